@@ -1,4 +1,4 @@
-//! Payment card numbers (PAN): Luhn-valid 13–19 digit numbers with a card-network prefix.
+//! Payment card numbers (PAN): Luhn-valid 12–19 digit numbers in a card network's issuer range.
 //!
 //! Digits may be written together or in groups separated by one space or one dash
 //! (`4111 1111 1111 1111`, `4111-1111-1111-1111`). A run of digits that is part of a longer
@@ -29,24 +29,50 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
     sum % 10 == 0
 }
 
-/// Whether `digits` (13–19 ASCII digits) starts like a payment card of a known network.
+/// Whether `digits` (ASCII digits) has the length and issuer prefix (IIN) of a card network.
 ///
-/// Major industry identifiers 2–6 cover Mastercard, Mir, Amex, Diners, JCB, Visa, Maestro,
-/// Discover, UnionPay and RuPay. Numbers starting `62` must have at least 16 digits (UnionPay),
-/// so Indonesian phone numbers written as `62812…` are not mistaken for cards.
+/// Ranges (ISO/IEC 7812 registrations as published by the networks):
+/// Visa `4` (13, 16, 19 digits); Mastercard `51–55` and `2221–2720` (16); Mir `2200–2204`
+/// (16–19); Amex `34`, `37` (15); Diners `300–305`, `36`, `38–39` (14–19); JCB `3528–3589`
+/// (16–19); Maestro/Mastercard debit `50`, `56–59` (12–19); Discover, UnionPay, RuPay and Maestro
+/// in `60–69` (16–19; `62` UnionPay needs ≥ 16 digits, so Indonesian phone numbers written as
+/// `62812…` are not cards). Indonesian GPN debit cards use these networks' ranges or `60`/`9`
+/// prefixes shared with other numbers; only the listed ranges are claimed.
 pub fn plausible_card_prefix(digits: &[u8]) -> bool {
     let len = digits.len();
-    if !(13..=19).contains(&len) {
+    if !(12..=19).contains(&len) || !digits.iter().all(u8::is_ascii_digit) {
         return false;
     }
+    let p = |n: usize| -> u32 {
+        digits[..n]
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
     match digits[0] {
-        b'2'..=b'5' => true,
-        b'6' => !(digits[1] == b'2' && len < 16),
+        b'4' => matches!(len, 13 | 16 | 19),
+        b'5' => match p(2) {
+            51..=55 => len == 16,
+            50 | 56..=59 => len >= 12,
+            _ => false,
+        },
+        b'2' => match p(4) {
+            2221..=2720 => len == 16,
+            2200..=2204 => len >= 16,
+            _ => false,
+        },
+        b'3' => match p(2) {
+            34 | 37 => len == 15,
+            36 | 38 | 39 => len >= 14,
+            30 => (300..=305).contains(&p(3)) && len >= 14,
+            35 => (3528..=3589).contains(&p(4)) && len >= 16,
+            _ => false,
+        },
+        b'6' => len >= 16,
         _ => false,
     }
 }
 
-/// Whether `digits` is a plausible payment card number: length, network prefix and Luhn.
+/// Whether `digits` is a plausible payment card number: length, issuer range and Luhn.
 pub fn is_card_number(digits: &[u8]) -> bool {
     plausible_card_prefix(digits) && luhn_valid(digits)
 }
@@ -144,6 +170,8 @@ mod tests {
             "no: 4111-1111-1111-1111.",
             "amex 378282246310005",
             "mc 5555 5555 5555 4444 exp 12/27",
+            "mc2 2223 0031 2200 3222",
+            "jcb 3530111333300000",
         ] {
             let f = find_card_numbers(t);
             assert_eq!(f.len(), 1, "{t}");
@@ -163,6 +191,8 @@ mod tests {
             "081234567897",                     // local phone
             "tracking 41111111111111110000",    // 20 unbroken digits
             "Rp 1.250.000",                     // price
+            "NIK 3174051204900003",             // NIK, province 31 is no issuer range
+            "0812-3456-7890",                   // local phone, dashed
         ] {
             assert!(find_card_numbers(t).is_empty(), "{t}");
         }
