@@ -36,7 +36,9 @@ pub enum AuditError {
     #[error("inclusion proof does not verify: computed root differs from the tree root")]
     InclusionMismatch,
     /// A consistency proof does not connect the two roots.
-    #[error("consistency proof does not verify: the trees of size {first} and {second} are not consistent")]
+    #[error(
+        "consistency proof does not verify: the trees of size {first} and {second} are not consistent"
+    )]
     ConsistencyMismatch {
         /// The older tree size.
         first: u64,
@@ -105,6 +107,9 @@ pub enum AuditError {
 impl AuditError {
     /// A [`AuditError::Malformed`] error.
     pub(crate) fn malformed(what: &'static str, reason: impl Into<String>) -> Self {
-        Self::Malformed { what, reason: reason.into() }
+        Self::Malformed {
+            what,
+            reason: reason.into(),
+        }
     }
 }

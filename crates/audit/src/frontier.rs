@@ -15,7 +15,7 @@ pub struct CompletedNode {
 }
 
 /// A frontier could not be decoded from its stored bytes.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum FrontierError {
     /// The byte length does not match the number of subtrees the size implies.
     #[error("frontier encoding has {got} bytes, size {size} needs {want}")]
@@ -53,21 +53,46 @@ impl Frontier {
     /// first (level 0) and then one per carry, so a store can persist them for proof generation.
     pub fn push(&mut self, leaf: Hash) -> Vec<CompletedNode> {
         let index = self.size;
-        let mut done = vec![CompletedNode { level: 0, index, hash: leaf }];
+        let mut done = vec![CompletedNode {
+            level: 0,
+            index,
+            hash: leaf,
+        }];
         let mut hash = leaf;
         let mut level = 0u8;
         let mut j = index;
         // Each trailing one bit of the old size is a subtree of equal height to merge with.
         while j & 1 == 1 {
-            let left = self.nodes.pop().expect("a set bit of size has a frontier node");
+            let left = self
+                .nodes
+                .pop()
+                .expect("a set bit of size has a frontier node");
             hash = node_hash(&left, &hash);
             level += 1;
             j >>= 1;
-            done.push(CompletedNode { level, index: j, hash });
+            done.push(CompletedNode {
+                level,
+                index: j,
+                hash,
+            });
         }
         self.nodes.push(hash);
         self.size += 1;
         done
+    }
+
+    /// Appends a leaf hash without reporting the finished subtrees (no allocation): the fast
+    /// path for recomputing a root from many leaves.
+    pub fn append(&mut self, leaf: Hash) {
+        let mut hash = leaf;
+        let mut j = self.size;
+        while j & 1 == 1 {
+            let Some(left) = self.nodes.pop() else { break };
+            hash = node_hash(&left, &hash);
+            j >>= 1;
+        }
+        self.nodes.push(hash);
+        self.size += 1;
     }
 
     /// The tree root (RFC 9162 MTH): the frontier folded from the right.
@@ -88,7 +113,11 @@ impl Frontier {
     pub fn from_bytes(size: u64, bytes: &[u8]) -> Result<Self, FrontierError> {
         let want = size.count_ones() as usize * 32;
         if bytes.len() != want {
-            return Err(FrontierError::Length { size, want, got: bytes.len() });
+            return Err(FrontierError::Length {
+                size,
+                want,
+                got: bytes.len(),
+            });
         }
         let nodes = bytes
             .chunks_exact(32)
@@ -105,7 +134,13 @@ mod tests {
 
     /// RFC 6962 test leaves and the reference roots for trees of 0..=8 leaves.
     const LEAVES: [&str; 8] = [
-        "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
         "606162636465666768696a6b6c6d6e6f",
     ];
     const ROOTS: [&str; 9] = [
@@ -149,7 +184,10 @@ mod tests {
         f.push(leaf_hash(b"c"));
         let done = f.push(leaf_hash(b"d"));
         // Leaf 3 completes (1,1) and (2,0); (2,0) is the whole 4-leaf tree.
-        assert_eq!(done.iter().map(|n| (n.level, n.index)).collect::<Vec<_>>(), vec![(0, 3), (1, 1), (2, 0)]);
+        assert_eq!(
+            done.iter().map(|n| (n.level, n.index)).collect::<Vec<_>>(),
+            vec![(0, 3), (1, 1), (2, 0)]
+        );
         assert_eq!(done[2].hash, f.root());
     }
 }
