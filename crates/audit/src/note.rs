@@ -95,9 +95,10 @@ impl VerifierKey {
     /// that the key ID matches the name and key.
     pub fn parse(s: &str) -> Result<Self, AuditError> {
         let bad = |r: &str| AuditError::malformed("verifier key", r);
-        let mut parts = s.trim_end_matches('\n').split('+');
-        let (Some(name), Some(id_hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let s = s.strip_suffix('\n').unwrap_or(s);
+        // The base64 key may itself contain '+', so split at most twice.
+        let mut parts = s.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(bad("expected <name>+<key id>+<key>"));
         };
@@ -186,13 +187,12 @@ impl SigningKeyPair {
     /// Error messages never contain the secret.
     pub fn parse(s: &str) -> Result<Self, AuditError> {
         let bad = |r: &str| AuditError::malformed("signer key", r);
-        let s = s.trim_end_matches('\n');
+        let s = s.strip_suffix('\n').unwrap_or(s);
         let rest = s
             .strip_prefix("PRIVATE+KEY+")
             .ok_or_else(|| bad("missing PRIVATE+KEY+ prefix"))?;
-        let mut parts = rest.split('+');
-        let (Some(name), Some(id_hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(bad("expected PRIVATE+KEY+<name>+<key id>+<key>"));
         };
