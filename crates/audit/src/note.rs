@@ -367,7 +367,7 @@ impl Note {
                     name: sig.name.clone(),
                 });
             }
-            if !signed_by.iter().any(|k| *k == key) {
+            if !signed_by.contains(&key) {
                 signed_by.push(key);
             }
         }
