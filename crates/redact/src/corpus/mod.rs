@@ -1,0 +1,1 @@
+//! Evaluation tooling (placeholder while the generator is written).

@@ -1,0 +1,251 @@
+//! Street addresses.
+//!
+//! Indonesian: a street word (`Jl.`, `Jalan`, `Gg.`, `Perum`, `Komplek` …) or an address label
+//! (`alamat:`, `address:`) followed by address tokens: capitalised words, numbers, `No.`,
+//! `RT 02/RW 05`, `Kel.`, `Kec.`, `Kab.`, `Kota`, postal codes, commas. English: a house
+//! number, one to four capitalised words and a street suffix (`Street`, `Rd` …), then the
+//! same token walk for city, state and ZIP. The walk stops at a new line, `(`, `;`, a
+//! lower-case word that is not an address word, a context word (`HP`, `email`, `penerima` …)
+//! or the end of a sentence.
+
+use super::Scan;
+use super::lexicon::{self, Entry, role};
+use crate::kind::{EntityKind as K, Validator as V};
+
+const MAX_BYTES: usize = 240;
+const MAX_TOKENS: usize = 30;
+
+/// Words that may sit between `alamat` and the address (`alamat saya di …`).
+const FILLERS: &[&[u8]] = &[
+    b"saya", b"aku", b"di", b"lengkap", b"pengiriman", b"kirim", b"rumah", b"baru", b"is",
+    b"to", b"ke", b"kantor", b"tujuan", b"the", b"shipping",
+];
+
+const BREAK: u32 = role::ADDR_STOP
+    | role::NAME_LABEL
+    | role::TITLE
+    | role::SIGNOFF
+    | role::PHONE
+    | role::NIK
+    | role::KK
+    | role::NPWP
+    | role::CARD
+    | role::CVV
+    | role::NEG
+    | role::BANK
+    | role::DOB
+    | role::PASSPORT;
+
+struct Walk {
+    end: usize,
+    tokens: usize,
+    strong: bool,
+}
+
+fn token_end(b: &[u8], s: usize) -> usize {
+    let mut e = s;
+    while e < b.len() {
+        let c = b[e];
+        let joins = matches!(c, b'/' | b'-' | b'\'')
+            && e > s
+            && b.get(e + 1).is_some_and(|&n| n.is_ascii_alphanumeric() || n >= 0x80);
+        if c.is_ascii_alphanumeric() || c >= 0x80 || joins {
+            e += 1;
+        } else {
+            break;
+        }
+    }
+    e
+}
+
+/// Walks address tokens from `p`.
+fn walk(b: &[u8], p: usize) -> Walk {
+    let mut w = Walk {
+        end: p,
+        tokens: 0,
+        strong: false,
+    };
+    let mut q = p;
+    while w.tokens < MAX_TOKENS && q < b.len() && q - p < MAX_BYTES {
+        // separators: spaces, one comma
+        let mut t = q;
+        while b.get(t) == Some(&b' ') {
+            t += 1;
+        }
+        if b.get(t) == Some(&b',') {
+            t += 1;
+            while b.get(t) == Some(&b' ') {
+                t += 1;
+            }
+        }
+        let Some(&c) = b.get(t) else { break };
+        if !(c.is_ascii_alphanumeric() || c >= 0x80) {
+            break;
+        }
+        let te = token_end(b, t);
+        let tok = &b[t..te];
+        let roles = lexicon::roles(tok);
+        let digit_led = c.is_ascii_digit();
+        let accept = if digit_led {
+            true
+        } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
+            false
+        } else if roles & (role::ADDR_PART | role::STREET | role::STREET_SUFFIX) != 0 {
+            true
+        } else {
+            c.is_ascii_uppercase() || c >= 0x80
+        };
+        if !accept {
+            break;
+        }
+        // "No." must be followed by a number to count.
+        if roles & role::ADDR_PART != 0 && (tok.eq_ignore_ascii_case(b"no") || tok.eq_ignore_ascii_case(b"nomor")) {
+            let mut n = te;
+            while matches!(b.get(n), Some(b'.' | b' ' | b':')) {
+                n += 1;
+            }
+            if !b.get(n).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
+        }
+        if (digit_led && tok.len() == 5 && tok.iter().all(u8::is_ascii_digit))
+            || tok.eq_ignore_ascii_case(b"rt")
+            || tok.eq_ignore_ascii_case(b"rw")
+            || roles & role::ADDR_PART != 0 && tok.len() >= 3
+        {
+            w.strong = true;
+        }
+        w.tokens += 1;
+        w.end = te;
+        q = te;
+        if b.get(te) == Some(&b'.') {
+            let abbrev = roles & role::ABBREV != 0 || tok.len() == 1;
+            if abbrev {
+                q = te + 1;
+                w.end = te + 1;
+            } else {
+                break; // end of sentence
+            }
+        }
+    }
+    w
+}
+
+fn skip_fillers(b: &[u8], mut q: usize) -> usize {
+    for _ in 0..3 {
+        while b.get(q) == Some(&b' ') {
+            q += 1;
+        }
+        let we = q + b[q..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        if we > q && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(&b[q..we])) {
+            q = we;
+        } else {
+            break;
+        }
+    }
+    while matches!(b.get(q), Some(b' ' | b':')) {
+        q += 1;
+    }
+    q
+}
+
+/// An Indonesian address from the street word or label `s..e`.
+pub(crate) fn indonesian(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry) -> Option<usize> {
+    let b = sc.b;
+    let (start, label) = if entry.roles & role::ADDR_LABEL != 0 {
+        let mut q = e;
+        if b.get(q) == Some(&b'.') {
+            q += 1;
+        }
+        (skip_fillers(b, q), true)
+    } else {
+        (s, false)
+    };
+    if start >= b.len() {
+        return None;
+    }
+    let w = walk(b, start);
+    let needed = if label { 2 } else { 3 };
+    if w.tokens < needed && !(w.strong && w.tokens >= 2) {
+        return None;
+    }
+    let score = if w.strong { 0.9 } else { 0.8 };
+    let ctx = if label { Some(entry.word) } else { None };
+    let end = trim_end(b, start, w.end);
+    sc.push(K::Address, start, end, score, V::AddressStructure, ctx);
+    Some(end)
+}
+
+/// An English street address starting with the house number at `i`.
+pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
+    let b = sc.b;
+    let mut q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    // one to four capitalised words, then a street suffix
+    let mut found = false;
+    for _ in 0..5 {
+        if b.get(q) != Some(&b' ') {
+            break;
+        }
+        let s = q + 1;
+        let e = s + b[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        if e == s || !b[s].is_ascii_uppercase() {
+            break;
+        }
+        q = e;
+        if lexicon::roles(&b[s..e]) & role::STREET_SUFFIX != 0 {
+            found = true;
+            if b.get(q) == Some(&b'.') {
+                q += 1;
+            }
+            break;
+        }
+    }
+    if !found {
+        return None;
+    }
+    let w = walk(b, q);
+    let end = trim_end(b, i, w.end.max(q));
+    sc.push(K::Address, i, end, 0.85, V::AddressStructure, None);
+    Some(end)
+}
+
+fn trim_end(b: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(b[end - 1], b' ' | b',' | b'-' | b'/') {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{EntityKind, detect};
+
+    fn addr(t: &str) -> Vec<&str> {
+        detect(t)
+            .into_iter()
+            .filter(|f| f.kind == EntityKind::Address)
+            .map(|f| &t[f.range()])
+            .collect()
+    }
+
+    #[test]
+    fn indonesian_and_english_addresses() {
+        assert_eq!(
+            addr("Tolong kirim ke Jl. Merdeka No. 10, Bandung 40111. Makasih"),
+            ["Jl. Merdeka No. 10, Bandung 40111"]
+        );
+        assert_eq!(
+            addr("alamat: Perum Griya Asri Blok C2 No. 5 RT 03/RW 07, Kec. Depok, Sleman ya kak"),
+            ["Perum Griya Asri Blok C2 No. 5 RT 03/RW 07, Kec. Depok, Sleman"]
+        );
+        assert_eq!(
+            addr("ship to 221 Baker Street, London NW1 6XE (call first)"),
+            ["221 Baker Street, London NW1 6XE"]
+        );
+        assert!(addr("jalan-jalan ke mall dulu").is_empty());
+        assert!(addr("saya tinggal di Bandung").is_empty());
+    }
+}

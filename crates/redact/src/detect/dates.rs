@@ -1,0 +1,185 @@
+//! Calendar dates in Indonesian and English writing: `12/05/1990`, `12-05-90`, `1990-05-12`,
+//! `12 Mei 1990`, `3rd March 1988`, `March 3, 1988`. A date is only reported as
+//! `DATE_OF_BIRTH` when a birth context word is near; other dates are hard negatives.
+
+use super::lexicon::{self, role};
+use crate::validate::valid_date;
+
+/// A parsed date: byte span and whether the day/month/year is real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+fn digits_at(b: &[u8], i: usize) -> usize {
+    b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count()
+}
+
+fn num(b: &[u8]) -> u32 {
+    b.iter().fold(0, |a, d| a * 10 + u32::from(d - b'0'))
+}
+
+fn year_ok(y: u32, len: usize) -> Option<u32> {
+    match len {
+        2 => Some(if y > 30 { 1900 + y } else { 2000 + y }),
+        4 if (1900..=2035).contains(&y) => Some(y),
+        _ => None,
+    }
+}
+
+/// Whether the byte after a date ends it cleanly (not more digits or a `.digit` continuation).
+fn clean_end(b: &[u8], e: usize) -> bool {
+    match b.get(e) {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() => false,
+        Some(b'.' | b'/' | b'-') => !b.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => true,
+    }
+}
+
+/// A month word starting at `i`: returns (month, end of word incl. an abbreviation dot).
+fn month_word(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let len = b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let e = lexicon::lookup(&b[i..i + len]).filter(|e| e.roles & role::MONTH != 0)?;
+    let mut end = i + len;
+    if b.get(end) == Some(&b'.') {
+        end += 1;
+    }
+    Some((u32::from(e.aux), end))
+}
+
+/// A date that starts with the digit at `i` (numeric or day-month-name forms).
+pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
+    let n1 = digits_at(b, i);
+    let sep = *b.get(i + n1)?;
+    // numeric: d/m/y, d-m-y, d.m.y, or y-m-d
+    if matches!(sep, b'/' | b'-' | b'.') {
+        let j = i + n1 + 1;
+        let n2 = digits_at(b, j);
+        if (1..=2).contains(&n2) && b.get(j + n2) == Some(&sep) {
+            let k = j + n2 + 1;
+            let n3 = digits_at(b, k);
+            let (a, m, c) = (num(&b[i..i + n1]), num(&b[j..j + n2]), num(&b[k..k + n3]));
+            let ok = match (n1, n3) {
+                (1 | 2, 2 | 4) => year_ok(c, n3)
+                    .is_some_and(|y| valid_date(y, m, a) || (sep == b'/' && valid_date(y, a, m))),
+                (4, 1 | 2) => year_ok(a, 4).is_some_and(|y| valid_date(y, m, c)),
+                _ => false,
+            };
+            if ok && clean_end(b, k + n3) {
+                return Some(DateSpan {
+                    start: i,
+                    end: k + n3,
+                });
+            }
+        }
+        return None;
+    }
+    // day [st|nd|rd|th] [of] Month year
+    if !(1..=2).contains(&n1) {
+        return None;
+    }
+    let day = num(&b[i..i + n1]);
+    let mut j = i + n1;
+    if b[j..].len() >= 2 && matches!(&b[j..j + 2], b"st" | b"nd" | b"rd" | b"th") {
+        j += 2;
+    }
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    j += 1;
+    if b[j..].starts_with(b"of ") {
+        j += 3;
+    }
+    let (month, mut k) = month_word(b, j)?;
+    if b.get(k) == Some(&b',') {
+        k += 1;
+    }
+    if b.get(k) != Some(&b' ') {
+        return None;
+    }
+    k += 1;
+    let n3 = digits_at(b, k);
+    let y = year_ok(num(&b[k..k + n3]), n3).filter(|_| n3 == 4)?;
+    (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
+        start: i,
+        end: k + n3,
+    })
+}
+
+/// A date that starts with a month word at `i`: `March 3, 1988`, `Mei 12 1990`.
+pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
+    let (month, mut j) = month_word(b, i)?;
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    j += 1;
+    let n1 = digits_at(b, j);
+    if !(1..=2).contains(&n1) {
+        return None;
+    }
+    let day = num(&b[j..j + n1]);
+    let mut k = j + n1;
+    if b.get(k) == Some(&b',') {
+        k += 1;
+    }
+    if b.get(k) != Some(&b' ') {
+        return None;
+    }
+    k += 1;
+    let n3 = digits_at(b, k);
+    let y = year_ok(num(&b[k..k + n3]), n3).filter(|_| n3 == 4)?;
+    (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
+        start: i,
+        end: k + n3,
+    })
+}
+
+/// Whether the whole of `s` (trimmed) is one date.
+pub(crate) fn is_whole_date(s: &str) -> Option<DateSpan> {
+    let t = s.trim();
+    let off = s.len() - s.trim_start().len();
+    let b = t.as_bytes();
+    let d = match b.first()? {
+        c if c.is_ascii_digit() => at_digit(b, 0)?,
+        _ => at_month(b, 0)?,
+    };
+    (d.end == b.len()).then_some(DateSpan {
+        start: off,
+        end: off + d.end,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(s: &str) -> bool {
+        is_whole_date(s).is_some()
+    }
+
+    #[test]
+    fn date_forms() {
+        for s in [
+            "12/05/1990",
+            "12-05-90",
+            "1990-05-12",
+            "12.05.1990",
+            "12 Mei 1990",
+            "3rd March 1988",
+            "3 of March 1988",
+            "March 3, 1988",
+            "17 Agustus 1945",
+            "5 Des. 2001",
+        ] {
+            assert!(whole(s), "{s}");
+        }
+        for s in ["31/02/1990", "12 Foo 1990", "0812-3456-7890", "10.10.10.10", "1.250.000"] {
+            assert!(!whole(s), "{s}");
+        }
+    }
+}

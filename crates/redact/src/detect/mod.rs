@@ -1,0 +1,183 @@
+//! The detector: one forward pass over the bytes plus two `memchr` passes (`@` for e-mail,
+//! `:` for IPv6).
+//!
+//! The main pass walks word by word. A word of digits starts a *digit run* (groups joined by
+//! single spaces, dashes or dots) that is typed by validators and context
+//! ([`numeric`]); a word of letters is looked up once in the word table ([`lexicon`]) and may
+//! start a name ([`person`]), an address ([`address`]), a month-first date, a passport number
+//! or an IBAN ([`words`]). Context is only computed for candidates, by looking back at most
+//! 64 bytes / 6 words on the same line ([`context`]). Nothing is allocated per character; the
+//! output vector is the only allocation.
+
+mod address;
+mod context;
+mod dates;
+pub(crate) mod lexicon;
+mod net;
+mod numeric;
+mod person;
+mod resolve;
+mod words;
+
+use crate::kind::{EntityKind, Evidence, Finding, Validator};
+use context::Ctx;
+
+/// Scores below this are never reported.
+pub const MIN_REPORTED_SCORE: f32 = 0.5;
+
+/// Detects personal data in free text. Findings are sorted by `start`, do not overlap, and
+/// lie on UTF-8 character boundaries.
+///
+/// ```
+/// use jaga_redact::{detect, EntityKind};
+/// let text = "NIK 3174051204900003, HP 0812-3456-7890";
+/// let kinds: Vec<_> = detect(text).iter().map(|f| f.kind).collect();
+/// assert_eq!(kinds, [EntityKind::Nik, EntityKind::Phone]);
+/// ```
+pub fn detect(text: &str) -> Vec<Finding> {
+    run(text, None)
+}
+
+/// Detects personal data in the value of a named field, such as a CSV column or an e-mail
+/// header. The field name acts as context for every number in the value (`no_rekening` makes
+/// a 10-digit number a bank account), and name, address and birth-date fields (`nama`,
+/// `customer_name`, `alamat`, `shipping_address`, `tgl_lahir`, `dob` …) mark the whole value.
+pub fn detect_field(text: &str, field: &str) -> Vec<Finding> {
+    let hint = context::from_field(field);
+    let mut out = run_raw(text, Some(hint));
+    words::whole_field(text, field, &mut out);
+    resolve::resolve(&mut out);
+    out
+}
+
+/// Detection for mailbox header values (`"Budi Santoso" <budi@example.com>, …`): display
+/// names are marked as `PERSON` in addition to the normal detection.
+pub(crate) fn detect_mailboxes(text: &str) -> Vec<Finding> {
+    let mut out = run_raw(text, None);
+    let b = text.as_bytes();
+    let (mut seg, mut quoted, mut angle) = (0, false, false);
+    for i in 0..=b.len() {
+        let c = b.get(i).copied().unwrap_or(b',');
+        match c {
+            b'"' => quoted = !quoted,
+            b'<' if !quoted => {
+                angle = true;
+                let part = &text[seg..i];
+                let lead = part.len() - part.trim_start().len();
+                let t = part.trim();
+                let q = usize::from(t.starts_with('"'));
+                let name = t[q..].trim_end_matches('"').trim();
+                if name.chars().any(char::is_alphabetic) {
+                    let s = seg + lead + q + (t[q..].len() - t[q..].trim_start().len());
+                    sc_push(&mut out, s, s + name.len());
+                }
+            }
+            b'>' if !quoted => angle = false,
+            b',' if !quoted && !angle => seg = i + 1,
+            _ => {}
+        }
+    }
+    resolve::resolve(&mut out);
+    out
+}
+
+fn sc_push(out: &mut Vec<Finding>, start: usize, end: usize) {
+    out.push(Finding {
+        kind: EntityKind::Person,
+        start,
+        end,
+        score: 0.8,
+        evidence: Evidence {
+            validator: Validator::FieldName,
+            context: None,
+        },
+    });
+}
+
+fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
+    let mut out = run_raw(text, hint);
+    resolve::resolve(&mut out);
+    out
+}
+
+fn run_raw(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
+    let mut sc = Scan {
+        b: text.as_bytes(),
+        hint,
+        out: Vec::new(),
+    };
+    net::emails(&mut sc);
+    net::ipv6(&mut sc);
+    sc.main_pass();
+    sc.out
+}
+
+/// State of one detection pass.
+pub(crate) struct Scan<'t> {
+    pub b: &'t [u8],
+    pub hint: Option<Ctx>,
+    pub out: Vec<Finding>,
+}
+
+impl Scan<'_> {
+    pub(crate) fn push(
+        &mut self,
+        kind: EntityKind,
+        start: usize,
+        end: usize,
+        score: f32,
+        validator: Validator,
+        context: Option<&'static str>,
+    ) {
+        debug_assert!(start < end && end <= self.b.len());
+        if score >= MIN_REPORTED_SCORE && start < end {
+            self.out.push(Finding {
+                kind,
+                start,
+                end,
+                score: score.min(1.0),
+                evidence: Evidence { validator, context },
+            });
+        }
+    }
+
+    /// Context before `pos`, with the field-name hint filling gaps.
+    pub(crate) fn ctx(&self, pos: usize) -> Ctx {
+        let c = context::before(self.b, pos);
+        match &self.hint {
+            Some(h) => c.with_hint(h, 1),
+            None => c,
+        }
+    }
+
+    fn main_pass(&mut self) {
+        let b = self.b;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if !c.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let mut e = i + 1;
+            while e < b.len() && b[e].is_ascii_alphanumeric() {
+                e += 1;
+            }
+            // Words glued to non-ASCII letters are not ours to split.
+            if (i > 0 && b[i - 1] >= 0x80) || (e < b.len() && b[e] >= 0x80) {
+                i = e;
+                continue;
+            }
+            i = if c.is_ascii_digit() && b[i..e].iter().all(u8::is_ascii_digit) {
+                numeric::scan(self, i, false).max(e)
+            } else if c.is_ascii_digit() {
+                e
+            } else {
+                words::word(self, i, e).max(e)
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,341 @@
+//! Digit runs: card numbers, NIK/KK, NPWP, phones, bank accounts, CVVs, IPv4 and birth dates.
+//!
+//! A run is a sequence of digit groups joined by one space, dash or dot (`0812-3456-7890`,
+//! `01.312.166.0-091.000`, `4111 1111 1111 1111`). Runs glued to codes (`INV/2025/11/00123`,
+//! `SKU-12345`, `#12345678`, `JP1234567890`) are skipped. Each window of whole groups is tried
+//! from the left, longest first, against the validators below; context decides between kinds
+//! that share a shape (NIK vs KK vs NPWP, phone vs bank account).
+
+use super::context::Ctx;
+use super::lexicon::role;
+use super::{Scan, address, dates};
+use crate::card::is_card_number;
+use crate::kind::{EntityKind as K, Validator as V};
+use crate::validate::{kk_valid, nik_valid, npwp15_valid, npwp16_entity_valid};
+
+const MAX_GROUPS: usize = 8;
+const MAX_DIGITS: usize = 24;
+
+#[derive(Default)]
+struct Run {
+    groups: [(usize, usize); MAX_GROUPS],
+    seps: [u8; MAX_GROUPS],
+    n: usize,
+    plus: bool,
+    paren: bool,
+}
+
+impl Run {
+    fn start(&self, a: usize) -> usize {
+        let s = self.groups[a].0;
+        if a == 0 && (self.plus || self.paren) {
+            s - 1
+        } else {
+            s
+        }
+    }
+}
+
+fn digit_word_end(b: &[u8], s: usize) -> usize {
+    s + b[s..].iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+/// Whether the run starting at `i` is glued to a code on its left.
+fn glued_left(b: &[u8], i: usize) -> bool {
+    if i == 0 {
+        return false;
+    }
+    let alnum_before = |k: usize| k > 0 && b[k - 1].is_ascii_alphanumeric();
+    match b[i - 1] {
+        b'/' | b'#' | b'_' | b'\\' | b'@' | b'$' => true,
+        b'-' | b'.' => alnum_before(i - 1),
+        _ => false,
+    }
+}
+
+fn collect(b: &[u8], i: usize) -> Run {
+    let mut run = Run {
+        plus: i > 0 && b[i - 1] == b'+',
+        paren: i > 0 && b[i - 1] == b'(',
+        ..Run::default()
+    };
+    let mut s = i;
+    loop {
+        let e = digit_word_end(b, s);
+        if run.n > 0 && e < b.len() && b[e].is_ascii_alphabetic() {
+            break;
+        }
+        run.groups[run.n] = (s, e);
+        run.n += 1;
+        if run.n == MAX_GROUPS || e >= b.len() {
+            break;
+        }
+        let digit_at = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+        let (sep, next) = match b[e] {
+            b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
+            b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
+                (b')', e + 2)
+            }
+            b')' if run.paren && run.n == 1 && digit_at(e + 1) => (b')', e + 1),
+            _ => break,
+        };
+        run.seps[run.n - 1] = sep;
+        s = next;
+    }
+    run
+}
+
+/// Scans the digit run starting at `i`; returns where the main pass continues.
+/// `glued` is set when the run follows a context word without a space (`WA0812…`).
+pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
+    let b = sc.b;
+    if let Some(d) = dates::at_digit(b, i) {
+        let ctx = sc.ctx(i);
+        if ctx.has(role::DOB, 6) {
+            let word = ctx.word(role::DOB);
+            let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 { 0.9 } else { 0.8 };
+            sc.push(K::DateOfBirth, d.start, d.end, score, V::CalendarDate, word);
+        }
+        return d.end;
+    }
+    if !glued && glued_left(b, i) {
+        return skip_code(b, i);
+    }
+    let run = collect(b, i);
+    let run_end = run.groups[run.n - 1].1;
+    match b.get(run_end) {
+        Some(b'@' | b'_') => return skip_code(b, i),
+        Some(b'/' | b'-') if b.get(run_end + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+            return skip_code(b, i);
+        }
+        _ => {}
+    }
+    if run.n == 1 && run_end - i <= 5 && !run.plus {
+        if let Some(end) = address::english(sc, i) {
+            return end;
+        }
+    }
+    let mut a = 0;
+    while a < run.n {
+        let ctx = sc.ctx(run.start(a));
+        let mut hit = None;
+        for z in (a..run.n).rev() {
+            if let Some(h) = interpret(sc, &run, a, z, &ctx) {
+                hit = Some((z, h));
+                break;
+            }
+        }
+        match hit {
+            Some((z, (kind, score, v, word))) => {
+                let s = run.start(a);
+                sc.push(kind, s, run.groups[z].1, score, v, word);
+                a = z + 1;
+            }
+            None => a += 1,
+        }
+    }
+    run_end
+}
+
+/// Skips a code-like token (digits, letters, `/ - . _ #`) starting at `i`.
+fn skip_code(b: &[u8], i: usize) -> usize {
+    let mut e = i;
+    while e < b.len()
+        && (b[e].is_ascii_alphanumeric()
+            || (matches!(b[e], b'/' | b'-' | b'.' | b'_' | b'@')
+                && b.get(e + 1).is_some_and(u8::is_ascii_alphanumeric)))
+    {
+        e += 1;
+    }
+    e
+}
+
+type Hit = (K, f32, V, Option<&'static str>);
+
+fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<Hit> {
+    let b = sc.b;
+    let mut buf = [0u8; MAX_DIGITS];
+    let mut n = 0;
+    for &(s, e) in &run.groups[a..=z] {
+        if n + (e - s) > MAX_DIGITS {
+            return None;
+        }
+        buf[n..n + (e - s)].copy_from_slice(&b[s..e]);
+        n += e - s;
+    }
+    let d = &buf[..n];
+    let seps = &run.seps[a..z];
+    let only = |allowed: &[u8]| seps.iter().all(|s| allowed.contains(s));
+    let plus = a == 0 && run.plus;
+    let neg0 = ctx.dist(role::NEG) == Some(0);
+
+    // IPv4: four dotted octets.
+    if z - a == 3 && only(b".") && !neg0 {
+        let s = std::str::from_utf8(&b[run.groups[a].0..run.groups[z].1]).ok()?;
+        if s.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
+        }
+    }
+    if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) {
+        return None; // dotted prices and versions
+    }
+    // Cards: Luhn + issuer range, fail closed (no context needed).
+    if !plus && only(b" -") && is_card_number(d) {
+        let nik_ctx = n == 16
+            && nik_valid(d)
+            && [role::NIK, role::KK, role::NPWP]
+                .iter()
+                .any(|&r| ctx.has(r, 3) && ctx.nearer(r, role::CARD));
+        if !nik_ctx {
+            return Some((K::CreditCard, 1.0, V::LuhnIin, ctx.word(role::CARD)));
+        }
+    }
+    if n == 16 && !plus && only(b" -.") {
+        if let Some(h) = sixteen(d, ctx) {
+            return Some(h);
+        }
+    }
+    if n == 15 && !plus && only(b".-") {
+        let formatted = z - a == 5
+            && run.groups[a..=z]
+                .iter()
+                .map(|(s, e)| e - s)
+                .eq([2, 3, 3, 1, 3, 3]);
+        if formatted || (seps.is_empty() && ctx.has(role::NPWP, 3)) {
+            if npwp15_valid(d) {
+                return Some((K::Npwp, 0.95, V::NpwpCheckDigit, ctx.word(role::NPWP)));
+            }
+            if ctx.has(role::NPWP, 2) {
+                return Some((K::Npwp, 0.6, V::Shape, ctx.word(role::NPWP)));
+            }
+        }
+    }
+    if let Some(h) = phone(run, a, z, d, ctx) {
+        return Some(h);
+    }
+    // Bank account: 8–18 digits with a bank word before (or a bank name right after).
+    if (8..=18).contains(&n) && !plus && only(b" -.") {
+        let strong_phone = ctx.has(role::PHONE, 2) && ctx.nearer(role::PHONE, role::BANK);
+        if !strong_phone {
+            if ctx.has(role::BANK, 4) {
+                let score = if ctx.dist(role::BANK).unwrap_or(9) <= 2 { 0.9 } else { 0.8 };
+                return Some((K::BankAccount, score, V::Shape, ctx.word(role::BANK)));
+            }
+            let after = super::context::after(b, run.groups[z].1);
+            if after.dist(role::BANK).is_some_and(|d| d <= 1) && ctx.dist(role::NEG).is_none() {
+                return Some((K::BankAccount, 0.7, V::Shape, after.word(role::BANK)));
+            }
+        }
+    }
+    // CVV: 3–4 digits right after a CVV word.
+    if a == z && (3..=4).contains(&n) && ctx.has(role::CVV, 3) {
+        return Some((K::Cvv, 0.9, V::Shape, ctx.word(role::CVV)));
+    }
+    None
+}
+
+/// 16 digits: entity NPWP, or NIK/KK structure typed by context.
+fn sixteen(d: &[u8], ctx: &Ctx) -> Option<Hit> {
+    let near = |r| ctx.has(r, 4);
+    if npwp16_entity_valid(d) {
+        let score = if near(role::NPWP) { 0.97 } else { 0.85 };
+        return Some((K::Npwp, score, V::NpwpCheckDigit, ctx.word(role::NPWP)));
+    }
+    let (nik, kk) = (nik_valid(d), kk_valid(d));
+    let kind_by_ctx = if near(role::KK)
+        && (!near(role::NIK) || ctx.nearer(role::KK, role::NIK))
+        && (!near(role::NPWP) || ctx.nearer(role::KK, role::NPWP))
+    {
+        Some(K::Kk)
+    } else if near(role::NPWP) && (!near(role::NIK) || ctx.nearer(role::NPWP, role::NIK)) {
+        Some(K::Npwp)
+    } else if near(role::NIK) {
+        Some(K::Nik)
+    } else {
+        None
+    };
+    let word = |k| match k {
+        K::Kk => ctx.word(role::KK),
+        K::Npwp => ctx.word(role::NPWP),
+        _ => ctx.word(role::NIK),
+    };
+    match kind_by_ctx {
+        Some(K::Kk) if kk => Some((K::Kk, 0.95, V::NikStructure, word(K::Kk))),
+        Some(k) if nik => Some((k, 0.95, V::NikStructure, word(k))),
+        Some(k) if ctx.dist(k_role(k)).is_some_and(|x| x <= 1) => {
+            Some((k, 0.6, V::Shape, word(k)))
+        }
+        None if nik && ctx.dist(role::NEG).is_none_or(|x| x > 3) => {
+            Some((K::Nik, 0.75, V::NikStructure, None))
+        }
+        _ => None,
+    }
+}
+
+fn k_role(k: K) -> u32 {
+    match k {
+        K::Kk => role::KK,
+        K::Npwp => role::NPWP,
+        _ => role::NIK,
+    }
+}
+
+/// Indonesian mobile national number (after the trunk `0` or `62`): `8[1-35-9]` + 7–10 digits.
+fn id_mobile(nsn: &[u8]) -> bool {
+    (9..=12).contains(&nsn.len()) && nsn[0] == b'8' && matches!(nsn[1], b'1'..=b'3' | b'5'..=b'9')
+}
+
+/// Indonesian landline national number: area code `2x`–`7x`/`9xx` + subscriber, 7–11 digits.
+fn id_landline(nsn: &[u8]) -> bool {
+    (7..=11).contains(&nsn.len()) && matches!(nsn[0], b'2'..=b'7' | b'9')
+}
+
+fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
+    let plus = a == 0 && run.plus;
+    let paren = a == 0 && run.paren;
+    let word = ctx.word(role::PHONE);
+    let has_ctx = ctx.has(role::PHONE, 4);
+    if ctx.dist(role::NEG).is_some_and(|n| n <= 1) && !has_ctx {
+        return None;
+    }
+    let grouped = z > a;
+    let intl = if plus {
+        Some(d)
+    } else if d.starts_with(b"00") && d.len() > 10 {
+        Some(&d[2..])
+    } else {
+        None
+    };
+    if let Some(i) = intl {
+        if let Some(nsn) = i.strip_prefix(b"62") {
+            if id_mobile(nsn) || id_landline(nsn) {
+                return Some((K::Phone, 0.95, V::PhonePlan, word));
+            }
+            return None;
+        }
+        if (8..=15).contains(&i.len()) && i[0] != b'0' {
+            return Some((K::Phone, 0.85, V::PhonePlan, word));
+        }
+        return None;
+    }
+    if let Some(nsn) = d.strip_prefix(b"62") {
+        if nsn.first() == Some(&b'8') && id_mobile(nsn) {
+            return Some((K::Phone, 0.85, V::PhonePlan, word));
+        }
+    }
+    if let Some(nsn) = d.strip_prefix(b"0") {
+        if id_mobile(nsn) {
+            return Some((K::Phone, if has_ctx { 0.95 } else { 0.9 }, V::PhonePlan, word));
+        }
+        if id_landline(nsn) {
+            let score = if has_ctx || paren { 0.9 } else if grouped { 0.7 } else { 0.55 };
+            return Some((K::Phone, score, V::PhonePlan, word));
+        }
+    }
+    // North-American style (415) 555-0123 / 415-555-0123, only with a phone word or parentheses.
+    let lens = run.groups[a..=z].iter().map(|(s, e)| e - s);
+    if d.len() == 10 && lens.eq([3, 3, 4]) && (paren || has_ctx) {
+        return Some((K::Phone, 0.75, V::PhonePlan, word));
+    }
+    None
+}

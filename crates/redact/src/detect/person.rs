@@ -1,0 +1,204 @@
+//! Person names: after a title (`Bpk.`, `Ibu`, `Kak`, `Mr`), a label (`nama:`, `a/n`,
+//! `penerima:`), a sign-off (`Regards,` + new line), or starting with a given name from the
+//! gazetteer. A name is one to four words that are capitalised (or, after an informal title
+//! such as `kak`, a lower-case gazetteer name); stop words, context words and all-caps
+//! acronyms end it.
+
+use super::Scan;
+use super::lexicon::{self, Entry, role};
+use crate::kind::{EntityKind as K, Validator as V};
+
+/// Words that may sit between a name label and the name (`nama lengkap: …`, `atas nama saya …`).
+const FILLERS: &[&[u8]] = &[
+    b"saya", b"aku", b"lengkap", b"pemesan", b"akun", b"penerima", b"customer", b"pelanggan",
+    b"is", b"adalah",
+];
+
+const NOT_NAME: u32 = role::STOP
+    | role::TITLE
+    | role::NAME_LABEL
+    | role::STREET
+    | role::ADDR_LABEL
+    | role::ADDR_PART
+    | role::MONTH
+    | role::SIGNOFF
+    | role::CONTEXT;
+
+pub(crate) struct Name {
+    pub start: usize,
+    pub end: usize,
+    pub words: usize,
+    pub gazetteer: bool,
+}
+
+fn letter(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c >= 0x80
+}
+
+/// The name starting at `p`, if any.
+pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> {
+    let mut q = p;
+    let mut name = Name {
+        start: p,
+        end: p,
+        words: 0,
+        gazetteer: false,
+    };
+    while name.words < 4 && q < b.len() {
+        let ws = q;
+        while q < b.len()
+            && (letter(b[q])
+                || (matches!(b[q], b'\'' | b'-') && q > ws && b.get(q + 1).is_some_and(|&c| letter(c))))
+        {
+            q += 1;
+        }
+        if q == ws || b.get(q).is_some_and(u8::is_ascii_digit) {
+            break;
+        }
+        let w = &b[ws..q];
+        let roles = lexicon::roles(w);
+        let in_gaz = roles & (role::GIVEN | role::SURNAME) != 0;
+        let cap = w[0].is_ascii_uppercase();
+        let all_caps = w.len() > 1 && w.iter().all(|c| !c.is_ascii_lowercase());
+        let initial = w.len() == 1 && cap && b.get(q) == Some(&b'.');
+        let ok = if in_gaz {
+            cap || allow_lower
+        } else if roles & NOT_NAME != 0 {
+            false
+        } else {
+            initial || (cap && !all_caps && w.len() > 1)
+        };
+        if !ok {
+            break;
+        }
+        name.gazetteer |= in_gaz;
+        name.words += 1;
+        if initial {
+            q += 1;
+        }
+        name.end = q;
+        if b.get(q) == Some(&b' ') {
+            q += 1;
+        } else {
+            break;
+        }
+    }
+    // A trailing initial alone ("Budi S.") is fine; a name that is only an initial is not.
+    (name.words > 0 && name.end - name.start > 2).then_some(name)
+}
+
+fn skip_spaces(b: &[u8], mut p: usize) -> usize {
+    while b.get(p) == Some(&b' ') {
+        p += 1;
+    }
+    p
+}
+
+/// After a title, label or sign-off word `s..e`.
+pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry) -> Option<usize> {
+    let b = sc.b;
+    let r = entry.roles;
+    let mut p = e;
+    if b.get(p) == Some(&b'.') {
+        p += 1;
+    }
+    if r & role::SIGNOFF != 0 {
+        // "Regards,\nName" / "Hormat saya,\nName"
+        let mut q = skip_spaces(b, p);
+        if b[q..].starts_with(b"saya") || b[q..].starts_with(b"kami") {
+            q = skip_spaces(b, q + 4);
+        }
+        if b.get(q) == Some(&b',') {
+            q += 1;
+        }
+        q = skip_spaces(b, q);
+        if b.get(q) == Some(&b'\r') {
+            q += 1;
+        }
+        if b.get(q) != Some(&b'\n') {
+            return None;
+        }
+        let n = name_words(b, q + 1, false)?;
+        sc.push(K::Person, n.start, n.end, 0.8, validator(&n), Some(entry.word));
+        return Some(n.end);
+    }
+    if r & role::NAME_LABEL != 0 && r & role::TITLE == 0 {
+        return after_label(sc, p, entry.word);
+    }
+    let p = skip_spaces(b, p);
+    if p == e || p >= b.len() {
+        return None;
+    }
+    let _ = s;
+    let n = name_words(b, p, r & role::INFORMAL != 0)?;
+    let score = if n.gazetteer { 0.9 } else { 0.85 };
+    sc.push(K::Person, n.start, n.end, score, validator(&n), Some(entry.word));
+    Some(n.end)
+}
+
+/// After a name label ending at `p` (`nama`, `a/n`, `penerima` …): optional fillers and `:`.
+pub(crate) fn after_label(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usize> {
+    let b = sc.b;
+    let mut q = skip_spaces(b, p);
+    for _ in 0..2 {
+        let we = q + b[q..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        if we > q && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(&b[q..we])) {
+            q = skip_spaces(b, we);
+        } else {
+            break;
+        }
+    }
+    if b.get(q) == Some(&b':') {
+        q = skip_spaces(b, q + 1);
+    }
+    if q == p {
+        return None;
+    }
+    let n = name_words(b, q, true)?;
+    let score = if n.gazetteer { 0.9 } else { 0.85 };
+    sc.push(K::Person, n.start, n.end, score, validator(&n), Some(word));
+    Some(n.end)
+}
+
+fn validator(n: &Name) -> V {
+    if n.gazetteer { V::Gazetteer } else { V::Shape }
+}
+
+/// A capitalised gazetteer given name at `s`, possibly followed by more name words.
+pub(crate) fn from_gazetteer(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
+    let b = sc.b;
+    let n = name_words(b, s, false)?;
+    if n.words == 1 {
+        let mut k = s;
+        while k > 0 && b[k - 1] == b' ' {
+            k -= 1;
+        }
+        let sentence_start = k == 0 || matches!(b[k - 1], b'.' | b'!' | b'?' | b'\n' | b'"');
+        let speaker = b.get(n.end) == Some(&b':');
+        if sentence_start && !speaker {
+            return None;
+        }
+    }
+    let score = if n.words > 1 { 0.8 } else { 0.65 };
+    sc.push(K::Person, n.start, n.end, score, V::Gazetteer, None);
+    Some(n.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(t: &str, lower: bool) -> Option<&str> {
+        name_words(t.as_bytes(), 0, lower).map(|n| &t[n.start..n.end])
+    }
+
+    #[test]
+    fn name_shapes() {
+        assert_eq!(name("Siti Rahmawati minta", false), Some("Siti Rahmawati"));
+        assert_eq!(name("M. Rizki Pratama, ok", false), Some("M. Rizki Pratama"));
+        assert_eq!(name("rina ya", true), Some("rina"));
+        assert_eq!(name("rina ya", false), None);
+        assert_eq!(name("BCA 123", false), None);
+        assert_eq!(name("Mohon dicek", false), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! Detector unit tests: one positive and the nearby hard negatives per kind.
+
+use crate::{EntityKind as K, detect, detect_field};
+
+fn found(t: &str) -> Vec<(K, &str)> {
+    detect(t).into_iter().map(|f| (f.kind, &t[f.range()])).collect()
+}
+
+fn kinds(t: &str) -> Vec<K> {
+    detect(t).into_iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn identity_numbers() {
+    assert_eq!(found("NIK saya 3174051204900003 ya kak"), [(K::Nik, "3174051204900003")]);
+    assert_eq!(found("NIK 32.73.01.570885.0002"), [(K::Nik, "32.73.01.570885.0002")]);
+    assert_eq!(found("Nomor KK 3174052301150007"), [(K::Kk, "3174052301150007")]);
+    assert_eq!(found("no. kartu keluarga: 3174052301150007"), [(K::Kk, "3174052301150007")]);
+    assert_eq!(found("NPWP: 01.312.166.0-091.000"), [(K::Npwp, "01.312.166.0-091.000")]);
+    assert_eq!(found("npwp 013121660091000"), [(K::Npwp, "013121660091000")]);
+    assert_eq!(found("NPWP baru 0013121660091000"), [(K::Npwp, "0013121660091000")]);
+    assert_eq!(found("paspor A1234567"), [(K::Passport, "A1234567")]);
+    assert_eq!(found("passport no. X 7654321"), [(K::Passport, "X 7654321")]);
+    // 16-digit order number that fails the NIK date check, passport shape without context
+    assert!(found("order 3174999999990000").is_empty());
+    assert!(found("kode A1234567").is_empty());
+}
+
+#[test]
+fn cards_and_cvv() {
+    assert_eq!(
+        found("kartu 4111 1111 1111 1111 exp 08/27 CVV 123"),
+        [(K::CreditCard, "4111 1111 1111 1111"), (K::Cvv, "123")]
+    );
+    assert_eq!(kinds("mc 2223-0031-2200-3222"), [K::CreditCard]);
+    assert_eq!(kinds("kode keamanan: 456"), [K::Cvv]);
+    assert!(kinds("4111 1111 1111 1112").is_empty());
+    assert!(kinds("qty 123").is_empty());
+}
+
+#[test]
+fn phones() {
+    for t in [
+        "+62 812-3456-7890",
+        "6281234567890",
+        "081234567890",
+        "0812 3456 7890",
+        "(021) 555-1234",
+        "+1 415 555 0123",
+        "0062 812 3456 7890",
+    ] {
+        assert_eq!(found(&format!("hub {t} ya")), [(K::Phone, t)], "{t}");
+    }
+    assert_eq!(found("WA081234567890"), [(K::Phone, "081234567890")]);
+    assert!(found("resi JP1234567890").is_empty());
+    assert!(found("resi SPXID012345678901").is_empty());
+}
+
+#[test]
+fn bank_accounts() {
+    assert_eq!(found("no rek BCA 1234567890 a/n Budi"), [(K::BankAccount, "1234567890"), (K::Person, "Budi")]);
+    assert_eq!(found("rekening BRI 0123-01-012345-50-5"), [(K::BankAccount, "0123-01-012345-50-5")]);
+    assert!(found("order 1234567890").is_empty());
+    assert!(found("total 12500000").is_empty());
+}
+
+#[test]
+fn hard_negatives() {
+    for t in [
+        "Rp 1.250.000",
+        "Rp1.250.000,00",
+        "INV/2025/11/00123",
+        "INV/20240512/MPL/1234567890",
+        "SKU-A12345",
+        "ORD-123456",
+        "#12345678",
+        "dikirim tanggal 12/11/2025",
+        "4111111111111112",
+        "versi 1.2.3.4",
+        "jam 10:30",
+    ] {
+        assert!(found(t).is_empty(), "{t}: {:?}", found(t));
+    }
+}
+
+#[test]
+fn email_ip_iban() {
+    assert_eq!(found("email budi@example.co.id."), [(K::Email, "budi@example.co.id")]);
+    assert_eq!(found("ip 192.168.1.20 dan fe80::1"), [(K::IpAddress, "192.168.1.20"), (K::IpAddress, "fe80::1")]);
+    assert_eq!(found("IBAN DE89 3704 0044 0532 0130 00."), [(K::Iban, "DE89 3704 0044 0532 0130 00")]);
+    assert_eq!(found("GB82WEST12345698765432"), [(K::Iban, "GB82WEST12345698765432")]);
+}
+
+#[test]
+fn dates_of_birth() {
+    assert_eq!(found("tgl lahir 12 Mei 1990"), [(K::DateOfBirth, "12 Mei 1990")]);
+    assert_eq!(found("TTL: Bandung, 17-08-1985"), [(K::DateOfBirth, "17-08-1985")]);
+    assert_eq!(found("DOB March 3, 1988"), [(K::DateOfBirth, "March 3, 1988")]);
+    assert!(found("dikirim 12 Mei 2025").is_empty());
+}
+
+#[test]
+fn persons() {
+    assert_eq!(found("Bpk. Ahmad Hidayat minta refund"), [(K::Person, "Ahmad Hidayat")]);
+    assert_eq!(found("makasih kak rina"), [(K::Person, "rina")]);
+    assert_eq!(found("transfer a/n Siti Rahmawati"), [(K::Person, "Siti Rahmawati")]);
+    assert_eq!(found("Regards,\nJohn Carter"), [(K::Person, "John Carter")]);
+    assert_eq!(found("tadi Budi Santoso telpon"), [(K::Person, "Budi Santoso")]);
+    assert!(found("Mohon dicek ya kak").is_empty());
+    assert!(found("Customer Service siap membantu").is_empty());
+}
+
+#[test]
+fn field_hints() {
+    let f = detect_field("1234567890", "no_rekening");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].kind, K::BankAccount);
+    let f = detect_field("Agustina Wibisono", "nama_pelanggan");
+    assert_eq!((f[0].kind, f[0].start, f[0].end), (K::Person, 0, 17));
+    let f = detect_field("12/05/1990", "tgl_lahir");
+    assert_eq!(f[0].kind, K::DateOfBirth);
+    assert!(detect_field("12/05/2025", "tgl_order").is_empty());
+}
+
+#[test]
+fn mailbox_display_names() {
+    let t = "\"Budi Santoso\" <budi@example.com>, Ana <ana@x.id>";
+    let f = super::detect_mailboxes(t);
+    let got: Vec<_> = f.iter().map(|f| (f.kind, &t[f.range()])).collect();
+    assert_eq!(
+        got,
+        [
+            (K::Person, "Budi Santoso"),
+            (K::Email, "budi@example.com"),
+            (K::Person, "Ana"),
+            (K::Email, "ana@x.id")
+        ]
+    );
+}

@@ -1,0 +1,205 @@
+//! Words that start with a letter: passport numbers, IBANs, context words glued to digits
+//! (`WA081234567890`), month-first dates, and the triggers for names and addresses.
+
+use super::lexicon::{self, role};
+use super::{Scan, address, dates, numeric, person};
+use crate::kind::{EntityKind as K, Finding, Evidence, Validator as V};
+use crate::validate::iban_valid;
+
+/// Handles the word `s..e` (ASCII alphanumeric, starting with a letter); returns where the
+/// main pass continues.
+pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
+    let b = sc.b;
+    let w = &b[s..e];
+    if let Some(l) = w.iter().position(u8::is_ascii_digit) {
+        if let Some(end) = iban(sc, s, e).or_else(|| passport(sc, s, e)) {
+            return end;
+        }
+        let letters = &w[..l];
+        if w[l..].iter().all(u8::is_ascii_digit) && lexicon::roles(letters) & role::CONTEXT != 0
+        {
+            return numeric::scan(sc, s + l, true);
+        }
+        return e;
+    }
+    // "a/n Budi", "a.n. Budi"
+    if w.eq_ignore_ascii_case(b"a") {
+        let rest = &b[e..];
+        for pat in [&b"/n"[..], b".n.", b".n"] {
+            if rest.len() >= pat.len() && rest[..pat.len()].eq_ignore_ascii_case(pat) {
+                let end = e + pat.len();
+                return person::after_label(sc, end, "a/n").unwrap_or(end);
+            }
+        }
+        return e;
+    }
+    if w.len() == 1 && w[0].is_ascii_uppercase() {
+        if let Some(end) = passport(sc, s, e) {
+            return end;
+        }
+    }
+    let Some(entry) = lexicon::lookup(w) else {
+        return e;
+    };
+    let r = entry.roles;
+    if r & role::MONTH != 0 {
+        if let Some(d) = dates::at_month(b, s) {
+            let ctx = sc.ctx(s);
+            if ctx.has(role::DOB, 6) {
+                sc.push(K::DateOfBirth, d.start, d.end, 0.9, V::CalendarDate, ctx.word(role::DOB));
+            }
+            return d.end;
+        }
+    }
+    if r & (role::STREET | role::ADDR_LABEL) != 0 {
+        if let Some(end) = address::indonesian(sc, s, e, entry) {
+            return end;
+        }
+    }
+    if r & (role::TITLE | role::NAME_LABEL | role::SIGNOFF) != 0 {
+        if let Some(end) = person::after_trigger(sc, s, e, entry) {
+            return end;
+        }
+    }
+    if r & role::GIVEN != 0 && w[0].is_ascii_uppercase() {
+        if let Some(end) = person::from_gazetteer(sc, s) {
+            return end;
+        }
+    }
+    e
+}
+
+/// Passport: one or two capital letters and 7 digits (`A1234567`, `B 1234567`), only within
+/// four words of a passport word.
+fn passport(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
+    let b = sc.b;
+    let letters = b[s..e].iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !(1..=2).contains(&letters) {
+        return None;
+    }
+    let (ds, de) = if e - s == letters {
+        // "A 1234567"
+        if b.get(e) != Some(&b' ') {
+            return None;
+        }
+        let de = e + 1 + b[e + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if de < b.len() && b[de].is_ascii_alphanumeric() {
+            return None;
+        }
+        (e + 1, de)
+    } else {
+        (s + letters, e)
+    };
+    if de - ds != 7 || !b[ds..de].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let ctx = sc.ctx(s);
+    if !ctx.has(role::PASSPORT, 4) {
+        return None;
+    }
+    sc.push(K::Passport, s, de, 0.9, V::Shape, ctx.word(role::PASSPORT));
+    Some(de)
+}
+
+/// IBAN, compact or in groups of four: `GB82WEST12345698765432`, `DE89 3704 0044 0532 0130 00`.
+fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
+    let b = sc.b;
+    let w = &b[s..e];
+    if w.len() < 4
+        || !w[..2].iter().all(u8::is_ascii_uppercase)
+        || !w[2..4].iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let upper = |c: &u8| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    let mut ends: [(usize, usize); 10] = [(0, 0); 10]; // (byte end, chars so far)
+    let mut groups = 0;
+    let mut p = s;
+    loop {
+        let ge = p + b[p..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let g = &b[p..ge];
+        if n + g.len() > 34 || !g.iter().all(upper) {
+            break;
+        }
+        buf[n..n + g.len()].copy_from_slice(g);
+        n += g.len();
+        ends[groups] = (ge, n);
+        groups += 1;
+        if groups == ends.len() || g.len() > 4 && groups > 1 {
+            break;
+        }
+        if b.get(ge) == Some(&b' ') && b.get(ge + 1).is_some_and(|c| upper(c)) {
+            p = ge + 1;
+        } else {
+            break;
+        }
+    }
+    for &(end, len) in ends[..groups].iter().rev() {
+        if iban_valid(&buf[..len]) {
+            sc.push(K::Iban, s, end, 0.99, V::IbanMod97, None);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// What a field name says about its whole value.
+fn field_kind(field: &str) -> Option<K> {
+    let lower = field.to_ascii_lowercase();
+    let has = |w: &str| {
+        lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|x| x == w)
+    };
+    if has("email") || has("mail") {
+        None
+    } else if has("lahir") || has("dob") || has("birth") || has("birthday") || has("ttl") {
+        Some(K::DateOfBirth)
+    } else if has("alamat") || has("address") || has("street") {
+        Some(K::Address)
+    } else if has("nama") || has("name") || has("customer") || has("penerima") || has("pelanggan")
+    {
+        Some(K::Person)
+    } else {
+        None
+    }
+}
+
+/// Marks the whole value of a name, address or birth-date field.
+pub(crate) fn whole_field(text: &str, field: &str, out: &mut Vec<Finding>) {
+    let Some(kind) = field_kind(field) else {
+        return;
+    };
+    let lead = text.len() - text.trim_start().len();
+    let t = text.trim();
+    if t.is_empty() {
+        return;
+    }
+    let (start, end) = (lead, lead + t.len());
+    let ok = match kind {
+        K::DateOfBirth => dates::is_whole_date(text).is_some(),
+        K::Person => {
+            t.split_whitespace().count() <= 6
+                && t.chars().any(char::is_alphabetic)
+                && t.chars().all(|c| c.is_alphabetic() || " .,'-".contains(c))
+        }
+        _ => t.chars().any(char::is_alphanumeric),
+    };
+    if !ok {
+        return;
+    }
+    let validator = if kind == K::DateOfBirth { V::CalendarDate } else { V::FieldName };
+    out.retain(|f| !(f.kind == kind && f.start >= start && f.end <= end));
+    out.push(Finding {
+        kind,
+        start,
+        end,
+        score: 0.85,
+        evidence: Evidence {
+            validator,
+            context: None,
+        },
+    });
+}
