@@ -1,1 +1,42 @@
-//! placeholder
+//! Jaga's domain core: what a customer record is, who may do what with it, and the vault service
+//! that encrypts, indexes, masks, reveals and audits.
+//!
+//! - [`model`]: the request and response shapes of customers and orders, and [`model::Field`].
+//! - [`validate`]: normalisation and validation (e-mail, +62 phones in E.164, NIK structure, …).
+//! - [`mask`]: the masked views staff and API clients see by default.
+//! - [`guard`]: the card-number guard every write passes through.
+//! - [`auth`]: callers, scopes and the capabilities that gate PII.
+//! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
+//! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
+//! - [`audit`]: audit records and their canonical leaf encoding.
+//!
+//! This crate never depends on HTTP or database crates; the server reaches data only through
+//! [`vault::Vault`], so no handler can read PII without a permission check and an audit event.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod auth;
+mod error;
+pub mod guard;
+pub mod mask;
+pub mod model;
+pub mod store;
+pub mod unseal;
+pub mod validate;
+pub mod vault;
+
+pub use error::{CoreError, InvalidField};
+
+/// Milliseconds since the Unix epoch, UTC: the timestamp unit stored everywhere.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC.
+pub fn format_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,71 @@
+//! The core's one error type. Messages never contain PII values: they name fields, never values.
+
+use crate::store::StoreError;
+
+/// A field that failed validation: its name, a stable code and a human explanation without the
+/// value itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct InvalidField {
+    /// The field's name (JSON path, e.g. `address.postal_code`).
+    pub field: String,
+    /// Stable machine-readable code, e.g. `invalid_phone`.
+    pub code: &'static str,
+    /// What is wrong, without echoing the value.
+    pub message: String,
+}
+
+impl InvalidField {
+    /// A new validation failure.
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code, message: message.into() }
+    }
+}
+
+/// Why a vault operation did not succeed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// The vault is sealed: no key material in memory.
+    #[error("the vault is sealed")]
+    Sealed,
+    /// The caller is not authenticated (missing, unknown, expired or revoked credential).
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The caller lacks a permission.
+    #[error("missing permission: {0}")]
+    Forbidden(&'static str),
+    /// A reveal was asked for without a stated purpose.
+    #[error("a purpose is required to reveal customer data")]
+    PurposeRequired,
+    /// No such record (or not visible to this caller).
+    #[error("not found")]
+    NotFound,
+    /// The customer was erased (crypto-shredded).
+    #[error("the customer was erased")]
+    Erased,
+    /// The input is invalid.
+    #[error("invalid input")]
+    Invalid(Vec<InvalidField>),
+    /// The input contains a payment card number.
+    #[error("payment card numbers are not accepted")]
+    CardNumber,
+    /// The record changed concurrently, or a uniqueness rule was hit.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Unseal material was wrong or incomplete.
+    #[error("unseal failed: {0}")]
+    Unseal(String),
+    /// Stored ciphertext could not be decrypted with the keys held (tampering or key loss).
+    #[error("stored data failed integrity checks")]
+    Integrity,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CoreError {
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![InvalidField::new(field, code, message)])
+    }
+}

@@ -1,0 +1,352 @@
+//! Customer capabilities: masked reads and lookups, purpose-bound reveals, writes and erasure.
+
+use super::codec::{self, Plain};
+use super::{Keys, Vault};
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::{Caller, Purpose, Scope};
+use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
+use crate::store::{CustomerRow, CustomerWithKey, StoreError, WrappedKey, read_outcome};
+use crate::{CoreError, InvalidField, validate};
+use jaga_crypto::Key32;
+use std::sync::Arc;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// Most candidates a blind-index lookup decrypts.
+const LOOKUP_LIMIT: u32 = 50;
+
+impl Vault {
+    /// Masked reads and lookups; needs `customers:read`.
+    pub async fn reader<'a>(&'a self, caller: &'a Caller) -> Result<CustomerReader<'a>, CoreError> {
+        let keys = self.require(caller, Scope::CustomersRead, "customer.read").await?;
+        Ok(CustomerReader { vault: self, caller, keys })
+    }
+
+    /// Plaintext reveals; needs `customers:reveal` and a purpose.
+    pub async fn revealer<'a>(&'a self, caller: &'a Caller, purpose: Option<&str>) -> Result<Revealer<'a>, CoreError> {
+        let keys = self.require(caller, Scope::CustomersReveal, "customer.reveal").await?;
+        let purpose = purpose.and_then(Purpose::new).ok_or(CoreError::PurposeRequired)?;
+        Ok(Revealer { vault: self, caller, keys, purpose })
+    }
+
+    /// Creates and updates; needs `customers:write`.
+    pub async fn writer<'a>(&'a self, caller: &'a Caller) -> Result<CustomerWriter<'a>, CoreError> {
+        let keys = self.require(caller, Scope::CustomersWrite, "customer.write").await?;
+        Ok(CustomerWriter { vault: self, caller, keys })
+    }
+
+    /// Erasure; needs `customers:erase`.
+    pub async fn eraser<'a>(&'a self, caller: &'a Caller) -> Result<Eraser<'a>, CoreError> {
+        let keys = self.require(caller, Scope::CustomersErase, "customer.erase").await?;
+        Ok(Eraser { vault: self, caller, keys })
+    }
+}
+
+/// Holder of `customers:read`: masked views only.
+pub struct CustomerReader<'a> {
+    vault: &'a Vault,
+    caller: &'a Caller,
+    keys: Arc<Keys>,
+}
+
+/// Holder of `customers:reveal` with a stated purpose.
+pub struct Revealer<'a> {
+    vault: &'a Vault,
+    caller: &'a Caller,
+    keys: Arc<Keys>,
+    purpose: Purpose,
+}
+
+/// Holder of `customers:write`.
+pub struct CustomerWriter<'a> {
+    vault: &'a Vault,
+    caller: &'a Caller,
+    keys: Arc<Keys>,
+}
+
+/// Holder of `customers:erase`.
+pub struct Eraser<'a> {
+    vault: &'a Vault,
+    caller: &'a Caller,
+    #[allow(dead_code)]
+    keys: Arc<Keys>,
+}
+
+/// Maps a read result to the live customer or the right error.
+fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), CoreError> {
+    let found = found.ok_or(CoreError::NotFound)?;
+    if found.row.erased_at.is_some() {
+        return Err(CoreError::Erased);
+    }
+    let key = found.key.ok_or(CoreError::Erased)?;
+    Ok((found.row, key))
+}
+
+async fn masked_view(vault: &Vault, keys: &Keys, row: &CustomerRow, key: &WrappedKey, revealed: &[Field]) -> Result<CustomerView, CoreError> {
+    let dek = codec::dek(vault, keys, row, key).await?;
+    let plain = codec::open_fields(&dek, row, &Field::ALL)?;
+    Ok(codec::view(row, &plain, revealed))
+}
+
+impl CustomerReader<'_> {
+    /// One customer, masked. Audited as `customer.read`.
+    pub async fn get(&self, id: Uuid) -> Result<CustomerView, CoreError> {
+        let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
+        let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
+        masked_view(self.vault, &self.keys, &row, &key, &[]).await
+    }
+
+    /// Exact-match lookup through a blind index (or the customer code). Every candidate the
+    /// lookup touches is audited; false positives of short indexes are removed by decrypting.
+    pub async fn lookup(&self, query: &Lookup) -> Result<Vec<CustomerView>, CoreError> {
+        let (field, value) = match query {
+            Lookup::Code(c) => {
+                let code = jaga_crypto::code::parse(c).map_err(|_| CoreError::invalid("code", "invalid_code", "is not a customer code (JG-XXXX-XXXX-X)"))?;
+                let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
+                let found = self.vault.store.customer_get_by_code(&code, audit).await?;
+                return match found.filter(|f| f.row.erased_at.is_none()) {
+                    Some(f) => {
+                        let (row, key) = live(Some(f))?;
+                        Ok(vec![masked_view(self.vault, &self.keys, &row, &key, &[]).await?])
+                    }
+                    None => Ok(vec![]),
+                };
+            }
+            Lookup::Email(v) => (Field::Email, validate::email(v).map_err(one)?),
+            Lookup::Phone(v) => (Field::Phone, validate::phone(v).map_err(one)?),
+            Lookup::NationalId(v) => (Field::NationalId, validate::national_id(v).map_err(one)?),
+        };
+        let term = self.keys.index_key(field).expect("lookup fields are indexed").term(value.as_bytes());
+        let audit = AuditRecord::new(self.caller, "customer.lookup").fields([field.name()]);
+        let candidates = self.vault.store.customer_lookup(field, &term, LOOKUP_LIMIT, audit).await?;
+        let mut out = Vec::new();
+        for c in candidates {
+            let Ok((row, key)) = live(Some(c)) else { continue };
+            let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
+            let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
+            if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
+                out.push(codec::view(&row, &plain, &[]));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Revealer<'_> {
+    /// One customer with `fields` in plain text, the rest masked. The reveal (fields and
+    /// purpose) is audited before anything is decrypted; an erased or unknown customer is
+    /// audited with that outcome.
+    pub async fn get(&self, id: Uuid, fields: &[Field]) -> Result<CustomerView, CoreError> {
+        if fields.is_empty() {
+            return Err(CoreError::invalid("reveal", "invalid_reveal", "name at least one field to reveal"));
+        }
+        let audit = AuditRecord::new(self.caller, "customer.reveal").customer(id).fields(fields.iter().map(|f| f.name())).purpose(self.purpose.as_str());
+        let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
+        masked_view(self.vault, &self.keys, &row, &key, fields).await
+    }
+}
+
+fn one(e: InvalidField) -> CoreError {
+    CoreError::Invalid(vec![e])
+}
+
+fn json_bytes<T: serde::Serialize>(v: &T) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(serde_json::to_vec(v).expect("serialising a plain value cannot fail"))
+}
+
+fn bytes(s: String) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(s.into_bytes())
+}
+
+/// Validates a new customer into plaintext values, collecting every error.
+fn validate_new(n: &NewCustomer) -> Result<(Plain, String), CoreError> {
+    let mut errors = Vec::new();
+    let mut plain = codec::empty_plain();
+    let mut put = |f: Field, r: Result<Zeroizing<Vec<u8>>, InvalidField>| match r {
+        Ok(v) => plain[f.index()] = Some(v),
+        Err(e) => errors.push(e),
+    };
+    put(Field::FullName, validate::full_name(&n.full_name).map(bytes));
+    if let Some(v) = &n.email {
+        put(Field::Email, validate::email(v).map(bytes));
+    }
+    if let Some(v) = &n.phone {
+        put(Field::Phone, validate::phone(v).map(bytes));
+    }
+    if let Some(v) = &n.national_id {
+        put(Field::NationalId, validate::national_id(v).map(bytes));
+    }
+    if let Some(v) = &n.birth_date {
+        put(Field::BirthDate, validate::birth_date(v).map(bytes));
+    }
+    if let Some(v) = &n.preferences {
+        put(Field::Preferences, validate::preferences(v).map(|p| json_bytes(&p)));
+    }
+    if let Some(v) = &n.notes {
+        put(Field::Notes, validate::notes("notes", v).map(bytes));
+    }
+    if let Some(a) = &n.address {
+        match validate::address(a) {
+            Ok(a) => plain[Field::Address.index()] = Some(json_bytes(&a)),
+            Err(es) => errors.extend(es),
+        }
+    }
+    let segment = match n.segment.as_deref().map(validate::segment).transpose() {
+        Ok(s) => s.unwrap_or_else(|| "default".into()),
+        Err(e) => {
+            errors.push(e);
+            String::new()
+        }
+    };
+    if errors.is_empty() { Ok((plain, segment)) } else { Err(CoreError::Invalid(errors)) }
+}
+
+/// Applies a patch to decrypted values; returns the names of the fields it changed.
+fn apply_patch(plain: &mut Plain, p: &CustomerPatch) -> Result<Vec<&'static str>, CoreError> {
+    let mut errors = Vec::new();
+    let mut changed = Vec::new();
+    let mut set = |f: Field, r: Option<Result<Option<Zeroizing<Vec<u8>>>, InvalidField>>| match r {
+        None => {}
+        Some(Ok(v)) => {
+            plain[f.index()] = v;
+            changed.push(f.name());
+        }
+        Some(Err(e)) => errors.push(e),
+    };
+    set(Field::FullName, p.full_name.as_ref().map(|v| validate::full_name(v).map(|s| Some(bytes(s)))));
+    set(Field::Email, p.email.as_ref().map(|o| o.as_ref().map(|v| validate::email(v).map(bytes)).transpose()));
+    set(Field::Phone, p.phone.as_ref().map(|o| o.as_ref().map(|v| validate::phone(v).map(bytes)).transpose()));
+    set(Field::NationalId, p.national_id.as_ref().map(|o| o.as_ref().map(|v| validate::national_id(v).map(bytes)).transpose()));
+    set(Field::BirthDate, p.birth_date.as_ref().map(|o| o.as_ref().map(|v| validate::birth_date(v).map(bytes)).transpose()));
+    set(Field::Preferences, p.preferences.as_ref().map(|o| o.as_ref().map(|v| validate::preferences(v).map(|x| json_bytes(&x))).transpose()));
+    set(Field::Notes, p.notes.as_ref().map(|o| o.as_ref().map(|v| validate::notes("notes", v).map(bytes)).transpose()));
+    if let Some(o) = &p.address {
+        match o.as_ref().map(validate::address).transpose() {
+            Ok(a) => {
+                plain[Field::Address.index()] = a.map(|a| json_bytes(&a));
+                changed.push(Field::Address.name());
+            }
+            Err(es) => errors.extend(es),
+        }
+    }
+    if errors.is_empty() { Ok(changed) } else { Err(CoreError::Invalid(errors)) }
+}
+
+impl CustomerWriter<'_> {
+    fn build(&self, plain: &Plain, segment: String, consent: bool) -> (CustomerRow, WrappedKey) {
+        let id = Uuid::new_v4();
+        let dek = Key32::random();
+        let (fields, [email_index, phone_index, national_id_index]) = codec::seal_fields(&self.keys, &dek, id, &segment, plain);
+        let (kek_version, wrapped) = self.keys.keyring().wrap_dek(&segment, &id.to_string(), &dek);
+        let now = crate::now_ms();
+        let row = CustomerRow {
+            id,
+            code: jaga_crypto::code::generate(),
+            segment,
+            marketing_consent: consent,
+            fields,
+            email_index,
+            phone_index,
+            national_id_index,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            erased_at: None,
+        };
+        (row, WrappedKey { kek_version, wrapped })
+    }
+
+    fn create_audit(&self, row: &CustomerRow) -> AuditRecord {
+        let fields = Field::ALL.into_iter().filter(|f| row.fields[f.index()].is_some()).map(Field::name);
+        AuditRecord::new(self.caller, "customer.create").customer(row.id).fields(fields)
+    }
+
+    /// Validates, encrypts and stores a new customer. Audited as `customer.create` in the same
+    /// transaction.
+    pub async fn create(&self, input: &NewCustomer) -> Result<Created, CoreError> {
+        let (plain, segment) = validate_new(input)?;
+        for _ in 0..3 {
+            let (row, key) = self.build(&plain, segment.clone(), input.marketing_consent);
+            let created = Created { id: row.id, code: row.code.clone() };
+            let audit = self.create_audit(&row);
+            match self.vault.store.customer_insert(row, key, audit).await {
+                Ok(()) => return Ok(created),
+                Err(StoreError::Unique("customer_code")) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CoreError::Conflict("could not allocate a unique customer code"))
+    }
+
+    /// Creates many customers in one transaction (bulk import). All or nothing: any invalid
+    /// input fails the whole batch before anything is written.
+    pub async fn create_batch(&self, inputs: &[NewCustomer]) -> Result<Vec<Created>, CoreError> {
+        let mut rows = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            let (plain, segment) = validate_new(input).map_err(|e| match e {
+                CoreError::Invalid(es) => CoreError::Invalid(es.into_iter().map(|mut f| {
+                    f.field = format!("[{i}].{}", f.field);
+                    f
+                }).collect()),
+                other => other,
+            })?;
+            let (row, key) = self.build(&plain, segment, input.marketing_consent);
+            let audit = self.create_audit(&row);
+            rows.push((row, key, audit));
+        }
+        let created = rows.iter().map(|(r, _, _)| Created { id: r.id, code: r.code.clone() }).collect();
+        self.vault.store.customer_insert_batch(rows).await?;
+        Ok(created)
+    }
+
+    /// Applies a partial update. Audited as `customer.update` (with the changed field names) in
+    /// the same transaction; returns the masked view.
+    pub async fn update(&self, id: Uuid, patch: &CustomerPatch) -> Result<CustomerView, CoreError> {
+        let mut audit = AuditRecord::new(self.caller, "customer.update").customer(id);
+        let found = self.vault.store.customer_load(id).await?;
+        let outcome = read_outcome(found.as_ref().map(|f| &f.row));
+        if outcome != Outcome::Ok {
+            self.vault.store.audit_append(audit.outcome(outcome)).await?;
+            return Err(if outcome == Outcome::Erased { CoreError::Erased } else { CoreError::NotFound });
+        }
+        let (mut row, key) = live(found)?;
+        let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
+        let mut plain = codec::open_fields(&dek, &row, &Field::ALL)?;
+        let changed = apply_patch(&mut plain, patch)?;
+        let (fields, [e, p, n]) = codec::seal_fields(&self.keys, &dek, row.id, &row.segment, &plain);
+        row.fields = fields;
+        row.email_index = e;
+        row.phone_index = p;
+        row.national_id_index = n;
+        if let Some(c) = patch.marketing_consent {
+            row.marketing_consent = c;
+        }
+        row.version += 1;
+        row.updated_at = crate::now_ms();
+        audit = audit.fields(changed.iter().copied().chain(patch.marketing_consent.map(|_| "marketing_consent")));
+        match self.vault.store.customer_update(row.clone(), None, audit).await {
+            Ok(()) => {}
+            Err(StoreError::Concurrent) => return Err(CoreError::Conflict("the customer changed meanwhile; read it again and retry")),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(codec::view(&row, &plain, &[]))
+    }
+}
+
+impl Eraser<'_> {
+    /// Crypto-shreds a customer: the DEK is destroyed, so every ciphertext of the customer (in
+    /// the database, its WAL or any copy) can no longer be decrypted. Audited as
+    /// `customer.erase` in the same transaction.
+    pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
+        let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
+        if self.vault.store.customer_erase(id, crate::now_ms(), audit.clone()).await? {
+            return Ok(());
+        }
+        // Tell an erased customer from an unknown one; the attempt is audited either way.
+        let found = self.vault.store.customer_get(id, audit).await?;
+        match read_outcome(found.as_ref().map(|f| &f.row)) {
+            Outcome::Erased => Err(CoreError::Erased),
+            _ => Err(CoreError::NotFound),
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The vault service: sealed state, key material, and the capabilities that read and change
+//! customer data.
+//!
+//! A [`Vault`] starts sealed. Unsealing checks the root key against the stored check value and
+//! loads the keyring from the store. Every operation on customer data goes through a capability
+//! ([`CustomerReader`], [`Revealer`], [`CustomerWriter`], [`Eraser`], [`OrderReader`],
+//! [`OrderWriter`]) that [`Vault`] hands out only to callers with the matching scope, after
+//! auditing refusals.
+
+mod admin;
+mod codec;
+mod customers;
+mod orders;
+
+pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
+pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
+pub use orders::{OrderReader, OrderWriter};
+
+use crate::CoreError;
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::{Caller, Scope};
+use crate::model::Field;
+use crate::store::{KeyRecord, Store};
+use crate::unseal::UnsealConfig;
+use jaga_crypto::Key32;
+use jaga_crypto::blind::BlindIndexKey;
+use jaga_crypto::keys::{self, Keyring};
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
+use zeroize::Zeroizing;
+
+/// Key kinds in the keyring table.
+pub(crate) const KIND_KEK: &str = "kek";
+pub(crate) const KIND_INDEX: &str = "index";
+
+/// Key material held while unsealed.
+pub(crate) struct Keys {
+    root: Key32,
+    keyring: RwLock<Keyring>,
+    email_index: BlindIndexKey,
+    phone_index: BlindIndexKey,
+    nik_index: BlindIndexKey,
+    apikey_key: Key32,
+}
+
+impl Keys {
+    pub(crate) fn index_key(&self, field: Field) -> Option<&BlindIndexKey> {
+        match field {
+            Field::Email => Some(&self.email_index),
+            Field::Phone => Some(&self.phone_index),
+            Field::NationalId => Some(&self.nik_index),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn keyring(&self) -> Keyring {
+        self.keyring.read().expect("keyring lock").clone()
+    }
+}
+
+/// Where unsealing stands.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct SealStatus {
+    /// Whether the vault is sealed.
+    pub sealed: bool,
+    /// The unseal method.
+    pub method: String,
+    /// Shares needed (Shamir only).
+    pub threshold: Option<u8>,
+    /// Shares received so far (Shamir only).
+    pub progress: Option<u8>,
+}
+
+/// The vault: one per process, shared by all requests.
+pub struct Vault {
+    store: Arc<dyn Store>,
+    config: UnsealConfig,
+    keys: RwLock<Option<Arc<Keys>>>,
+    shares: Mutex<Vec<Zeroizing<String>>>,
+}
+
+impl Vault {
+    /// A sealed vault over `store`, unsealed according to `config`.
+    pub fn new(store: Arc<dyn Store>, config: UnsealConfig) -> Self {
+        Self { store, config, keys: RwLock::new(None), shares: Mutex::new(Vec::new()) }
+    }
+
+    /// The underlying store (for health checks and the audit log).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Creates the first KEK and blind-index key for a new installation (idempotent: does
+    /// nothing if the keyring already has keys).
+    pub async fn initialize(store: &dyn Store, root: &Key32) -> Result<(), CoreError> {
+        if !store.keys_load().await?.is_empty() {
+            return Ok(());
+        }
+        let caller = Caller::system("init");
+        for kind in [KIND_INDEX, KIND_KEK] {
+            let key = Key32::random();
+            let rec = KeyRecord { kind: kind.into(), version: 1, state: "active".into(), wrapped: keys::wrap_under_root(root, kind, 1, &key), created_at: crate::now_ms() };
+            store.key_insert(rec, AuditRecord::new(&caller, "keys.create").fields([kind])).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the vault is sealed.
+    pub fn is_sealed(&self) -> bool {
+        self.keys.read().expect("keys lock").is_none()
+    }
+
+    /// Sealing state for the API.
+    pub fn status(&self) -> SealStatus {
+        let (threshold, progress) = match &self.config {
+            UnsealConfig::Shamir { threshold, .. } => (Some(*threshold), Some(self.shares.lock().expect("shares lock").len() as u8)),
+            _ => (None, None),
+        };
+        SealStatus { sealed: self.is_sealed(), method: self.config.method().into(), threshold, progress }
+    }
+
+    pub(crate) fn keys(&self) -> Result<Arc<Keys>, CoreError> {
+        self.keys.read().expect("keys lock").clone().ok_or(CoreError::Sealed)
+    }
+
+    /// Drops all key material from memory.
+    pub fn seal(&self) {
+        *self.keys.write().expect("keys lock") = None;
+        self.shares.lock().expect("shares lock").clear();
+    }
+
+    /// Unseals with the root key itself (key-file method, or after combining shares).
+    pub async fn unseal_with_root(&self, root: Key32) -> Result<(), CoreError> {
+        if !jaga_crypto::unseal::matches_check(&root, &self.config.root_check()) {
+            return Err(CoreError::Unseal("the key does not match this installation".into()));
+        }
+        let records = self.store.keys_load().await?;
+        let keyring = load_keyring(&root, &records)?;
+        let index_rec = records
+            .iter()
+            .find(|r| r.kind == KIND_INDEX && r.state == "active")
+            .ok_or_else(|| CoreError::Unseal("the keyring has no blind-index key; run `jaga init`".into()))?;
+        let index_root = keys::unwrap_under_root(&root, KIND_INDEX, index_rec.version, &index_rec.wrapped).map_err(|_| CoreError::Integrity)?;
+        let keys = Keys {
+            email_index: BlindIndexKey::derive(&index_root, "email", Field::Email.blind_index_len().expect("indexed")),
+            phone_index: BlindIndexKey::derive(&index_root, "phone", Field::Phone.blind_index_len().expect("indexed")),
+            nik_index: BlindIndexKey::derive(&index_root, "national_id", Field::NationalId.blind_index_len().expect("indexed")),
+            apikey_key: keys::derive(&root, "api-key-digest"),
+            keyring: RwLock::new(keyring),
+            root,
+        };
+        *self.keys.write().expect("keys lock") = Some(Arc::new(keys));
+        self.shares.lock().expect("shares lock").clear();
+        tracing::info!("vault unsealed");
+        Ok(())
+    }
+
+    /// Unseals with a passphrase (passphrase method).
+    pub async fn unseal_with_passphrase(&self, passphrase: &SecretString) -> Result<(), CoreError> {
+        let UnsealConfig::Passphrase { params, wrapped_root, .. } = &self.config else {
+            return Err(CoreError::Unseal("this installation does not use a passphrase".into()));
+        };
+        use base64::Engine;
+        let wrapped = base64::engine::general_purpose::STANDARD.decode(wrapped_root).map_err(|_| CoreError::Unseal("unseal.json is corrupt".into()))?;
+        let root = jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, passphrase, params).map_err(|e| CoreError::Unseal(e.to_string()))?;
+        self.unseal_with_root(root).await
+    }
+
+    /// Adds one Shamir share; unseals once enough distinct shares are in. Wrong shares are
+    /// detected when the threshold is reached, and all collected shares are then discarded.
+    pub async fn submit_share(&self, share: &str) -> Result<SealStatus, CoreError> {
+        let UnsealConfig::Shamir { threshold, .. } = &self.config else {
+            return Err(CoreError::Unseal("this installation does not use Shamir shares".into()));
+        };
+        if !self.is_sealed() {
+            return Ok(self.status());
+        }
+        let t = jaga_crypto::unseal::share_threshold(share).map_err(|e| CoreError::Unseal(e.to_string()))?;
+        if t != *threshold {
+            return Err(CoreError::Unseal("the share belongs to a different split".into()));
+        }
+        let ready = {
+            let mut shares = self.shares.lock().expect("shares lock");
+            if !shares.iter().any(|s| s.as_str() == share.trim()) {
+                shares.push(Zeroizing::new(share.trim().to_string()));
+            }
+            (shares.len() >= *threshold as usize).then(|| std::mem::take(&mut *shares))
+        };
+        if let Some(shares) = ready {
+            let root = jaga_crypto::unseal::combine(&shares).map_err(|e| CoreError::Unseal(e.to_string()))?;
+            self.unseal_with_root(root).await?;
+        }
+        Ok(self.status())
+    }
+
+    /// Reloads the keyring from the store (picks up a rotation made by another process).
+    pub async fn refresh_keyring(&self) -> Result<(), CoreError> {
+        let keys = self.keys()?;
+        let records = self.store.keys_load().await?;
+        let ring = load_keyring(&keys.root, &records)?;
+        *keys.keyring.write().expect("keyring lock") = ring;
+        Ok(())
+    }
+
+    /// Appends a standalone audit event (e.g. a request refused before it reached a service).
+    pub async fn audit(&self, record: AuditRecord) -> Result<u64, CoreError> {
+        Ok(self.store.audit_append(record).await?)
+    }
+
+    /// Checks `caller` holds `scope`; if not, audits the refusal of `action` and fails.
+    pub(crate) async fn require(&self, caller: &Caller, scope: Scope, action: &'static str) -> Result<Arc<Keys>, CoreError> {
+        if !caller.has(scope) {
+            self.store.audit_append(AuditRecord::new(caller, action).outcome(Outcome::Denied).fields([scope.name()])).await?;
+            return Err(CoreError::Forbidden(scope.name()));
+        }
+        self.keys()
+    }
+}
+
+fn load_keyring(root: &Key32, records: &[KeyRecord]) -> Result<Keyring, CoreError> {
+    let mut keks = BTreeMap::new();
+    let mut active = None;
+    for r in records.iter().filter(|r| r.kind == KIND_KEK && r.state != "retired") {
+        let k = keys::unwrap_under_root(root, KIND_KEK, r.version, &r.wrapped).map_err(|_| CoreError::Integrity)?;
+        keks.insert(r.version, k);
+        if r.state == "active" {
+            active = Some(r.version);
+        }
+    }
+    let active = active.ok_or_else(|| CoreError::Unseal("the keyring has no active key; run `jaga init`".into()))?;
+    Keyring::new(keks, active).ok_or(CoreError::Integrity)
+}
+
+impl From<jaga_crypto::CryptoError> for CoreError {
+    fn from(_: jaga_crypto::CryptoError) -> Self {
+        CoreError::Integrity
+    }
+}
