@@ -26,3 +26,35 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     h.update(right);
     h.finalize().into()
 }
+
+/// A hash as standard padded base64, the form used in checkpoints, bundles and API proof lists.
+pub fn hash_to_base64(hash: &Hash) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(hash)
+}
+
+/// Parses a hash from standard padded base64 (strict: exactly 32 bytes, canonical padding).
+pub fn hash_from_base64(s: &str) -> Result<Hash, crate::AuditError> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|_| crate::AuditError::malformed("hash", "not base64"))?;
+    raw.as_slice()
+        .try_into()
+        .map_err(|_| crate::AuditError::malformed("hash", "not 32 bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip_is_strict() {
+        let h = leaf_hash(b"x");
+        assert_eq!(hash_from_base64(&hash_to_base64(&h)).unwrap(), h);
+        let s = hash_to_base64(&h);
+        assert!(hash_from_base64(s.trim_end_matches('=')).is_err());
+        assert!(hash_from_base64("AAAA").is_err());
+        assert!(hash_from_base64(&format!("{s} ")).is_err());
+    }
+}

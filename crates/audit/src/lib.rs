@@ -46,7 +46,7 @@ pub use check::{LeafReport, Mismatch, TreeCheck, compare_leaves, root_from_leaf_
 pub use checkpoint::{Checkpoint, SignedCheckpoint, Signer, open_checkpoint};
 pub use error::AuditError;
 pub use frontier::{CompletedNode, Frontier, FrontierError};
-pub use hash::{Hash, empty_root, leaf_hash, node_hash};
+pub use hash::{Hash, empty_root, hash_from_base64, hash_to_base64, leaf_hash, node_hash};
 pub use note::{Note, SigningKeyPair, VerifierKey};
 pub use proof::{
     MemoryTree, NodeId, NodeSource, consistency_nodes, consistency_proof, inclusion_nodes,

@@ -7,7 +7,9 @@ use jaga_audit::{Checkpoint, SigningKeyPair, VerifierKey, open_checkpoint};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     let key = SigningKeyPair::from_seed("fuzz.example/log", &[9; 32]).unwrap();
     if let Ok(note) = Note::parse(s) {
         let _ = note.verify(std::slice::from_ref(key.verifier()));

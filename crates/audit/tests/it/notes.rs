@@ -32,7 +32,10 @@ fn go_reference_keys_and_signature() {
     assert_eq!(signer.to_secret_string().expose_secret(), GO_SKEY);
     // Ed25519 is deterministic: we must reproduce the Go note byte for byte.
     assert_eq!(sign_note(GO_TEXT, &[&signer]).unwrap(), go_note());
-    assert_eq!(open_note(&go_note(), std::slice::from_ref(&verifier)).unwrap(), GO_TEXT);
+    assert_eq!(
+        open_note(&go_note(), std::slice::from_ref(&verifier)).unwrap(),
+        GO_TEXT
+    );
     let forged = go_note().replace("cryptography", "cryptographY");
     assert_eq!(
         open_note(&forged, &[verifier]),

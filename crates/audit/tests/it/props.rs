@@ -19,8 +19,16 @@ fn flipped(h: &Hash, bit: usize) -> Hash {
     h
 }
 
+/// 24 cases per property by default (the tree sizes are large); `PROPTEST_CASES` overrides.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(24))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(config())]
 
     #[test]
     fn every_proof_verifies(n in 1u64..=5000, pick in any::<u64>()) {
