@@ -1,4 +1,4 @@
-//! Payment card numbers (PAN): Luhn-valid 12–19 digit numbers in a card network's issuer range.
+//! Payment card numbers (PAN): Luhn-valid 13–19 digit numbers in a card network's issuer range.
 //!
 //! Digits may be written together or in groups separated by one space or one dash
 //! (`4111 1111 1111 1111`, `4111-1111-1111-1111`). A run of digits that is part of a longer
@@ -34,13 +34,13 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
 /// Ranges (ISO/IEC 7812 registrations as published by the networks):
 /// Visa `4` (13, 16, 19 digits); Mastercard `51–55` and `2221–2720` (16); Mir `2200–2204`
 /// (16–19); Amex `34`, `37` (15); Diners `300–305`, `36`, `38–39` (14–19); JCB `3528–3589`
-/// (16–19); Maestro/Mastercard debit `50`, `56–59` (12–19); Discover, UnionPay, RuPay and Maestro
+/// (16–19); Maestro/Mastercard debit `50`, `56–59` (13–19); Discover, UnionPay, RuPay and Maestro
 /// in `60–69` (16–19; `62` UnionPay needs ≥ 16 digits, so Indonesian phone numbers written as
 /// `62812…` are not cards). Indonesian GPN debit cards use these networks' ranges or `60`/`9`
 /// prefixes shared with other numbers; only the listed ranges are claimed.
 pub fn plausible_card_prefix(digits: &[u8]) -> bool {
     let len = digits.len();
-    if !(12..=19).contains(&len) || !digits.iter().all(u8::is_ascii_digit) {
+    if !(13..=19).contains(&len) || !digits.iter().all(u8::is_ascii_digit) {
         return false;
     }
     let p = |n: usize| -> u32 {
@@ -52,7 +52,7 @@ pub fn plausible_card_prefix(digits: &[u8]) -> bool {
         b'4' => matches!(len, 13 | 16 | 19),
         b'5' => match p(2) {
             51..=55 => len == 16,
-            50 | 56..=59 => len >= 12,
+            50 | 56..=59 => len >= 13,
             _ => false,
         },
         b'2' => match p(4) {

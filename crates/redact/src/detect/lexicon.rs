@@ -48,6 +48,8 @@ pub(crate) mod role {
     pub const STOP: u32 = 1 << 23;
     /// Ends an address (hp, telp, email …).
     pub const ADDR_STOP: u32 = 1 << 24;
+    /// "saya"/"aku": a capitalised name may follow ("saya Budi").
+    pub const SELF: u32 = 1 << 25;
     /// The context roles used to type numbers.
     pub const CONTEXT: u32 = CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
 }
@@ -301,7 +303,8 @@ const KEYWORDS: &[(&str, u32)] = &[
     ("support", STOP),
     ("team", STOP),
     ("terima", STOP),
-    ("saya", STOP),
+    ("saya", STOP | SELF),
+    ("aku", STOP | SELF),
     ("kami", STOP),
     ("sudah", STOP),
     ("belum", STOP),

@@ -8,7 +8,7 @@
 
 use super::context::Ctx;
 use super::lexicon::role;
-use super::{Scan, address, dates};
+use super::{Scan, address, dates, person};
 use crate::card::is_card_number;
 use crate::kind::{EntityKind as K, Validator as V};
 use crate::validate::{kk_valid, nik_valid, npwp15_valid, npwp16_entity_valid};
@@ -116,7 +116,14 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         }
     }
     let mut a = 0;
+    let mut prev_hit = false;
     while a < run.n {
+        // A window may start inside a run only after a hit or after a long group: the tail of
+        // a Luhn-invalid card-like number (`4607 5694 3831 1387`) is not a number of its own.
+        if a > 0 && !prev_hit && run.groups[a - 1].1 - run.groups[a - 1].0 < 8 {
+            a += 1;
+            continue;
+        }
         let ctx = sc.ctx(run.start(a));
         let mut hit = None;
         for z in (a..run.n).rev() {
@@ -129,9 +136,16 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
             Some((z, (kind, score, v, word))) => {
                 let s = run.start(a);
                 sc.push(kind, s, run.groups[z].1, score, v, word);
+                if kind == K::BankAccount {
+                    person::holder_in_parens(sc, run.groups[z].1);
+                }
                 a = z + 1;
+                prev_hit = true;
             }
-            None => a += 1,
+            None => {
+                a += 1;
+                prev_hit = false;
+            }
         }
     }
     run_end
@@ -179,8 +193,10 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) {
         return None; // dotted prices and versions
     }
-    // Cards: Luhn + issuer range, fail closed (no context needed).
-    if !plus && only(b" -") && is_card_number(d) {
+    // Cards: Luhn + issuer range, fail closed (no context needed) — except 12–14 and 17–19
+    // digit Maestro-range numbers right after a bank word, which are account numbers.
+    let bank_near = ctx.has(role::BANK, 3) && ctx.nearer(role::BANK, role::CARD);
+    if !plus && only(b" -") && is_card_number(d) && !(bank_near && !(15..=16).contains(&n)) {
         let nik_ctx = n == 16
             && nik_valid(d)
             && [role::NIK, role::KK, role::NPWP]
@@ -210,8 +226,15 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             }
         }
     }
-    if let Some(h) = phone(run, a, z, d, ctx) {
-        return Some(h);
+    // A bank word nearer than any phone word makes a non-mobile number an account.
+    let mobile = d.starts_with(b"08") || d.starts_with(b"628") || plus;
+    let bank_first = ctx.has(role::BANK, 2)
+        && ctx.nearer(role::BANK, role::PHONE)
+        && (!mobile || (ctx.dist(role::BANK) == Some(0) && !plus));
+    if !bank_first {
+        if let Some(h) = phone(run, a, z, d, ctx) {
+            return Some(h);
+        }
     }
     // Bank account: 8–18 digits with a bank word before (or a bank name right after).
     if (8..=18).contains(&n) && !plus && only(b" -.") {
@@ -238,8 +261,13 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
 fn sixteen(d: &[u8], ctx: &Ctx) -> Option<Hit> {
     let near = |r| ctx.has(r, 4);
     if npwp16_entity_valid(d) {
-        let score = if near(role::NPWP) { 0.97 } else { 0.85 };
-        return Some((K::Npwp, score, V::NpwpCheckDigit, ctx.word(role::NPWP)));
+        if near(role::NPWP) {
+            return Some((K::Npwp, 0.97, V::NpwpCheckDigit, ctx.word(role::NPWP)));
+        }
+        // Without a tax word, only when nothing says it is an account or a transaction number.
+        if ctx.dist(role::NEG).is_none() && ctx.dist(role::BANK).is_none() {
+            return Some((K::Npwp, 0.7, V::NpwpCheckDigit, None));
+        }
     }
     let (nik, kk) = (nik_valid(d), kk_valid(d));
     let kind_by_ctx = if near(role::KK)
@@ -299,9 +327,10 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
         return None;
     }
     let grouped = z > a;
+    let first_len = run.groups[a].1 - run.groups[a].0;
     let intl = if plus {
         Some(d)
-    } else if d.starts_with(b"00") && d.len() > 10 {
+    } else if d.starts_with(b"00") && d.len() > 10 && (has_ctx || (grouped && first_len <= 4)) {
         Some(&d[2..])
     } else {
         None

@@ -130,9 +130,93 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
         return None;
     }
     let _ = s;
-    let n = name_words(b, p, r & role::INFORMAL != 0)?;
+    if r & role::SELF != 0 {
+        // "saya Budi Santoso": capitalised name words only.
+        let n = name_words(b, p, false)?;
+        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some(entry.word));
+        return Some(n.end);
+    }
+    let informal = r & role::INFORMAL != 0;
+    let Some(n) = name_words(b, p, informal) else {
+        return if informal { informal_name(sc, p, entry.word) } else { None };
+    };
     let score = if n.gazetteer { 0.9 } else { 0.85 };
     sc.push(K::Person, n.start, n.end, score, validator(&n), Some(entry.word));
+    Some(n.end)
+}
+
+/// Common informal words that follow `kak`/`mas`/`pak` … and are not names.
+const CHAT_WORDS: &[&str] = &[
+    "aku", "saya", "gue", "gw", "ini", "itu", "udah", "udh", "sudah", "mau", "bisa", "ada",
+    "ya", "yah", "kok", "gimana", "gmn", "dong", "sih", "tolong", "mohon", "boleh", "minta",
+    "jadi", "kalau", "kalo", "klo", "blm", "belum", "untuk", "utk", "barang", "paket",
+    "pesanan", "order", "harga", "stok", "ongkir", "gak", "ga", "nggak", "engga", "tidak",
+    "apa", "berapa", "kapan", "dimana", "masih", "lagi", "juga", "terima", "makasih", "thanks",
+    "admin", "min", "semua", "sekalian", "tadi", "besok", "nanti", "baru", "ok", "oke", "siap",
+    "sama", "dan", "atau", "di", "ke", "dari", "yang", "the", "sudah", "tanya", "cek", "kirim",
+    "transfer", "tf", "bayar", "beli", "pesan", "ganti", "retur", "refund", "komplain",
+    "maaf", "permisi", "halo", "hai", "salam", "selamat", "pagi", "siang", "sore", "malam",
+    "kami", "kita", "kalian", "dia", "mereka", "tetap", "segera", "langsung", "cuma", "hanya",
+    "sudah", "akan", "sedang", "lg", "aja", "saja", "dulu", "banget", "bgt", "pun", "nih",
+    "tuh", "deh", "lho", "kan", "an", "and", "or", "please", "sorry", "no", "hp", "wa",
+];
+
+/// A lower-case word after an informal title that is not a common chat word (`bu ridwan`).
+/// Weaker evidence than a gazetteer hit; scored just above the default threshold.
+fn informal_name(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usize> {
+    let b = sc.b;
+    let e = p + b[p..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let w = &b[p..e];
+    let next_ok = b.get(e).is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'-' && c != b'@');
+    let affix = [&b"nya"[..], b"kah", b"lah", b"ku", b"mu"]
+        .iter()
+        .any(|a| w.ends_with(a));
+    if w.len() < 3 || !next_ok || affix || lexicon::roles(w) != 0 {
+        return None;
+    }
+    let lw = std::str::from_utf8(w).ok()?;
+    if CHAT_WORDS.contains(&lw) {
+        return None;
+    }
+    sc.push(K::Person, p, e, 0.55, V::Shape, Some(word));
+    Some(e)
+}
+
+/// An account holder in parentheses right after a bank account: `1234567890 (Budi Santoso)`.
+pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
+    let b = sc.b;
+    if !b[end.min(b.len())..].starts_with(b" (") {
+        return;
+    }
+    if let Some(n) = name_words(b, end + 2, false) {
+        if b.get(n.end) == Some(&b')') {
+            sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
+        }
+    }
+}
+
+/// A chat speaker label at the start of a line: `Budi Santoso: …` or `[10:21] Budi: …`.
+pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
+    let b = sc.b;
+    let line_start = s == 0 || b[s - 1] == b'\n' || {
+        // "[hh:mm] " before the name, at the start of a line
+        s >= 2 && b[s - 1] == b' ' && b[s - 2] == b']' && {
+            let lo = s.saturating_sub(16);
+            let open = b[lo..s - 2]
+                .iter()
+                .rposition(|&c| c == b'[' || c == b'\n')
+                .map(|o| o + lo);
+            open.is_some_and(|o| b[o] == b'[' && (o == 0 || b[o - 1] == b'\n'))
+        }
+    };
+    if !line_start {
+        return None;
+    }
+    let n = name_words(b, s, false)?;
+    if b.get(n.end) != Some(&b':') || n.words > 3 {
+        return None;
+    }
+    sc.push(K::Person, n.start, n.end, 0.8, validator(&n), None);
     Some(n.end)
 }
 

@@ -22,6 +22,11 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
         return e;
     }
+    if w.len() == 1 && w[0].is_ascii_uppercase() {
+        if let Some(end) = passport(sc, s, e) {
+            return end;
+        }
+    }
     // "a/n Budi", "a.n. Budi"
     if w.eq_ignore_ascii_case(b"a") {
         let rest = &b[e..];
@@ -33,8 +38,8 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
         return e;
     }
-    if w.len() == 1 && w[0].is_ascii_uppercase() {
-        if let Some(end) = passport(sc, s, e) {
+    if w[0].is_ascii_uppercase() {
+        if let Some(end) = person::speaker(sc, s) {
             return end;
         }
     }
@@ -56,7 +61,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
             return end;
         }
     }
-    if r & (role::TITLE | role::NAME_LABEL | role::SIGNOFF) != 0 {
+    if r & (role::TITLE | role::NAME_LABEL | role::SIGNOFF | role::SELF) != 0 {
         if let Some(end) = person::after_trigger(sc, s, e, entry) {
             return end;
         }

@@ -1,1 +1,3 @@
-//! Integration tests.
+//! Integration tests for `jaga-redact` (one binary, modules inside).
+
+mod quality;
