@@ -99,37 +99,31 @@ impl AuditRecord {
         self
     }
 
-    /// The canonical leaf bytes for position `seq`: `0x01 ‖ JSON` with a fixed field order.
-    /// Binding `seq` into the leaf ties each event to its position.
+    /// The canonical leaf bytes for position `seq` (`jaga_audit::event` format:
+    /// `0x01 ‖ canonical JSON`). Binding `seq` into the leaf ties each event to its position.
     pub fn leaf(&self, seq: u64) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Leaf<'a> {
-            seq: u64,
-            ts_ms: i64,
-            actor_kind: &'a str,
-            actor_id: &'a str,
-            action: &'a str,
-            customer_id: Option<String>,
-            fields: &'a [String],
-            purpose: Option<&'a str>,
-            outcome: &'a str,
-            request_id: Option<&'a str>,
-        }
-        let leaf = Leaf {
+        jaga_audit::event::encode(&self.to_event(seq))
+    }
+
+    /// The event as it is stored in the log at position `seq`.
+    pub fn to_event(&self, seq: u64) -> jaga_audit::event::AuditEvent {
+        use jaga_audit::event::ActorKind as K;
+        jaga_audit::event::AuditEvent {
             seq,
-            ts_ms: self.ts_ms,
-            actor_kind: self.actor_kind.name(),
-            actor_id: &self.actor_id,
-            action: self.action,
+            ts_ms: u64::try_from(self.ts_ms).unwrap_or(0),
+            actor_kind: match self.actor_kind {
+                ActorKind::ApiKey => K::ApiKey,
+                ActorKind::Staff => K::Staff,
+                ActorKind::System => K::System,
+            },
+            actor_id: self.actor_id.clone(),
+            action: self.action.to_string(),
             customer_id: self.customer_id.map(|u| u.to_string()),
-            fields: &self.fields,
-            purpose: self.purpose.as_deref(),
-            outcome: self.outcome.name(),
-            request_id: self.request_id.as_deref(),
-        };
-        let mut out = vec![0x01];
-        serde_json::to_writer(&mut out, &leaf).expect("serialising a plain struct cannot fail");
-        out
+            fields: self.fields.clone(),
+            purpose: self.purpose.clone(),
+            outcome: self.outcome.name().to_string(),
+            request_id: self.request_id.clone(),
+        }
     }
 }
 
@@ -144,8 +138,59 @@ mod tests {
         let a = r.leaf(0);
         assert_eq!(a[0], 0x01);
         assert_ne!(a, r.leaf(1));
-        let text = String::from_utf8(a[1..].to_vec()).unwrap();
-        assert!(text.starts_with("{\"seq\":0,"), "{text}");
-        assert!(text.contains("\"outcome\":\"ok\""));
+        let back = jaga_audit::event::decode(&a).unwrap();
+        assert_eq!(back.seq, 0);
+        assert_eq!(back.outcome, "ok");
+        assert_eq!(back.fields, vec!["email".to_string()]);
+    }
+}
+
+/// What a store writes to append records under its locked head: computed here once so both
+/// adapters share the Merkle arithmetic.
+#[derive(Debug)]
+pub struct AppendPlan {
+    /// Each event: position, canonical leaf bytes, leaf hash.
+    pub events: Vec<(u64, Vec<u8>, [u8; 32])>,
+    /// Complete subtrees (level ≥ 1) the appends finished: `(level, index, hash)`.
+    pub nodes: Vec<(u8, u64, [u8; 32])>,
+    /// New tree size.
+    pub size: u64,
+    /// New root.
+    pub root: [u8; 32],
+    /// New frontier bytes, to store in the head row.
+    pub frontier: Vec<u8>,
+}
+
+/// Plans the append of `records` to a log whose locked head holds `size` and `frontier`.
+pub fn plan_append(size: u64, frontier: &[u8], records: &[&AuditRecord]) -> Result<AppendPlan, crate::store::StoreError> {
+    let mut f = jaga_audit::Frontier::from_bytes(size, frontier).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    let mut events = Vec::with_capacity(records.len());
+    let mut nodes = Vec::new();
+    for r in records {
+        let seq = f.size();
+        let leaf = r.leaf(seq);
+        let lh = jaga_audit::leaf_hash(&leaf);
+        nodes.extend(f.push(lh).into_iter().filter(|n| n.level > 0).map(|n| (n.level, n.index, n.hash)));
+        events.push((seq, leaf, lh));
+    }
+    Ok(AppendPlan { events, nodes, size: f.size(), root: f.root(), frontier: f.to_bytes() })
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    #[test]
+    fn planned_appends_chain_and_match_one_big_append() {
+        let c = Caller::system("t");
+        let recs: Vec<AuditRecord> = (0..7).map(|_| AuditRecord::new(&c, "x")).collect();
+        let refs: Vec<&AuditRecord> = recs.iter().collect();
+        let all = plan_append(0, &[], &refs).unwrap();
+        let first = plan_append(0, &[], &refs[..3]).unwrap();
+        let rest = plan_append(first.size, &first.frontier, &refs[3..]).unwrap();
+        assert_eq!(rest.size, 7);
+        assert_eq!(rest.root, all.root);
+        assert_eq!(rest.events[0].0, 3);
+        assert!(plan_append(4, &first.frontier, &refs).is_err(), "a frontier of the wrong size is corrupt");
     }
 }
