@@ -1,1 +1,157 @@
-//! placeholder
+//! Jaga's HTTPS edge.
+//!
+//! [`router`] builds the axum application: `/v1` JSON API, operations endpoints, and the
+//! middleware every request passes (request id, security headers, body limit, metrics, a
+//! PII-free access log). [`serve`] runs it over TLS (rustls) with graceful shutdown.
+//!
+//! Handlers are thin: they authenticate ([`extract::Authed`]), parse bodies through the card
+//! guard ([`extract::GuardedJson`]) and call a capability from `jaga-core`. No handler touches a
+//! store directly.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use jaga_core::vault::Vault;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { body_limit: 1024 * 1024 }
+    }
+}
+
+/// Shared state of all handlers.
+pub struct AppState {
+    /// The vault.
+    pub vault: Arc<Vault>,
+    /// Metrics.
+    pub metrics: metrics::Metrics,
+    /// Settings.
+    pub config: ServerConfig,
+    /// Serialises unseal attempts.
+    pub unseal_lock: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    /// New state.
+    pub fn new(vault: Arc<Vault>, config: ServerConfig) -> Arc<Self> {
+        Arc::new(Self { vault, metrics: metrics::Metrics::default(), config, unseal_lock: tokio::sync::Mutex::new(()) })
+    }
+}
+
+/// The application.
+pub fn router(state: Arc<AppState>) -> Router {
+    use routes::{customers, orders, sys};
+    Router::new()
+        .route("/v1/customers", get(customers::lookup).post(customers::create))
+        .route("/v1/customers/{id}", get(customers::get).patch(customers::update).delete(customers::erase))
+        .route("/v1/customers/{id}/orders", get(orders::list).post(orders::create))
+        .route("/v1/sys/seal-status", get(sys::seal_status))
+        .route("/v1/sys/unseal", axum::routing::post(sys::unseal))
+        .route("/healthz", get(sys::healthz))
+        .route("/readyz", get(sys::readyz))
+        .route("/metrics", get(sys::metrics))
+        .route("/openapi.json", get(sys::openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
+        .with_state(state)
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /openapi.json")
+}
+
+async fn method_not_allowed() -> error::ApiError {
+    error::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not accept that method")
+}
+
+/// Request id, security headers, metrics and an access log without PII (the route template,
+/// never the concrete path or query, which may hold an e-mail address).
+async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(String::from)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(extract::RequestId(request_id.clone()));
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "<unmatched>".into());
+    let mut res = next.run(req).await;
+    let status = res.status().as_u16();
+    state.metrics.response(status);
+    tracing::info!(target: "jaga::access", %method, route, status, ms = started.elapsed().as_millis() as u64, request_id, "request");
+    let h = res.headers_mut();
+    h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    res
+}
+
+/// TLS material in PEM form.
+pub struct TlsFiles {
+    /// Certificate chain PEM.
+    pub cert_pem: Vec<u8>,
+    /// Private key PEM.
+    pub key_pem: Vec<u8>,
+}
+
+/// Serves `app` over HTTPS on `addr` until `shutdown` resolves, then drains connections for up
+/// to 10 seconds.
+pub async fn serve(app: Router, addr: SocketAddr, tls: TlsFiles, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certs = rustls_pemfile_certs(&tls.cert_pem)?;
+    use rustls::pki_types::pem::PemObject;
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| std::io::Error::other(format!("TLS key: {e}")))?;
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| std::io::Error::other(format!("TLS certificate: {e}")))?;
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let rustls_cfg = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(cfg));
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    axum_server::bind_rustls(addr, rustls_cfg).handle(handle).serve(app.into_make_service()).await
+}
+
+fn rustls_pemfile_certs(pem: &[u8]) -> std::io::Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| std::io::Error::other(format!("TLS certificate: {e}")))
+}
+

@@ -1,0 +1,88 @@
+//! Extractors: the authenticated caller, and JSON bodies that pass the card guard.
+
+use crate::AppState;
+use crate::error::{ApiError, card_number};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jaga_core::CoreError;
+use jaga_core::audit::{AuditRecord, Outcome};
+use jaga_core::auth::Caller;
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// The request id, set by the request-id middleware.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// An authenticated caller (API key in `Authorization: Bearer …`).
+pub struct Authed(pub Caller);
+
+impl FromRequestParts<Arc<AppState>> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
+        let header = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(CoreError::Unauthenticated)?;
+        let token = header.strip_prefix("Bearer ").ok_or(CoreError::Unauthenticated)?;
+        let caller = state.vault.authenticate(&SecretString::from(token.trim().to_string()), request_id).await.inspect_err(|e| {
+            if matches!(e, CoreError::Unauthenticated) {
+                state.metrics.auth_failures.inc();
+            }
+        })?;
+        parts.extensions.insert(caller.clone());
+        Ok(Authed(caller))
+    }
+}
+
+/// A JSON body, checked for card numbers before it is parsed into `T`.
+///
+/// Malformed JSON is 400 `malformed_json`; a card number anywhere is 422
+/// `card_number_not_allowed` (audited with the JSON path, never the number); a body that does
+/// not fit `T` (unknown fields, wrong types) is 422 `invalid_request`; an oversized body is 413.
+pub struct GuardedJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for GuardedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+        if !is_json {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"));
+        }
+        let caller = req.extensions().get::<Caller>().cloned();
+        let bytes = bytes::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body must be at most {} bytes", state.config.body_limit))
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", "the request body could not be read")
+            }
+        })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON (line {}, column {})", e.line(), e.column())))?;
+        if let Some(path) = jaga_core::guard::find_card_number(&value) {
+            state.metrics.card_rejections.inc();
+            if let Some(caller) = caller {
+                let rec = AuditRecord::new(&caller, "request.card_number_rejected").outcome(Outcome::Rejected).fields([path]);
+                state.vault.audit(rec).await?;
+            }
+            return Err(card_number());
+        }
+        serde_json::from_value(value).map(GuardedJson).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", describe(&e)))
+    }
+}
+
+/// A description of a body/schema mismatch that names fields but never echoes values.
+fn describe(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with("unknown field") || msg.starts_with("missing field") {
+        // These messages contain field names only.
+        msg.split(" at line").next().unwrap_or("the body does not match the schema").to_string()
+    } else {
+        "a value has the wrong type or shape for its field; see /openapi.json".to_string()
+    }
+}

@@ -1,0 +1,15 @@
+//! Handlers, grouped by resource. Handlers are thin: parse, call a core capability, shape the
+//! response.
+
+pub mod customers;
+pub mod orders;
+pub mod sys;
+
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+/// Parses a customer id from the path.
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_id", "the id in the path is not a UUID"))
+}
