@@ -3,11 +3,18 @@
 //!
 //! ```text
 //! cargo run --release -p jaga-redact --example corpus -- --seed 1 --n 3000 [--errors] [--jsonl out.jsonl]
+//! cargo run --release -p jaga-redact --example corpus -- --eval-jsonl corpus.jsonl [--char-offsets]
 //! ```
+//!
+//! `--eval-jsonl` scores a labelled JSONL corpus written by another tool (e.g. the Presidio
+//! harness's `--dump-corpus`: `{"text", "spans": [{"label", "start", "end"}]}`, character
+//! offsets with `--char-offsets`) and times the detector on it. Labels that are not entity
+//! kinds of this crate (such as `VA_NUMBER`) are reported and left out of the scores.
 
 use std::io::Write;
 
-use jaga_redact::corpus::{Doc, detect_doc, evaluate, generate};
+use jaga_redact::EntityKind;
+use jaga_redact::corpus::{Doc, Genre, GoldSpan, detect_doc, evaluate, generate};
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,6 +24,9 @@ fn main() -> std::io::Result<()> {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if let Some(path) = arg("--eval-jsonl") {
+        return eval_jsonl(&path, args.iter().any(|a| a == "--char-offsets"));
+    }
     let seed: u64 = arg("--seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let n: usize = arg("--n").and_then(|s| s.parse().ok()).unwrap_or(3000);
     let docs = generate(seed, n);
@@ -69,4 +79,55 @@ fn print_errors(d: &Doc) {
             println!("FP {} {:?} {:?}\n    in {:?}", f.kind, &d.text[f.range()], f.evidence, d.text);
         }
     }
+}
+
+fn eval_jsonl(path: &str, char_offsets: bool) -> std::io::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut docs = Vec::new();
+    let mut skipped = std::collections::BTreeMap::<String, usize>::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(std::io::Error::other)?;
+        let t = v["text"].as_str().unwrap_or_default().to_string();
+        let byte_at = |c: usize| t.char_indices().nth(c).map_or(t.len(), |(b, _)| b);
+        let mut spans = Vec::new();
+        for s in v["spans"].as_array().into_iter().flatten() {
+            let label = s["label"].as_str().unwrap_or_default();
+            let label = if label == "DOB" { "DATE_OF_BIRTH" } else { label };
+            let Ok(kind) = label.parse::<EntityKind>() else {
+                *skipped.entry(label.to_string()).or_default() += 1;
+                continue;
+            };
+            let (a, b) = (s["start"].as_u64().unwrap_or(0) as usize, s["end"].as_u64().unwrap_or(0) as usize);
+            let (start, end) = if char_offsets { (byte_at(a), byte_at(b)) } else { (a, b) };
+            spans.push(GoldSpan { kind, start, end });
+        }
+        docs.push(Doc { text: t, spans, genre: Genre::CsNote });
+    }
+    let report = evaluate(&docs);
+    println!("{path}: {} docs, {} bytes\n{}", report.docs, report.bytes, report.table());
+    println!("card leaks: {}; labels not scored: {skipped:?}", report.card_leaks);
+    // Throughput: repeat until at least ~1 s of work.
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let reps = (200_000_000 / bytes.max(1)).clamp(1, 20_000);
+    let t0 = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..reps {
+        for d in &docs {
+            n += jaga_redact::detect(&d.text).len();
+        }
+    }
+    let dt = t0.elapsed().as_secs_f64();
+    println!(
+        "throughput: {:.1} MB/s ({} passes, {:.3} s, {} findings/pass)",
+        (bytes * reps) as f64 / dt / 1e6,
+        reps,
+        dt,
+        n / reps
+    );
+    if std::env::args().any(|a| a == "--errors") {
+        for d in &docs {
+            print_errors(d);
+        }
+    }
+    Ok(())
 }

@@ -86,8 +86,9 @@ fn walk(b: &[u8], p: usize) -> Walk {
         let tok = &b[t..te];
         let roles = lexicon::roles(tok);
         let digit_led = c.is_ascii_digit();
+        let dotted_number = b.get(te) == Some(&b'.') && b.get(te + 1).is_some_and(u8::is_ascii_digit);
         let accept = if digit_led {
-            true
+            !dotted_number
         } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
             false
         } else if roles & (role::ADDR_PART | role::STREET | role::STREET_SUFFIX) != 0 {
@@ -119,7 +120,11 @@ fn walk(b: &[u8], p: usize) -> Walk {
         w.end = te;
         q = te;
         if b.get(te) == Some(&b'.') {
-            let abbrev = roles & role::ABBREV != 0 || tok.len() == 1;
+            let short_cap = tok.len() <= 4
+                && tok[0].is_ascii_uppercase()
+                && b.get(te + 1) == Some(&b' ')
+                && b.get(te + 2).is_some_and(u8::is_ascii_uppercase);
+            let abbrev = roles & role::ABBREV != 0 || tok.len() == 1 || short_cap;
             if abbrev {
                 q = te + 1;
                 w.end = te + 1;

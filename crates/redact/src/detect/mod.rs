@@ -46,7 +46,7 @@ pub fn detect_field(text: &str, field: &str) -> Vec<Finding> {
     let hint = context::from_field(field);
     let mut out = run_raw(text, Some(hint));
     words::whole_field(text, field, &mut out);
-    resolve::resolve(&mut out);
+    resolve::resolve(text, &mut out);
     out
 }
 
@@ -77,7 +77,7 @@ pub(crate) fn detect_mailboxes(text: &str) -> Vec<Finding> {
             _ => {}
         }
     }
-    resolve::resolve(&mut out);
+    resolve::resolve(text, &mut out);
     out
 }
 
@@ -96,7 +96,7 @@ fn sc_push(out: &mut Vec<Finding>, start: usize, end: usize) {
 
 fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
     let mut out = run_raw(text, hint);
-    resolve::resolve(&mut out);
+    resolve::resolve(text, &mut out);
     out
 }
 

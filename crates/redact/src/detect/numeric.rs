@@ -23,6 +23,10 @@ struct Run {
     n: usize,
     plus: bool,
     paren: bool,
+    /// End of an `x123` extension right after the last group.
+    ext_end: Option<usize>,
+    /// The last group is glued to letters (`1111a`): only a card number may end there.
+    glued_end: bool,
 }
 
 impl Run {
@@ -63,6 +67,18 @@ fn collect(b: &[u8], i: usize) -> Run {
     loop {
         let e = digit_word_end(b, s);
         if run.n > 0 && e < b.len() && b[e].is_ascii_alphabetic() {
+            // "555-0123x89": a phone extension
+            let x = digit_word_end(b, e + 1);
+            let clean = x < b.len() && b[x].is_ascii_alphanumeric();
+            if b[e] == b'x' && (2..=6).contains(&(x - e)) && !clean {
+                run.groups[run.n] = (s, e);
+                run.n += 1;
+                run.ext_end = Some(x);
+            } else if run.n < MAX_GROUPS {
+                run.groups[run.n] = (s, e);
+                run.n += 1;
+                run.glued_end = true;
+            }
             break;
         }
         run.groups[run.n] = (s, e);
@@ -98,11 +114,14 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         }
         return d.end;
     }
-    if !glued && glued_left(b, i) {
+    // The visible tail of a masked value (`****-****-7890`) is not a new value.
+    let masked = i > 0 && (b[i - 1] == b'*' || (i > 1 && b[i - 2] == b'*' && matches!(b[i - 1], b'-' | b' ' | b'.')));
+    if masked || (!glued && glued_left(b, i)) {
         return skip_code(b, i);
     }
     let run = collect(b, i);
-    let run_end = run.groups[run.n - 1].1;
+    let run_end = run.ext_end.unwrap_or(run.groups[run.n - 1].1);
+    let run_end = if run.glued_end { skip_code(b, run_end) } else { run_end };
     match b.get(run_end) {
         Some(b'@' | b'_') => return skip_code(b, i),
         Some(b'/' | b'-') if b.get(run_end + 1).is_some_and(u8::is_ascii_alphanumeric) => {
@@ -117,10 +136,13 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     }
     let mut a = 0;
     let mut prev_hit = false;
+    let mut last_hit_end = None;
     while a < run.n {
         // A window may start inside a run only after a hit or after a long group: the tail of
         // a Luhn-invalid card-like number (`4607 5694 3831 1387`) is not a number of its own.
-        if a > 0 && !prev_hit && run.groups[a - 1].1 - run.groups[a - 1].0 < 8 {
+        let prev_len = if a > 0 { run.groups[a - 1].1 - run.groups[a - 1].0 } else { 0 };
+        let fresh = a > 0 && run.seps[a - 1] == b' ' && prev_len != 4;
+        if a > 0 && !prev_hit && prev_len < 8 && !fresh {
             a += 1;
             continue;
         }
@@ -135,7 +157,12 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         match hit {
             Some((z, (kind, score, v, word))) => {
                 let s = run.start(a);
-                sc.push(kind, s, run.groups[z].1, score, v, word);
+                let mut end = run.groups[z].1;
+                if kind == K::Phone && z + 1 == run.n {
+                    end = run.ext_end.unwrap_or(end);
+                }
+                sc.push(kind, s, end, score, v, word);
+                last_hit_end = Some(end);
                 if kind == K::BankAccount {
                     person::holder_in_parens(sc, run.groups[z].1);
                 }
@@ -148,7 +175,11 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
             }
         }
     }
-    run_end
+    // A run cut at MAX_GROUPS continues after its last hit, so the rest is scanned afresh.
+    match last_hit_end {
+        Some(e) if run.n == MAX_GROUPS && e < run_end => e,
+        _ => run_end,
+    }
 }
 
 /// Skips a code-like token (digits, letters, `/ - . _ #`) starting at `i`.
@@ -182,6 +213,11 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     let only = |allowed: &[u8]| seps.iter().all(|s| allowed.contains(s));
     let plus = a == 0 && run.plus;
     let neg0 = ctx.dist(role::NEG) == Some(0);
+    if run.glued_end && z + 1 == run.n {
+        // Fail closed for cards glued to a word; nothing else ends inside a code.
+        return (!plus && only(b" -") && is_card_number(d))
+            .then_some((K::CreditCard, 1.0, V::LuhnIin, ctx.word(role::CARD)));
+    }
 
     // IPv4: four dotted octets.
     if z - a == 3 && only(b".") && !neg0 {
@@ -190,7 +226,7 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
         }
     }
-    if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) {
+    if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) && !ctx.has(role::PHONE, 3) {
         return None; // dotted prices and versions
     }
     // Cards: Luhn + issuer range, fail closed (no context needed) — except 12–14 and 17–19
@@ -240,7 +276,8 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     if (8..=18).contains(&n) && !plus && only(b" -.") {
         let strong_phone = ctx.has(role::PHONE, 2) && ctx.nearer(role::PHONE, role::BANK);
         if !strong_phone {
-            if ctx.has(role::BANK, 4) {
+            // "VA BCA 8808…": a payment code, not an account
+            if ctx.has(role::BANK, 4) && ctx.dist(role::NEG).is_none_or(|x| x > 2) {
                 let score = if ctx.dist(role::BANK).unwrap_or(9) <= 2 { 0.9 } else { 0.8 };
                 return Some((K::BankAccount, score, V::Shape, ctx.word(role::BANK)));
             }
@@ -293,7 +330,7 @@ fn sixteen(d: &[u8], ctx: &Ctx) -> Option<Hit> {
         Some(k) if ctx.dist(k_role(k)).is_some_and(|x| x <= 1) => {
             Some((k, 0.6, V::Shape, word(k)))
         }
-        None if nik && ctx.dist(role::NEG).is_none_or(|x| x > 3) => {
+        None if nik && ctx.dist(role::NEG).is_none_or(|x| x > 3) && !ctx.has(role::BANK, 3) => {
             Some((K::Nik, 0.75, V::NikStructure, None))
         }
         _ => None,

@@ -61,6 +61,17 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         let cap = w[0].is_ascii_uppercase();
         let all_caps = w.len() > 1 && w.iter().all(|c| !c.is_ascii_lowercase());
         let initial = w.len() == 1 && cap && b.get(q) == Some(&b'.');
+        // An honorific inside the name ("a/n Drs. Sari", "Bpk. H. Ahmad") is kept with it.
+        let honorific = roles & role::TITLE != 0 && roles & role::ABBREV != 0 && b.get(q) == Some(&b'.');
+        if honorific && name.words == 0 {
+            q += 1;
+            if b.get(q) == Some(&b' ') {
+                q += 1;
+                name.start = q;
+                continue;
+            }
+            break;
+        }
         let ok = if in_gaz {
             cap || allow_lower
         } else if roles & NOT_NAME != 0 {
@@ -83,8 +94,45 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             break;
         }
     }
+    // Academic degrees after a comma: ", S.Kom", ", M.Pd", ", S.E.I".
+    if name.words > 0 {
+        name.end = degree_suffix(b, name.end);
+    }
     // A trailing initial alone ("Budi S.") is fine; a name that is only an initial is not.
     (name.words > 0 && name.end - name.start > 2).then_some(name)
+}
+
+/// Extends past `, S.Kom`-style degrees (capital, up to 3 letters, dot; repeated).
+fn degree_suffix(b: &[u8], end: usize) -> usize {
+    if !b[end..].starts_with(b", ") {
+        return end;
+    }
+    let mut q = end + 2;
+    let mut pieces = 0;
+    loop {
+        let s = q;
+        if !b.get(q).is_some_and(u8::is_ascii_uppercase) {
+            break;
+        }
+        q += 1;
+        while q - s < 4 && b.get(q).is_some_and(u8::is_ascii_alphabetic) {
+            q += 1;
+        }
+        let dot = b.get(q) == Some(&b'.');
+        if dot {
+            q += 1;
+        }
+        pieces += 1;
+        if !dot {
+            break;
+        }
+    }
+    let boundary = b.get(q).is_none_or(|c| !c.is_ascii_alphanumeric());
+    if pieces >= 2 && boundary {
+        q
+    } else {
+        end
+    }
 }
 
 fn skip_spaces(b: &[u8], mut p: usize) -> usize {

@@ -3,12 +3,12 @@
 //! Findings are taken in order of kind priority (card > CVV > IBAN > NPWP > KK > NIK >
 //! passport > e-mail > phone > bank account > IP > birth date > address > person), then score,
 //! then length. A finding that overlaps one already taken is dropped, except names and
-//! addresses, which are cut down to their longest free piece (an address that contains a
+//! addresses (and e-mails glued to a number), which are cut down to their longest free piece (an address that contains a
 //! phone number keeps the part before it).
 
 use crate::kind::{EntityKind, Finding};
 
-pub(crate) fn resolve(out: &mut Vec<Finding>) {
+pub(crate) fn resolve(text: &str, out: &mut Vec<Finding>) {
     if out.len() < 2 {
         return;
     }
@@ -39,18 +39,22 @@ pub(crate) fn resolve(out: &mut Vec<Finding>) {
             taken.insert(idx, f);
             continue;
         }
-        if !matches!(f.kind, EntityKind::Address | EntityKind::Person) {
+        if !matches!(f.kind, EntityKind::Address | EntityKind::Person | EntityKind::Email) {
             continue;
         }
         if free_start < f.end {
             best = longer(best, (free_start, f.end));
         }
-        if let Some((s, e)) = best {
+        if let Some((mut s, e)) = best {
+            let b = text.as_bytes();
+            while s < e && matches!(b[s], b'.' | b'-' | b'_' | b'+' | b' ' | b',') {
+                s += 1;
+            }
             // Pieces are cut at other findings' edges, which are ASCII-bounded or text ends.
             let mut g = f;
             g.start = s;
             g.end = e;
-            if e - s >= 4 {
+            if e > s && e - s >= 4 {
                 let i = taken.partition_point(|t| t.end <= g.start);
                 taken.insert(i, g);
             }

@@ -30,7 +30,8 @@ fn read_record<R: BufRead>(
     buf.clear();
     let first_line = input.line();
     loop {
-        match input.read_line(buf, limit)? {
+        let end = input.read_line(buf, limit)?;
+        match end {
             LineEnd::Eof if buf.is_empty() => return Ok(None),
             LineEnd::Limit => {
                 return Err(RedactError::RecordTooLong {
@@ -40,7 +41,7 @@ fn read_record<R: BufRead>(
             }
             LineEnd::Eof | LineEnd::Line => {}
         }
-        let at_eof = !buf.ends_with(b"\n");
+        let at_eof = end == LineEnd::Eof || !buf.ends_with(b"\n");
         let text = check_text(buf, first_line)?;
         let d = delim.unwrap_or_else(|| sniff(text));
         match parse(text, d, first_line)? {
