@@ -262,7 +262,8 @@ async fn audit_tables_are_append_only() {
         return;
     };
     let h = Harness::new(store).await;
-    let w = h.vault.writer(&h.admin()).await.unwrap();
+    let admin = h.admin();
+    let w = h.vault.writer(&admin).await.unwrap();
     for i in 0..3 {
         w.create(&marked_customer(&format!("App{i}"), i))
             .await
