@@ -86,7 +86,7 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
         }
         next_free = e;
         // must not be glued to other word characters
-        if (s > 0 && b[s - 1].is_ascii_alphanumeric())
+        if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'-' | b'*' | b'+' | b'_')))
             || (e < b.len() && b[e].is_ascii_alphanumeric())
         {
             continue;
@@ -95,7 +95,9 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
             e -= 1;
         }
         let tok = &b[s..e];
-        if tok.iter().filter(|&&x| x == b':').count() < 2 {
+        // at least two colons and some digits (the bare "::" is punctuation in text)
+        let groups = tok.split(|&x| x == b':').filter(|g| !g.is_empty()).count();
+        if tok.iter().filter(|&&x| x == b':').count() < 2 || groups < 2 {
             continue;
         }
         if let Ok(t) = std::str::from_utf8(tok) {

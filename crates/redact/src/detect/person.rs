@@ -52,7 +52,8 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         {
             q += 1;
         }
-        if q == ws || b.get(q).is_some_and(u8::is_ascii_digit) {
+        // A word glued to a digit, a dash, a slash, an @ or a bracket is part of a code.
+        if q == ws || b.get(q).is_some_and(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'@' | b'[' | b'_')) {
             break;
         }
         let w = &b[ws..q];
