@@ -1,0 +1,241 @@
+//! Administrator subcommands: API keys, key rotation, remote unseal.
+
+use crate::config::{self, Flags};
+use crate::datadir::{self, UnsealInput};
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use jaga_core::auth::{Caller, Scope};
+use jaga_core::unseal::UnsealConfig;
+use secrecy::ExposeSecret;
+
+/// `jaga apikey …`
+#[derive(Subcommand)]
+pub enum ApikeyCmd {
+    /// Create a key; it is printed once and only a digest is stored.
+    Create {
+        /// A name for the key, e.g. shop-backend.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: customers:read, customers:write, customers:reveal, customers:erase, orders:read, orders:write, redact.
+        #[arg(long)]
+        scopes: String,
+        /// Expire after this many days.
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List keys (never the keys themselves).
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        /// The key id (the part after `jaga_`).
+        id: String,
+    },
+}
+
+/// `jaga keys …`
+#[derive(Subcommand)]
+pub enum KeysCmd {
+    /// Add a new key-encryption key and re-wrap every customer key to it (no downtime).
+    Rotate,
+    /// Show KEK versions and how many customer keys each wraps.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retire a decrypt-only version that no customer key uses any more.
+    Retire {
+        /// The version to retire.
+        version: u32,
+    },
+}
+
+fn cli_caller() -> Caller {
+    Caller::system("cli")
+}
+
+/// Runs an API key subcommand.
+pub async fn apikey(flags: &Flags, input: &UnsealInput, cmd: ApikeyCmd) -> Result<()> {
+    let cfg = config::load(flags)?;
+    let vault = datadir::open_unsealed(&cfg, input).await?;
+    match cmd {
+        ApikeyCmd::Create {
+            name,
+            scopes,
+            expires_days,
+        } => {
+            let scopes = Scope::parse_list(&scopes).map_err(|bad| {
+                anyhow::anyhow!(
+                    "unknown scope `{bad}`; known: {}",
+                    Scope::ALL.map(|s| s.name()).join(", ")
+                )
+            })?;
+            let expires = expires_days.map(|d| jaga_core::now_ms() + i64::from(d) * 86_400_000);
+            let key = vault
+                .apikey_create(&cli_caller(), &name, &scopes, expires)
+                .await?;
+            eprintln!(
+                "API key created (id {}). It is shown only once — store it in your backend's secret store:",
+                key.id
+            );
+            eprintln!(
+                "Kunci API dibuat. Hanya ditampilkan sekali — simpan di tempat rahasia backend Anda:"
+            );
+            println!("{}", key.token.expose_secret());
+        }
+        ApikeyCmd::List { json } => {
+            let keys = vault.apikey_list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                println!(
+                    "{:<12} {:<20} {:<8} {:<25} SCOPES",
+                    "ID", "NAME", "STATE", "LAST USED"
+                );
+                for k in keys {
+                    let state = if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{:<12} {:<20} {:<8} {:<25} {}",
+                        k.id,
+                        k.name,
+                        state,
+                        k.last_used_at.unwrap_or_else(|| "never".into()),
+                        k.scopes.join(",")
+                    );
+                }
+            }
+        }
+        ApikeyCmd::Revoke { id } => {
+            vault
+                .apikey_revoke(&cli_caller(), &id)
+                .await
+                .map_err(|e| match e {
+                    jaga_core::CoreError::NotFound => {
+                        anyhow::anyhow!("no active API key with id {id}")
+                    }
+                    other => other.into(),
+                })?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+/// Runs a key-management subcommand.
+pub async fn keys(flags: &Flags, input: &UnsealInput, cmd: KeysCmd) -> Result<()> {
+    let cfg = config::load(flags)?;
+    let vault = datadir::open_unsealed(&cfg, input).await?;
+    match cmd {
+        KeysCmd::Rotate => {
+            let v = vault.rotate_kek(&cli_caller()).await?;
+            println!("new key-encryption key v{v} is active; re-wrapping customer keys…");
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} customer keys re-wrapped ({eta} left)",
+                )
+                .expect("template"),
+            );
+            let done = vault
+                .rewrap_all(&cli_caller(), |p| {
+                    bar.set_length(p.total);
+                    bar.set_position(p.done);
+                })
+                .await?;
+            bar.finish();
+            println!(
+                "done: {} customer keys now wrapped under v{v}. Older versions are decrypt-only; retire them with `jaga keys retire N`.",
+                done.done
+            );
+        }
+        KeysCmd::Status { json } => {
+            let status = vault.key_status().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!("{:<8} {:<13} {:>10}  CREATED", "VERSION", "STATE", "DEKS");
+                for s in status {
+                    println!(
+                        "v{:<7} {:<13} {:>10}  {}",
+                        s.version, s.state, s.deks, s.created_at
+                    );
+                }
+            }
+        }
+        KeysCmd::Retire { version } => {
+            vault
+                .retire_kek(&cli_caller(), version)
+                .await
+                .map_err(|e| match e {
+                    jaga_core::CoreError::Conflict(m) => {
+                        anyhow::anyhow!("cannot retire v{version}: {m}")
+                    }
+                    jaga_core::CoreError::NotFound => anyhow::anyhow!("no key version v{version}"),
+                    other => other.into(),
+                })?;
+            println!("v{version} retired: its key material is deleted");
+        }
+    }
+    Ok(())
+}
+
+/// Sends unseal material to a running server.
+pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Result<()> {
+    let cfg = config::load(flags)?;
+    let unseal = datadir::unseal_config(&cfg.data_dir)?;
+    let mut client = reqwest::Client::builder().use_rustls_tls();
+    if let Ok(pem) = std::fs::read(&cfg.tls_cert) {
+        client = client.add_root_certificate(
+            reqwest::Certificate::from_pem(&pem).context("reading the TLS certificate")?,
+        );
+    }
+    let client = client.build()?;
+    let endpoint = format!("{}/v1/sys/unseal", url.trim_end_matches('/'));
+    let bodies: Vec<serde_json::Value> = match &unseal {
+        UnsealConfig::Keyfile { .. } => {
+            bail!("this installation uses a key file: the server unseals itself at start")
+        }
+        UnsealConfig::Passphrase { .. } => vec![
+            serde_json::json!({ "passphrase": datadir::read_passphrase(false)?.expose_secret() }),
+        ],
+        UnsealConfig::Shamir { threshold, .. } => datadir::read_shares(input, *threshold)?
+            .iter()
+            .map(|s| serde_json::json!({ "share": s.trim() }))
+            .collect(),
+    };
+    let mut last = serde_json::Value::Null;
+    for body in bodies {
+        let res = client
+            .post(&endpoint)
+            .json(&body)
+            .send()
+            .await
+            .with_context(|| format!("contacting {endpoint}"))?;
+        let status = res.status();
+        last = res.json().await.unwrap_or_default();
+        if !status.is_success() {
+            bail!(
+                "the server refused: {}",
+                last["detail"].as_str().unwrap_or("unknown error")
+            );
+        }
+    }
+    if last["sealed"] == serde_json::Value::Bool(false) {
+        println!("unsealed / brankas terbuka");
+        Ok(())
+    } else {
+        bail!(
+            "still sealed: {} of {} shares received",
+            last["progress"],
+            last["threshold"]
+        )
+    }
+}

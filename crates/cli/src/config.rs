@@ -1,0 +1,201 @@
+//! Configuration: `jaga.toml` in the data directory < `JAGA_*` environment < command-line flags.
+//! Unknown keys in the file are an error naming the key; secrets may come from `*_FILE`.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The configuration file's keys.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on, e.g. `127.0.0.1:8443`.
+    pub listen: Option<String>,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: Option<String>,
+    /// TLS certificate PEM path (relative to the data directory).
+    pub tls_cert: Option<String>,
+    /// TLS private key PEM path (relative to the data directory).
+    pub tls_key: Option<String>,
+    /// Largest request body in bytes.
+    pub body_limit: Option<usize>,
+    /// `text` or `json` log lines.
+    pub log_format: Option<String>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub listen: String,
+    /// Database URL (may hold a password: never print it whole).
+    pub database_url: String,
+    /// TLS certificate path.
+    pub tls_cert: PathBuf,
+    /// TLS key path.
+    pub tls_key: PathBuf,
+    /// Body limit.
+    pub body_limit: usize,
+    /// Log format.
+    pub log_format: String,
+}
+
+/// Overrides given as flags.
+#[derive(Debug, Default, Clone)]
+pub struct Flags {
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+const KNOWN_ENV: &[&str] = &[
+    "JAGA_DATA_DIR",
+    "JAGA_LISTEN",
+    "JAGA_DATABASE_URL",
+    "JAGA_DATABASE_URL_FILE",
+    "JAGA_TLS_CERT",
+    "JAGA_TLS_KEY",
+    "JAGA_BODY_LIMIT",
+    "JAGA_LOG_FORMAT",
+    "JAGA_LOG",
+    "JAGA_PASSPHRASE_FILE",
+    "JAGA_TEST_POSTGRES_URL",
+    "JAGA_REQUIRE_POSTGRES",
+    "JAGA_UPDATE_OPENAPI",
+];
+
+fn env(name: &str) -> Result<Option<String>> {
+    if let Ok(v) = std::env::var(name) {
+        return Ok(Some(v));
+    }
+    let file_var = format!("{name}_FILE");
+    match std::env::var(&file_var) {
+        Ok(path) => Ok(Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {file_var}={path}"))?
+                .trim()
+                .to_string(),
+        )),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The data directory: `--data-dir` > `JAGA_DATA_DIR` > `./jaga-data`.
+pub fn data_dir(flags: &Flags) -> PathBuf {
+    flags
+        .data_dir
+        .clone()
+        .or_else(|| std::env::var_os("JAGA_DATA_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("jaga-data"))
+}
+
+/// Reads `jaga.toml` if present.
+pub fn read_file(dir: &Path) -> Result<FileConfig> {
+    let path = dir.join("jaga.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Resolves the effective configuration.
+pub fn load(flags: &Flags) -> Result<Config> {
+    for (k, _) in std::env::vars() {
+        if k.starts_with("JAGA_") && !KNOWN_ENV.contains(&k.as_str()) && !k.ends_with("_FILE") {
+            tracing::warn!(variable = %k, "unknown JAGA_* environment variable ignored (typo?)");
+        }
+    }
+    let dir = data_dir(flags);
+    let file = read_file(&dir)?;
+    let pick = |flag: Option<String>,
+                env_name: &str,
+                file_val: Option<String>|
+     -> Result<Option<String>> { Ok(flag.or(env(env_name)?).or(file_val)) };
+    let listen = pick(flags.listen.clone(), "JAGA_LISTEN", file.listen)?
+        .unwrap_or_else(|| "127.0.0.1:8443".into());
+    let database_url = pick(
+        flags.database_url.clone(),
+        "JAGA_DATABASE_URL",
+        file.database_url,
+    )?
+    .unwrap_or_else(|| format!("sqlite://{}", dir.join("jaga.db").display()));
+    let rel = |p: String| {
+        if Path::new(&p).is_absolute() {
+            PathBuf::from(p)
+        } else {
+            dir.join(p)
+        }
+    };
+    let tls_cert =
+        rel(pick(None, "JAGA_TLS_CERT", file.tls_cert)?.unwrap_or_else(|| "tls/cert.pem".into()));
+    let tls_key =
+        rel(pick(None, "JAGA_TLS_KEY", file.tls_key)?.unwrap_or_else(|| "tls/key.pem".into()));
+    let body_limit = match env("JAGA_BODY_LIMIT")? {
+        Some(v) => v
+            .parse()
+            .context("JAGA_BODY_LIMIT must be a number of bytes")?,
+        None => file.body_limit.unwrap_or(1024 * 1024),
+    };
+    let log_format =
+        pick(None, "JAGA_LOG_FORMAT", file.log_format)?.unwrap_or_else(|| "text".into());
+    if !["text", "json"].contains(&log_format.as_str()) {
+        bail!("log_format must be text or json");
+    }
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://"))
+    {
+        bail!("database_url must start with sqlite:// or postgres://");
+    }
+    listen
+        .parse::<std::net::SocketAddr>()
+        .with_context(|| "listen must be an address such as 127.0.0.1:8443")?;
+    Ok(Config {
+        data_dir: dir,
+        listen,
+        database_url,
+        tls_cert,
+        tls_key,
+        body_limit,
+        log_format,
+    })
+}
+
+/// The database URL without any password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_file_keys_are_named() {
+        let err =
+            toml::from_str::<FileConfig>("listen = \"127.0.0.1:1\"\nlisten_port = 5").unwrap_err();
+        assert!(err.message().contains("listen_port"), "{}", err.message());
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(
+            redact_url("postgres://jaga:s3cret@db:5432/jaga"),
+            "postgres://***@db:5432/jaga"
+        );
+        assert_eq!(
+            redact_url("sqlite://jaga-data/jaga.db"),
+            "sqlite://jaga-data/jaga.db"
+        );
+    }
+}

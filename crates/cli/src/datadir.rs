@@ -1,0 +1,279 @@
+//! The data directory: creating it (`jaga init`), and opening the store and vault from it.
+
+use crate::config::{Config, redact_url};
+use anyhow::{Context, Result, bail};
+use jaga_core::store::Store;
+use jaga_core::unseal::UnsealConfig;
+use jaga_core::vault::Vault;
+use jaga_crypto::Key32;
+use secrecy::{ExposeSecret, SecretString};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How `jaga init` protects the root key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Root key in `root.key` (mode 0600); the server unseals itself.
+    Keyfile,
+    /// Root key wrapped under an Argon2id key from a passphrase; the server starts sealed.
+    Passphrase,
+    /// Root key split into Shamir shares held by people; stored nowhere; the server starts sealed.
+    Shamir,
+}
+
+/// Writes a file readable by its owner only.
+pub fn write_private(path: &Path, content: &[u8]) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(content)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn unseal_path(dir: &Path) -> PathBuf {
+    dir.join("unseal.json")
+}
+
+/// Whether the data directory has been initialised.
+pub fn initialised(dir: &Path) -> bool {
+    unseal_path(dir).exists()
+}
+
+/// Reads `unseal.json`.
+pub fn unseal_config(dir: &Path) -> Result<UnsealConfig> {
+    let p = unseal_path(dir);
+    let text = std::fs::read_to_string(&p)
+        .with_context(|| format!("{} is missing: run `jaga init` first", p.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid unseal file", p.display()))
+}
+
+/// Opens the store the URL names.
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        return Ok(Arc::new(
+            jaga_store_sqlite::SqliteStore::open(url)
+                .await
+                .with_context(|| format!("opening {}", redact_url(url)))?,
+        ));
+    }
+    crate::postgres::open(url).await
+}
+
+/// Options for `jaga init`.
+pub struct InitOptions {
+    /// Unseal method.
+    pub method: Method,
+    /// Shares to make (Shamir).
+    pub shares: u8,
+    /// Shares needed (Shamir).
+    pub threshold: u8,
+    /// Where to write share files (Shamir).
+    pub shares_dir: PathBuf,
+    /// Passphrase (passphrase method).
+    pub passphrase: Option<SecretString>,
+}
+
+/// Creates the data directory: config, unseal material, TLS certificate, database, keyring.
+pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
+    let dir = &cfg.data_dir;
+    if initialised(dir) {
+        bail!(
+            "{} is already initialised (unseal.json exists)",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let root = Key32::random();
+    let check = UnsealConfig::encode_check(&jaga_crypto::unseal::root_check(&root));
+    let config = match opts.method {
+        Method::Keyfile => {
+            write_private(
+                &dir.join("root.key"),
+                jaga_crypto::unseal::encode_key_file(&root).as_bytes(),
+            )?;
+            UnsealConfig::Keyfile {
+                key_file: "root.key".into(),
+                root_check: check,
+            }
+        }
+        Method::Passphrase => {
+            let pass = opts.passphrase.as_ref().context("a passphrase is needed")?;
+            if pass.expose_secret().chars().count() < 12 {
+                bail!("the passphrase must be at least 12 characters");
+            }
+            let params = jaga_crypto::unseal::PassphraseParams::new_default();
+            let wrapped = jaga_crypto::unseal::wrap_with_passphrase(&root, pass, &params)?;
+            use base64::Engine;
+            UnsealConfig::Passphrase {
+                params,
+                wrapped_root: base64::engine::general_purpose::STANDARD.encode(wrapped),
+                root_check: check,
+            }
+        }
+        Method::Shamir => {
+            let shares = jaga_crypto::unseal::split(&root, opts.threshold, opts.shares)?;
+            std::fs::create_dir_all(&opts.shares_dir)?;
+            for (i, s) in shares.iter().enumerate() {
+                write_private(
+                    &opts.shares_dir.join(format!("share-{}.txt", i + 1)),
+                    format!("{}\n", s.as_str()).as_bytes(),
+                )?;
+            }
+            UnsealConfig::Shamir {
+                threshold: opts.threshold,
+                shares: opts.shares,
+                root_check: check,
+            }
+        }
+    };
+    write_tls(cfg)?;
+    let store = open_store(&cfg.database_url).await?;
+    Vault::initialize(store.as_ref(), &root).await?;
+    write_private(
+        &unseal_path(dir),
+        serde_json::to_string_pretty(&config)?.as_bytes(),
+    )?;
+    if !dir.join("jaga.toml").exists() {
+        std::fs::write(dir.join("jaga.toml"), DEFAULT_TOML)?;
+    }
+    Ok(())
+}
+
+const DEFAULT_TOML: &str = r#"# Jaga configuration. Environment variables JAGA_* override these; flags override both.
+# listen = "127.0.0.1:8443"
+# database_url = "sqlite://jaga-data/jaga.db"   # or postgres://user@host/db for several nodes
+# tls_cert = "tls/cert.pem"                      # relative to the data directory
+# tls_key = "tls/key.pem"
+# body_limit = 1048576
+# log_format = "text"                            # or "json"
+"#;
+
+fn write_tls(cfg: &Config) -> Result<()> {
+    if cfg.tls_cert.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = cfg.tls_cert.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .context("generating the TLS certificate")?;
+    std::fs::write(&cfg.tls_cert, cert.cert.pem())?;
+    write_private(&cfg.tls_key, cert.key_pair.serialize_pem().as_bytes())?;
+    Ok(())
+}
+
+/// Where the unseal secret for admin commands comes from.
+#[derive(Debug, Default, Clone)]
+pub struct UnsealInput {
+    /// Share files (Shamir).
+    pub share_files: Vec<PathBuf>,
+}
+
+/// Reads a passphrase from `JAGA_PASSPHRASE_FILE`, else from the terminal.
+pub fn read_passphrase(confirm: bool) -> Result<SecretString> {
+    if let Some(path) = std::env::var_os("JAGA_PASSPHRASE_FILE") {
+        let text = std::fs::read_to_string(&path).context("reading JAGA_PASSPHRASE_FILE")?;
+        return Ok(SecretString::from(
+            text.trim_end_matches(['\n', '\r']).to_string(),
+        ));
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        bail!("no terminal to ask for the passphrase: set JAGA_PASSPHRASE_FILE");
+    }
+    let p = rpassword::prompt_password("Passphrase / frasa sandi: ")?;
+    if confirm && rpassword::prompt_password("Again / ulangi: ")? != p {
+        bail!("the passphrases differ");
+    }
+    Ok(SecretString::from(p))
+}
+
+/// Reads Shamir shares from files, else from the terminal, one per line.
+pub fn read_shares(input: &UnsealInput, threshold: u8) -> Result<Vec<zeroize::Zeroizing<String>>> {
+    if !input.share_files.is_empty() {
+        return input
+            .share_files
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(zeroize::Zeroizing::new)
+                    .with_context(|| format!("reading {}", p.display()))
+            })
+            .collect();
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        bail!("no terminal to ask for shares: pass --share-file for each share");
+    }
+    (1..=threshold)
+        .map(|i| {
+            Ok(zeroize::Zeroizing::new(rpassword::prompt_password(
+                format!("Share {i}/{threshold}: "),
+            )?))
+        })
+        .collect()
+}
+
+/// Opens the store and an unsealed vault for an admin command.
+pub async fn open_unsealed(cfg: &Config, input: &UnsealInput) -> Result<Arc<Vault>> {
+    let config = unseal_config(&cfg.data_dir)?;
+    let store = open_store(&cfg.database_url).await?;
+    let vault = Arc::new(Vault::new(store, config.clone()));
+    match &config {
+        UnsealConfig::Keyfile { key_file, .. } => {
+            vault
+                .unseal_with_root(read_key_file(&cfg.data_dir, key_file)?)
+                .await?
+        }
+        UnsealConfig::Passphrase { .. } => {
+            vault
+                .unseal_with_passphrase(&read_passphrase(false)?)
+                .await?
+        }
+        UnsealConfig::Shamir { threshold, .. } => {
+            for s in read_shares(input, *threshold)? {
+                vault.submit_share(&s).await?;
+            }
+            if vault.is_sealed() {
+                bail!("not enough shares: {} needed", threshold);
+            }
+        }
+    }
+    Ok(vault)
+}
+
+/// Reads the root key file named in `unseal.json`.
+pub fn read_key_file(dir: &Path, key_file: &str) -> Result<Key32> {
+    let path = if Path::new(key_file).is_absolute() {
+        PathBuf::from(key_file)
+    } else {
+        dir.join(key_file)
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{} is readable by other users (mode {:o}); run: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+    );
+    Ok(jaga_crypto::unseal::decode_key_file(&text)?)
+}
