@@ -134,7 +134,9 @@ mod tests {
     #[test]
     fn leaf_is_versioned_and_binds_position() {
         let c = Caller::system("test");
-        let r = AuditRecord::new(&c, "customer.read").customer(Uuid::nil()).fields(["email"]);
+        let r = AuditRecord::new(&c, "customer.read")
+            .customer(Uuid::nil())
+            .fields(["email"]);
         let a = r.leaf(0);
         assert_eq!(a[0], 0x01);
         assert_ne!(a, r.leaf(1));
@@ -162,18 +164,34 @@ pub struct AppendPlan {
 }
 
 /// Plans the append of `records` to a log whose locked head holds `size` and `frontier`.
-pub fn plan_append(size: u64, frontier: &[u8], records: &[&AuditRecord]) -> Result<AppendPlan, crate::store::StoreError> {
-    let mut f = jaga_audit::Frontier::from_bytes(size, frontier).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+pub fn plan_append(
+    size: u64,
+    frontier: &[u8],
+    records: &[&AuditRecord],
+) -> Result<AppendPlan, crate::store::StoreError> {
+    let mut f = jaga_audit::Frontier::from_bytes(size, frontier)
+        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
     let mut events = Vec::with_capacity(records.len());
     let mut nodes = Vec::new();
     for r in records {
         let seq = f.size();
         let leaf = r.leaf(seq);
         let lh = jaga_audit::leaf_hash(&leaf);
-        nodes.extend(f.push(lh).into_iter().filter(|n| n.level > 0).map(|n| (n.level, n.index, n.hash)));
+        nodes.extend(
+            f.push(lh)
+                .into_iter()
+                .filter(|n| n.level > 0)
+                .map(|n| (n.level, n.index, n.hash)),
+        );
         events.push((seq, leaf, lh));
     }
-    Ok(AppendPlan { events, nodes, size: f.size(), root: f.root(), frontier: f.to_bytes() })
+    Ok(AppendPlan {
+        events,
+        nodes,
+        size: f.size(),
+        root: f.root(),
+        frontier: f.to_bytes(),
+    })
 }
 
 #[cfg(test)]
@@ -191,6 +209,9 @@ mod plan_tests {
         assert_eq!(rest.size, 7);
         assert_eq!(rest.root, all.root);
         assert_eq!(rest.events[0].0, 3);
-        assert!(plan_append(4, &first.frontier, &refs).is_err(), "a frontier of the wrong size is corrupt");
+        assert!(
+            plan_append(4, &first.frontier, &refs).is_err(),
+            "a frontier of the wrong size is corrupt"
+        );
     }
 }

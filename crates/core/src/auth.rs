@@ -10,7 +10,9 @@ use std::fmt;
 use utoipa::ToSchema;
 
 /// A permission an API key (or, later, a role) can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 pub enum Scope {
     /// Read customers, masked.
     #[serde(rename = "customers:read")]
@@ -67,7 +69,11 @@ impl Scope {
 
     /// Parses a comma-separated list; returns the first unknown name on failure.
     pub fn parse_list(s: &str) -> Result<BTreeSet<Scope>, String> {
-        s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(|x| Scope::parse(x).ok_or_else(|| x.to_string())).collect()
+        s.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| Scope::parse(x).ok_or_else(|| x.to_string()))
+            .collect()
     }
 }
 
@@ -116,7 +122,12 @@ pub struct Caller {
 impl Caller {
     /// A system caller with every scope (CLI maintenance and background jobs).
     pub fn system(component: &str) -> Self {
-        Self { kind: ActorKind::System, id: component.to_string(), scopes: Scope::ALL.into_iter().collect(), request_id: None }
+        Self {
+            kind: ActorKind::System,
+            id: component.to_string(),
+            scopes: Scope::ALL.into_iter().collect(),
+            request_id: None,
+        }
     }
 
     /// Whether the caller holds `scope`.
@@ -137,7 +148,8 @@ impl Purpose {
     pub fn new(text: &str) -> Option<Self> {
         let t = text.trim();
         let n = t.chars().count();
-        ((3..=Self::MAX).contains(&n) && !t.chars().any(char::is_control)).then(|| Self(t.to_string()))
+        ((3..=Self::MAX).contains(&n) && !t.chars().any(char::is_control))
+            .then(|| Self(t.to_string()))
     }
 
     /// The purpose text.
@@ -154,10 +166,16 @@ mod tests {
     fn scope_lists() {
         let s = Scope::parse_list("customers:write, customers:read").unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(Scope::parse_list("customers:read,admin").unwrap_err(), "admin");
+        assert_eq!(
+            Scope::parse_list("customers:read,admin").unwrap_err(),
+            "admin"
+        );
         for sc in Scope::ALL {
             assert_eq!(Scope::parse(sc.name()), Some(sc));
-            assert_eq!(serde_json::to_string(&sc).unwrap(), format!("\"{}\"", sc.name()));
+            assert_eq!(
+                serde_json::to_string(&sc).unwrap(),
+                format!("\"{}\"", sc.name())
+            );
         }
     }
 

@@ -17,7 +17,11 @@ pub struct InvalidField {
 impl InvalidField {
     /// A new validation failure.
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code, message: message.into() }
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -65,7 +69,11 @@ pub enum CoreError {
 
 impl CoreError {
     /// A single-field validation error.
-    pub fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Invalid(vec![InvalidField::new(field, code, message)])
     }
 }

@@ -18,7 +18,8 @@ pub fn find_card_number(v: &Value) -> Option<String> {
             Value::String(s) => jaga_redact::card::contains_card_number(s),
             Value::Number(n) => {
                 let s = n.to_string();
-                s.bytes().all(|b| b.is_ascii_digit()) && jaga_redact::card::is_card_number(s.as_bytes())
+                s.bytes().all(|b| b.is_ascii_digit())
+                    && jaga_redact::card::is_card_number(s.as_bytes())
             }
             Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
                 let len = path.len();
@@ -73,10 +74,16 @@ mod tests {
     #[test]
     fn finds_cards_anywhere_and_names_the_path() {
         let cases = [
-            (json!({"notes": "pakai kartu 4111 1111 1111 1111 ya"}), "notes"),
+            (
+                json!({"notes": "pakai kartu 4111 1111 1111 1111 ya"}),
+                "notes",
+            ),
             (json!({"a": {"b": ["x", "5555-5555-5555-4444"]}}), "a.b[1]"),
             (json!({"n": 4111111111111111u64}), "n"),
-            (json!({"preferences": {"378282246310005": true}}), "preferences.<key>"),
+            (
+                json!({"preferences": {"378282246310005": true}}),
+                "preferences.<key>",
+            ),
         ];
         for (v, path) in cases {
             assert_eq!(find_card_number(&v).as_deref(), Some(path), "{v}");
@@ -92,8 +99,14 @@ mod tests {
             .expect("one check digit makes it Luhn-valid");
         assert!(crate::validate::national_id(&nik).is_ok());
         assert_eq!(find_card_number(&json!({ "national_id": nik })), None);
-        assert_eq!(find_card_number(&json!({ "notes": nik })).as_deref(), Some("notes"));
-        assert_eq!(find_card_number(&json!({ "national_id": "4111111111111111" })).as_deref(), Some("national_id"));
+        assert_eq!(
+            find_card_number(&json!({ "notes": nik })).as_deref(),
+            Some("notes")
+        );
+        assert_eq!(
+            find_card_number(&json!({ "national_id": "4111111111111111" })).as_deref(),
+            Some("national_id")
+        );
     }
 
     #[test]

@@ -32,7 +32,14 @@ pub fn phone(v: &str) -> String {
 
 /// `3174011205900001` → `************0001`.
 pub fn national_id(v: &str) -> String {
-    let keep: String = v.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let keep: String = v
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{}{keep}", "*".repeat(v.chars().count().saturating_sub(4)))
 }
 
@@ -53,7 +60,10 @@ pub fn address(a: &Address) -> Address {
         street: a.street.as_ref().map(|_| "***".into()),
         city: a.city.clone(),
         province: a.province.clone(),
-        postal_code: a.postal_code.as_ref().map(|p| format!("{}***", p.chars().take(2).collect::<String>())),
+        postal_code: a
+            .postal_code
+            .as_ref()
+            .map(|p| format!("{}***", p.chars().take(2).collect::<String>())),
     }
 }
 
@@ -81,7 +91,12 @@ mod tests {
         let nik = "3174015205900002";
         let m = national_id(nik);
         assert!(!m.contains("520590"), "birth date digits must not show");
-        let a = Address { street: Some("Jl. Melati 5".into()), city: Some("Bandung".into()), province: None, postal_code: Some("40115".into()) };
+        let a = Address {
+            street: Some("Jl. Melati 5".into()),
+            city: Some("Bandung".into()),
+            province: None,
+            postal_code: Some("40115".into()),
+        };
         let m = address(&a);
         assert_eq!(m.street.as_deref(), Some("***"));
         assert_eq!(m.postal_code.as_deref(), Some("40***"));

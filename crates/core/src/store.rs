@@ -194,58 +194,110 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a key; when it is an active `kek`, every other active `kek` becomes `decrypt_only`.
     async fn key_insert(&self, key: KeyRecord, audit: AuditRecord) -> Result<(), StoreError>;
     /// Changes a key's state (e.g. to `retired`, which also deletes its wrapped material).
-    async fn key_set_state(&self, kind: &str, version: u32, state: &str, audit: AuditRecord) -> Result<bool, StoreError>;
+    async fn key_set_state(
+        &self,
+        kind: &str,
+        version: u32,
+        state: &str,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError>;
     /// How many customer DEKs each KEK version wraps.
     async fn dek_counts(&self) -> Result<Vec<(u32, u64)>, StoreError>;
     /// Up to `limit` DEKs wrapped under a version other than `active`.
     async fn deks_to_rewrap(&self, active: u32, limit: u32) -> Result<Vec<RewrapItem>, StoreError>;
     /// Replaces wrappings, each only if it is still the one read (compare-and-swap); returns how
     /// many were replaced. One audit event covers the batch.
-    async fn deks_rewrap(&self, items: Vec<(Uuid, WrappedKey, WrappedKey)>, audit: AuditRecord) -> Result<u64, StoreError>;
+    async fn deks_rewrap(
+        &self,
+        items: Vec<(Uuid, WrappedKey, WrappedKey)>,
+        audit: AuditRecord,
+    ) -> Result<u64, StoreError>;
 
     // --- API keys ----------------------------------------------------------------------------
     /// Stores a new API key.
-    async fn api_key_insert(&self, key: ApiKeyRecord, audit: AuditRecord) -> Result<(), StoreError>;
+    async fn api_key_insert(&self, key: ApiKeyRecord, audit: AuditRecord)
+    -> Result<(), StoreError>;
     /// One API key by id.
     async fn api_key_get(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
     /// All API keys.
     async fn api_key_list(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
     /// Revokes a key; `false` if there was no such active key.
-    async fn api_key_revoke(&self, id: &str, at: i64, audit: AuditRecord) -> Result<bool, StoreError>;
+    async fn api_key_revoke(
+        &self,
+        id: &str,
+        at: i64,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError>;
     /// Records a use (best effort, not audited).
     async fn api_key_touch(&self, id: &str, at: i64) -> Result<(), StoreError>;
 
     // --- customers ---------------------------------------------------------------------------
     /// Inserts a customer and its key. Fails with [`StoreError::Unique`]`("customer_code")` on a
     /// code collision, writing nothing.
-    async fn customer_insert(&self, row: CustomerRow, key: WrappedKey, audit: AuditRecord) -> Result<(), StoreError>;
+    async fn customer_insert(
+        &self,
+        row: CustomerRow,
+        key: WrappedKey,
+        audit: AuditRecord,
+    ) -> Result<(), StoreError>;
     /// Inserts many customers in one transaction, each with its own audit event.
-    async fn customer_insert_batch(&self, rows: Vec<(CustomerRow, WrappedKey, AuditRecord)>) -> Result<(), StoreError>;
+    async fn customer_insert_batch(
+        &self,
+        rows: Vec<(CustomerRow, WrappedKey, AuditRecord)>,
+    ) -> Result<(), StoreError>;
     /// Reads a customer and appends `audit` in the same transaction; the store sets the outcome
     /// to [`Outcome::NotFound`] or [`Outcome::Erased`] when that is what it found.
-    async fn customer_get(&self, id: Uuid, audit: AuditRecord) -> Result<Option<CustomerWithKey>, StoreError>;
+    async fn customer_get(
+        &self,
+        id: Uuid,
+        audit: AuditRecord,
+    ) -> Result<Option<CustomerWithKey>, StoreError>;
     /// Reads a customer **without** auditing, for read-modify-write inside a service whose
     /// write carries the audit event. Nothing read this way may leave the core unless that
     /// write succeeds.
     async fn customer_load(&self, id: Uuid) -> Result<Option<CustomerWithKey>, StoreError>;
     /// Like [`Store::customer_get`], by customer code.
-    async fn customer_get_by_code(&self, code: &str, audit: AuditRecord) -> Result<Option<CustomerWithKey>, StoreError>;
+    async fn customer_get_by_code(
+        &self,
+        code: &str,
+        audit: AuditRecord,
+    ) -> Result<Option<CustomerWithKey>, StoreError>;
     /// Candidates whose blind-index term for `field` equals `term` (at most `limit`), appending
     /// one copy of `audit` per candidate (with its customer id), or `audit` itself with outcome
     /// not-found when there is none.
-    async fn customer_lookup(&self, field: Field, term: &[u8], limit: u32, audit: AuditRecord) -> Result<Vec<CustomerWithKey>, StoreError>;
+    async fn customer_lookup(
+        &self,
+        field: Field,
+        term: &[u8],
+        limit: u32,
+        audit: AuditRecord,
+    ) -> Result<Vec<CustomerWithKey>, StoreError>;
     /// Writes a changed row if its version is still `row.version - 1`; else
     /// [`StoreError::Concurrent`].
-    async fn customer_update(&self, row: CustomerRow, key: Option<WrappedKey>, audit: AuditRecord) -> Result<(), StoreError>;
+    async fn customer_update(
+        &self,
+        row: CustomerRow,
+        key: Option<WrappedKey>,
+        audit: AuditRecord,
+    ) -> Result<(), StoreError>;
     /// Crypto-shreds a customer: deletes its DEK, clears its ciphertexts and index terms, and
     /// stamps `erased_at`. Returns `false` if there is no such live customer.
-    async fn customer_erase(&self, id: Uuid, at: i64, audit: AuditRecord) -> Result<bool, StoreError>;
+    async fn customer_erase(
+        &self,
+        id: Uuid,
+        at: i64,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError>;
 
     // --- orders ------------------------------------------------------------------------------
     /// Stores an order.
     async fn order_insert(&self, row: OrderRow, audit: AuditRecord) -> Result<(), StoreError>;
     /// A customer's orders, newest first, appending `audit` in the same transaction.
-    async fn orders_list(&self, customer_id: Uuid, audit: AuditRecord) -> Result<Vec<OrderRow>, StoreError>;
+    async fn orders_list(
+        &self,
+        customer_id: Uuid,
+        audit: AuditRecord,
+    ) -> Result<Vec<OrderRow>, StoreError>;
 
     // --- audit -------------------------------------------------------------------------------
     /// Appends a standalone event (e.g. a refused request); returns its position.

@@ -52,7 +52,9 @@ impl UnsealConfig {
     /// The stored root-key check value.
     pub fn root_check(&self) -> Vec<u8> {
         let b = match self {
-            UnsealConfig::Keyfile { root_check, .. } | UnsealConfig::Passphrase { root_check, .. } | UnsealConfig::Shamir { root_check, .. } => root_check,
+            UnsealConfig::Keyfile { root_check, .. }
+            | UnsealConfig::Passphrase { root_check, .. }
+            | UnsealConfig::Shamir { root_check, .. } => root_check,
         };
         B64.decode(b).unwrap_or_default()
     }

@@ -28,15 +28,30 @@ pub fn generate() -> NewApiKey {
     rand::rngs::OsRng.fill_bytes(&mut id);
     rand::rngs::OsRng.fill_bytes(secret.as_mut());
     let id = BASE32_NOPAD.encode(&id).to_lowercase();
-    let token = format!("jaga_{id}_{}", BASE32_NOPAD.encode(secret.as_ref()).to_lowercase());
-    NewApiKey { id, token: SecretString::from(token) }
+    let token = format!(
+        "jaga_{id}_{}",
+        BASE32_NOPAD.encode(secret.as_ref()).to_lowercase()
+    );
+    NewApiKey {
+        id,
+        token: SecretString::from(token),
+    }
 }
 
 /// Splits a presented token into its id; the token must have the right shape.
 pub fn parse_id(token: &str) -> Result<&str, CryptoError> {
-    let rest = token.strip_prefix("jaga_").ok_or(CryptoError::Encoding("not a Jaga API key"))?;
-    let (id, secret) = rest.split_once('_').ok_or(CryptoError::Encoding("not a Jaga API key"))?;
-    if id.len() != 10 || secret.len() != 52 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    let rest = token
+        .strip_prefix("jaga_")
+        .ok_or(CryptoError::Encoding("not a Jaga API key"))?;
+    let (id, secret) = rest
+        .split_once('_')
+        .ok_or(CryptoError::Encoding("not a Jaga API key"))?;
+    if id.len() != 10
+        || secret.len() != 52
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return Err(CryptoError::Encoding("not a Jaga API key"));
     }
     Ok(id)
@@ -44,7 +59,8 @@ pub fn parse_id(token: &str) -> Result<&str, CryptoError> {
 
 /// Keyed digest of a full token.
 pub fn digest(hash_key: &Key32, token: &SecretString) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(hash_key.expose()).expect("HMAC takes any key length");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(hash_key.expose())
+        .expect("HMAC takes any key length");
     mac.update(token.expose_secret().as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -72,7 +88,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_tokens() {
-        for t in ["", "jaga_", "jaga_abc_def", "Bearer xyz", "jaga_aaaaaaaaaa_short"] {
+        for t in [
+            "",
+            "jaga_",
+            "jaga_abc_def",
+            "Bearer xyz",
+            "jaga_aaaaaaaaaa_short",
+        ] {
             assert!(parse_id(t).is_err(), "{t}");
         }
     }

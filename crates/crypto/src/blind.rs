@@ -21,13 +21,20 @@ pub struct BlindIndexKey {
 impl BlindIndexKey {
     /// Derives the key for `field` from the blind-index root key; terms are `len` bytes (1..=32).
     pub fn derive(index_root: &Key32, field: &str, len: usize) -> Self {
-        assert!((1..=32).contains(&len), "blind index length must be 1..=32 bytes");
-        Self { key: derive(index_root, &format!("blind-index/{field}")), len }
+        assert!(
+            (1..=32).contains(&len),
+            "blind index length must be 1..=32 bytes"
+        );
+        Self {
+            key: derive(index_root, &format!("blind-index/{field}")),
+            len,
+        }
     }
 
     /// The term for an already-normalized value.
     pub fn term(&self, normalized: &[u8]) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.expose()).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.expose())
+            .expect("HMAC takes any key length");
         mac.update(normalized);
         mac.finalize().into_bytes()[..self.len].to_vec()
     }
@@ -45,7 +52,15 @@ mod tests {
         assert_eq!(email.term(b"a@b.id"), email.term(b"a@b.id"));
         assert_ne!(email.term(b"a@b.id"), email.term(b"b@b.id"));
         assert_ne!(email.term(b"x"), phone.term(b"x"));
-        assert_eq!(BlindIndexKey::derive(&root, "national_id", 2).term(b"1").len(), 2);
-        assert_ne!(BlindIndexKey::derive(&Key32::random(), "email", 16).term(b"a@b.id"), email.term(b"a@b.id"));
+        assert_eq!(
+            BlindIndexKey::derive(&root, "national_id", 2)
+                .term(b"1")
+                .len(),
+            2
+        );
+        assert_ne!(
+            BlindIndexKey::derive(&Key32::random(), "email", 16).term(b"a@b.id"),
+            email.term(b"a@b.id")
+        );
     }
 }

@@ -47,24 +47,38 @@ pub fn generate() -> String {
 }
 
 fn format_code(values: &[u32; 8]) -> String {
-    let chars: String = values.iter().map(|v| ALPHABET[*v as usize] as char).collect();
+    let chars: String = values
+        .iter()
+        .map(|v| ALPHABET[*v as usize] as char)
+        .collect();
     let check = check_char(values) as char;
     format!("{PREFIX}-{}-{}-{check}", &chars[..4], &chars[4..])
 }
 
 /// Parses a customer code as a person might type it and returns its canonical form.
 pub fn parse(input: &str) -> Result<String, CryptoError> {
-    let compact: Vec<u8> = input.bytes().filter(|b| !matches!(b, b'-' | b' ')).collect();
+    let compact: Vec<u8> = input
+        .bytes()
+        .filter(|b| !matches!(b, b'-' | b' '))
+        .collect();
     if compact.len() != 11 || !compact[..2].eq_ignore_ascii_case(PREFIX.as_bytes()) {
-        return Err(CryptoError::Encoding("a customer code looks like JG-XXXX-XXXX-X"));
+        return Err(CryptoError::Encoding(
+            "a customer code looks like JG-XXXX-XXXX-X",
+        ));
     }
     let mut values = [0u32; 8];
     for (v, c) in values.iter_mut().zip(&compact[2..10]) {
-        *v = value(*c).ok_or(CryptoError::Encoding("customer code has a character outside its alphabet"))?;
+        *v = value(*c).ok_or(CryptoError::Encoding(
+            "customer code has a character outside its alphabet",
+        ))?;
     }
-    let check = value(compact[10]).ok_or(CryptoError::Encoding("customer code has a character outside its alphabet"))?;
+    let check = value(compact[10]).ok_or(CryptoError::Encoding(
+        "customer code has a character outside its alphabet",
+    ))?;
     if ALPHABET[check as usize] != check_char(&values) {
-        return Err(CryptoError::Encoding("customer code check character does not match"));
+        return Err(CryptoError::Encoding(
+            "customer code check character does not match",
+        ));
     }
     Ok(format_code(&values))
 }
@@ -100,7 +114,10 @@ mod tests {
                 }
                 let mut m = compact.clone();
                 m[pos] = a;
-                assert!(parse(std::str::from_utf8(&m).unwrap()).is_err(), "{c} pos {pos}");
+                assert!(
+                    parse(std::str::from_utf8(&m).unwrap()).is_err(),
+                    "{c} pos {pos}"
+                );
             }
         }
     }

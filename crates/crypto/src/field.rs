@@ -40,7 +40,13 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn aad(&self, header: &[u8]) -> Vec<u8> {
-        let parts = [header, self.segment.as_bytes(), self.table.as_bytes(), self.record_id.as_bytes(), self.field.as_bytes()];
+        let parts = [
+            header,
+            self.segment.as_bytes(),
+            self.table.as_bytes(),
+            self.record_id.as_bytes(),
+            self.field.as_bytes(),
+        ];
         let mut aad = Vec::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
         for p in parts {
             aad.extend_from_slice(&(p.len() as u32).to_be_bytes());
@@ -62,7 +68,13 @@ pub fn seal(key: &Key32, key_version: u32, ctx: &Context<'_>, plaintext: &[u8]) 
     let aad = ctx.aad(&out[..HEADER_LEN]);
     let cipher = Aes256GcmSiv::new(key.expose().into());
     let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
         .expect("AES-GCM-SIV encryption cannot fail for inputs under 2^36 bytes");
     out.extend_from_slice(&ct);
     out
@@ -71,25 +83,40 @@ pub fn seal(key: &Key32, key_version: u32, ctx: &Context<'_>, plaintext: &[u8]) 
 /// The key version recorded in a ciphertext's header.
 pub fn key_version(ciphertext: &[u8]) -> Result<u32, CryptoError> {
     check_header(ciphertext)?;
-    Ok(u32::from_be_bytes(ciphertext[2..6].try_into().expect("4 bytes")))
+    Ok(u32::from_be_bytes(
+        ciphertext[2..6].try_into().expect("4 bytes"),
+    ))
 }
 
 fn check_header(ciphertext: &[u8]) -> Result<(), CryptoError> {
-    if ciphertext.len() < OVERHEAD || ciphertext[0] != VERSION || ciphertext[1] != ALG_AES256_GCM_SIV {
+    if ciphertext.len() < OVERHEAD
+        || ciphertext[0] != VERSION
+        || ciphertext[1] != ALG_AES256_GCM_SIV
+    {
         return Err(CryptoError::Malformed);
     }
     Ok(())
 }
 
 /// Decrypts a ciphertext made by [`seal`] with the same key and context.
-pub fn open(key: &Key32, ctx: &Context<'_>, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+pub fn open(
+    key: &Key32,
+    ctx: &Context<'_>,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     check_header(ciphertext)?;
     let (header, rest) = ciphertext.split_at(HEADER_LEN);
     let (nonce, body) = rest.split_at(NONCE_LEN);
     let aad = ctx.aad(header);
     let cipher = Aes256GcmSiv::new(key.expose().into());
     cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: &aad })
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: body,
+                aad: &aad,
+            },
+        )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Decrypt)
 }
@@ -100,7 +127,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn ctx<'a>(record: &'a str, field: &'a str) -> Context<'a> {
-        Context { segment: "default", table: "customers", record_id: record, field }
+        Context {
+            segment: "default",
+            table: "customers",
+            record_id: record,
+            field,
+        }
     }
 
     #[test]
@@ -109,32 +141,60 @@ mod tests {
         let ct = seal(&k, 7, &ctx("c1", "email"), b"dewi@example.com");
         assert_eq!(ct.len(), 16 + OVERHEAD);
         assert_eq!(key_version(&ct).unwrap(), 7);
-        assert_eq!(&open(&k, &ctx("c1", "email"), &ct).unwrap()[..], b"dewi@example.com");
+        assert_eq!(
+            &open(&k, &ctx("c1", "email"), &ct).unwrap()[..],
+            b"dewi@example.com"
+        );
     }
 
     #[test]
     fn same_plaintext_encrypts_differently() {
         let k = Key32::random();
-        assert_ne!(seal(&k, 1, &ctx("c1", "email"), b"x"), seal(&k, 1, &ctx("c1", "email"), b"x"));
+        assert_ne!(
+            seal(&k, 1, &ctx("c1", "email"), b"x"),
+            seal(&k, 1, &ctx("c1", "email"), b"x")
+        );
     }
 
     #[test]
     fn wrong_record_field_segment_or_key_fails() {
         let k = Key32::random();
         let ct = seal(&k, 1, &ctx("c1", "email"), b"secret");
-        assert_eq!(open(&k, &ctx("c2", "email"), &ct), Err(CryptoError::Decrypt));
-        assert_eq!(open(&k, &ctx("c1", "phone"), &ct), Err(CryptoError::Decrypt));
-        let other_seg = Context { segment: "vip", ..ctx("c1", "email") };
+        assert_eq!(
+            open(&k, &ctx("c2", "email"), &ct),
+            Err(CryptoError::Decrypt)
+        );
+        assert_eq!(
+            open(&k, &ctx("c1", "phone"), &ct),
+            Err(CryptoError::Decrypt)
+        );
+        let other_seg = Context {
+            segment: "vip",
+            ..ctx("c1", "email")
+        };
         assert_eq!(open(&k, &other_seg, &ct), Err(CryptoError::Decrypt));
-        assert_eq!(open(&Key32::random(), &ctx("c1", "email"), &ct), Err(CryptoError::Decrypt));
+        assert_eq!(
+            open(&Key32::random(), &ctx("c1", "email"), &ct),
+            Err(CryptoError::Decrypt)
+        );
     }
 
     #[test]
     fn context_parts_cannot_be_shifted() {
         // Without length prefixes ("ab","c") and ("a","bc") would give the same AAD.
         let k = Key32::random();
-        let a = Context { segment: "", table: "t", record_id: "ab", field: "c" };
-        let b = Context { segment: "", table: "t", record_id: "a", field: "bc" };
+        let a = Context {
+            segment: "",
+            table: "t",
+            record_id: "ab",
+            field: "c",
+        };
+        let b = Context {
+            segment: "",
+            table: "t",
+            record_id: "a",
+            field: "bc",
+        };
         let ct = seal(&k, 1, &a, b"v");
         assert!(open(&k, &b, &ct).is_err());
     }
@@ -144,10 +204,19 @@ mod tests {
         let k = Key32::random();
         let mut ct = seal(&k, 1, &ctx("c1", "email"), b"secret");
         ct[2] ^= 1; // key version
-        assert_eq!(open(&k, &ctx("c1", "email"), &ct), Err(CryptoError::Decrypt));
-        assert_eq!(open(&k, &ctx("c1", "email"), &ct[..10]), Err(CryptoError::Malformed));
+        assert_eq!(
+            open(&k, &ctx("c1", "email"), &ct),
+            Err(CryptoError::Decrypt)
+        );
+        assert_eq!(
+            open(&k, &ctx("c1", "email"), &ct[..10]),
+            Err(CryptoError::Malformed)
+        );
         ct[0] = 9;
-        assert_eq!(open(&k, &ctx("c1", "email"), &ct), Err(CryptoError::Malformed));
+        assert_eq!(
+            open(&k, &ctx("c1", "email"), &ct),
+            Err(CryptoError::Malformed)
+        );
     }
 
     proptest! {

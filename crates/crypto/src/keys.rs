@@ -19,14 +19,29 @@ pub fn derive(key: &Key32, info: &str) -> Key32 {
 /// Wraps a key-encryption key (or other root-held key) under the root key.
 pub fn wrap_under_root(root: &Key32, kind: &str, version: u32, key: &Key32) -> Vec<u8> {
     let v = version.to_string();
-    let ctx = Context { segment: "", table: "keyring", record_id: &v, field: kind };
+    let ctx = Context {
+        segment: "",
+        table: "keyring",
+        record_id: &v,
+        field: kind,
+    };
     field::seal(root, version, &ctx, key.expose())
 }
 
 /// Unwraps a key made by [`wrap_under_root`]; fails with the wrong root key.
-pub fn unwrap_under_root(root: &Key32, kind: &str, version: u32, wrapped: &[u8]) -> Result<Key32, CryptoError> {
+pub fn unwrap_under_root(
+    root: &Key32,
+    kind: &str,
+    version: u32,
+    wrapped: &[u8],
+) -> Result<Key32, CryptoError> {
     let v = version.to_string();
-    let ctx = Context { segment: "", table: "keyring", record_id: &v, field: kind };
+    let ctx = Context {
+        segment: "",
+        table: "keyring",
+        record_id: &v,
+        field: kind,
+    };
     let bytes = field::open(root, &ctx, wrapped)?;
     Key32::from_slice(&bytes).ok_or(CryptoError::Malformed)
 }
@@ -65,16 +80,33 @@ impl Keyring {
     /// Wraps a customer's DEK under the active version's segment KEK.
     pub fn wrap_dek(&self, segment: &str, customer_id: &str, dek: &Key32) -> (u32, Vec<u8>) {
         let v = self.active;
-        let kek = self.segment_kek(v, segment).expect("active version is present");
-        let ctx = Context { segment, table: "customer_keys", record_id: customer_id, field: "dek" };
+        let kek = self
+            .segment_kek(v, segment)
+            .expect("active version is present");
+        let ctx = Context {
+            segment,
+            table: "customer_keys",
+            record_id: customer_id,
+            field: "dek",
+        };
         (v, field::seal(&kek, v, &ctx, dek.expose()))
     }
 
     /// Unwraps a customer's DEK; the version is read from the ciphertext header.
-    pub fn unwrap_dek(&self, segment: &str, customer_id: &str, wrapped: &[u8]) -> Result<Key32, CryptoError> {
+    pub fn unwrap_dek(
+        &self,
+        segment: &str,
+        customer_id: &str,
+        wrapped: &[u8],
+    ) -> Result<Key32, CryptoError> {
         let v = field::key_version(wrapped)?;
         let kek = self.segment_kek(v, segment)?;
-        let ctx = Context { segment, table: "customer_keys", record_id: customer_id, field: "dek" };
+        let ctx = Context {
+            segment,
+            table: "customer_keys",
+            record_id: customer_id,
+            field: "dek",
+        };
         let bytes = field::open(&kek, &ctx, wrapped)?;
         Key32::from_slice(&bytes).ok_or(CryptoError::Malformed)
     }
@@ -85,7 +117,11 @@ mod tests {
     use super::*;
 
     fn ring(versions: &[u32], active: u32) -> Keyring {
-        Keyring::new(versions.iter().map(|v| (*v, Key32::random())).collect(), active).unwrap()
+        Keyring::new(
+            versions.iter().map(|v| (*v, Key32::random())).collect(),
+            active,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -105,10 +141,16 @@ mod tests {
         assert_eq!(v1, 1);
         keks.insert(2, Key32::random());
         let new = Keyring::new(keks, 2).unwrap();
-        assert_eq!(new.unwrap_dek("default", "c1", &w1).unwrap().expose(), dek.expose());
+        assert_eq!(
+            new.unwrap_dek("default", "c1", &w1).unwrap().expose(),
+            dek.expose()
+        );
         let (v2, w2) = new.wrap_dek("default", "c1", &dek);
         assert_eq!(v2, 2);
-        assert_eq!(new.unwrap_dek("default", "c1", &w2).unwrap().expose(), dek.expose());
+        assert_eq!(
+            new.unwrap_dek("default", "c1", &w2).unwrap().expose(),
+            dek.expose()
+        );
         // The old keyring does not know version 2.
         assert!(old.unwrap_dek("default", "c1", &w2).is_err());
     }
@@ -126,7 +168,10 @@ mod tests {
         let root = Key32::random();
         let kek = Key32::random();
         let w = wrap_under_root(&root, "kek", 3, &kek);
-        assert_eq!(unwrap_under_root(&root, "kek", 3, &w).unwrap().expose(), kek.expose());
+        assert_eq!(
+            unwrap_under_root(&root, "kek", 3, &w).unwrap().expose(),
+            kek.expose()
+        );
         assert!(unwrap_under_root(&Key32::random(), "kek", 3, &w).is_err());
         assert!(unwrap_under_root(&root, "kek", 4, &w).is_err());
         assert!(unwrap_under_root(&root, "index", 3, &w).is_err());

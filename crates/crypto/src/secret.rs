@@ -52,7 +52,10 @@ mod tests {
     fn debug_prints_nothing_secret() {
         let k = Key32::from_bytes([0xAB; 32]);
         let s = format!("{k:?}");
-        assert!(!s.contains("171") && !s.to_lowercase().contains("ab"), "{s}");
+        assert!(
+            !s.contains("171") && !s.to_lowercase().contains("ab"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ use zeroize::Zeroizing;
 
 /// A value that identifies the root key without revealing it: `HMAC(root, "jaga/v1/root-check")`.
 pub fn root_check(root: &Key32) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(root.expose()).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(root.expose()).expect("HMAC takes any key length");
     mac.update(b"jaga/v1/root-check");
     mac.finalize().into_bytes().into()
 }
@@ -40,7 +41,10 @@ pub fn encode_key_file(root: &Key32) -> Zeroizing<String> {
 
 /// Decodes a key file's content.
 pub fn decode_key_file(content: &str) -> Result<Key32, CryptoError> {
-    let bytes = Zeroizing::new(B64.decode(content.trim()).map_err(|_| CryptoError::Unseal("key file is not base64"))?);
+    let bytes = Zeroizing::new(
+        B64.decode(content.trim())
+            .map_err(|_| CryptoError::Unseal("key file is not base64"))?,
+    );
     Key32::from_slice(&bytes).ok_or(CryptoError::Unseal("key file does not hold a 32-byte key"))
 }
 
@@ -68,14 +72,22 @@ impl PassphraseParams {
     pub fn with_cost(m_kib: u32, t: u32, p: u32) -> Self {
         let mut salt = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut salt);
-        Self { m_kib, t, p, salt: B64.encode(salt) }
+        Self {
+            m_kib,
+            t,
+            p,
+            salt: B64.encode(salt),
+        }
     }
 
     fn derive(&self, passphrase: &SecretString) -> Result<Key32, CryptoError> {
-        let salt = B64.decode(&self.salt).map_err(|_| CryptoError::Unseal("passphrase salt is not base64"))?;
+        let salt = B64
+            .decode(&self.salt)
+            .map_err(|_| CryptoError::Unseal("passphrase salt is not base64"))?;
         let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32))
             .map_err(|_| CryptoError::Unseal("invalid Argon2 parameters"))?;
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut out = Zeroizing::new([0u8; 32]);
         argon
             .hash_password_into(passphrase.expose_secret().as_bytes(), &salt, out.as_mut())
@@ -84,18 +96,32 @@ impl PassphraseParams {
     }
 }
 
-const PASS_CTX: Context<'static> = Context { segment: "", table: "unseal", record_id: "root", field: "passphrase" };
+const PASS_CTX: Context<'static> = Context {
+    segment: "",
+    table: "unseal",
+    record_id: "root",
+    field: "passphrase",
+};
 
 /// Wraps `root` under a key derived from `passphrase`.
-pub fn wrap_with_passphrase(root: &Key32, passphrase: &SecretString, params: &PassphraseParams) -> Result<Vec<u8>, CryptoError> {
+pub fn wrap_with_passphrase(
+    root: &Key32,
+    passphrase: &SecretString,
+    params: &PassphraseParams,
+) -> Result<Vec<u8>, CryptoError> {
     let k = params.derive(passphrase)?;
     Ok(field::seal(&k, 0, &PASS_CTX, root.expose()))
 }
 
 /// Recovers the root key from a passphrase; fails for a wrong passphrase.
-pub fn unwrap_with_passphrase(wrapped: &[u8], passphrase: &SecretString, params: &PassphraseParams) -> Result<Key32, CryptoError> {
+pub fn unwrap_with_passphrase(
+    wrapped: &[u8],
+    passphrase: &SecretString,
+    params: &PassphraseParams,
+) -> Result<Key32, CryptoError> {
     let k = params.derive(passphrase)?;
-    let bytes = field::open(&k, &PASS_CTX, wrapped).map_err(|_| CryptoError::Unseal("wrong passphrase"))?;
+    let bytes =
+        field::open(&k, &PASS_CTX, wrapped).map_err(|_| CryptoError::Unseal("wrong passphrase"))?;
     Key32::from_slice(&bytes).ok_or(CryptoError::Malformed)
 }
 
@@ -104,7 +130,11 @@ const SHARE_PREFIX: &str = "jaga-share-v1";
 /// Splits `root` into `shares` text shares of which any `threshold` recover it.
 ///
 /// Each share reads `jaga-share-v1:<threshold>:<base64>`.
-pub fn split(root: &Key32, threshold: u8, shares: u8) -> Result<Vec<Zeroizing<String>>, CryptoError> {
+pub fn split(
+    root: &Key32,
+    threshold: u8,
+    shares: u8,
+) -> Result<Vec<Zeroizing<String>>, CryptoError> {
     if threshold < 2 || shares < threshold {
         return Err(CryptoError::Unseal("need 2 <= threshold <= shares"));
     }
@@ -124,12 +154,18 @@ fn parse_share(text: &str) -> Result<(u8, blahaj::Share), CryptoError> {
     let (Some(SHARE_PREFIX), Some(t), Some(b)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(CryptoError::Unseal("not a Jaga unseal share"));
     };
-    let threshold: u8 = t.parse().map_err(|_| CryptoError::Unseal("share threshold is not a number"))?;
-    let bytes = Zeroizing::new(B64.decode(b).map_err(|_| CryptoError::Unseal("share is not base64"))?);
+    let threshold: u8 = t
+        .parse()
+        .map_err(|_| CryptoError::Unseal("share threshold is not a number"))?;
+    let bytes = Zeroizing::new(
+        B64.decode(b)
+            .map_err(|_| CryptoError::Unseal("share is not base64"))?,
+    );
     if bytes.len() != 33 {
         return Err(CryptoError::Unseal("share has the wrong length"));
     }
-    let share = blahaj::Share::try_from(bytes.as_slice()).map_err(|_| CryptoError::Unseal("share is malformed"))?;
+    let share = blahaj::Share::try_from(bytes.as_slice())
+        .map_err(|_| CryptoError::Unseal("share is malformed"))?;
     Ok((threshold, share))
 }
 
@@ -137,7 +173,10 @@ fn parse_share(text: &str) -> Result<(u8, blahaj::Share), CryptoError> {
 /// thresholds or too few distinct shares. Wrong shares yield a wrong key: check it with
 /// [`matches_check`].
 pub fn combine<S: AsRef<str>>(shares: &[S]) -> Result<Key32, CryptoError> {
-    let parsed = shares.iter().map(|s| parse_share(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
+    let parsed = shares
+        .iter()
+        .map(|s| parse_share(s.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
     let Some(threshold) = parsed.first().map(|(t, _)| *t) else {
         return Err(CryptoError::Unseal("no shares given"));
     };
@@ -146,7 +185,9 @@ pub fn combine<S: AsRef<str>>(shares: &[S]) -> Result<Key32, CryptoError> {
     }
     let shares: Vec<blahaj::Share> = parsed.into_iter().map(|(_, s)| s).collect();
     let secret = Zeroizing::new(
-        blahaj::Sharks(threshold).recover(&shares).map_err(|_| CryptoError::Unseal("not enough distinct shares"))?,
+        blahaj::Sharks(threshold)
+            .recover(&shares)
+            .map_err(|_| CryptoError::Unseal("not enough distinct shares"))?,
     );
     Key32::from_slice(&secret).ok_or(CryptoError::Unseal("shares do not hold a 32-byte key"))
 }
@@ -163,7 +204,10 @@ mod tests {
     #[test]
     fn key_file_round_trip_and_garbage() {
         let k = Key32::random();
-        assert_eq!(decode_key_file(&encode_key_file(&k)).unwrap().expose(), k.expose());
+        assert_eq!(
+            decode_key_file(&encode_key_file(&k)).unwrap().expose(),
+            k.expose()
+        );
         assert!(decode_key_file("not base64!").is_err());
         assert!(decode_key_file("AAAA").is_err());
     }
@@ -174,9 +218,15 @@ mod tests {
         let params = PassphraseParams::with_cost(1024, 1, 1);
         let pass = SecretString::from("kopi susu gula aren 2026");
         let w = wrap_with_passphrase(&root, &pass, &params).unwrap();
-        assert_eq!(unwrap_with_passphrase(&w, &pass, &params).unwrap().expose(), root.expose());
+        assert_eq!(
+            unwrap_with_passphrase(&w, &pass, &params).unwrap().expose(),
+            root.expose()
+        );
         let wrong = SecretString::from("kopi susu gula aren 2025");
-        assert_eq!(unwrap_with_passphrase(&w, &wrong, &params).err(), Some(CryptoError::Unseal("wrong passphrase")));
+        assert_eq!(
+            unwrap_with_passphrase(&w, &wrong, &params).err(),
+            Some(CryptoError::Unseal("wrong passphrase"))
+        );
     }
 
     #[test]
@@ -189,7 +239,10 @@ mod tests {
             assert!(matches_check(&got, &check));
         }
         assert!(combine(&[shares[0].as_str()]).is_err());
-        assert!(combine(&[shares[0].as_str(), shares[0].as_str()]).is_err(), "duplicates are not distinct");
+        assert!(
+            combine(&[shares[0].as_str(), shares[0].as_str()]).is_err(),
+            "duplicates are not distinct"
+        );
     }
 
     #[test]
@@ -204,7 +257,13 @@ mod tests {
 
     #[test]
     fn malformed_shares_are_refused() {
-        for s in ["", "jaga-share-v1:2:!!!", "jaga-share-v1:x:AAAA", "other:2:AAAA", "jaga-share-v1:2:AAAA"] {
+        for s in [
+            "",
+            "jaga-share-v1:2:!!!",
+            "jaga-share-v1:x:AAAA",
+            "other:2:AAAA",
+            "jaga-share-v1:2:AAAA",
+        ] {
             assert!(combine(&[s, s]).is_err(), "{s}");
         }
         assert!(split(&Key32::random(), 1, 3).is_err());

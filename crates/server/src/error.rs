@@ -5,8 +5,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jaga_core::{CoreError, InvalidField};
 use jaga_core::store::StoreError;
+use jaga_core::{CoreError, InvalidField};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,7 +42,12 @@ pub struct ApiError {
 impl ApiError {
     /// A new error.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: Some(detail.into()), errors: Vec::new() }
+        Self {
+            status,
+            code,
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+        }
     }
 
     /// The status.
@@ -60,24 +65,57 @@ impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         use StatusCode as S;
         match e {
-            CoreError::Sealed => Self::new(S::SERVICE_UNAVAILABLE, "sealed", "the vault is sealed; unseal it with `jaga unseal` or POST /v1/sys/unseal"),
-            CoreError::Unauthenticated => Self::new(S::UNAUTHORIZED, "unauthenticated", "a valid API key is required (Authorization: Bearer jaga_…)"),
-            CoreError::Forbidden(scope) => Self::new(S::FORBIDDEN, "missing_scope", format!("this API key lacks the scope {scope}")),
-            CoreError::PurposeRequired => Self::new(S::BAD_REQUEST, "purpose_required", "revealing data needs an X-Jaga-Purpose header (3–500 characters) saying why"),
+            CoreError::Sealed => Self::new(
+                S::SERVICE_UNAVAILABLE,
+                "sealed",
+                "the vault is sealed; unseal it with `jaga unseal` or POST /v1/sys/unseal",
+            ),
+            CoreError::Unauthenticated => Self::new(
+                S::UNAUTHORIZED,
+                "unauthenticated",
+                "a valid API key is required (Authorization: Bearer jaga_…)",
+            ),
+            CoreError::Forbidden(scope) => Self::new(
+                S::FORBIDDEN,
+                "missing_scope",
+                format!("this API key lacks the scope {scope}"),
+            ),
+            CoreError::PurposeRequired => Self::new(
+                S::BAD_REQUEST,
+                "purpose_required",
+                "revealing data needs an X-Jaga-Purpose header (3–500 characters) saying why",
+            ),
             CoreError::NotFound => Self::new(S::NOT_FOUND, "not_found", "no such record"),
             CoreError::Erased => Self::new(S::GONE, "erased", "this customer was erased"),
-            CoreError::Invalid(errors) => Self { status: S::UNPROCESSABLE_ENTITY, code: "invalid_input", detail: Some("some values are invalid".into()), errors },
+            CoreError::Invalid(errors) => Self {
+                status: S::UNPROCESSABLE_ENTITY,
+                code: "invalid_input",
+                detail: Some("some values are invalid".into()),
+                errors,
+            },
             CoreError::CardNumber => card_number(),
             CoreError::Conflict(msg) => Self::new(S::CONFLICT, "conflict", msg),
-            CoreError::Store(StoreError::Concurrent) => Self::new(S::CONFLICT, "conflict", "the record changed meanwhile; retry"),
+            CoreError::Store(StoreError::Concurrent) => Self::new(
+                S::CONFLICT,
+                "conflict",
+                "the record changed meanwhile; retry",
+            ),
             CoreError::Unseal(msg) => Self::new(S::BAD_REQUEST, "unseal_failed", msg),
             CoreError::Integrity => {
                 tracing::error!("stored ciphertext failed authentication: possible tampering");
-                Self::new(S::INTERNAL_SERVER_ERROR, "integrity_error", "stored data failed its integrity check; the event was logged")
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "integrity_error",
+                    "stored data failed its integrity check; the event was logged",
+                )
             }
             CoreError::Store(e) => {
                 tracing::error!(error = %e, "store error");
-                Self::new(S::SERVICE_UNAVAILABLE, "database_unavailable", "the database is unavailable; try again")
+                Self::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database is unavailable; try again",
+                )
             }
             other => {
                 tracing::error!(error = %other, "unexpected core error");
@@ -89,23 +127,35 @@ impl From<CoreError> for ApiError {
 
 /// The refusal of a request that contains a payment card number.
 pub fn card_number() -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "card_number_not_allowed", "payment card numbers must never be sent to Jaga; send the gateway token, brand and last 4 digits instead")
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "card_number_not_allowed",
+        "payment card numbers must never be sent to Jaga; send the gateway token, brand and last 4 digits instead",
+    )
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Problem {
             kind: format!("https://jaga.dev/problems/{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
             status: self.status.as_u16(),
             code: self.code.to_string(),
             detail: self.detail,
             errors: self.errors,
         };
         let mut res = (self.status, axum::Json(body)).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }

@@ -22,15 +22,28 @@ pub struct Authed(pub Caller);
 impl FromRequestParts<Arc<AppState>> for Authed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
-        let header = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(CoreError::Unauthenticated)?;
-        let token = header.strip_prefix("Bearer ").ok_or(CoreError::Unauthenticated)?;
-        let caller = state.vault.authenticate(&SecretString::from(token.trim().to_string()), request_id).await.inspect_err(|e| {
-            if matches!(e, CoreError::Unauthenticated) {
-                state.metrics.auth_failures.inc();
-            }
-        })?;
+        let header = parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(CoreError::Unauthenticated)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or(CoreError::Unauthenticated)?;
+        let caller = state
+            .vault
+            .authenticate(&SecretString::from(token.trim().to_string()), request_id)
+            .await
+            .inspect_err(|e| {
+                if matches!(e, CoreError::Unauthenticated) {
+                    state.metrics.auth_failures.inc();
+                }
+            })?;
         parts.extensions.insert(caller.clone());
         Ok(Authed(caller))
     }
@@ -53,26 +66,56 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for GuardedJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
         if !is_json {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"));
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
         }
         let caller = req.extensions().get::<Caller>().cloned();
         let bytes = bytes::Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body must be at most {} bytes", state.config.body_limit))
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("the body must be at most {} bytes", state.config.body_limit),
+                )
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", "the request body could not be read")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "unreadable_body",
+                    "the request body could not be read",
+                )
             }
         })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON (line {}, column {})", e.line(), e.column())))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!(
+                    "the body is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
         if let Some(path) = jaga_core::guard::find_card_number(&value) {
             state.metrics.card_rejections.inc();
             if let Some(caller) = caller {
-                let rec = AuditRecord::new(&caller, "request.card_number_rejected").outcome(Outcome::Rejected).fields([path]);
+                let rec = AuditRecord::new(&caller, "request.card_number_rejected")
+                    .outcome(Outcome::Rejected)
+                    .fields([path]);
                 state.vault.audit(rec).await?;
             }
             return Err(card_number());
         }
-        serde_json::from_value(value).map(GuardedJson).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", describe(&e)))
+        serde_json::from_value(value).map(GuardedJson).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                describe(&e),
+            )
+        })
     }
 }
 
@@ -81,7 +124,10 @@ fn describe(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     if msg.starts_with("unknown field") || msg.starts_with("missing field") {
         // These messages contain field names only.
-        msg.split(" at line").next().unwrap_or("the body does not match the schema").to_string()
+        msg.split(" at line")
+            .next()
+            .unwrap_or("the body does not match the schema")
+            .to_string()
     } else {
         "a value has the wrong type or shape for its field; see /openapi.json".to_string()
     }

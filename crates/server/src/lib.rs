@@ -36,7 +36,9 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { body_limit: 1024 * 1024 }
+        Self {
+            body_limit: 1024 * 1024,
+        }
     }
 }
 
@@ -55,7 +57,12 @@ pub struct AppState {
 impl AppState {
     /// New state.
     pub fn new(vault: Arc<Vault>, config: ServerConfig) -> Arc<Self> {
-        Arc::new(Self { vault, metrics: metrics::Metrics::default(), config, unseal_lock: tokio::sync::Mutex::new(()) })
+        Arc::new(Self {
+            vault,
+            metrics: metrics::Metrics::default(),
+            config,
+            unseal_lock: tokio::sync::Mutex::new(()),
+        })
     }
 }
 
@@ -63,9 +70,20 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     use routes::{customers, orders, sys};
     Router::new()
-        .route("/v1/customers", get(customers::lookup).post(customers::create))
-        .route("/v1/customers/{id}", get(customers::get).patch(customers::update).delete(customers::erase))
-        .route("/v1/customers/{id}/orders", get(orders::list).post(orders::create))
+        .route(
+            "/v1/customers",
+            get(customers::lookup).post(customers::create),
+        )
+        .route(
+            "/v1/customers/{id}",
+            get(customers::get)
+                .patch(customers::update)
+                .delete(customers::erase),
+        )
+        .route(
+            "/v1/customers/{id}/orders",
+            get(orders::list).post(orders::create),
+        )
         .route("/v1/sys/seal-status", get(sys::seal_status))
         .route("/v1/sys/unseal", axum::routing::post(sys::unseal))
         .route("/healthz", get(sys::healthz))
@@ -80,11 +98,19 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 async fn not_found() -> error::ApiError {
-    error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /openapi.json")
+    error::ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such endpoint; see /openapi.json",
+    )
 }
 
 async fn method_not_allowed() -> error::ApiError {
-    error::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not accept that method")
+    error::ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
 }
 
 /// Request id, security headers, metrics and an access log without PII (the route template,
@@ -98,19 +124,36 @@ async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) 
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(String::from)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.extensions_mut().insert(extract::RequestId(request_id.clone()));
+    req.extensions_mut()
+        .insert(extract::RequestId(request_id.clone()));
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "<unmatched>".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "<unmatched>".into());
     let mut res = next.run(req).await;
     let status = res.status().as_u16();
     state.metrics.response(status);
     tracing::info!(target: "jaga::access", %method, route, status, ms = started.elapsed().as_millis() as u64, request_id, "request");
     let h = res.headers_mut();
-    h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);
@@ -128,11 +171,17 @@ pub struct TlsFiles {
 
 /// Serves `app` over HTTPS on `addr` until `shutdown` resolves, then drains connections for up
 /// to 10 seconds.
-pub async fn serve(app: Router, addr: SocketAddr, tls: TlsFiles, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    app: Router,
+    addr: SocketAddr,
+    tls: TlsFiles,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs = rustls_pemfile_certs(&tls.cert_pem)?;
     use rustls::pki_types::pem::PemObject;
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| std::io::Error::other(format!("TLS key: {e}")))?;
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&tls.key_pem)
+        .map_err(|e| std::io::Error::other(format!("TLS key: {e}")))?;
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(std::io::Error::other)?
@@ -147,11 +196,17 @@ pub async fn serve(app: Router, addr: SocketAddr, tls: TlsFiles, shutdown: impl 
         shutdown.await;
         h.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    axum_server::bind_rustls(addr, rustls_cfg).handle(handle).serve(app.into_make_service()).await
+    axum_server::bind_rustls(addr, rustls_cfg)
+        .handle(handle)
+        .serve(app.into_make_service())
+        .await
 }
 
-fn rustls_pemfile_certs(pem: &[u8]) -> std::io::Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+fn rustls_pemfile_certs(
+    pem: &[u8],
+) -> std::io::Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
     use rustls::pki_types::pem::PemObject;
-    rustls::pki_types::CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| std::io::Error::other(format!("TLS certificate: {e}")))
+    rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| std::io::Error::other(format!("TLS certificate: {e}")))
 }
-

@@ -56,13 +56,32 @@ impl Metrics {
         counter(
             "jaga_http_responses_total",
             "HTTP responses by status class.",
-            &[("{class=\"2xx\"}", self.responses_2xx.get()), ("{class=\"4xx\"}", self.responses_4xx.get()), ("{class=\"5xx\"}", self.responses_5xx.get())],
+            &[
+                ("{class=\"2xx\"}", self.responses_2xx.get()),
+                ("{class=\"4xx\"}", self.responses_4xx.get()),
+                ("{class=\"5xx\"}", self.responses_5xx.get()),
+            ],
         );
-        counter("jaga_auth_failures_total", "Requests with a missing, unknown, revoked or expired API key.", &[("", self.auth_failures.get())]);
-        counter("jaga_card_number_rejections_total", "Requests refused because they contained a payment card number.", &[("", self.card_rejections.get())]);
-        let _ = writeln!(s, "# HELP jaga_sealed Whether the vault is sealed.\n# TYPE jaga_sealed gauge\njaga_sealed {}", u8::from(sealed));
+        counter(
+            "jaga_auth_failures_total",
+            "Requests with a missing, unknown, revoked or expired API key.",
+            &[("", self.auth_failures.get())],
+        );
+        counter(
+            "jaga_card_number_rejections_total",
+            "Requests refused because they contained a payment card number.",
+            &[("", self.card_rejections.get())],
+        );
+        let _ = writeln!(
+            s,
+            "# HELP jaga_sealed Whether the vault is sealed.\n# TYPE jaga_sealed gauge\njaga_sealed {}",
+            u8::from(sealed)
+        );
         if let Some(n) = audit_size {
-            let _ = writeln!(s, "# HELP jaga_audit_events Events in the audit log.\n# TYPE jaga_audit_events gauge\njaga_audit_events {n}");
+            let _ = writeln!(
+                s,
+                "# HELP jaga_audit_events Events in the audit log.\n# TYPE jaga_audit_events gauge\njaga_audit_events {n}"
+            );
         }
         s
     }

@@ -18,19 +18,44 @@ struct Api {
 
 async fn api() -> Api {
     let dir = tempfile::tempdir().unwrap().keep();
-    let store = jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
+    let store =
+        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
     let h = Harness::new(Arc::new(store)).await;
-    let app = router(AppState::new(h.vault.clone(), ServerConfig { body_limit: 64 * 1024 }));
+    let app = router(AppState::new(
+        h.vault.clone(),
+        ServerConfig {
+            body_limit: 64 * 1024,
+        },
+    ));
     Api { h, app }
 }
 
 impl Api {
     async fn key(&self, scopes: &[Scope]) -> String {
-        let k = self.h.vault.apikey_create(&self.h.admin(), "test", &scopes.iter().copied().collect(), None).await.unwrap();
+        let k = self
+            .h
+            .vault
+            .apikey_create(
+                &self.h.admin(),
+                "test",
+                &scopes.iter().copied().collect(),
+                None,
+            )
+            .await
+            .unwrap();
         k.token.expose_secret().to_string()
     }
 
-    async fn call(&self, method: &str, uri: &str, key: Option<&str>, body: Option<&str>, extra: &[(&str, &str)]) -> (StatusCode, Value, axum::http::HeaderMap) {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        key: Option<&str>,
+        body: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
         let mut b = Request::builder().method(method).uri(uri);
         if let Some(k) = key {
             b = b.header("authorization", format!("Bearer {k}"));
@@ -41,21 +66,48 @@ impl Api {
         for (k, v) in extra {
             b = b.header(*k, *v);
         }
-        let res = self.app.clone().oneshot(b.body(body.map(|s| Body::from(s.to_string())).unwrap_or_else(Body::empty)).unwrap()).await.unwrap();
+        let res = self
+            .app
+            .clone()
+            .oneshot(
+                b.body(
+                    body.map(|s| Body::from(s.to_string()))
+                        .unwrap_or_else(Body::empty),
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let v = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, v, headers)
     }
 
     async fn create(&self, key: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = self.call("POST", "/v1/customers", Some(key), Some(&body.to_string()), &[]).await;
+        let (s, v, _) = self
+            .call(
+                "POST",
+                "/v1/customers",
+                Some(key),
+                Some(&body.to_string()),
+                &[],
+            )
+            .await;
         (s, v)
     }
 }
 
-const ALL: &[Scope] = &[Scope::CustomersRead, Scope::CustomersWrite, Scope::CustomersReveal, Scope::CustomersErase, Scope::OrdersRead, Scope::OrdersWrite];
+const ALL: &[Scope] = &[
+    Scope::CustomersRead,
+    Scope::CustomersWrite,
+    Scope::CustomersReveal,
+    Scope::CustomersErase,
+    Scope::OrdersRead,
+    Scope::OrdersWrite,
+];
 
 #[tokio::test]
 async fn create_read_reveal_lookup_erase() {
@@ -64,21 +116,55 @@ async fn create_read_reveal_lookup_erase() {
     let (s, created) = a.create(&key, json!({"full_name": "Dewi Sari", "email": "Dewi@Example.co.id", "phone": "0812-3456-7890", "national_id": "3174011205900001"})).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    let (s, v, h) = a.call("GET", &format!("/v1/customers/{id}"), Some(&key), None, &[]).await;
+    let (s, v, h) = a
+        .call("GET", &format!("/v1/customers/{id}"), Some(&key), None, &[])
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["email"], "d***@example.co.id");
     assert_eq!(v["phone"], "+62 812-****-7890");
-    assert_eq!(h["strict-transport-security"], "max-age=63072000; includeSubDomains");
+    assert_eq!(
+        h["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
-    let (s, v, _) = a.call("GET", &format!("/v1/customers/{id}?reveal=email,phone"), Some(&key), None, &[("x-jaga-purpose", "ticket CS-12 delivery")]).await;
+    let (s, v, _) = a
+        .call(
+            "GET",
+            &format!("/v1/customers/{id}?reveal=email,phone"),
+            Some(&key),
+            None,
+            &[("x-jaga-purpose", "ticket CS-12 delivery")],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!((v["email"].as_str(), v["phone"].as_str()), (Some("dewi@example.co.id"), Some("+6281234567890")));
-    let (s, v, _) = a.call("GET", "/v1/customers?phone=%2B62%20812%203456%207890", Some(&key), None, &[]).await;
+    assert_eq!(
+        (v["email"].as_str(), v["phone"].as_str()),
+        (Some("dewi@example.co.id"), Some("+6281234567890"))
+    );
+    let (s, v, _) = a
+        .call(
+            "GET",
+            "/v1/customers?phone=%2B62%20812%203456%207890",
+            Some(&key),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["customers"][0]["id"], id.as_str());
-    let (s, _, _) = a.call("DELETE", &format!("/v1/customers/{id}"), Some(&key), None, &[]).await;
+    let (s, _, _) = a
+        .call(
+            "DELETE",
+            &format!("/v1/customers/{id}"),
+            Some(&key),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, v, _) = a.call("GET", &format!("/v1/customers/{id}"), Some(&key), None, &[]).await;
+    let (s, v, _) = a
+        .call("GET", &format!("/v1/customers/{id}"), Some(&key), None, &[])
+        .await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::GONE, Some("erased")));
 }
 
@@ -93,14 +179,28 @@ async fn card_numbers_are_refused_audited_and_never_stored() {
         json!({"full_name": "Budi", "notes": 4111111111111111u64}),
     ] {
         let (s, v) = a.create(&key, body).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("card_number_not_allowed")));
-        assert!(!v.to_string().contains("4111") && !v.to_string().contains("5555"), "the number is not echoed");
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("card_number_not_allowed")
+            )
+        );
+        assert!(
+            !v.to_string().contains("4111") && !v.to_string().contains("5555"),
+            "the number is not echoed"
+        );
     }
     let evs = a.h.store.audit_events(before, 10).await.unwrap();
     assert_eq!(evs.len(), 3, "each rejection audited, nothing else written");
     for e in &evs {
         let text = String::from_utf8_lossy(&e.leaf);
-        assert!(text.contains("card_number_rejected") && !text.contains("4111") && !text.contains("5555"), "{text}");
+        assert!(
+            text.contains("card_number_rejected")
+                && !text.contains("4111")
+                && !text.contains("5555"),
+            "{text}"
+        );
     }
     // Look-alikes pass: Luhn-invalid 16 digits, order numbers, phone numbers.
     for body in [
@@ -131,38 +231,205 @@ async fn bad_input_gets_a_stable_4xx_and_writes_nothing() {
     let rid = revoked.split('_').nth(1).unwrap().to_string();
     a.h.vault.apikey_revoke(&a.h.admin(), &rid).await.unwrap();
     let cases: Vec<(&str, String, Option<&str>, Option<&str>, StatusCode, &str)> = vec![
-        ("POST", "/v1/customers".into(), Some(&key), Some("{not json"), StatusCode::BAD_REQUEST, "malformed_json"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&wrong_type), StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&unknown), StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&no_name), StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&big), StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&bad_email), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&bad_phone), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        ("POST", "/v1/customers".into(), Some(&key), Some(&bad_nik), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        ("GET", format!("/v1/customers/{}", uuid::Uuid::new_v4()), Some(&key), None, StatusCode::NOT_FOUND, "not_found"),
-        ("GET", "/v1/customers/not-a-uuid".into(), Some(&key), None, StatusCode::BAD_REQUEST, "invalid_id"),
-        ("GET", format!("/v1/customers/{id}"), None, None, StatusCode::UNAUTHORIZED, "unauthenticated"),
-        ("GET", format!("/v1/customers/{id}"), Some("jaga_garbage"), None, StatusCode::UNAUTHORIZED, "unauthenticated"),
-        ("GET", format!("/v1/customers/{id}"), Some(&revoked), None, StatusCode::UNAUTHORIZED, "unauthenticated"),
-        ("GET", format!("/v1/customers/{id}?reveal=email"), Some(&reader), None, StatusCode::FORBIDDEN, "missing_scope"),
-        ("GET", format!("/v1/customers/{id}?reveal=email"), Some(&key), None, StatusCode::BAD_REQUEST, "purpose_required"),
-        ("GET", format!("/v1/customers/{id}?reveal=password"), Some(&key), None, StatusCode::BAD_REQUEST, "invalid_reveal"),
-        ("GET", "/v1/customers?email=a@b.id&phone=1".into(), Some(&key), None, StatusCode::BAD_REQUEST, "invalid_query"),
-        ("GET", "/v1/customers?email=nope".into(), Some(&key), None, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        ("DELETE", format!("/v1/customers/{id}"), Some(&reader), None, StatusCode::FORBIDDEN, "missing_scope"),
-        ("PUT", format!("/v1/customers/{id}"), Some(&key), None, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-        ("GET", "/v2/nothing".into(), Some(&key), None, StatusCode::NOT_FOUND, "not_found"),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some("{not json"),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&wrong_type),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&unknown),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&no_name),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&big),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&bad_email),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&bad_phone),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            Some(&key),
+            Some(&bad_nik),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{}", uuid::Uuid::new_v4()),
+            Some(&key),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "GET",
+            "/v1/customers/not-a-uuid".into(),
+            Some(&key),
+            None,
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}"),
+            None,
+            None,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}"),
+            Some("jaga_garbage"),
+            None,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}"),
+            Some(&revoked),
+            None,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}?reveal=email"),
+            Some(&reader),
+            None,
+            StatusCode::FORBIDDEN,
+            "missing_scope",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}?reveal=email"),
+            Some(&key),
+            None,
+            StatusCode::BAD_REQUEST,
+            "purpose_required",
+        ),
+        (
+            "GET",
+            format!("/v1/customers/{id}?reveal=password"),
+            Some(&key),
+            None,
+            StatusCode::BAD_REQUEST,
+            "invalid_reveal",
+        ),
+        (
+            "GET",
+            "/v1/customers?email=a@b.id&phone=1".into(),
+            Some(&key),
+            None,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            "GET",
+            "/v1/customers?email=nope".into(),
+            Some(&key),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            "DELETE",
+            format!("/v1/customers/{id}"),
+            Some(&reader),
+            None,
+            StatusCode::FORBIDDEN,
+            "missing_scope",
+        ),
+        (
+            "PUT",
+            format!("/v1/customers/{id}"),
+            Some(&key),
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "GET",
+            "/v2/nothing".into(),
+            Some(&key),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
     ];
     for (m, uri, k, body, status, code) in cases {
-        let extra: &[(&str, &str)] = if m == "GET" && uri.contains("reveal=email") && k == Some(&reader) { &[("x-jaga-purpose", "ticket 9")] } else { &[] };
+        let extra: &[(&str, &str)] =
+            if m == "GET" && uri.contains("reveal=email") && k == Some(&reader) {
+                &[("x-jaga-purpose", "ticket 9")]
+            } else {
+                &[]
+            };
         let (s, v, h) = a.call(m, &uri, k, body, extra).await;
-        assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{m} {uri}: {v}");
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (status, Some(code)),
+            "{m} {uri}: {v}"
+        );
         assert_eq!(h["content-type"], "application/problem+json", "{m} {uri}");
     }
     // Only audit events were written (refusals, failed lookups), no customer.
     let evs = a.h.store.audit_events(before, 100).await.unwrap();
-    assert!(evs.iter().all(|e| !String::from_utf8_lossy(&e.leaf).contains("customer.create")));
-    let (s, _, _) = a.call("POST", "/v1/customers", Some(&key), Some("{\"full_name\": \"x\"}"), &[("content-type", "text/plain")]).await;
+    assert!(
+        evs.iter()
+            .all(|e| !String::from_utf8_lossy(&e.leaf).contains("customer.create"))
+    );
+    let (s, _, _) = a
+        .call(
+            "POST",
+            "/v1/customers",
+            Some(&key),
+            Some("{\"full_name\": \"x\"}"),
+            &[("content-type", "text/plain")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
@@ -175,13 +442,43 @@ async fn orders_over_http() {
     let order = json!({"order_ref": "INV/2025/11/00123", "amount_minor": 150000, "currency": "IDR", "status": "paid",
         "items": [{"sku": "TNR-1", "name": "Toner", "quantity": 1, "unit_price_minor": 150000}],
         "payment": {"gateway": "xendit", "token": "tok_1", "card_brand": "mastercard", "last4": "4444", "exp_month": 1, "exp_year": 2030}});
-    let (s, v, _) = a.call("POST", &format!("/v1/customers/{id}/orders"), Some(&key), Some(&order.to_string()), &[]).await;
+    let (s, v, _) = a
+        .call(
+            "POST",
+            &format!("/v1/customers/{id}/orders"),
+            Some(&key),
+            Some(&order.to_string()),
+            &[],
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let mut with_pan = order.clone();
     with_pan["payment"]["token"] = json!("5555555555554444");
-    let (s, v, _) = a.call("POST", &format!("/v1/customers/{id}/orders"), Some(&key), Some(&with_pan.to_string()), &[]).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("card_number_not_allowed")));
-    let (s, v, _) = a.call("GET", &format!("/v1/customers/{id}/orders"), Some(&key), None, &[]).await;
+    let (s, v, _) = a
+        .call(
+            "POST",
+            &format!("/v1/customers/{id}/orders"),
+            Some(&key),
+            Some(&with_pan.to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("card_number_not_allowed")
+        )
+    );
+    let (s, v, _) = a
+        .call(
+            "GET",
+            &format!("/v1/customers/{id}/orders"),
+            Some(&key),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["orders"].as_array().unwrap().len(), 1);
     assert_eq!(v["orders"][0]["payment"]["last4"], "4444");
@@ -192,10 +489,18 @@ async fn sealed_vault_refuses_data_and_reports_not_ready() {
     let a = api().await;
     let key = a.key(ALL).await;
     a.h.vault.seal();
-    let (s, v, _) = a.call("GET", "/v1/customers?email=a@b.id", Some(&key), None, &[]).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("sealed")));
+    let (s, v, _) = a
+        .call("GET", "/v1/customers?email=a@b.id", Some(&key), None, &[])
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("sealed"))
+    );
     let (s, v, _) = a.call("GET", "/readyz", None, None, &[]).await;
-    assert_eq!((s, v["sealed"].as_bool()), (StatusCode::SERVICE_UNAVAILABLE, Some(true)));
+    assert_eq!(
+        (s, v["sealed"].as_bool()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some(true))
+    );
     let (s, _, _) = a.call("GET", "/healthz", None, None, &[]).await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -204,8 +509,19 @@ async fn sealed_vault_refuses_data_and_reports_not_ready() {
 async fn metrics_have_no_pii() {
     let a = api().await;
     let key = a.key(ALL).await;
-    a.create(&key, json!({"full_name": "Marker Zebra", "email": "zebra@example.co.id"})).await;
-    a.call("GET", "/v1/customers?email=zebra@example.co.id", Some(&key), None, &[]).await;
+    a.create(
+        &key,
+        json!({"full_name": "Marker Zebra", "email": "zebra@example.co.id"}),
+    )
+    .await;
+    a.call(
+        "GET",
+        "/v1/customers?email=zebra@example.co.id",
+        Some(&key),
+        None,
+        &[],
+    )
+    .await;
     let (s, v, _) = a.call("GET", "/metrics", None, None, &[]).await;
     assert_eq!(s, StatusCode::OK);
     let text = v.as_str().unwrap();
@@ -215,12 +531,23 @@ async fn metrics_have_no_pii() {
 
 #[test]
 fn committed_openapi_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json")).unwrap_or_default();
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/openapi.json"
+    ))
+    .unwrap_or_default();
     let generated = jaga_server::openapi::json();
     if std::env::var_os("JAGA_UPDATE_OPENAPI").is_some() {
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json"), &generated).unwrap();
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json"),
+            &generated,
+        )
+        .unwrap();
         return;
     }
     assert!(generated.contains("\"openapi\": \"3.1"), "OpenAPI 3.1");
-    assert_eq!(committed, generated, "docs/openapi.json is stale: run `JAGA_UPDATE_OPENAPI=1 cargo test -p jaga-server committed_openapi`");
+    assert_eq!(
+        committed, generated,
+        "docs/openapi.json is stale: run `JAGA_UPDATE_OPENAPI=1 cargo test -p jaga-server committed_openapi`"
+    );
 }

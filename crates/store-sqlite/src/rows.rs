@@ -1,7 +1,9 @@
 //! Row mapping between SQLite and the core's row types.
 
 use jaga_core::model::Field;
-use jaga_core::store::{ApiKeyRecord, CustomerRow, CustomerWithKey, OrderRow, StoreError, WrappedKey};
+use jaga_core::store::{
+    ApiKeyRecord, CustomerRow, CustomerWithKey, OrderRow, StoreError, WrappedKey,
+};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
@@ -40,7 +42,10 @@ pub(crate) fn customer(r: &SqliteRow) -> Result<CustomerWithKey, StoreError> {
     let version: Option<i64> = r.try_get("kek_version").map_err(g)?;
     let wrapped: Option<Vec<u8>> = r.try_get("wrapped").map_err(g)?;
     let key = match (version, wrapped) {
-        (Some(v), Some(w)) => Some(WrappedKey { kek_version: u32::try_from(v).map_err(|_| corrupt("kek version"))?, wrapped: w }),
+        (Some(v), Some(w)) => Some(WrappedKey {
+            kek_version: u32::try_from(v).map_err(|_| corrupt("kek version"))?,
+            wrapped: w,
+        }),
         _ => None,
     };
     Ok(CustomerWithKey { row, key })

@@ -46,19 +46,46 @@ pub async fn create_read_reveal_lookup(store: Arc<dyn Store>) {
     assert_eq!(v.national_id.as_deref(), Some("************0002"));
     assert_eq!(v.full_name.as_deref(), Some("Dewi A."));
     assert!(v.revealed.is_empty());
-    let rv = h.vault.revealer(&admin, Some("ticket CS-1 address check")).await.unwrap();
-    let full = rv.get(c.id, &[Field::Email, Field::NationalId]).await.unwrap();
+    let rv = h
+        .vault
+        .revealer(&admin, Some("ticket CS-1 address check"))
+        .await
+        .unwrap();
+    let full = rv
+        .get(c.id, &[Field::Email, Field::NationalId])
+        .await
+        .unwrap();
     assert_eq!(full.email.as_deref(), Some("alpha@example.co.id"));
     assert_eq!(full.national_id.as_deref(), Some(nik(1).as_str()));
-    assert_eq!(full.phone.as_deref().map(|p| p.contains("****")), Some(true), "unrequested fields stay masked");
-    for q in [Lookup::Email("ALPHA@example.co.id".into()), Lookup::Phone(format!("+62 812{:08}", 10_000_001)), Lookup::NationalId(nik(1)), Lookup::Code(c.code.to_lowercase())] {
+    assert_eq!(
+        full.phone.as_deref().map(|p| p.contains("****")),
+        Some(true),
+        "unrequested fields stay masked"
+    );
+    for q in [
+        Lookup::Email("ALPHA@example.co.id".into()),
+        Lookup::Phone(format!("+62 812{:08}", 10_000_001)),
+        Lookup::NationalId(nik(1)),
+        Lookup::Code(c.code.to_lowercase()),
+    ] {
         let found = r.lookup(&q).await.unwrap();
         assert_eq!(found.len(), 1, "{q:?}");
         assert_eq!(found[0].id, c.id);
     }
-    assert!(r.lookup(&Lookup::Email("nobody@example.co.id".into())).await.unwrap().is_empty());
-    assert!(matches!(h.vault.revealer(&admin, None).await, Err(CoreError::PurposeRequired)));
-    assert!(matches!(r.get(uuid::Uuid::new_v4()).await, Err(CoreError::NotFound)));
+    assert!(
+        r.lookup(&Lookup::Email("nobody@example.co.id".into()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        h.vault.revealer(&admin, None).await,
+        Err(CoreError::PurposeRequired)
+    ));
+    assert!(matches!(
+        r.get(uuid::Uuid::new_v4()).await,
+        Err(CoreError::NotFound)
+    ));
 }
 
 /// A ciphertext moved to another customer, another field or another segment fails to decrypt.
@@ -77,14 +104,26 @@ pub async fn ciphertext_is_bound_to_record_field_and_segment(store: Arc<dyn Stor
     let mut row_b = h.store.customer_load(b.id).await.unwrap().unwrap().row;
     row_b.fields[Field::Email.index()] = email_a.clone();
     row_b.version += 1;
-    h.store.customer_update(row_b, None, AuditRecord::new(&admin, "test.tamper")).await.unwrap();
-    assert!(matches!(h.vault.reader(&admin).await.unwrap().get(b.id).await, Err(CoreError::Integrity)));
+    h.store
+        .customer_update(row_b, None, AuditRecord::new(&admin, "test.tamper"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.reader(&admin).await.unwrap().get(b.id).await,
+        Err(CoreError::Integrity)
+    ));
     // Another field of the same customer.
     let mut row_a2 = row_a.clone();
     row_a2.fields[Field::Notes.index()] = email_a.clone();
     row_a2.version += 1;
-    h.store.customer_update(row_a2, None, AuditRecord::new(&admin, "test.tamper")).await.unwrap();
-    assert!(matches!(h.vault.reader(&admin).await.unwrap().get(a.id).await, Err(CoreError::Integrity)));
+    h.store
+        .customer_update(row_a2, None, AuditRecord::new(&admin, "test.tamper"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.reader(&admin).await.unwrap().get(a.id).await,
+        Err(CoreError::Integrity)
+    ));
     // A record from another segment, and a flipped bit.
     let mut row_c = h.store.customer_load(c.id).await.unwrap().unwrap().row;
     let mut flipped = row_c.fields[Field::FullName.index()].clone().unwrap();
@@ -92,8 +131,14 @@ pub async fn ciphertext_is_bound_to_record_field_and_segment(store: Arc<dyn Stor
     flipped[last] ^= 1;
     row_c.fields[Field::FullName.index()] = Some(flipped);
     row_c.version += 1;
-    h.store.customer_update(row_c, None, AuditRecord::new(&admin, "test.tamper")).await.unwrap();
-    assert!(matches!(h.vault.reader(&admin).await.unwrap().get(c.id).await, Err(CoreError::Integrity)));
+    h.store
+        .customer_update(row_c, None, AuditRecord::new(&admin, "test.tamper"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.reader(&admin).await.unwrap().get(c.id).await,
+        Err(CoreError::Integrity)
+    ));
 }
 
 /// After erasure the record answers `Erased`, its key is gone, and no key the store still holds
@@ -105,22 +150,69 @@ pub async fn erasure_shreds(store: Arc<dyn Store>) {
     let victim = w.create(&marked_customer("Victim", 7)).await.unwrap();
     let other = w.create(&marked_customer("Other", 8)).await.unwrap();
     let before = h.store.customer_load(victim.id).await.unwrap().unwrap();
-    h.vault.eraser(&admin).await.unwrap().erase(victim.id).await.unwrap();
-    assert!(matches!(h.vault.reader(&admin).await.unwrap().get(victim.id).await, Err(CoreError::Erased)));
-    assert!(matches!(h.vault.eraser(&admin).await.unwrap().erase(victim.id).await, Err(CoreError::Erased)));
+    h.vault
+        .eraser(&admin)
+        .await
+        .unwrap()
+        .erase(victim.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.reader(&admin).await.unwrap().get(victim.id).await,
+        Err(CoreError::Erased)
+    ));
+    assert!(matches!(
+        h.vault.eraser(&admin).await.unwrap().erase(victim.id).await,
+        Err(CoreError::Erased)
+    ));
     let after = h.store.customer_load(victim.id).await.unwrap().unwrap();
-    assert!(after.key.is_none() && after.row.fields.iter().all(Option::is_none) && after.row.email_index.is_none());
-    assert!(h.vault.reader(&admin).await.unwrap().lookup(&Lookup::Email("victim@example.co.id".into())).await.unwrap().is_empty());
+    assert!(
+        after.key.is_none()
+            && after.row.fields.iter().all(Option::is_none)
+            && after.row.email_index.is_none()
+    );
+    assert!(
+        h.vault
+            .reader(&admin)
+            .await
+            .unwrap()
+            .lookup(&Lookup::Email("victim@example.co.id".into()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // An attacker with the root key: unwrap every KEK, then try every DEK still stored.
     let ring_records = h.store.keys_load().await.unwrap();
-    let keks: Vec<_> = ring_records.iter().filter(|k| k.kind == "kek").map(|k| jaga_crypto::keys::unwrap_under_root(&h.root, "kek", k.version, &k.wrapped).unwrap()).collect();
-    let other_key = h.store.customer_load(other.id).await.unwrap().unwrap().key.unwrap();
+    let keks: Vec<_> = ring_records
+        .iter()
+        .filter(|k| k.kind == "kek")
+        .map(|k| {
+            jaga_crypto::keys::unwrap_under_root(&h.root, "kek", k.version, &k.wrapped).unwrap()
+        })
+        .collect();
+    let other_key = h
+        .store
+        .customer_load(other.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .key
+        .unwrap();
     let ct = before.row.fields[Field::Email.index()].clone().unwrap();
-    let ctx = jaga_crypto::field::Context { segment: "default", table: "customers", record_id: &victim.id.to_string(), field: "email" };
+    let ctx = jaga_crypto::field::Context {
+        segment: "default",
+        table: "customers",
+        record_id: &victim.id.to_string(),
+        field: "email",
+    };
     for kek in &keks {
-        let ring = jaga_crypto::keys::Keyring::new([(1u32, kek.clone())].into_iter().collect(), 1).unwrap();
+        let ring = jaga_crypto::keys::Keyring::new([(1u32, kek.clone())].into_iter().collect(), 1)
+            .unwrap();
         // The surviving DEK belongs to another customer: bound to that customer, and not the victim's key anyway.
-        assert!(ring.unwrap_dek("default", &victim.id.to_string(), &other_key.wrapped).is_err());
+        assert!(
+            ring.unwrap_dek("default", &victim.id.to_string(), &other_key.wrapped)
+                .is_err()
+        );
         if let Ok(dek) = ring.unwrap_dek("default", &other.id.to_string(), &other_key.wrapped) {
             assert!(jaga_crypto::field::open(&dek, &ctx, &ct).is_err());
         }
@@ -133,8 +225,17 @@ pub async fn audit_log_is_gapless_and_recomputes(store: Arc<dyn Store>) {
     let admin = h.admin();
     let w = h.vault.writer(&admin).await.unwrap();
     for i in 0..5 {
-        let c = w.create(&marked_customer(&format!("Log{i}"), i)).await.unwrap();
-        h.vault.reader(&admin).await.unwrap().get(c.id).await.unwrap();
+        let c = w
+            .create(&marked_customer(&format!("Log{i}"), i))
+            .await
+            .unwrap();
+        h.vault
+            .reader(&admin)
+            .await
+            .unwrap()
+            .get(c.id)
+            .await
+            .unwrap();
     }
     verify_log(h.store.as_ref()).await;
 }
@@ -150,8 +251,16 @@ pub async fn verify_log(store: &dyn Store) -> u64 {
             break;
         }
         for e in &evs {
-            assert_eq!(e.seq as usize, hashes.len(), "positions are gapless and ordered");
-            assert_eq!(jaga_audit::event::decode(&e.leaf).unwrap().seq, e.seq, "leaf bound to its position");
+            assert_eq!(
+                e.seq as usize,
+                hashes.len(),
+                "positions are gapless and ordered"
+            );
+            assert_eq!(
+                jaga_audit::event::decode(&e.leaf).unwrap().seq,
+                e.seq,
+                "leaf bound to its position"
+            );
             assert_eq!(jaga_audit::leaf_hash(&e.leaf), e.leaf_hash);
             hashes.push(e.leaf_hash);
         }
@@ -171,46 +280,132 @@ pub async fn rotation_rewraps_without_touching_fields(store: Arc<dyn Store>) {
     let w = h.vault.writer(&admin).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..12 {
-        ids.push(w.create(&marked_customer(&format!("Rot{i}"), i)).await.unwrap().id);
+        ids.push(
+            w.create(&marked_customer(&format!("Rot{i}"), i))
+                .await
+                .unwrap()
+                .id,
+        );
     }
-    let field_before = h.store.customer_load(ids[0]).await.unwrap().unwrap().row.fields;
+    let field_before = h
+        .store
+        .customer_load(ids[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .row
+        .fields;
     let v2 = h.vault.rotate_kek(&admin).await.unwrap();
     assert_eq!(v2, 2);
-    assert!(matches!(h.vault.retire_kek(&admin, 1).await, Err(CoreError::Conflict(_))), "v1 still wraps DEKs");
+    assert!(
+        matches!(
+            h.vault.retire_kek(&admin, 1).await,
+            Err(CoreError::Conflict(_))
+        ),
+        "v1 still wraps DEKs"
+    );
     let mut seen = Vec::new();
     let p = h.vault.rewrap_all(&admin, |p| seen.push(p)).await.unwrap();
     assert_eq!((p.done, p.total), (12, 12));
     assert!(seen.len() >= 2);
     let status = h.vault.key_status().await.unwrap();
-    assert_eq!(status.iter().map(|s| (s.version, s.state.as_str(), s.deks)).collect::<Vec<_>>(), vec![(1, "decrypt_only", 0), (2, "active", 12)]);
-    assert_eq!(h.store.customer_load(ids[0]).await.unwrap().unwrap().row.fields, field_before, "field ciphertexts untouched");
+    assert_eq!(
+        status
+            .iter()
+            .map(|s| (s.version, s.state.as_str(), s.deks))
+            .collect::<Vec<_>>(),
+        vec![(1, "decrypt_only", 0), (2, "active", 12)]
+    );
+    assert_eq!(
+        h.store
+            .customer_load(ids[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .row
+            .fields,
+        field_before,
+        "field ciphertexts untouched"
+    );
     h.vault.retire_kek(&admin, 1).await.unwrap();
-    assert!(matches!(h.vault.retire_kek(&admin, 2).await, Err(CoreError::Conflict(_))), "the active key cannot be retired");
+    assert!(
+        matches!(
+            h.vault.retire_kek(&admin, 2).await,
+            Err(CoreError::Conflict(_))
+        ),
+        "the active key cannot be retired"
+    );
     for id in &ids {
-        h.vault.reader(&admin).await.unwrap().get(*id).await.unwrap();
+        h.vault
+            .reader(&admin)
+            .await
+            .unwrap()
+            .get(*id)
+            .await
+            .unwrap();
     }
     let new = w.create(&marked_customer("AfterRot", 99)).await.unwrap();
-    assert_eq!(h.store.customer_load(new.id).await.unwrap().unwrap().key.unwrap().kek_version, 2);
+    assert_eq!(
+        h.store
+            .customer_load(new.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .key
+            .unwrap()
+            .kek_version,
+        2
+    );
 }
 
 /// API keys authenticate with their scopes; revoked, expired and forged keys do not.
 pub async fn api_keys_authenticate_and_revoke(store: Arc<dyn Store>) {
     let h = Harness::new(store).await;
     let admin = h.admin();
-    let scopes = [Scope::CustomersRead, Scope::CustomersWrite].into_iter().collect();
-    let k = h.vault.apikey_create(&admin, "shop-backend", &scopes, None).await.unwrap();
+    let scopes = [Scope::CustomersRead, Scope::CustomersWrite]
+        .into_iter()
+        .collect();
+    let k = h
+        .vault
+        .apikey_create(&admin, "shop-backend", &scopes, None)
+        .await
+        .unwrap();
     let caller = h.vault.authenticate(&k.token, None).await.unwrap();
     assert_eq!(caller.scopes, scopes);
     let stored = h.store.api_key_get(&k.id).await.unwrap().unwrap();
     use secrecy::ExposeSecret;
-    assert!(!stored.digest.windows(8).any(|w| k.token.expose_secret().as_bytes().windows(8).any(|t| t == w)), "only a digest is stored");
+    assert!(
+        !stored.digest.windows(8).any(|w| k
+            .token
+            .expose_secret()
+            .as_bytes()
+            .windows(8)
+            .any(|t| t == w)),
+        "only a digest is stored"
+    );
     let forged = secrecy::SecretString::from(format!("jaga_{}_{}", k.id, "a".repeat(52)));
-    assert!(matches!(h.vault.authenticate(&forged, None).await, Err(CoreError::Unauthenticated)));
+    assert!(matches!(
+        h.vault.authenticate(&forged, None).await,
+        Err(CoreError::Unauthenticated)
+    ));
     h.vault.apikey_revoke(&admin, &k.id).await.unwrap();
-    assert!(matches!(h.vault.authenticate(&k.token, None).await, Err(CoreError::Unauthenticated)));
-    assert!(matches!(h.vault.apikey_revoke(&admin, &k.id).await, Err(CoreError::NotFound)));
-    let expired = h.vault.apikey_create(&admin, "old", &scopes, Some(jaga_core::now_ms() - 1)).await.unwrap();
-    assert!(matches!(h.vault.authenticate(&expired.token, None).await, Err(CoreError::Unauthenticated)));
+    assert!(matches!(
+        h.vault.authenticate(&k.token, None).await,
+        Err(CoreError::Unauthenticated)
+    ));
+    assert!(matches!(
+        h.vault.apikey_revoke(&admin, &k.id).await,
+        Err(CoreError::NotFound)
+    ));
+    let expired = h
+        .vault
+        .apikey_create(&admin, "old", &scopes, Some(jaga_core::now_ms() - 1))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.authenticate(&expired.token, None).await,
+        Err(CoreError::Unauthenticated)
+    ));
     assert_eq!(h.vault.apikey_list().await.unwrap().len(), 2);
 }
 
@@ -228,20 +423,55 @@ fn order(order_ref: &str) -> NewOrder {
 pub async fn orders_round_trip_and_die_with_the_customer(store: Arc<dyn Store>) {
     let h = Harness::new(store).await;
     let admin = h.admin();
-    let c = h.vault.writer(&admin).await.unwrap().create(&marked_customer("Ord", 3)).await.unwrap();
+    let c = h
+        .vault
+        .writer(&admin)
+        .await
+        .unwrap()
+        .create(&marked_customer("Ord", 3))
+        .await
+        .unwrap();
     let ow = h.vault.order_writer(&admin).await.unwrap();
     ow.add(c.id, &order("INV/2025/11/00123")).await.unwrap();
     ow.add(c.id, &order("INV/2025/11/00124")).await.unwrap();
-    assert!(matches!(ow.add(c.id, &order("INV/2025/11/00123")).await, Err(CoreError::Conflict(_))));
-    let list = h.vault.order_reader(&admin).await.unwrap().list(c.id).await.unwrap();
+    assert!(matches!(
+        ow.add(c.id, &order("INV/2025/11/00123")).await,
+        Err(CoreError::Conflict(_))
+    ));
+    let list = h
+        .vault
+        .order_reader(&admin)
+        .await
+        .unwrap()
+        .list(c.id)
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].currency, "IDR");
-    assert_eq!(list[0].payment.as_ref().unwrap().last4.as_deref(), Some("1111"));
+    assert_eq!(
+        list[0].payment.as_ref().unwrap().last4.as_deref(),
+        Some("1111")
+    );
     assert_eq!(list[1].items[0].name, "Serum Niacinamide");
-    h.vault.eraser(&admin).await.unwrap().erase(c.id).await.unwrap();
-    assert!(matches!(h.vault.order_reader(&admin).await.unwrap().list(c.id).await, Err(CoreError::Erased)));
-    assert!(matches!(ow.add(c.id, &order("X-1")).await, Err(CoreError::Erased)));
-    assert!(matches!(ow.add(uuid::Uuid::new_v4(), &order("X-2")).await, Err(CoreError::NotFound)));
+    h.vault
+        .eraser(&admin)
+        .await
+        .unwrap()
+        .erase(c.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.vault.order_reader(&admin).await.unwrap().list(c.id).await,
+        Err(CoreError::Erased)
+    ));
+    assert!(matches!(
+        ow.add(c.id, &order("X-1")).await,
+        Err(CoreError::Erased)
+    ));
+    assert!(matches!(
+        ow.add(uuid::Uuid::new_v4(), &order("X-2")).await,
+        Err(CoreError::NotFound)
+    ));
 }
 
 /// A caller without a scope cannot obtain the capability, and the refusal is audited.
@@ -249,13 +479,31 @@ pub async fn missing_scope_is_refused_and_audited(store: Arc<dyn Store>) {
     let h = Harness::new(store).await;
     let reader_only = h.caller(&[Scope::CustomersRead]);
     let before = h.store.audit_head().await.unwrap().size;
-    assert!(matches!(h.vault.revealer(&reader_only, Some("support ticket 1")).await, Err(CoreError::Forbidden("customers:reveal"))));
-    assert!(matches!(h.vault.writer(&reader_only).await, Err(CoreError::Forbidden(_))));
-    assert!(matches!(h.vault.eraser(&reader_only).await, Err(CoreError::Forbidden(_))));
+    assert!(matches!(
+        h.vault
+            .revealer(&reader_only, Some("support ticket 1"))
+            .await,
+        Err(CoreError::Forbidden("customers:reveal"))
+    ));
+    assert!(matches!(
+        h.vault.writer(&reader_only).await,
+        Err(CoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        h.vault.eraser(&reader_only).await,
+        Err(CoreError::Forbidden(_))
+    ));
     let evs = h.store.audit_events(before, 10).await.unwrap();
     assert_eq!(evs.len(), 3);
     let ev = jaga_audit::event::decode(&evs[0].leaf).unwrap();
-    assert_eq!((ev.action.as_str(), ev.outcome.as_str(), ev.actor_id.as_str()), ("customer.reveal", "denied", "testkey"));
+    assert_eq!(
+        (
+            ev.action.as_str(),
+            ev.outcome.as_str(),
+            ev.actor_id.as_str()
+        ),
+        ("customer.reveal", "denied", "testkey")
+    );
 }
 
 /// Many concurrent writers: every create succeeds and the log stays gapless.
@@ -268,7 +516,9 @@ pub async fn concurrent_writers_keep_the_log_consistent(store: Arc<dyn Store>) {
             let admin = h.admin();
             let w = h.vault.writer(&admin).await.unwrap();
             for i in 0..10 {
-                w.create(&marked_customer(&format!("Conc{t}x{i}"), t * 100 + i)).await.unwrap();
+                w.create(&marked_customer(&format!("Conc{t}x{i}"), t * 100 + i))
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -286,16 +536,34 @@ pub async fn stale_update_is_refused(store: Arc<dyn Store>) {
     let w = h.vault.writer(&admin).await.unwrap();
     let c = w.create(&marked_customer("Stale", 4)).await.unwrap();
     let stale = h.store.customer_load(c.id).await.unwrap().unwrap().row;
-    let patch: CustomerPatch = serde_json::from_value(serde_json::json!({"email": "new@example.co.id", "notes": null})).unwrap();
+    let patch: CustomerPatch =
+        serde_json::from_value(serde_json::json!({"email": "new@example.co.id", "notes": null}))
+            .unwrap();
     let v = w.update(c.id, &patch).await.unwrap();
     assert_eq!(v.email.as_deref(), Some("n***@example.co.id"));
     assert_eq!(v.notes, None);
     let mut again = stale.clone();
     again.version += 1;
-    assert!(matches!(h.store.customer_update(again, None, AuditRecord::new(&admin, "t")).await, Err(StoreError::Concurrent)));
-    let bad: CustomerPatch = serde_json::from_value(serde_json::json!({"email": "not-an-email"})).unwrap();
-    assert!(matches!(w.update(c.id, &bad).await, Err(CoreError::Invalid(_))));
-    let found = h.vault.reader(&admin).await.unwrap().lookup(&Lookup::Email("new@example.co.id".into())).await.unwrap();
+    assert!(matches!(
+        h.store
+            .customer_update(again, None, AuditRecord::new(&admin, "t"))
+            .await,
+        Err(StoreError::Concurrent)
+    ));
+    let bad: CustomerPatch =
+        serde_json::from_value(serde_json::json!({"email": "not-an-email"})).unwrap();
+    assert!(matches!(
+        w.update(c.id, &bad).await,
+        Err(CoreError::Invalid(_))
+    ));
+    let found = h
+        .vault
+        .reader(&admin)
+        .await
+        .unwrap()
+        .lookup(&Lookup::Email("new@example.co.id".into()))
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1, "the blind index follows the update");
 }
 

@@ -30,8 +30,13 @@ impl Harness {
     /// Initialises keys in `store` and unseals a vault over it.
     pub async fn new(store: Arc<dyn Store>) -> Self {
         let root = Key32::random();
-        Vault::initialize(store.as_ref(), &root).await.expect("initialize keyring");
-        let config = UnsealConfig::Keyfile { key_file: "root.key".into(), root_check: UnsealConfig::encode_check(&jaga_crypto::unseal::root_check(&root)) };
+        Vault::initialize(store.as_ref(), &root)
+            .await
+            .expect("initialize keyring");
+        let config = UnsealConfig::Keyfile {
+            key_file: "root.key".into(),
+            root_check: UnsealConfig::encode_check(&jaga_crypto::unseal::root_check(&root)),
+        };
         let vault = Arc::new(Vault::new(store.clone(), config));
         vault.unseal_with_root(root.clone()).await.expect("unseal");
         Self { store, vault, root }
@@ -44,7 +49,12 @@ impl Harness {
 
     /// A caller holding only `scopes`.
     pub fn caller(&self, scopes: &[Scope]) -> Caller {
-        Caller { kind: jaga_core::auth::ActorKind::ApiKey, id: "testkey".into(), scopes: scopes.iter().copied().collect(), request_id: Some("req-test".into()) }
+        Caller {
+            kind: jaga_core::auth::ActorKind::ApiKey,
+            id: "testkey".into(),
+            scopes: scopes.iter().copied().collect(),
+            request_id: Some("req-test".into()),
+        }
     }
 }
 

@@ -67,26 +67,45 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 impl Vault {
     /// Creates an API key with `scopes`. Needs the vault unsealed (the digest key comes from the
     /// root key). Audited as `apikey.create`.
-    pub async fn apikey_create(&self, caller: &Caller, name: &str, scopes: &BTreeSet<Scope>, expires_at: Option<i64>) -> Result<NewApiKey, CoreError> {
+    pub async fn apikey_create(
+        &self,
+        caller: &Caller,
+        name: &str,
+        scopes: &BTreeSet<Scope>,
+        expires_at: Option<i64>,
+    ) -> Result<NewApiKey, CoreError> {
         let keys = self.keys()?;
-        let name = crate::validate::line("name", name, 64).map_err(|e| CoreError::Invalid(vec![e]))?;
+        let name =
+            crate::validate::line("name", name, 64).map_err(|e| CoreError::Invalid(vec![e]))?;
         if scopes.is_empty() {
-            return Err(CoreError::invalid("scopes", "invalid_scopes", "give at least one scope"));
+            return Err(CoreError::invalid(
+                "scopes",
+                "invalid_scopes",
+                "give at least one scope",
+            ));
         }
         let new = jaga_crypto::apikey::generate();
         let rec = ApiKeyRecord {
             id: new.id.clone(),
             name,
             digest: jaga_crypto::apikey::digest(&keys.apikey_key, &new.token).to_vec(),
-            scopes: scopes.iter().map(|s| s.name()).collect::<Vec<_>>().join(","),
+            scopes: scopes
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(","),
             created_at: crate::now_ms(),
             expires_at,
             revoked_at: None,
             last_used_at: None,
         };
-        let audit = AuditRecord::new(caller, "apikey.create").fields(scopes.iter().map(|s| s.name()));
+        let audit =
+            AuditRecord::new(caller, "apikey.create").fields(scopes.iter().map(|s| s.name()));
         self.store.api_key_insert(rec, audit).await?;
-        Ok(NewApiKey { id: new.id, token: new.token })
+        Ok(NewApiKey {
+            id: new.id,
+            token: new.token,
+        })
     }
 
     /// Lists API keys.
@@ -98,7 +117,12 @@ impl Vault {
             .await?
             .into_iter()
             .map(|k| ApiKeyInfo {
-                scopes: k.scopes.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                scopes: k
+                    .scopes
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
                 created_at: crate::format_ms(k.created_at),
                 expires_at: fmt(k.expires_at),
                 revoked_at: fmt(k.revoked_at),
@@ -112,15 +136,32 @@ impl Vault {
     /// Revokes an API key. Audited as `apikey.revoke`.
     pub async fn apikey_revoke(&self, caller: &Caller, id: &str) -> Result<(), CoreError> {
         let audit = AuditRecord::new(caller, "apikey.revoke").fields([id]);
-        if self.store.api_key_revoke(id, crate::now_ms(), audit).await? { Ok(()) } else { Err(CoreError::NotFound) }
+        if self
+            .store
+            .api_key_revoke(id, crate::now_ms(), audit)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound)
+        }
     }
 
     /// Authenticates a bearer token. Unknown, malformed, revoked and expired keys all give
     /// [`CoreError::Unauthenticated`]; a sealed vault gives [`CoreError::Sealed`].
-    pub async fn authenticate(&self, token: &SecretString, request_id: Option<String>) -> Result<Caller, CoreError> {
+    pub async fn authenticate(
+        &self,
+        token: &SecretString,
+        request_id: Option<String>,
+    ) -> Result<Caller, CoreError> {
         let keys = self.keys()?;
-        let id = jaga_crypto::apikey::parse_id(token.expose_secret()).map_err(|_| CoreError::Unauthenticated)?;
-        let rec = self.store.api_key_get(id).await?.ok_or(CoreError::Unauthenticated)?;
+        let id = jaga_crypto::apikey::parse_id(token.expose_secret())
+            .map_err(|_| CoreError::Unauthenticated)?;
+        let rec = self
+            .store
+            .api_key_get(id)
+            .await?
+            .ok_or(CoreError::Unauthenticated)?;
         if !jaga_crypto::apikey::verify(&keys.apikey_key, token, &rec.digest) {
             return Err(CoreError::Unauthenticated);
         }
@@ -135,41 +176,83 @@ impl Vault {
             }
         }
         let scopes = rec.scopes.split(',').filter_map(Scope::parse).collect();
-        Ok(Caller { kind: ActorKind::ApiKey, id: rec.id, scopes, request_id })
+        Ok(Caller {
+            kind: ActorKind::ApiKey,
+            id: rec.id,
+            scopes,
+            request_id,
+        })
     }
 
     /// KEK versions with their state and DEK counts.
     pub async fn key_status(&self) -> Result<Vec<KeyStatus>, CoreError> {
-        let counts: std::collections::BTreeMap<u32, u64> = self.store.dek_counts().await?.into_iter().collect();
+        let counts: std::collections::BTreeMap<u32, u64> =
+            self.store.dek_counts().await?.into_iter().collect();
         Ok(self
             .store
             .keys_load()
             .await?
             .into_iter()
             .filter(|k| k.kind == KIND_KEK)
-            .map(|k| KeyStatus { deks: counts.get(&k.version).copied().unwrap_or(0), version: k.version, state: k.state, created_at: crate::format_ms(k.created_at) })
+            .map(|k| KeyStatus {
+                deks: counts.get(&k.version).copied().unwrap_or(0),
+                version: k.version,
+                state: k.state,
+                created_at: crate::format_ms(k.created_at),
+            })
             .collect())
     }
 
     /// Adds a new active KEK version; older versions become decrypt-only. Returns the version.
     pub async fn rotate_kek(&self, caller: &Caller) -> Result<u32, CoreError> {
         let keys = self.keys()?;
-        let next = self.store.keys_load().await?.iter().filter(|k| k.kind == KIND_KEK).map(|k| k.version).max().unwrap_or(0) + 1;
+        let next = self
+            .store
+            .keys_load()
+            .await?
+            .iter()
+            .filter(|k| k.kind == KIND_KEK)
+            .map(|k| k.version)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let kek = Key32::random();
-        let rec = KeyRecord { kind: KIND_KEK.into(), version: next, state: "active".into(), wrapped: keys::wrap_under_root(&keys.root, KIND_KEK, next, &kek), created_at: crate::now_ms() };
-        self.store.key_insert(rec, AuditRecord::new(caller, "keys.rotate").fields([format!("kek:v{next}")])).await?;
+        let rec = KeyRecord {
+            kind: KIND_KEK.into(),
+            version: next,
+            state: "active".into(),
+            wrapped: keys::wrap_under_root(&keys.root, KIND_KEK, next, &kek),
+            created_at: crate::now_ms(),
+        };
+        self.store
+            .key_insert(
+                rec,
+                AuditRecord::new(caller, "keys.rotate").fields([format!("kek:v{next}")]),
+            )
+            .await?;
         self.refresh_keyring().await?;
         Ok(next)
     }
 
     /// Re-wraps every DEK not under the active KEK, in batches, without touching field
     /// ciphertexts. Safe to run while servers serve traffic and to re-run after an interruption.
-    pub async fn rewrap_all(&self, caller: &Caller, mut progress: impl FnMut(RotationProgress)) -> Result<RotationProgress, CoreError> {
+    pub async fn rewrap_all(
+        &self,
+        caller: &Caller,
+        mut progress: impl FnMut(RotationProgress),
+    ) -> Result<RotationProgress, CoreError> {
         let keys = self.keys()?;
         self.refresh_keyring().await?;
         let ring = keys.keyring();
         let active = ring.active_version();
-        let total: u64 = self.store.dek_counts().await?.iter().filter(|(v, _)| *v != active).map(|(_, n)| n).sum();
+        let total: u64 = self
+            .store
+            .dek_counts()
+            .await?
+            .iter()
+            .filter(|(v, _)| *v != active)
+            .map(|(_, n)| n)
+            .sum();
         let mut p = RotationProgress { done: 0, total };
         progress(p);
         loop {
@@ -182,10 +265,18 @@ impl Vault {
                 let cid = it.customer_id.to_string();
                 let dek = ring.unwrap_dek(&it.segment, &cid, &it.key.wrapped)?;
                 let (v, wrapped) = ring.wrap_dek(&it.segment, &cid, &dek);
-                items.push((it.customer_id, it.key, WrappedKey { kek_version: v, wrapped }));
+                items.push((
+                    it.customer_id,
+                    it.key,
+                    WrappedKey {
+                        kek_version: v,
+                        wrapped,
+                    },
+                ));
             }
             let n = items.len() as u64;
-            let audit = AuditRecord::new(caller, "keys.rewrap").fields([format!("kek:v{active}"), format!("count:{n}")]);
+            let audit = AuditRecord::new(caller, "keys.rewrap")
+                .fields([format!("kek:v{active}"), format!("count:{n}")]);
             p.done += self.store.deks_rewrap(items, audit).await?;
             p.total = p.total.max(p.done);
             progress(p);
@@ -197,15 +288,24 @@ impl Vault {
     /// so any old copy of a DEK wrapped under it becomes undecryptable.
     pub async fn retire_kek(&self, caller: &Caller, version: u32) -> Result<(), CoreError> {
         let status = self.key_status().await?;
-        let k = status.iter().find(|k| k.version == version).ok_or(CoreError::NotFound)?;
+        let k = status
+            .iter()
+            .find(|k| k.version == version)
+            .ok_or(CoreError::NotFound)?;
         if k.state == "active" {
-            return Err(CoreError::Conflict("the active key cannot be retired; rotate first"));
+            return Err(CoreError::Conflict(
+                "the active key cannot be retired; rotate first",
+            ));
         }
         if k.deks > 0 {
-            return Err(CoreError::Conflict("customer keys are still wrapped under this version; run `jaga keys rotate` to finish re-wrapping"));
+            return Err(CoreError::Conflict(
+                "customer keys are still wrapped under this version; run `jaga keys rotate` to finish re-wrapping",
+            ));
         }
         let audit = AuditRecord::new(caller, "keys.retire").fields([format!("kek:v{version}")]);
-        self.store.key_set_state(KIND_KEK, version, "retired", audit).await?;
+        self.store
+            .key_set_state(KIND_KEK, version, "retired", audit)
+            .await?;
         if !self.is_sealed() {
             self.refresh_keyring().await?;
         }

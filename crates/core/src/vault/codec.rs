@@ -22,36 +22,74 @@ pub(crate) fn empty_plain() -> Plain {
 }
 
 /// Encrypts every present value and computes blind-index terms from the plaintext.
-pub(crate) fn seal_fields(keys: &Keys, dek: &Key32, id: Uuid, segment: &str, plain: &Plain) -> (EncryptedFields, [Option<Vec<u8>>; 3]) {
+pub(crate) fn seal_fields(
+    keys: &Keys,
+    dek: &Key32,
+    id: Uuid,
+    segment: &str,
+    plain: &Plain,
+) -> (EncryptedFields, [Option<Vec<u8>>; 3]) {
     let rid = id.to_string();
     let mut out: EncryptedFields = Default::default();
     for f in Field::ALL {
         if let Some(v) = &plain[f.index()] {
-            let ctx = Context { segment, table: TABLE, record_id: &rid, field: f.name() };
+            let ctx = Context {
+                segment,
+                table: TABLE,
+                record_id: &rid,
+                field: f.name(),
+            };
             out[f.index()] = Some(field::seal(dek, DEK_GENERATION, &ctx, v));
         }
     }
-    let term = |f: Field| plain[f.index()].as_ref().and_then(|v| keys.index_key(f).map(|k| k.term(v)));
-    (out, [term(Field::Email), term(Field::Phone), term(Field::NationalId)])
+    let term = |f: Field| {
+        plain[f.index()]
+            .as_ref()
+            .and_then(|v| keys.index_key(f).map(|k| k.term(v)))
+    };
+    (
+        out,
+        [
+            term(Field::Email),
+            term(Field::Phone),
+            term(Field::NationalId),
+        ],
+    )
 }
 
 /// Unwraps a customer's DEK, reloading the keyring once if the version is not known yet (a
 /// rotation made by another process).
-pub(crate) async fn dek(vault: &super::Vault, keys: &Keys, row: &CustomerRow, key: &WrappedKey) -> Result<Key32, CoreError> {
+pub(crate) async fn dek(
+    vault: &super::Vault,
+    keys: &Keys,
+    row: &CustomerRow,
+    key: &WrappedKey,
+) -> Result<Key32, CoreError> {
     let rid = row.id.to_string();
     if !keys.keyring().has(key.kek_version) {
         vault.refresh_keyring().await?;
     }
-    Ok(keys.keyring().unwrap_dek(&row.segment, &rid, &key.wrapped)?)
+    Ok(keys
+        .keyring()
+        .unwrap_dek(&row.segment, &rid, &key.wrapped)?)
 }
 
 /// Decrypts the given fields of a row.
-pub(crate) fn open_fields(dek: &Key32, row: &CustomerRow, which: &[Field]) -> Result<Plain, CoreError> {
+pub(crate) fn open_fields(
+    dek: &Key32,
+    row: &CustomerRow,
+    which: &[Field],
+) -> Result<Plain, CoreError> {
     let rid = row.id.to_string();
     let mut out = empty_plain();
     for f in which {
         if let Some(ct) = &row.fields[f.index()] {
-            let ctx = Context { segment: &row.segment, table: TABLE, record_id: &rid, field: f.name() };
+            let ctx = Context {
+                segment: &row.segment,
+                table: TABLE,
+                record_id: &rid,
+                field: f.name(),
+            };
             out[f.index()] = Some(field::open(dek, &ctx, ct)?);
         }
     }
@@ -71,9 +109,21 @@ pub(crate) fn view(row: &CustomerRow, plain: &Plain, revealed: &[Field]) -> Cust
     let address = plain[Field::Address.index()]
         .as_ref()
         .and_then(|b| serde_json::from_slice::<Address>(b).ok())
-        .map(|a| if show(Field::Address) { a } else { mask::address(&a) });
-    let preferences = plain[Field::Preferences.index()].as_ref().and_then(|b| serde_json::from_slice(b).ok());
-    let mut revealed: Vec<Field> = revealed.iter().copied().filter(|f| plain[f.index()].is_some()).collect();
+        .map(|a| {
+            if show(Field::Address) {
+                a
+            } else {
+                mask::address(&a)
+            }
+        });
+    let preferences = plain[Field::Preferences.index()]
+        .as_ref()
+        .and_then(|b| serde_json::from_slice(b).ok());
+    let mut revealed: Vec<Field> = revealed
+        .iter()
+        .copied()
+        .filter(|f| plain[f.index()].is_some())
+        .collect();
     revealed.sort();
     revealed.dedup();
     CustomerView {

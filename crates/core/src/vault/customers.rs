@@ -18,27 +18,58 @@ const LOOKUP_LIMIT: u32 = 50;
 impl Vault {
     /// Masked reads and lookups; needs `customers:read`.
     pub async fn reader<'a>(&'a self, caller: &'a Caller) -> Result<CustomerReader<'a>, CoreError> {
-        let keys = self.require(caller, Scope::CustomersRead, "customer.read").await?;
-        Ok(CustomerReader { vault: self, caller, keys })
+        let keys = self
+            .require(caller, Scope::CustomersRead, "customer.read")
+            .await?;
+        Ok(CustomerReader {
+            vault: self,
+            caller,
+            keys,
+        })
     }
 
     /// Plaintext reveals; needs `customers:reveal` and a purpose.
-    pub async fn revealer<'a>(&'a self, caller: &'a Caller, purpose: Option<&str>) -> Result<Revealer<'a>, CoreError> {
-        let keys = self.require(caller, Scope::CustomersReveal, "customer.reveal").await?;
-        let purpose = purpose.and_then(Purpose::new).ok_or(CoreError::PurposeRequired)?;
-        Ok(Revealer { vault: self, caller, keys, purpose })
+    pub async fn revealer<'a>(
+        &'a self,
+        caller: &'a Caller,
+        purpose: Option<&str>,
+    ) -> Result<Revealer<'a>, CoreError> {
+        let keys = self
+            .require(caller, Scope::CustomersReveal, "customer.reveal")
+            .await?;
+        let purpose = purpose
+            .and_then(Purpose::new)
+            .ok_or(CoreError::PurposeRequired)?;
+        Ok(Revealer {
+            vault: self,
+            caller,
+            keys,
+            purpose,
+        })
     }
 
     /// Creates and updates; needs `customers:write`.
     pub async fn writer<'a>(&'a self, caller: &'a Caller) -> Result<CustomerWriter<'a>, CoreError> {
-        let keys = self.require(caller, Scope::CustomersWrite, "customer.write").await?;
-        Ok(CustomerWriter { vault: self, caller, keys })
+        let keys = self
+            .require(caller, Scope::CustomersWrite, "customer.write")
+            .await?;
+        Ok(CustomerWriter {
+            vault: self,
+            caller,
+            keys,
+        })
     }
 
     /// Erasure; needs `customers:erase`.
     pub async fn eraser<'a>(&'a self, caller: &'a Caller) -> Result<Eraser<'a>, CoreError> {
-        let keys = self.require(caller, Scope::CustomersErase, "customer.erase").await?;
-        Ok(Eraser { vault: self, caller, keys })
+        let keys = self
+            .require(caller, Scope::CustomersErase, "customer.erase")
+            .await?;
+        Ok(Eraser {
+            vault: self,
+            caller,
+            keys,
+        })
     }
 }
 
@@ -82,7 +113,13 @@ fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), Cor
     Ok((found.row, key))
 }
 
-async fn masked_view(vault: &Vault, keys: &Keys, row: &CustomerRow, key: &WrappedKey, revealed: &[Field]) -> Result<CustomerView, CoreError> {
+async fn masked_view(
+    vault: &Vault,
+    keys: &Keys,
+    row: &CustomerRow,
+    key: &WrappedKey,
+    revealed: &[Field],
+) -> Result<CustomerView, CoreError> {
     let dek = codec::dek(vault, keys, row, key).await?;
     let plain = codec::open_fields(&dek, row, &Field::ALL)?;
     Ok(codec::view(row, &plain, revealed))
@@ -101,13 +138,21 @@ impl CustomerReader<'_> {
     pub async fn lookup(&self, query: &Lookup) -> Result<Vec<CustomerView>, CoreError> {
         let (field, value) = match query {
             Lookup::Code(c) => {
-                let code = jaga_crypto::code::parse(c).map_err(|_| CoreError::invalid("code", "invalid_code", "is not a customer code (JG-XXXX-XXXX-X)"))?;
+                let code = jaga_crypto::code::parse(c).map_err(|_| {
+                    CoreError::invalid(
+                        "code",
+                        "invalid_code",
+                        "is not a customer code (JG-XXXX-XXXX-X)",
+                    )
+                })?;
                 let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
                 let found = self.vault.store.customer_get_by_code(&code, audit).await?;
                 return match found.filter(|f| f.row.erased_at.is_none()) {
                     Some(f) => {
                         let (row, key) = live(Some(f))?;
-                        Ok(vec![masked_view(self.vault, &self.keys, &row, &key, &[]).await?])
+                        Ok(vec![
+                            masked_view(self.vault, &self.keys, &row, &key, &[]).await?,
+                        ])
                     }
                     None => Ok(vec![]),
                 };
@@ -116,12 +161,22 @@ impl CustomerReader<'_> {
             Lookup::Phone(v) => (Field::Phone, validate::phone(v).map_err(one)?),
             Lookup::NationalId(v) => (Field::NationalId, validate::national_id(v).map_err(one)?),
         };
-        let term = self.keys.index_key(field).expect("lookup fields are indexed").term(value.as_bytes());
+        let term = self
+            .keys
+            .index_key(field)
+            .expect("lookup fields are indexed")
+            .term(value.as_bytes());
         let audit = AuditRecord::new(self.caller, "customer.lookup").fields([field.name()]);
-        let candidates = self.vault.store.customer_lookup(field, &term, LOOKUP_LIMIT, audit).await?;
+        let candidates = self
+            .vault
+            .store
+            .customer_lookup(field, &term, LOOKUP_LIMIT, audit)
+            .await?;
         let mut out = Vec::new();
         for c in candidates {
-            let Ok((row, key)) = live(Some(c)) else { continue };
+            let Ok((row, key)) = live(Some(c)) else {
+                continue;
+            };
             let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
             let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
             if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
@@ -138,9 +193,16 @@ impl Revealer<'_> {
     /// audited with that outcome.
     pub async fn get(&self, id: Uuid, fields: &[Field]) -> Result<CustomerView, CoreError> {
         if fields.is_empty() {
-            return Err(CoreError::invalid("reveal", "invalid_reveal", "name at least one field to reveal"));
+            return Err(CoreError::invalid(
+                "reveal",
+                "invalid_reveal",
+                "name at least one field to reveal",
+            ));
         }
-        let audit = AuditRecord::new(self.caller, "customer.reveal").customer(id).fields(fields.iter().map(|f| f.name())).purpose(self.purpose.as_str());
+        let audit = AuditRecord::new(self.caller, "customer.reveal")
+            .customer(id)
+            .fields(fields.iter().map(|f| f.name()))
+            .purpose(self.purpose.as_str());
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
         masked_view(self.vault, &self.keys, &row, &key, fields).await
     }
@@ -166,7 +228,10 @@ fn validate_new(n: &NewCustomer) -> Result<(Plain, String), CoreError> {
         Ok(v) => plain[f.index()] = Some(v),
         Err(e) => errors.push(e),
     };
-    put(Field::FullName, validate::full_name(&n.full_name).map(bytes));
+    put(
+        Field::FullName,
+        validate::full_name(&n.full_name).map(bytes),
+    );
     if let Some(v) = &n.email {
         put(Field::Email, validate::email(v).map(bytes));
     }
@@ -180,7 +245,10 @@ fn validate_new(n: &NewCustomer) -> Result<(Plain, String), CoreError> {
         put(Field::BirthDate, validate::birth_date(v).map(bytes));
     }
     if let Some(v) = &n.preferences {
-        put(Field::Preferences, validate::preferences(v).map(|p| json_bytes(&p)));
+        put(
+            Field::Preferences,
+            validate::preferences(v).map(|p| json_bytes(&p)),
+        );
     }
     if let Some(v) = &n.notes {
         put(Field::Notes, validate::notes("notes", v).map(bytes));
@@ -198,7 +266,11 @@ fn validate_new(n: &NewCustomer) -> Result<(Plain, String), CoreError> {
             String::new()
         }
     };
-    if errors.is_empty() { Ok((plain, segment)) } else { Err(CoreError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok((plain, segment))
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
 }
 
 /// Applies a patch to decrypted values; returns the names of the fields it changed.
@@ -213,13 +285,60 @@ fn apply_patch(plain: &mut Plain, p: &CustomerPatch) -> Result<Vec<&'static str>
         }
         Some(Err(e)) => errors.push(e),
     };
-    set(Field::FullName, p.full_name.as_ref().map(|v| validate::full_name(v).map(|s| Some(bytes(s)))));
-    set(Field::Email, p.email.as_ref().map(|o| o.as_ref().map(|v| validate::email(v).map(bytes)).transpose()));
-    set(Field::Phone, p.phone.as_ref().map(|o| o.as_ref().map(|v| validate::phone(v).map(bytes)).transpose()));
-    set(Field::NationalId, p.national_id.as_ref().map(|o| o.as_ref().map(|v| validate::national_id(v).map(bytes)).transpose()));
-    set(Field::BirthDate, p.birth_date.as_ref().map(|o| o.as_ref().map(|v| validate::birth_date(v).map(bytes)).transpose()));
-    set(Field::Preferences, p.preferences.as_ref().map(|o| o.as_ref().map(|v| validate::preferences(v).map(|x| json_bytes(&x))).transpose()));
-    set(Field::Notes, p.notes.as_ref().map(|o| o.as_ref().map(|v| validate::notes("notes", v).map(bytes)).transpose()));
+    set(
+        Field::FullName,
+        p.full_name
+            .as_ref()
+            .map(|v| validate::full_name(v).map(|s| Some(bytes(s)))),
+    );
+    set(
+        Field::Email,
+        p.email.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::email(v).map(bytes))
+                .transpose()
+        }),
+    );
+    set(
+        Field::Phone,
+        p.phone.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::phone(v).map(bytes))
+                .transpose()
+        }),
+    );
+    set(
+        Field::NationalId,
+        p.national_id.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::national_id(v).map(bytes))
+                .transpose()
+        }),
+    );
+    set(
+        Field::BirthDate,
+        p.birth_date.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::birth_date(v).map(bytes))
+                .transpose()
+        }),
+    );
+    set(
+        Field::Preferences,
+        p.preferences.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::preferences(v).map(|x| json_bytes(&x)))
+                .transpose()
+        }),
+    );
+    set(
+        Field::Notes,
+        p.notes.as_ref().map(|o| {
+            o.as_ref()
+                .map(|v| validate::notes("notes", v).map(bytes))
+                .transpose()
+        }),
+    );
     if let Some(o) = &p.address {
         match o.as_ref().map(validate::address).transpose() {
             Ok(a) => {
@@ -229,15 +348,23 @@ fn apply_patch(plain: &mut Plain, p: &CustomerPatch) -> Result<Vec<&'static str>
             Err(es) => errors.extend(es),
         }
     }
-    if errors.is_empty() { Ok(changed) } else { Err(CoreError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(changed)
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
 }
 
 impl CustomerWriter<'_> {
     fn build(&self, plain: &Plain, segment: String, consent: bool) -> (CustomerRow, WrappedKey) {
         let id = Uuid::new_v4();
         let dek = Key32::random();
-        let (fields, [email_index, phone_index, national_id_index]) = codec::seal_fields(&self.keys, &dek, id, &segment, plain);
-        let (kek_version, wrapped) = self.keys.keyring().wrap_dek(&segment, &id.to_string(), &dek);
+        let (fields, [email_index, phone_index, national_id_index]) =
+            codec::seal_fields(&self.keys, &dek, id, &segment, plain);
+        let (kek_version, wrapped) = self
+            .keys
+            .keyring()
+            .wrap_dek(&segment, &id.to_string(), &dek);
         let now = crate::now_ms();
         let row = CustomerRow {
             id,
@@ -253,12 +380,23 @@ impl CustomerWriter<'_> {
             updated_at: now,
             erased_at: None,
         };
-        (row, WrappedKey { kek_version, wrapped })
+        (
+            row,
+            WrappedKey {
+                kek_version,
+                wrapped,
+            },
+        )
     }
 
     fn create_audit(&self, row: &CustomerRow) -> AuditRecord {
-        let fields = Field::ALL.into_iter().filter(|f| row.fields[f.index()].is_some()).map(Field::name);
-        AuditRecord::new(self.caller, "customer.create").customer(row.id).fields(fields)
+        let fields = Field::ALL
+            .into_iter()
+            .filter(|f| row.fields[f.index()].is_some())
+            .map(Field::name);
+        AuditRecord::new(self.caller, "customer.create")
+            .customer(row.id)
+            .fields(fields)
     }
 
     /// Validates, encrypts and stores a new customer. Audited as `customer.create` in the same
@@ -267,7 +405,10 @@ impl CustomerWriter<'_> {
         let (plain, segment) = validate_new(input)?;
         for _ in 0..3 {
             let (row, key) = self.build(&plain, segment.clone(), input.marketing_consent);
-            let created = Created { id: row.id, code: row.code.clone() };
+            let created = Created {
+                id: row.id,
+                code: row.code.clone(),
+            };
             let audit = self.create_audit(&row);
             match self.vault.store.customer_insert(row, key, audit).await {
                 Ok(()) => return Ok(created),
@@ -275,7 +416,9 @@ impl CustomerWriter<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(CoreError::Conflict("could not allocate a unique customer code"))
+        Err(CoreError::Conflict(
+            "could not allocate a unique customer code",
+        ))
     }
 
     /// Creates many customers in one transaction (bulk import). All or nothing: any invalid
@@ -284,17 +427,27 @@ impl CustomerWriter<'_> {
         let mut rows = Vec::with_capacity(inputs.len());
         for (i, input) in inputs.iter().enumerate() {
             let (plain, segment) = validate_new(input).map_err(|e| match e {
-                CoreError::Invalid(es) => CoreError::Invalid(es.into_iter().map(|mut f| {
-                    f.field = format!("[{i}].{}", f.field);
-                    f
-                }).collect()),
+                CoreError::Invalid(es) => CoreError::Invalid(
+                    es.into_iter()
+                        .map(|mut f| {
+                            f.field = format!("[{i}].{}", f.field);
+                            f
+                        })
+                        .collect(),
+                ),
                 other => other,
             })?;
             let (row, key) = self.build(&plain, segment, input.marketing_consent);
             let audit = self.create_audit(&row);
             rows.push((row, key, audit));
         }
-        let created = rows.iter().map(|(r, _, _)| Created { id: r.id, code: r.code.clone() }).collect();
+        let created = rows
+            .iter()
+            .map(|(r, _, _)| Created {
+                id: r.id,
+                code: r.code.clone(),
+            })
+            .collect();
         self.vault.store.customer_insert_batch(rows).await?;
         Ok(created)
     }
@@ -306,14 +459,22 @@ impl CustomerWriter<'_> {
         let found = self.vault.store.customer_load(id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
         if outcome != Outcome::Ok {
-            self.vault.store.audit_append(audit.outcome(outcome)).await?;
-            return Err(if outcome == Outcome::Erased { CoreError::Erased } else { CoreError::NotFound });
+            self.vault
+                .store
+                .audit_append(audit.outcome(outcome))
+                .await?;
+            return Err(if outcome == Outcome::Erased {
+                CoreError::Erased
+            } else {
+                CoreError::NotFound
+            });
         }
         let (mut row, key) = live(found)?;
         let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
         let mut plain = codec::open_fields(&dek, &row, &Field::ALL)?;
         let changed = apply_patch(&mut plain, patch)?;
-        let (fields, [e, p, n]) = codec::seal_fields(&self.keys, &dek, row.id, &row.segment, &plain);
+        let (fields, [e, p, n]) =
+            codec::seal_fields(&self.keys, &dek, row.id, &row.segment, &plain);
         row.fields = fields;
         row.email_index = e;
         row.phone_index = p;
@@ -323,10 +484,24 @@ impl CustomerWriter<'_> {
         }
         row.version += 1;
         row.updated_at = crate::now_ms();
-        audit = audit.fields(changed.iter().copied().chain(patch.marketing_consent.map(|_| "marketing_consent")));
-        match self.vault.store.customer_update(row.clone(), None, audit).await {
+        audit = audit.fields(
+            changed
+                .iter()
+                .copied()
+                .chain(patch.marketing_consent.map(|_| "marketing_consent")),
+        );
+        match self
+            .vault
+            .store
+            .customer_update(row.clone(), None, audit)
+            .await
+        {
             Ok(()) => {}
-            Err(StoreError::Concurrent) => return Err(CoreError::Conflict("the customer changed meanwhile; read it again and retry")),
+            Err(StoreError::Concurrent) => {
+                return Err(CoreError::Conflict(
+                    "the customer changed meanwhile; read it again and retry",
+                ));
+            }
             Err(e) => return Err(e.into()),
         }
         Ok(codec::view(&row, &plain, &[]))
@@ -339,7 +514,12 @@ impl Eraser<'_> {
     /// `customer.erase` in the same transaction.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
         let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
-        if self.vault.store.customer_erase(id, crate::now_ms(), audit.clone()).await? {
+        if self
+            .vault
+            .store
+            .customer_erase(id, crate::now_ms(), audit.clone())
+            .await?
+        {
             return Ok(());
         }
         // Tell an erased customer from an unknown one; the attempt is audited either way.

@@ -83,7 +83,12 @@ pub struct Vault {
 impl Vault {
     /// A sealed vault over `store`, unsealed according to `config`.
     pub fn new(store: Arc<dyn Store>, config: UnsealConfig) -> Self {
-        Self { store, config, keys: RwLock::new(None), shares: Mutex::new(Vec::new()) }
+        Self {
+            store,
+            config,
+            keys: RwLock::new(None),
+            shares: Mutex::new(Vec::new()),
+        }
     }
 
     /// The underlying store (for health checks and the audit log).
@@ -100,8 +105,16 @@ impl Vault {
         let caller = Caller::system("init");
         for kind in [KIND_INDEX, KIND_KEK] {
             let key = Key32::random();
-            let rec = KeyRecord { kind: kind.into(), version: 1, state: "active".into(), wrapped: keys::wrap_under_root(root, kind, 1, &key), created_at: crate::now_ms() };
-            store.key_insert(rec, AuditRecord::new(&caller, "keys.create").fields([kind])).await?;
+            let rec = KeyRecord {
+                kind: kind.into(),
+                version: 1,
+                state: "active".into(),
+                wrapped: keys::wrap_under_root(root, kind, 1, &key),
+                created_at: crate::now_ms(),
+            };
+            store
+                .key_insert(rec, AuditRecord::new(&caller, "keys.create").fields([kind]))
+                .await?;
         }
         Ok(())
     }
@@ -114,14 +127,26 @@ impl Vault {
     /// Sealing state for the API.
     pub fn status(&self) -> SealStatus {
         let (threshold, progress) = match &self.config {
-            UnsealConfig::Shamir { threshold, .. } => (Some(*threshold), Some(self.shares.lock().expect("shares lock").len() as u8)),
+            UnsealConfig::Shamir { threshold, .. } => (
+                Some(*threshold),
+                Some(self.shares.lock().expect("shares lock").len() as u8),
+            ),
             _ => (None, None),
         };
-        SealStatus { sealed: self.is_sealed(), method: self.config.method().into(), threshold, progress }
+        SealStatus {
+            sealed: self.is_sealed(),
+            method: self.config.method().into(),
+            threshold,
+            progress,
+        }
     }
 
     pub(crate) fn keys(&self) -> Result<Arc<Keys>, CoreError> {
-        self.keys.read().expect("keys lock").clone().ok_or(CoreError::Sealed)
+        self.keys
+            .read()
+            .expect("keys lock")
+            .clone()
+            .ok_or(CoreError::Sealed)
     }
 
     /// Drops all key material from memory.
@@ -133,19 +158,37 @@ impl Vault {
     /// Unseals with the root key itself (key-file method, or after combining shares).
     pub async fn unseal_with_root(&self, root: Key32) -> Result<(), CoreError> {
         if !jaga_crypto::unseal::matches_check(&root, &self.config.root_check()) {
-            return Err(CoreError::Unseal("the key does not match this installation".into()));
+            return Err(CoreError::Unseal(
+                "the key does not match this installation".into(),
+            ));
         }
         let records = self.store.keys_load().await?;
         let keyring = load_keyring(&root, &records)?;
         let index_rec = records
             .iter()
             .find(|r| r.kind == KIND_INDEX && r.state == "active")
-            .ok_or_else(|| CoreError::Unseal("the keyring has no blind-index key; run `jaga init`".into()))?;
-        let index_root = keys::unwrap_under_root(&root, KIND_INDEX, index_rec.version, &index_rec.wrapped).map_err(|_| CoreError::Integrity)?;
+            .ok_or_else(|| {
+                CoreError::Unseal("the keyring has no blind-index key; run `jaga init`".into())
+            })?;
+        let index_root =
+            keys::unwrap_under_root(&root, KIND_INDEX, index_rec.version, &index_rec.wrapped)
+                .map_err(|_| CoreError::Integrity)?;
         let keys = Keys {
-            email_index: BlindIndexKey::derive(&index_root, "email", Field::Email.blind_index_len().expect("indexed")),
-            phone_index: BlindIndexKey::derive(&index_root, "phone", Field::Phone.blind_index_len().expect("indexed")),
-            nik_index: BlindIndexKey::derive(&index_root, "national_id", Field::NationalId.blind_index_len().expect("indexed")),
+            email_index: BlindIndexKey::derive(
+                &index_root,
+                "email",
+                Field::Email.blind_index_len().expect("indexed"),
+            ),
+            phone_index: BlindIndexKey::derive(
+                &index_root,
+                "phone",
+                Field::Phone.blind_index_len().expect("indexed"),
+            ),
+            nik_index: BlindIndexKey::derive(
+                &index_root,
+                "national_id",
+                Field::NationalId.blind_index_len().expect("indexed"),
+            ),
             apikey_key: keys::derive(&root, "api-key-digest"),
             keyring: RwLock::new(keyring),
             root,
@@ -158,12 +201,22 @@ impl Vault {
 
     /// Unseals with a passphrase (passphrase method).
     pub async fn unseal_with_passphrase(&self, passphrase: &SecretString) -> Result<(), CoreError> {
-        let UnsealConfig::Passphrase { params, wrapped_root, .. } = &self.config else {
-            return Err(CoreError::Unseal("this installation does not use a passphrase".into()));
+        let UnsealConfig::Passphrase {
+            params,
+            wrapped_root,
+            ..
+        } = &self.config
+        else {
+            return Err(CoreError::Unseal(
+                "this installation does not use a passphrase".into(),
+            ));
         };
         use base64::Engine;
-        let wrapped = base64::engine::general_purpose::STANDARD.decode(wrapped_root).map_err(|_| CoreError::Unseal("unseal.json is corrupt".into()))?;
-        let root = jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, passphrase, params).map_err(|e| CoreError::Unseal(e.to_string()))?;
+        let wrapped = base64::engine::general_purpose::STANDARD
+            .decode(wrapped_root)
+            .map_err(|_| CoreError::Unseal("unseal.json is corrupt".into()))?;
+        let root = jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, passphrase, params)
+            .map_err(|e| CoreError::Unseal(e.to_string()))?;
         self.unseal_with_root(root).await
     }
 
@@ -171,14 +224,19 @@ impl Vault {
     /// detected when the threshold is reached, and all collected shares are then discarded.
     pub async fn submit_share(&self, share: &str) -> Result<SealStatus, CoreError> {
         let UnsealConfig::Shamir { threshold, .. } = &self.config else {
-            return Err(CoreError::Unseal("this installation does not use Shamir shares".into()));
+            return Err(CoreError::Unseal(
+                "this installation does not use Shamir shares".into(),
+            ));
         };
         if !self.is_sealed() {
             return Ok(self.status());
         }
-        let t = jaga_crypto::unseal::share_threshold(share).map_err(|e| CoreError::Unseal(e.to_string()))?;
+        let t = jaga_crypto::unseal::share_threshold(share)
+            .map_err(|e| CoreError::Unseal(e.to_string()))?;
         if t != *threshold {
-            return Err(CoreError::Unseal("the share belongs to a different split".into()));
+            return Err(CoreError::Unseal(
+                "the share belongs to a different split".into(),
+            ));
         }
         let ready = {
             let mut shares = self.shares.lock().expect("shares lock");
@@ -188,7 +246,8 @@ impl Vault {
             (shares.len() >= *threshold as usize).then(|| std::mem::take(&mut *shares))
         };
         if let Some(shares) = ready {
-            let root = jaga_crypto::unseal::combine(&shares).map_err(|e| CoreError::Unseal(e.to_string()))?;
+            let root = jaga_crypto::unseal::combine(&shares)
+                .map_err(|e| CoreError::Unseal(e.to_string()))?;
             self.unseal_with_root(root).await?;
         }
         Ok(self.status())
@@ -209,9 +268,20 @@ impl Vault {
     }
 
     /// Checks `caller` holds `scope`; if not, audits the refusal of `action` and fails.
-    pub(crate) async fn require(&self, caller: &Caller, scope: Scope, action: &'static str) -> Result<Arc<Keys>, CoreError> {
+    pub(crate) async fn require(
+        &self,
+        caller: &Caller,
+        scope: Scope,
+        action: &'static str,
+    ) -> Result<Arc<Keys>, CoreError> {
         if !caller.has(scope) {
-            self.store.audit_append(AuditRecord::new(caller, action).outcome(Outcome::Denied).fields([scope.name()])).await?;
+            self.store
+                .audit_append(
+                    AuditRecord::new(caller, action)
+                        .outcome(Outcome::Denied)
+                        .fields([scope.name()]),
+                )
+                .await?;
             return Err(CoreError::Forbidden(scope.name()));
         }
         self.keys()
@@ -221,14 +291,20 @@ impl Vault {
 fn load_keyring(root: &Key32, records: &[KeyRecord]) -> Result<Keyring, CoreError> {
     let mut keks = BTreeMap::new();
     let mut active = None;
-    for r in records.iter().filter(|r| r.kind == KIND_KEK && r.state != "retired") {
-        let k = keys::unwrap_under_root(root, KIND_KEK, r.version, &r.wrapped).map_err(|_| CoreError::Integrity)?;
+    for r in records
+        .iter()
+        .filter(|r| r.kind == KIND_KEK && r.state != "retired")
+    {
+        let k = keys::unwrap_under_root(root, KIND_KEK, r.version, &r.wrapped)
+            .map_err(|_| CoreError::Integrity)?;
         keks.insert(r.version, k);
         if r.state == "active" {
             active = Some(r.version);
         }
     }
-    let active = active.ok_or_else(|| CoreError::Unseal("the keyring has no active key; run `jaga init`".into()))?;
+    let active = active.ok_or_else(|| {
+        CoreError::Unseal("the keyring has no active key; run `jaga init`".into())
+    })?;
     Keyring::new(keks, active).ok_or(CoreError::Integrity)
 }
 

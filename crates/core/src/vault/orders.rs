@@ -18,25 +18,54 @@ const TABLE: &str = "orders";
 
 impl Vault {
     /// Reads purchase history; needs `orders:read`.
-    pub async fn order_reader<'a>(&'a self, caller: &'a Caller) -> Result<OrderReader<'a>, CoreError> {
-        let keys = self.require(caller, Scope::OrdersRead, "order.read").await?;
-        Ok(OrderReader { vault: self, caller, keys })
+    pub async fn order_reader<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> Result<OrderReader<'a>, CoreError> {
+        let keys = self
+            .require(caller, Scope::OrdersRead, "order.read")
+            .await?;
+        Ok(OrderReader {
+            vault: self,
+            caller,
+            keys,
+        })
     }
 
     /// Adds orders; needs `orders:write`.
-    pub async fn order_writer<'a>(&'a self, caller: &'a Caller) -> Result<OrderWriter<'a>, CoreError> {
-        let keys = self.require(caller, Scope::OrdersWrite, "order.create").await?;
-        Ok(OrderWriter { vault: self, caller, keys })
+    pub async fn order_writer<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> Result<OrderWriter<'a>, CoreError> {
+        let keys = self
+            .require(caller, Scope::OrdersWrite, "order.create")
+            .await?;
+        Ok(OrderWriter {
+            vault: self,
+            caller,
+            keys,
+        })
     }
 
     /// Loads a live customer's DEK, auditing `audit` with the right outcome when the customer is
     /// unknown or erased.
-    async fn live_dek(&self, keys: &Keys, customer_id: Uuid, audit: &AuditRecord) -> Result<(CustomerRow, Key32), CoreError> {
+    async fn live_dek(
+        &self,
+        keys: &Keys,
+        customer_id: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<(CustomerRow, Key32), CoreError> {
         let found = self.store.customer_load(customer_id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
         let (Some(found), Outcome::Ok) = (found, outcome) else {
-            self.store.audit_append(audit.clone().outcome(outcome)).await?;
-            return Err(if outcome == Outcome::Erased { CoreError::Erased } else { CoreError::NotFound });
+            self.store
+                .audit_append(audit.clone().outcome(outcome))
+                .await?;
+            return Err(if outcome == Outcome::Erased {
+                CoreError::Erased
+            } else {
+                CoreError::NotFound
+            });
         };
         let key = found.key.ok_or(CoreError::Erased)?;
         let dek = codec::dek(self, keys, &found.row, &key).await?;
@@ -59,14 +88,21 @@ pub struct OrderWriter<'a> {
 }
 
 fn ctx<'a>(row: &'a CustomerRow, order_id: &'a str, field: &'a str) -> Context<'a> {
-    Context { segment: &row.segment, table: TABLE, record_id: order_id, field }
+    Context {
+        segment: &row.segment,
+        table: TABLE,
+        record_id: order_id,
+        field,
+    }
 }
 
 impl OrderWriter<'_> {
     /// Validates and stores an order for a live customer. Audited as `order.create`.
     pub async fn add(&self, customer_id: Uuid, input: &NewOrder) -> Result<OrderView, CoreError> {
         let order = validate::order(input).map_err(CoreError::Invalid)?;
-        let audit = AuditRecord::new(self.caller, "order.create").customer(customer_id).fields(["items", "payment", "notes"]);
+        let audit = AuditRecord::new(self.caller, "order.create")
+            .customer(customer_id)
+            .fields(["items", "payment", "notes"]);
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let id = Uuid::new_v4();
         let rid = id.to_string();
@@ -77,9 +113,28 @@ impl OrderWriter<'_> {
             status: order.status.clone(),
             amount_minor: order.amount_minor,
             currency: order.currency.clone(),
-            payment: order.payment.as_ref().map(|p| field::seal(&dek, codec::DEK_GENERATION, &ctx(&customer, &rid, "payment"), &json(p))),
-            items: field::seal(&dek, codec::DEK_GENERATION, &ctx(&customer, &rid, "items"), &json(&order.items)),
-            notes: order.notes.as_ref().map(|n| field::seal(&dek, codec::DEK_GENERATION, &ctx(&customer, &rid, "notes"), n.as_bytes())),
+            payment: order.payment.as_ref().map(|p| {
+                field::seal(
+                    &dek,
+                    codec::DEK_GENERATION,
+                    &ctx(&customer, &rid, "payment"),
+                    &json(p),
+                )
+            }),
+            items: field::seal(
+                &dek,
+                codec::DEK_GENERATION,
+                &ctx(&customer, &rid, "items"),
+                &json(&order.items),
+            ),
+            notes: order.notes.as_ref().map(|n| {
+                field::seal(
+                    &dek,
+                    codec::DEK_GENERATION,
+                    &ctx(&customer, &rid, "notes"),
+                    n.as_bytes(),
+                )
+            }),
             created_at: crate::now_ms(),
         };
         let view = OrderView {
@@ -95,7 +150,9 @@ impl OrderWriter<'_> {
         };
         match self.vault.store.order_insert(row, audit).await {
             Ok(()) => Ok(view),
-            Err(StoreError::Unique(_)) => Err(CoreError::Conflict("an order with this order_ref already exists for the customer")),
+            Err(StoreError::Unique(_)) => Err(CoreError::Conflict(
+                "an order with this order_ref already exists for the customer",
+            )),
             Err(e) => Err(e.into()),
         }
     }
@@ -104,7 +161,9 @@ impl OrderWriter<'_> {
 impl OrderReader<'_> {
     /// A customer's orders, newest first. Audited as `order.list`.
     pub async fn list(&self, customer_id: Uuid) -> Result<Vec<OrderView>, CoreError> {
-        let audit = AuditRecord::new(self.caller, "order.list").customer(customer_id).fields(["items", "payment", "notes"]);
+        let audit = AuditRecord::new(self.caller, "order.list")
+            .customer(customer_id)
+            .fields(["items", "payment", "notes"]);
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let rows = self.vault.store.orders_list(customer_id, audit).await?;
         rows.iter().map(|r| decrypt(&dek, &customer, r)).collect()
@@ -113,13 +172,21 @@ impl OrderReader<'_> {
 
 fn decrypt(dek: &Key32, customer: &CustomerRow, r: &OrderRow) -> Result<OrderView, CoreError> {
     let rid = r.id.to_string();
-    let items: Vec<OrderItem> = serde_json::from_slice(&field::open(dek, &ctx(customer, &rid, "items"), &r.items)?).map_err(|_| CoreError::Integrity)?;
+    let items: Vec<OrderItem> =
+        serde_json::from_slice(&field::open(dek, &ctx(customer, &rid, "items"), &r.items)?)
+            .map_err(|_| CoreError::Integrity)?;
     let payment: Option<PaymentRef> = match &r.payment {
-        Some(ct) => Some(serde_json::from_slice(&field::open(dek, &ctx(customer, &rid, "payment"), ct)?).map_err(|_| CoreError::Integrity)?),
+        Some(ct) => Some(
+            serde_json::from_slice(&field::open(dek, &ctx(customer, &rid, "payment"), ct)?)
+                .map_err(|_| CoreError::Integrity)?,
+        ),
         None => None,
     };
     let notes = match &r.notes {
-        Some(ct) => Some(String::from_utf8(field::open(dek, &ctx(customer, &rid, "notes"), ct)?.to_vec()).map_err(|_| CoreError::Integrity)?),
+        Some(ct) => Some(
+            String::from_utf8(field::open(dek, &ctx(customer, &rid, "notes"), ct)?.to_vec())
+                .map_err(|_| CoreError::Integrity)?,
+        ),
         None => None,
     };
     Ok(OrderView {

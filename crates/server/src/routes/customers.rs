@@ -33,9 +33,17 @@ fn bad_query(detail: &str) -> ApiError {
 #[utoipa::path(post, path = "/v1/customers", tag = "customers", request_body = NewCustomer,
     security(("api_key" = ["customers:write"])),
     responses((status = 201, body = Created), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem, description = "invalid values, or `card_number_not_allowed`"), (status = 503, body = Problem, description = "sealed")))]
-pub async fn create(State(s): State<Arc<AppState>>, Authed(caller): Authed, GuardedJson(input): GuardedJson<NewCustomer>) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    GuardedJson(input): GuardedJson<NewCustomer>,
+) -> ApiResult<impl IntoResponse> {
     let created = s.vault.writer(&caller).await?.create(&input).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/v1/customers/{}", created.id))], Json(created)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/v1/customers/{}", created.id))],
+        Json(created),
+    ))
 }
 
 /// Exact-match lookup by exactly one of `email`, `phone`, `national_id` or `code`.
@@ -43,18 +51,28 @@ pub async fn create(State(s): State<Arc<AppState>>, Authed(caller): Authed, Guar
     params(("email" = Option<String>, Query), ("phone" = Option<String>, Query), ("national_id" = Option<String>, Query), ("code" = Option<String>, Query)),
     security(("api_key" = ["customers:read"])),
     responses((status = 200, body = CustomerList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn lookup(State(s): State<Arc<AppState>>, Authed(caller): Authed, q: Result<Query<HashMap<String, String>>, QueryRejection>) -> ApiResult<Json<CustomerList>> {
+pub async fn lookup(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> ApiResult<Json<CustomerList>> {
     let Query(q) = q.map_err(|_| bad_query("the query string is malformed"))?;
     let mut it = q.into_iter();
     let (Some((k, v)), None) = (it.next(), it.next()) else {
-        return Err(bad_query("give exactly one of email, phone, national_id or code"));
+        return Err(bad_query(
+            "give exactly one of email, phone, national_id or code",
+        ));
     };
     let lookup = match k.as_str() {
         "email" => Lookup::Email(v),
         "phone" => Lookup::Phone(v),
         "national_id" => Lookup::NationalId(v),
         "code" => Lookup::Code(v),
-        _ => return Err(bad_query("give exactly one of email, phone, national_id or code")),
+        _ => {
+            return Err(bad_query(
+                "give exactly one of email, phone, national_id or code",
+            ));
+        }
     };
     let customers = s.vault.reader(&caller).await?.lookup(&lookup).await?;
     Ok(Json(CustomerList { customers }))
@@ -66,7 +84,13 @@ pub async fn lookup(State(s): State<Arc<AppState>>, Authed(caller): Authed, q: R
     params(("id" = String, Path, description = "customer id (UUID)"), ("reveal" = Option<String>, Query, description = "comma-separated fields to reveal"), ("X-Jaga-Purpose" = Option<String>, Header, description = "why the fields are revealed (required with reveal)")),
     security(("api_key" = ["customers:read", "customers:reveal"])),
     responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem, description = "erased")))]
-pub async fn get(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id): Path<String>, headers: HeaderMap, q: Result<Query<HashMap<String, String>>, QueryRejection>) -> ApiResult<Json<CustomerView>> {
+pub async fn get(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> ApiResult<Json<CustomerView>> {
     let id = parse_id(&id)?;
     let Query(q) = q.map_err(|_| bad_query("the query string is malformed"))?;
     if q.keys().any(|k| k != "reveal") {
@@ -79,26 +103,51 @@ pub async fn get(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id
         .split(',')
         .map(str::trim)
         .filter(|f| !f.is_empty())
-        .map(|f| Field::parse(f).ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_reveal", format!("unknown field `{}`", f.chars().take(32).collect::<String>()))))
+        .map(|f| {
+            Field::parse(f).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_reveal",
+                    format!("unknown field `{}`", f.chars().take(32).collect::<String>()),
+                )
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let purpose = headers.get(PURPOSE_HEADER).and_then(|v| v.to_str().ok());
-    Ok(Json(s.vault.revealer(&caller, purpose).await?.get(id, &fields).await?))
+    Ok(Json(
+        s.vault
+            .revealer(&caller, purpose)
+            .await?
+            .get(id, &fields)
+            .await?,
+    ))
 }
 
 /// Partial update; `null` clears a field.
 #[utoipa::path(patch, path = "/v1/customers/{id}", tag = "customers", request_body = CustomerPatch,
     params(("id" = String, Path)), security(("api_key" = ["customers:write"])),
     responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id): Path<String>, GuardedJson(patch): GuardedJson<CustomerPatch>) -> ApiResult<Json<CustomerView>> {
+pub async fn update(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    GuardedJson(patch): GuardedJson<CustomerPatch>,
+) -> ApiResult<Json<CustomerView>> {
     let id = parse_id(&id)?;
-    Ok(Json(s.vault.writer(&caller).await?.update(id, &patch).await?))
+    Ok(Json(
+        s.vault.writer(&caller).await?.update(id, &patch).await?,
+    ))
 }
 
 /// Erase a customer by destroying its data key (crypto-shredding). Afterwards it answers 410.
 #[utoipa::path(delete, path = "/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
     security(("api_key" = ["customers:erase"])),
     responses((status = 204), (status = 404, body = Problem), (status = 410, body = Problem)))]
-pub async fn erase(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn erase(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
     s.vault.eraser(&caller).await?.erase(id).await?;
     Ok(StatusCode::NO_CONTENT)

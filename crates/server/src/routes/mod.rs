@@ -11,5 +11,11 @@ use uuid::Uuid;
 
 /// Parses a customer id from the path.
 pub(crate) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_id", "the id in the path is not a UUID"))
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            "the id in the path is not a UUID",
+        )
+    })
 }

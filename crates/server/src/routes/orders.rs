@@ -23,7 +23,12 @@ pub struct OrderList {
 #[utoipa::path(post, path = "/v1/customers/{id}/orders", tag = "orders", request_body = NewOrder, params(("id" = String, Path)),
     security(("api_key" = ["orders:write"])),
     responses((status = 201, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id): Path<String>, GuardedJson(input): GuardedJson<NewOrder>) -> ApiResult<(StatusCode, Json<OrderView>)> {
+pub async fn create(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    GuardedJson(input): GuardedJson<NewOrder>,
+) -> ApiResult<(StatusCode, Json<OrderView>)> {
     let id = parse_id(&id)?;
     let order = s.vault.order_writer(&caller).await?.add(id, &input).await?;
     Ok((StatusCode::CREATED, Json(order)))
@@ -33,7 +38,13 @@ pub async fn create(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path
 #[utoipa::path(get, path = "/v1/customers/{id}/orders", tag = "orders", params(("id" = String, Path)),
     security(("api_key" = ["orders:read"])),
     responses((status = 200, body = OrderList), (status = 404, body = Problem), (status = 410, body = Problem)))]
-pub async fn list(State(s): State<Arc<AppState>>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<Json<OrderList>> {
+pub async fn list(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderList>> {
     let id = parse_id(&id)?;
-    Ok(Json(OrderList { orders: s.vault.order_reader(&caller).await?.list(id).await? }))
+    Ok(Json(OrderList {
+        orders: s.vault.order_reader(&caller).await?.list(id).await?,
+    }))
 }

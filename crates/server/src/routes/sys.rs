@@ -32,20 +32,36 @@ pub struct Ready {
 pub async fn readyz(State(s): State<Arc<AppState>>) -> (StatusCode, Json<Ready>) {
     let db_ok = s.vault.store().ping().await.is_ok();
     let sealed = s.vault.is_sealed();
-    let status = if db_ok && !sealed { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Ready { sealed, database: if db_ok { "ok" } else { "down" } }))
+    let status = if db_ok && !sealed {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Ready {
+            sealed,
+            database: if db_ok { "ok" } else { "down" },
+        }),
+    )
 }
 
 /// Prometheus metrics (no PII: counters by fixed labels only).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let audit = s.vault.store().audit_head().await.ok().map(|h| h.size);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(s.vault.is_sealed(), audit))
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(s.vault.is_sealed(), audit),
+    )
 }
 
 /// The OpenAPI 3.1 document.
 pub async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::json())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::json(),
+    )
 }
 
 /// Seal status.
@@ -68,15 +84,30 @@ pub struct UnsealRequest {
 /// are serialised so a flood cannot run many Argon2 derivations at once.
 #[utoipa::path(post, path = "/v1/sys/unseal", tag = "operations", request_body = UnsealRequest,
     responses((status = 200, body = SealStatus), (status = 400, body = Problem)))]
-pub async fn unseal(State(s): State<Arc<AppState>>, body: Result<Json<UnsealRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<SealStatus>> {
-    let Json(req) = body.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "send {\"share\": …} or {\"passphrase\": …} as application/json"))?;
+pub async fn unseal(
+    State(s): State<Arc<AppState>>,
+    body: Result<Json<UnsealRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<SealStatus>> {
+    let Json(req) = body.map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "send {\"share\": …} or {\"passphrase\": …} as application/json",
+        )
+    })?;
     let _guard = s.unseal_lock.lock().await;
     match (req.share, req.passphrase) {
         (Some(share), None) => Ok(Json(s.vault.submit_share(&share).await?)),
         (None, Some(p)) => {
-            s.vault.unseal_with_passphrase(&SecretString::from(p)).await?;
+            s.vault
+                .unseal_with_passphrase(&SecretString::from(p))
+                .await?;
             Ok(Json(s.vault.status()))
         }
-        _ => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_unseal", "give exactly one of share or passphrase")),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_unseal",
+            "give exactly one of share or passphrase",
+        )),
     }
 }
