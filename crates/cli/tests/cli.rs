@@ -1,0 +1,457 @@
+//! The `jaga` binary end to end: init, serve over HTTPS, unseal, API keys, rotation, and what
+//! ends up in the database files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_jaga");
+
+fn jaga(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env("JAGA_DATA_DIR", dir.join("data"))
+        .current_dir(dir)
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run jaga")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+struct Server {
+    child: Child,
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Server {
+    async fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut c = Command::new(BIN);
+        c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("JAGA_DATA_DIR", dir.join("data"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let child = c.spawn().unwrap();
+        let url = format!("https://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if dir.join("data/tls/cert.pem").exists()
+                && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let pem = std::fs::read(dir.join("data/tls/cert.pem")).unwrap();
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .build()
+            .unwrap();
+        Server { child, url, client }
+    }
+
+    async fn get(&self, path: &str, key: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or_default())
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        key: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or_default())
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        for _ in 0..100 {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.child.kill().unwrap();
+        panic!("server did not stop on SIGTERM");
+    }
+}
+
+fn temp() -> PathBuf {
+    tempfile::tempdir().unwrap().keep()
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| w.eq_ignore_ascii_case(needle))
+        .count()
+}
+
+fn db_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for f in ["jaga.db", "jaga.db-wal"] {
+        if let Ok(b) = std::fs::read(dir.join("data").join(f)) {
+            all.extend(b);
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn first_run_serves_https_and_keeps_pii_out_of_the_database_files() {
+    let dir = temp();
+    let s = Server::start(&dir, &[]).await;
+    let key = ok(&jaga(
+        &dir,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "shop-backend",
+            "--scopes",
+            "customers:write,customers:read,customers:erase",
+        ],
+        &[],
+    ))
+    .trim()
+    .to_string();
+    assert!(key.starts_with("jaga_"));
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("data/root.key"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    let markers: Vec<String> = (0..20).map(|i| format!("Zq{i}Xmarker")).collect();
+    let mut ids = Vec::new();
+    for (i, m) in markers.iter().enumerate() {
+        let (st, v) = s.post("/v1/customers", &key, serde_json::json!({
+            "full_name": format!("Dewi {m}"), "email": format!("{}@example.co.id", m.to_lowercase()), "phone": format!("0813{:08}", 20_000_000 + i),
+            "address": {"street": format!("Jl. {m} 1"), "city": format!("Kota{m}"), "postal_code": "12345"},
+            "national_id": format!("327301120590{:04}", i + 1), "preferences": {"concern": format!("acne {m}")}, "notes": format!("VIP {m}")
+        })).await;
+        assert_eq!(st, 201, "{v}");
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let bytes = db_bytes(&dir);
+    assert!(bytes.len() > 10_000);
+    for m in &markers {
+        assert_eq!(
+            count(&bytes, m.as_bytes()),
+            0,
+            "{m} found in the database files"
+        );
+    }
+    assert_eq!(count(&bytes, b"3273011205900001"), 0, "NIK in plain text");
+    // Erasure: the victim's wrapped DEK must not survive in the file or WAL.
+    let victim = &ids[0];
+    let store = jaga_store_sqlite::SqliteStore::open(&format!(
+        "sqlite://{}",
+        dir.join("data/jaga.db").display()
+    ))
+    .await
+    .unwrap();
+    let victim_id = uuid::Uuid::parse_str(victim).unwrap();
+    let before = jaga_core::store::Store::customer_load(&store, victim_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let wrapped = before.key.unwrap().wrapped;
+    let name_ct = before.row.fields[0].clone().unwrap();
+    assert!(
+        count(&db_bytes(&dir), &wrapped) >= 1,
+        "the wrapped DEK is findable before erasure"
+    );
+    let r = s
+        .client
+        .delete(format!("{}/v1/customers/{victim}", s.url))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(s.get(&format!("/v1/customers/{victim}"), &key).await.0, 410);
+    store.close().await;
+    let after = db_bytes(&dir);
+    assert_eq!(
+        count(&after, &wrapped),
+        0,
+        "the erased customer's wrapped DEK is gone from the database file and WAL"
+    );
+    assert_eq!(count(&after, &name_ct), 0, "its ciphertexts are gone too");
+    assert_eq!(s.stop().code(), Some(0), "graceful shutdown on SIGTERM");
+}
+
+#[tokio::test]
+async fn shamir_two_of_three_unseals_and_wrong_shares_do_not() {
+    let dir = temp();
+    ok(&jaga(
+        &dir,
+        &[
+            "init",
+            "--unseal",
+            "shamir",
+            "--shares",
+            "3",
+            "--threshold",
+            "2",
+            "--shares-dir",
+            "shares",
+        ],
+        &[],
+    ));
+    assert!(
+        !dir.join("data/root.key").exists(),
+        "the root key is stored nowhere"
+    );
+    let other = temp();
+    ok(&jaga(
+        &other,
+        &["init", "--unseal", "shamir", "--shares-dir", "shares"],
+        &[],
+    ));
+    let share = |d: &Path, i: u8| {
+        d.join(format!("shares/share-{i}.txt"))
+            .display()
+            .to_string()
+    };
+    let key = ok(&jaga(
+        &dir,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "k",
+            "--scopes",
+            "customers:read",
+            "--share-file",
+            &share(&dir, 1),
+            "--share-file",
+            &share(&dir, 3),
+        ],
+        &[],
+    ))
+    .trim()
+    .to_string();
+    let s = Server::start(&dir, &[]).await;
+    let (st, v) = s.get("/v1/customers?email=a@b.id", &key).await;
+    assert_eq!((st, v["code"].as_str()), (503, Some("sealed")));
+    // One share of ours plus one of another vault: wrong key, refused, still sealed.
+    let bad = jaga(
+        &dir,
+        &[
+            "unseal",
+            "--url",
+            &s.url,
+            "--share-file",
+            &share(&dir, 1),
+            "--share-file",
+            &share(&other, 2),
+        ],
+        &[],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(s.get("/v1/customers?email=a@b.id", &key).await.0, 503);
+    // A single share is not enough.
+    let one = jaga(
+        &dir,
+        &["unseal", "--url", &s.url, "--share-file", &share(&dir, 2)],
+        &[],
+    );
+    assert_eq!(
+        one.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(s.get("/v1/customers?email=a@b.id", &key).await.0, 503);
+    ok(&jaga(
+        &dir,
+        &["unseal", "--url", &s.url, "--share-file", &share(&dir, 3)],
+        &[],
+    ));
+    assert_eq!(s.get("/v1/customers?email=a@b.id", &key).await.0, 200);
+    s.stop();
+}
+
+#[tokio::test]
+async fn passphrase_unseal_refuses_the_wrong_passphrase() {
+    let dir = temp();
+    std::fs::write(dir.join("pass"), "kopi susu gula aren\n").unwrap();
+    std::fs::write(dir.join("wrong"), "teh manis dingin sekali\n").unwrap();
+    let pass = dir.join("pass").display().to_string();
+    let wrong = dir.join("wrong").display().to_string();
+    ok(&jaga(
+        &dir,
+        &["init", "--unseal", "passphrase"],
+        &[("JAGA_PASSPHRASE_FILE", &pass)],
+    ));
+    let bad = jaga(
+        &dir,
+        &["apikey", "list"],
+        &[("JAGA_PASSPHRASE_FILE", &wrong)],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong passphrase"));
+    let key = ok(&jaga(
+        &dir,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "k",
+            "--scopes",
+            "customers:read",
+        ],
+        &[("JAGA_PASSPHRASE_FILE", &pass)],
+    ))
+    .trim()
+    .to_string();
+    let s = Server::start(&dir, &[]).await;
+    assert_eq!(s.get("/readyz", "").await.0, 503);
+    assert_eq!(
+        jaga(
+            &dir,
+            &["unseal", "--url", &s.url],
+            &[("JAGA_PASSPHRASE_FILE", &wrong)]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(s.get("/v1/customers?email=a@b.id", &key).await.0, 503);
+    ok(&jaga(
+        &dir,
+        &["unseal", "--url", &s.url],
+        &[("JAGA_PASSPHRASE_FILE", &pass)],
+    ));
+    assert_eq!(s.get("/v1/customers?email=a@b.id", &key).await.0, 200);
+    s.stop();
+}
+
+#[tokio::test]
+async fn rotation_while_serving() {
+    let dir = temp();
+    let s = Server::start(&dir, &[]).await;
+    let key = ok(&jaga(
+        &dir,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "k",
+            "--scopes",
+            "customers:write,customers:read",
+        ],
+        &[],
+    ))
+    .trim()
+    .to_string();
+    let mut ids = vec![];
+    for i in 0..30 {
+        ids.push(
+            s.post(
+                "/v1/customers",
+                &key,
+                serde_json::json!({"full_name": format!("Rot {i}")}),
+            )
+            .await
+            .1["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    ok(&jaga(&dir, &["keys", "rotate"], &[]));
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(&jaga(&dir, &["keys", "status", "--json"], &[]))).unwrap();
+    assert_eq!(status[1]["version"], 2);
+    assert_eq!(status[1]["deks"], 30);
+    assert_eq!(status[0]["deks"], 0);
+    // The running server learns v2 on demand and keeps serving old and new customers.
+    for id in &ids {
+        assert_eq!(s.get(&format!("/v1/customers/{id}"), &key).await.0, 200);
+    }
+    assert_eq!(
+        s.post(
+            "/v1/customers",
+            &key,
+            serde_json::json!({"full_name": "After"})
+        )
+        .await
+        .0,
+        201
+    );
+    ok(&jaga(&dir, &["keys", "retire", "1"], &[]));
+    assert_eq!(
+        jaga(&dir, &["keys", "retire", "2"], &[]).status.code(),
+        Some(2)
+    );
+    s.stop();
+}
+
+#[test]
+fn unknown_config_key_is_an_error_naming_it() {
+    let dir = temp();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("data/jaga.toml"),
+        "listen = \"127.0.0.1:9\"\nlisten_addr = \"x\"\n",
+    )
+    .unwrap();
+    let o = jaga(&dir, &["apikey", "list"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("listen_addr"));
+    let o = jaga(
+        &dir,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "x",
+            "--scopes",
+            "customers:admin",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
