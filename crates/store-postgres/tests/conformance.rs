@@ -12,6 +12,7 @@ use jaga_core::vault::Vault;
 use jaga_store_postgres::PostgresStore;
 use jaga_testkit::{Harness, marked_customer};
 use sqlx::{Connection, Executor, PgConnection};
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -60,7 +61,9 @@ async fn fresh_database() -> Option<String> {
                 panic!("JAGA_REQUIRE_POSTGRES=1 but cannot reach {base}: {e}");
             }
             if !SAID.swap(true, Ordering::SeqCst) {
-                eprintln!(
+                // Straight to the process's stderr: libtest captures the print macros of passing tests.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "PostgreSQL tests SKIPPED: cannot reach {base} (set JAGA_TEST_POSTGRES_URL)"
                 );
             }
@@ -177,7 +180,10 @@ async fn pg_dump_contains_no_plaintext() {
     {
         Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required() => {
-            eprintln!("pg_dump check SKIPPED: pg_dump not found on PATH");
+            let _ = writeln!(
+                std::io::stderr(),
+                "pg_dump check SKIPPED: pg_dump not found on PATH"
+            );
             return;
         }
         Err(e) => panic!("cannot run pg_dump: {e}"),
@@ -320,4 +326,30 @@ async fn unique_violations_are_named() {
         before,
         "nothing written"
     );
+}
+
+/// Several processes starting at once against a new database: migrations run exactly once
+/// (sqlx's migrator holds an advisory lock) and every node works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_opens_migrate_once() {
+    let Some(url) = fresh_database().await else {
+        return;
+    };
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { PostgresStore::open(&url).await })
+        })
+        .collect();
+    for h in handles {
+        let store = h.await.unwrap().expect("open");
+        store.ping().await.unwrap();
+        assert_eq!(store.audit_head().await.unwrap().size, 0);
+    }
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
 }
