@@ -476,12 +476,25 @@ impl Hasher for Fnv {
     }
 }
 
-type Table = HashMap<&'static [u8], Entry, BuildHasherDefault<Fnv>>;
+type Map = HashMap<&'static [u8], Entry, BuildHasherDefault<Fnv>>;
+
+/// The word map plus a prefilter: for each (first letter, second letter) pair, a bit mask of
+/// the word lengths present, so most words of running text are rejected without hashing.
+struct Table {
+    map: Map,
+    lengths: [u32; 27 * 27],
+}
+
+fn slot2(w: &[u8]) -> Option<usize> {
+    let c0 = w[0].to_ascii_lowercase().wrapping_sub(b'a');
+    let c1 = w.get(1).map_or(26, |c| c.to_ascii_lowercase().wrapping_sub(b'a'));
+    (c0 < 26 && c1 <= 26).then_some(usize::from(c0) * 27 + usize::from(c1))
+}
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t = Table::default();
+        let mut t = Map::default();
         let mut add = |w: &'static str, roles: u32, aux: u8| {
             let e = t.entry(w.as_bytes()).or_insert(Entry {
                 roles: 0,
@@ -505,7 +518,13 @@ fn table() -> &'static Table {
         for &w in SURNAMES {
             add(w, SURNAME, 0);
         }
-        t
+        let mut lengths = [0u32; 27 * 27];
+        for w in t.keys() {
+            if let Some(s) = slot2(w) {
+                lengths[s] |= 1 << w.len();
+            }
+        }
+        Table { map: t, lengths }
     })
 }
 
@@ -517,11 +536,15 @@ pub(crate) fn lookup(word: &[u8]) -> Option<Entry> {
     if word.is_empty() || word.len() > MAX_WORD {
         return None;
     }
+    let t = table();
+    if t.lengths[slot2(word)?] & (1 << word.len()) == 0 {
+        return None;
+    }
     let mut buf = [0u8; MAX_WORD];
     let lw = &mut buf[..word.len()];
     lw.copy_from_slice(word);
     lw.make_ascii_lowercase();
-    table().get(&*lw).copied()
+    t.map.get(&*lw).copied()
 }
 
 /// Roles of a word, 0 when unknown.

@@ -6,6 +6,8 @@
 //! addresses (and e-mails glued to a number), which are cut down to their longest free piece (an address that contains a
 //! phone number keeps the part before it).
 
+use std::collections::BTreeMap;
+
 use crate::kind::{EntityKind, Finding};
 
 pub(crate) fn resolve(text: &str, out: &mut Vec<Finding>) {
@@ -20,47 +22,53 @@ pub(crate) fn resolve(text: &str, out: &mut Vec<Finding>) {
             .then(b.len().cmp(&a.len()))
             .then(a.start.cmp(&b.start))
     });
-    let mut taken: Vec<Finding> = Vec::with_capacity(out.len());
+    // `taken` is keyed by start; its findings never overlap, so the ones overlapping `f` are
+    // the last few that start before `f.end` (walked backwards while they end after `f.start`).
+    let mut taken: BTreeMap<usize, Finding> = BTreeMap::new();
     for f in out.drain(..) {
-        // `taken` is kept sorted by start; find neighbours that overlap.
-        let idx = taken.partition_point(|t| t.end <= f.start);
-        let overlaps = taken[idx..].iter().take_while(|t| t.start < f.end);
+        let mut overlapping: Vec<(usize, usize)> = taken
+            .range(..f.end)
+            .rev()
+            .take_while(|(_, t)| t.end > f.start)
+            .map(|(_, t)| (t.start, t.end))
+            .collect();
+        if overlapping.is_empty() {
+            taken.insert(f.start, f);
+            continue;
+        }
+        if !matches!(
+            f.kind,
+            EntityKind::Address | EntityKind::Person | EntityKind::Email
+        ) {
+            continue;
+        }
+        overlapping.reverse();
         let mut free_start = f.start;
         let mut best: Option<(usize, usize)> = None;
-        let mut any = false;
-        for t in overlaps {
-            any = true;
-            if t.start > free_start {
-                best = longer(best, (free_start, t.start));
+        for (ts, te) in overlapping {
+            if ts > free_start {
+                best = longer(best, (free_start, ts));
             }
-            free_start = free_start.max(t.end);
-        }
-        if !any {
-            taken.insert(idx, f);
-            continue;
-        }
-        if !matches!(f.kind, EntityKind::Address | EntityKind::Person | EntityKind::Email) {
-            continue;
+            free_start = free_start.max(te);
         }
         if free_start < f.end {
             best = longer(best, (free_start, f.end));
         }
         if let Some((mut s, e)) = best {
+            // Pieces are cut at other findings' edges, which are ASCII-bounded or text ends.
             let b = text.as_bytes();
             while s < e && matches!(b[s], b'.' | b'-' | b'_' | b'+' | b' ' | b',') {
                 s += 1;
             }
-            // Pieces are cut at other findings' edges, which are ASCII-bounded or text ends.
-            let mut g = f;
-            g.start = s;
-            g.end = e;
             if e > s && e - s >= 4 {
-                let i = taken.partition_point(|t| t.end <= g.start);
-                taken.insert(i, g);
+                let mut g = f;
+                g.start = s;
+                g.end = e;
+                taken.insert(s, g);
             }
         }
     }
-    *out = taken;
+    out.extend(taken.into_values());
 }
 
 fn longer(a: Option<(usize, usize)>, b: (usize, usize)) -> Option<(usize, usize)> {
