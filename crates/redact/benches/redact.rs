@@ -3,6 +3,8 @@
 //! ```text
 //! CARGO_TARGET_DIR=/work/target-redact cargo bench -p jaga-redact --bench redact -- --warm-up-time 1 --measurement-time 3
 //! ```
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jaga_redact::corpus::{Genre, generate};
@@ -62,8 +64,14 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(cs.len() as u64));
     g.bench_function("stream_text/cs_dense", |b| {
         b.iter(|| {
-            redact_stream(cs.as_bytes(), std::io::sink(), Format::Text, &policy, |_| {})
-                .map(|s| s.bytes_out)
+            redact_stream(
+                cs.as_bytes(),
+                std::io::sink(),
+                Format::Text,
+                &policy,
+                |_| {},
+            )
+            .map(|s| s.bytes_out)
         })
     });
     g.finish();

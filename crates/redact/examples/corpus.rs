@@ -31,7 +31,12 @@ fn main() -> std::io::Result<()> {
     let n: usize = arg("--n").and_then(|s| s.parse().ok()).unwrap_or(3000);
     let docs = generate(seed, n);
     let report = evaluate(&docs);
-    println!("seed {seed}: {} docs, {} bytes\n{}", report.docs, report.bytes, report.table());
+    println!(
+        "seed {seed}: {} docs, {} bytes\n{}",
+        report.docs,
+        report.bytes,
+        report.table()
+    );
     println!("card leaks: {}", report.card_leaks);
     if args.iter().any(|a| a == "--errors") {
         for d in &docs {
@@ -67,7 +72,12 @@ fn print_errors(d: &Doc) {
             .iter()
             .any(|f| f.kind == g.kind && ov((g.start, g.end), (f.start, f.end)) >= 0.5)
         {
-            println!("MISS {} {:?}\n    in {:?}", g.kind, &d.text[g.start..g.end], d.text);
+            println!(
+                "MISS {} {:?}\n    in {:?}",
+                g.kind,
+                &d.text[g.start..g.end],
+                d.text
+            );
         }
     }
     for f in &found {
@@ -76,7 +86,13 @@ fn print_errors(d: &Doc) {
             .iter()
             .any(|g| f.kind == g.kind && ov((g.start, g.end), (f.start, f.end)) >= 0.5)
         {
-            println!("FP {} {:?} {:?}\n    in {:?}", f.kind, &d.text[f.range()], f.evidence, d.text);
+            println!(
+                "FP {} {:?} {:?}\n    in {:?}",
+                f.kind,
+                &d.text[f.range()],
+                f.evidence,
+                d.text
+            );
         }
     }
 }
@@ -92,20 +108,43 @@ fn eval_jsonl(path: &str, char_offsets: bool) -> std::io::Result<()> {
         let mut spans = Vec::new();
         for s in v["spans"].as_array().into_iter().flatten() {
             let label = s["label"].as_str().unwrap_or_default();
-            let label = if label == "DOB" { "DATE_OF_BIRTH" } else { label };
+            let label = if label == "DOB" {
+                "DATE_OF_BIRTH"
+            } else {
+                label
+            };
             let Ok(kind) = label.parse::<EntityKind>() else {
                 *skipped.entry(label.to_string()).or_default() += 1;
                 continue;
             };
-            let (a, b) = (s["start"].as_u64().unwrap_or(0) as usize, s["end"].as_u64().unwrap_or(0) as usize);
-            let (start, end) = if char_offsets { (byte_at(a), byte_at(b)) } else { (a, b) };
+            let (a, b) = (
+                s["start"].as_u64().unwrap_or(0) as usize,
+                s["end"].as_u64().unwrap_or(0) as usize,
+            );
+            let (start, end) = if char_offsets {
+                (byte_at(a), byte_at(b))
+            } else {
+                (a, b)
+            };
             spans.push(GoldSpan { kind, start, end });
         }
-        docs.push(Doc { text: t, spans, genre: Genre::CsNote });
+        docs.push(Doc {
+            text: t,
+            spans,
+            genre: Genre::CsNote,
+        });
     }
     let report = evaluate(&docs);
-    println!("{path}: {} docs, {} bytes\n{}", report.docs, report.bytes, report.table());
-    println!("card leaks: {}; labels not scored: {skipped:?}", report.card_leaks);
+    println!(
+        "{path}: {} docs, {} bytes\n{}",
+        report.docs,
+        report.bytes,
+        report.table()
+    );
+    println!(
+        "card leaks: {}; labels not scored: {skipped:?}",
+        report.card_leaks
+    );
     // Throughput: repeat until at least ~1 s of work.
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let reps = (200_000_000 / bytes.max(1)).clamp(1, 20_000);

@@ -26,7 +26,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Whether `digits` (ASCII digits) has the length and issuer prefix (IIN) of a card network.
@@ -175,7 +175,10 @@ mod tests {
         ] {
             let f = find_card_numbers(t);
             assert_eq!(f.len(), 1, "{t}");
-            let digits: String = t[f[0].clone()].chars().filter(char::is_ascii_digit).collect();
+            let digits: String = t[f[0].clone()]
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             assert!(luhn_valid(digits.as_bytes()), "{t}");
         }
     }
@@ -183,16 +186,16 @@ mod tests {
     #[test]
     fn ignores_non_cards() {
         for t in [
-            "4111111111111112",                 // Luhn-invalid
-            "order INV/2025/11/00123",          // invoice number
-            "+62 812-3456-7890",                // phone
-            "+6281234567897",                   // E.164 phone
-            "6281234567897",                    // phone without plus, 13 digits
-            "081234567897",                     // local phone
-            "tracking 41111111111111110000",    // 20 unbroken digits
-            "Rp 1.250.000",                     // price
-            "NIK 3174051204900003",             // NIK, province 31 is no issuer range
-            "0812-3456-7890",                   // local phone, dashed
+            "4111111111111112",              // Luhn-invalid
+            "order INV/2025/11/00123",       // invoice number
+            "+62 812-3456-7890",             // phone
+            "+6281234567897",                // E.164 phone
+            "6281234567897",                 // phone without plus, 13 digits
+            "081234567897",                  // local phone
+            "tracking 41111111111111110000", // 20 unbroken digits
+            "Rp 1.250.000",                  // price
+            "NIK 3174051204900003",          // NIK, province 31 is no issuer range
+            "0812-3456-7890",                // local phone, dashed
         ] {
             assert!(find_card_numbers(t).is_empty(), "{t}");
         }

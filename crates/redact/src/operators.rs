@@ -35,7 +35,11 @@ pub fn redact_field(text: &str, field: &str, policy: &Policy) -> Result<Redacted
     finish(text, crate::detect_field(text, field), policy)
 }
 
-fn finish(text: &str, mut findings: Vec<Finding>, policy: &Policy) -> Result<Redacted, RedactError> {
+fn finish(
+    text: &str,
+    mut findings: Vec<Finding>,
+    policy: &Policy,
+) -> Result<Redacted, RedactError> {
     findings.retain(|f| f.score >= policy.min_score());
     let text = apply(text, &findings, policy)?;
     Ok(Redacted { text, findings })
@@ -152,7 +156,11 @@ pub(crate) fn canonical(kind: K, value: &str) -> String {
             .map(|c| c.to_ascii_uppercase())
             .collect(),
         K::Email => value.to_lowercase(),
-        _ => value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase(),
+        _ => value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
     }
 }
 

@@ -109,7 +109,10 @@ impl Default for Policy {
 
 impl fmt::Debug for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ops: BTreeMap<_, _> = EntityKind::ALL.iter().map(|&k| (k, self.operator(k))).collect();
+        let ops: BTreeMap<_, _> = EntityKind::ALL
+            .iter()
+            .map(|&k| (k, self.operator(k)))
+            .collect();
         f.debug_struct("Policy")
             .field("operators", &ops)
             .field("min_score", &self.min_score)
@@ -150,7 +153,11 @@ impl Policy {
 
     /// Sets the minimum score a finding needs to be redacted (clamped to 0..=1).
     pub fn with_min_score(mut self, min_score: f32) -> Self {
-        self.min_score = if min_score.is_nan() { 0.5 } else { min_score.clamp(0.0, 1.0) };
+        self.min_score = if min_score.is_nan() {
+            0.5
+        } else {
+            min_score.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -216,9 +223,10 @@ mod tests {
 
     #[test]
     fn spec_from_json() {
-        let spec: PolicySpec =
-            serde_json::from_str(r#"{"operators":{"NIK":"hash","CREDIT_CARD":"tokenize"},"min_score":0.7}"#)
-                .unwrap();
+        let spec: PolicySpec = serde_json::from_str(
+            r#"{"operators":{"NIK":"hash","CREDIT_CARD":"tokenize"},"min_score":0.7}"#,
+        )
+        .unwrap();
         let p = Policy::default().with_spec(&spec);
         assert_eq!(p.operator(EntityKind::Nik), Operator::Hash);
         assert_eq!(p.operator(EntityKind::CreditCard), Operator::Drop);

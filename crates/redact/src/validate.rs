@@ -23,7 +23,7 @@ pub fn valid_date(year: u32, month: u32, day: u32) -> bool {
     if !(1..=12).contains(&month) || day == 0 {
         return false;
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let max = match month {
         2 if leap => 29,
         2 => 28,
@@ -130,7 +130,9 @@ pub fn iban_valid(iban: &[u8]) -> bool {
     }
     if iban_length(&iban[..2]) != Some(iban.len())
         || !iban[2..4].iter().all(u8::is_ascii_digit)
-        || !iban[4..].iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        || !iban[4..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
     {
         return false;
     }

@@ -92,7 +92,8 @@ impl Report {
 
     /// A Markdown table of the per-kind scores.
     pub fn table(&self) -> String {
-        let mut s = String::from("| kind | gold | found | recall | predicted | correct | precision |\n");
+        let mut s =
+            String::from("| kind | gold | found | recall | predicted | correct | precision |\n");
         s.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
         for (k, v) in &self.per_kind {
             let _ = writeln!(
@@ -120,7 +121,11 @@ impl Report {
 fn iou(a: (usize, usize), b: (usize, usize)) -> f64 {
     let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
     let union = a.1.max(b.1) - a.0.min(b.0);
-    if union == 0 { 0.0 } else { inter as f64 / union as f64 }
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
 }
 
 fn matches(g: &GoldSpan, f: &Finding) -> bool {
@@ -179,7 +184,11 @@ pub fn evaluate(docs: &[Doc]) -> Report {
     let mut leaks = 0;
     let mut report = evaluate_with(docs, |doc| {
         let f = detect_doc(doc);
-        let kept: Vec<_> = f.iter().copied().filter(|x| x.score >= policy.min_score()).collect();
+        let kept: Vec<_> = f
+            .iter()
+            .copied()
+            .filter(|x| x.score >= policy.min_score())
+            .collect();
         let red = crate::apply(&doc.text, &kept, &policy).unwrap_or_default();
         let gold_card_left = doc
             .spans
@@ -215,7 +224,10 @@ pub fn evaluate_with(docs: &[Doc], mut detector: impl FnMut(&Doc) -> Vec<Finding
             }
         }
         for f in &found {
-            let any = doc.spans.iter().any(|g| iou((g.start, g.end), (f.start, f.end)) > 0.0);
+            let any = doc
+                .spans
+                .iter()
+                .any(|g| iou((g.start, g.end), (f.start, f.end)) > 0.0);
             r.overlapping_any_gold += usize::from(any);
             let s = r.per_kind.entry(f.kind).or_default();
             s.predicted += 1;
@@ -244,7 +256,11 @@ mod tests {
         assert_eq!(a, super::super::generate(42, 200));
         for d in &a {
             for s in &d.spans {
-                assert!(s.start < s.end && d.text.is_char_boundary(s.start) && d.text.is_char_boundary(s.end));
+                assert!(
+                    s.start < s.end
+                        && d.text.is_char_boundary(s.start)
+                        && d.text.is_char_boundary(s.end)
+                );
             }
         }
     }

@@ -134,7 +134,11 @@ fn slot(r: &mut Rng, b: &mut Builder, name: &str, st: &mut State, quote: Option<
         "PK" => {
             let p = v::person(r);
             let first = p.split(' ').next().unwrap_or("").to_string();
-            let p = if r.chance(0.5) { first.to_lowercase() } else { first };
+            let p = if r.chance(0.5) {
+                first.to_lowercase()
+            } else {
+                first
+            };
             b.lit(r.pick(&["kak ", "mas ", "mbak ", "pak ", "bu "]));
             gold(b, K::Person, p);
         }
@@ -145,7 +149,11 @@ fn slot(r: &mut Rng, b: &mut Builder, name: &str, st: &mut State, quote: Option<
         "PHONE" => gold(b, K::Phone, v::phone(r)),
         "HP" => gold(b, K::Phone, v::phone_id(r)),
         "HPPLAIN" => {
-            let p = format!("08{}{}", r.pick(&["12", "13", "77", "95"]), r.below(90_000_000) + 10_000_000);
+            let p = format!(
+                "08{}{}",
+                r.pick(&["12", "13", "77", "95"]),
+                r.below(90_000_000) + 10_000_000
+            );
             gold(b, K::Phone, p);
         }
         "EMAIL" => {
@@ -166,7 +174,10 @@ fn slot(r: &mut Rng, b: &mut Builder, name: &str, st: &mut State, quote: Option<
             b.lit(bank);
         }
         "ACCT" => {
-            let acct = st.bank_acct.take().map_or_else(|| v::bank_account(r).1, |x| x.1);
+            let acct = st
+                .bank_acct
+                .take()
+                .map_or_else(|| v::bank_account(r).1, |x| x.1);
             gold(b, K::BankAccount, acct);
         }
         "DOB" => gold(b, K::DateOfBirth, v::dob(r)),
@@ -241,11 +252,24 @@ pub(crate) fn doc(r: &mut Rng) -> Doc {
         _ => Genre::Negative,
     };
     match genre {
-        Genre::CsNote => { let t = r.pick(CS_NOTES); fill(r, &mut b, t, &mut st, None) },
-        Genre::Email => { let t = r.pick(EMAILS); fill(r, &mut b, t, &mut st, None) },
-        Genre::Negative => { let t = r.pick(NEGATIVES); fill(r, &mut b, t, &mut st, None) },
+        Genre::CsNote => {
+            let t = r.pick(CS_NOTES);
+            fill(r, &mut b, t, &mut st, None)
+        }
+        Genre::Email => {
+            let t = r.pick(EMAILS);
+            fill(r, &mut b, t, &mut st, None)
+        }
+        Genre::Negative => {
+            let t = r.pick(NEGATIVES);
+            fill(r, &mut b, t, &mut st, None)
+        }
         Genre::WhatsApp | Genre::Transcript => {
-            let pool = if genre == Genre::WhatsApp { WA_LINES } else { TRANSCRIPT_LINES };
+            let pool = if genre == Genre::WhatsApp {
+                WA_LINES
+            } else {
+                TRANSCRIPT_LINES
+            };
             for i in 0..3 + r.below(4) {
                 if i > 0 {
                     b.lit("\n");

@@ -5,36 +5,91 @@ use super::Rng;
 use crate::card::luhn_valid;
 
 const PROVINCES: [u32; 34] = [
-    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64,
-    65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 94,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+    71, 72, 73, 74, 75, 76, 81, 82, 91, 94,
 ];
 
 /// Given names the detector's gazetteer does *not* contain.
 const UNSEEN_GIVEN: &[&str] = &[
     "Aryani", "Bagas", "Candra", "Darmawan", "Esti", "Fikri", "Gita", "Haris", "Ilham", "Jaya",
     "Kurnia", "Lusi", "Mulyadi", "Nining", "Oktavia", "Prasetya", "Ridwan", "Sekar", "Taufik",
-    "Umi", "Viona", "Wendi", "Yohana", "Zulkifli", "Brandon", "Chloe", "Dexter", "Fiona",
-    "Gavin", "Holly", "Jasmine", "Agustina",
+    "Umi", "Viona", "Wendi", "Yohana", "Zulkifli", "Brandon", "Chloe", "Dexter", "Fiona", "Gavin",
+    "Holly", "Jasmine", "Agustina",
 ];
 /// Surnames the gazetteer does not contain.
 const UNSEEN_SURNAMES: &[&str] = &[
-    "Simatupang", "Pardede", "Wahyudi", "Syahputra", "Kartasasmita", "Hutagalung", "Situmorang",
-    "Daulay", "Wibisono", "Fletcher", "Gallagher", "Holloway", "Whitmore", "Rusdi",
+    "Simatupang",
+    "Pardede",
+    "Wahyudi",
+    "Syahputra",
+    "Kartasasmita",
+    "Hutagalung",
+    "Situmorang",
+    "Daulay",
+    "Wibisono",
+    "Fletcher",
+    "Gallagher",
+    "Holloway",
+    "Whitmore",
+    "Rusdi",
 ];
 const STREETS: &[&str] = &[
-    "Merdeka", "Sudirman", "Diponegoro", "Gatot Subroto", "Ahmad Yani", "Pahlawan", "Veteran",
-    "Kenanga", "Melati", "Mawar", "Cempaka Putih", "Raya Bogor", "Kaliurang", "Gajah Mada",
-    "Hayam Wuruk", "Teuku Umar", "Pemuda", "Siliwangi", "Asia Afrika", "Dago",
+    "Merdeka",
+    "Sudirman",
+    "Diponegoro",
+    "Gatot Subroto",
+    "Ahmad Yani",
+    "Pahlawan",
+    "Veteran",
+    "Kenanga",
+    "Melati",
+    "Mawar",
+    "Cempaka Putih",
+    "Raya Bogor",
+    "Kaliurang",
+    "Gajah Mada",
+    "Hayam Wuruk",
+    "Teuku Umar",
+    "Pemuda",
+    "Siliwangi",
+    "Asia Afrika",
+    "Dago",
 ];
 const AREAS: &[&str] = &[
-    "Menteng", "Cibubur", "Sukajadi", "Coblong", "Tegalsari", "Wonokromo", "Depok", "Sleman",
-    "Kebayoran Baru", "Cengkareng", "Tembalang", "Lowokwaru", "Panakkukang", "Denpasar Selatan",
+    "Menteng",
+    "Cibubur",
+    "Sukajadi",
+    "Coblong",
+    "Tegalsari",
+    "Wonokromo",
+    "Depok",
+    "Sleman",
+    "Kebayoran Baru",
+    "Cengkareng",
+    "Tembalang",
+    "Lowokwaru",
+    "Panakkukang",
+    "Denpasar Selatan",
 ];
 const CITIES: &[&str] = &[
-    "Jakarta Selatan", "Bandung", "Surabaya", "Yogyakarta", "Semarang", "Malang", "Medan",
-    "Makassar", "Denpasar", "Bekasi", "Tangerang", "Bogor", "Palembang", "Pekanbaru",
+    "Jakarta Selatan",
+    "Bandung",
+    "Surabaya",
+    "Yogyakarta",
+    "Semarang",
+    "Malang",
+    "Medan",
+    "Makassar",
+    "Denpasar",
+    "Bekasi",
+    "Tangerang",
+    "Bogor",
+    "Palembang",
+    "Pekanbaru",
 ];
-const EN_STREETS: &[&str] = &["Oak", "Maple", "Baker", "Elm", "High", "Church", "Park", "Mill"];
+const EN_STREETS: &[&str] = &[
+    "Oak", "Maple", "Baker", "Elm", "High", "Church", "Park", "Mill",
+];
 const EN_SUFFIX: &[&str] = &["Street", "Road", "Avenue", "Lane", "Drive", "St.", "Rd."];
 const EN_CITIES: &[&str] = &[
     "Springfield, IL 62704",
@@ -45,7 +100,12 @@ const EN_CITIES: &[&str] = &[
     "Singapore 238823",
 ];
 const DOMAINS: &[&str] = &[
-    "gmail.com", "yahoo.co.id", "outlook.com", "hotmail.com", "tokoku.id", "mail.co.id",
+    "gmail.com",
+    "yahoo.co.id",
+    "outlook.com",
+    "hotmail.com",
+    "tokoku.id",
+    "mail.co.id",
 ];
 /// (bank, account length).
 pub(crate) const BANKS: &[(&str, usize)] = &[
@@ -60,16 +120,38 @@ pub(crate) const BANKS: &[(&str, usize)] = &[
     ("Permata", 10),
 ];
 const MONTHS_ID: [&str; 12] = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-    "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn digits(r: &mut Rng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + r.below(10) as u8)).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + r.below(10) as u8))
+        .collect()
 }
 
 fn luhn_complete(payload: &str) -> String {
@@ -137,7 +219,12 @@ pub(crate) fn kk(r: &mut Rng) -> String {
 
 pub(crate) fn npwp(r: &mut Rng) -> String {
     let head = format!("{:02}{}", r.pick(&[1, 2, 3, 7, 8, 9, 31]), digits(r, 6));
-    let n15 = format!("{}{}{}", luhn_complete(&head), digits(r, 3), r.pick(&["000", "001", "002"]));
+    let n15 = format!(
+        "{}{}{}",
+        luhn_complete(&head),
+        digits(r, 3),
+        r.pick(&["000", "001", "002"])
+    );
     match r.below(4) {
         0 | 1 => format!(
             "{}.{}.{}.{}-{}.{}",
@@ -187,7 +274,12 @@ pub(crate) fn phone_id(r: &mut Rng) -> String {
 /// Any phone: mostly Indonesian mobile, some landlines and international numbers.
 pub(crate) fn phone(r: &mut Rng) -> String {
     match r.below(10) {
-        0 => format!("(0{}) {}-{}", r.pick(&["21", "22", "31", "274"]), digits(r, 3), digits(r, 4)),
+        0 => format!(
+            "(0{}) {}-{}",
+            r.pick(&["21", "22", "31", "274"]),
+            digits(r, 3),
+            digits(r, 4)
+        ),
         1 => match r.below(3) {
             0 => format!("+1 415 555 {}", digits(r, 4)),
             1 => format!("+44 20 7946 {}", digits(r, 4)),
@@ -255,9 +347,15 @@ fn iban_check(country: &str, bban: &str) -> String {
 
 pub(crate) fn iban(r: &mut Rng) -> String {
     let s = match r.below(3) {
-        0 => iban_check("GB", &format!("{}{}", r.pick(&["WEST", "BARC", "HSBC"]), digits(r, 14))),
+        0 => iban_check(
+            "GB",
+            &format!("{}{}", r.pick(&["WEST", "BARC", "HSBC"]), digits(r, 14)),
+        ),
         1 => iban_check("DE", &digits(r, 18)),
-        _ => iban_check("NL", &format!("{}{}", r.pick(&["ABNA", "INGB", "RABO"]), digits(r, 10))),
+        _ => iban_check(
+            "NL",
+            &format!("{}{}", r.pick(&["ABNA", "INGB", "RABO"]), digits(r, 10)),
+        ),
     };
     if r.chance(0.5) {
         s.as_bytes()
@@ -273,7 +371,11 @@ pub(crate) fn iban(r: &mut Rng) -> String {
 /// (bank name, account number as written).
 pub(crate) fn bank_account(r: &mut Rng) -> (&'static str, String) {
     let (bank, len) = BANKS[r.below(BANKS.len() as u64) as usize];
-    let first = if bank == "BTN" { "00".to_string() } else { format!("{}", r.below(10)) };
+    let first = if bank == "BTN" {
+        "00".to_string()
+    } else {
+        format!("{}", r.below(10))
+    };
     let n = format!("{first}{}", digits(r, len - first.len()));
     let written = if bank == "BRI" && r.chance(0.5) {
         group(&n, &[4, 2, 6, 2, 1], "-")
@@ -311,11 +413,18 @@ pub(crate) fn address_id(r: &mut Rng) -> String {
             1 + r.below(9),
             1 + r.below(30)
         ),
-        _ => format!("Gg. {} No. {no}", r.pick(&["Mawar", "Haji Naim", "Kelinci", "Damai"])),
+        _ => format!(
+            "Gg. {} No. {no}",
+            r.pick(&["Mawar", "Haji Naim", "Kelinci", "Damai"])
+        ),
     };
     let mut parts = vec![head];
     if r.chance(0.5) {
-        parts.push(format!("RT {:02}/RW {:02}", 1 + r.below(15), 1 + r.below(12)));
+        parts.push(format!(
+            "RT {:02}/RW {:02}",
+            1 + r.below(15),
+            1 + r.below(12)
+        ));
     }
     if r.chance(0.4) {
         parts.push(format!("Kel. {}", r.pick(AREAS)));
@@ -323,7 +432,11 @@ pub(crate) fn address_id(r: &mut Rng) -> String {
     if r.chance(0.5) {
         parts.push(format!("Kec. {}", r.pick(AREAS)));
     }
-    parts.push(if r.chance(0.5) { format!("{city} {postal}") } else { city.to_string() });
+    parts.push(if r.chance(0.5) {
+        format!("{city} {postal}")
+    } else {
+        city.to_string()
+    });
     parts.join(", ")
 }
 
@@ -364,18 +477,38 @@ fn capital(s: &str) -> String {
 }
 
 pub(crate) fn ipv4(r: &mut Rng) -> String {
-    format!("{}.{}.{}.{}", 10 + r.below(200), r.below(256), r.below(256), 1 + r.below(254))
+    format!(
+        "{}.{}.{}.{}",
+        10 + r.below(200),
+        r.below(256),
+        r.below(256),
+        1 + r.below(254)
+    )
 }
 
 // ---- hard negatives ----
 
 pub(crate) fn order_id(r: &mut Rng) -> String {
     match r.below(5) {
-        0 => format!("INV/{}/{:02}/{}", 2023 + r.below(3), 1 + r.below(12), digits(r, 5)),
-        1 => format!("INV/2025{:02}{:02}/MPL/{}", 1 + r.below(12), 1 + r.below(28), digits(r, 10)),
+        0 => format!(
+            "INV/{}/{:02}/{}",
+            2023 + r.below(3),
+            1 + r.below(12),
+            digits(r, 5)
+        ),
+        1 => format!(
+            "INV/2025{:02}{:02}/MPL/{}",
+            1 + r.below(12),
+            1 + r.below(28),
+            digits(r, 10)
+        ),
         2 => format!("#{}", digits(r, 8)),
         3 => format!("ORD-{}", digits(r, 6)),
-        _ => format!("2411{}{}", digits(r, 2), r.pick(&["ABCDEF", "KX9QWE", "PQRS7T"])),
+        _ => format!(
+            "2411{}{}",
+            digits(r, 2),
+            r.pick(&["ABCDEF", "KX9QWE", "PQRS7T"])
+        ),
     }
 }
 

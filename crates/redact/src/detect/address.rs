@@ -17,8 +17,21 @@ const MAX_TOKENS: usize = 30;
 
 /// Words that may sit between `alamat` and the address (`alamat saya di …`).
 const FILLERS: &[&[u8]] = &[
-    b"saya", b"aku", b"di", b"lengkap", b"pengiriman", b"kirim", b"rumah", b"baru", b"is",
-    b"to", b"ke", b"kantor", b"tujuan", b"the", b"shipping",
+    b"saya",
+    b"aku",
+    b"di",
+    b"lengkap",
+    b"pengiriman",
+    b"kirim",
+    b"rumah",
+    b"baru",
+    b"is",
+    b"to",
+    b"ke",
+    b"kantor",
+    b"tujuan",
+    b"the",
+    b"shipping",
 ];
 
 const BREAK: u32 = role::ADDR_STOP
@@ -48,7 +61,8 @@ fn token_end(b: &[u8], s: usize) -> usize {
         let c = b[e];
         let joins = matches!(c, b'/' | b'-' | b'\'')
             && e > s
-            && b.get(e + 1).is_some_and(|&n| n.is_ascii_alphanumeric() || n >= 0x80);
+            && b.get(e + 1)
+                .is_some_and(|&n| n.is_ascii_alphanumeric() || n >= 0x80);
         if c.is_ascii_alphanumeric() || c >= 0x80 || joins {
             e += 1;
         } else {
@@ -86,7 +100,8 @@ fn walk(b: &[u8], p: usize) -> Walk {
         let tok = &b[t..te];
         let roles = lexicon::roles(tok);
         let digit_led = c.is_ascii_digit();
-        let dotted_number = b.get(te) == Some(&b'.') && b.get(te + 1).is_some_and(u8::is_ascii_digit);
+        let dotted_number =
+            b.get(te) == Some(&b'.') && b.get(te + 1).is_some_and(u8::is_ascii_digit);
         let accept = if digit_led {
             !dotted_number
         } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
@@ -100,7 +115,9 @@ fn walk(b: &[u8], p: usize) -> Walk {
             break;
         }
         // "No." must be followed by a number to count.
-        if roles & role::ADDR_PART != 0 && (tok.eq_ignore_ascii_case(b"no") || tok.eq_ignore_ascii_case(b"nomor")) {
+        if roles & role::ADDR_PART != 0
+            && (tok.eq_ignore_ascii_case(b"no") || tok.eq_ignore_ascii_case(b"nomor"))
+        {
             let mut n = te;
             while matches!(b.get(n), Some(b'.' | b' ' | b':')) {
                 n += 1;
@@ -141,7 +158,10 @@ fn skip_fillers(b: &[u8], mut q: usize) -> usize {
         while b.get(q) == Some(&b' ') {
             q += 1;
         }
-        let we = q + b[q..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let we = q + b[q..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
         if we > q && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(&b[q..we])) {
             q = we;
         } else {
@@ -195,7 +215,10 @@ pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
             break;
         }
         let s = q + 1;
-        let e = s + b[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let e = s + b[s..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
         if e == s || !b[s].is_ascii_uppercase() {
             break;
         }

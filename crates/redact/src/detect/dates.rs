@@ -43,7 +43,10 @@ fn clean_end(b: &[u8], e: usize) -> bool {
 
 /// A month word starting at `i`: returns (month, end of word incl. an abbreviation dot).
 fn month_word(b: &[u8], i: usize) -> Option<(u32, usize)> {
-    let len = b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let len = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     let e = lexicon::lookup(&b[i..i + len]).filter(|e| e.roles & role::MONTH != 0)?;
     let mut end = i + len;
     if b.get(end) == Some(&b'.') {
@@ -178,7 +181,13 @@ mod tests {
         ] {
             assert!(whole(s), "{s}");
         }
-        for s in ["31/02/1990", "12 Foo 1990", "0812-3456-7890", "10.10.10.10", "1.250.000"] {
+        for s in [
+            "31/02/1990",
+            "12 Foo 1990",
+            "0812-3456-7890",
+            "10.10.10.10",
+            "1.250.000",
+        ] {
             assert!(!whole(s), "{s}");
         }
     }

@@ -56,11 +56,11 @@ pub(crate) fn emails(sc: &mut Scan<'_>) {
         if at < next_free {
             continue;
         }
-        if let Some((s, e)) = email_at(b, at) {
-            if s >= next_free {
-                sc.push(K::Email, s, e, 0.99, V::EmailSyntax, None);
-                next_free = e;
-            }
+        if let Some((s, e)) = email_at(b, at)
+            && s >= next_free
+        {
+            sc.push(K::Email, s, e, 0.99, V::EmailSyntax, None);
+            next_free = e;
         }
     }
 }
@@ -86,7 +86,8 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
         }
         next_free = e;
         // must not be glued to other word characters
-        if (s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'-' | b'*' | b'+' | b'_')))
+        if (s > 0
+            && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'-' | b'*' | b'+' | b'_')))
             || (e < b.len() && b[e].is_ascii_alphanumeric())
         {
             continue;
@@ -100,11 +101,11 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
         if tok.iter().filter(|&&x| x == b':').count() < 2 || groups < 2 {
             continue;
         }
-        if let Ok(t) = std::str::from_utf8(tok) {
-            if t.parse::<std::net::Ipv6Addr>().is_ok() {
-                let word = sc.ctx(s).word(role::IP);
-                sc.push(K::IpAddress, s, e, 0.9, V::IpSyntax, word);
-            }
+        if let Ok(t) = std::str::from_utf8(tok)
+            && t.parse::<std::net::Ipv6Addr>().is_ok()
+        {
+            let word = sc.ctx(s).word(role::IP);
+            sc.push(K::IpAddress, s, e, 0.9, V::IpSyntax, word);
         }
     }
 }
@@ -120,7 +121,10 @@ mod tests {
 
     #[test]
     fn emails_found_with_clean_edges() {
-        assert_eq!(email("kirim ke budi.s90@gmail.com."), Some("budi.s90@gmail.com"));
+        assert_eq!(
+            email("kirim ke budi.s90@gmail.com."),
+            Some("budi.s90@gmail.com")
+        );
         assert_eq!(email("<a_b+c@mail.co.id>"), Some("a_b+c@mail.co.id"));
         assert_eq!(email("twitter @handle"), None);
         assert_eq!(email("x@localhost"), None);

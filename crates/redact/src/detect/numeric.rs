@@ -109,19 +109,29 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         let ctx = sc.ctx(i);
         if ctx.has(role::DOB, 6) {
             let word = ctx.word(role::DOB);
-            let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 { 0.9 } else { 0.8 };
+            let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 {
+                0.9
+            } else {
+                0.8
+            };
             sc.push(K::DateOfBirth, d.start, d.end, score, V::CalendarDate, word);
         }
         return d.end;
     }
     // The visible tail of a masked value (`****-****-7890`) is not a new value.
-    let masked = i > 0 && (b[i - 1] == b'*' || (i > 1 && b[i - 2] == b'*' && matches!(b[i - 1], b'-' | b' ' | b'.')));
+    let masked = i > 0
+        && (b[i - 1] == b'*'
+            || (i > 1 && b[i - 2] == b'*' && matches!(b[i - 1], b'-' | b' ' | b'.')));
     if masked || (!glued && glued_left(b, i)) {
         return skip_code(b, i);
     }
     let run = collect(b, i);
     let run_end = run.ext_end.unwrap_or(run.groups[run.n - 1].1);
-    let run_end = if run.glued_end { skip_code(b, run_end) } else { run_end };
+    let run_end = if run.glued_end {
+        skip_code(b, run_end)
+    } else {
+        run_end
+    };
     match b.get(run_end) {
         Some(b'@' | b'_') => return skip_code(b, i),
         Some(b'/' | b'-') if b.get(run_end + 1).is_some_and(u8::is_ascii_alphanumeric) => {
@@ -129,10 +139,12 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         }
         _ => {}
     }
-    if run.n == 1 && run_end - i <= 5 && !run.plus {
-        if let Some(end) = address::english(sc, i) {
-            return end;
-        }
+    if run.n == 1
+        && run_end - i <= 5
+        && !run.plus
+        && let Some(end) = address::english(sc, i)
+    {
+        return end;
     }
     let mut a = 0;
     let mut prev_hit = false;
@@ -140,7 +152,11 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     while a < run.n {
         // A window may start inside a run only after a hit or after a long group: the tail of
         // a Luhn-invalid card-like number (`4607 5694 3831 1387`) is not a number of its own.
-        let prev_len = if a > 0 { run.groups[a - 1].1 - run.groups[a - 1].0 } else { 0 };
+        let prev_len = if a > 0 {
+            run.groups[a - 1].1 - run.groups[a - 1].0
+        } else {
+            0
+        };
         let fresh = a > 0 && run.seps[a - 1] == b' ' && prev_len != 4;
         if a > 0 && !prev_hit && prev_len < 8 && !fresh {
             a += 1;
@@ -215,8 +231,12 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     let neg0 = ctx.dist(role::NEG) == Some(0);
     if run.glued_end && z + 1 == run.n {
         // Fail closed for cards glued to a word; nothing else ends inside a code.
-        return (!plus && only(b" -") && is_card_number(d))
-            .then_some((K::CreditCard, 1.0, V::LuhnIin, ctx.word(role::CARD)));
+        return (!plus && only(b" -") && is_card_number(d)).then_some((
+            K::CreditCard,
+            1.0,
+            V::LuhnIin,
+            ctx.word(role::CARD),
+        ));
     }
 
     // IPv4: four dotted octets.
@@ -229,10 +249,11 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) && !ctx.has(role::PHONE, 3) {
         return None; // dotted prices and versions
     }
-    // Cards: Luhn + issuer range, fail closed (no context needed) — except 12–14 and 17–19
-    // digit Maestro-range numbers right after a bank word, which are account numbers.
+    // Cards: Luhn + issuer range, fail closed (no context needed) — except 13–14 and 17–19
+    // digit numbers right after a bank word, which are account numbers.
     let bank_near = ctx.has(role::BANK, 3) && ctx.nearer(role::BANK, role::CARD);
-    if !plus && only(b" -") && is_card_number(d) && !(bank_near && !(15..=16).contains(&n)) {
+    let account_like = bank_near && !(15..=16).contains(&n);
+    if !plus && only(b" -") && is_card_number(d) && !account_like {
         let nik_ctx = n == 16
             && nik_valid(d)
             && [role::NIK, role::KK, role::NPWP]
@@ -242,10 +263,12 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             return Some((K::CreditCard, 1.0, V::LuhnIin, ctx.word(role::CARD)));
         }
     }
-    if n == 16 && !plus && only(b" -.") {
-        if let Some(h) = sixteen(d, ctx) {
-            return Some(h);
-        }
+    if n == 16
+        && !plus
+        && only(b" -.")
+        && let Some(h) = sixteen(d, ctx)
+    {
+        return Some(h);
     }
     if n == 15 && !plus && only(b".-") {
         let formatted = z - a == 5
@@ -267,10 +290,8 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     let bank_first = ctx.has(role::BANK, 2)
         && ctx.nearer(role::BANK, role::PHONE)
         && (!mobile || (ctx.dist(role::BANK) == Some(0) && !plus));
-    if !bank_first {
-        if let Some(h) = phone(run, a, z, d, ctx) {
-            return Some(h);
-        }
+    if !bank_first && let Some(h) = phone(run, a, z, d, ctx) {
+        return Some(h);
     }
     // Bank account: 8–18 digits with a bank word before (or a bank name right after).
     if (8..=18).contains(&n) && !plus && only(b" -.") {
@@ -278,7 +299,11 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
         if !strong_phone {
             // "VA BCA 8808…": a payment code, not an account
             if ctx.has(role::BANK, 4) && ctx.dist(role::NEG).is_none_or(|x| x > 2) {
-                let score = if ctx.dist(role::BANK).unwrap_or(9) <= 2 { 0.9 } else { 0.8 };
+                let score = if ctx.dist(role::BANK).unwrap_or(9) <= 2 {
+                    0.9
+                } else {
+                    0.8
+                };
                 return Some((K::BankAccount, score, V::Shape, ctx.word(role::BANK)));
             }
             let after = super::context::after(b, run.groups[z].1);
@@ -327,9 +352,7 @@ fn sixteen(d: &[u8], ctx: &Ctx) -> Option<Hit> {
     match kind_by_ctx {
         Some(K::Kk) if kk => Some((K::Kk, 0.95, V::NikStructure, word(K::Kk))),
         Some(k) if nik => Some((k, 0.95, V::NikStructure, word(k))),
-        Some(k) if ctx.dist(k_role(k)).is_some_and(|x| x <= 1) => {
-            Some((k, 0.6, V::Shape, word(k)))
-        }
+        Some(k) if ctx.dist(k_role(k)).is_some_and(|x| x <= 1) => Some((k, 0.6, V::Shape, word(k))),
         None if nik && ctx.dist(role::NEG).is_none_or(|x| x > 3) && !ctx.has(role::BANK, 3) => {
             Some((K::Nik, 0.75, V::NikStructure, None))
         }
@@ -384,17 +407,29 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
         }
         return None;
     }
-    if let Some(nsn) = d.strip_prefix(b"62") {
-        if nsn.first() == Some(&b'8') && id_mobile(nsn) {
-            return Some((K::Phone, 0.85, V::PhonePlan, word));
-        }
+    if let Some(nsn) = d.strip_prefix(b"62")
+        && nsn.first() == Some(&b'8')
+        && id_mobile(nsn)
+    {
+        return Some((K::Phone, 0.85, V::PhonePlan, word));
     }
     if let Some(nsn) = d.strip_prefix(b"0") {
         if id_mobile(nsn) {
-            return Some((K::Phone, if has_ctx { 0.95 } else { 0.9 }, V::PhonePlan, word));
+            return Some((
+                K::Phone,
+                if has_ctx { 0.95 } else { 0.9 },
+                V::PhonePlan,
+                word,
+            ));
         }
         if id_landline(nsn) {
-            let score = if has_ctx || paren { 0.9 } else if grouped { 0.7 } else { 0.55 };
+            let score = if has_ctx || paren {
+                0.9
+            } else if grouped {
+                0.7
+            } else {
+                0.55
+            };
             return Some((K::Phone, score, V::PhonePlan, word));
         }
     }

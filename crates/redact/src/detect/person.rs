@@ -10,8 +10,16 @@ use crate::kind::{EntityKind as K, Validator as V};
 
 /// Words that may sit between a name label and the name (`nama lengkap: …`, `atas nama saya …`).
 const FILLERS: &[&[u8]] = &[
-    b"saya", b"aku", b"lengkap", b"pemesan", b"akun", b"penerima", b"customer", b"pelanggan",
-    b"is", b"adalah",
+    b"saya",
+    b"aku",
+    b"lengkap",
+    b"pemesan",
+    b"akun",
+    b"penerima",
+    b"customer",
+    b"pelanggan",
+    b"is",
+    b"adalah",
 ];
 
 const NOT_NAME: u32 = role::STOP
@@ -48,12 +56,18 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         let ws = q;
         while q < b.len()
             && (letter(b[q])
-                || (matches!(b[q], b'\'' | b'-') && q > ws && b.get(q + 1).is_some_and(|&c| letter(c))))
+                || (matches!(b[q], b'\'' | b'-')
+                    && q > ws
+                    && b.get(q + 1).is_some_and(|&c| letter(c))))
         {
             q += 1;
         }
         // A word glued to a digit, a dash, a slash, an @ or a bracket is part of a code.
-        if q == ws || b.get(q).is_some_and(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'@' | b'[' | b'_')) {
+        if q == ws
+            || b.get(q).is_some_and(|&c| {
+                c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'@' | b'[' | b'_')
+            })
+        {
             break;
         }
         let w = &b[ws..q];
@@ -63,7 +77,8 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         let all_caps = w.len() > 1 && w.iter().all(|c| !c.is_ascii_lowercase());
         let initial = w.len() == 1 && cap && b.get(q) == Some(&b'.');
         // An honorific inside the name ("a/n Drs. Sari", "Bpk. H. Ahmad") is kept with it.
-        let honorific = roles & role::TITLE != 0 && roles & role::ABBREV != 0 && b.get(q) == Some(&b'.');
+        let honorific =
+            roles & role::TITLE != 0 && roles & role::ABBREV != 0 && b.get(q) == Some(&b'.');
         if honorific && name.words == 0 {
             q += 1;
             if b.get(q) == Some(&b' ') {
@@ -129,11 +144,7 @@ fn degree_suffix(b: &[u8], end: usize) -> usize {
         }
     }
     let boundary = b.get(q).is_none_or(|c| !c.is_ascii_alphanumeric());
-    if pieces >= 2 && boundary {
-        q
-    } else {
-        end
-    }
+    if pieces >= 2 && boundary { q } else { end }
 }
 
 fn skip_spaces(b: &[u8], mut p: usize) -> usize {
@@ -168,7 +179,14 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
             return None;
         }
         let n = name_words(b, q + 1, false)?;
-        sc.push(K::Person, n.start, n.end, 0.8, validator(&n), Some(entry.word));
+        sc.push(
+            K::Person,
+            n.start,
+            n.end,
+            0.8,
+            validator(&n),
+            Some(entry.word),
+        );
         return Some(n.end);
     }
     if r & role::NAME_LABEL != 0 && r & role::TITLE == 0 {
@@ -182,32 +200,50 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
     if r & role::SELF != 0 {
         // "saya Budi Santoso": capitalised name words only.
         let n = name_words(b, p, false)?;
-        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some(entry.word));
+        sc.push(
+            K::Person,
+            n.start,
+            n.end,
+            0.75,
+            validator(&n),
+            Some(entry.word),
+        );
         return Some(n.end);
     }
     let informal = r & role::INFORMAL != 0;
     let Some(n) = name_words(b, p, informal) else {
-        return if informal { informal_name(sc, p, entry.word) } else { None };
+        return if informal {
+            informal_name(sc, p, entry.word)
+        } else {
+            None
+        };
     };
     let score = if n.gazetteer { 0.9 } else { 0.85 };
-    sc.push(K::Person, n.start, n.end, score, validator(&n), Some(entry.word));
+    sc.push(
+        K::Person,
+        n.start,
+        n.end,
+        score,
+        validator(&n),
+        Some(entry.word),
+    );
     Some(n.end)
 }
 
 /// Common informal words that follow `kak`/`mas`/`pak` … and are not names.
 const CHAT_WORDS: &[&str] = &[
-    "aku", "saya", "gue", "gw", "ini", "itu", "udah", "udh", "sudah", "mau", "bisa", "ada",
-    "ya", "yah", "kok", "gimana", "gmn", "dong", "sih", "tolong", "mohon", "boleh", "minta",
-    "jadi", "kalau", "kalo", "klo", "blm", "belum", "untuk", "utk", "barang", "paket",
-    "pesanan", "order", "harga", "stok", "ongkir", "gak", "ga", "nggak", "engga", "tidak",
-    "apa", "berapa", "kapan", "dimana", "masih", "lagi", "juga", "terima", "makasih", "thanks",
-    "admin", "min", "semua", "sekalian", "tadi", "besok", "nanti", "baru", "ok", "oke", "siap",
-    "sama", "dan", "atau", "di", "ke", "dari", "yang", "the", "sudah", "tanya", "cek", "kirim",
-    "transfer", "tf", "bayar", "beli", "pesan", "ganti", "retur", "refund", "komplain",
-    "maaf", "permisi", "halo", "hai", "salam", "selamat", "pagi", "siang", "sore", "malam",
-    "kami", "kita", "kalian", "dia", "mereka", "tetap", "segera", "langsung", "cuma", "hanya",
-    "sudah", "akan", "sedang", "lg", "aja", "saja", "dulu", "banget", "bgt", "pun", "nih",
-    "tuh", "deh", "lho", "kan", "an", "and", "or", "please", "sorry", "no", "hp", "wa",
+    "aku", "saya", "gue", "gw", "ini", "itu", "udah", "udh", "sudah", "mau", "bisa", "ada", "ya",
+    "yah", "kok", "gimana", "gmn", "dong", "sih", "tolong", "mohon", "boleh", "minta", "jadi",
+    "kalau", "kalo", "klo", "blm", "belum", "untuk", "utk", "barang", "paket", "pesanan", "order",
+    "harga", "stok", "ongkir", "gak", "ga", "nggak", "engga", "tidak", "apa", "berapa", "kapan",
+    "dimana", "masih", "lagi", "juga", "terima", "makasih", "thanks", "admin", "min", "semua",
+    "sekalian", "tadi", "besok", "nanti", "baru", "ok", "oke", "siap", "sama", "dan", "atau", "di",
+    "ke", "dari", "yang", "the", "sudah", "tanya", "cek", "kirim", "transfer", "tf", "bayar",
+    "beli", "pesan", "ganti", "retur", "refund", "komplain", "maaf", "permisi", "halo", "hai",
+    "salam", "selamat", "pagi", "siang", "sore", "malam", "kami", "kita", "kalian", "dia",
+    "mereka", "tetap", "segera", "langsung", "cuma", "hanya", "sudah", "akan", "sedang", "lg",
+    "aja", "saja", "dulu", "banget", "bgt", "pun", "nih", "tuh", "deh", "lho", "kan", "an", "and",
+    "or", "please", "sorry", "no", "hp", "wa",
 ];
 
 /// A lower-case word after an informal title that is not a common chat word (`bu ridwan`).
@@ -216,7 +252,9 @@ fn informal_name(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usiz
     let b = sc.b;
     let e = p + b[p..].iter().take_while(|c| c.is_ascii_lowercase()).count();
     let w = &b[p..e];
-    let next_ok = b.get(e).is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'-' && c != b'@');
+    let next_ok = b
+        .get(e)
+        .is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'-' && c != b'@');
     let affix = [&b"nya"[..], b"kah", b"lah", b"ku", b"mu"]
         .iter()
         .any(|a| w.ends_with(a));
@@ -237,10 +275,10 @@ pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
     if !b[end.min(b.len())..].starts_with(b" (") {
         return;
     }
-    if let Some(n) = name_words(b, end + 2, false) {
-        if b.get(n.end) == Some(&b')') {
-            sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
-        }
+    if let Some(n) = name_words(b, end + 2, false)
+        && b.get(n.end) == Some(&b')')
+    {
+        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
     }
 }
 
@@ -274,7 +312,10 @@ pub(crate) fn after_label(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Op
     let b = sc.b;
     let mut q = skip_spaces(b, p);
     for _ in 0..2 {
-        let we = q + b[q..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let we = q + b[q..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
         if we > q && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(&b[q..we])) {
             q = skip_spaces(b, we);
         } else {
@@ -328,7 +369,10 @@ mod tests {
     #[test]
     fn name_shapes() {
         assert_eq!(name("Siti Rahmawati minta", false), Some("Siti Rahmawati"));
-        assert_eq!(name("M. Rizki Pratama, ok", false), Some("M. Rizki Pratama"));
+        assert_eq!(
+            name("M. Rizki Pratama, ok", false),
+            Some("M. Rizki Pratama")
+        );
         assert_eq!(name("rina ya", true), Some("rina"));
         assert_eq!(name("rina ya", false), None);
         assert_eq!(name("BCA 123", false), None);

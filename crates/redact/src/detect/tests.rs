@@ -3,7 +3,10 @@
 use crate::{EntityKind as K, detect, detect_field};
 
 fn found(t: &str) -> Vec<(K, &str)> {
-    detect(t).into_iter().map(|f| (f.kind, &t[f.range()])).collect()
+    detect(t)
+        .into_iter()
+        .map(|f| (f.kind, &t[f.range()]))
+        .collect()
 }
 
 fn kinds(t: &str) -> Vec<K> {
@@ -12,15 +15,39 @@ fn kinds(t: &str) -> Vec<K> {
 
 #[test]
 fn identity_numbers() {
-    assert_eq!(found("NIK saya 3174051204900003 ya kak"), [(K::Nik, "3174051204900003")]);
-    assert_eq!(found("NIK 32.73.01.570885.0002"), [(K::Nik, "32.73.01.570885.0002")]);
-    assert_eq!(found("Nomor KK 3174052301150007"), [(K::Kk, "3174052301150007")]);
-    assert_eq!(found("no. kartu keluarga: 3174052301150007"), [(K::Kk, "3174052301150007")]);
-    assert_eq!(found("NPWP: 01.312.166.0-091.000"), [(K::Npwp, "01.312.166.0-091.000")]);
-    assert_eq!(found("npwp 013121660091000"), [(K::Npwp, "013121660091000")]);
-    assert_eq!(found("NPWP baru 0013121660091000"), [(K::Npwp, "0013121660091000")]);
+    assert_eq!(
+        found("NIK saya 3174051204900003 ya kak"),
+        [(K::Nik, "3174051204900003")]
+    );
+    assert_eq!(
+        found("NIK 32.73.01.570885.0002"),
+        [(K::Nik, "32.73.01.570885.0002")]
+    );
+    assert_eq!(
+        found("Nomor KK 3174052301150007"),
+        [(K::Kk, "3174052301150007")]
+    );
+    assert_eq!(
+        found("no. kartu keluarga: 3174052301150007"),
+        [(K::Kk, "3174052301150007")]
+    );
+    assert_eq!(
+        found("NPWP: 01.312.166.0-091.000"),
+        [(K::Npwp, "01.312.166.0-091.000")]
+    );
+    assert_eq!(
+        found("npwp 013121660091000"),
+        [(K::Npwp, "013121660091000")]
+    );
+    assert_eq!(
+        found("NPWP baru 0013121660091000"),
+        [(K::Npwp, "0013121660091000")]
+    );
     assert_eq!(found("paspor A1234567"), [(K::Passport, "A1234567")]);
-    assert_eq!(found("passport no. X 7654321"), [(K::Passport, "X 7654321")]);
+    assert_eq!(
+        found("passport no. X 7654321"),
+        [(K::Passport, "X 7654321")]
+    );
     // 16-digit order number that fails the NIK date check, passport shape without context
     assert!(found("order 3174999999990000").is_empty());
     assert!(found("kode A1234567").is_empty());
@@ -58,8 +85,14 @@ fn phones() {
 
 #[test]
 fn bank_accounts() {
-    assert_eq!(found("no rek BCA 1234567890 a/n Budi"), [(K::BankAccount, "1234567890"), (K::Person, "Budi")]);
-    assert_eq!(found("rekening BRI 0123-01-012345-50-5"), [(K::BankAccount, "0123-01-012345-50-5")]);
+    assert_eq!(
+        found("no rek BCA 1234567890 a/n Budi"),
+        [(K::BankAccount, "1234567890"), (K::Person, "Budi")]
+    );
+    assert_eq!(
+        found("rekening BRI 0123-01-012345-50-5"),
+        [(K::BankAccount, "0123-01-012345-50-5")]
+    );
     assert!(found("order 1234567890").is_empty());
     assert!(found("total 12500000").is_empty());
 }
@@ -85,27 +118,57 @@ fn hard_negatives() {
 
 #[test]
 fn email_ip_iban() {
-    assert_eq!(found("email budi@example.co.id."), [(K::Email, "budi@example.co.id")]);
-    assert_eq!(found("ip 192.168.1.20 dan fe80::1"), [(K::IpAddress, "192.168.1.20"), (K::IpAddress, "fe80::1")]);
-    assert_eq!(found("IBAN DE89 3704 0044 0532 0130 00."), [(K::Iban, "DE89 3704 0044 0532 0130 00")]);
-    assert_eq!(found("GB82WEST12345698765432"), [(K::Iban, "GB82WEST12345698765432")]);
+    assert_eq!(
+        found("email budi@example.co.id."),
+        [(K::Email, "budi@example.co.id")]
+    );
+    assert_eq!(
+        found("ip 192.168.1.20 dan fe80::1"),
+        [(K::IpAddress, "192.168.1.20"), (K::IpAddress, "fe80::1")]
+    );
+    assert_eq!(
+        found("IBAN DE89 3704 0044 0532 0130 00."),
+        [(K::Iban, "DE89 3704 0044 0532 0130 00")]
+    );
+    assert_eq!(
+        found("GB82WEST12345698765432"),
+        [(K::Iban, "GB82WEST12345698765432")]
+    );
 }
 
 #[test]
 fn dates_of_birth() {
-    assert_eq!(found("tgl lahir 12 Mei 1990"), [(K::DateOfBirth, "12 Mei 1990")]);
-    assert_eq!(found("TTL: Bandung, 17-08-1985"), [(K::DateOfBirth, "17-08-1985")]);
-    assert_eq!(found("DOB March 3, 1988"), [(K::DateOfBirth, "March 3, 1988")]);
+    assert_eq!(
+        found("tgl lahir 12 Mei 1990"),
+        [(K::DateOfBirth, "12 Mei 1990")]
+    );
+    assert_eq!(
+        found("TTL: Bandung, 17-08-1985"),
+        [(K::DateOfBirth, "17-08-1985")]
+    );
+    assert_eq!(
+        found("DOB March 3, 1988"),
+        [(K::DateOfBirth, "March 3, 1988")]
+    );
     assert!(found("dikirim 12 Mei 2025").is_empty());
 }
 
 #[test]
 fn persons() {
-    assert_eq!(found("Bpk. Ahmad Hidayat minta refund"), [(K::Person, "Ahmad Hidayat")]);
+    assert_eq!(
+        found("Bpk. Ahmad Hidayat minta refund"),
+        [(K::Person, "Ahmad Hidayat")]
+    );
     assert_eq!(found("makasih kak rina"), [(K::Person, "rina")]);
-    assert_eq!(found("transfer a/n Siti Rahmawati"), [(K::Person, "Siti Rahmawati")]);
+    assert_eq!(
+        found("transfer a/n Siti Rahmawati"),
+        [(K::Person, "Siti Rahmawati")]
+    );
     assert_eq!(found("Regards,\nJohn Carter"), [(K::Person, "John Carter")]);
-    assert_eq!(found("tadi Budi Santoso telpon"), [(K::Person, "Budi Santoso")]);
+    assert_eq!(
+        found("tadi Budi Santoso telpon"),
+        [(K::Person, "Budi Santoso")]
+    );
     assert!(found("Mohon dicek ya kak").is_empty());
     assert!(found("Customer Service siap membantu").is_empty());
 }

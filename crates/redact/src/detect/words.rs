@@ -3,7 +3,7 @@
 
 use super::lexicon::{self, role};
 use super::{Scan, address, dates, numeric, person};
-use crate::kind::{EntityKind as K, Finding, Evidence, Validator as V};
+use crate::kind::{EntityKind as K, Evidence, Finding, Validator as V};
 use crate::validate::iban_valid;
 
 /// Handles the word `s..e` (ASCII alphanumeric, starting with a letter); returns where the
@@ -16,16 +16,16 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
             return end;
         }
         let letters = &w[..l];
-        if w[l..].iter().all(u8::is_ascii_digit) && lexicon::roles(letters) & role::CONTEXT != 0
-        {
+        if w[l..].iter().all(u8::is_ascii_digit) && lexicon::roles(letters) & role::CONTEXT != 0 {
             return numeric::scan(sc, s + l, true);
         }
         return e;
     }
-    if w.len() == 1 && w[0].is_ascii_uppercase() {
-        if let Some(end) = passport(sc, s, e) {
-            return end;
-        }
+    if w.len() == 1
+        && w[0].is_ascii_uppercase()
+        && let Some(end) = passport(sc, s, e)
+    {
+        return end;
     }
     // "a/n Budi", "a.n. Budi"
     if w.eq_ignore_ascii_case(b"a") {
@@ -38,38 +38,46 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
         return e;
     }
-    if w[0].is_ascii_uppercase() {
-        if let Some(end) = person::speaker(sc, s) {
-            return end;
-        }
+    if w[0].is_ascii_uppercase()
+        && let Some(end) = person::speaker(sc, s)
+    {
+        return end;
     }
     let Some(entry) = lexicon::lookup(w) else {
         return e;
     };
     let r = entry.roles;
-    if r & role::MONTH != 0 {
-        if let Some(d) = dates::at_month(b, s) {
-            let ctx = sc.ctx(s);
-            if ctx.has(role::DOB, 6) {
-                sc.push(K::DateOfBirth, d.start, d.end, 0.9, V::CalendarDate, ctx.word(role::DOB));
-            }
-            return d.end;
+    if r & role::MONTH != 0
+        && let Some(d) = dates::at_month(b, s)
+    {
+        let ctx = sc.ctx(s);
+        if ctx.has(role::DOB, 6) {
+            sc.push(
+                K::DateOfBirth,
+                d.start,
+                d.end,
+                0.9,
+                V::CalendarDate,
+                ctx.word(role::DOB),
+            );
         }
+        return d.end;
     }
-    if r & (role::STREET | role::ADDR_LABEL) != 0 {
-        if let Some(end) = address::indonesian(sc, s, e, entry) {
-            return end;
-        }
+    if r & (role::STREET | role::ADDR_LABEL) != 0
+        && let Some(end) = address::indonesian(sc, s, e, entry)
+    {
+        return end;
     }
-    if r & (role::TITLE | role::NAME_LABEL | role::SIGNOFF | role::SELF) != 0 {
-        if let Some(end) = person::after_trigger(sc, s, e, entry) {
-            return end;
-        }
+    if r & (role::TITLE | role::NAME_LABEL | role::SIGNOFF | role::SELF) != 0
+        && let Some(end) = person::after_trigger(sc, s, e, entry)
+    {
+        return end;
     }
-    if r & role::GIVEN != 0 && w[0].is_ascii_uppercase() {
-        if let Some(end) = person::from_gazetteer(sc, s) {
-            return end;
-        }
+    if r & role::GIVEN != 0
+        && w[0].is_ascii_uppercase()
+        && let Some(end) = person::from_gazetteer(sc, s)
+    {
+        return end;
     }
     e
 }
@@ -78,7 +86,10 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
 /// four words of a passport word.
 fn passport(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     let b = sc.b;
-    let letters = b[s..e].iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let letters = b[s..e]
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
     if !(1..=2).contains(&letters) {
         return None;
     }
@@ -123,7 +134,10 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     let mut groups = 0;
     let mut p = s;
     loop {
-        let ge = p + b[p..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let ge = p + b[p..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         let g = &b[p..ge];
         if n + g.len() > 34 || !g.iter().all(upper) {
             break;
@@ -135,7 +149,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
         if groups == ends.len() || g.len() > 4 && groups > 1 {
             break;
         }
-        if b.get(ge) == Some(&b' ') && b.get(ge + 1).is_some_and(|c| upper(c)) {
+        if b.get(ge) == Some(&b' ') && b.get(ge + 1).is_some_and(&upper) {
             p = ge + 1;
         } else {
             break;
@@ -164,8 +178,7 @@ fn field_kind(field: &str) -> Option<K> {
         Some(K::DateOfBirth)
     } else if has("alamat") || has("address") || has("street") {
         Some(K::Address)
-    } else if has("nama") || has("name") || has("customer") || has("penerima") || has("pelanggan")
-    {
+    } else if has("nama") || has("name") || has("customer") || has("penerima") || has("pelanggan") {
         Some(K::Person)
     } else {
         None
@@ -195,7 +208,11 @@ pub(crate) fn whole_field(text: &str, field: &str, out: &mut Vec<Finding>) {
     if !ok {
         return;
     }
-    let validator = if kind == K::DateOfBirth { V::CalendarDate } else { V::FieldName };
+    let validator = if kind == K::DateOfBirth {
+        V::CalendarDate
+    } else {
+        V::FieldName
+    };
     out.retain(|f| !(f.kind == kind && f.start >= start && f.end <= end));
     out.push(Finding {
         kind,

@@ -143,7 +143,9 @@ fn write_record<W: Write>(w: &mut W, rec: &Record, d: u8) -> std::io::Result<()>
             w.write_all(&[d])?;
         }
         let needs = f.quoted
-            || f.text.bytes().any(|c| c == d || matches!(c, b'"' | b'\n' | b'\r'));
+            || f.text
+                .bytes()
+                .any(|c| c == d || matches!(c, b'"' | b'\n' | b'\r'));
         if needs {
             w.write_all(b"\"")?;
             w.write_all(f.text.replace('"', "\"\"").as_bytes())?;
@@ -162,7 +164,8 @@ pub(crate) fn run<R: BufRead, W: Write>(
 ) -> Result<(), RedactError> {
     let limit = cx.options.max_record_bytes;
     let mut buf = Vec::new();
-    let Some((header, d, _)) = read_record(input, &mut buf, cx.options.csv_delimiter, limit)? else {
+    let Some((header, d, _)) = read_record(input, &mut buf, cx.options.csv_delimiter, limit)?
+    else {
         return Ok(());
     };
     write_record(w, &header, d)?;

@@ -30,7 +30,14 @@ const KEEP: &[&str] = &[
 
 /// Headers holding mailboxes (`Name <addr>`): display names are names.
 const MAILBOX: &[&str] = &[
-    "from", "to", "cc", "bcc", "reply-to", "sender", "delivered-to", "return-path",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "sender",
+    "delivered-to",
+    "return-path",
 ];
 
 enum Ended {
@@ -141,9 +148,16 @@ fn entity<R: BufRead, W: Write>(
     for h in &headers {
         if let Some((name, value)) = header_name(h) {
             if name.eq_ignore_ascii_case("content-type") {
-                info.ctype = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                info.ctype = value
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 info.boundary = param(value, "boundary").map(String::into_bytes);
-                info.charset = param(value, "charset").unwrap_or_default().to_ascii_lowercase();
+                info.charset = param(value, "charset")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
             } else if name.eq_ignore_ascii_case("content-transfer-encoding") {
                 info.cte = value.trim().to_ascii_lowercase();
                 info.has_cte = true;
@@ -200,7 +214,8 @@ fn entity<R: BufRead, W: Write>(
         cx.stats.add(&r.findings);
         cx.stats.records += 1;
         w.write_all(r.text.as_bytes())?;
-        if !r.text.is_empty() && !r.text.ends_with('\n') && matches!(ended, Ended::Boundary { .. }) {
+        if !r.text.is_empty() && !r.text.ends_with('\n') && matches!(ended, Ended::Boundary { .. })
+        {
             w.write_all(p.eol.as_bytes())?;
         }
     } else {
@@ -230,7 +245,11 @@ fn write_header<W: Write>(
         return Ok(());
     }
     if text && lower == "content-type" {
-        let ct = if info.ctype.is_empty() { "text/plain" } else { &info.ctype };
+        let ct = if info.ctype.is_empty() {
+            "text/plain"
+        } else {
+            &info.ctype
+        };
         write!(w, "{name}: {ct}; charset=utf-8{eol}")?;
         return Ok(());
     }

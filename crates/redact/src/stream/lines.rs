@@ -42,7 +42,11 @@ impl<R: BufRead> Input<R> {
     }
 
     /// Appends one line to `buf`, reading at most `limit - buf.len()` bytes.
-    pub(crate) fn read_line(&mut self, buf: &mut Vec<u8>, limit: usize) -> Result<LineEnd, RedactError> {
+    pub(crate) fn read_line(
+        &mut self,
+        buf: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<LineEnd, RedactError> {
         let start_len = buf.len();
         loop {
             let avail = match self.r.fill_buf() {
@@ -51,7 +55,11 @@ impl<R: BufRead> Input<R> {
                 Err(e) => return Err(e.into()),
             };
             if avail.is_empty() {
-                return Ok(if buf.len() == start_len { LineEnd::Eof } else { LineEnd::Line });
+                return Ok(if buf.len() == start_len {
+                    LineEnd::Eof
+                } else {
+                    LineEnd::Line
+                });
             }
             let room = limit.saturating_sub(buf.len());
             if room == 0 {

@@ -158,7 +158,14 @@ pub fn redact_stream<R: BufRead, W: Write>(
     policy: &Policy,
     progress: impl FnMut(u64),
 ) -> Result<Stats, RedactError> {
-    redact_stream_with(reader, writer, format, policy, &StreamOptions::default(), progress)
+    redact_stream_with(
+        reader,
+        writer,
+        format,
+        policy,
+        &StreamOptions::default(),
+        progress,
+    )
 }
 
 /// [`redact_stream`] with explicit options.

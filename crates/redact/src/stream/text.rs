@@ -46,10 +46,10 @@ pub(crate) fn run<R: BufRead, W: Write>(
 /// Where to split an over-long line: after the last space/tab in its second half, else at
 /// the last complete UTF-8 character.
 fn split_point(seg: &[u8]) -> usize {
-    if let Some(p) = seg.iter().rposition(|&c| c == b' ' || c == b'\t') {
-        if p + 1 > seg.len() / 2 {
-            return p + 1;
-        }
+    if let Some(p) = seg.iter().rposition(|&c| c == b' ' || c == b'\t')
+        && p + 1 > seg.len() / 2
+    {
+        return p + 1;
     }
     match std::str::from_utf8(seg) {
         Ok(_) => seg.len(),

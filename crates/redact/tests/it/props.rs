@@ -63,7 +63,10 @@ fn check_offsets(text: &str) {
     let mut last = 0;
     for f in &found {
         assert!(f.start < f.end && f.end <= text.len(), "range");
-        assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end), "boundary");
+        assert!(
+            text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
+            "boundary"
+        );
         assert!(f.start >= last, "sorted, non-overlapping");
         assert!((0.0..=1.0).contains(&f.score));
         last = f.end;

@@ -12,7 +12,10 @@ fn check(r: &Report, label: &str) {
     println!("{label}: {} docs, {} bytes\n{}", r.docs, r.bytes, r.table());
     let mut misses = Vec::new();
     for (kinds, min) in [
-        (&[K::CreditCard, K::Nik, K::Npwp, K::Email, K::Phone, K::Iban][..], 0.99),
+        (
+            &[K::CreditCard, K::Nik, K::Npwp, K::Email, K::Phone, K::Iban][..],
+            0.99,
+        ),
         (&[K::BankAccount, K::Cvv, K::Kk, K::Passport][..], 0.95),
         (&[K::Person, K::Address, K::DateOfBirth][..], 0.85),
     ] {

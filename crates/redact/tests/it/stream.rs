@@ -2,7 +2,9 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use jaga_redact::{EntityKind as K, Format, Policy, RedactError, StreamOptions, redact_stream, redact_stream_with};
+use jaga_redact::{
+    EntityKind as K, Format, Policy, RedactError, StreamOptions, redact_stream, redact_stream_with,
+};
 
 fn run(input: &[u8], format: Format) -> Result<(String, jaga_redact::Stats), RedactError> {
     let mut out = Vec::new();
@@ -12,9 +14,20 @@ fn run(input: &[u8], format: Format) -> Result<(String, jaga_redact::Stats), Red
 
 #[test]
 fn text_lines_and_counts() {
-    let (out, stats) = run(b"NIK 3174051204900003\nkartu 4111-1111-1111-1111 ok\n", Format::Text).unwrap();
+    let (out, stats) = run(
+        b"NIK 3174051204900003\nkartu 4111-1111-1111-1111 ok\n",
+        Format::Text,
+    )
+    .unwrap();
     assert_eq!(out, "NIK [NIK]\nkartu  ok\n");
-    assert_eq!((stats.count(K::Nik), stats.count(K::CreditCard), stats.records), (1, 1, 2));
+    assert_eq!(
+        (
+            stats.count(K::Nik),
+            stats.count(K::CreditCard),
+            stats.records
+        ),
+        (1, 1, 2)
+    );
     assert_eq!(stats.bytes_in, 50);
 }
 
@@ -35,7 +48,10 @@ fn csv_keeps_header_and_quotes() {
 fn csv_semicolon_and_multiline_field() {
     let input = "nama;catatan\nBudi;\"HP 081234567890\nresi JP1234567890\"\n";
     let (out, _) = run(input.as_bytes(), Format::Csv).unwrap();
-    assert_eq!(out, "nama;catatan\n[PERSON];\"HP ********7890\nresi JP1234567890\"\n");
+    assert_eq!(
+        out,
+        "nama;catatan\n[PERSON];\"HP ********7890\nresi JP1234567890\"\n"
+    );
 }
 
 #[test]
@@ -62,7 +78,11 @@ fn jsonl_round_trip_with_offsets_into_input() {
 
 #[test]
 fn jsonl_errors_do_not_quote_input() {
-    let err = run(b"{\"id\":1,\"text\":\"NIK 3174051204900003\"\n", Format::Jsonl).unwrap_err();
+    let err = run(
+        b"{\"id\":1,\"text\":\"NIK 3174051204900003\"\n",
+        Format::Jsonl,
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("line 1") && !msg.contains("3174"), "{msg}");
     let err = run(b"{\"id\":1}\n", Format::Jsonl).unwrap_err();
@@ -71,26 +91,65 @@ fn jsonl_errors_do_not_quote_input() {
 
 #[test]
 fn invalid_utf8_and_binary_are_errors() {
-    assert!(matches!(run(b"ok\n\xff\xfe\n", Format::Text), Err(RedactError::InvalidUtf8 { line: 2 })));
-    assert!(matches!(run(b"ok\nab\0cd\n", Format::Text), Err(RedactError::Binary { line: 2 })));
-    assert!(matches!(run(b"a\n\xff\n", Format::Csv), Err(RedactError::InvalidUtf8 { line: 2 })));
+    assert!(matches!(
+        run(b"ok\n\xff\xfe\n", Format::Text),
+        Err(RedactError::InvalidUtf8 { line: 2 })
+    ));
+    assert!(matches!(
+        run(b"ok\nab\0cd\n", Format::Text),
+        Err(RedactError::Binary { line: 2 })
+    ));
+    assert!(matches!(
+        run(b"a\n\xff\n", Format::Csv),
+        Err(RedactError::InvalidUtf8 { line: 2 })
+    ));
 }
 
 #[test]
 fn huge_lines_are_split_for_text_and_refused_for_records() {
     let mut input = "kata ".repeat(50_000).into_bytes();
     input.extend_from_slice(b"HP 081234567890\n");
-    let opts = StreamOptions { max_line_bytes: 4096, max_record_bytes: 4096, ..Default::default() };
+    let opts = StreamOptions {
+        max_line_bytes: 4096,
+        max_record_bytes: 4096,
+        ..Default::default()
+    };
     let mut out = Vec::new();
-    let stats = redact_stream_with(&input[..], &mut out, Format::Text, &Policy::default(), &opts, |_| {}).unwrap();
+    let stats = redact_stream_with(
+        &input[..],
+        &mut out,
+        Format::Text,
+        &Policy::default(),
+        &opts,
+        |_| {},
+    )
+    .unwrap();
     assert!(stats.lines_split > 0);
     assert_eq!(out.len(), input.len());
-    assert!(String::from_utf8(out).unwrap().ends_with("HP ********7890\n"));
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .ends_with("HP ********7890\n")
+    );
     let mut jl = b"{\"text\":\"".to_vec();
     jl.extend(std::iter::repeat_n(b'a', 10_000));
     jl.extend_from_slice(b"\"}\n");
-    let err = redact_stream_with(&jl[..], Vec::new(), Format::Jsonl, &Policy::default(), &opts, |_| {}).unwrap_err();
-    assert!(matches!(err, RedactError::RecordTooLong { line: 1, limit: 4096 }));
+    let err = redact_stream_with(
+        &jl[..],
+        Vec::new(),
+        Format::Jsonl,
+        &Policy::default(),
+        &opts,
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        RedactError::RecordTooLong {
+            line: 1,
+            limit: 4096
+        }
+    ));
 }
 
 #[test]
@@ -117,7 +176,10 @@ fn eml_headers_text_parts_and_attachments() {
     let (out, stats) = run(eml.as_bytes(), Format::Eml).unwrap();
     assert!(out.starts_with("From: \"[PERSON]\" <[EMAIL]>\r\nTo: [EMAIL]\r\nSubject: refund ke rek BCA ******7890\r\n"), "{out}");
     assert!(out.contains("Content-Transfer-Encoding: 8bit"));
-    assert!(out.contains("NIK saya [NIK], kartu \r\n") || out.contains("NIK saya [NIK], kartu "), "{out}");
+    assert!(
+        out.contains("NIK saya [NIK], kartu \r\n") || out.contains("NIK saya [NIK], kartu "),
+        "{out}"
+    );
     assert!(!out.contains("4111") && !out.contains("/9j/") && !out.contains("3174"));
     assert!(out.contains("X-Jaga-Redacted: part removed"));
     assert!(out.ends_with("--XX--\r\n"), "{out}");
@@ -129,7 +191,10 @@ fn eml_base64_text_part_and_garbage() {
     let eml = "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\nTklLIDMxNzQwNTEyMDQ5MDAwMDM=\n";
     let (out, _) = run(eml.as_bytes(), Format::Eml).unwrap();
     assert!(out.ends_with("\nNIK [NIK]"), "{out}");
-    assert!(matches!(run(b"\x00\x01binary", Format::Eml), Err(RedactError::Eml { .. })));
+    assert!(matches!(
+        run(b"\x00\x01binary", Format::Eml),
+        Err(RedactError::Eml { .. })
+    ));
 }
 
 /// A reader that produces `n` bytes of repeated CS text without holding them.
@@ -169,7 +234,11 @@ impl std::io::Write for Sink {
 fn streams_large_input_with_progress() {
     let chunk = b"Halo kak, saya Budi Santoso, NIK 3174051204900003, HP 0812-3456-7890. Order INV/2025/11/00123 total Rp 1.250.000.\n".to_vec();
     let total = 8 * 1024 * 1024;
-    let reader: Box<dyn BufRead> = Box::new(BufReader::new(Repeat { chunk, left: total, pos: 0 }));
+    let reader: Box<dyn BufRead> = Box::new(BufReader::new(Repeat {
+        chunk,
+        left: total,
+        pos: 0,
+    }));
     let mut calls = 0u64;
     let mut last = 0;
     let mut sink = Sink(0);
