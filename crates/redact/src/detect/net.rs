@@ -97,8 +97,16 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
         }
         let tok = &b[s..e];
         // at least two colons and some digits (the bare "::" is punctuation in text)
+        // At least two colons and two groups, five hex digits, and a hex letter or three
+        // groups: "fe80::1", "2001:db8::1" yes; "::", "32::0", "12:30:45" no.
         let groups = tok.split(|&x| x == b':').filter(|g| !g.is_empty()).count();
-        if tok.iter().filter(|&&x| x == b':').count() < 2 || groups < 2 {
+        let hex = tok.iter().filter(|c| c.is_ascii_hexdigit()).count();
+        let letter = tok.iter().any(|c| c.is_ascii_alphabetic());
+        if tok.iter().filter(|&&x| x == b':').count() < 2
+            || groups < 2
+            || hex < 5
+            || !(letter || groups >= 3)
+        {
             continue;
         }
         if let Ok(t) = std::str::from_utf8(tok)

@@ -49,10 +49,10 @@ fn glued_left(b: &[u8], i: usize) -> bool {
     if i == 0 {
         return false;
     }
-    let alnum_before = |k: usize| k > 0 && b[k - 1].is_ascii_alphanumeric();
     match b[i - 1] {
         b'/' | b'#' | b'_' | b'\\' | b'@' | b'$' => true,
-        b'-' | b'.' => alnum_before(i - 1),
+        // `SKU-123`, `v1.2`: a letter code; after a digit the run is just continued text.
+        b'-' | b'.' => i > 1 && b[i - 2].is_ascii_alphabetic(),
         _ => false,
     }
 }
