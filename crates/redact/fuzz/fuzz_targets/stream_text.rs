@@ -12,5 +12,12 @@ fuzz_target!(|data: &[u8]| {
         ..StreamOptions::default()
     };
     let mut out = Vec::new();
-    let _ = redact_stream_with(data, &mut out, Format::Text, &Policy::default(), &opts, |_| {});
+    let _ = redact_stream_with(
+        data,
+        &mut out,
+        Format::Text,
+        &Policy::default(),
+        &opts,
+        |_| {},
+    );
 });

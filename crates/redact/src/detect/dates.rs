@@ -21,8 +21,9 @@ fn digits_at(b: &[u8], i: usize) -> usize {
 
 /// Value of ASCII digits, saturating (a run of 20 digits must not overflow).
 fn num(b: &[u8]) -> u32 {
-    b.iter()
-        .fold(0u32, |a, d| a.saturating_mul(10).saturating_add(u32::from(d - b'0')))
+    b.iter().fold(0u32, |a, d| {
+        a.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+    })
 }
 
 fn year_ok(y: u32, len: usize) -> Option<u32> {

@@ -122,7 +122,12 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     let masked = i > 0
         && (b[i - 1] == b'*'
             || (i > 1 && b[i - 2] == b'*' && matches!(b[i - 1], b'-' | b' ' | b'.')));
-    if masked || (!glued && glued_left(b, i)) {
+    if masked {
+        // skip the whole run: its groups belonged to the masked value's run before masking
+        let run = collect(b, i);
+        return run.groups[run.n - 1].1;
+    }
+    if !glued && glued_left(b, i) {
         return skip_code(b, i);
     }
     let run = collect(b, i);
