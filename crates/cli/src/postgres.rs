@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 /// Opens the PostgreSQL store at `url` (runs migrations; safe with several nodes at once).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    let store = jaga_store_postgres::PostgresStore::open(url).await.with_context(|| format!("opening {}", redact_url(url)))?;
+    let store = jaga_store_postgres::PostgresStore::open(url)
+        .await
+        .with_context(|| format!("opening {}", redact_url(url)))?;
     Ok(Arc::new(store))
 }

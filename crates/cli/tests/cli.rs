@@ -459,11 +459,19 @@ fn unknown_config_key_is_an_error_naming_it() {
 /// A fresh PostgreSQL database URL, or `None` (with a SKIPPED line) when PostgreSQL is not
 /// reachable and `JAGA_REQUIRE_POSTGRES` is unset.
 fn fresh_postgres_db() -> Option<String> {
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let name = format!("jaga_cli_{}", uuid::Uuid::new_v4().simple());
-    let created = Command::new("psql").args([base.as_str(), "-qc", &format!("CREATE DATABASE {name}")]).output().map(|o| o.status.success()).unwrap_or(false);
+    let created = Command::new("psql")
+        .args([base.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !created {
-        assert!(std::env::var_os("JAGA_REQUIRE_POSTGRES").is_none(), "PostgreSQL is required (JAGA_REQUIRE_POSTGRES) but {base} is unreachable");
+        assert!(
+            std::env::var_os("JAGA_REQUIRE_POSTGRES").is_none(),
+            "PostgreSQL is required (JAGA_REQUIRE_POSTGRES) but {base} is unreachable"
+        );
         eprintln!("PostgreSQL tests SKIPPED: cannot reach {base} (set JAGA_TEST_POSTGRES_URL)");
         return None;
     }
@@ -473,14 +481,36 @@ fn fresh_postgres_db() -> Option<String> {
 
 #[tokio::test]
 async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
-    let Some(db) = fresh_postgres_db() else { return };
+    let Some(db) = fresh_postgres_db() else {
+        return;
+    };
     let a = temp();
     let env = [("JAGA_DATABASE_URL", db.as_str())];
     ok(&jaga(&a, &["init"], &env));
     // The second node gets a copy of the data directory (key file, config, certificate).
     let b = temp();
-    ok(&Command::new("cp").args(["-a", &a.join("data").display().to_string(), &b.join("data").display().to_string()]).output().unwrap());
-    let key = ok(&jaga(&a, &["apikey", "create", "--name", "k", "--scopes", "customers:write,customers:read"], &env)).trim().to_string();
+    ok(&Command::new("cp")
+        .args([
+            "-a",
+            &a.join("data").display().to_string(),
+            &b.join("data").display().to_string(),
+        ])
+        .output()
+        .unwrap());
+    let key = ok(&jaga(
+        &a,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "k",
+            "--scopes",
+            "customers:write,customers:read",
+        ],
+        &env,
+    ))
+    .trim()
+    .to_string();
     let (sa, sb) = (Server::start(&a, &env).await, Server::start(&b, &env).await);
     let mut tasks = Vec::new();
     for (n, s) in [&sa, &sb].into_iter().enumerate() {
@@ -488,7 +518,13 @@ async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
             let (client, url, key) = (s.client.clone(), s.url.clone(), key.clone());
             tasks.push(tokio::spawn(async move {
                 for i in 0..15 {
-                    let r = client.post(format!("{url}/v1/customers")).bearer_auth(&key).json(&serde_json::json!({"full_name": format!("Node{n} T{t} C{i}")})).send().await.unwrap();
+                    let r = client
+                        .post(format!("{url}/v1/customers"))
+                        .bearer_auth(&key)
+                        .json(&serde_json::json!({"full_name": format!("Node{n} T{t} C{i}")}))
+                        .send()
+                        .await
+                        .unwrap();
                     assert_eq!(r.status().as_u16(), 201);
                 }
             }));
@@ -501,13 +537,18 @@ async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
     sb.stop();
     let store = jaga_store_postgres::PostgresStore::open(&db).await.unwrap();
     let head = jaga_core::store::Store::audit_head(&store).await.unwrap();
-    let events = jaga_core::store::Store::audit_events(&store, 0, 10_000).await.unwrap();
+    let events = jaga_core::store::Store::audit_events(&store, 0, 10_000)
+        .await
+        .unwrap();
     assert_eq!(events.len() as u64, head.size);
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e.seq, i as u64, "no gap or duplicate");
     }
     let (_, root) = jaga_audit::root_from_leaf_hashes(events.iter().map(|e| e.leaf_hash));
     assert_eq!(root, head.root);
-    let creates = events.iter().filter(|e| String::from_utf8_lossy(&e.leaf).contains("customer.create")).count();
+    let creates = events
+        .iter()
+        .filter(|e| String::from_utf8_lossy(&e.leaf).contains("customer.create"))
+        .count();
     assert_eq!(creates, 120);
 }

@@ -230,7 +230,14 @@ async fn bad_input_gets_a_stable_4xx_and_writes_nothing() {
     let revoked = a.key(ALL).await;
     let rid = revoked.split('_').nth(1).unwrap().to_string();
     a.h.vault.apikey_revoke(&a.h.admin(), &rid).await.unwrap();
-    type Case<'a> = (&'a str, String, Option<&'a str>, Option<&'a str>, StatusCode, &'a str);
+    type Case<'a> = (
+        &'a str,
+        String,
+        Option<&'a str>,
+        Option<&'a str>,
+        StatusCode,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (
             "POST",
