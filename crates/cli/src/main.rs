@@ -8,6 +8,7 @@ mod admin;
 mod config;
 mod datadir;
 mod postgres;
+mod redact_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -74,6 +75,8 @@ enum Command {
         #[command(subcommand)]
         cmd: admin::KeysCmd,
     },
+    /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
+    Redact(redact_cmd::RedactArgs),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -131,6 +134,7 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
+        Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }
     Ok(ExitCode::SUCCESS)

@@ -552,3 +552,52 @@ async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
         .count();
     assert_eq!(creates, 120);
 }
+
+#[test]
+fn redact_text_and_jsonl_from_stdin() {
+    let dir = temp();
+    let run = |args: &[&str], input: &str| {
+        let mut c = Command::new(BIN)
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    use std::io::Write;
+    let text =
+        "Bu Dewi, NIK 3174011205900001, kartu 4111 1111 1111 1111, email dewi@example.co.id\n";
+    let o = run(&["redact"], text);
+    let out = ok(&o);
+    assert!(
+        !out.contains("3174011205900001")
+            && !out.contains("4111 1111")
+            && !out.contains("dewi@example.co.id"),
+        "{out}"
+    );
+    assert!(out.contains("[NIK]"), "{out}");
+    let line = serde_json::json!({"id": 7, "text": text.trim()}).to_string() + "\n";
+    let o = run(&["redact", "--jsonl"], &line);
+    let v: serde_json::Value = serde_json::from_str(ok(&o).trim()).unwrap();
+    assert_eq!(v["id"], 7);
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"NIK") && kinds.contains(&"CREDIT_CARD") && kinds.contains(&"EMAIL"),
+        "{kinds:?}"
+    );
+    let start = v["findings"][0]["start"].as_u64().unwrap() as usize;
+    assert!(text.is_char_boundary(start));
+    assert_eq!(
+        run(&["redact", "--format", "pdf"], "x").status.code(),
+        Some(2)
+    );
+}

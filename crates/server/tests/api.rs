@@ -559,3 +559,48 @@ fn committed_openapi_matches_the_code() {
         "docs/openapi.json is stale: run `JAGA_UPDATE_OPENAPI=1 cargo test -p jaga-server committed_openapi`"
     );
 }
+
+#[tokio::test]
+async fn redact_endpoint_removes_identifiers_and_audits_counts_only() {
+    let a = api().await;
+    let key = a.key(&[Scope::Redact]).await;
+    let before = a.h.store.audit_head().await.unwrap().size;
+    let body = json!({"text": "Transfer ke rekening BCA 1234567890 a.n. Dewi, kartu 4111-1111-1111-1111, NIK 3174011205900001",
+                      "policy": {"operators": {"NIK": "hash"}}}).to_string();
+    let (s, v, _) = a
+        .call("POST", "/v1/redact", Some(&key), Some(&body), &[])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let out = v["text"].as_str().unwrap();
+    assert!(
+        !out.contains("4111") && !out.contains("3174011205900001"),
+        "{out}"
+    );
+    let (_, v2, _) = a
+        .call("POST", "/v1/redact", Some(&key), Some(&body), &[])
+        .await;
+    assert_eq!(
+        v2["text"], v["text"],
+        "the keyed hash is stable within the shop"
+    );
+    let evs = a.h.store.audit_events(before, 10).await.unwrap();
+    assert_eq!(evs.len(), 2);
+    let leaf = String::from_utf8_lossy(&evs[0].leaf);
+    assert!(
+        leaf.contains("text.redact")
+            && leaf.contains("NIK:1")
+            && !leaf.contains("3174011205900001"),
+        "{leaf}"
+    );
+    let no_scope = a.key(&[Scope::CustomersRead]).await;
+    let (s, _, _) = a
+        .call("POST", "/v1/redact", Some(&no_scope), Some(&body), &[])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v, _) = a.call("POST", "/v1/redact", Some(&key), Some("{\"text\": \"NIK 3174011205900001\", \"policy\": {\"operators\": {\"NIK\": \"tokenize\"}}}"), &[]).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{v}"
+    );
+}

@@ -11,10 +11,12 @@ mod admin;
 mod codec;
 mod customers;
 mod orders;
+mod redact;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};
+pub use redact::Redactor;
 
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};

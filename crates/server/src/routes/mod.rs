@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod orders;
+pub mod redact;
 pub mod sys;
 
 use crate::error::ApiError;
