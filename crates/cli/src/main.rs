@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod audit_cmd;
 mod config;
 mod datadir;
 mod postgres;
@@ -75,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         cmd: admin::KeysCmd,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: audit_cmd::AuditCmd,
+    },
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
     /// Print the OpenAPI document.
@@ -134,6 +140,7 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
+        Command::Audit { cmd } => return audit_cmd::run(&flags, cmd).await,
         Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }

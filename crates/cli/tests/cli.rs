@@ -601,3 +601,80 @@ fn redact_text_and_jsonl_from_stdin() {
         Some(2)
     );
 }
+
+fn sqlite(dir: &Path, sql: &str) {
+    let script = format!(
+        "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()"
+    );
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            &script,
+            &dir.join("data/jaga.db").display().to_string(),
+            sql,
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn audit_verify_names_the_first_tampered_position() {
+    let dir = temp();
+    ok(&jaga(&dir, &["init"], &[]));
+    for i in 0..5 {
+        ok(&jaga(
+            &dir,
+            &[
+                "apikey",
+                "create",
+                "--name",
+                &format!("k{i}"),
+                "--scopes",
+                "customers:read",
+            ],
+            &[],
+        ));
+    }
+    let out = ok(&jaga(&dir, &["audit", "verify"], &[]));
+    assert!(out.starts_with("ok: 7 events, root "), "{out}");
+    // An attacker with SQL access drops the guard trigger and edits event 3.
+    sqlite(
+        &dir,
+        "DROP TRIGGER audit_event_append_only_u; UPDATE audit_event SET leaf = replace(leaf, 'apikey.create', 'apikey.revoke') WHERE seq = 3;",
+    );
+    let o = jaga(&dir, &["audit", "verify", "--json"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["first_bad_position"].as_u64()),
+        (Some(false), Some(3)),
+        "{v}"
+    );
+    // Deleting the tail is caught too.
+    let dir2 = temp();
+    ok(&jaga(&dir2, &["init"], &[]));
+    ok(&jaga(
+        &dir2,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "k",
+            "--scopes",
+            "customers:read",
+        ],
+        &[],
+    ));
+    sqlite(
+        &dir2,
+        "DROP TRIGGER audit_event_append_only_d; DELETE FROM audit_event WHERE seq = 2;",
+    );
+    let o = jaga(&dir2, &["audit", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("position 2"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
