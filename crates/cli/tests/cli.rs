@@ -603,9 +603,7 @@ fn redact_text_and_jsonl_from_stdin() {
 }
 
 fn sqlite(dir: &Path, sql: &str) {
-    let script = format!(
-        "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()"
-    );
+    let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()";
     let o = Command::new("python3")
         .args([
             "-c",
