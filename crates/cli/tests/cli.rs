@@ -607,7 +607,7 @@ fn sqlite(dir: &Path, sql: &str) {
     let o = Command::new("python3")
         .args([
             "-c",
-            &script,
+            script,
             &dir.join("data/jaga.db").display().to_string(),
             sql,
         ])
