@@ -94,6 +94,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(middleware::from_fn(run_to_completion))
         .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
@@ -160,6 +161,23 @@ async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) 
         h.insert("x-request-id", v);
     }
     res
+}
+
+/// Runs the handler in its own task, so a client that hangs up does not cancel a request halfway
+/// (between a store call and the audit it owes, or inside a commit). A handler panic becomes a
+/// 500 problem instead of a dropped connection.
+async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!("request handler panicked");
+            axum::response::IntoResponse::into_response(error::ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            ))
+        }
+    }
 }
 
 /// TLS material in PEM form.

@@ -604,3 +604,34 @@ async fn redact_endpoint_removes_identifiers_and_audits_counts_only() {
         "{v}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_hang_up_mid_request_do_not_wedge_the_store() {
+    let a = api().await;
+    let key = a.key(ALL).await;
+    // Start many creates and abandon each after a short, varying time (a client hanging up).
+    for i in 0..60u64 {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/v1/customers")
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"full_name": format!("Hangup {i}")}).to_string(),
+            ))
+            .unwrap();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_micros(50 + (i % 10) * 100),
+            a.app.clone().oneshot(req),
+        )
+        .await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for i in 0..10 {
+        let (s, v) = a
+            .create(&key, json!({"full_name": format!("After {i}")}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "request {i} after hang-ups: {v}");
+    }
+    jaga_testkit::conformance::verify_log(a.h.store.as_ref()).await;
+}

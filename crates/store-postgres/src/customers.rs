@@ -92,7 +92,7 @@ impl PostgresStore {
         let mut tx = self.begin().await?;
         insert(&mut tx, &[(&row, &key)]).await?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     pub(crate) async fn customer_insert_batch_impl(
@@ -104,7 +104,7 @@ impl PostgresStore {
         insert(&mut tx, &items).await?;
         let audits: Vec<&AuditRecord> = rows.iter().map(|(_, _, a)| a).collect();
         audit::append(&mut tx, &audits).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     pub(crate) async fn customer_get_impl(
@@ -132,7 +132,7 @@ impl PostgresStore {
             audit_rec.customer_id = Some(f.row.id);
         }
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(found)
     }
 
@@ -180,7 +180,7 @@ impl PostgresStore {
                 .collect()
         };
         audit::append(&mut tx, &records.iter().collect::<Vec<_>>()).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(found)
     }
 
@@ -222,7 +222,7 @@ impl PostgresStore {
                 .map_err(db)?;
         }
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     /// Crypto-shreds a customer.
@@ -258,7 +258,7 @@ impl PostgresStore {
             .await
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         if let Err(e) = sqlx::raw_sql("VACUUM customer_keys")
             .execute(&self.pool)
             .await
@@ -300,7 +300,7 @@ impl PostgresStore {
             .await
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     pub(crate) async fn orders_list_impl(
@@ -320,7 +320,7 @@ impl PostgresStore {
             .map(rows::order)
             .collect::<Result<Vec<_>, _>>()?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(rows)
     }
 }

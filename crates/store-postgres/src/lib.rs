@@ -65,6 +65,21 @@ impl PostgresStore {
     }
 }
 
+/// Commits in a task of its own so the commit always runs to completion.
+///
+/// If a caller abandons the future while `COMMIT` is in flight (an HTTP client hanging up), sqlx
+/// would also queue a rollback for the dropped transaction; on SQLite that left the single writer
+/// connection believing it was still inside a transaction and every later `BEGIN` failed. A
+/// spawned commit cannot be cancelled: the transaction either commits or fails, never both.
+pub(crate) async fn commit(
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+) -> Result<(), StoreError> {
+    tokio::spawn(async move { tx.commit().await })
+        .await
+        .map_err(|_| StoreError::Database("commit task failed".into()))?
+        .map_err(db)
+}
+
 /// Maps a database error, naming unique constraints so the core can react to them.
 ///
 /// PostgreSQL's error message (never its `DETAIL`, which may quote row values) is kept for

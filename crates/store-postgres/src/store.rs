@@ -65,7 +65,7 @@ impl Store for PostgresStore {
             .await
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     async fn key_set_state(
@@ -90,7 +90,7 @@ impl Store for PostgresStore {
             .map_err(db)?
             .rows_affected();
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(n == 1)
     }
 
@@ -144,7 +144,7 @@ impl Store for PostgresStore {
         .map_err(db)?
         .rows_affected();
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(n)
     }
 
@@ -167,7 +167,7 @@ impl Store for PostgresStore {
             .await
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)
+        crate::commit(tx).await
     }
 
     async fn api_key_get(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
@@ -211,7 +211,7 @@ impl Store for PostgresStore {
             return Ok(false);
         }
         audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(true)
     }
 
@@ -306,7 +306,7 @@ impl Store for PostgresStore {
     async fn audit_append(&self, audit_rec: AuditRecord) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
         let seq = audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
+        crate::commit(tx).await?;
         Ok(seq)
     }
 

@@ -9,6 +9,19 @@ use jaga_core::store::*;
 use sqlx::Row;
 use uuid::Uuid;
 
+/// Runs a transactional store call in a task of its own, so a caller that abandons the future
+/// (an HTTP client hanging up) cannot cancel it halfway: sqlx's rollback-on-drop could otherwise
+/// fail while a statement is still in progress and leave the single writer connection believing
+/// it is inside a transaction, wedging every later write.
+macro_rules! detached {
+    ($self:ident, |$s:ident| $body:expr) => {{
+        let $s = $self.clone();
+        tokio::spawn(async move { $body })
+            .await
+            .map_err(|_| StoreError::Database("store task failed".into()))?
+    }};
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -44,7 +57,9 @@ impl Store for SqliteStore {
     }
 
     async fn key_insert(&self, key: KeyRecord, audit_rec: AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        detached!(self, |s| {
+            async move {
+        let mut tx = s.begin().await?;
         if key.state == "active" {
             sqlx::query(
                 "UPDATE keyring SET state = 'decrypt_only' WHERE kind = ? AND state = 'active'",
@@ -65,6 +80,8 @@ impl Store for SqliteStore {
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         tx.commit().await.map_err(db)
+        }.await
+        })
     }
 
     async fn key_set_state(
@@ -74,23 +91,27 @@ impl Store for SqliteStore {
         state: &str,
         audit_rec: AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let sql = if state == "retired" {
-            "UPDATE keyring SET state = ?, wrapped = NULL WHERE kind = ? AND version = ?"
-        } else {
-            "UPDATE keyring SET state = ? WHERE kind = ? AND version = ?"
-        };
-        let n = sqlx::query(sql)
-            .bind(state)
-            .bind(kind)
-            .bind(i64::from(version))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected();
-        audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(n == 1)
+        let (kind, state) = (kind.to_string(), state.to_string());
+        detached!(self, |s| async move {
+            let mut tx = s.begin().await?;
+            let sql = if state == "retired" {
+                "UPDATE keyring SET state = ?, wrapped = NULL WHERE kind = ? AND version = ?"
+            } else {
+                "UPDATE keyring SET state = ? WHERE kind = ? AND version = ?"
+            };
+            let n = sqlx::query(sql)
+                .bind(state)
+                .bind(kind)
+                .bind(i64::from(version))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
+            audit::append(&mut tx, &[&audit_rec]).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(n == 1)
+        }
+        .await)
     }
 
     async fn dek_counts(&self) -> Result<Vec<(u32, u64)>, StoreError> {
@@ -127,7 +148,9 @@ impl Store for SqliteStore {
         items: Vec<(Uuid, WrappedKey, WrappedKey)>,
         audit_rec: AuditRecord,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
+        detached!(self, |s| {
+            async move {
+        let mut tx = s.begin().await?;
         let mut n = 0;
         for (id, old, new) in &items {
             n += sqlx::query("UPDATE customer_keys SET kek_version = ?, wrapped = ? WHERE customer_id = ? AND wrapped = ?")
@@ -143,6 +166,8 @@ impl Store for SqliteStore {
         audit::append(&mut tx, &[&audit_rec]).await?;
         tx.commit().await.map_err(db)?;
         Ok(n)
+        }.await
+        })
     }
 
     async fn api_key_insert(
@@ -150,7 +175,9 @@ impl Store for SqliteStore {
         key: ApiKeyRecord,
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        detached!(self, |s| {
+            async move {
+        let mut tx = s.begin().await?;
         sqlx::query("INSERT INTO api_keys (id, name, digest, scopes, created_at, expires_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(&key.id)
             .bind(&key.name)
@@ -165,6 +192,8 @@ impl Store for SqliteStore {
             .map_err(db)?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         tx.commit().await.map_err(db)
+        }.await
+        })
     }
 
     async fn api_key_get(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
@@ -193,21 +222,26 @@ impl Store for SqliteStore {
         at: i64,
         audit_rec: AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let n =
-            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?
-                .rows_affected();
-        if n == 0 {
-            return Ok(false);
+        let id = id.to_string();
+        detached!(self, |s| async move {
+            let mut tx = s.begin().await?;
+            let n = sqlx::query(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            audit::append(&mut tx, &[&audit_rec]).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(true)
         }
-        audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
+        .await)
     }
 
     async fn api_key_touch(&self, id: &str, at: i64) -> Result<(), StoreError> {
@@ -226,14 +260,19 @@ impl Store for SqliteStore {
         key: WrappedKey,
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
-        self.customer_insert_impl(row, key, audit_rec).await
+        detached!(self, |s| async move {
+            s.customer_insert_impl(row, key, audit_rec).await
+        }
+        .await)
     }
 
     async fn customer_insert_batch(
         &self,
         rows: Vec<(CustomerRow, WrappedKey, AuditRecord)>,
     ) -> Result<(), StoreError> {
-        self.customer_insert_batch_impl(rows).await
+        detached!(self, |s| {
+            async move { s.customer_insert_batch_impl(rows).await }.await
+        })
     }
 
     async fn customer_get(
@@ -241,8 +280,10 @@ impl Store for SqliteStore {
         id: Uuid,
         audit_rec: AuditRecord,
     ) -> Result<Option<CustomerWithKey>, StoreError> {
-        self.customer_get_impl("id", id.to_string(), audit_rec)
-            .await
+        detached!(self, |s| async move {
+            s.customer_get_impl("id", id.to_string(), audit_rec).await
+        }
+        .await)
     }
 
     async fn customer_load(&self, id: Uuid) -> Result<Option<CustomerWithKey>, StoreError> {
@@ -254,8 +295,12 @@ impl Store for SqliteStore {
         code: &str,
         audit_rec: AuditRecord,
     ) -> Result<Option<CustomerWithKey>, StoreError> {
-        self.customer_get_impl("code", code.to_string(), audit_rec)
-            .await
+        let code = code.to_string();
+        detached!(self, |s| async move {
+            s.customer_get_impl("code", code.to_string(), audit_rec)
+                .await
+        }
+        .await)
     }
 
     async fn customer_lookup(
@@ -265,8 +310,11 @@ impl Store for SqliteStore {
         limit: u32,
         audit_rec: AuditRecord,
     ) -> Result<Vec<CustomerWithKey>, StoreError> {
-        self.customer_lookup_impl(field, term, limit, audit_rec)
-            .await
+        let term = term.to_vec();
+        detached!(self, |s| async move {
+            s.customer_lookup_impl(field, &term, limit, audit_rec).await
+        }
+        .await)
     }
 
     async fn customer_update(
@@ -275,7 +323,10 @@ impl Store for SqliteStore {
         key: Option<WrappedKey>,
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
-        self.customer_update_impl(row, key, audit_rec).await
+        detached!(self, |s| async move {
+            s.customer_update_impl(row, key, audit_rec).await
+        }
+        .await)
     }
 
     async fn customer_erase(
@@ -284,11 +335,17 @@ impl Store for SqliteStore {
         at: i64,
         audit_rec: AuditRecord,
     ) -> Result<bool, StoreError> {
-        self.customer_erase_impl(id, at, audit_rec).await
+        detached!(self, |s| async move {
+            s.customer_erase_impl(id, at, audit_rec).await
+        }
+        .await)
     }
 
     async fn order_insert(&self, row: OrderRow, audit_rec: AuditRecord) -> Result<(), StoreError> {
-        self.order_insert_impl(row, audit_rec).await
+        detached!(self, |s| async move {
+            s.order_insert_impl(row, audit_rec).await
+        }
+        .await)
     }
 
     async fn orders_list(
@@ -296,14 +353,20 @@ impl Store for SqliteStore {
         customer_id: Uuid,
         audit_rec: AuditRecord,
     ) -> Result<Vec<OrderRow>, StoreError> {
-        self.orders_list_impl(customer_id, audit_rec).await
+        detached!(self, |s| async move {
+            s.orders_list_impl(customer_id, audit_rec).await
+        }
+        .await)
     }
 
     async fn audit_append(&self, audit_rec: AuditRecord) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
-        let seq = audit::append(&mut tx, &[&audit_rec]).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(seq)
+        detached!(self, |s| async move {
+            let mut tx = s.begin().await?;
+            let seq = audit::append(&mut tx, &[&audit_rec]).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(seq)
+        }
+        .await)
     }
 
     async fn audit_head(&self) -> Result<AuditHead, StoreError> {
