@@ -551,6 +551,17 @@ async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
         .filter(|e| String::from_utf8_lossy(&e.leaf).contains("customer.create"))
         .count();
     assert_eq!(creates, 120);
+    store.close().await;
+    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = db.rsplit('/').next().unwrap();
+    let _ = Command::new("psql")
+        .args([
+            base.as_str(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+        ])
+        .output();
 }
 
 #[test]
