@@ -92,14 +92,26 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     #[cfg(unix)]
     std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    // Refuse a database that already has a keyring: it belongs to another root key, and
+    // initialising over it would leave keys nobody can unwrap.
+    let store = open_store(&cfg.database_url).await?;
+    if !store.keys_load().await?.is_empty() {
+        bail!(
+            "{} already holds a Jaga keyring from another installation; use its data directory or an empty database",
+            redact_url(&cfg.database_url)
+        );
+    }
     let root = Key32::random();
     let check = UnsealConfig::encode_check(&jaga_crypto::unseal::root_check(&root));
+    // Secret files are written last-but-one and removed again if anything after them fails, so
+    // a failed init leaves nothing that blocks a retry.
+    let mut secrets: Vec<(PathBuf, zeroize::Zeroizing<String>)> = Vec::new();
     let config = match opts.method {
         Method::Keyfile => {
-            write_private(
-                &dir.join("root.key"),
-                jaga_crypto::unseal::encode_key_file(&root).as_bytes(),
-            )?;
+            secrets.push((
+                dir.join("root.key"),
+                jaga_crypto::unseal::encode_key_file(&root),
+            ));
             UnsealConfig::Keyfile {
                 key_file: "root.key".into(),
                 root_check: check,
@@ -123,10 +135,8 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
             let shares = jaga_crypto::unseal::split(&root, opts.threshold, opts.shares)?;
             std::fs::create_dir_all(&opts.shares_dir)?;
             for (i, s) in shares.iter().enumerate() {
-                write_private(
-                    &opts.shares_dir.join(format!("share-{}.txt", i + 1)),
-                    format!("{}\n", s.as_str()).as_bytes(),
-                )?;
+                let path = opts.shares_dir.join(format!("share-{}.txt", i + 1));
+                secrets.push((path, zeroize::Zeroizing::new(format!("{}\n", s.as_str()))));
             }
             UnsealConfig::Shamir {
                 threshold: opts.threshold,
@@ -135,13 +145,27 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
             }
         }
     };
-    write_tls(cfg)?;
-    let store = open_store(&cfg.database_url).await?;
-    Vault::initialize(store.as_ref(), &root).await?;
-    write_private(
-        &unseal_path(dir),
-        serde_json::to_string_pretty(&config)?.as_bytes(),
-    )?;
+    let mut written = Vec::new();
+    let result = async {
+        for (path, content) in &secrets {
+            write_private(path, content.as_bytes())?;
+            written.push(path.clone());
+        }
+        write_tls(cfg)?;
+        Vault::initialize(store.as_ref(), &root).await?;
+        write_private(
+            &unseal_path(dir),
+            serde_json::to_string_pretty(&config)?.as_bytes(),
+        )?;
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        for path in &written {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e);
+    }
     if !dir.join("jaga.toml").exists() {
         std::fs::write(dir.join("jaga.toml"), DEFAULT_TOML)?;
     }

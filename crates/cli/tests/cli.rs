@@ -687,3 +687,25 @@ fn audit_verify_names_the_first_tampered_position() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn init_refuses_a_database_with_another_keyring_and_leaves_nothing_behind() {
+    let first = temp();
+    let db = format!("sqlite://{}", first.join("shared.db").display());
+    ok(&jaga(&first, &["init"], &[("JAGA_DATABASE_URL", &db)]));
+    let second = temp();
+    let o = jaga(&second, &["init"], &[("JAGA_DATABASE_URL", &db)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already holds a Jaga keyring"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!second.join("data/root.key").exists() && !second.join("data/unseal.json").exists());
+    // The first installation still works.
+    ok(&jaga(
+        &first,
+        &["apikey", "list"],
+        &[("JAGA_DATABASE_URL", &db)],
+    ));
+}
