@@ -35,11 +35,17 @@ pub enum Scope {
     /// Redact text.
     #[serde(rename = "redact")]
     Redact,
+    /// Read the audit log, its checkpoints and proofs, and the access reports.
+    #[serde(rename = "audit:read")]
+    AuditRead,
+    /// Resolve redaction tokens back to the values they stand for (audited).
+    #[serde(rename = "tokens:resolve")]
+    TokensResolve,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 9] = [
         Scope::CustomersRead,
         Scope::CustomersWrite,
         Scope::CustomersReveal,
@@ -47,6 +53,8 @@ impl Scope {
         Scope::OrdersRead,
         Scope::OrdersWrite,
         Scope::Redact,
+        Scope::AuditRead,
+        Scope::TokensResolve,
     ];
 
     /// The scope's name, e.g. `customers:read`.
@@ -59,6 +67,8 @@ impl Scope {
             Scope::OrdersRead => "orders:read",
             Scope::OrdersWrite => "orders:write",
             Scope::Redact => "redact",
+            Scope::AuditRead => "audit:read",
+            Scope::TokensResolve => "tokens:resolve",
         }
     }
 
