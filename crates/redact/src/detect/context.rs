@@ -10,46 +10,42 @@ pub(crate) const WINDOW_BYTES: usize = 64;
 /// Words looked at before a candidate.
 pub(crate) const WINDOW_WORDS: u8 = 6;
 
-const ROLES: [u32; 11] = [
-    role::CARD,
-    role::CVV,
-    role::NIK,
-    role::KK,
-    role::NPWP,
-    role::PASSPORT,
-    role::PHONE,
-    role::BANK,
-    role::DOB,
-    role::NEG,
-    role::IP,
-];
+/// Number of context roles: they are the role bits 0..11 (`CARD` … `IP`), so a role's slot
+/// is its bit index.
+const N: usize = 11;
+const _: () = assert!(role::CONTEXT == (1 << N) - 1);
 
 const NONE: u8 = u8::MAX;
 
 /// Nearest keyword per context role.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ctx {
-    dist: [u8; 11],
-    word: [&'static str; 11],
+    dist: [u8; N],
+    word: [&'static str; N],
 }
 
 impl Default for Ctx {
     fn default() -> Self {
         Ctx {
-            dist: [NONE; 11],
-            word: [""; 11],
+            dist: [NONE; N],
+            word: [""; N],
         }
     }
 }
 
+#[inline]
 fn slot(r: u32) -> usize {
-    ROLES.iter().position(|&x| x == r).unwrap_or(0)
+    (r.trailing_zeros() as usize).min(N - 1)
 }
 
 impl Ctx {
+    #[inline]
     fn note(&mut self, roles: u32, dist: u8, word: &'static str) {
-        for (i, &r) in ROLES.iter().enumerate() {
-            if roles & r != 0 && self.dist[i] == NONE {
+        let mut bits = roles & role::CONTEXT;
+        while bits != 0 {
+            let i = slot(bits);
+            bits &= bits - 1;
+            if self.dist[i] == NONE {
                 self.dist[i] = dist;
                 self.word[i] = word;
             }
@@ -82,7 +78,7 @@ impl Ctx {
 
     /// Fills roles missing here from `hint` (a field name), at distance `at`.
     pub(crate) fn with_hint(mut self, hint: &Ctx, at: u8) -> Ctx {
-        for i in 0..ROLES.len() {
+        for i in 0..N {
             if self.dist[i] == NONE && hint.dist[i] != NONE {
                 self.dist[i] = at;
                 self.word[i] = hint.word[i];
@@ -92,9 +88,7 @@ impl Ctx {
     }
 }
 
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-}
+use super::is_word;
 
 /// Context before byte `pos`.
 pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
