@@ -157,6 +157,35 @@ pub(crate) fn after(b: &[u8], pos: usize) -> Ctx {
     ctx
 }
 
+/// Whether a bank word within the two words after `pos` (same line) is itself followed by a
+/// number: `0812…;BTN;1090986573689370` — the number after the bank name is its account, the
+/// one before it is something else.
+pub(crate) fn bank_then_number(b: &[u8], pos: usize) -> bool {
+    let hi = (pos + 40).min(b.len());
+    let mut i = pos;
+    let mut bank = false;
+    for _ in 0..3 {
+        while i < hi && !is_word(b[i]) {
+            if b[i] == b'\n' {
+                return false;
+            }
+            i += 1;
+        }
+        let s = i;
+        while i < hi && is_word(b[i]) {
+            i += 1;
+        }
+        if s == i {
+            return false;
+        }
+        if bank && b[s].is_ascii_digit() {
+            return true;
+        }
+        bank = lexicon::roles(&b[s..i]) & role::BANK != 0;
+    }
+    false
+}
+
 /// Context carried by a field or column name such as `no_rekening` or `Customer Phone`.
 pub(crate) fn from_field(name: &str) -> Ctx {
     let mut ctx = Ctx::default();

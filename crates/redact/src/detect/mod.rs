@@ -16,6 +16,7 @@ pub(crate) mod lexicon;
 mod net;
 mod numeric;
 mod person;
+mod record;
 mod resolve;
 mod words;
 
@@ -114,6 +115,9 @@ fn sc_push(out: &mut Vec<Finding>, start: usize, end: usize) {
 fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
     let mut out = run_raw(text, hint);
     resolve::resolve(text, &mut out);
+    if record::records(text, &mut out) {
+        resolve::resolve(text, &mut out);
+    }
     out
 }
 
@@ -162,7 +166,7 @@ impl Scan<'_> {
     pub(crate) fn ctx(&self, pos: usize) -> Ctx {
         let c = context::before(self.b, pos);
         match &self.hint {
-            Some(h) => c.with_hint(h, 1),
+            Some(h) => c.with_hint(h, 0),
             None => c,
         }
     }

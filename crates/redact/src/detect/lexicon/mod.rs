@@ -54,6 +54,9 @@ pub(crate) mod role {
     pub const ADDR_STOP: u32 = 1 << 24;
     /// "saya"/"aku": a capitalised name may follow ("saya Budi").
     pub const SELF: u32 = 1 << 25;
+    /// A street suffix that is also a common word (`Green`, `View`, `Park`): an English
+    /// address ending in one needs a number after it (unit, ZIP).
+    pub const WEAK_SUFFIX: u32 = 1 << 26;
     /// The context roles used to type numbers.
     pub const CONTEXT: u32 =
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
@@ -77,9 +80,13 @@ pub(crate) struct Entry {
 const GIVEN_TXT: &str = include_str!("given_names.txt");
 /// Common surnames and second names, lower-case, one per line.
 const SURNAMES_TXT: &str = include_str!("surnames.txt");
+/// Weak English street suffixes, one per line (`#` starts a comment line).
+const SUFFIXES_TXT: &str = include_str!("street_suffixes.txt");
 
 fn list(txt: &'static str) -> impl Iterator<Item = &'static str> {
-    txt.lines().map(str::trim).filter(|l| !l.is_empty())
+    txt.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// The gazetteer's given names (lower-case).
@@ -179,6 +186,9 @@ fn table() -> &'static Table {
         for w in list(SURNAMES_TXT) {
             add(w, SURNAME, 0);
         }
+        for w in list(SUFFIXES_TXT) {
+            add(w, STREET_SUFFIX | WEAK_SUFFIX, 0);
+        }
         t
     })
 }
@@ -237,5 +247,11 @@ mod tests {
             assert!(roles(w.as_bytes()) & SURNAME != 0, "{w}");
         }
         assert!(given_names().len() > 100 && surnames().len() > 50);
+        for w in list(SUFFIXES_TXT) {
+            let r = roles(w.as_bytes());
+            assert!(r & WEAK_SUFFIX != 0 && r & STREET_SUFFIX != 0, "{w}");
+        }
+        // strong suffixes stay strong
+        assert_eq!(roles(b"Street") & WEAK_SUFFIX, 0);
     }
 }
