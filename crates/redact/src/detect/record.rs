@@ -130,15 +130,17 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
     if n.words < 2 || !whole {
         return None;
     }
-    // Address pieces (`Port Terrence`, `East Rogerville`) are not names unless the gazetteer
-    // knows a word.
-    let mut gaz = false;
-    for w in b[n.start..n.end.min(e)].split(|&c| !c.is_ascii_alphabetic()) {
-        let r = lexicon::roles(w);
-        gaz |= r & (role::GIVEN | role::SURNAME) != 0;
-        if r & (role::STREET_SUFFIX | role::SELF | role::INFORMAL) != 0 && !gaz {
-            return None;
-        }
+    // Address pieces (`Port Terrence`, `East Rogerville`, `Lake Amy`) are not names: a city
+    // field starts with a direction or a place word; a surname may be one (`Tiffany Brooks`).
+    let first = b[n.start..].split(|&c| !c.is_ascii_alphabetic()).next()?;
+    let r = lexicon::roles(first);
+    let place = r & (role::STREET_SUFFIX | role::SELF | role::INFORMAL) != 0
+        && r & (role::GIVEN | role::SURNAME) == 0;
+    let direction = [&b"east"[..], b"west", b"north", b"south", b"new", b"san", b"saint"]
+        .iter()
+        .any(|d| first.eq_ignore_ascii_case(d));
+    if place || direction {
+        return None;
     }
     Some(Finding {
         kind: K::Person,
@@ -146,7 +148,7 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
         end: n.end,
         score: 0.7,
         evidence: Evidence {
-            validator: if n.gazetteer || gaz {
+            validator: if n.gazetteer {
                 V::Gazetteer
             } else {
                 V::Shape
@@ -181,6 +183,9 @@ mod tests {
         assert_eq!(found(t, K::Person), ["R.M. Gada Palastri"]);
         let t = "Eric Miller III;3174051204900003;1 Juli 1972;+6281269360534;BRI;39616056921";
         assert_eq!(found(t, K::Person), ["Eric Miller III"]);
+        // a surname that is also a street suffix
+        let t = "Tiffany Brooks;3623321509958399;05-01-1970;6288754640194;BCA;8807681764";
+        assert_eq!(found(t, K::Person), ["Tiffany Brooks"]);
     }
 
     #[test]
@@ -203,5 +208,8 @@ mod tests {
         assert!(found(t, K::Person).is_empty());
         let t = "12-05-1990, 13-05-1990, 14-05-1990, 15-05-1990";
         assert!(found(t, K::DateOfBirth).is_empty());
+        // city fields of an address the address rule did not take
+        let t = "ORD-1,Budi Santoso,budi@example.com,Port Terrence,East Rogerville,NC 24924";
+        assert_eq!(found(t, K::Person), ["Budi Santoso"]);
     }
 }
