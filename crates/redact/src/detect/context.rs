@@ -3,7 +3,7 @@
 //! The window is at most [`WINDOW_BYTES`] bytes and [`WINDOW_WORDS`] words on the same line.
 //! Matching is on whole lower-cased ASCII words, so `rek` does not match inside `rekap`.
 
-use super::lexicon::{self, role};
+use super::lexicon::{self, FAMILY_CARD, KARTU_KELUARGA, role};
 
 /// Bytes looked at before a candidate.
 pub(crate) const WINDOW_BYTES: usize = 64;
@@ -21,14 +21,16 @@ const NONE: u8 = u8::MAX;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ctx {
     dist: [u8; N],
-    word: [&'static str; N],
+    /// Keyword handles ([`lexicon::word_of`]): two bytes instead of a `&str` keep `Ctx` at
+    /// 33 bytes, returned and copied without `memcpy`.
+    word: [u16; N],
 }
 
 impl Default for Ctx {
     fn default() -> Self {
         Ctx {
             dist: [NONE; N],
-            word: [""; N],
+            word: [0; N],
         }
     }
 }
@@ -40,7 +42,7 @@ fn slot(r: u32) -> usize {
 
 impl Ctx {
     #[inline]
-    fn note(&mut self, roles: u32, dist: u8, word: &'static str) {
+    fn note(&mut self, roles: u32, dist: u8, word: u16) {
         let mut bits = roles & role::CONTEXT;
         while bits != 0 {
             let i = slot(bits);
@@ -60,7 +62,7 @@ impl Ctx {
 
     /// The keyword for role `r`, if present.
     pub(crate) fn word(&self, r: u32) -> Option<&'static str> {
-        self.dist(r).map(|_| self.word[slot(r)])
+        self.dist(r).map(|_| lexicon::word_of(self.word[slot(r)]))
     }
 
     /// Whether role `r` is present within `max` words and no negative word is nearer.
@@ -114,14 +116,14 @@ pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
         let w = &b[i..e];
         if let Some(entry) = lexicon::lookup(w) {
             let mut roles = entry.roles & role::CONTEXT;
-            let mut word = entry.word;
+            let mut word = entry.id;
             if entry.word == "kartu" && right.eq_ignore_ascii_case(b"keluarga") {
                 roles = role::KK;
-                word = "kartu keluarga";
+                word = KARTU_KELUARGA;
             }
             ctx.note(roles, n, word);
         } else if w.eq_ignore_ascii_case(b"family") && right.eq_ignore_ascii_case(b"card") {
-            ctx.note(role::KK, n, "family card");
+            ctx.note(role::KK, n, FAMILY_CARD);
         }
         right = w;
         n += 1;
@@ -150,7 +152,7 @@ pub(crate) fn after(b: &[u8], pos: usize) -> Ctx {
             break;
         }
         if let Some(entry) = lexicon::lookup(&b[s..i]) {
-            ctx.note(entry.roles & role::CONTEXT, n, entry.word);
+            ctx.note(entry.roles & role::CONTEXT, n, entry.id);
         }
         n += 1;
     }
@@ -195,7 +197,7 @@ pub(crate) fn from_field(name: &str) -> Ctx {
         .filter(|w| !w.is_empty())
     {
         if let Some(entry) = lexicon::lookup(w) {
-            ctx.note(entry.roles & role::CONTEXT, 0, entry.word);
+            ctx.note(entry.roles & role::CONTEXT, 0, entry.id);
         }
     }
     ctx

@@ -336,6 +336,12 @@ pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
     if !line_start {
         return None;
     }
+    // A label of at most three name words ends in ':' within the next 64 bytes of the line.
+    let ahead = &b[s..(s + 64).min(b.len())];
+    match memchr::memchr2(b':', b'\n', ahead) {
+        Some(k) if ahead[k] == b':' => {}
+        _ => return None,
+    }
     let n = name_words(b, s, false)?;
     if b.get(n.end) != Some(&b':') || n.words > 3 {
         return None;

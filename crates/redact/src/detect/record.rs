@@ -3,8 +3,8 @@
 //!
 //! In such a line nothing names the columns, so a birth date or a name has no context word.
 //! The line itself is the context: when it splits into at least four fields on one delimiter
-//! (`;`, tab, `|`, or `,` with short fields) and already holds a strong identifier (e-mail,
-//! phone, NIK, KK, NPWP, card, account, IBAN, passport), a field that is exactly
+//! (`;`, tab, `|`, or `,` with short fields) and already holds two strong identifiers
+//! (e-mail, phone, NIK, KK, NPWP, card, account, IBAN, passport), a field that is exactly
 //!
 //! - a calendar date with a year up to [`MAX_BIRTH_YEAR`] is a `DATE_OF_BIRTH` (order and
 //!   payment dates in exports are recent; a customer's birth year is not), and
@@ -37,18 +37,22 @@ fn strong(k: K) -> bool {
     )
 }
 
-/// The delimiter of a record line, if it is one.
+/// The delimiter of a record line, if it is one (`memchr` scans: most lines have none).
 fn delimiter(line: &[u8]) -> Option<u8> {
-    let count = |d: u8| memchr::memchr_iter(d, line).count();
     for d in [b';', b'\t', b'|'] {
-        if count(d) >= 3 {
+        if memchr::memchr_iter(d, line).nth(2).is_some() {
             return Some(d);
         }
     }
-    let fields_short = line
-        .split(|&c| c == b',')
-        .all(|f| f.len() <= MAX_COMMA_FIELD);
-    (count(b',') >= 3 && fields_short).then_some(b',')
+    let (mut n, mut last) = (0, 0);
+    for c in memchr::memchr_iter(b',', line) {
+        if c - last > MAX_COMMA_FIELD {
+            return None;
+        }
+        n += 1;
+        last = c + 1;
+    }
+    (n >= 3 && line.len() - last <= MAX_COMMA_FIELD).then_some(b',')
 }
 
 /// Adds birth dates and names found in record fields to the sorted findings `out`; returns
@@ -68,7 +72,7 @@ pub(crate) fn records(text: &str, out: &mut Vec<Finding>) -> bool {
             fj += 1;
         }
         let found = &out[fi..fj];
-        if found.iter().any(|f| strong(f.kind))
+        if found.iter().filter(|f| strong(f.kind)).nth(1).is_some()
             && let Some(d) = delimiter(&b[ls..le])
         {
             fields(text, ls, le, d, found, &mut added);

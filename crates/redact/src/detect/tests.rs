@@ -122,8 +122,12 @@ fn bank_accounts() {
 fn north_american_phones() {
     // held-out misses: dotted and dashed numbers without a phone word, bare ones after one
     assert_eq!(
-        found("#61139192,Bryan Ray,679.416.8421,IDR 4894000"),
-        [(K::Person, "Bryan Ray"), (K::Phone, "679.416.8421")]
+        found("#61139192,Bryan Ray,ray@example.org,679.416.8421,IDR 4894000"),
+        [
+            (K::Person, "Bryan Ray"),
+            (K::Email, "ray@example.org"),
+            (K::Phone, "679.416.8421")
+        ]
     );
     assert_eq!(
         found("email x, 223.275.9556x5025, Rp1.996.000"),

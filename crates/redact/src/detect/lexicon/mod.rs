@@ -71,6 +71,8 @@ pub(crate) struct Entry {
     pub roles: u32,
     pub word: &'static str,
     pub aux: u8,
+    /// The entry's slot in the table: a two-byte handle for [`word_of`].
+    pub id: u16,
 }
 
 
@@ -115,21 +117,18 @@ struct Table {
 }
 
 /// The word packed little-endian with bit 5 set on every byte (ASCII lower case for letters;
-/// digits, `'` and `-` unchanged). `None` for empty or over-long words.
+/// digits, `'` and `-` unchanged). `None` for empty or over-long words. Control characters
+/// fold onto other key bytes: [`lookup`] rules them out on a hit.
 #[inline]
 fn pack(word: &[u8]) -> Option<u128> {
     if word.is_empty() || word.len() > MAX_WORD {
         return None;
     }
     let mut buf = [0u8; MAX_WORD];
-    let mut ctrl = false;
     for (d, &c) in buf.iter_mut().zip(word) {
         *d = c | 0x20;
-        ctrl |= c < 0x20;
     }
-    // Bit 5 would fold control characters onto digits, `'` and `-` (`\x12` onto `2`); letters,
-    // digits and the other printable bytes fold onto nothing but themselves or non-key bytes.
-    (!ctrl).then_some(u128::from_le_bytes(buf))
+    Some(u128::from_le_bytes(buf))
 }
 
 #[inline]
@@ -147,6 +146,7 @@ fn table() -> &'static Table {
             roles: 0,
             word: "",
             aux: 0,
+            id: 0,
         };
         let mut t = Table {
             keys: vec![0; SLOTS].into_boxed_slice(),
@@ -166,6 +166,8 @@ fn table() -> &'static Table {
                     roles: 0,
                     word: w,
                     aux: 0,
+                    // SLOTS is 4096: every slot index fits.
+                    id: s as u16,
                 };
             }
             let e = &mut t.entries[s];
@@ -193,16 +195,37 @@ fn table() -> &'static Table {
     })
 }
 
+/// Two-word keywords that have no entry of their own, as handles for [`word_of`].
+pub(crate) const KARTU_KELUARGA: u16 = SLOTS as u16;
+/// See [`KARTU_KELUARGA`].
+pub(crate) const FAMILY_CARD: u16 = SLOTS as u16 + 1;
+
+/// The canonical keyword of an entry handle ([`Entry::id`], [`KARTU_KELUARGA`] …).
+pub(crate) fn word_of(id: u16) -> &'static str {
+    match id {
+        KARTU_KELUARGA => "kartu keluarga",
+        FAMILY_CARD => "family card",
+        _ => table().entries.get(usize::from(id)).map_or("", |e| e.word),
+    }
+}
+
 /// Looks up a word (any case). `None` for unknown or over-long words.
 #[inline]
 pub(crate) fn lookup(word: &[u8]) -> Option<Entry> {
+    // Every listed word starts with a letter: digit groups are rejected before packing.
+    if !word.first()?.is_ascii_alphabetic() {
+        return None;
+    }
     let k = pack(word)?;
     let t = table();
     let mut s = slot_of(k);
     loop {
         let key = t.keys[s];
         if key == k {
-            return Some(t.entries[s]);
+            // Bit 5 folds control characters onto digits, `'` and `-` (`\x12` onto `2`);
+            // letters, digits and other printable bytes fold onto themselves or onto bytes no
+            // key has. So a hit is exact unless the word has a control character.
+            return word.iter().all(|&c| c >= 0x20).then(|| t.entries[s]);
         }
         if key == 0 {
             return None;
