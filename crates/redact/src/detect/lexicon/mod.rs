@@ -119,7 +119,7 @@ struct Table {
 /// The word packed little-endian with bit 5 set on every byte (ASCII lower case for letters;
 /// digits, `'` and `-` unchanged). `None` for empty or over-long words. Control characters
 /// fold onto other key bytes: [`lookup`] rules them out on a hit.
-#[inline]
+#[inline(always)]
 fn pack(word: &[u8]) -> Option<u128> {
     if word.is_empty() || word.len() > MAX_WORD {
         return None;
@@ -210,7 +210,7 @@ pub(crate) fn word_of(id: u16) -> &'static str {
 }
 
 /// Looks up a word (any case). `None` for unknown or over-long words.
-#[inline]
+#[inline(always)]
 pub(crate) fn lookup(word: &[u8]) -> Option<Entry> {
     // Every listed word starts with a letter: digit groups are rejected before packing.
     if !word.first()?.is_ascii_alphabetic() {
