@@ -108,9 +108,16 @@ fn walk(b: &[u8], p: usize) -> Walk {
         let dotted_number =
             b.get(te) == Some(&b'.') && b.get(te + 1).is_some_and(u8::is_ascii_digit);
         let street_title = after_street && roles & role::TITLE != 0 && c.is_ascii_uppercase();
+        // A US state before its ZIP code ("WA 98101") even when it is also a keyword (WA).
+        let state_zip = tok.len() == 2
+            && tok.iter().all(u8::is_ascii_uppercase)
+            && b.get(te) == Some(&b' ')
+            && b.len() >= te + 6
+            && b[te + 1..te + 6].iter().all(u8::is_ascii_digit)
+            && b.get(te + 6).is_none_or(|c| !c.is_ascii_digit());
         let accept = if digit_led {
             !dotted_number
-        } else if street_title {
+        } else if street_title || state_zip {
             true
         } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
             false
@@ -214,18 +221,19 @@ pub(crate) fn indonesian(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry) ->
 /// An English street address starting with the house number at `i`.
 pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
     let b = sc.b;
-    let mut q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
     if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
         return None;
     }
-    // one to four capitalised words, then a street suffix
-    let mut found = false;
-    let mut weak = false;
+    // one to four capitalised words, then a street suffix; a weak suffix may be part of the
+    // name ("Park Lane", "Green Valley Road"), so the last suffix counts
+    let mut found = None;
+    let mut p = q;
     for _ in 0..5 {
-        if b.get(q) != Some(&b' ') {
+        if b.get(p) != Some(&b' ') {
             break;
         }
-        let s = q + 1;
+        let s = p + 1;
         let e = s + b[s..]
             .iter()
             .take_while(|c| c.is_ascii_alphabetic())
@@ -233,20 +241,17 @@ pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
         if e == s || !b[s].is_ascii_uppercase() {
             break;
         }
-        q = e;
+        p = e;
         let r = lexicon::roles(&b[s..e]);
         if r & role::STREET_SUFFIX != 0 {
-            found = true;
-            weak = r & role::WEAK_SUFFIX != 0;
-            if b.get(q) == Some(&b'.') {
-                q += 1;
+            let end = if b.get(p) == Some(&b'.') { p + 1 } else { p };
+            found = Some((end, r & role::WEAK_SUFFIX != 0));
+            if r & role::WEAK_SUFFIX == 0 || end > p {
+                break;
             }
-            break;
         }
     }
-    if !found {
-        return None;
-    }
+    let (q, weak) = found?;
     let w = walk(b, q);
     if weak && !w.number {
         return None;
@@ -318,6 +323,12 @@ mod tests {
         );
         // a weak suffix needs a number after it: quantities of products are not addresses
         assert!(addr("ada 2 Kaos Green ya kak").is_empty());
+        // a weak suffix inside the street name, a state that is also a keyword (WA)
+        assert_eq!(
+            addr("Jasmine Holloway,0812,\"7453 Park Lane, Seattle, WA 98101\",SKU-Z80391"),
+            ["7453 Park Lane, Seattle, WA 98101"]
+        );
+        assert_eq!(addr("kirim ke 7453 Park Lane ya"), ["7453 Park Lane"]);
         assert!(addr("beli 3 Tas Ransel Park, ukuran besar").is_empty());
         assert!(addr("saya tinggal di Bandung").is_empty());
     }
