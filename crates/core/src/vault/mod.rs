@@ -8,12 +8,14 @@
 //! auditing refusals.
 
 mod admin;
+mod auditlog;
 mod codec;
 mod customers;
 mod orders;
 mod redact;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
+pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};
 pub use redact::Redactor;
