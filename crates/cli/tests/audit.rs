@@ -308,7 +308,7 @@ fn checkpoints_bundles_and_their_attacks() {
         .unwrap();
     sqlite(
         &rewritten,
-        "DROP TRIGGER audit_event_append_only_u; UPDATE audit_event SET leaf = replace(leaf, 'k0', 'kX') WHERE seq = 2; UPDATE audit_event SET leaf_hash = lh(leaf) WHERE seq = 2;",
+        "DROP TRIGGER audit_event_append_only_u; UPDATE audit_event SET leaf = CAST(replace(leaf, 'apikey.create', 'apikey.revoke') AS BLOB) WHERE seq = 2; UPDATE audit_event SET leaf_hash = lh(leaf) WHERE seq = 2;",
     );
     let o = jaga(&rewritten, &["audit", "verify", "--json"]);
     assert_eq!(code(&o), Some(1), "{}", out(&o));
