@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub body_limit: Option<usize>,
     /// `text` or `json` log lines.
     pub log_format: Option<String>,
+    /// The audit log: checkpoints, witnesses, the access review.
+    pub audit: Option<crate::witness::AuditConfig>,
 }
 
 /// The effective configuration.
@@ -40,6 +42,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Log format.
     pub log_format: String,
+    /// Audit checkpoints and witnesses.
+    pub audit: crate::witness::AuditConfig,
 }
 
 /// Overrides given as flags.
@@ -165,6 +169,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         tls_key,
         body_limit,
         log_format,
+        audit: file.audit.unwrap_or_default().checked()?,
     })
 }
 

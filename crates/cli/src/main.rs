@@ -6,11 +6,15 @@
 
 mod admin;
 mod audit_cmd;
+mod checkpointer;
 mod config;
 mod datadir;
 mod postgres;
 mod redact_cmd;
+mod report_cmd;
 mod serve;
+mod smtp;
+mod witness;
 
 use clap::{Parser, Subcommand};
 use config::Flags;
@@ -76,7 +80,7 @@ enum Command {
         #[command(subcommand)]
         cmd: admin::KeysCmd,
     },
-    /// Check the audit log.
+    /// The audit log: verify, checkpoints, proofs, access reports.
     Audit {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
@@ -135,7 +139,15 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
+            let signer = checkpointer::SignerFiles::open_or_create(
+                &cfg.data_dir,
+                cfg.audit.origin.as_deref(),
+            )?;
             serve::print_summary(&cfg, unseal, Some(&shares_dir));
+            println!(
+                "Audit log verifier key / kunci verifikasi log audit:\n  {}",
+                signer.verifier()
+            );
         }
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,

@@ -62,6 +62,9 @@ pub enum CoreError {
     /// Stored ciphertext could not be decrypted with the keys held (tampering or key loss).
     #[error("stored data failed integrity checks")]
     Integrity,
+    /// A position or tree size outside the audit log, or a request the log cannot answer yet.
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

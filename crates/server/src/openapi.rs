@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types.
 
-use crate::routes::{customers, orders, redact, sys};
+use crate::routes::{audit, customers, orders, redact, sys};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -8,9 +8,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 #[openapi(
     info(title = "Jaga API", description = "Customer-data vault for small online shops: encrypted customer records, masked reads, purpose-bound reveals, crypto-shredding erasure, purchase history. Every access is audited. Errors are RFC 9457 problem details with a stable `code`."),
     paths(customers::create, customers::lookup, customers::get, customers::update, customers::erase, orders::create, orders::list, redact::redact,
-          sys::healthz, sys::readyz, sys::metrics, sys::seal_status, sys::unseal),
+          sys::healthz, sys::readyz, sys::metrics, sys::seal_status, sys::unseal,
+          audit::checkpoint, audit::event, audit::bundle, audit::inclusion, audit::consistency, audit::customer_report, audit::staff_report, audit::review),
     modifiers(&Security),
-    tags((name = "customers"), (name = "orders"), (name = "redaction"), (name = "operations"))
+    tags((name = "customers"), (name = "orders"), (name = "redaction"), (name = "operations"), (name = "audit"))
 )]
 struct ApiDoc;
 
