@@ -93,18 +93,16 @@ pub(crate) fn records(text: &str, out: &mut Vec<Finding>) -> bool {
 
 /// The previous line as the record's header: as many fields, each a column name (letters,
 /// `_`, `-`, spaces; no digits).
-fn header<'t>(prev: &'t str, line: &str, d: u8) -> Option<std::str::Split<'t, char>> {
-    let d = char::from(d);
+fn header<'t>(prev: &'t str, line: &str, d: u8) -> Option<&'t str> {
     let names = prev.trim_end_matches('\r');
-    let column = |f: &str| {
-        let f = f.trim().trim_matches('"');
-        !f.is_empty()
-            && f.bytes().any(|c| c.is_ascii_alphabetic())
-            && f.bytes()
-                .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' '))
+    let count = |t: &str| t.bytes().filter(|&c| c == d).count();
+    let column = |f: &[u8]| {
+        f.iter().any(u8::is_ascii_alphabetic)
+            && f.iter()
+                .all(|&c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' ' | b'"'))
     };
-    (names.split(d).count() == line.split(d).count() && names.split(d).all(column))
-        .then(|| names.split(d))
+    (count(names) == count(line) && names.as_bytes().split(|&c| c == d).all(column))
+        .then_some(names)
 }
 
 fn fields(
@@ -112,14 +110,22 @@ fn fields(
     ls: usize,
     le: usize,
     d: u8,
-    mut header: Option<std::str::Split<'_, char>>,
+    header: Option<&str>,
     found: &[Finding],
     added: &mut Vec<Finding>,
 ) {
     let b = text.as_bytes();
+    let mut one = Vec::new();
+    let mut hs = 0;
     let mut fs = ls;
     while fs <= le {
-        let column = header.as_mut().and_then(Iterator::next).map(str::trim);
+        let column = header.map(|h| {
+            let he =
+                memchr::memchr(d, &h.as_bytes()[hs.min(h.len())..]).map_or(h.len(), |k| hs + k);
+            let c = h.get(hs.min(he)..he).unwrap_or("").trim().trim_matches('"');
+            hs = he + 1;
+            c
+        });
         let fe = memchr::memchr(d, &b[fs..le]).map_or(le, |k| fs + k);
         let (mut s, mut e) = (fs, fe);
         while s < e && matches!(b[s], b' ' | b'"') {
@@ -133,9 +139,9 @@ fn fields(
             // A header names the columns: its name, not the value's shape, decides
             // (`tgl_lahir` marks a birth date, `tgl_order` nothing).
             if s < e && free(s, e) && words::field_kind(column).is_some() {
-                let mut one = Vec::new();
+                one.clear();
                 words::whole_field(&text[s..e], column, &mut one);
-                added.extend(one.into_iter().map(|mut f| {
+                added.extend(one.drain(..).map(|mut f| {
                     f.start += s;
                     f.end += s;
                     f
@@ -184,9 +190,17 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
     let r = lexicon::roles(first);
     let place = r & (role::STREET_SUFFIX | role::SELF | role::INFORMAL) != 0
         && r & (role::GIVEN | role::SURNAME) == 0;
-    let direction = [&b"east"[..], b"west", b"north", b"south", b"new", b"san", b"saint"]
-        .iter()
-        .any(|d| first.eq_ignore_ascii_case(d));
+    let direction = [
+        &b"east"[..],
+        b"west",
+        b"north",
+        b"south",
+        b"new",
+        b"san",
+        b"saint",
+    ]
+    .iter()
+    .any(|d| first.eq_ignore_ascii_case(d));
     if place || direction {
         return None;
     }
@@ -196,11 +210,7 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
         end: n.end,
         score: 0.7,
         evidence: Evidence {
-            validator: if n.gazetteer {
-                V::Gazetteer
-            } else {
-                V::Shape
-            },
+            validator: if n.gazetteer { V::Gazetteer } else { V::Shape },
             context: None,
         },
     })
@@ -254,7 +264,8 @@ mod tests {
     fn comma_records_give_names() {
         let t = "ORD-491295,Dadi Gunawan,schroederpatrick@example.net,643-736-1436,IDR 551000";
         assert_eq!(found(t, K::Person), ["Dadi Gunawan"]);
-        let t = "24057256728117,Usyi Riyanti, S.Pt,zfischer@example.net,+62 832 1967 7629,Rp3.477.000";
+        let t =
+            "24057256728117,Usyi Riyanti, S.Pt,zfischer@example.net,+62 832 1967 7629,Rp3.477.000";
         assert_eq!(found(t, K::Person), ["Usyi Riyanti, S.Pt"]);
     }
 
