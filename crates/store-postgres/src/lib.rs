@@ -20,6 +20,7 @@ mod audit;
 mod customers;
 mod rows;
 mod store;
+mod tokens;
 
 use jaga_core::store::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -92,6 +93,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             Some("customer_code") => "customer_code",
             Some("order_ref") => "order_ref",
             Some("api_keys_pkey") => "api_key_id",
+            Some("tokens_fingerprint") => "token_fingerprint",
             _ => "unknown",
         });
     }
