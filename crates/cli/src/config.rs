@@ -23,6 +23,31 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// The audit log: checkpoints, witnesses, the access review.
     pub audit: Option<crate::witness::AuditConfig>,
+    /// `[redact]`: how identifiers in stored free text are handled.
+    pub redact: Option<RedactConfig>,
+}
+
+/// `[redact]` in `jaga.toml`.
+///
+/// ```toml
+/// [redact]
+/// min_score = 0.6          # findings below this are left alone (default 0.5)
+/// [redact.notes]           # per kind: tokenize (default), mask, replace, hash, drop
+/// NIK = "tokenize"
+/// PHONE = "mask"
+/// PERSON = "replace"
+/// ```
+///
+/// CREDIT_CARD and CVV cannot be configured: they are refused (API, console) or dropped
+/// (imports), never stored.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactConfig {
+    /// Operators per entity kind for free text the vault stores (notes, imports).
+    #[serde(default)]
+    pub notes: std::collections::BTreeMap<jaga_redact::EntityKind, jaga_redact::Operator>,
+    /// Minimum detector score.
+    pub min_score: Option<f32>,
 }
 
 /// The effective configuration.
@@ -44,6 +69,8 @@ pub struct Config {
     pub log_format: String,
     /// Audit checkpoints and witnesses.
     pub audit: crate::witness::AuditConfig,
+    /// The free-text policy (`[redact]`), applied on top of "tokenize everything".
+    pub text_policy: jaga_redact::PolicySpec,
 }
 
 /// Overrides given as flags.
@@ -158,6 +185,19 @@ pub fn load(flags: &Flags) -> Result<Config> {
     {
         bail!("database_url must start with sqlite:// or postgres://");
     }
+    let redact = file.redact.unwrap_or_default();
+    if let Some(k) = redact.notes.keys().find(|k| k.is_never_store()) {
+        bail!(
+            "[redact.notes] {k}: card numbers and CVVs cannot be configured; they are never stored"
+        );
+    }
+    if redact.min_score.is_some_and(|m| !(0.0..=1.0).contains(&m)) {
+        bail!("[redact] min_score must be between 0 and 1");
+    }
+    let text_policy = jaga_redact::PolicySpec {
+        operators: redact.notes,
+        min_score: redact.min_score,
+    };
     listen
         .parse::<std::net::SocketAddr>()
         .with_context(|| "listen must be an address such as 127.0.0.1:8443")?;
@@ -170,6 +210,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         body_limit,
         log_format,
         audit: file.audit.unwrap_or_default().checked()?,
+        text_policy,
     })
 }
 
@@ -190,6 +231,25 @@ mod tests {
         let err =
             toml::from_str::<FileConfig>("listen = \"127.0.0.1:1\"\nlisten_port = 5").unwrap_err();
         assert!(err.message().contains("listen_port"), "{}", err.message());
+    }
+
+    #[test]
+    fn redact_policy_keys_are_checked() {
+        let ok: FileConfig =
+            toml::from_str("[redact]\nmin_score = 0.6\n[redact.notes]\nNIK = \"mask\"\nPERSON = \"replace\"")
+                .unwrap();
+        let r = ok.redact.unwrap();
+        assert_eq!(
+            r.notes[&jaga_redact::EntityKind::Nik],
+            jaga_redact::Operator::Mask
+        );
+        for bad in [
+            "[redact.notes]\nNIKK = \"mask\"",
+            "[redact.notes]\nNIK = \"encrypt\"",
+            "[redact]\nnotez = {}",
+        ] {
+            assert!(toml::from_str::<FileConfig>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

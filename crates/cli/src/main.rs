@@ -9,6 +9,7 @@ mod audit_cmd;
 mod checkpointer;
 mod config;
 mod datadir;
+mod import_cmd;
 mod postgres;
 mod redact_cmd;
 mod report_cmd;
@@ -85,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
     },
+    /// Bulk import (customers from CSV) through the write guard.
+    Import {
+        #[command(subcommand)]
+        cmd: import_cmd::ImportCmd,
+    },
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
     /// Print the OpenAPI document.
@@ -153,6 +159,7 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
         Command::Audit { cmd } => return audit_cmd::run(&flags, cmd).await,
+        Command::Import { cmd } => return import_cmd::run(&flags, &unseal_input, cmd).await,
         Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }

@@ -71,6 +71,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let store = datadir::open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, unseal.clone()));
+    vault.set_text_policy(cfg.text_policy.clone());
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
         vault
             .unseal_with_root(datadir::read_key_file(&cfg.data_dir, key_file)?)

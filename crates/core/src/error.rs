@@ -53,6 +53,13 @@ pub enum CoreError {
     /// The input contains a payment card number.
     #[error("payment card numbers are not accepted")]
     CardNumber,
+    /// A stored free-text field holds a payment card number or CVV (found by the full detector).
+    /// Names the field (JSON path), never the value.
+    #[error("payment card data is not accepted in {field}")]
+    CardInText {
+        /// The JSON path of the field, e.g. `notes`.
+        field: String,
+    },
     /// The record changed concurrently, or a uniqueness rule was hit.
     #[error("conflict: {0}")]
     Conflict(&'static str),

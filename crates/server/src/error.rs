@@ -94,6 +94,14 @@ impl From<CoreError> for ApiError {
                 errors,
             },
             CoreError::CardNumber => card_number(),
+            CoreError::CardInText { field } => Self {
+                errors: vec![InvalidField::new(
+                    field,
+                    "card_number_not_allowed",
+                    "holds a payment card number or CVV; remove it (keep only the gateway token, brand and last 4 digits)",
+                )],
+                ..card_number()
+            },
             CoreError::Conflict(msg) => Self::new(S::CONFLICT, "conflict", msg),
             CoreError::Store(StoreError::Concurrent) => Self::new(
                 S::CONFLICT,

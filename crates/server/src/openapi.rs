@@ -1,13 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types.
 
-use crate::routes::{audit, customers, orders, redact, sys};
+use crate::routes::{audit, customers, orders, redact, sys, tokens};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Jaga API", description = "Customer-data vault for small online shops: encrypted customer records, masked reads, purpose-bound reveals, crypto-shredding erasure, purchase history. Every access is audited. Errors are RFC 9457 problem details with a stable `code`."),
-    paths(customers::create, customers::lookup, customers::get, customers::update, customers::erase, orders::create, orders::list, redact::redact,
+    paths(customers::create, customers::lookup, customers::get, customers::update, customers::erase, orders::create, orders::list, redact::redact, tokens::resolve,
           sys::healthz, sys::readyz, sys::metrics, sys::seal_status, sys::unseal,
           audit::checkpoint, audit::event, audit::bundle, audit::inclusion, audit::consistency, audit::customer_report, audit::staff_report, audit::review),
     modifiers(&Security),

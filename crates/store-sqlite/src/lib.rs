@@ -16,6 +16,7 @@ mod checkpoint;
 mod customers;
 mod rows;
 mod store;
+mod tokens;
 
 use jaga_core::store::StoreError;
 use sqlx::sqlite::{
@@ -81,6 +82,9 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         }
         if msg.contains("orders.order_ref") {
             return StoreError::Unique("order_ref");
+        }
+        if msg.contains("tokens.fingerprint") {
+            return StoreError::Unique("token_fingerprint");
         }
         if msg.contains("api_keys.id") {
             return StoreError::Unique("api_key_id");

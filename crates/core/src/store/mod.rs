@@ -13,6 +13,9 @@ use crate::model::Field;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+mod tokens;
+pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
+
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -187,7 +190,7 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: CheckpointStore + Send + Sync + 'static {
+pub trait Store: CheckpointStore + TokenStore + Send + Sync + 'static {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -11,14 +11,18 @@ mod admin;
 mod auditlog;
 mod codec;
 mod customers;
+mod guard;
 mod orders;
 mod redact;
+mod tokens;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};
+pub use customers::BatchImported;
 pub use redact::Redactor;
+pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
@@ -82,6 +86,7 @@ pub struct Vault {
     config: UnsealConfig,
     keys: RwLock<Option<Arc<Keys>>>,
     shares: Mutex<Vec<Zeroizing<String>>>,
+    text_policy: RwLock<jaga_redact::PolicySpec>,
 }
 
 impl Vault {
@@ -92,6 +97,7 @@ impl Vault {
             config,
             keys: RwLock::new(None),
             shares: Mutex::new(Vec::new()),
+            text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
         }
     }
 

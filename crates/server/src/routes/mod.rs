@@ -6,6 +6,7 @@ pub mod customers;
 pub mod orders;
 pub mod redact;
 pub mod sys;
+pub mod tokens;
 
 use crate::error::ApiError;
 use axum::http::StatusCode;
