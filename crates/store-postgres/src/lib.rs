@@ -20,6 +20,7 @@ mod audit;
 mod checkpoint;
 mod customers;
 mod rows;
+mod staff;
 mod store;
 mod tokens;
 
@@ -95,6 +96,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             Some("order_ref") => "order_ref",
             Some("api_keys_pkey") => "api_key_id",
             Some("tokens_fingerprint") => "token_fingerprint",
+            Some("staff_email") => "staff_email",
             _ => "unknown",
         });
     }

@@ -2,9 +2,11 @@
 //! response.
 
 pub mod audit;
+pub mod auth;
 pub mod customers;
 pub mod orders;
 pub mod redact;
+pub mod staff;
 pub mod sys;
 pub mod tokens;
 
