@@ -230,9 +230,10 @@ mod tests {
 
     #[test]
     fn redact_policy_keys_are_checked() {
-        let ok: FileConfig =
-            toml::from_str("[redact]\nmin_score = 0.6\n[redact.notes]\nNIK = \"mask\"\nPERSON = \"replace\"")
-                .unwrap();
+        let ok: FileConfig = toml::from_str(
+            "[redact]\nmin_score = 0.6\n[redact.notes]\nNIK = \"mask\"\nPERSON = \"replace\"",
+        )
+        .unwrap();
         let r = ok.redact.unwrap();
         assert_eq!(
             r.notes[&jaga_redact::EntityKind::Nik],

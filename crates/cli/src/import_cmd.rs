@@ -120,10 +120,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> anyhow::Error {
         _ => "is not valid CSV".to_string(),
     };
     match line {
-        Some(l) => anyhow::anyhow!(
-            "{}: line {l} {what}; nothing was imported",
-            path.display()
-        ),
+        Some(l) => anyhow::anyhow!("{}: line {l} {what}; nothing was imported", path.display()),
         None => anyhow::anyhow!("{}: {what}; nothing was imported", path.display()),
     }
 }
@@ -173,7 +170,10 @@ fn bool_cell(v: &str) -> Option<bool> {
 }
 
 /// Turns a record into a customer, or the reasons it cannot be one.
-fn to_customer(header: &[String], rec: &csv::StringRecord) -> Result<NewCustomer, Vec<InvalidField>> {
+fn to_customer(
+    header: &[String],
+    rec: &csv::StringRecord,
+) -> Result<NewCustomer, Vec<InvalidField>> {
     let mut obj = Map::new();
     let mut addr = Map::new();
     let mut errors = Vec::new();
@@ -345,7 +345,12 @@ pub async fn run(flags: &Flags, input: &UnsealInput, cmd: ImportCmd) -> Result<E
                 .iter()
                 .map(|e| format!("{} ({}: {})", e.field, e.code, e.message))
                 .collect();
-            println!("rejected row {} (line {}): {}", r.row, r.line, why.join("; "));
+            println!(
+                "rejected row {} (line {}): {}",
+                r.row,
+                r.line,
+                why.join("; ")
+            );
         }
     }
     Ok(if summary.rejected.is_empty() {

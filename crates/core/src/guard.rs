@@ -161,13 +161,21 @@ fn mask_cards(text: &str, found: &[Finding]) -> String {
         }
         out.push_str(&text[pos..f.start]);
         let value = &text[f.start..f.end];
-        let keep = if f.kind == EntityKind::CreditCard { 4 } else { 0 };
+        let keep = if f.kind == EntityKind::CreditCard {
+            4
+        } else {
+            0
+        };
         let digits = value.chars().filter(char::is_ascii_alphanumeric).count();
         let mut seen = 0;
         for c in value.chars() {
             if c.is_ascii_alphanumeric() {
                 seen += 1;
-                out.push(if seen > digits.saturating_sub(keep) { c } else { '*' });
+                out.push(if seen > digits.saturating_sub(keep) {
+                    c
+                } else {
+                    '*'
+                });
             } else {
                 out.push(c);
             }
@@ -223,7 +231,12 @@ pub fn screen(
 /// default operators (`[NIK]` where the vault will put a token) and the counts per kind, or a
 /// refusal carrying the note with card numbers masked, so staff can see what to remove.
 pub fn check_note(text: &str) -> Result<Screened, CardRefusal> {
-    match screen(text, "notes", &Policy::default().with_all(jaga_redact::Operator::Replace), CardHandling::Refuse) {
+    match screen(
+        text,
+        "notes",
+        &Policy::default().with_all(jaga_redact::Operator::Replace),
+        CardHandling::Refuse,
+    ) {
         Ok(s) => Ok(s),
         Err(GuardError::Card(r)) => Err(r),
         // Replace needs neither key nor tokenizer, so it cannot fail; refuse to be safe.
@@ -309,7 +322,11 @@ mod tests {
             CardHandling::Drop,
         )
         .unwrap();
-        assert!(!s.text.contains("4444") && !s.text.contains("321"), "{}", s.text);
+        assert!(
+            !s.text.contains("4444") && !s.text.contains("321"),
+            "{}",
+            s.text
+        );
         assert!(s.text.contains("[NIK]"), "{}", s.text);
         assert_eq!(s.counts[&EntityKind::CreditCard], 1);
         assert_eq!(s.counts[&EntityKind::Cvv], 1);

@@ -85,7 +85,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(orders::list).post(orders::create),
         )
         .route("/v1/redact", axum::routing::post(routes::redact::redact))
-        .route("/v1/tokens/resolve", axum::routing::post(routes::tokens::resolve))
+        .route(
+            "/v1/tokens/resolve",
+            axum::routing::post(routes::tokens::resolve),
+        )
         .route("/v1/sys/seal-status", get(sys::seal_status))
         .route("/v1/sys/unseal", axum::routing::post(sys::unseal))
         .route("/healthz", get(sys::healthz))

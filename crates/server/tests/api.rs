@@ -600,7 +600,10 @@ async fn redact_endpoint_removes_identifiers_and_audits_counts_only() {
     let (s, v, _) = a.call("POST", "/v1/redact", Some(&key), Some("{\"text\": \"NIK 3174011205900001\", \"policy\": {\"operators\": {\"NIK\": \"tokenize\"}}}"), &[]).await;
     // tokenize works here too (shop-level tokens; see tests/guard.rs).
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(v["text"].as_str().unwrap().starts_with("NIK [NIK:tok_"), "{v}");
+    assert!(
+        v["text"].as_str().unwrap().starts_with("NIK [NIK:tok_"),
+        "{v}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

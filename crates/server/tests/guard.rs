@@ -41,13 +41,24 @@ impl Api {
         let k = self
             .h
             .vault
-            .apikey_create(&self.h.admin(), "test", &scopes.iter().copied().collect(), None)
+            .apikey_create(
+                &self.h.admin(),
+                "test",
+                &scopes.iter().copied().collect(),
+                None,
+            )
             .await
             .unwrap();
         k.token.expose_secret().to_string()
     }
 
-    async fn call(&self, method: &str, uri: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut b = Request::builder()
             .method(method)
             .uri(uri)
@@ -59,8 +70,11 @@ impl Api {
             .app
             .clone()
             .oneshot(
-                b.body(body.map(|v| Body::from(v.to_string())).unwrap_or_else(Body::empty))
-                    .unwrap(),
+                b.body(
+                    body.map(|v| Body::from(v.to_string()))
+                        .unwrap_or_else(Body::empty),
+                )
+                .unwrap(),
             )
             .await
             .unwrap();
@@ -94,19 +108,27 @@ fn token_in(text: &str) -> String {
 async fn nik_in_a_note_is_tokenized_and_resolves_only_with_scope_and_purpose() {
     let a = api().await;
     let key = a
-        .key(&[Scope::CustomersRead, Scope::CustomersWrite, Scope::CustomersErase])
+        .key(&[
+            Scope::CustomersRead,
+            Scope::CustomersWrite,
+            Scope::CustomersErase,
+        ])
         .await;
     let (s, v) = a
         .call(
             "POST",
             "/v1/customers",
             &key,
-            Some(json!({"full_name": "Dewi Sari", "notes": format!("NIK {NIK} minta faktur pajak")})),
+            Some(
+                json!({"full_name": "Dewi Sari", "notes": format!("NIK {NIK} minta faktur pajak")}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    let (s, v) = a.call("GET", &format!("/v1/customers/{id}"), &key, None).await;
+    let (s, v) = a
+        .call("GET", &format!("/v1/customers/{id}"), &key, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let notes = v["notes"].as_str().unwrap();
     assert!(!notes.contains(NIK), "{notes}");
@@ -115,16 +137,32 @@ async fn nik_in_a_note_is_tokenized_and_resolves_only_with_scope_and_purpose() {
 
     // Without the scope: 403, audited as denied.
     let (s, v) = a
-        .call("POST", "/v1/tokens/resolve", &key, Some(json!({"token": token, "purpose": "ticket CS-7"})))
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            &key,
+            Some(json!({"token": token, "purpose": "ticket CS-7"})),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_scope")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("missing_scope"))
+    );
 
     let resolver = a.key(&[Scope::TokensResolve]).await;
     // Without a purpose: 400.
     let (s, v) = a
-        .call("POST", "/v1/tokens/resolve", &resolver, Some(json!({"token": token})))
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            &resolver,
+            Some(json!({"token": token})),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("purpose_required")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("purpose_required"))
+    );
     // Unknown token: 404.
     let (s, v) = a
         .call(
@@ -134,7 +172,10 @@ async fn nik_in_a_note_is_tokenized_and_resolves_only_with_scope_and_purpose() {
             Some(json!({"token": "[NIK:tok_bbbbbbbbbbbbbbbb]", "purpose": "ticket CS-7"})),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
     // With scope and purpose: the NIK.
     let (s, v) = a
         .call(
@@ -154,14 +195,24 @@ async fn nik_in_a_note_is_tokenized_and_resolves_only_with_scope_and_purpose() {
         && l.contains(&id)
         && l.contains("ticket CS-7 faktur")
         && l.contains("\"ok\"")));
-    assert!(leaves.iter().any(|l| l.contains("token.resolve") && l.contains("denied")));
-    assert!(leaves.iter().any(|l| l.contains("customer.create") && l.contains("notes.NIK:1")));
+    assert!(
+        leaves
+            .iter()
+            .any(|l| l.contains("token.resolve") && l.contains("denied"))
+    );
+    assert!(
+        leaves
+            .iter()
+            .any(|l| l.contains("customer.create") && l.contains("notes.NIK:1"))
+    );
     for l in &leaves {
         assert!(!l.contains(NIK), "an audit leaf holds the NIK: {l}");
     }
 
     // Erasure shreds the token: 410.
-    let (s, _) = a.call("DELETE", &format!("/v1/customers/{id}"), &key, None).await;
+    let (s, _) = a
+        .call("DELETE", &format!("/v1/customers/{id}"), &key, None)
+        .await;
     assert!(s.is_success(), "{s}");
     let (s, v) = a
         .call(
@@ -178,7 +229,12 @@ async fn nik_in_a_note_is_tokenized_and_resolves_only_with_scope_and_purpose() {
 async fn card_data_in_notes_is_refused_with_the_path_and_nothing_is_stored() {
     let a = api().await;
     let key = a
-        .key(&[Scope::CustomersRead, Scope::CustomersWrite, Scope::OrdersWrite, Scope::OrdersRead])
+        .key(&[
+            Scope::CustomersRead,
+            Scope::CustomersWrite,
+            Scope::OrdersWrite,
+            Scope::OrdersRead,
+        ])
         .await;
     let before = a.h.store.audit_head().await.unwrap().size;
     // A CVV passes the plain card-number scan of the body; the full detector in the guard
@@ -191,7 +247,13 @@ async fn card_data_in_notes_is_refused_with_the_path_and_nothing_is_stored() {
             Some(json!({"full_name": "Budi", "notes": "kartu visa, cvv 123"})),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("card_number_not_allowed")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("card_number_not_allowed")
+        )
+    );
     assert_eq!(v["errors"][0]["field"], "notes");
     assert!(!v.to_string().contains("123"), "{v}");
     let (s, v) = a
@@ -202,21 +264,47 @@ async fn card_data_in_notes_is_refused_with_the_path_and_nothing_is_stored() {
             Some(json!({"full_name": "Budi", "notes": "kartu 4111 1111 1111 1111"})),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("card_number_not_allowed")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("card_number_not_allowed")
+        )
+    );
     let leaves = a.leaves().await;
-    assert_eq!(leaves.len() as u64, before + 2, "only the refusals are logged");
-    assert!(leaves[before as usize..].iter().all(|l| l.contains("card_number_rejected")));
+    assert_eq!(
+        leaves.len() as u64,
+        before + 2,
+        "only the refusals are logged"
+    );
+    assert!(
+        leaves[before as usize..]
+            .iter()
+            .all(|l| l.contains("card_number_rejected"))
+    );
 
     // Same for a note added by PATCH and for order notes.
     let (_, c) = a
-        .call("POST", "/v1/customers", &key, Some(json!({"full_name": "Budi"})))
+        .call(
+            "POST",
+            "/v1/customers",
+            &key,
+            Some(json!({"full_name": "Budi"})),
+        )
         .await;
     let id = c["id"].as_str().unwrap();
     let (s, _) = a
-        .call("PATCH", &format!("/v1/customers/{id}"), &key, Some(json!({"notes": "cvc 4321 ya"})))
+        .call(
+            "PATCH",
+            &format!("/v1/customers/{id}"),
+            &key,
+            Some(json!({"notes": "cvc 4321 ya"})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, v) = a.call("GET", &format!("/v1/customers/{id}"), &key, None).await;
+    let (s, v) = a
+        .call("GET", &format!("/v1/customers/{id}"), &key, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(v["notes"].is_null(), "{v}");
     let (s, _) = a
@@ -248,7 +336,12 @@ async fn redact_endpoint_tokenizes_into_the_shop_vault() {
     let (_, v2) = a.call("POST", "/v1/redact", &key, Some(body)).await;
     assert_eq!(token_in(v2["text"].as_str().unwrap()), token);
     let (s, v) = a
-        .call("POST", "/v1/tokens/resolve", &key, Some(json!({"token": token, "purpose": "cek data"})))
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            &key,
+            Some(json!({"token": token, "purpose": "cek data"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["value"], NIK);

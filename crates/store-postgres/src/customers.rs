@@ -111,19 +111,24 @@ pub(crate) async fn update(
         return Err(StoreError::Concurrent);
     }
     if let Some(k) = key {
-        sqlx::query("UPDATE customer_keys SET kek_version = $1, wrapped = $2 WHERE customer_id = $3::uuid")
-            .bind(i64::from(k.kek_version))
-            .bind(&k.wrapped)
-            .bind(row.id.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "UPDATE customer_keys SET kek_version = $1, wrapped = $2 WHERE customer_id = $3::uuid",
+        )
+        .bind(i64::from(k.kek_version))
+        .bind(&k.wrapped)
+        .bind(row.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     Ok(())
 }
 
 /// Inserts an order for a live customer (inside the caller's transaction).
-pub(crate) async fn order_insert(conn: &mut PgConnection, row: &OrderRow) -> Result<(), StoreError> {
+pub(crate) async fn order_insert(
+    conn: &mut PgConnection,
+    row: &OrderRow,
+) -> Result<(), StoreError> {
     // FOR SHARE holds off a concurrent erasure until this order is committed (or not).
     let live: Option<i32> = sqlx::query_scalar(
         "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL FOR SHARE",

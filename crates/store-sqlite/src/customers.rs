@@ -81,21 +81,22 @@ pub(crate) async fn update(
         return Err(StoreError::Concurrent);
     }
     if let Some(k) = key {
-        sqlx::query(
-            "UPDATE customer_keys SET kek_version = ?, wrapped = ? WHERE customer_id = ?",
-        )
-        .bind(i64::from(k.kek_version))
-        .bind(&k.wrapped)
-        .bind(row.id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+        sqlx::query("UPDATE customer_keys SET kek_version = ?, wrapped = ? WHERE customer_id = ?")
+            .bind(i64::from(k.kek_version))
+            .bind(&k.wrapped)
+            .bind(row.id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
     }
     Ok(())
 }
 
 /// Inserts an order for a live customer (inside the caller's transaction).
-pub(crate) async fn order_insert(conn: &mut SqliteConnection, row: &OrderRow) -> Result<(), StoreError> {
+pub(crate) async fn order_insert(
+    conn: &mut SqliteConnection,
+    row: &OrderRow,
+) -> Result<(), StoreError> {
     let live: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM customers WHERE id = ? AND erased_at IS NULL")
             .bind(row.customer_id.to_string())

@@ -10,7 +10,11 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 /// Clears an erased customer's token values and fingerprints (inside the erasure transaction).
-pub(crate) async fn shred(conn: &mut SqliteConnection, id: Uuid, at: i64) -> Result<(), StoreError> {
+pub(crate) async fn shred(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    at: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE tokens SET value = NULL, fingerprint = NULL, erased_at = ? WHERE customer_id = ? AND erased_at IS NULL")
         .bind(at)
         .bind(id.to_string())
@@ -79,11 +83,12 @@ impl TokenStore for SqliteStore {
     ) -> Result<Vec<(Vec<u8>, String, String)>, StoreError> {
         let mut out = Vec::new();
         for fp in fingerprints {
-            let row = sqlx::query("SELECT fingerprint, token, kind FROM tokens WHERE fingerprint = ?")
-                .bind(fp)
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db)?;
+            let row =
+                sqlx::query("SELECT fingerprint, token, kind FROM tokens WHERE fingerprint = ?")
+                    .bind(fp)
+                    .fetch_optional(&self.reader)
+                    .await
+                    .map_err(db)?;
             if let Some(r) = row {
                 out.push((
                     r.try_get("fingerprint").map_err(db)?,

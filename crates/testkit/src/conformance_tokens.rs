@@ -51,7 +51,14 @@ pub async fn note_identifiers_are_tokenized_and_resolve(store: Arc<dyn Store>) {
         .create(&with_notes("Tok", 1, &format!("NIK {NIK}, minta faktur")))
         .await
         .unwrap();
-    let v = h.vault.reader(&admin).await.unwrap().get(c.id).await.unwrap();
+    let v = h
+        .vault
+        .reader(&admin)
+        .await
+        .unwrap()
+        .get(c.id)
+        .await
+        .unwrap();
     let notes = v.notes.unwrap();
     assert!(!notes.contains(NIK), "{notes}");
     let token = first_token(&notes).expect("the note holds a token");
@@ -124,7 +131,9 @@ pub async fn note_identifiers_are_tokenized_and_resolve(store: Arc<dyn Store>) {
         "the resolution is audited with the customer and purpose"
     );
     assert!(
-        leaves.iter().any(|l| contains(l, "customer.create") && contains(l, "notes.NIK:1")),
+        leaves
+            .iter()
+            .any(|l| contains(l, "customer.create") && contains(l, "notes.NIK:1")),
         "the finding counts are audited"
     );
     for l in &leaves {
@@ -145,10 +154,16 @@ pub async fn card_data_in_notes_is_refused(store: Arc<dyn Store>) {
         }
     }
     let leaves = all_leaves(store.as_ref()).await;
-    assert_eq!(leaves.len() as u64, before + 2, "only the two refusals are logged");
-    assert!(leaves[before as usize..]
-        .iter()
-        .all(|l| contains(l, "request.card_number_rejected") && !contains(l, "4111")));
+    assert_eq!(
+        leaves.len() as u64,
+        before + 2,
+        "only the two refusals are logged"
+    );
+    assert!(
+        leaves[before as usize..]
+            .iter()
+            .all(|l| contains(l, "request.card_number_rejected") && !contains(l, "4111"))
+    );
     // Orders too.
     let c = w.create(&marked_customer("Card", 4)).await.unwrap();
     let order: NewOrder = serde_json::from_value(serde_json::json!({
@@ -158,8 +173,18 @@ pub async fn card_data_in_notes_is_refused(store: Arc<dyn Store>) {
     }))
     .unwrap();
     let ow = h.vault.order_writer(&admin).await.unwrap();
-    assert!(matches!(ow.add(c.id, &order).await, Err(CoreError::CardInText { .. })));
-    let list = h.vault.order_reader(&admin).await.unwrap().list(c.id).await.unwrap();
+    assert!(matches!(
+        ow.add(c.id, &order).await,
+        Err(CoreError::CardInText { .. })
+    ));
+    let list = h
+        .vault
+        .order_reader(&admin)
+        .await
+        .unwrap()
+        .list(c.id)
+        .await
+        .unwrap();
     assert!(list.is_empty());
 }
 
@@ -181,7 +206,14 @@ pub async fn order_notes_and_shop_policy(store: Arc<dyn Store>) {
         "notes": "transfer ke rekening BCA 1234567890 ya"
     }))
     .unwrap();
-    let v = h.vault.order_writer(&admin).await.unwrap().add(c.id, &order).await.unwrap();
+    let v = h
+        .vault
+        .order_writer(&admin)
+        .await
+        .unwrap()
+        .add(c.id, &order)
+        .await
+        .unwrap();
     let notes = v.notes.unwrap();
     assert!(!notes.contains("1234567890"), "{notes}");
     let token = first_token(&notes).expect("tokenized");
@@ -207,7 +239,16 @@ pub async fn order_notes_and_shop_policy(store: Arc<dyn Store>) {
         .create(&with_notes("Pol", 6, &format!("NIK {NIK}")))
         .await
         .unwrap();
-    let n = h.vault.reader(&admin).await.unwrap().get(c2.id).await.unwrap().notes.unwrap();
+    let n = h
+        .vault
+        .reader(&admin)
+        .await
+        .unwrap()
+        .get(c2.id)
+        .await
+        .unwrap()
+        .notes
+        .unwrap();
     assert_eq!(n, "NIK ************0003");
 }
 
@@ -222,10 +263,23 @@ pub async fn erasure_shreds_tokens(store: Arc<dyn Store>) {
         .writer(&admin)
         .await
         .unwrap()
-        .create(&with_notes("Era", 7, &format!("KTP {NIK}, email dewi.era@example.com")))
+        .create(&with_notes(
+            "Era",
+            7,
+            &format!("KTP {NIK}, email dewi.era@example.com"),
+        ))
         .await
         .unwrap();
-    let notes = h.vault.reader(&admin).await.unwrap().get(c.id).await.unwrap().notes.unwrap();
+    let notes = h
+        .vault
+        .reader(&admin)
+        .await
+        .unwrap()
+        .get(c.id)
+        .await
+        .unwrap()
+        .notes
+        .unwrap();
     let token = first_token(&notes).unwrap();
     let id = parse_token(&token).unwrap().to_string();
     let before = store.token_get(&id).await.unwrap().unwrap();
@@ -245,8 +299,18 @@ pub async fn erasure_shreds_tokens(store: Arc<dyn Store>) {
     let shop_token = first_token(&red.text).expect("shop-level token");
     assert_ne!(shop_token, token);
 
-    h.vault.eraser(&admin).await.unwrap().erase(c.id).await.unwrap();
-    let r = h.vault.token_resolver(&admin, Some("audit check")).await.unwrap();
+    h.vault
+        .eraser(&admin)
+        .await
+        .unwrap()
+        .erase(c.id)
+        .await
+        .unwrap();
+    let r = h
+        .vault
+        .token_resolver(&admin, Some("audit check"))
+        .await
+        .unwrap();
     assert!(matches!(r.resolve(&token).await, Err(CoreError::Erased)));
     let after = store.token_get(&id).await.unwrap().unwrap();
     assert_eq!(after.value, None, "ciphertext cleared");

@@ -4,9 +4,9 @@ use super::codec::{self, Plain};
 use super::guard::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault};
-use crate::guard::{CardHandling, FindingCounts};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
+use crate::guard::{CardHandling, FindingCounts};
 use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
 use crate::store::{
     CustomerRow, CustomerWithKey, GuardedWrite, StoreError, TokenRow, WrappedKey, read_outcome,
@@ -383,10 +383,7 @@ impl CustomerWriter<'_> {
     ) -> (CustomerRow, WrappedKey) {
         let (fields, [email_index, phone_index, national_id_index]) =
             codec::seal_fields(&self.keys, dek, id, &segment, plain);
-        let (kek_version, wrapped) = self
-            .keys
-            .keyring()
-            .wrap_dek(&segment, &id.to_string(), dek);
+        let (kek_version, wrapped) = self.keys.keyring().wrap_dek(&segment, &id.to_string(), dek);
         let now = crate::now_ms();
         let row = CustomerRow {
             id,
@@ -459,7 +456,14 @@ impl CustomerWriter<'_> {
         let id = Uuid::new_v4();
         let dek = Key32::random();
         let (tokens, counts) = self
-            .guard_notes(id, &segment, &dek, &mut plain, "notes", CardHandling::Refuse)
+            .guard_notes(
+                id,
+                &segment,
+                &dek,
+                &mut plain,
+                "notes",
+                CardHandling::Refuse,
+            )
             .await?;
         for _ in 0..3 {
             let (row, key) = self.build(id, &dek, &plain, segment.clone(), input.marketing_consent);
@@ -473,7 +477,10 @@ impl CustomerWriter<'_> {
             } else {
                 self.vault
                     .store
-                    .write_with_tokens(GuardedWrite::CustomerInsert(row, key, audit), tokens.clone())
+                    .write_with_tokens(
+                        GuardedWrite::CustomerInsert(row, key, audit),
+                        tokens.clone(),
+                    )
                     .await
             };
             match res {
@@ -533,7 +540,14 @@ impl CustomerWriter<'_> {
             let id = Uuid::new_v4();
             let dek = Key32::random();
             let (t, counts) = match self
-                .guard_notes(id, &segment, &dek, &mut plain, &format!("[{i}].notes"), cards)
+                .guard_notes(
+                    id,
+                    &segment,
+                    &dek,
+                    &mut plain,
+                    &format!("[{i}].notes"),
+                    cards,
+                )
                 .await
             {
                 Ok(v) => v,
@@ -627,7 +641,11 @@ impl CustomerWriter<'_> {
             changed
                 .iter()
                 .map(|f| f.to_string())
-                .chain(patch.marketing_consent.map(|_| "marketing_consent".to_string()))
+                .chain(
+                    patch
+                        .marketing_consent
+                        .map(|_| "marketing_consent".to_string()),
+                )
                 .chain(count_fields("notes", &counts)),
         );
         let res = if tokens.is_empty() {

@@ -16,9 +16,9 @@ mod redact;
 mod tokens;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
+pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};
-pub use customers::BatchImported;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 

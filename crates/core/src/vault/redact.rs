@@ -1,10 +1,10 @@
 //! Redaction of free text with the shop's keyed hash: a capability for the `redact` scope.
 
+use super::tokens::{Minter, Owner, token_race};
 use super::{Keys, Vault};
 use crate::CoreError;
 use crate::audit::AuditRecord;
 use crate::auth::{Caller, Scope};
-use super::tokens::{Minter, Owner, token_race};
 use crate::store::GuardedWrite;
 use jaga_redact::{HashKey, Operator, Policy, PolicySpec, Redacted};
 use std::collections::BTreeMap;

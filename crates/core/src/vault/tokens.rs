@@ -109,7 +109,11 @@ impl Minter {
 
     fn fingerprint(&self, kind: EntityKind, value: &str) -> Vec<u8> {
         let mut msg = Zeroizing::new(Vec::with_capacity(self.owner.len() + value.len() + 24));
-        for part in [self.owner.as_bytes(), kind.as_str().as_bytes(), value.as_bytes()] {
+        for part in [
+            self.owner.as_bytes(),
+            kind.as_str().as_bytes(),
+            value.as_bytes(),
+        ] {
             msg.extend_from_slice(&(part.len() as u32).to_be_bytes());
             msg.extend_from_slice(part);
         }
@@ -244,15 +248,11 @@ impl TokenResolver<'_> {
     pub async fn resolve(&self, token: &str) -> Result<ResolvedToken, CoreError> {
         let audit = AuditRecord::new(self.caller, "token.resolve").purpose(self.purpose.as_str());
         let Some(id) = parse_token(token) else {
-            self.vault
-                .audit(audit.outcome(Outcome::NotFound))
-                .await?;
+            self.vault.audit(audit.outcome(Outcome::NotFound)).await?;
             return Err(CoreError::NotFound);
         };
         let Some(stored) = self.vault.store.token_get(id).await? else {
-            self.vault
-                .audit(audit.outcome(Outcome::NotFound))
-                .await?;
+            self.vault.audit(audit.outcome(Outcome::NotFound)).await?;
             return Err(CoreError::NotFound);
         };
         let mut audit = audit.fields([stored.kind.as_str()]);
@@ -306,9 +306,9 @@ impl TokenResolver<'_> {
 /// Stores `tokens` with `write`, mapping a lost race on a fingerprint to a retryable conflict.
 pub(crate) fn token_race(e: StoreError) -> CoreError {
     match e {
-        StoreError::Unique("token_fingerprint") => CoreError::Conflict(
-            "the same value was tokenized concurrently; retry the request",
-        ),
+        StoreError::Unique("token_fingerprint") => {
+            CoreError::Conflict("the same value was tokenized concurrently; retry the request")
+        }
         other => other.into(),
     }
 }
@@ -327,7 +327,13 @@ mod tests {
         assert_eq!(parse_token(&a), Some(a.as_str()));
         assert_eq!(parse_token(&format!("[NIK:{a}]")), Some(a.as_str()));
         assert_eq!(parse_token(&format!(" [PHONE:{a}] ")), Some(a.as_str()));
-        for bad in ["tok_", "tok_abc", "[NIK:tok_aaaaaaaaaaaaaaaa]", "kgdpbjmcoafehnli", ""] {
+        for bad in [
+            "tok_",
+            "tok_abc",
+            "[NIK:tok_aaaaaaaaaaaaaaaa]",
+            "kgdpbjmcoafehnli",
+            "",
+        ] {
             assert_eq!(parse_token(bad), None, "{bad}");
         }
     }
