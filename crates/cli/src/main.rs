@@ -6,12 +6,17 @@
 
 mod admin;
 mod audit_cmd;
+mod checkpointer;
 mod config;
 mod datadir;
 mod import_cmd;
 mod postgres;
 mod redact_cmd;
+mod report_cmd;
 mod serve;
+mod smtp;
+mod staff_cmd;
+mod witness;
 
 use clap::{Parser, Subcommand};
 use config::Flags;
@@ -77,7 +82,7 @@ enum Command {
         #[command(subcommand)]
         cmd: admin::KeysCmd,
     },
-    /// Check the audit log.
+    /// The audit log: verify, checkpoints, proofs, access reports.
     Audit {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
@@ -86,6 +91,11 @@ enum Command {
     Import {
         #[command(subcommand)]
         cmd: import_cmd::ImportCmd,
+    },
+    /// Manage staff accounts (invite, list, disable, reset MFA).
+    Staff {
+        #[command(subcommand)]
+        cmd: staff_cmd::StaffCmd,
     },
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
@@ -141,13 +151,23 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
+            let signer = checkpointer::SignerFiles::open_or_create(
+                &cfg.data_dir,
+                cfg.audit.origin.as_deref(),
+            )?;
             serve::print_summary(&cfg, unseal, Some(&shares_dir));
+            println!(
+                "Audit log verifier key / kunci verifikasi log audit:\n  {}",
+                signer.verifier()
+            );
+            staff_cmd::print_bootstrap(&cfg).await?;
         }
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
         Command::Audit { cmd } => return audit_cmd::run(&flags, cmd).await,
         Command::Import { cmd } => return import_cmd::run(&flags, &unseal_input, cmd).await,
+        Command::Staff { cmd } => return staff_cmd::run(&flags, cmd).await,
         Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }

@@ -67,6 +67,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
         .await?;
         println!("First run: initialised a new vault / pertama kali: brankas baru dibuat.");
         print_summary(&cfg, Method::Keyfile, None);
+        crate::staff_cmd::print_bootstrap(&cfg).await?;
     }
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let store = datadir::open_store(&cfg.database_url).await?;
@@ -83,12 +84,42 @@ pub async fn run(flags: &Flags) -> Result<()> {
             "vault is sealed: run `jaga unseal` to supply the passphrase or shares"
         );
     }
-    let state = AppState::new(
+    // The audit signer's key lives in the data directory, never in the database.
+    let signer = crate::checkpointer::SignerFiles::open_or_create(
+        &cfg.data_dir,
+        cfg.audit.origin.as_deref(),
+    )?;
+    let witnesses = crate::witness::Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
+    let (stop_checkpointer, stop_rx) = tokio::sync::watch::channel(false);
+    let checkpointer = tokio::spawn(crate::checkpointer::run(
+        vault.store().clone(),
+        signer,
+        witnesses,
+        cfg.audit.clone(),
+        stop_rx,
+    ));
+    let staff = Arc::new(jaga_core::staff::StaffService::new(
+        vault.clone(),
+        cfg.staff.clone(),
+    ));
+    let state = AppState::with_staff(
         vault.clone(),
         ServerConfig {
             body_limit: cfg.body_limit,
+            behind_proxy: cfg.behind_proxy,
         },
+        staff.clone(),
     );
+    tokio::spawn(async move {
+        // Drop expired staff sessions (they are refused anyway; this keeps the table small).
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = staff.purge_sessions().await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
     let app = jaga_server::router(state);
     let tls = TlsFiles {
         cert_pem: std::fs::read(&cfg.tls_cert)
@@ -118,6 +149,14 @@ pub async fn run(flags: &Flags) -> Result<()> {
     jaga_server::serve(app, addr, tls, shutdown_signal())
         .await
         .context("serving")?;
+    // A last checkpoint covering everything appended before shutdown.
+    let _ = stop_checkpointer.send(true);
+    if tokio::time::timeout(Duration::from_secs(30), checkpointer)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the final audit checkpoint did not finish in 30 s");
+    }
     vault.seal();
     tracing::info!("stopped; key material dropped from memory");
     Ok(())

@@ -17,8 +17,10 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod checkpoint;
 mod customers;
 mod rows;
+mod staff;
 mod store;
 mod tokens;
 
@@ -94,6 +96,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             Some("order_ref") => "order_ref",
             Some("api_keys_pkey") => "api_key_id",
             Some("tokens_fingerprint") => "token_fingerprint",
+            Some("staff_email") => "staff_email",
             _ => "unknown",
         });
     }

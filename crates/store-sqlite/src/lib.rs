@@ -12,8 +12,10 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod checkpoint;
 mod customers;
 mod rows;
+mod staff;
 mod store;
 mod tokens;
 
@@ -84,6 +86,9 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         }
         if msg.contains("tokens.fingerprint") {
             return StoreError::Unique("token_fingerprint");
+        }
+        if msg.contains("staff.email") {
+            return StoreError::Unique("staff_email");
         }
         if msg.contains("api_keys.id") {
             return StoreError::Unique("api_key_id");

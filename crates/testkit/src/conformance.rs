@@ -24,6 +24,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@tokens $make;
             note_identifiers_are_tokenized_and_resolve, card_data_in_notes_is_refused,
             order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);
+        $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts);
     };
     (@tokens $make:expr; $($name:ident),*) => {
         $(
@@ -31,6 +32,15 @@ macro_rules! conformance_tests {
             async fn $name() {
                 let Some(store) = $make else { return };
                 $crate::conformance_tokens::$name(store).await;
+            }
+        )*
+    };
+    (@staff $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(store) = $make else { return };
+                $crate::conformance_staff::$name(store).await;
             }
         )*
     };

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod conformance;
+pub mod conformance_staff;
 pub mod conformance_tokens;
 
 use jaga_core::auth::{Caller, Scope};
@@ -55,6 +56,7 @@ impl Harness {
             id: "testkey".into(),
             scopes: scopes.iter().copied().collect(),
             request_id: Some("req-test".into()),
+            staff: None,
         }
     }
 }

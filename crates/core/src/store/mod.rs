@@ -5,6 +5,9 @@
 //! appends it **in the same transaction**, so the change and its audit event commit together or
 //! not at all. Audit positions come from the locked head row, never from a sequence.
 
+mod checkpoint;
+pub use checkpoint::{CheckpointStore, EventFilter, StoredCheckpoint};
+
 use crate::audit::{AuditRecord, Outcome};
 use crate::model::Field;
 use async_trait::async_trait;
@@ -12,6 +15,8 @@ use uuid::Uuid;
 
 mod tokens;
 pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
+mod staff;
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
@@ -187,7 +192,7 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: TokenStore + Send + Sync + 'static {
+pub trait Store: CheckpointStore + TokenStore + StaffStore + Send + Sync + 'static {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -28,6 +28,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersRead, "order.read")
             .await?;
+        self.require_agreement(caller, "order.read").await?;
         Ok(OrderReader {
             vault: self,
             caller,
@@ -43,6 +44,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersWrite, "order.create")
             .await?;
+        self.require_agreement(caller, "order.create").await?;
         Ok(OrderWriter {
             vault: self,
             caller,
@@ -106,6 +108,9 @@ impl OrderWriter<'_> {
         let mut audit = AuditRecord::new(self.caller, "order.create")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.create")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         // Free-text notes pass the write guard before encryption, under the customer's key.
         let mut tokens = Vec::new();
@@ -196,9 +201,16 @@ impl OrderReader<'_> {
         let audit = AuditRecord::new(self.caller, "order.list")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.list")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let rows = self.vault.store.orders_list(customer_id, audit).await?;
-        rows.iter().map(|r| decrypt(&dek, &customer, r)).collect()
+        let orders = rows
+            .iter()
+            .map(|r| decrypt(&dek, &customer, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(super::access::apply_orders_view(self.caller, orders))
     }
 }
 
