@@ -81,7 +81,7 @@ async fn import_drops_cards_tokenizes_identifiers_and_reports_rejected_rows() {
     let rejected = s["rejected"].as_array().unwrap();
     assert_eq!(rejected.len(), 2, "{s}");
     assert_eq!(rejected[0]["row"], 3);
-    assert_eq!(rejected[0]["line"], 6, "the quoted note spans two lines");
+    assert_eq!(rejected[0]["line"], 5, "the quoted note spans two lines");
     assert_eq!(rejected[0]["errors"][0]["field"], "email");
     assert_eq!(rejected[1]["row"], 4);
     assert_eq!(rejected[1]["errors"][0]["code"], "invalid_boolean");
@@ -116,7 +116,7 @@ async fn import_drops_cards_tokenizes_identifiers_and_reports_rejected_rows() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("imported 2 of 4 rows"), "{}", out(&o));
     assert!(text.contains("1 card numbers, 1 CVVs"), "{text}");
-    assert!(text.contains("rejected row 3 (line 6): email"), "{text}");
+    assert!(text.contains("rejected row 3 (line 5): email"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
