@@ -1,105 +1,422 @@
-//! `jaga audit verify`: recompute the audit log's Merkle tree from the database.
+//! `jaga audit …`: verify the log against its checkpoints, sign checkpoints, print and check
+//! offline proof bundles, and the access reports.
 
+use crate::checkpointer::{SignerFiles, delivery};
 use crate::config::{self, Flags};
 use crate::datadir;
-use anyhow::Result;
+use crate::witness::Witnesses;
+use anyhow::{Context, Result};
 use jaga_audit::check::TreeCheck;
+use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
+use jaga_core::auditlog::CheckpointOutcome;
+use jaga_core::store::{Store, StoredCheckpoint};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// `jaga audit …`
 #[derive(clap::Subcommand)]
 pub enum AuditCmd {
-    /// Recompute the tree from every stored event and compare it with the stored head: detects a
-    /// modified, deleted, inserted or reordered event and names the first bad position.
+    /// Recompute the tree from every stored event and compare it with the stored head, every
+    /// stored checkpoint and (optionally) an external checkpoint: detects a modified, deleted,
+    /// inserted or reordered event and a truncated log, and names the first bad position.
     Verify {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// A checkpoint kept outside the database (from a witness directory, e-mail, …).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Verifier key (string or file); default: this data directory's `audit-verifier.pub`.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Print the verifier key (publish it so owners and auditors can pin it).
+    Key,
+    /// Sign a checkpoint of the current head now and hand it to the witnesses.
+    Checkpoint {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an offline-verifiable bundle for one event: the event, its inclusion proof and
+    /// the latest checkpoint.
+    Proof {
+        /// The event's position.
+        #[arg(long)]
+        event: u64,
+        /// Write the bundle to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a bundle without any database.
+    VerifyBundle {
+        /// The bundle file (`-` for standard input).
+        file: PathBuf,
+        /// The log's verifier key (string or file).
+        #[arg(long)]
+        key: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Access reports: who accessed a customer, one staff member's activity, access review.
+    Report {
+        #[command(subcommand)]
+        cmd: crate::report_cmd::ReportCmd,
     },
 }
 
-/// Runs an audit subcommand; exit 1 when verification fails.
+/// Runs an audit subcommand; exit 1 when a check fails.
 pub async fn run(flags: &Flags, cmd: AuditCmd) -> Result<ExitCode> {
-    let AuditCmd::Verify { json } = cmd;
-    let cfg = config::load(flags)?;
-    let store = datadir::open_store(&cfg.database_url).await?;
-    let head = store.audit_head().await?;
-    let mut check = TreeCheck::new();
-    let mut problem: Option<(u64, String)> = None;
-    let mut next = 0u64;
-    loop {
-        let page = store.audit_events(next, 10_000).await?;
-        if page.is_empty() {
-            break;
+    match cmd {
+        AuditCmd::VerifyBundle { file, key, json } => verify_bundle(&file, &key, json),
+        AuditCmd::Key => {
+            let cfg = config::load(flags)?;
+            let files = SignerFiles::open_or_create(&cfg.data_dir, cfg.audit.origin.as_deref())?;
+            println!("{}", files.verifier());
+            Ok(ExitCode::SUCCESS)
         }
-        for e in &page {
-            let pos = check.size();
-            if problem.is_none() {
-                if e.seq != pos {
-                    problem = Some((
-                        pos,
-                        format!("event {pos} is missing (next stored position is {})", e.seq),
-                    ));
-                } else if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
-                    problem = Some((
-                        pos,
-                        "event does not decode or names another position".into(),
-                    ));
+        AuditCmd::Checkpoint { json } => {
+            let cfg = config::load(flags)?;
+            let files = SignerFiles::open_or_create(&cfg.data_dir, cfg.audit.origin.as_deref())?;
+            let store = datadir::open_store(&cfg.database_url).await?;
+            let outcome = files.checkpoint(store.as_ref()).await?;
+            let cp = match outcome {
+                CheckpointOutcome::Signed(cp) => {
+                    let mut w = Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
+                    let failed = w.deliver(&delivery(&files, &cp)).await;
+                    if failed > 0 {
+                        eprintln!(
+                            "warning: {failed} witness(es) did not take the checkpoint; `jaga serve` retries, or run this again"
+                        );
+                    }
+                    Some((cp, true))
                 }
-            }
-            check.push_leaf(&e.leaf, &e.leaf_hash);
-            if problem.is_none()
-                && let Some(m) = check.first_mismatch()
-            {
-                problem = Some((
-                    m.position(),
-                    "event bytes do not match their stored hash (modified)".into(),
-                ));
-            }
-        }
-        next = page.last().map_or(next, |e| e.seq + 1);
-    }
-    if problem.is_none() {
-        if check.size() != head.size {
-            problem = Some((
-                check.size().min(head.size),
-                format!(
-                    "the head says {} events but {} are stored (truncated or inserted)",
-                    head.size,
-                    check.size()
-                ),
-            ));
-        } else if check.root() != head.root {
-            problem = Some((0, "the recomputed root differs from the stored head".into()));
-        }
-    }
-    let root = hex(&check.root());
-    match problem {
-        None => {
-            if json {
-                println!(
+                CheckpointOutcome::Unchanged => {
+                    store.checkpoint_latest().await?.map(|c| (c, false))
+                }
+            };
+            match (cp, json) {
+                (Some((cp, new)), true) => println!(
                     "{}",
-                    serde_json::json!({"ok": true, "events": check.size(), "root": root})
-                );
-            } else {
-                println!("ok: {} events, root {root}", check.size());
+                    serde_json::json!({"size": cp.size, "root": hex(&cp.root), "new": new, "note": cp.note})
+                ),
+                (Some((cp, new)), false) => {
+                    println!(
+                        "{} checkpoint: {} events, root {}",
+                        if new { "signed" } else { "unchanged" },
+                        cp.size,
+                        hex(&cp.root)
+                    );
+                    print!("{}", cp.note);
+                }
+                (None, true) => println!("{}", serde_json::json!({"size": 0, "new": false})),
+                (None, false) => println!("the audit log is empty: nothing to sign"),
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some((pos, why)) => {
+        AuditCmd::Proof { event, out } => {
+            let cfg = config::load(flags)?;
+            let store = datadir::open_store(&cfg.database_url).await?;
+            let bundle = jaga_core::auditlog::bundle(store.as_ref(), event).await?;
+            let text = bundle.to_text();
+            // Check it before handing it out: a bundle that fails here means the database no
+            // longer matches its own signed checkpoint.
+            if let Ok(files) = SignerFiles::open(&cfg.data_dir)
+                && let Err(e) = bundle.verify(files.verifier())
+            {
+                eprintln!("FAILED: the bundle for event {event} does not verify: {e}");
+                return Ok(ExitCode::from(1));
+            }
+            match out {
+                Some(p) => {
+                    std::fs::write(&p, &text).with_context(|| format!("writing {}", p.display()))?
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCmd::Verify {
+            json,
+            checkpoint,
+            key,
+        } => verify(flags, json, checkpoint, key).await,
+        AuditCmd::Report { cmd } => crate::report_cmd::run(flags, cmd).await,
+    }
+}
+
+/// Reads a verifier key given as the key string or as a file holding it.
+pub fn read_key(arg: &str) -> Result<VerifierKey> {
+    if let Ok(k) = VerifierKey::parse(arg.trim()) {
+        return Ok(k);
+    }
+    let text = std::fs::read_to_string(arg)
+        .with_context(|| format!("--key {arg:?} is neither a verifier key nor a readable file"))?;
+    VerifierKey::parse(text.trim()).map_err(|e| anyhow::anyhow!("{arg}: not a verifier key: {e}"))
+}
+
+fn read_input(file: &Path) -> Result<String> {
+    if file == Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        return Ok(s);
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))
+}
+
+fn verify_bundle(file: &Path, key: &str, json: bool) -> Result<ExitCode> {
+    let key = read_key(key)?;
+    let text = read_input(file)?;
+    match jaga_audit::verify_bundle(&text, &key) {
+        Ok(v) => {
+            let e = &v.event;
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({"ok": false, "first_bad_position": pos, "reason": why, "events": check.size()})
+                    serde_json::json!({"ok": true, "index": v.index, "checkpoint_size": v.checkpoint.size,
+                        "root": hex(&v.checkpoint.root), "origin": v.checkpoint.origin,
+                        "event": {"seq": e.seq, "ts_ms": e.ts_ms, "actor_id": e.actor_id, "action": e.action,
+                            "customer_id": e.customer_id, "fields": e.fields, "purpose": e.purpose, "outcome": e.outcome}})
                 );
             } else {
-                println!("FAILED at position {pos}: {why}");
+                println!(
+                    "ok: event {} ({} by {}, {}) is in {} at size {}, root {}",
+                    v.index,
+                    e.action,
+                    e.actor_id,
+                    jaga_core::format_ms(i64::try_from(e.ts_ms).unwrap_or(0)),
+                    v.checkpoint.origin,
+                    v.checkpoint.size,
+                    hex(&v.checkpoint.root)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "error": e.to_string()})
+                );
+            } else {
+                println!("FAILED: {e}");
             }
             Ok(ExitCode::from(1))
         }
     }
 }
 
-fn hex(b: &[u8]) -> String {
+/// A failed check: the first position that is (or may be) bad, and why.
+struct Problem {
+    pos: u64,
+    why: String,
+}
+
+async fn verify(
+    flags: &Flags,
+    json: bool,
+    external: Option<PathBuf>,
+    key: Option<String>,
+) -> Result<ExitCode> {
+    let cfg = config::load(flags)?;
+    let key = match key {
+        Some(k) => Some(read_key(&k)?),
+        None => SignerFiles::open(&cfg.data_dir)
+            .ok()
+            .map(|f| f.verifier().clone()),
+    };
+    let external: Option<SignedCheckpoint> = match &external {
+        None => None,
+        Some(p) => {
+            let text = read_input(p)?;
+            let Some(k) = &key else {
+                anyhow::bail!("--checkpoint needs the log's verifier key: pass --key");
+            };
+            match open_checkpoint(&text, k) {
+                Ok(cp) => Some(cp),
+                Err(e) => {
+                    return report(
+                        json,
+                        Err(Problem {
+                            pos: 0,
+                            why: format!("the external checkpoint is not from this log: {e}"),
+                        }),
+                        0,
+                        None,
+                    );
+                }
+            }
+        }
+    };
+    let store = datadir::open_store(&cfg.database_url).await?;
+    let stored = store.checkpoint_list().await?;
+    let r = check_log(store.as_ref(), &stored, key.as_ref(), external.as_ref()).await?;
+    report(json, r.0, r.1, Some(r.2))
+}
+
+type CheckResult = (Result<(), Problem>, u64, [u8; 32]);
+
+async fn check_log(
+    store: &dyn Store,
+    stored: &[StoredCheckpoint],
+    key: Option<&VerifierKey>,
+    external: Option<&SignedCheckpoint>,
+) -> Result<CheckResult> {
+    // Every point where a root must match: stored checkpoints (signature checked when the key
+    // is known) and the external one. `good` is the largest size known to match so far.
+    let mut marks: Vec<(u64, [u8; 32], String)> = Vec::new();
+    for cp in stored {
+        if let Some(k) = key {
+            match open_checkpoint(&cp.note, k) {
+                Ok(s) if s.checkpoint.size == cp.size && s.checkpoint.root == cp.root => {}
+                _ => {
+                    return Ok((
+                        Err(Problem {
+                            pos: 0,
+                            why: format!(
+                                "the stored checkpoint at size {} does not carry a valid signature of this log",
+                                cp.size
+                            ),
+                        }),
+                        0,
+                        [0; 32],
+                    ));
+                }
+            }
+        }
+        marks.push((
+            cp.size,
+            cp.root,
+            format!("the stored checkpoint at size {}", cp.size),
+        ));
+    }
+    if let Some(e) = external {
+        marks.push((
+            e.checkpoint.size,
+            e.checkpoint.root,
+            format!("the external checkpoint at size {}", e.checkpoint.size),
+        ));
+    }
+    marks.sort_by_key(|m| m.0);
+    let mut marks = marks.into_iter().peekable();
+    while marks.peek().is_some_and(|m| m.0 == 0) {
+        marks.next();
+    }
+    let head = store.audit_head().await?;
+    let mut check = TreeCheck::new();
+    let mut problem: Option<Problem> = None;
+    let mut good = 0u64;
+    let mut next = 0u64;
+    'pages: loop {
+        let page = store.audit_events(next, 10_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            let pos = check.size();
+            if e.seq != pos {
+                problem = Some(Problem {
+                    pos,
+                    why: format!("event {pos} is missing (next stored position is {})", e.seq),
+                });
+                break 'pages;
+            }
+            if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
+                problem = Some(Problem {
+                    pos,
+                    why: "event does not decode or names another position".into(),
+                });
+                break 'pages;
+            }
+            check.push_leaf(&e.leaf, &e.leaf_hash);
+            if let Some(m) = check.first_mismatch() {
+                problem = Some(Problem {
+                    pos: m.position(),
+                    why: "event bytes do not match their stored hash (modified)".into(),
+                });
+                break 'pages;
+            }
+            while let Some((size, root, what)) = marks.next_if(|m| m.0 == check.size()) {
+                if check.root() != root {
+                    problem = Some(Problem {
+                        pos: good,
+                        why: format!(
+                            "the events before position {size} differ from {what} (rewritten at or after position {good})"
+                        ),
+                    });
+                    break 'pages;
+                }
+                good = size;
+            }
+        }
+        next = page.last().map_or(next, |e| e.seq + 1);
+    }
+    if problem.is_none()
+        && let Some((size, _, what)) = marks.next()
+    {
+        problem = Some(Problem {
+            pos: check.size(),
+            why: format!(
+                "the database holds {} events but {what} covers {size}: the log was truncated",
+                check.size()
+            ),
+        });
+    }
+    if problem.is_none() {
+        if check.size() != head.size {
+            problem = Some(Problem {
+                pos: check.size().min(head.size),
+                why: format!(
+                    "the head says {} events but {} are stored (truncated or inserted)",
+                    head.size,
+                    check.size()
+                ),
+            });
+        } else if check.root() != head.root {
+            problem = Some(Problem {
+                pos: good,
+                why: "the recomputed root differs from the stored head".into(),
+            });
+        }
+    }
+    Ok((problem.map_or(Ok(()), Err), check.size(), check.root()))
+}
+
+fn report(
+    json: bool,
+    r: Result<(), Problem>,
+    events: u64,
+    root: Option<[u8; 32]>,
+) -> Result<ExitCode> {
+    let root = root.map(|r| hex(&r)).unwrap_or_default();
+    match r {
+        Ok(()) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "events": events, "root": root})
+                );
+            } else {
+                println!("ok: {events} events, root {root}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(p) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "first_bad_position": p.pos, "reason": p.why, "events": events})
+                );
+            } else {
+                println!("FAILED at position {}: {}", p.pos, p.why);
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -59,6 +59,8 @@ pub struct StaffFileConfig {
     /// Field-view overrides per role: `[staff.roles.cs_staff] national_id = "masked"`.
     pub roles:
         Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
+    /// The audit log: checkpoints, witnesses, the access review.
+    pub audit: Option<crate::witness::AuditConfig>,
 }
 
 /// The effective configuration.
@@ -82,6 +84,8 @@ pub struct Config {
     pub behind_proxy: bool,
     /// Staff settings.
     pub staff: jaga_core::staff::StaffConfig,
+    /// Audit checkpoints and witnesses.
+    pub audit: crate::witness::AuditConfig,
 }
 
 /// Overrides given as flags.
@@ -215,6 +219,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         log_format,
         behind_proxy,
         staff,
+        audit: file.audit.unwrap_or_default().checked()?,
     })
 }
 

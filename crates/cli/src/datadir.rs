@@ -142,6 +142,10 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
                 threshold: opts.threshold,
                 shares: opts.shares,
                 root_check: check,
+                share_fingerprints: shares
+                    .iter()
+                    .map(|s| jaga_crypto::unseal::share_fingerprint(s))
+                    .collect::<Result<_, _>>()?,
             }
         }
     };

@@ -6,12 +6,16 @@
 
 mod admin;
 mod audit_cmd;
+mod checkpointer;
 mod config;
 mod datadir;
 mod postgres;
 mod redact_cmd;
+mod report_cmd;
 mod serve;
 mod staff_cmd;
+mod smtp;
+mod witness;
 
 use clap::{Parser, Subcommand};
 use config::Flags;
@@ -77,7 +81,7 @@ enum Command {
         #[command(subcommand)]
         cmd: admin::KeysCmd,
     },
-    /// Check the audit log.
+    /// The audit log: verify, checkpoints, proofs, access reports.
     Audit {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
@@ -141,7 +145,15 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
+            let signer = checkpointer::SignerFiles::open_or_create(
+                &cfg.data_dir,
+                cfg.audit.origin.as_deref(),
+            )?;
             serve::print_summary(&cfg, unseal, Some(&shares_dir));
+            println!(
+                "Audit log verifier key / kunci verifikasi log audit:\n  {}",
+                signer.verifier()
+            );
             staff_cmd::print_bootstrap(&cfg).await?;
         }
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,

@@ -83,6 +83,20 @@ pub async fn run(flags: &Flags) -> Result<()> {
             "vault is sealed: run `jaga unseal` to supply the passphrase or shares"
         );
     }
+    // The audit signer's key lives in the data directory, never in the database.
+    let signer = crate::checkpointer::SignerFiles::open_or_create(
+        &cfg.data_dir,
+        cfg.audit.origin.as_deref(),
+    )?;
+    let witnesses = crate::witness::Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
+    let (stop_checkpointer, stop_rx) = tokio::sync::watch::channel(false);
+    let checkpointer = tokio::spawn(crate::checkpointer::run(
+        vault.store().clone(),
+        signer,
+        witnesses,
+        cfg.audit.clone(),
+        stop_rx,
+    ));
     let staff = Arc::new(jaga_core::staff::StaffService::new(
         vault.clone(),
         cfg.staff.clone(),
@@ -134,6 +148,14 @@ pub async fn run(flags: &Flags) -> Result<()> {
     jaga_server::serve(app, addr, tls, shutdown_signal())
         .await
         .context("serving")?;
+    // A last checkpoint covering everything appended before shutdown.
+    let _ = stop_checkpointer.send(true);
+    if tokio::time::timeout(Duration::from_secs(30), checkpointer)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the final audit checkpoint did not finish in 30 s");
+    }
     vault.seal();
     tracing::info!("stopped; key material dropped from memory");
     Ok(())

@@ -81,6 +81,9 @@ pub enum CoreError {
     /// The server is saturated (e.g. the password-hashing queue is full); retry shortly.
     #[error("busy; retry shortly")]
     Busy,
+    /// A position or tree size outside the audit log, or a request the log cannot answer yet.
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

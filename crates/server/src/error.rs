@@ -156,6 +156,7 @@ impl From<CoreError> for ApiError {
                 "conflict",
                 "the record changed meanwhile; retry",
             ),
+            CoreError::OutOfRange(msg) => Self::new(S::BAD_REQUEST, "out_of_range", msg),
             CoreError::Unseal(msg) => Self::new(S::BAD_REQUEST, "unseal_failed", msg),
             CoreError::Integrity => {
                 tracing::error!("stored ciphertext failed authentication: possible tampering");

@@ -111,6 +111,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(sys::readyz))
         .route("/metrics", get(sys::metrics))
         .route("/openapi.json", get(sys::openapi))
+        .merge(routes::audit::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

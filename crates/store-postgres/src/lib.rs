@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod checkpoint;
 mod customers;
 mod rows;
 mod staff;

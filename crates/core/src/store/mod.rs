@@ -5,6 +5,9 @@
 //! appends it **in the same transaction**, so the change and its audit event commit together or
 //! not at all. Audit positions come from the locked head row, never from a sequence.
 
+mod checkpoint;
+pub use checkpoint::{CheckpointStore, EventFilter, StoredCheckpoint};
+
 use crate::audit::{AuditRecord, Outcome};
 use crate::model::Field;
 use async_trait::async_trait;
@@ -187,7 +190,7 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: StaffStore + Send + Sync + 'static {
+pub trait Store: CheckpointStore + StaffStore + Send + Sync + 'static {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

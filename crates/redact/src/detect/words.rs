@@ -165,7 +165,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
 }
 
 /// What a field name says about its whole value.
-fn field_kind(field: &str) -> Option<K> {
+pub(crate) fn field_kind(field: &str) -> Option<K> {
     let lower = field.to_ascii_lowercase();
     let has = |w: &str| {
         lower

@@ -1,6 +1,7 @@
 //! Handlers, grouped by resource. Handlers are thin: parse, call a core capability, shape the
 //! response.
 
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod orders;

@@ -1,0 +1,325 @@
+//! `jaga audit report …`: the access reports as text, JSON or CSV, and the periodic access
+//! review that `jaga serve` hands to the witnesses.
+
+use crate::config::{self, Flags};
+use crate::datadir;
+use crate::witness::{Delivery, Witnesses, write_atomic};
+use anyhow::{Context, Result, bail};
+use jaga_core::auth::Caller;
+use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
+use jaga_core::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `jaga audit report …`
+#[derive(clap::Subcommand)]
+pub enum ReportCmd {
+    /// Every access to one customer's data.
+    Customer {
+        /// Customer code, e.g. JG-7KQ2-9XDA.
+        #[arg(long)]
+        code: String,
+        /// Print a letter to the customer instead of a table.
+        #[arg(long)]
+        letter: bool,
+        /// Letter language: id (Bahasa Indonesia) or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
+        /// Shop name for the letter.
+        #[arg(long, default_value = "Toko")]
+        shop: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// CSV output.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// One staff member's (or API key's) activity over a period.
+    Staff {
+        /// Staff id or API key id.
+        #[arg(long)]
+        actor: String,
+        /// Start date (YYYY-MM-DD, UTC); default 30 days ago.
+        #[arg(long)]
+        from: Option<String>,
+        /// End date, exclusive (YYYY-MM-DD, UTC); default tomorrow.
+        #[arg(long)]
+        to: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// CSV output.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Access review: unused and overly broad keys, reveals without a ticket, spikes, changes.
+    Review {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// CSV output.
+        #[arg(long)]
+        csv: bool,
+        /// Also hand the review to the configured witnesses (directory, e-mail, webhook).
+        #[arg(long)]
+        deliver: bool,
+    },
+}
+
+fn caller() -> Caller {
+    Caller::system("cli.report")
+}
+
+/// Runs a report.
+pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
+    let cfg = config::load(flags)?;
+    let store = datadir::open_store(&cfg.database_url).await?;
+    match cmd {
+        ReportCmd::Customer {
+            code,
+            letter,
+            lang,
+            shop,
+            json,
+            csv,
+        } => {
+            let lang = match lang.as_str() {
+                "id" => Lang::Id,
+                "en" => Lang::En,
+                _ => bail!("--lang must be id or en"),
+            };
+            let r = match report::customer_report(store.as_ref(), &caller(), &code).await {
+                Err(jaga_core::CoreError::NotFound) => bail!("no customer with code {code}"),
+                other => other?,
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else if csv {
+                print!("{}", entries_csv(&r.accesses));
+            } else if letter {
+                print!("{}", report::customer_letter(&r, &shop, lang));
+            } else {
+                println!(
+                    "{} accesses to customer {}",
+                    r.accesses.len(),
+                    r.customer_code
+                );
+                print!("{}", entries_table(&r.accesses));
+            }
+        }
+        ReportCmd::Staff {
+            actor,
+            from,
+            to,
+            json,
+            csv,
+        } => {
+            let now = jaga_core::now_ms();
+            let from_ms = from
+                .as_deref()
+                .map(date_ms)
+                .transpose()?
+                .unwrap_or(now - 30 * 86_400_000);
+            let to_ms = to
+                .as_deref()
+                .map(date_ms)
+                .transpose()?
+                .unwrap_or(now + 86_400_000);
+            let r = report::actor_report(store.as_ref(), &caller(), &actor, from_ms, to_ms).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else if csv {
+                print!("{}", entries_csv(&r.events));
+            } else {
+                println!("activity of {} from {} to {}", r.actor_id, r.from, r.to);
+                for (a, n) in &r.by_action {
+                    println!("  {a:<28} {n}");
+                }
+                println!("failed logins: {}", r.failed_logins);
+                println!("reveals per day:");
+                for (d, n) in &r.reveals_per_day {
+                    println!("  {d} {n}");
+                }
+                print!("{}", entries_table(&r.events));
+            }
+        }
+        ReportCmd::Review { json, csv, deliver } => {
+            let r = review(store.as_ref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else if csv {
+                print!("{}", findings_csv(&r.findings));
+            } else {
+                print!("{}", review_text(&r));
+            }
+            if deliver {
+                let mut w = Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
+                if w.deliver(&review_delivery(&r)).await > 0 {
+                    eprintln!("warning: some witnesses did not take the review");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn review(store: &dyn Store) -> Result<Review> {
+    // Hook: pass the staff accounts here once the staff console stores them.
+    let staff: Vec<report::StaffAccount> = Vec::new();
+    Ok(report::access_review(store, &caller(), &staff, jaga_core::now_ms()).await?)
+}
+
+fn review_delivery(r: &Review) -> Delivery {
+    let date = r.generated_at.get(..10).unwrap_or("review").to_string();
+    Delivery::Report {
+        name: format!("access-review-{date}.txt"),
+        subject: format!("Jaga access review {date} ({} findings)", r.findings.len()),
+        body: review_text(r),
+    }
+}
+
+fn date_ms(s: &str) -> Result<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d =
+        time::Date::parse(s, &fmt).with_context(|| format!("{s:?} is not a date YYYY-MM-DD"))?;
+    Ok(d.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote every field; neutralise spreadsheet formulas.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn entries_csv(entries: &[AccessEntry]) -> String {
+    let mut out =
+        String::from("seq,time,actor_kind,actor_id,action,customer_id,fields,purpose,outcome\n");
+    for e in entries {
+        let cols = [
+            e.seq.to_string(),
+            e.time.clone(),
+            e.actor_kind.clone(),
+            e.actor_id.clone(),
+            e.action.clone(),
+            e.customer_id.clone().unwrap_or_default(),
+            e.fields.join(";"),
+            e.purpose.clone().unwrap_or_default(),
+            e.outcome.clone(),
+        ];
+        out.push_str(
+            &cols
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+fn entries_table(entries: &[AccessEntry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        out.push_str(&format!(
+            "{:>8} {} {:<8} {:<24} {:<20} {:<24} {:<10} {}\n",
+            e.seq,
+            e.time,
+            e.actor_kind,
+            e.actor_id,
+            e.action,
+            e.fields.join(","),
+            e.outcome,
+            e.purpose.as_deref().unwrap_or("")
+        ));
+    }
+    out
+}
+
+fn findings_csv(f: &[Finding]) -> String {
+    let mut out = String::from("kind,subject,detail,seq\n");
+    for x in f {
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            csv_field(&x.kind),
+            csv_field(&x.subject),
+            csv_field(&x.detail),
+            x.seq.map(|s| s.to_string()).unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// The review as text.
+pub fn review_text(r: &Review) -> String {
+    let mut out = format!(
+        "Jaga access review / tinjauan akses, {} (events since {})\n{} findings\n",
+        r.generated_at,
+        r.since,
+        r.findings.len()
+    );
+    let mut kind = "";
+    for f in &r.findings {
+        if f.kind != kind {
+            kind = &f.kind;
+            out.push_str(&format!("\n[{kind}]\n"));
+        }
+        match f.seq {
+            Some(s) => out.push_str(&format!("  {} — {} (event {s})\n", f.subject, f.detail)),
+            None => out.push_str(&format!("  {} — {}\n", f.subject, f.detail)),
+        }
+    }
+    out
+}
+
+/// When the next periodic review is due; the time of the last one is kept in the data
+/// directory (`audit-review-last`), so restarts do not resend it.
+pub struct ReviewSchedule {
+    path: PathBuf,
+    every_ms: i64,
+}
+
+impl ReviewSchedule {
+    /// A schedule every `days` days (0 = never).
+    pub fn new(dir: &Path, days: u64) -> Self {
+        Self {
+            path: dir.join("audit-review-last"),
+            every_ms: i64::try_from(days).unwrap_or(0).saturating_mul(86_400_000),
+        }
+    }
+
+    /// The review to deliver, if one is due now.
+    pub async fn due(&mut self, store: &dyn Store) -> Option<Delivery> {
+        if self.every_ms == 0 {
+            return None;
+        }
+        let now = jaga_core::now_ms();
+        let last = std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        let Some(last) = last else {
+            // First start: the first review comes one period from now.
+            let _ = write_atomic(&self.path, now.to_string().as_bytes());
+            return None;
+        };
+        if now - last < self.every_ms {
+            return None;
+        }
+        match review(store).await {
+            Ok(r) => {
+                let _ = write_atomic(&self.path, now.to_string().as_bytes());
+                Some(review_delivery(&r))
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "access review failed");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Reading the audit log (checkpoints, events, proofs, reports): a capability for the
+//! `audit:read` scope. Every read is itself appended to the log as `audit.read`. No key
+//! material is needed, so this works while the vault is sealed.
+
+use super::Vault;
+use crate::CoreError;
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::{Caller, Scope};
+use crate::report::{self, AccessEntry};
+use crate::store::StoredCheckpoint;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+impl Vault {
+    /// Reading the audit log; needs `audit:read`.
+    pub async fn audit_reader<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> Result<AuditReader<'a>, CoreError> {
+        if !caller.has(Scope::AuditRead) {
+            self.store()
+                .audit_append(
+                    AuditRecord::new(caller, "audit.read")
+                        .outcome(Outcome::Denied)
+                        .fields([Scope::AuditRead.name()]),
+                )
+                .await?;
+            return Err(CoreError::Forbidden(Scope::AuditRead.name()));
+        }
+        Ok(AuditReader {
+            vault: self,
+            caller,
+        })
+    }
+}
+
+/// Holder of the `audit:read` scope.
+pub struct AuditReader<'a> {
+    vault: &'a Vault,
+    caller: &'a Caller,
+}
+
+/// The latest signed checkpoint.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckpointView {
+    /// Tree size.
+    pub size: u64,
+    /// Root, hex.
+    pub root: String,
+    /// The C2SP signed note; check it with the log's verifier key.
+    pub note: String,
+}
+
+impl From<StoredCheckpoint> for CheckpointView {
+    fn from(c: StoredCheckpoint) -> Self {
+        Self {
+            size: c.size,
+            root: hex(&c.root),
+            note: c.note,
+        }
+    }
+}
+
+/// One event with its exact leaf bytes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    /// The decoded event.
+    pub event: AccessEntry,
+    /// The canonical leaf bytes, base64.
+    pub leaf: String,
+    /// The RFC 9162 leaf hash, hex.
+    pub leaf_hash: String,
+}
+
+/// A proof: hashes in RFC 9162 order, base64 (as in bundles and checkpoints).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProofView {
+    /// Leaf index (inclusion) or first size (consistency).
+    pub first: u64,
+    /// Tree size the proof is for.
+    pub size: u64,
+    /// Root at `size`, hex.
+    pub root: String,
+    /// The proof hashes, base64.
+    pub proof: Vec<String>,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl AuditReader<'_> {
+    async fn note(&self, what: String) -> Result<(), CoreError> {
+        self.vault
+            .store()
+            .audit_append(AuditRecord::new(self.caller, "audit.read").fields([what]))
+            .await?;
+        Ok(())
+    }
+
+    /// The latest signed checkpoint.
+    pub async fn checkpoint(&self) -> Result<CheckpointView, CoreError> {
+        self.note("checkpoint".into()).await?;
+        Ok(self
+            .vault
+            .store()
+            .checkpoint_latest()
+            .await?
+            .ok_or(CoreError::NotFound)?
+            .into())
+    }
+
+    /// Event `seq`.
+    pub async fn event(&self, seq: u64) -> Result<EventView, CoreError> {
+        self.note(format!("event:{seq}")).await?;
+        let e = self
+            .vault
+            .store()
+            .audit_event(seq)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let decoded = jaga_audit::event::decode(&e.leaf).map_err(|_| {
+            crate::store::StoreError::Corrupt(format!("event {seq} does not decode"))
+        })?;
+        Ok(EventView {
+            event: AccessEntry::from_event(&decoded),
+            leaf: B64.encode(&e.leaf),
+            leaf_hash: hex(&e.leaf_hash),
+        })
+    }
+
+    /// Inclusion proof of `index` in the tree of `size` events (default: the latest
+    /// checkpoint's size).
+    pub async fn inclusion(&self, index: u64, size: Option<u64>) -> Result<ProofView, CoreError> {
+        self.note(format!("proof.inclusion:{index}")).await?;
+        let store = self.vault.store().as_ref();
+        let size = match size {
+            Some(s) => s,
+            None => {
+                store
+                    .checkpoint_latest()
+                    .await?
+                    .ok_or_else(|| CoreError::OutOfRange("no checkpoint yet".into()))?
+                    .size
+            }
+        };
+        let proof = crate::auditlog::inclusion(store, index, size).await?;
+        let root = crate::auditlog::root_at(store, size).await?;
+        Ok(ProofView {
+            first: index,
+            size,
+            root: hex(&root),
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        })
+    }
+
+    /// Consistency proof from the tree of `first` events to the tree of `second`.
+    pub async fn consistency(&self, first: u64, second: u64) -> Result<ProofView, CoreError> {
+        self.note(format!("proof.consistency:{first}-{second}"))
+            .await?;
+        let store = self.vault.store().as_ref();
+        let proof = crate::auditlog::consistency(store, first, second).await?;
+        let root = crate::auditlog::root_at(store, second).await?;
+        Ok(ProofView {
+            first,
+            size: second,
+            root: hex(&root),
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        })
+    }
+
+    /// The offline bundle for event `seq` (text).
+    pub async fn bundle(&self, seq: u64) -> Result<String, CoreError> {
+        self.note(format!("bundle:{seq}")).await?;
+        Ok(crate::auditlog::bundle(self.vault.store().as_ref(), seq)
+            .await?
+            .to_text())
+    }
+
+    /// Who accessed the customer with this code.
+    pub async fn customer_report(&self, code: &str) -> Result<report::CustomerReport, CoreError> {
+        report::customer_report(self.vault.store().as_ref(), self.caller, code).await
+    }
+
+    /// One actor's activity in `[from_ms, to_ms)`.
+    pub async fn actor_report(
+        &self,
+        actor: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<report::ActorReport, CoreError> {
+        report::actor_report(
+            self.vault.store().as_ref(),
+            self.caller,
+            actor,
+            from_ms,
+            to_ms,
+        )
+        .await
+    }
+
+    /// The access review now.
+    pub async fn review(&self) -> Result<report::Review, CoreError> {
+        report::access_review(
+            self.vault.store().as_ref(),
+            self.caller,
+            &[],
+            crate::now_ms(),
+        )
+        .await
+    }
+}
