@@ -13,8 +13,8 @@ mod postgres;
 mod redact_cmd;
 mod report_cmd;
 mod serve;
-mod staff_cmd;
 mod smtp;
+mod staff_cmd;
 mod witness;
 
 use clap::{Parser, Subcommand};

@@ -146,7 +146,15 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
 
 /// Extends past ` II`, ` III`, ` IV`, ` Jr.`, ` Sr.` after a name ending at `end`.
 fn generation_suffix(b: &[u8], end: usize) -> usize {
-    for suffix in [&b" III"[..], b" II", b" IV", b" Jr.", b" Sr.", b" Jr", b" Sr"] {
+    for suffix in [
+        &b" III"[..],
+        b" II",
+        b" IV",
+        b" Jr.",
+        b" Sr.",
+        b" Jr",
+        b" Sr",
+    ] {
         let e = end + suffix.len();
         if b[end..].starts_with(suffix) && b.get(e).is_none_or(|c| !c.is_ascii_alphanumeric()) {
             return e;

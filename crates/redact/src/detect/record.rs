@@ -184,9 +184,17 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
     let r = lexicon::roles(first);
     let place = r & (role::STREET_SUFFIX | role::SELF | role::INFORMAL) != 0
         && r & (role::GIVEN | role::SURNAME) == 0;
-    let direction = [&b"east"[..], b"west", b"north", b"south", b"new", b"san", b"saint"]
-        .iter()
-        .any(|d| first.eq_ignore_ascii_case(d));
+    let direction = [
+        &b"east"[..],
+        b"west",
+        b"north",
+        b"south",
+        b"new",
+        b"san",
+        b"saint",
+    ]
+    .iter()
+    .any(|d| first.eq_ignore_ascii_case(d));
     if place || direction {
         return None;
     }
@@ -196,11 +204,7 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
         end: n.end,
         score: 0.7,
         evidence: Evidence {
-            validator: if n.gazetteer {
-                V::Gazetteer
-            } else {
-                V::Shape
-            },
+            validator: if n.gazetteer { V::Gazetteer } else { V::Shape },
             context: None,
         },
     })
@@ -254,7 +258,8 @@ mod tests {
     fn comma_records_give_names() {
         let t = "ORD-491295,Dadi Gunawan,schroederpatrick@example.net,643-736-1436,IDR 551000";
         assert_eq!(found(t, K::Person), ["Dadi Gunawan"]);
-        let t = "24057256728117,Usyi Riyanti, S.Pt,zfischer@example.net,+62 832 1967 7629,Rp3.477.000";
+        let t =
+            "24057256728117,Usyi Riyanti, S.Pt,zfischer@example.net,+62 832 1967 7629,Rp3.477.000";
         assert_eq!(found(t, K::Person), ["Usyi Riyanti, S.Pt"]);
     }
 

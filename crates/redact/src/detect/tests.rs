@@ -141,10 +141,7 @@ fn north_american_phones() {
         found("Call me at 2057917659 or email"),
         [(K::Phone, "2057917659")]
     );
-    assert_eq!(
-        found("hubungi 2143586361 atau"),
-        [(K::Phone, "2143586361")]
-    );
+    assert_eq!(found("hubungi 2143586361 atau"), [(K::Phone, "2143586361")]);
     // not NANP (area code or exchange starting 0/1), a bare number without a phone word,
     // dotted prices
     assert!(found("kode 123-456-7890").is_empty());
@@ -237,7 +234,10 @@ fn persons() {
     );
     assert_eq!(
         found("NPWP: 86.100.507.2-406.000 a/n Yono Permata. Mohon"),
-        [(K::Npwp, "86.100.507.2-406.000"), (K::Person, "Yono Permata")]
+        [
+            (K::Npwp, "86.100.507.2-406.000"),
+            (K::Person, "Yono Permata")
+        ]
     );
     assert!(found("Customer Service siap membantu").is_empty());
 }

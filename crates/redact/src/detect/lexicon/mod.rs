@@ -75,8 +75,6 @@ pub(crate) struct Entry {
     pub id: u16,
 }
 
-
-
 /// Common Indonesian and English given names, lower-case, one per line. The evaluation corpus
 /// also draws names that are *not* in this list, so recall is not measured against the list.
 const GIVEN_TXT: &str = include_str!("given_names.txt");
