@@ -11,6 +11,7 @@ mod datadir;
 mod postgres;
 mod redact_cmd;
 mod serve;
+mod staff_cmd;
 
 use clap::{Parser, Subcommand};
 use config::Flags;
@@ -81,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
     },
+    /// Manage staff accounts (invite, list, disable, reset MFA).
+    Staff {
+        #[command(subcommand)]
+        cmd: staff_cmd::StaffCmd,
+    },
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
     /// Print the OpenAPI document.
@@ -136,11 +142,13 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
             )
             .await?;
             serve::print_summary(&cfg, unseal, Some(&shares_dir));
+            staff_cmd::print_bootstrap(&cfg).await?;
         }
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
         Command::Audit { cmd } => return audit_cmd::run(&flags, cmd).await,
+        Command::Staff { cmd } => return staff_cmd::run(&flags, cmd).await,
         Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }

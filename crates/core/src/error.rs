@@ -62,6 +62,25 @@ pub enum CoreError {
     /// Stored ciphertext could not be decrypted with the keys held (tampering or key loss).
     #[error("stored data failed integrity checks")]
     Integrity,
+    /// A staff login step failed (wrong password, unknown account, wrong or reused code). The
+    /// message is the same for every reason so accounts cannot be enumerated.
+    #[error("the e-mail, password or code is not correct")]
+    LoginFailed,
+    /// Too many failed login attempts from this account or address; retry after the delay.
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds until the next attempt is accepted.
+        retry_after_secs: u64,
+    },
+    /// The action needs a TOTP step-up within the last few minutes.
+    #[error("this action needs a fresh second-factor confirmation (step-up)")]
+    StepUpRequired,
+    /// The staff member has not accepted the current confidentiality agreement.
+    #[error("accept the confidentiality agreement before viewing customer data")]
+    AgreementRequired,
+    /// The server is saturated (e.g. the password-hashing queue is full); retry shortly.
+    #[error("busy; retry shortly")]
+    Busy,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -9,6 +9,7 @@
 //! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
 //! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
 //! - [`audit`]: audit records and their canonical leaf encoding.
+//! - [`staff`]: staff accounts, roles and field views, passwords, TOTP, sessions, throttling.
 //!
 //! This crate never depends on HTTP or database crates; the server reaches data only through
 //! [`vault::Vault`], so no handler can read PII without a permission check and an audit event.
@@ -17,10 +18,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 mod error;
 pub mod guard;
 pub mod mask;
 pub mod model;
+pub mod staff;
 pub mod store;
 pub mod unseal;
 pub mod validate;

@@ -27,6 +27,7 @@ async fn api() -> Api {
         h.vault.clone(),
         ServerConfig {
             body_limit: 64 * 1024,
+            ..Default::default()
         },
     ));
     Api { h, app }

@@ -19,6 +19,7 @@
 mod audit;
 mod customers;
 mod rows;
+mod staff;
 mod store;
 
 use jaga_core::store::StoreError;
@@ -92,6 +93,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             Some("customer_code") => "customer_code",
             Some("order_ref") => "order_ref",
             Some("api_keys_pkey") => "api_key_id",
+            Some("staff_email") => "staff_email",
             _ => "unknown",
         });
     }

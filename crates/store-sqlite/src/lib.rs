@@ -14,6 +14,7 @@
 mod audit;
 mod customers;
 mod rows;
+mod staff;
 mod store;
 
 use jaga_core::store::StoreError;
@@ -80,6 +81,9 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         }
         if msg.contains("orders.order_ref") {
             return StoreError::Unique("order_ref");
+        }
+        if msg.contains("staff.email") {
+            return StoreError::Unique("staff_email");
         }
         if msg.contains("api_keys.id") {
             return StoreError::Unique("api_key_id");

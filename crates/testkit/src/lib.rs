@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod conformance;
+pub mod conformance_staff;
 
 use jaga_core::auth::{Caller, Scope};
 use jaga_core::model::NewCustomer;
@@ -54,6 +55,7 @@ impl Harness {
             id: "testkey".into(),
             scopes: scopes.iter().copied().collect(),
             request_id: Some("req-test".into()),
+            staff: None,
         }
     }
 }

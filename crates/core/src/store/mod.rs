@@ -10,6 +10,9 @@ use crate::model::Field;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+mod staff;
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
+
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -184,7 +187,7 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: StaffStore + Send + Sync + 'static {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

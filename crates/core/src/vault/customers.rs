@@ -1,7 +1,7 @@
 //! Customer capabilities: masked reads and lookups, purpose-bound reveals, writes and erasure.
 
 use super::codec::{self, Plain};
-use super::{Keys, Vault};
+use super::{Keys, Vault, access};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
 use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
@@ -21,6 +21,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersRead, "customer.read")
             .await?;
+        self.require_agreement(caller, "customer.read").await?;
         Ok(CustomerReader {
             vault: self,
             caller,
@@ -37,6 +38,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersReveal, "customer.reveal")
             .await?;
+        self.require_agreement(caller, "customer.reveal").await?;
         let purpose = purpose
             .and_then(Purpose::new)
             .ok_or(CoreError::PurposeRequired)?;
@@ -53,6 +55,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersWrite, "customer.write")
             .await?;
+        self.require_agreement(caller, "customer.write").await?;
         Ok(CustomerWriter {
             vault: self,
             caller,
@@ -65,6 +68,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersErase, "customer.erase")
             .await?;
+        self.require_agreement(caller, "customer.erase").await?;
         Ok(Eraser {
             vault: self,
             caller,
@@ -116,21 +120,44 @@ fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), Cor
 async fn masked_view(
     vault: &Vault,
     keys: &Keys,
+    caller: &Caller,
     row: &CustomerRow,
     key: &WrappedKey,
     revealed: &[Field],
 ) -> Result<CustomerView, CoreError> {
     let dek = codec::dek(vault, keys, row, key).await?;
     let plain = codec::open_fields(&dek, row, &Field::ALL)?;
-    Ok(codec::view(row, &plain, revealed))
+    Ok(staff_view(caller, row, &plain, revealed))
+}
+
+/// The caller's view of a decrypted row: `revealed` (and, for staff, fields their role sees in
+/// plain text) unmasked, the rest masked, and fields hidden from the role removed.
+fn staff_view(
+    caller: &Caller,
+    row: &CustomerRow,
+    plain: &codec::Plain,
+    revealed: &[Field],
+) -> CustomerView {
+    let extra = access::plain_fields(caller);
+    if extra.is_empty() {
+        return access::apply_views(caller, codec::view(row, plain, revealed));
+    }
+    let all: Vec<Field> = revealed.iter().chain(&extra).copied().collect();
+    let mut v = access::apply_views(caller, codec::view(row, plain, &all));
+    v.revealed.retain(|f| revealed.contains(f));
+    v
 }
 
 impl CustomerReader<'_> {
-    /// One customer, masked. Audited as `customer.read`.
+    /// One customer, masked (for staff: with the role's field views). Audited as
+    /// `customer.read`. A customer outside a staff member's segments is [`CoreError::NotFound`].
     pub async fn get(&self, id: Uuid) -> Result<CustomerView, CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.read")
+            .await?;
         let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
-        masked_view(self.vault, &self.keys, &row, &key, &[]).await
+        masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
     }
 
     /// Exact-match lookup through a blind index (or the customer code). Every candidate the
@@ -147,11 +174,14 @@ impl CustomerReader<'_> {
                 })?;
                 let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
                 let found = self.vault.store.customer_get_by_code(&code, audit).await?;
-                return match found.filter(|f| f.row.erased_at.is_none()) {
+                return match found.filter(|f| {
+                    f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment)
+                }) {
                     Some(f) => {
                         let (row, key) = live(Some(f))?;
                         Ok(vec![
-                            masked_view(self.vault, &self.keys, &row, &key, &[]).await?,
+                            masked_view(self.vault, &self.keys, self.caller, &row, &key, &[])
+                                .await?,
                         ])
                     }
                     None => Ok(vec![]),
@@ -177,10 +207,13 @@ impl CustomerReader<'_> {
             let Ok((row, key)) = live(Some(c)) else {
                 continue;
             };
+            if !access::sees(self.caller, &row.segment) {
+                continue;
+            }
             let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
             let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
             if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
-                out.push(codec::view(&row, &plain, &[]));
+                out.push(staff_view(self.caller, &row, &plain, &[]));
             }
         }
         Ok(out)
@@ -199,12 +232,16 @@ impl Revealer<'_> {
                 "name at least one field to reveal",
             ));
         }
+        self.vault
+            .check_segment(self.caller, id, "customer.reveal")
+            .await?;
+        self.vault.check_reveal(self.caller, id, fields).await?;
         let audit = AuditRecord::new(self.caller, "customer.reveal")
             .customer(id)
             .fields(fields.iter().map(|f| f.name()))
             .purpose(self.purpose.as_str());
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
-        masked_view(self.vault, &self.keys, &row, &key, fields).await
+        masked_view(self.vault, &self.keys, self.caller, &row, &key, fields).await
     }
 }
 
@@ -403,6 +440,7 @@ impl CustomerWriter<'_> {
     /// transaction.
     pub async fn create(&self, input: &NewCustomer) -> Result<Created, CoreError> {
         let (plain, segment) = validate_new(input)?;
+        self.staff_may_create(&plain, &segment).await?;
         for _ in 0..3 {
             let (row, key) = self.build(&plain, segment.clone(), input.marketing_consent);
             let created = Created {
@@ -437,6 +475,7 @@ impl CustomerWriter<'_> {
                 ),
                 other => other,
             })?;
+            self.staff_may_create(&plain, &segment).await?;
             let (row, key) = self.build(&plain, segment, input.marketing_consent);
             let audit = self.create_audit(&row);
             rows.push((row, key, audit));
@@ -455,6 +494,9 @@ impl CustomerWriter<'_> {
     /// Applies a partial update. Audited as `customer.update` (with the changed field names) in
     /// the same transaction; returns the masked view.
     pub async fn update(&self, id: Uuid, patch: &CustomerPatch) -> Result<CustomerView, CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.update")
+            .await?;
         let mut audit = AuditRecord::new(self.caller, "customer.update").customer(id);
         let found = self.vault.store.customer_load(id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
@@ -473,6 +515,9 @@ impl CustomerWriter<'_> {
         let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
         let mut plain = codec::open_fields(&dek, &row, &Field::ALL)?;
         let changed = apply_patch(&mut plain, patch)?;
+        self.vault
+            .check_write(self.caller, Some(id), &changed)
+            .await?;
         let (fields, [e, p, n]) =
             codec::seal_fields(&self.keys, &dek, row.id, &row.segment, &plain);
         row.fields = fields;
@@ -504,7 +549,29 @@ impl CustomerWriter<'_> {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(codec::view(&row, &plain, &[]))
+        Ok(staff_view(self.caller, &row, &plain, &[]))
+    }
+
+    /// A segment-restricted staff member creates customers only in their segments, and no
+    /// staff member sets fields hidden from their role.
+    async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
+        if !access::sees(self.caller, segment) {
+            self.vault
+                .store
+                .audit_append(
+                    AuditRecord::new(self.caller, "customer.create")
+                        .outcome(Outcome::Denied)
+                        .fields(["segment"]),
+                )
+                .await?;
+            return Err(CoreError::Forbidden("segment"));
+        }
+        let set: Vec<&str> = Field::ALL
+            .into_iter()
+            .filter(|f| plain[f.index()].is_some())
+            .map(Field::name)
+            .collect();
+        self.vault.check_write(self.caller, None, &set).await
     }
 }
 
@@ -513,6 +580,9 @@ impl Eraser<'_> {
     /// the database, its WAL or any copy) can no longer be decrypted. Audited as
     /// `customer.erase` in the same transaction.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.erase")
+            .await?;
         let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
         if self
             .vault

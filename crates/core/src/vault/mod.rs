@@ -7,6 +7,7 @@
 //! [`OrderWriter`]) that [`Vault`] hands out only to callers with the matching scope, after
 //! auditing refusals.
 
+mod access;
 mod admin;
 mod codec;
 mod customers;
@@ -262,6 +263,17 @@ impl Vault {
         let ring = load_keyring(&keys.root, &records)?;
         *keys.keyring.write().expect("keyring lock") = ring;
         Ok(())
+    }
+
+    /// The key that encrypts staff TOTP secrets (derived from the root key; needs the vault
+    /// unsealed).
+    pub(crate) fn staff_totp_key(&self) -> Result<Key32, CoreError> {
+        Ok(keys::derive(&self.keys()?.root, "staff-totp-secret"))
+    }
+
+    /// The key of the keyed digests of staff recovery codes.
+    pub(crate) fn staff_recovery_key(&self) -> Result<Key32, CoreError> {
+        Ok(keys::derive(&self.keys()?.root, "staff-recovery-code"))
     }
 
     /// Appends a standalone audit event (e.g. a request refused before it reached a service).

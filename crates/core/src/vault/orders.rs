@@ -25,6 +25,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersRead, "order.read")
             .await?;
+        self.require_agreement(caller, "order.read").await?;
         Ok(OrderReader {
             vault: self,
             caller,
@@ -40,6 +41,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersWrite, "order.create")
             .await?;
+        self.require_agreement(caller, "order.create").await?;
         Ok(OrderWriter {
             vault: self,
             caller,
@@ -103,6 +105,9 @@ impl OrderWriter<'_> {
         let audit = AuditRecord::new(self.caller, "order.create")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.create")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let id = Uuid::new_v4();
         let rid = id.to_string();
@@ -164,9 +169,16 @@ impl OrderReader<'_> {
         let audit = AuditRecord::new(self.caller, "order.list")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.list")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let rows = self.vault.store.orders_list(customer_id, audit).await?;
-        rows.iter().map(|r| decrypt(&dek, &customer, r)).collect()
+        let orders = rows
+            .iter()
+            .map(|r| decrypt(&dek, &customer, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(super::access::apply_orders_view(self.caller, orders))
     }
 }
 

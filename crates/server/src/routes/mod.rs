@@ -1,9 +1,11 @@
 //! Handlers, grouped by resource. Handlers are thin: parse, call a core capability, shape the
 //! response.
 
+pub mod auth;
 pub mod customers;
 pub mod orders;
 pub mod redact;
+pub mod staff;
 pub mod sys;
 
 use crate::error::ApiError;
