@@ -156,9 +156,12 @@ fn login_error(ctx: &Ctx, email: &str, status: StatusCode, msg: M) -> Response {
 /// Maps login-step errors to a status and message.
 fn step_error(e: CoreError) -> Result<(StatusCode, M), Fail> {
     match e {
-        CoreError::LoginFailed | CoreError::Invalid(_) => Ok((StatusCode::UNAUTHORIZED, M::TotpWrong)),
+        CoreError::LoginFailed | CoreError::Invalid(_) => {
+            Ok((StatusCode::UNAUTHORIZED, M::TotpWrong))
+        }
         CoreError::Throttled { .. } => Ok((StatusCode::TOO_MANY_REQUESTS, M::LoginThrottled)),
         CoreError::Unauthenticated => Err(Fail::Login),
+        CoreError::Forbidden("csrf") => Err(Fail::Csrf),
         other => Err(Fail::from(other)),
     }
 }
@@ -172,7 +175,12 @@ pub async fn login(
     let client = client_info(req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<LoginForm>::from_request_anon(req).await?;
     if f.email.len() > 254 || f.password.len() > 1024 {
-        return Ok(login_error(&ctx, "", StatusCode::UNAUTHORIZED, M::LoginFailed));
+        return Ok(login_error(
+            &ctx,
+            "",
+            StatusCode::UNAUTHORIZED,
+            M::LoginFailed,
+        ));
     }
     let pw = SecretString::from(f.password);
     match state.staff.login(f.email.trim(), &pw, &client).await {
@@ -194,12 +202,15 @@ pub async fn login(
     }
 }
 
-fn code_page(ctx: &Ctx, error: Option<M>, status: StatusCode) -> Response {
+fn code_page(ctx: &Ctx, csrf: String, error: Option<M>, status: StatusCode) -> Response {
     let tr = ctx.tr();
     html(
         status,
         &CodePage {
-            c: Chrome::anonymous(ctx, M::TotpTitle, "/console/login/code"),
+            c: Chrome {
+                csrf,
+                ..Chrome::anonymous(ctx, M::TotpTitle, "/console/login/code")
+            },
             heading: tr.t(M::TotpTitle).into(),
             intro: tr.t(M::TotpIntro).into(),
             action: "/console/login/code".into(),
@@ -212,11 +223,31 @@ fn code_page(ctx: &Ctx, error: Option<M>, status: StatusCode) -> Response {
 }
 
 /// `GET /console/login/code`: the second-factor form.
-pub async fn code_form(ctx: Ctx, headers: HeaderMap) -> Response {
-    if session_cookie(&headers).is_none() {
+pub async fn code_form(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> Response {
+    let Some(cookie) = session_cookie(&headers) else {
         return see_other("/console/login");
+    };
+    match state.staff.csrf_token(&cookie).await {
+        Ok(csrf) => code_page(&ctx, csrf, None, StatusCode::OK),
+        Err(_) => see_other("/console/login?expired=1"),
     }
-    code_page(&ctx, None, StatusCode::OK)
+}
+
+/// A form posted by a session that is not active yet (second factor, enrolment): the staff
+/// service checks its CSRF token against that session.
+async fn pending_form<T: serde::de::DeserializeOwned>(
+    req: Request,
+) -> Result<(String, String, T), Fail> {
+    let cookie = session_cookie(req.headers()).ok_or(Fail::Login)?;
+    let (bytes, token) = web::read_form(req).await?;
+    if token.is_empty() {
+        return Err(Fail::Csrf);
+    }
+    Ok((cookie, token, web::parse_form(&bytes)?))
 }
 
 /// The fields of `CodeForm`.
@@ -243,20 +274,29 @@ pub async fn code(
     req: Request,
 ) -> Result<Response, Fail> {
     let client = client_info(req.headers(), req.extensions(), &ctx);
-    let cookie = session_cookie(req.headers()).ok_or(Fail::Login)?;
-    let Form(f) = Form::<CodeForm>::from_request_anon(req).await?;
+    let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     if f.code.len() > 64 {
-        return Ok(code_page(&ctx, Some(M::TotpWrong), StatusCode::UNAUTHORIZED));
+        return Ok(code_page(
+            &ctx,
+            csrf,
+            Some(M::TotpWrong),
+            StatusCode::UNAUTHORIZED,
+        ));
     }
     match state
         .staff
-        .second_factor(&cookie, &factor(&f.code), &client)
+        .second_factor(&cookie, &csrf, &factor(&f.code), &client)
         .await
     {
         Ok(s) => Ok(with_session(see_other("/console/"), &s)),
         Err(e) => {
             let (status, m) = step_error(e)?;
-            Ok(code_page(&ctx, Some(m), status))
+            let csrf = state
+                .staff
+                .csrf_token(&cookie)
+                .await
+                .map_err(session::auth_fail)?;
+            Ok(code_page(&ctx, csrf, Some(m), status))
         }
     }
 }
@@ -271,11 +311,20 @@ fn qr_uri(e: &TotpEnrolment) -> String {
     )
 }
 
-fn enrol_page(ctx: &Ctx, e: &TotpEnrolment, error: Option<M>, status: StatusCode) -> Response {
+fn enrol_page(
+    ctx: &Ctx,
+    csrf: String,
+    e: &TotpEnrolment,
+    error: Option<M>,
+    status: StatusCode,
+) -> Response {
     html(
         status,
         &EnrolPage {
-            c: Chrome::anonymous(ctx, M::EnrolTitle, "/console/enrol"),
+            c: Chrome {
+                csrf,
+                ..Chrome::anonymous(ctx, M::EnrolTitle, "/console/enrol")
+            },
             action: "/console/enrol".into(),
             secret: e.secret.clone(),
             qr_data_uri: qr_uri(e),
@@ -296,7 +345,12 @@ pub async fn enrol_form(
         .enrolment(&cookie)
         .await
         .map_err(session::auth_fail)?;
-    Ok(enrol_page(&ctx, &e, None, StatusCode::OK))
+    let csrf = state
+        .staff
+        .csrf_token(&cookie)
+        .await
+        .map_err(session::auth_fail)?;
+    Ok(enrol_page(&ctx, csrf, &e, None, StatusCode::OK))
 }
 
 /// `POST /console/enrol`: confirms the first code; shows the recovery codes once.
@@ -306,14 +360,26 @@ pub async fn enrol(
     req: Request,
 ) -> Result<Response, Fail> {
     let client = client_info(req.headers(), req.extensions(), &ctx);
-    let cookie = session_cookie(req.headers()).ok_or(Fail::Login)?;
-    let Form(f) = Form::<CodeForm>::from_request_anon(req).await?;
-    let code: String = f.code.chars().filter(|c| !c.is_whitespace()).take(16).collect();
-    match state.staff.confirm_totp(&cookie, &code, &client).await {
+    let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
+    let code: String = f
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(16)
+        .collect();
+    match state
+        .staff
+        .confirm_totp(&cookie, &csrf, &code, &client)
+        .await
+    {
         Ok((s, codes)) => {
             let page = RecoveryPage {
                 c: Chrome::anonymous(&ctx, M::RecoveryTitle, "/console/"),
-                codes: codes.0.iter().map(|c| c.expose_secret().to_string()).collect(),
+                codes: codes
+                    .0
+                    .iter()
+                    .map(|c| c.expose_secret().to_string())
+                    .collect(),
                 next: "/console/".into(),
             };
             Ok(with_session(html(StatusCode::OK, &page), &s))
@@ -325,7 +391,12 @@ pub async fn enrol(
                 .enrolment(&cookie)
                 .await
                 .map_err(session::auth_fail)?;
-            Ok(enrol_page(&ctx, &en, Some(m), status))
+            let csrf = state
+                .staff
+                .csrf_token(&cookie)
+                .await
+                .map_err(session::auth_fail)?;
+            Ok(enrol_page(&ctx, csrf, &en, Some(m), status))
         }
     }
 }
@@ -427,7 +498,9 @@ pub async fn invite(
     }
     let info = match state.staff.invitation_info(&f.token).await {
         Ok(i) => i,
-        Err(CoreError::Invalid(_)) | Err(CoreError::NotFound) => return Ok(invalid_invitation(&ctx)),
+        Err(CoreError::Invalid(_)) | Err(CoreError::NotFound) => {
+            return Ok(invalid_invitation(&ctx));
+        }
         Err(e) => return Err(Fail::from(e)),
     };
     let again = |msg: String| {
@@ -444,7 +517,11 @@ pub async fn invite(
         return Ok(again(tr.t(M::PasswordMismatch).into()));
     }
     if f.name.trim().is_empty() {
-        return Ok(again(format!("{}: {}", tr.t(M::FieldYourName), tr.t(M::VRequired))));
+        return Ok(again(format!(
+            "{}: {}",
+            tr.t(M::FieldYourName),
+            tr.t(M::VRequired)
+        )));
     }
     let pw = SecretString::from(f.password.clone());
     let email = (info.email.is_none()).then_some(f.email.trim());
@@ -526,7 +603,10 @@ pub async fn logout(
 ) -> Result<Response, Fail> {
     let client = client_info(req.headers(), req.extensions(), &ctx);
     let f = <StaffForm<serde::de::IgnoredAny> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &state).await?;
-    let _ = state.staff.logout(&f.staff.cookie, &client).await;
+    let _ = state
+        .staff
+        .logout(&f.staff.cookie, &f.staff.csrf, &client)
+        .await;
     let mut res = see_other("/console/login");
     res.headers_mut()
         .append(header::SET_COOKIE, session::clear_session_cookie());
@@ -572,7 +652,12 @@ pub async fn switch_lang(
 
 /// The step-up prompt: asks for a fresh TOTP code and re-posts `carry` (the original form's
 /// fields) with it to `action`.
-pub(crate) fn stepup_page(staff: &StaffPage, action: &str, carry: Vec<(String, String)>, wrong: Option<M>) -> Response {
+pub(crate) fn stepup_page(
+    staff: &StaffPage,
+    action: &str,
+    carry: Vec<(String, String)>,
+    wrong: Option<M>,
+) -> Response {
     let tr = staff.tr();
     let status = if wrong.is_some() {
         StatusCode::UNAUTHORIZED
@@ -612,8 +697,16 @@ pub(crate) async fn step_up_if_asked(
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok((staff, None));
     };
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).take(16).collect();
-    match state.staff.step_up(&staff.cookie, &code, client).await {
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(16)
+        .collect();
+    match state
+        .staff
+        .step_up(&staff.cookie, &staff.csrf, &code, client)
+        .await
+    {
         Ok(s) => {
             let cookie = s.cookie.expose_secret().to_string();
             match session::reload(state, staff.ctx.clone(), cookie).await {
@@ -642,4 +735,3 @@ impl<T: serde::de::DeserializeOwned> Form<T> {
         <Form<T> as axum::extract::FromRequest<()>>::from_request(req, &()).await
     }
 }
-

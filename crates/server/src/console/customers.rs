@@ -2,11 +2,11 @@
 //! reveal with a purpose and a fresh step-up, notes, order history); editing contact details.
 //! Everything goes through the vault's capabilities for the signed-in member.
 
+use super::Chrome;
 use super::auth_pages::{maybe_with_session, step_up_if_asked, stepup_page};
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info};
 use super::web::{Ctx, Fail, html, see_other};
-use super::Chrome;
 use crate::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -25,7 +25,11 @@ pub const MAX_NOTE: usize = 4000;
 /// Purposes offered for a reveal: (form value, message, text recorded in the audit log).
 pub const PURPOSES: [(&str, M, &str); 4] = [
     ("redelivery", M::PurposeRedelivery, "Re-delivery"),
-    ("customer_request", M::PurposeCustomerRequest, "Customer request"),
+    (
+        "customer_request",
+        M::PurposeCustomerRequest,
+        "Customer request",
+    ),
     ("refund", M::PurposeRefund, "Refund"),
     ("other", M::PurposeOther, "Other"),
 ];
@@ -148,7 +152,11 @@ pub async fn search(
     };
     let term = q.q.trim().to_string();
     let mut page = SearchPage {
-        c: staff.chrome(tr.t(M::SearchTitle).into(), "customers", "/console/customers"),
+        c: staff.chrome(
+            tr.t(M::SearchTitle).into(),
+            "customers",
+            "/console/customers",
+        ),
         kinds: kinds(tr),
         kind: kind.clone(),
         q: term.chars().take(254).collect(),
@@ -351,8 +359,17 @@ async fn render_customer(
         id: view.id,
         fields: field_rows(tr, &view),
         segment: view.segment.clone(),
-        consent: tr.t(if view.marketing_consent { M::Yes } else { M::No }),
-        created: view.created_at.chars().take(16).collect::<String>().replace('T', " "),
+        consent: tr.t(if view.marketing_consent {
+            M::Yes
+        } else {
+            M::No
+        }),
+        created: view
+            .created_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
         can_reveal: staff.caller.has(Scope::CustomersReveal),
         can_write: staff.caller.has(Scope::CustomersWrite),
         reveal_notice: extras.reveal_notice,
@@ -448,7 +465,11 @@ pub async fn reveal(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let ctx = req.extensions().get::<Ctx>().cloned().ok_or(Fail::Internal)?;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
     let client = client_info(req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, raw, .. } =
         StaffForm::<serde::de::IgnoredAny>::from_request(req, &state).await?;
@@ -498,8 +519,14 @@ pub async fn reveal(
             reveal_errors: errors,
             ..Default::default()
         };
-        return render_customer(&state, &staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return render_customer(
+            &state,
+            &staff,
+            view,
+            extras,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let (_, pm, audit_text) = purpose.expect("checked above");
     let purpose_text = if detail.trim().is_empty() {
@@ -572,7 +599,11 @@ pub fn mask_cards(text: &str) -> String {
         for ch in text[r.clone()].chars() {
             if ch.is_ascii_digit() {
                 seen += 1;
-                out.push(if seen > digits.saturating_sub(4) { ch } else { '•' });
+                out.push(if seen > digits.saturating_sub(4) {
+                    ch
+                } else {
+                    '•'
+                });
             } else {
                 out.push(ch);
             }
@@ -624,8 +655,14 @@ pub async fn add_note(
             note_draft: draft,
             ..Default::default()
         };
-        return render_customer(&state, &staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return render_customer(
+            &state,
+            &staff,
+            view,
+            extras,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let current = reader.get(id).await.map_err(data_fail)?;
     let stamp = jaga_core::format_ms(jaga_core::now_ms());
@@ -651,12 +688,25 @@ pub async fn add_note(
             let extras = Extras {
                 note_errors: errs
                     .iter()
-                    .map(|e| format!("{}: {}", tr.t(M::NotesTitle), validation(tr, e.code, &e.field)))
+                    .map(|e| {
+                        format!(
+                            "{}: {}",
+                            tr.t(M::NotesTitle),
+                            validation(tr, e.code, &e.field)
+                        )
+                    })
                     .collect(),
                 note_draft: note,
                 ..Default::default()
             };
-            render_customer(&state, &staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_customer(
+                &state,
+                &staff,
+                view,
+                extras,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(CoreError::CardNumber) => Err(Fail::BadForm),
         Err(e) => Err(data_fail(e)),
@@ -694,7 +744,12 @@ fn edit_inputs(tr: Tr, v: &CustomerView, f: &EditForm, errs: &[(String, String)]
         province: None,
         postal_code: None,
     });
-    let mk = |name: &'static str, label: M, kind: &'static str, value: &str, ph: Option<&String>, max: usize| Input {
+    let mk = |name: &'static str,
+              label: M,
+              kind: &'static str,
+              value: &str,
+              ph: Option<&String>,
+              max: usize| Input {
         name,
         label: tr.t(label),
         kind,
@@ -704,17 +759,63 @@ fn edit_inputs(tr: Tr, v: &CustomerView, f: &EditForm, errs: &[(String, String)]
         error: err(name),
     };
     vec![
-        mk("full_name", M::FieldName, "text", &f.full_name, v.full_name.as_ref(), 200),
-        mk("email", M::FieldEmail, "email", &f.email, v.email.as_ref(), 254),
-        mk("phone", M::FieldPhone, "tel", &f.phone, v.phone.as_ref(), 32),
-        mk("street", M::FieldStreet, "text", &f.street, a.street.as_ref(), 200),
+        mk(
+            "full_name",
+            M::FieldName,
+            "text",
+            &f.full_name,
+            v.full_name.as_ref(),
+            200,
+        ),
+        mk(
+            "email",
+            M::FieldEmail,
+            "email",
+            &f.email,
+            v.email.as_ref(),
+            254,
+        ),
+        mk(
+            "phone",
+            M::FieldPhone,
+            "tel",
+            &f.phone,
+            v.phone.as_ref(),
+            32,
+        ),
+        mk(
+            "street",
+            M::FieldStreet,
+            "text",
+            &f.street,
+            a.street.as_ref(),
+            200,
+        ),
         mk("city", M::FieldCity, "text", &f.city, a.city.as_ref(), 100),
-        mk("province", M::FieldProvince, "text", &f.province, a.province.as_ref(), 100),
-        mk("postal_code", M::FieldPostalCode, "text", &f.postal_code, a.postal_code.as_ref(), 5),
+        mk(
+            "province",
+            M::FieldProvince,
+            "text",
+            &f.province,
+            a.province.as_ref(),
+            100,
+        ),
+        mk(
+            "postal_code",
+            M::FieldPostalCode,
+            "text",
+            &f.postal_code,
+            a.postal_code.as_ref(),
+            5,
+        ),
     ]
 }
 
-async fn editable(state: &Arc<AppState>, staff: &StaffPage, id: Uuid) -> Result<CustomerView, Fail> {
+async fn editable(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    id: Uuid,
+) -> Result<CustomerView, Fail> {
     if !staff.caller.has(Scope::CustomersWrite) {
         return Err(Fail::Forbidden);
     }
@@ -728,7 +829,13 @@ async fn editable(state: &Arc<AppState>, staff: &StaffPage, id: Uuid) -> Result<
         .map_err(data_fail)
 }
 
-fn edit_page(staff: &StaffPage, v: &CustomerView, f: &EditForm, errs: Vec<(String, String)>, status: StatusCode) -> Response {
+fn edit_page(
+    staff: &StaffPage,
+    v: &CustomerView,
+    f: &EditForm,
+    errs: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
     let tr = staff.tr();
     let here = format!("/console/customers/{}/edit", v.id);
     html(
@@ -753,7 +860,13 @@ pub async fn edit_form(
     staff.require_agreement()?;
     let id = parse_id(&id)?;
     let v = editable(&state, &staff, id).await?;
-    Ok(edit_page(&staff, &v, &EditForm::default(), Vec::new(), StatusCode::OK))
+    Ok(edit_page(
+        &staff,
+        &v,
+        &EditForm::default(),
+        Vec::new(),
+        StatusCode::OK,
+    ))
 }
 
 /// `POST /console/customers/{id}/edit`: validates with the core's rules and saves; errors are
@@ -795,7 +908,13 @@ pub async fn edit(
             province: mask_cards(&form.province),
             postal_code: String::new(),
         };
-        return Ok(edit_page(&staff, &v, &masked, errs, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(edit_page(
+            &staff,
+            &v,
+            &masked,
+            errs,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let any_address = [&form.street, &form.city, &form.province, &form.postal_code]
@@ -815,8 +934,14 @@ pub async fn edit(
         }),
         ..Default::default()
     };
-    if patch.full_name.is_none() && patch.email.is_none() && patch.phone.is_none() && patch.address.is_none() {
-        return Ok(see_other(&format!("/console/customers/{id}?done=unchanged")));
+    if patch.full_name.is_none()
+        && patch.email.is_none()
+        && patch.phone.is_none()
+        && patch.address.is_none()
+    {
+        return Ok(see_other(&format!(
+            "/console/customers/{id}?done=unchanged"
+        )));
     }
     let writer = state.vault.writer(&staff.caller).await.map_err(data_fail)?;
     match writer.update(id, &patch).await {
@@ -825,11 +950,21 @@ pub async fn edit(
             let errs = list
                 .iter()
                 .map(|e| {
-                    let name = e.field.strip_prefix("address.").unwrap_or(&e.field).to_string();
+                    let name = e
+                        .field
+                        .strip_prefix("address.")
+                        .unwrap_or(&e.field)
+                        .to_string();
                     (name, validation(tr, e.code, &e.field))
                 })
                 .collect();
-            Ok(edit_page(&staff, &v, &form, errs, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(edit_page(
+                &staff,
+                &v,
+                &form,
+                errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(e) => Err(data_fail(e)),
     }

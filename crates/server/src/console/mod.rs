@@ -10,7 +10,11 @@
 //! and never touch a store.
 
 pub mod assets;
+pub mod auth_pages;
+pub mod customers;
 pub mod i18n;
+pub mod people;
+pub mod session;
 pub mod web;
 
 use crate::AppState;
@@ -30,8 +34,49 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 /// The console routes, to be nested under `/console`.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    use axum::routing::post;
     Router::new()
+        .route("/", get(auth_pages::index))
         .route("/static/{name}", get(assets::serve))
+        .route(
+            "/login",
+            get(auth_pages::login_form).post(auth_pages::login),
+        )
+        .route(
+            "/login/code",
+            get(auth_pages::code_form).post(auth_pages::code),
+        )
+        .route(
+            "/enrol",
+            get(auth_pages::enrol_form).post(auth_pages::enrol),
+        )
+        .route(
+            "/invite",
+            get(auth_pages::invite_form).post(auth_pages::invite),
+        )
+        .route(
+            "/agreement",
+            get(auth_pages::agreement_form).post(auth_pages::agreement),
+        )
+        .route("/logout", post(auth_pages::logout))
+        .route("/lang", post(auth_pages::switch_lang))
+        .route("/customers", get(customers::search))
+        .route("/customers/{id}", get(customers::show))
+        .route("/customers/{id}/reveal", post(customers::reveal))
+        .route("/customers/{id}/notes", post(customers::add_note))
+        .route(
+            "/customers/{id}/edit",
+            get(customers::edit_form).post(customers::edit),
+        )
+        .route("/staff", get(people::list))
+        .route("/staff/invite", post(people::invite))
+        .route("/staff/{id}/role", post(people::set_role))
+        .route("/staff/{id}/{what}", post(people::set_disabled))
+        .route("/account", get(people::account))
+        .route("/account/password", post(people::change_password))
+        .route("/account/recovery", post(people::regenerate_recovery))
+        .route("/account/sessions/{handle}/end", post(people::end_session))
+        .route("/activity", get(people::activity))
         .fallback(not_found)
         .layer(middleware::from_fn(layer))
         .with_state(state)

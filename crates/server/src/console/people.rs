@@ -266,7 +266,11 @@ pub async fn set_role(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let ctx = req.extensions().get::<Ctx>().cloned().ok_or(Fail::Internal)?;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
     let client = client_info(req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, raw } = StaffForm::<RoleForm>::from_request(req, &state).await?;
     admin_only(&staff)?;
@@ -297,7 +301,10 @@ pub async fn set_role(
             Err((_, Err(fail))) => return Err(fail),
         };
     match state.staff.set_role(&staff.caller, id, role, None).await {
-        Ok(_) => Ok(maybe_with_session(see_other("/console/staff?done=1"), &rotated)),
+        Ok(_) => Ok(maybe_with_session(
+            see_other("/console/staff?done=1"),
+            &rotated,
+        )),
         Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
         Err(CoreError::Conflict(_)) | Err(CoreError::Invalid(_)) => {
             let e = StaffExtras {
@@ -356,7 +363,11 @@ struct SessionRow {
 }
 
 fn short_time(rfc3339: &str) -> String {
-    rfc3339.chars().take(16).collect::<String>().replace('T', " ")
+    rfc3339
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .replace('T', " ")
 }
 
 async fn account_page(
@@ -392,7 +403,11 @@ async fn account_page(
                 .into_iter()
                 .map(|s| SessionRow {
                     handle: s.handle,
-                    client: format!("{} · {}", s.ip, s.user_agent.chars().take(60).collect::<String>()),
+                    client: format!(
+                        "{} · {}",
+                        s.ip,
+                        s.user_agent.chars().take(60).collect::<String>()
+                    ),
                     started: short_time(&s.created_at),
                     last_seen: short_time(&s.last_seen_at),
                     current: s.current,
@@ -438,10 +453,18 @@ pub async fn change_password(
     let tr = staff.tr();
     let again = |m: String, status| account_page(&state, &staff, vec![m], None, status);
     if form.new != form.confirm {
-        return again(tr.t(M::PasswordMismatch).into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(
+            tr.t(M::PasswordMismatch).into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     if form.current.len() > 1024 {
-        return again(tr.t(M::CurrentPasswordWrong).into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(
+            tr.t(M::CurrentPasswordWrong).into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let cur = SecretString::from(form.current.clone());
     let new = SecretString::from(form.new.clone());
@@ -452,15 +475,29 @@ pub async fn change_password(
     {
         Ok(()) => Ok(see_other("/console/account?done=password")),
         Err(CoreError::LoginFailed) => {
-            again(tr.t(M::CurrentPasswordWrong).into(), StatusCode::UNPROCESSABLE_ENTITY).await
+            again(
+                tr.t(M::CurrentPasswordWrong).into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(CoreError::Throttled { .. }) => {
-            again(tr.t(M::LoginThrottled).into(), StatusCode::TOO_MANY_REQUESTS).await
+            again(
+                tr.t(M::LoginThrottled).into(),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
         }
         Err(CoreError::Invalid(errs)) => {
             let msg = errs
                 .iter()
-                .map(|e| format!("{}: {}", tr.t(M::FieldNewPassword), validation(tr, e.code, &e.field)))
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        tr.t(M::FieldNewPassword),
+                        validation(tr, e.code, &e.field)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
             again(msg, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -482,7 +519,11 @@ pub async fn regenerate_recovery(
     State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let ctx = req.extensions().get::<Ctx>().cloned().ok_or(Fail::Internal)?;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
     let client = client_info(req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, &state).await?;
     let action = "/console/account/recovery";
@@ -497,7 +538,11 @@ pub async fn regenerate_recovery(
             let tr = staff.tr();
             let page = RecoveryPage {
                 c: staff.chrome(tr.t(M::RecoveryTitle).into(), "account", "/console/account"),
-                codes: codes.0.iter().map(|c| c.expose_secret().to_string()).collect(),
+                codes: codes
+                    .0
+                    .iter()
+                    .map(|c| c.expose_secret().to_string())
+                    .collect(),
                 next: "/console/account".into(),
             };
             Ok(maybe_with_session(html(StatusCode::OK, &page), &rotated))
@@ -547,10 +592,16 @@ const SHOW: usize = 100;
 
 /// `GET /console/activity`: the member's own recent audit events, newest first. Reads the tail
 /// of the audit log (which holds no PII values: field names, ids, purposes).
-pub async fn activity(State(state): State<Arc<AppState>>, staff: StaffPage) -> Result<Response, Fail> {
+pub async fn activity(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+) -> Result<Response, Fail> {
     let tr = staff.tr();
     let store = state.vault.store();
-    let head = store.audit_head().await.map_err(|e| Fail::from(CoreError::from(e)))?;
+    let head = store
+        .audit_head()
+        .await
+        .map_err(|e| Fail::from(CoreError::from(e)))?;
     let mut rows = Vec::new();
     let floor = head.size.saturating_sub(SCAN);
     let mut end = head.size;
@@ -590,7 +641,11 @@ pub async fn activity(State(state): State<Arc<AppState>>, staff: StaffPage) -> R
     Ok(html(
         StatusCode::OK,
         &ActivityPage {
-            c: staff.chrome(tr.t(M::ActivityTitle).into(), "activity", "/console/activity"),
+            c: staff.chrome(
+                tr.t(M::ActivityTitle).into(),
+                "activity",
+                "/console/activity",
+            ),
             rows,
         },
     ))

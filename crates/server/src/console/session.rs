@@ -64,7 +64,11 @@ pub fn clear_session_cookie() -> HeaderValue {
 }
 
 /// Where the request comes from, for throttling, the session list and the audit log.
-pub fn client_info(headers: &HeaderMap, extensions: &axum::http::Extensions, ctx: &Ctx) -> ClientInfo {
+pub fn client_info(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    ctx: &Ctx,
+) -> ClientInfo {
     let ip = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
@@ -136,7 +140,11 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for StaffForm<T> {
     type Rejection = Fail;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Fail> {
-        let ctx = req.extensions().get::<Ctx>().cloned().ok_or(Fail::Internal)?;
+        let ctx = req
+            .extensions()
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(Fail::Internal)?;
         let cookie = session_cookie(req.headers()).ok_or(Fail::Login)?;
         let (bytes, token) = web::read_form(req).await?;
         let staff = load(state, ctx, cookie, Some(&token), true).await?;
