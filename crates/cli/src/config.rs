@@ -135,6 +135,7 @@ const KNOWN_ENV: &[&str] = &[
     "JAGA_TLS_KEY",
     "JAGA_BODY_LIMIT",
     "JAGA_LOG_FORMAT",
+    "JAGA_STAFF_IDLE_TIMEOUT_SECS",
     "JAGA_BEHIND_PROXY",
     "JAGA_LOG",
     "JAGA_PASSPHRASE_FILE",
@@ -276,6 +277,13 @@ pub fn staff_config(f: StaffFileConfig, dir: &Path) -> Result<jaga_core::staff::
     };
     if let Some(v) = f.idle_timeout_minutes {
         c.idle_timeout_ms = positive(v, "idle_timeout_minutes")? * 60_000;
+    }
+    // Seconds, for tests of the idle timeout (the browser tests use a few seconds).
+    if let Some(v) = env("JAGA_STAFF_IDLE_TIMEOUT_SECS")? {
+        let secs: i64 = v
+            .parse()
+            .context("JAGA_STAFF_IDLE_TIMEOUT_SECS must be a number of seconds")?;
+        c.idle_timeout_ms = positive(secs, "idle timeout (JAGA_STAFF_IDLE_TIMEOUT_SECS)")? * 1000;
     }
     if let Some(v) = f.absolute_timeout_hours {
         c.absolute_timeout_ms = positive(v, "absolute_timeout_hours")? * 3_600_000;

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -116,6 +117,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(sys::metrics))
         .route("/openapi.json", get(sys::openapi))
         .merge(routes::audit::router())
+        .route("/", get(console::root_redirect))
+        .nest("/console", console::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
@@ -177,11 +180,16 @@ async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) 
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The console sets its own (stricter-for-HTML) policy and caches its static assets.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);
     }

@@ -1,0 +1,971 @@
+//! Customer pages: search by code, e-mail, phone or NIK; the customer page (masked fields,
+//! reveal with a purpose and a fresh step-up, notes, order history); editing contact details.
+//! Everything goes through the vault's capabilities for the signed-in member.
+
+use super::Chrome;
+use super::auth_pages::{maybe_with_session, step_up_if_asked, stepup_page};
+use super::i18n::{M, Tr, validation};
+use super::session::{StaffForm, StaffPage, client_info};
+use super::web::{Ctx, Fail, html, see_other};
+use crate::AppState;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jaga_core::CoreError;
+use jaga_core::audit::{AuditRecord, Outcome};
+use jaga_core::auth::Scope;
+use jaga_core::model::{Address, CustomerPatch, CustomerView, Field, Lookup, OrderView};
+use serde::Deserialize;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Longest note accepted from the form, characters (the stored notes may hold many).
+pub const MAX_NOTE: usize = 4000;
+
+/// Purposes offered for a reveal: (form value, message, text recorded in the audit log).
+pub const PURPOSES: [(&str, M, &str); 4] = [
+    ("redelivery", M::PurposeRedelivery, "Re-delivery"),
+    (
+        "customer_request",
+        M::PurposeCustomerRequest,
+        "Customer request",
+    ),
+    ("refund", M::PurposeRefund, "Refund"),
+    ("other", M::PurposeOther, "Other"),
+];
+
+#[derive(askama::Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Chrome,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    q: String,
+    error: Option<String>,
+    searched: bool,
+    results: Vec<Row>,
+    count_label: String,
+}
+
+struct Row {
+    id: Uuid,
+    code: String,
+    name: String,
+    email: String,
+    phone: String,
+}
+
+/// One field on the customer page.
+pub struct FieldRow {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    has_value: bool,
+    revealed: bool,
+    maskable: bool,
+}
+
+/// One order line on the customer page.
+pub struct OrderRow {
+    date: String,
+    items: String,
+    total: String,
+    status: String,
+    payment: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    c: Chrome,
+    id: Uuid,
+    title: String,
+    fields: Vec<FieldRow>,
+    segment: String,
+    consent: &'static str,
+    created: String,
+    can_reveal: bool,
+    can_write: bool,
+    reveal_notice: Option<String>,
+    reveal_errors: Vec<String>,
+    purposes: Vec<(&'static str, &'static str)>,
+    notes: Option<String>,
+    note_errors: Vec<String>,
+    note_draft: String,
+    orders: Vec<OrderRow>,
+}
+
+/// One input of the edit form.
+pub struct Input {
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: String,
+    placeholder: String,
+    max: usize,
+    error: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    c: Chrome,
+    id: Uuid,
+    code: String,
+    inputs: Vec<Input>,
+    errors: Vec<String>,
+}
+
+fn kinds(tr: Tr) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("code", tr.t(M::KindCode)),
+        ("email", tr.t(M::KindEmail)),
+        ("phone", tr.t(M::KindPhone)),
+        ("nik", tr.t(M::KindNik)),
+    ]
+}
+
+/// The fields of `SearchQuery`.
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    q: String,
+}
+
+fn dash(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty()).unwrap_or("—").to_string()
+}
+
+/// `GET /console/customers?kind=…&q=…`.
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, Fail> {
+    staff.require_agreement()?;
+    let tr = staff.tr();
+    let kind = match q.kind.as_str() {
+        "email" | "phone" | "nik" | "code" => q.kind.clone(),
+        _ => "code".into(),
+    };
+    let term = q.q.trim().to_string();
+    let mut page = SearchPage {
+        c: staff.chrome(
+            tr.t(M::SearchTitle).into(),
+            "customers",
+            "/console/customers",
+        ),
+        kinds: kinds(tr),
+        kind: kind.clone(),
+        q: term.chars().take(254).collect(),
+        error: None,
+        searched: false,
+        results: Vec::new(),
+        count_label: String::new(),
+    };
+    if term.is_empty() {
+        return Ok(html(StatusCode::OK, &page));
+    }
+    if term.chars().count() > 254 {
+        page.error = Some(validation(tr, "too_long", "q"));
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let lookup = match kind.as_str() {
+        "email" => Lookup::Email(term),
+        "phone" => Lookup::Phone(term),
+        "nik" => Lookup::NationalId(term),
+        _ => Lookup::Code(term.to_uppercase()),
+    };
+    let reader = state.vault.reader(&staff.caller).await.map_err(data_fail)?;
+    match reader.lookup(&lookup).await {
+        Ok(found) => {
+            page.searched = true;
+            page.count_label = tr.f(M::ResultsCount, &[("n", &found.len().to_string())]);
+            page.results = found
+                .into_iter()
+                .map(|v| Row {
+                    id: v.id,
+                    code: v.code,
+                    name: dash(v.full_name.as_deref()),
+                    email: dash(v.email.as_deref()),
+                    phone: dash(v.phone.as_deref()),
+                })
+                .collect();
+            Ok(html(StatusCode::OK, &page))
+        }
+        Err(CoreError::Invalid(errs)) => {
+            page.error = errs.first().map(|e| validation(tr, e.code, &e.field));
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(data_fail(e)),
+    }
+}
+
+/// Maps a vault error on a customer page to the console's failure.
+fn data_fail(e: CoreError) -> Fail {
+    match e {
+        CoreError::AgreementRequired => Fail::Agreement,
+        other => Fail::from(other),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, Fail> {
+    Uuid::parse_str(raw).map_err(|_| Fail::NotFound)
+}
+
+fn field_label(tr: Tr, f: Field) -> &'static str {
+    tr.t(match f {
+        Field::FullName => M::FieldName,
+        Field::Email => M::FieldEmail,
+        Field::Phone => M::FieldPhone,
+        Field::Address => M::FieldAddress,
+        Field::NationalId => M::FieldNik,
+        Field::BirthDate => M::FieldBirthDate,
+        Field::Preferences => M::FieldSegment,
+        Field::Notes => M::NotesTitle,
+    })
+}
+
+fn address_text(a: &Address) -> String {
+    [&a.street, &a.city, &a.province, &a.postal_code]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn field_rows(tr: Tr, v: &CustomerView) -> Vec<FieldRow> {
+    let shown = [
+        Field::FullName,
+        Field::Email,
+        Field::Phone,
+        Field::Address,
+        Field::NationalId,
+        Field::BirthDate,
+    ];
+    shown
+        .into_iter()
+        .map(|f| {
+            let value = match f {
+                Field::FullName => v.full_name.clone(),
+                Field::Email => v.email.clone(),
+                Field::Phone => v.phone.clone(),
+                Field::Address => v.address.as_ref().map(address_text),
+                Field::NationalId => v.national_id.clone(),
+                Field::BirthDate => v.birth_date.clone(),
+                _ => None,
+            };
+            FieldRow {
+                key: f.name(),
+                label: field_label(tr, f),
+                has_value: value.is_some(),
+                value: dash(value.as_deref()),
+                revealed: v.revealed.contains(&f),
+                maskable: true,
+            }
+        })
+        .collect()
+}
+
+fn order_rows(orders: Vec<OrderView>) -> Vec<OrderRow> {
+    orders
+        .into_iter()
+        .map(|o| {
+            let j = serde_json::to_value(&o).unwrap_or_default();
+            let s = |k: &str| j.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let items = j
+                .get("items")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .map(|i| {
+                            format!(
+                                "{} × {}",
+                                i.get("quantity").and_then(|q| q.as_u64()).unwrap_or(0),
+                                i.get("name").and_then(|n| n.as_str()).unwrap_or("")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let total = j
+                .get("total_minor")
+                .and_then(|t| t.as_i64())
+                .map(|t| format!("{} {}", s("currency"), t))
+                .unwrap_or_default();
+            let payment = j
+                .get("payment")
+                .filter(|p| !p.is_null())
+                .map(|p| {
+                    let g = p.get("gateway").and_then(|x| x.as_str()).unwrap_or("");
+                    let b = p.get("brand").and_then(|x| x.as_str()).unwrap_or("");
+                    let l = p.get("last4").and_then(|x| x.as_str()).unwrap_or("");
+                    format!("{g} {b} ···· {l}").trim().to_string()
+                })
+                .unwrap_or_default();
+            OrderRow {
+                date: s("created_at").chars().take(10).collect(),
+                items,
+                total,
+                status: s("status"),
+                payment,
+            }
+        })
+        .collect()
+}
+
+/// Everything the customer page shows besides the view itself.
+#[derive(Default)]
+struct Extras {
+    reveal_notice: Option<String>,
+    reveal_errors: Vec<String>,
+    note_errors: Vec<String>,
+    note_draft: String,
+    flash: Option<String>,
+}
+
+async fn render_customer(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    view: CustomerView,
+    extras: Extras,
+    status: StatusCode,
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let orders = match state.vault.order_reader(&staff.caller).await {
+        Ok(r) => match r.list(view.id).await {
+            Ok(o) => o,
+            Err(CoreError::Forbidden(_)) => Vec::new(),
+            Err(e) => return Err(data_fail(e)),
+        },
+        Err(CoreError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(data_fail(e)),
+    };
+    let here = format!("/console/customers/{}", view.id);
+    let mut c = staff.chrome(
+        tr.f(M::CustomerTitle, &[("code", &view.code)]),
+        "customers",
+        &here,
+    );
+    c.flash = extras.flash;
+    let page = CustomerPage {
+        title: c.title.clone(),
+        c,
+        id: view.id,
+        fields: field_rows(tr, &view),
+        segment: view.segment.clone(),
+        consent: tr.t(if view.marketing_consent {
+            M::Yes
+        } else {
+            M::No
+        }),
+        created: view
+            .created_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+        can_reveal: staff.caller.has(Scope::CustomersReveal),
+        can_write: staff.caller.has(Scope::CustomersWrite),
+        reveal_notice: extras.reveal_notice,
+        reveal_errors: extras.reveal_errors,
+        purposes: PURPOSES.iter().map(|(k, m, _)| (*k, tr.t(*m))).collect(),
+        notes: view.notes.clone().filter(|n| !n.is_empty()),
+        note_errors: extras.note_errors,
+        note_draft: extras.note_draft,
+        orders: order_rows(orders),
+    };
+    Ok(html(status, &page))
+}
+
+/// The fields of `DoneQuery`.
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn flash(tr: Tr, done: Option<&str>) -> Option<String> {
+    match done? {
+        "saved" => Some(tr.t(M::Saved).into()),
+        "unchanged" => Some(tr.t(M::NothingChanged).into()),
+        "note" => Some(tr.t(M::NoteAdded).into()),
+        _ => None,
+    }
+}
+
+/// `GET /console/customers/{id}`: the masked customer.
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, Fail> {
+    staff.require_agreement()?;
+    let id = parse_id(&id)?;
+    let view = state
+        .vault
+        .reader(&staff.caller)
+        .await
+        .map_err(data_fail)?
+        .get(id)
+        .await
+        .map_err(data_fail)?;
+    let extras = Extras {
+        flash: flash(staff.tr(), q.done.as_deref()),
+        ..Default::default()
+    };
+    render_customer(&state, &staff, view, extras, StatusCode::OK).await
+}
+
+/// The fields of `RevealForm`.
+#[derive(Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    field: Vec<String>,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    purpose_detail: String,
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+/// The form as url-encoded pairs, for `serde_urlencoded` (repeated `field` keys).
+fn parse_reveal(bytes: &[u8]) -> Result<RevealForm, Fail> {
+    let mut f = RevealForm {
+        field: Vec::new(),
+        purpose: String::new(),
+        purpose_detail: String::new(),
+        stepup_code: None,
+    };
+    for (k, v) in form_urlencoded::parse(bytes) {
+        match &*k {
+            "field" => f.field.push(v.into_owned()),
+            "purpose" => f.purpose = v.into_owned(),
+            "purpose_detail" => f.purpose_detail = v.into_owned(),
+            "stepup_code" => f.stepup_code = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// `POST /console/customers/{id}/reveal`: reveals the chosen fields for a stated purpose. Needs
+/// `customers:reveal` and a TOTP step-up within 5 minutes (asked for here when missing). The
+/// page with the revealed values is the response to the post, never a URL that could be
+/// reloaded or shared.
+pub async fn reveal(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, Fail> {
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, raw, .. } =
+        StaffForm::<serde::de::IgnoredAny>::from_request(req, &state).await?;
+    let f = parse_reveal(&raw)?;
+    staff.require_agreement()?;
+    let id = parse_id(&id)?;
+    let tr = staff.tr();
+    if !staff.caller.has(Scope::CustomersReveal) {
+        // Audited refusal: the vault records the attempt.
+        let _ = state.vault.revealer(&staff.caller, Some("console")).await;
+        return Err(Fail::Forbidden);
+    }
+    let fields: Vec<Field> = f
+        .field
+        .iter()
+        .filter_map(|n| Field::parse(n))
+        .filter(|f| !matches!(f, Field::Notes | Field::Preferences))
+        .collect();
+    let purpose = PURPOSES.iter().find(|(k, _, _)| *k == f.purpose);
+    let detail: String = f
+        .purpose_detail
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let mut errors = Vec::new();
+    if fields.is_empty() {
+        errors.push(tr.t(M::RevealNeedField).to_string());
+    }
+    match purpose {
+        None => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
+        Some(("other", _, _)) if detail.trim().chars().count() < 3 => {
+            errors.push(tr.t(M::RevealNeedDetail).to_string())
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        let view = state
+            .vault
+            .reader(&staff.caller)
+            .await
+            .map_err(data_fail)?
+            .get(id)
+            .await
+            .map_err(data_fail)?;
+        let extras = Extras {
+            reveal_errors: errors,
+            ..Default::default()
+        };
+        return render_customer(
+            &state,
+            &staff,
+            view,
+            extras,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (_, pm, audit_text) = purpose.expect("checked above");
+    let purpose_text = if detail.trim().is_empty() {
+        audit_text.to_string()
+    } else {
+        format!("{audit_text}: {}", detail.trim())
+    };
+    let action = format!("/console/customers/{id}/reveal");
+    let carry: Vec<(String, String)> = form_urlencoded::parse(&raw)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, f.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, &action, carry, Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
+    let fresh = staff.caller.staff.as_ref().is_none_or(|s| s.step_up_fresh);
+    if !fresh {
+        return Ok(stepup_page(&staff, &action, carry, None));
+    }
+    let revealer = match state
+        .vault
+        .revealer(&staff.caller, Some(&purpose_text))
+        .await
+    {
+        Ok(r) => r,
+        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(e) => return Err(data_fail(e)),
+    };
+    let view = match revealer.get(id, &fields).await {
+        Ok(v) => v,
+        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(e) => return Err(data_fail(e)),
+    };
+    let shown = format!(
+        "{}{}",
+        tr.t(*pm),
+        if detail.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", detail.trim())
+        }
+    );
+    let extras = Extras {
+        reveal_notice: Some(tr.f(M::RevealShownNotice, &[("purpose", &shown)])),
+        ..Default::default()
+    };
+    let res = render_customer(&state, &staff, view, extras, StatusCode::OK).await?;
+    Ok(maybe_with_session(res, &rotated))
+}
+
+/// The fields of `NoteForm`.
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// Masks every card number in `text` (all but the last four digits), for showing a refused
+/// note back to its author.
+pub fn mask_cards(text: &str) -> String {
+    let ranges = jaga_redact::card::find_card_numbers(text);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in ranges {
+        out.push_str(&text[last..r.start]);
+        let digits = text[r.clone()].chars().filter(char::is_ascii_digit).count();
+        let mut seen = 0;
+        for ch in text[r.clone()].chars() {
+            if ch.is_ascii_digit() {
+                seen += 1;
+                out.push(if seen > digits.saturating_sub(4) {
+                    ch
+                } else {
+                    '•'
+                });
+            } else {
+                out.push(ch);
+            }
+        }
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// `POST /console/customers/{id}/notes`: appends a dated note signed with the member's name.
+/// A card number is refused (audited, like the API's guard) and the note is shown back with
+/// the number masked.
+pub async fn add_note(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: StaffForm<NoteForm>,
+) -> Result<Response, Fail> {
+    let StaffForm { staff, form, .. } = f;
+    staff.require_agreement()?;
+    let id = parse_id(&id)?;
+    let tr = staff.tr();
+    let reader = state.vault.reader(&staff.caller).await.map_err(data_fail)?;
+    let note = form.note.replace("\r\n", "\n");
+    let mut errors = Vec::new();
+    let mut draft = note.clone();
+    if note.trim().is_empty() {
+        errors.push(format!("{}: {}", tr.t(M::AddNote), tr.t(M::VRequired)));
+    } else if note.chars().count() > MAX_NOTE {
+        errors.push(format!(
+            "{}: {}",
+            tr.t(M::AddNote),
+            tr.f(M::VTooLong, &[("max", &MAX_NOTE.to_string())])
+        ));
+        draft = note.chars().take(MAX_NOTE).collect();
+    } else if jaga_redact::card::contains_card_number(&note) {
+        let rec = AuditRecord::new(&staff.caller, "request.card_number_rejected")
+            .customer(id)
+            .outcome(Outcome::Rejected)
+            .fields(["notes"]);
+        state.vault.audit(rec).await.map_err(data_fail)?;
+        errors.push(tr.t(M::VCardNumber).to_string());
+        draft = mask_cards(&note);
+    }
+    if !errors.is_empty() {
+        let view = reader.get(id).await.map_err(data_fail)?;
+        let extras = Extras {
+            note_errors: errors,
+            note_draft: draft,
+            ..Default::default()
+        };
+        return render_customer(
+            &state,
+            &staff,
+            view,
+            extras,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let current = reader.get(id).await.map_err(data_fail)?;
+    let stamp = jaga_core::format_ms(jaga_core::now_ms());
+    let entry = format!(
+        "[{} · {}]\n{}",
+        stamp.chars().take(16).collect::<String>().replace('T', " "),
+        staff.name,
+        note.trim()
+    );
+    let notes = match current.notes.filter(|n| !n.is_empty()) {
+        Some(old) => format!("{old}\n\n{entry}"),
+        None => entry,
+    };
+    let patch = CustomerPatch {
+        notes: Some(Some(notes)),
+        ..Default::default()
+    };
+    let writer = state.vault.writer(&staff.caller).await.map_err(data_fail)?;
+    match writer.update(id, &patch).await {
+        Ok(_) => Ok(see_other(&format!("/console/customers/{id}?done=note"))),
+        Err(CoreError::Invalid(errs)) => {
+            let view = reader.get(id).await.map_err(data_fail)?;
+            let extras = Extras {
+                note_errors: errs
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}: {}",
+                            tr.t(M::NotesTitle),
+                            validation(tr, e.code, &e.field)
+                        )
+                    })
+                    .collect(),
+                note_draft: note,
+                ..Default::default()
+            };
+            render_customer(
+                &state,
+                &staff,
+                view,
+                extras,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(CoreError::CardNumber) => Err(Fail::BadForm),
+        Err(e) => Err(data_fail(e)),
+    }
+}
+
+/// The fields of `EditForm`.
+#[derive(Deserialize, Default)]
+pub struct EditForm {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    street: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    postal_code: String,
+}
+
+fn edit_inputs(tr: Tr, v: &CustomerView, f: &EditForm, errs: &[(String, String)]) -> Vec<Input> {
+    let err = |name: &str| {
+        errs.iter()
+            .find(|(k, _)| k == name || k.strip_prefix("address.") == Some(name))
+            .map(|(_, m)| m.clone())
+    };
+    let a = v.address.clone().unwrap_or(Address {
+        street: None,
+        city: None,
+        province: None,
+        postal_code: None,
+    });
+    let mk = |name: &'static str,
+              label: M,
+              kind: &'static str,
+              value: &str,
+              ph: Option<&String>,
+              max: usize| Input {
+        name,
+        label: tr.t(label),
+        kind,
+        value: value.chars().take(max).collect(),
+        placeholder: ph.cloned().unwrap_or_default(),
+        max,
+        error: err(name),
+    };
+    vec![
+        mk(
+            "full_name",
+            M::FieldName,
+            "text",
+            &f.full_name,
+            v.full_name.as_ref(),
+            200,
+        ),
+        mk(
+            "email",
+            M::FieldEmail,
+            "email",
+            &f.email,
+            v.email.as_ref(),
+            254,
+        ),
+        mk(
+            "phone",
+            M::FieldPhone,
+            "tel",
+            &f.phone,
+            v.phone.as_ref(),
+            32,
+        ),
+        mk(
+            "street",
+            M::FieldStreet,
+            "text",
+            &f.street,
+            a.street.as_ref(),
+            200,
+        ),
+        mk("city", M::FieldCity, "text", &f.city, a.city.as_ref(), 100),
+        mk(
+            "province",
+            M::FieldProvince,
+            "text",
+            &f.province,
+            a.province.as_ref(),
+            100,
+        ),
+        mk(
+            "postal_code",
+            M::FieldPostalCode,
+            "text",
+            &f.postal_code,
+            a.postal_code.as_ref(),
+            5,
+        ),
+    ]
+}
+
+async fn editable(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    id: Uuid,
+) -> Result<CustomerView, Fail> {
+    if !staff.caller.has(Scope::CustomersWrite) {
+        return Err(Fail::Forbidden);
+    }
+    state
+        .vault
+        .reader(&staff.caller)
+        .await
+        .map_err(data_fail)?
+        .get(id)
+        .await
+        .map_err(data_fail)
+}
+
+fn edit_page(
+    staff: &StaffPage,
+    v: &CustomerView,
+    f: &EditForm,
+    errs: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let tr = staff.tr();
+    let here = format!("/console/customers/{}/edit", v.id);
+    html(
+        status,
+        &EditPage {
+            c: staff.chrome(tr.t(M::EditTitle).into(), "customers", &here),
+            id: v.id,
+            code: v.code.clone(),
+            inputs: edit_inputs(tr, v, f, &errs),
+            errors: errs.into_iter().map(|(_, m)| m).collect(),
+        },
+    )
+}
+
+/// `GET /console/customers/{id}/edit`: the contact form. Current values are not filled in (the
+/// member may only see masks); empty inputs leave a value as it is.
+pub async fn edit_form(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+    Path(id): Path<String>,
+) -> Result<Response, Fail> {
+    staff.require_agreement()?;
+    let id = parse_id(&id)?;
+    let v = editable(&state, &staff, id).await?;
+    Ok(edit_page(
+        &staff,
+        &v,
+        &EditForm::default(),
+        Vec::new(),
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /console/customers/{id}/edit`: validates with the core's rules and saves; errors are
+/// shown next to their inputs in the member's language.
+pub async fn edit(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: StaffForm<EditForm>,
+) -> Result<Response, Fail> {
+    let StaffForm { staff, form, .. } = f;
+    staff.require_agreement()?;
+    let id = parse_id(&id)?;
+    let tr = staff.tr();
+    let v = editable(&state, &staff, id).await?;
+    let mut errs: Vec<(String, String)> = Vec::new();
+    let limits = [
+        ("full_name", &form.full_name, 200),
+        ("email", &form.email, 254),
+        ("phone", &form.phone, 32),
+        ("street", &form.street, 200),
+        ("city", &form.city, 100),
+        ("province", &form.province, 100),
+        ("postal_code", &form.postal_code, 5),
+    ];
+    for (name, value, max) in limits {
+        if value.chars().count() > max {
+            errs.push((name.into(), tr.f(M::VTooLong, &[("max", &max.to_string())])));
+        } else if jaga_redact::card::contains_card_number(value) {
+            errs.push((name.into(), tr.t(M::VCardNumber).into()));
+        }
+    }
+    if !errs.is_empty() {
+        let masked = EditForm {
+            full_name: mask_cards(&form.full_name),
+            email: mask_cards(&form.email),
+            phone: mask_cards(&form.phone),
+            street: mask_cards(&form.street),
+            city: mask_cards(&form.city),
+            province: mask_cards(&form.province),
+            postal_code: String::new(),
+        };
+        return Ok(edit_page(
+            &staff,
+            &v,
+            &masked,
+            errs,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let any_address = [&form.street, &form.city, &form.province, &form.postal_code]
+        .iter()
+        .any(|s| !s.trim().is_empty());
+    let patch = CustomerPatch {
+        full_name: opt(&form.full_name),
+        email: opt(&form.email).map(Some),
+        phone: opt(&form.phone).map(Some),
+        address: any_address.then(|| {
+            Some(Address {
+                street: opt(&form.street),
+                city: opt(&form.city),
+                province: opt(&form.province),
+                postal_code: opt(&form.postal_code),
+            })
+        }),
+        ..Default::default()
+    };
+    if patch.full_name.is_none()
+        && patch.email.is_none()
+        && patch.phone.is_none()
+        && patch.address.is_none()
+    {
+        return Ok(see_other(&format!(
+            "/console/customers/{id}?done=unchanged"
+        )));
+    }
+    let writer = state.vault.writer(&staff.caller).await.map_err(data_fail)?;
+    match writer.update(id, &patch).await {
+        Ok(_) => Ok(see_other(&format!("/console/customers/{id}?done=saved"))),
+        Err(CoreError::Invalid(list)) => {
+            let errs = list
+                .iter()
+                .map(|e| {
+                    let name = e
+                        .field
+                        .strip_prefix("address.")
+                        .unwrap_or(&e.field)
+                        .to_string();
+                    (name, validation(tr, e.code, &e.field))
+                })
+                .collect();
+            Ok(edit_page(
+                &staff,
+                &v,
+                &form,
+                errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(e) => Err(data_fail(e)),
+    }
+}

@@ -1,0 +1,404 @@
+//! The console's message catalog: every text a person reads, in Bahasa Indonesia and English.
+//!
+//! [`M`] is generated from one table in which every entry must name both languages, so a missing
+//! translation does not compile. Parameters are written `{name}` and filled by [`Tr::f`]; a test
+//! checks that both languages of a message use the same parameters.
+
+use std::fmt;
+
+/// A console language. Bahasa Indonesia is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Bahasa Indonesia.
+    #[default]
+    Id,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language tag (`id`, `en`), as used in the `lang` attribute and the cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a tag; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language (the switcher offers it).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+
+    /// The language's own name.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Id => "Bahasa Indonesia",
+            Lang::En => "English",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+macro_rules! catalog {
+    ($($key:ident => $id:literal, $en:literal;)*) => {
+        /// A console message. Every message has a Bahasa Indonesia and an English text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum M { $($key,)* }
+
+        impl M {
+            /// Every message.
+            pub const ALL: &'static [M] = &[$(M::$key,)*];
+
+            /// The text in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((M::$key, Lang::Id) => $id, (M::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+catalog! {
+    AppName => "Jaga", "Jaga";
+    Tagline => "Konsol staf", "Staff console";
+    SkipToContent => "Lompat ke isi", "Skip to content";
+    SwitchLanguage => "Ganti bahasa", "Change language";
+    NavCustomers => "Pelanggan", "Customers";
+    NavActivity => "Aktivitas saya", "My activity";
+    NavAccount => "Akun saya", "My account";
+    NavStaff => "Staf", "Staff";
+    Logout => "Keluar", "Sign out";
+    SignedInAs => "Masuk sebagai {name} ({role})", "Signed in as {name} ({role})";
+    Save => "Simpan", "Save";
+    Cancel => "Batal", "Cancel";
+    Back => "Kembali", "Back";
+    Continue => "Lanjutkan", "Continue";
+    NoneValue => "—", "—";
+
+    // Errors and generic pages
+    ErrorTitle => "Terjadi kesalahan", "Something went wrong";
+    ErrorInternal => "Permintaan Anda tidak dapat diselesaikan. Coba lagi; jika masalah berlanjut, beri tahu admin dengan nomor permintaan ini.", "Your request could not be completed. Try again; if it keeps happening, give the admin this request number.";
+    RequestIdLabel => "Nomor permintaan", "Request number";
+    ErrorNotFound => "Halaman atau data ini tidak ada, atau Anda tidak berhak melihatnya.", "This page or record does not exist, or you may not see it.";
+    ErrorForbidden => "Peran Anda tidak mengizinkan tindakan ini.", "Your role does not allow this.";
+    ErrorCsrf => "Formulir ini kedaluwarsa atau tidak dikirim dari konsol. Muat ulang halaman dan coba lagi.", "This form has expired or was not sent from the console. Reload the page and try again.";
+    ErrorTooLarge => "Data yang dikirim terlalu besar. Persingkat isian lalu coba lagi.", "What you sent is too large. Shorten the fields and try again.";
+    ErrorBadForm => "Formulir tidak dapat dibaca. Muat ulang halaman dan coba lagi.", "The form could not be read. Reload the page and try again.";
+    ErrorSealed => "Brankas sedang tersegel. Admin harus membukanya (jaga unseal) sebelum data dapat dibaca.", "The vault is sealed. An admin must unseal it (jaga unseal) before data can be read.";
+    ErrorErased => "Data pelanggan ini telah dihapus permanen.", "This customer's data has been erased for good.";
+    ErrorConflict => "Data berubah saat Anda mengedit. Muat ulang dan coba lagi.", "The record changed while you were editing. Reload and try again.";
+    ErrorUnavailable => "Basis data sedang tidak tersedia. Coba lagi sebentar lagi.", "The database is unavailable. Try again shortly.";
+    ErrorSessionExpired => "Sesi Anda berakhir. Silakan masuk lagi.", "Your session has ended. Please sign in again.";
+    FormHasErrors => "Periksa isian yang ditandai.", "Check the marked fields.";
+
+    // Field validation (core codes)
+    VTooLong => "terlalu panjang (maksimal {max} karakter)", "is too long (at most {max} characters)";
+    VInvalidCharacters => "berisi karakter yang tidak diizinkan", "contains characters that are not allowed";
+    VRequired => "wajib diisi", "is required";
+    VInvalidEmail => "bukan alamat e-mail yang valid", "is not a valid e-mail address";
+    VInvalidPhone => "bukan nomor telepon yang valid", "is not a valid phone number";
+    VInvalidNik => "bukan NIK yang valid (16 digit)", "is not a valid NIK (16 digits)";
+    VInvalidDate => "bukan tanggal yang valid (TTTT-BB-HH)", "is not a valid date (YYYY-MM-DD)";
+    VInvalidPostalCode => "kode pos harus 5 digit", "the postal code must be 5 digits";
+    VInvalidCode => "bukan kode pelanggan (JG-XXXX-XXXX-X)", "is not a customer code (JG-XXXX-XXXX-X)";
+    VInvalid => "tidak valid", "is invalid";
+    VPasswordTooShort => "minimal 12 karakter; beberapa kata yang tidak berhubungan membuat kata sandi yang baik", "use at least 12 characters; a few unrelated words make a good password";
+    VPasswordTooLong => "terlalu panjang (maksimal 1024 byte)", "is too long (at most 1024 bytes)";
+    VPasswordCommon => "kata sandi ini ada di daftar kata sandi umum atau bocor", "this password is on the list of common or breached passwords";
+    VPasswordContext => "jangan membuat kata sandi dari e-mail, nama Anda, atau nama toko", "do not build the password on your e-mail, your name or the shop's name";
+    VPasswordWeak => "terlalu mudah ditebak; tambahkan kata lain", "is too easy to guess; add more words";
+    VCardNumber => "Nomor kartu pembayaran tidak boleh disimpan di Jaga. Nomor itu telah disamarkan di bawah; hapus lalu simpan lagi.", "Payment card numbers may not be stored in Jaga. The number is masked below; remove it and save again.";
+
+    // Login, TOTP, agreement
+    LoginTitle => "Masuk", "Sign in";
+    LoginIntro => "Masuk dengan e-mail dan kata sandi Anda.", "Sign in with your e-mail and password.";
+    FieldEmail => "E-mail", "E-mail";
+    FieldPassword => "Kata sandi", "Password";
+    LoginButton => "Masuk", "Sign in";
+    LoginFailed => "E-mail atau kata sandi salah.", "Wrong e-mail or password.";
+    LoginThrottled => "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.", "Too many attempts. Wait a few minutes and try again.";
+    TotpTitle => "Kode verifikasi", "Verification code";
+    TotpIntro => "Masukkan kode 6 digit dari aplikasi autentikator Anda, atau salah satu kode pemulihan.", "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
+    FieldCode => "Kode", "Code";
+    TotpWrong => "Kode salah atau sudah dipakai.", "The code is wrong or was already used.";
+    VerifyButton => "Verifikasi", "Verify";
+    AgreementTitle => "Perjanjian kerahasiaan", "Confidentiality agreement";
+    AgreementText => "Data pelanggan di Jaga dilindungi oleh UU PDP No. 27/2022. Saya hanya akan membuka data pelanggan untuk keperluan kerja yang sah, tidak akan menyalin atau membagikannya di luar Jaga, dan memahami bahwa setiap akses tercatat dan dapat diperiksa.", "Customer data in Jaga is protected by Indonesia's Personal Data Protection Law (UU PDP No. 27/2022). I will open customer data only for a legitimate work purpose, will not copy or share it outside Jaga, and understand that every access is recorded and can be reviewed.";
+    AgreementAccept => "Saya setuju", "I agree";
+    AgreementRequired => "Anda harus menyetujui perjanjian sebelum dapat melihat data pelanggan.", "You must accept the agreement before you can see customer data.";
+
+    // Invitation and enrolment
+    InviteTitle => "Aktifkan akun", "Activate your account";
+    InviteIntro => "Pilih kata sandi untuk akun {email}.", "Choose a password for the account {email}.";
+    InviteInvalid => "Undangan ini tidak berlaku atau sudah dipakai. Minta undangan baru kepada admin.", "This invitation is not valid or was already used. Ask the admin for a new one.";
+    FieldNewPassword => "Kata sandi baru", "New password";
+    FieldConfirmPassword => "Ulangi kata sandi", "Repeat the password";
+    PasswordHint => "Minimal 12 karakter. Kalimat panjang mudah diingat dan sulit ditebak.", "At least 12 characters. A long phrase is easy to remember and hard to guess.";
+    PasswordMismatch => "Kedua kata sandi tidak sama.", "The two passwords differ.";
+    PasswordWeak => "Kata sandi terlalu lemah: {why}", "The password is too weak: {why}";
+    EnrolTitle => "Pasang autentikator", "Set up your authenticator";
+    EnrolIntro => "Pindai kode QR ini dengan aplikasi autentikator (mis. Google Authenticator, Aegis), lalu masukkan kode yang muncul.", "Scan this QR code with an authenticator app (e.g. Google Authenticator, Aegis), then enter the code it shows.";
+    EnrolManual => "Tidak bisa memindai? Masukkan kunci ini secara manual:", "Cannot scan? Enter this key by hand:";
+    RecoveryTitle => "Kode pemulihan", "Recovery codes";
+    RecoveryIntro => "Simpan kode-kode ini di tempat aman. Masing-masing bisa dipakai sekali jika ponsel Anda hilang. Kode ini tidak akan ditampilkan lagi.", "Keep these codes somewhere safe. Each works once if you lose your phone. They will not be shown again.";
+    RecoveryDone => "Saya sudah menyimpannya", "I have saved them";
+    EnrolDone => "Akun Anda aktif. Silakan masuk.", "Your account is active. Please sign in.";
+
+    // Step-up
+    StepUpTitle => "Konfirmasi dengan kode", "Confirm with a code";
+    StepUpIntro => "Tindakan ini memerlukan kode autentikator baru (berlaku 5 menit).", "This action needs a fresh authenticator code (valid for 5 minutes).";
+
+    // Customers
+    SearchTitle => "Cari pelanggan", "Find a customer";
+    SearchIntro => "Cari dengan kode pelanggan, e-mail, nomor telepon, atau NIK (harus sama persis).", "Search by customer code, e-mail, phone number or NIK (exact match).";
+    SearchBy => "Cari berdasarkan", "Search by";
+    SearchQuery => "Kata kunci", "Search term";
+    SearchButton => "Cari", "Search";
+    KindCode => "Kode pelanggan", "Customer code";
+    KindEmail => "E-mail", "E-mail";
+    KindPhone => "Telepon", "Phone";
+    KindNik => "NIK", "NIK";
+    NoResults => "Tidak ada pelanggan yang cocok.", "No matching customer.";
+    ResultsCount => "{n} pelanggan ditemukan", "{n} customers found";
+    CustomerTitle => "Pelanggan {code}", "Customer {code}";
+    FieldName => "Nama", "Name";
+    FieldPhone => "Telepon", "Phone";
+    FieldAddress => "Alamat", "Address";
+    FieldNik => "NIK", "NIK";
+    FieldBirthDate => "Tanggal lahir", "Date of birth";
+    FieldSegment => "Segmen", "Segment";
+    FieldConsent => "Setuju pemasaran", "Marketing consent";
+    FieldCreated => "Dibuat", "Created";
+    Yes => "Ya", "Yes";
+    No => "Tidak", "No";
+    Masked => "disamarkan", "masked";
+    Revealed => "ditampilkan", "revealed";
+    RevealTitle => "Tampilkan data", "Reveal data";
+    RevealIntro => "Pilih data yang perlu dilihat dan alasannya. Setiap tampilan dicatat di log audit.", "Choose what you need to see and why. Every reveal is recorded in the audit log.";
+    RevealFields => "Data", "Fields";
+    RevealPurpose => "Alasan", "Purpose";
+    RevealDetail => "Keterangan (mis. nomor tiket)", "Details (e.g. ticket number)";
+    RevealButton => "Tampilkan", "Reveal";
+    RevealNoRight => "Peran Anda hanya melihat data tersamar.", "Your role sees masked data only.";
+    RevealNeedField => "Pilih setidaknya satu data.", "Choose at least one field.";
+    RevealNeedPurpose => "Pilih alasan.", "Choose a purpose.";
+    RevealNeedDetail => "Untuk \"Lainnya\", jelaskan alasannya (minimal 3 karakter).", "For \"Other\", describe the purpose (at least 3 characters).";
+    RevealShownNotice => "Data ditampilkan untuk: {purpose}. Jangan menyalin data ini ke luar Jaga.", "Data shown for: {purpose}. Do not copy it outside Jaga.";
+    PurposeRedelivery => "Pengiriman ulang", "Re-delivery";
+    PurposeCustomerRequest => "Permintaan pelanggan", "Customer request";
+    PurposeRefund => "Pengembalian dana", "Refund";
+    PurposeOther => "Lainnya", "Other";
+    EditTitle => "Ubah kontak", "Edit contact details";
+    EditIntro => "Kosongkan isian yang tidak berubah. Nilai saat ini tidak ditampilkan.", "Leave fields you do not change empty. Current values are not shown.";
+    FieldStreet => "Jalan", "Street";
+    FieldCity => "Kota/Kabupaten", "City/Regency";
+    FieldProvince => "Provinsi", "Province";
+    FieldPostalCode => "Kode pos", "Postal code";
+    Saved => "Perubahan disimpan.", "Changes saved.";
+    NothingChanged => "Tidak ada yang diubah.", "Nothing was changed.";
+    NotesTitle => "Catatan", "Notes";
+    NotesEmpty => "Belum ada catatan.", "No notes yet.";
+    AddNote => "Tambah catatan", "Add a note";
+    NoteAdded => "Catatan ditambahkan.", "Note added.";
+    OrdersTitle => "Riwayat pesanan", "Order history";
+    OrdersEmpty => "Belum ada pesanan.", "No orders yet.";
+    OrderDate => "Tanggal", "Date";
+    OrderStatus => "Status", "Status";
+    OrderTotal => "Total", "Total";
+    OrderItems => "Barang", "Items";
+    OrderPayment => "Pembayaran", "Payment";
+
+    // Staff management
+    StaffTitle => "Staf", "Staff";
+    StaffIntro => "Undang staf baru dan atur peran mereka.", "Invite new staff and manage their roles.";
+    FieldDisplayName => "Nama tampilan", "Display name";
+    FieldRole => "Peran", "Role";
+    FieldSegments => "Segmen (pisahkan dengan koma)", "Segments (comma-separated)";
+    FieldStatus => "Status", "Status";
+    FieldLastLogin => "Terakhir masuk", "Last sign-in";
+    FieldYourName => "Nama Anda", "Your name";
+    InviteButton => "Undang", "Invite";
+    InviteCreated => "Undangan dibuat. Kirim tautan ini kepada {email} lewat saluran yang aman; berlaku {hours} jam:", "Invitation created. Send this link to {email} over a safe channel; it is valid for {hours} hours:";
+    ChangeRole => "Ubah peran", "Change role";
+    Disable => "Nonaktifkan", "Disable";
+    Enable => "Aktifkan", "Enable";
+    StatusActive => "aktif", "active";
+    StatusInvited => "diundang", "invited";
+    StatusDisabled => "nonaktif", "disabled";
+    RoleCsStaff => "Staf CS", "CS staff";
+    RoleCsManager => "Manajer CS", "CS manager";
+    RoleFinance => "Keuangan", "Finance";
+    RoleAdmin => "Admin", "Admin";
+    RoleAuditor => "Auditor", "Auditor";
+    RoleUnknown => "Peran tidak dikenal.", "Unknown role.";
+    CannotChangeSelf => "Anda tidak dapat mengubah peran atau status akun Anda sendiri.", "You cannot change your own role or status.";
+    StaffEmailTaken => "E-mail ini sudah dipakai staf lain.", "This e-mail is already used by another staff member.";
+
+    // My account
+    AccountTitle => "Akun saya", "My account";
+    ChangePassword => "Ganti kata sandi", "Change password";
+    FieldCurrentPassword => "Kata sandi saat ini", "Current password";
+    PasswordChanged => "Kata sandi diganti. Sesi lain Anda telah diakhiri.", "Password changed. Your other sessions were ended.";
+    CurrentPasswordWrong => "Kata sandi saat ini salah.", "The current password is wrong.";
+    TotpSection => "Autentikator", "Authenticator";
+    TotpReset => "Pasang ulang autentikator", "Set up the authenticator again";
+    TotpResetIntro => "Setelah dipasang ulang, kode dari aplikasi lama tidak berlaku lagi.", "Once set up again, codes from the old app stop working.";
+    RecoverySection => "Kode pemulihan", "Recovery codes";
+    RecoveryRemaining => "Sisa kode pemulihan: {n}", "Recovery codes left: {n}";
+    RecoveryRegenerate => "Buat kode pemulihan baru", "Create new recovery codes";
+    SessionsSection => "Sesi saya", "My sessions";
+    SessionCurrent => "sesi ini", "this session";
+    SessionStarted => "Mulai", "Started";
+    SessionLastSeen => "Terakhir aktif", "Last active";
+    SessionClient => "Perangkat", "Device";
+    SessionRevoke => "Akhiri", "End";
+    SessionRevoked => "Sesi diakhiri.", "Session ended.";
+    LanguageSection => "Bahasa", "Language";
+
+    // Activity
+    ActivityTitle => "Aktivitas saya", "My activity";
+    ActivityIntro => "Tindakan Anda yang tercatat di log audit, terbaru di atas.", "Your actions as recorded in the audit log, newest first.";
+    ActivityEmpty => "Belum ada aktivitas.", "No activity yet.";
+    ActivityWhen => "Waktu", "When";
+    ActivityAction => "Tindakan", "Action";
+    ActivityCustomer => "Pelanggan", "Customer";
+    ActivityFields => "Data", "Fields";
+    ActivityPurpose => "Alasan", "Purpose";
+    ActivityOutcome => "Hasil", "Outcome";
+}
+
+/// A translator bound to one language, handed to every template.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    /// The text of `m`.
+    pub fn t(&self, m: M) -> &'static str {
+        m.text(self.0)
+    }
+
+    /// The text of `m` with `{name}` parameters filled in.
+    pub fn f(&self, m: M, args: &[(&str, &str)]) -> String {
+        fill(m.text(self.0), args)
+    }
+
+    /// The language.
+    pub fn lang(&self) -> Lang {
+        self.0
+    }
+}
+
+/// Replaces each `{name}` in `text` by its value.
+pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = text.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// The message for a core validation code (`invalid_phone` ...), with its parameters filled.
+pub fn validation(tr: Tr, code: &str, field: &str) -> String {
+    let m = match code {
+        "too_long" => {
+            let max = match field {
+                "notes" => jaga_core::validate::MAX_NOTES,
+                "full_name" => jaga_core::validate::MAX_NAME,
+                _ => 200,
+            };
+            return tr.f(M::VTooLong, &[("max", &max.to_string())]);
+        }
+        "invalid_characters" => M::VInvalidCharacters,
+        "required" | "missing" | "empty" => M::VRequired,
+        "invalid_email" => M::VInvalidEmail,
+        "invalid_phone" => M::VInvalidPhone,
+        "invalid_nik" => M::VInvalidNik,
+        "invalid_date" => M::VInvalidDate,
+        "invalid_postal_code" => M::VInvalidPostalCode,
+        "invalid_code" => M::VInvalidCode,
+        "password_too_short" => M::VPasswordTooShort,
+        "password_too_long" => M::VPasswordTooLong,
+        "password_common" => M::VPasswordCommon,
+        "password_context" => M::VPasswordContext,
+        c if c.starts_with("password") => M::VPasswordWeak,
+        _ => M::VInvalid,
+    };
+    tr.t(m).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn params(s: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('{') {
+            let Some(j) = rest[i..].find('}') else { break };
+            out.insert(rest[i + 1..i + j].to_string());
+            rest = &rest[i + j + 1..];
+        }
+        out
+    }
+
+    #[test]
+    fn every_message_has_both_languages_with_the_same_parameters() {
+        assert!(M::ALL.len() > 100);
+        for m in M::ALL {
+            let (id, en) = (m.text(Lang::Id), m.text(Lang::En));
+            assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{m:?}");
+            assert_eq!(params(id), params(en), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn long_texts_are_really_translated() {
+        // A sentence that is the same in both languages was most likely not translated.
+        for m in M::ALL {
+            let (id, en) = (m.text(Lang::Id), m.text(Lang::En));
+            if en.split_whitespace().count() >= 3 {
+                assert_ne!(id, en, "{m:?} is not translated");
+            }
+        }
+    }
+
+    #[test]
+    fn filling_and_languages() {
+        let t = Tr(Lang::En);
+        assert_eq!(t.f(M::ResultsCount, &[("n", "3")]), "3 customers found");
+        assert_eq!(
+            Tr(Lang::Id).f(M::ResultsCount, &[("n", "3")]),
+            "3 pelanggan ditemukan"
+        );
+        assert_eq!(Lang::default(), Lang::Id);
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::Id.other(), Lang::En);
+        assert!(validation(t, "too_long", "notes").contains("10000"));
+        assert_eq!(
+            validation(Tr(Lang::Id), "invalid_phone", "phone"),
+            "bukan nomor telepon yang valid"
+        );
+    }
+}

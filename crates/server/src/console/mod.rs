@@ -1,0 +1,240 @@
+//! The staff console: server-rendered HTML under `/console`, in Bahasa Indonesia and English.
+//!
+//! Pages are askama templates (auto-escaped) in `crates/server/templates/`; the CSS and the one
+//! small script are embedded ([`assets`]). Every console response carries a strict
+//! Content-Security-Policy without inline script or style. Forms post url-encoded with a CSRF
+//! token in a hidden field ([`web::Form`]) and follow post/redirect/get. Errors render as a page
+//! in the reader's language with the request id, never with internal details.
+//!
+//! Handlers are thin: they obtain a capability from `jaga-core` for the signed-in staff member
+//! and never touch a store.
+
+pub mod assets;
+pub mod auth_pages;
+pub mod customers;
+pub mod i18n;
+pub mod people;
+pub mod session;
+pub mod web;
+
+use crate::AppState;
+use crate::extract::RequestId;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use i18n::{Lang, M, Tr};
+use std::sync::Arc;
+use web::{Ctx, Fail, FailPage};
+
+/// The console's Content-Security-Policy: no inline script or style, nothing from elsewhere.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The console routes, to be nested under `/console`.
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    use axum::routing::post;
+    Router::new()
+        .route("/", get(auth_pages::index))
+        .route("/static/{name}", get(assets::serve))
+        .route(
+            "/login",
+            get(auth_pages::login_form).post(auth_pages::login),
+        )
+        .route(
+            "/login/code",
+            get(auth_pages::code_form).post(auth_pages::code),
+        )
+        .route(
+            "/enrol",
+            get(auth_pages::enrol_form).post(auth_pages::enrol),
+        )
+        .route(
+            "/invite",
+            get(auth_pages::invite_form).post(auth_pages::invite),
+        )
+        .route(
+            "/agreement",
+            get(auth_pages::agreement_form).post(auth_pages::agreement),
+        )
+        .route("/logout", post(auth_pages::logout))
+        .route("/lang", post(auth_pages::switch_lang))
+        .route("/customers", get(customers::search))
+        .route("/customers/{id}", get(customers::show))
+        .route("/customers/{id}/reveal", post(customers::reveal))
+        .route("/customers/{id}/notes", post(customers::add_note))
+        .route(
+            "/customers/{id}/edit",
+            get(customers::edit_form).post(customers::edit),
+        )
+        .route("/staff", get(people::list))
+        .route("/staff/invite", post(people::invite))
+        .route("/staff/{id}/role", post(people::set_role))
+        .route("/staff/{id}/{what}", post(people::set_disabled))
+        .route("/account", get(people::account))
+        .route("/account/password", post(people::change_password))
+        .route("/account/recovery", post(people::regenerate_recovery))
+        .route("/account/sessions/{handle}/end", post(people::end_session))
+        .route("/activity", get(people::activity))
+        .fallback(not_found)
+        .layer(middleware::from_fn(layer))
+        .with_state(state)
+}
+
+async fn not_found() -> Fail {
+    Fail::NotFound
+}
+
+/// `GET /` → the console.
+pub async fn root_redirect() -> Redirect {
+    Redirect::to("/console/")
+}
+
+/// The frame of every page: language, title, CSRF token, navigation.
+pub struct Chrome {
+    /// Translator.
+    pub tr: Tr,
+    /// Page title.
+    pub title: String,
+    /// The CSRF token forms on this page carry.
+    pub csrf: String,
+    /// This page's path (the language switch returns here).
+    pub here: String,
+    /// Navigation for a signed-in staff member.
+    pub nav: Option<Nav>,
+    /// Which navigation entry is current.
+    pub section: &'static str,
+    /// Asset version for cache busting.
+    pub asset_v: &'static str,
+    /// A confirmation shown once after a post/redirect/get.
+    pub flash: Option<String>,
+    /// A narrow single-column page (sign-in and the like).
+    pub narrow: bool,
+}
+
+/// Navigation entries a staff member may see.
+pub struct Nav {
+    /// "Signed in as …".
+    pub signed_in_as: String,
+    /// Whether the role may search customers.
+    pub can_customers: bool,
+    /// Whether the role manages staff.
+    pub is_admin: bool,
+}
+
+impl Chrome {
+    /// A frame for an anonymous page (sign-in, invitation), using the pre-session token.
+    pub fn anonymous(ctx: &Ctx, title: M, here: &str) -> Self {
+        Self {
+            tr: ctx.tr(),
+            title: ctx.tr().t(title).to_string(),
+            csrf: ctx.pre_token.clone(),
+            here: here.to_string(),
+            nav: None,
+            section: "",
+            asset_v: assets::version(),
+            flash: None,
+            narrow: true,
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub c: Chrome,
+    pub message: String,
+    pub request_id: String,
+}
+
+/// Sets the language and request id, renders failures as pages, turns a panic into the friendly
+/// error page, and adds the console's headers.
+async fn layer(mut req: Request, next: Next) -> Response {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let lang = web::cookie(req.headers(), web::LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let existing = web::cookie(req.headers(), web::PRE_COOKIE)
+        .filter(|t| {
+            t.len() == 32
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(String::from);
+    let ctx = Ctx {
+        lang,
+        request_id: request_id.clone(),
+        pre_token_new: existing.is_none(),
+        pre_token: existing.unwrap_or_else(web::random_token),
+    };
+    req.extensions_mut().insert(ctx.clone());
+    let mut res = match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!("console handler panicked");
+            Fail::Internal.into_response()
+        }
+    };
+    if let Some(FailPage(fail)) = res.extensions().get::<FailPage>().cloned() {
+        res = error_page(&ctx, &fail);
+    } else if res.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+    {
+        res = error_page(&ctx, &Fail::Internal);
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if ctx.pre_token_new {
+        h.append(
+            header::SET_COOKIE,
+            web::set_cookie(web::PRE_COOKIE, &ctx.pre_token, None),
+        );
+    }
+    res
+}
+
+fn error_page(ctx: &Ctx, fail: &Fail) -> Response {
+    let (status, msg) = fail.status_and_message();
+    let page = ErrorPage {
+        c: Chrome {
+            narrow: false,
+            ..Chrome::anonymous(ctx, M::ErrorTitle, "/console/")
+        },
+        message: ctx.tr().t(msg).to_string(),
+        request_id: ctx.request_id.clone(),
+    };
+    let mut res = web::html(status, &page);
+    res.extensions_mut().remove::<FailPage>();
+    res
+}
+
+/// The language cookie (a year; the console has no other stored preference).
+pub fn lang_cookie(lang: Lang) -> HeaderValue {
+    web::set_cookie(web::LANG_COOKIE, lang.tag(), Some(60 * 60 * 24 * 365))
+}

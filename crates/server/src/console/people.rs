@@ -1,0 +1,652 @@
+//! Staff management (admin), my account (password, recovery codes, sessions, language) and my
+//! activity (the member's own recent audit events).
+
+use super::Chrome;
+use super::auth_pages::{RecoveryPage, maybe_with_session, step_up_if_asked, stepup_page};
+use super::i18n::{M, Tr, validation};
+use super::session::{StaffForm, StaffPage, client_info, role_label};
+use super::web::{Ctx, Fail, html, see_other};
+use crate::AppState;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use jaga_core::CoreError;
+use jaga_core::staff::{NewInvitation, Role, StaffInfo};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(askama::Template)]
+#[template(path = "staff.html")]
+struct StaffListPage {
+    c: Chrome,
+    roles: Vec<(&'static str, &'static str)>,
+    staff: Vec<StaffRow>,
+    errors: Vec<String>,
+    invite_link: Option<String>,
+    invite_note: String,
+    form_email: String,
+    form_role: String,
+    form_segments: String,
+}
+
+struct StaffRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    role: &'static str,
+    role_label: &'static str,
+    segments: String,
+    status: &'static str,
+    disabled: bool,
+    is_self: bool,
+}
+
+fn roles(tr: Tr) -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .into_iter()
+        .map(|r| (r.name(), role_label(tr, r)))
+        .collect()
+}
+
+fn rows(tr: Tr, me: &str, list: Vec<StaffInfo>) -> Vec<StaffRow> {
+    list.into_iter()
+        .map(|s| StaffRow {
+            is_self: s.id.to_string() == me,
+            id: s.id,
+            name: s.name,
+            email: s.email,
+            role: s.role.name(),
+            role_label: role_label(tr, s.role),
+            segments: if s.segments.is_empty() {
+                "*".into()
+            } else {
+                s.segments.join(", ")
+            },
+            status: tr.t(if s.disabled {
+                M::StatusDisabled
+            } else if s.mfa_enrolled {
+                M::StatusActive
+            } else {
+                M::StatusInvited
+            }),
+            disabled: s.disabled,
+        })
+        .collect()
+}
+
+/// What the staff page shows besides the list.
+#[derive(Default)]
+struct StaffExtras {
+    errors: Vec<String>,
+    invite_link: Option<String>,
+    invite_note: String,
+    form: (String, String, String),
+    flash: Option<String>,
+}
+
+async fn staff_page(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    extras: StaffExtras,
+    status: StatusCode,
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let list = state
+        .staff
+        .list(&staff.caller)
+        .await
+        .map_err(super::session::auth_fail)?;
+    let mut c = staff.chrome(tr.t(M::StaffTitle).into(), "staff", "/console/staff");
+    c.flash = extras.flash;
+    Ok(html(
+        status,
+        &StaffListPage {
+            c,
+            roles: roles(tr),
+            staff: rows(tr, &staff.caller.id, list),
+            errors: extras.errors,
+            invite_link: extras.invite_link,
+            invite_note: extras.invite_note,
+            form_email: extras.form.0,
+            form_role: if extras.form.1.is_empty() {
+                "cs_staff".into()
+            } else {
+                extras.form.1
+            },
+            form_segments: extras.form.2,
+        },
+    ))
+}
+
+fn admin_only(staff: &StaffPage) -> Result<(), Fail> {
+    if staff.is_admin() {
+        Ok(())
+    } else {
+        Err(Fail::Forbidden)
+    }
+}
+
+/// The fields of `DoneQuery`.
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// `GET /console/staff` (admin).
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, Fail> {
+    admin_only(&staff)?;
+    let extras = StaffExtras {
+        flash: q.done.is_some().then(|| staff.tr().t(M::Saved).to_string()),
+        ..Default::default()
+    };
+    staff_page(&state, &staff, extras, StatusCode::OK).await
+}
+
+/// The fields of `InviteForm`.
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    segments: String,
+}
+
+fn segments(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("https://{host}")
+}
+
+/// `POST /console/staff/invite` (admin): creates an invitation and shows its link once.
+pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, Fail> {
+    let base = base_url(req.headers());
+    let StaffForm { staff, form, .. } = StaffForm::<InviteForm>::from_request(req, &state).await?;
+    admin_only(&staff)?;
+    let tr = staff.tr();
+    let keep = (
+        form.email.chars().take(254).collect::<String>(),
+        form.role.chars().take(32).collect::<String>(),
+        form.segments.chars().take(200).collect::<String>(),
+    );
+    let fail = |msg: String| StaffExtras {
+        errors: vec![msg],
+        form: keep.clone(),
+        ..Default::default()
+    };
+    if form.email.chars().count() > 254 || form.segments.chars().count() > 200 {
+        let e = fail(tr.f(M::VTooLong, &[("max", "254")]));
+        return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        let e = fail(tr.t(M::RoleUnknown).into());
+        return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let req = NewInvitation {
+        email: form.email.trim().to_string(),
+        role,
+        segments: segments(&form.segments),
+    };
+    match state.staff.invite(&staff.caller, &req).await {
+        Ok(inv) => {
+            let extras = StaffExtras {
+                invite_link: Some(inv.link(&base)),
+                invite_note: tr.f(
+                    M::InviteCreated,
+                    &[
+                        ("email", inv.email.as_deref().unwrap_or("")),
+                        ("hours", "72"),
+                    ],
+                ),
+                ..Default::default()
+            };
+            staff_page(&state, &staff, extras, StatusCode::OK).await
+        }
+        Err(CoreError::Invalid(errs)) => {
+            let msg = errs
+                .iter()
+                .map(|e| {
+                    let label = if e.field == "email" {
+                        tr.t(M::FieldEmail)
+                    } else {
+                        tr.t(M::FieldSegments)
+                    };
+                    format!("{label}: {}", validation(tr, e.code, &e.field))
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            staff_page(&state, &staff, fail(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CoreError::Conflict(_)) => {
+            let e = fail(tr.t(M::StaffEmailTaken).into());
+            staff_page(&state, &staff, e, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// The fields of `RoleForm`.
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, Fail> {
+    Uuid::parse_str(raw).map_err(|_| Fail::NotFound)
+}
+
+/// `POST /console/staff/{id}/role` (admin, with a fresh step-up; never one's own role).
+pub async fn set_role(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, Fail> {
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, raw } = StaffForm::<RoleForm>::from_request(req, &state).await?;
+    admin_only(&staff)?;
+    let id = parse_id(&id)?;
+    let tr = staff.tr();
+    let Some(role) = Role::parse(&form.role) else {
+        let e = StaffExtras {
+            errors: vec![tr.t(M::RoleUnknown).into()],
+            ..Default::default()
+        };
+        return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    if staff.caller.id == id.to_string() {
+        let e = StaffExtras {
+            errors: vec![tr.t(M::CannotChangeSelf).into()],
+            ..Default::default()
+        };
+        return staff_page(&state, &staff, e, StatusCode::FORBIDDEN).await;
+    }
+    let action = format!("/console/staff/{id}/role");
+    let carry: Vec<(String, String)> = form_urlencoded::parse(&raw)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, &action, carry, Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
+    match state.staff.set_role(&staff.caller, id, role, None).await {
+        Ok(_) => Ok(maybe_with_session(
+            see_other("/console/staff?done=1"),
+            &rotated,
+        )),
+        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Conflict(_)) | Err(CoreError::Invalid(_)) => {
+            let e = StaffExtras {
+                errors: vec![tr.t(M::CannotChangeSelf).into()],
+                ..Default::default()
+            };
+            staff_page(&state, &staff, e, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// `POST /console/staff/{id}/disable` and `/enable` (admin; never oneself).
+pub async fn set_disabled(
+    State(state): State<Arc<AppState>>,
+    Path((id, what)): Path<(String, String)>,
+    f: StaffForm<serde::de::IgnoredAny>,
+) -> Result<Response, Fail> {
+    let staff = f.staff;
+    admin_only(&staff)?;
+    let id = parse_id(&id)?;
+    if staff.caller.id == id.to_string() {
+        let e = StaffExtras {
+            errors: vec![staff.tr().t(M::CannotChangeSelf).into()],
+            ..Default::default()
+        };
+        return staff_page(&state, &staff, e, StatusCode::FORBIDDEN).await;
+    }
+    let r = match what.as_str() {
+        "disable" => state.staff.disable(&staff.caller, id).await,
+        "enable" => state.staff.enable(&staff.caller, id).await,
+        _ => return Err(Fail::NotFound),
+    };
+    r.map_err(super::session::auth_fail)?;
+    Ok(see_other("/console/staff?done=1"))
+}
+
+// ---- my account -----------------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    me_line: String,
+    recovery_line: String,
+    sessions: Vec<SessionRow>,
+    errors: Vec<String>,
+}
+
+struct SessionRow {
+    handle: Uuid,
+    client: String,
+    started: String,
+    last_seen: String,
+    current: bool,
+}
+
+fn short_time(rfc3339: &str) -> String {
+    rfc3339
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .replace('T', " ")
+}
+
+async fn account_page(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    errors: Vec<String>,
+    flash: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let svc = &state.staff;
+    let me = svc
+        .whoami(&staff.caller)
+        .await
+        .map_err(super::session::auth_fail)?;
+    let left = svc
+        .recovery_codes_left(&staff.caller)
+        .await
+        .map_err(super::session::auth_fail)?;
+    let sessions = svc
+        .sessions(&staff.caller)
+        .await
+        .map_err(super::session::auth_fail)?;
+    let mut c = staff.chrome(tr.t(M::AccountTitle).into(), "account", "/console/account");
+    c.flash = flash;
+    Ok(html(
+        status,
+        &AccountPage {
+            c,
+            me_line: format!("{} · {} · {}", me.name, me.email, role_label(tr, me.role)),
+            recovery_line: tr.f(M::RecoveryRemaining, &[("n", &left.to_string())]),
+            sessions: sessions
+                .into_iter()
+                .map(|s| SessionRow {
+                    handle: s.handle,
+                    client: format!(
+                        "{} · {}",
+                        s.ip,
+                        s.user_agent.chars().take(60).collect::<String>()
+                    ),
+                    started: short_time(&s.created_at),
+                    last_seen: short_time(&s.last_seen_at),
+                    current: s.current,
+                })
+                .collect(),
+            errors,
+        },
+    ))
+}
+
+/// `GET /console/account`.
+pub async fn account(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let flash = match q.done.as_deref() {
+        Some("password") => Some(tr.t(M::PasswordChanged).to_string()),
+        Some("session") => Some(tr.t(M::SessionRevoked).to_string()),
+        _ => None,
+    };
+    account_page(&state, &staff, Vec::new(), flash, StatusCode::OK).await
+}
+
+/// The fields of `PasswordForm`.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /console/account/password`.
+pub async fn change_password(
+    State(state): State<Arc<AppState>>,
+    f: StaffForm<PasswordForm>,
+) -> Result<Response, Fail> {
+    let StaffForm { staff, form, .. } = f;
+    let tr = staff.tr();
+    let again = |m: String, status| account_page(&state, &staff, vec![m], None, status);
+    if form.new != form.confirm {
+        return again(
+            tr.t(M::PasswordMismatch).into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if form.current.len() > 1024 {
+        return again(
+            tr.t(M::CurrentPasswordWrong).into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let cur = SecretString::from(form.current.clone());
+    let new = SecretString::from(form.new.clone());
+    match state
+        .staff
+        .change_password(&staff.caller, &cur, &new, &staff.cookie)
+        .await
+    {
+        Ok(()) => Ok(see_other("/console/account?done=password")),
+        Err(CoreError::LoginFailed) => {
+            again(
+                tr.t(M::CurrentPasswordWrong).into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(CoreError::Throttled { .. }) => {
+            again(
+                tr.t(M::LoginThrottled).into(),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(CoreError::Invalid(errs)) => {
+            let msg = errs
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        tr.t(M::FieldNewPassword),
+                        validation(tr, e.code, &e.field)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            again(msg, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// The fields of `StepUpOnly`.
+#[derive(Deserialize)]
+pub struct StepUpOnly {
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+/// `POST /console/account/recovery`: new recovery codes (the old ones stop working), shown
+/// once. Asks for a step-up when the staff service requires one.
+pub async fn regenerate_recovery(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Response, Fail> {
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, &state).await?;
+    let action = "/console/account/recovery";
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, action, vec![], Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
+    match state.staff.regenerate_recovery_codes(&staff.caller).await {
+        Ok(codes) => {
+            let tr = staff.tr();
+            let page = RecoveryPage {
+                c: staff.chrome(tr.t(M::RecoveryTitle).into(), "account", "/console/account"),
+                codes: codes
+                    .0
+                    .iter()
+                    .map(|c| c.expose_secret().to_string())
+                    .collect(),
+                next: "/console/account".into(),
+            };
+            Ok(maybe_with_session(html(StatusCode::OK, &page), &rotated))
+        }
+        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// `POST /console/account/sessions/{handle}/end`.
+pub async fn end_session(
+    State(state): State<Arc<AppState>>,
+    Path(handle): Path<String>,
+    f: StaffForm<serde::de::IgnoredAny>,
+) -> Result<Response, Fail> {
+    let handle = parse_id(&handle)?;
+    state
+        .staff
+        .end_own_session(&f.staff.caller, handle)
+        .await
+        .map_err(super::session::auth_fail)?;
+    Ok(see_other("/console/account?done=session"))
+}
+
+// ---- my activity ----------------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    c: Chrome,
+    rows: Vec<ActivityRow>,
+}
+
+struct ActivityRow {
+    when: String,
+    action: String,
+    customer: Option<String>,
+    customer_short: String,
+    fields: String,
+    purpose: String,
+    outcome: String,
+}
+
+/// How far back the activity page looks (events), and how many of the member's it shows.
+const SCAN: u64 = 5000;
+const SHOW: usize = 100;
+
+/// `GET /console/activity`: the member's own recent audit events, newest first. Reads the tail
+/// of the audit log (which holds no PII values: field names, ids, purposes).
+pub async fn activity(
+    State(state): State<Arc<AppState>>,
+    staff: StaffPage,
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let store = state.vault.store();
+    let head = store
+        .audit_head()
+        .await
+        .map_err(|e| Fail::from(CoreError::from(e)))?;
+    let mut rows = Vec::new();
+    let floor = head.size.saturating_sub(SCAN);
+    let mut end = head.size;
+    while end > floor && rows.len() < SHOW {
+        let from = end.saturating_sub(500).max(floor);
+        let events = store
+            .audit_events(from, (end - from) as u32)
+            .await
+            .map_err(|e| Fail::from(CoreError::from(e)))?;
+        for ev in events.iter().rev() {
+            let Ok(e) = jaga_audit::event::decode(&ev.leaf) else {
+                continue;
+            };
+            if e.actor_id != staff.caller.id {
+                continue;
+            }
+            let when = jaga_core::format_ms(e.ts_ms as i64);
+            rows.push(ActivityRow {
+                when: short_time(&when),
+                action: e.action,
+                customer_short: e
+                    .customer_id
+                    .as_deref()
+                    .map(|c| c.chars().take(8).collect())
+                    .unwrap_or_default(),
+                customer: e.customer_id,
+                fields: e.fields.join(", "),
+                purpose: e.purpose.unwrap_or_default(),
+                outcome: e.outcome,
+            });
+            if rows.len() >= SHOW {
+                break;
+            }
+        }
+        end = from;
+    }
+    Ok(html(
+        StatusCode::OK,
+        &ActivityPage {
+            c: staff.chrome(
+                tr.t(M::ActivityTitle).into(),
+                "activity",
+                "/console/activity",
+            ),
+            rows,
+        },
+    ))
+}

@@ -1,0 +1,615 @@
+//! The staff console through the router (in process, no TLS): headers, escaping, CSRF, limits,
+//! languages, role checks and the agreement gate. The browser tests in `e2e/` cover the same
+//! flows in real Chromium.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use jaga_core::auth::Caller;
+use jaga_core::model::NewCustomer;
+use jaga_core::staff::{ClientInfo, NewInvitation, Role, SESSION_COOKIE};
+use jaga_server::console::CSP;
+use jaga_server::{AppState, ServerConfig, router};
+use jaga_testkit::Harness;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "kopi susu gula aren di pagi hari";
+
+struct Console {
+    h: Harness,
+    state: Arc<AppState>,
+    app: axum::Router,
+}
+
+/// A signed-in staff member: the session cookie and the session's CSRF token.
+struct Member {
+    cookie: String,
+    csrf: String,
+    caller: Caller,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+fn client() -> ClientInfo {
+    ClientInfo {
+        ip: "127.0.0.1".into(),
+        user_agent: "console-test".into(),
+        request_id: None,
+    }
+}
+
+fn code_now(secret_b32: &str) -> String {
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(secret_b32.trim_end_matches('=').as_bytes())
+        .expect("base32 secret");
+    let step = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 30;
+    jaga_crypto::otp::totp_code(&secret, step)
+}
+
+async fn console() -> Console {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let store =
+        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+    let h = Harness::new(Arc::new(store)).await;
+    let state = AppState::new(h.vault.clone(), ServerConfig::default());
+    let app = router(state.clone());
+    Console { h, state, app }
+}
+
+impl Console {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, m: Option<&Member>, cookies: &str) -> Resp {
+        let mut c = cookies.to_string();
+        if let Some(m) = m {
+            c = format!("{SESSION_COOKIE}={}; {c}", m.cookie);
+        }
+        let req = Request::builder()
+            .uri(uri)
+            .header("cookie", c)
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&self, uri: &str, m: Option<&Member>, cookies: &str, form: &str) -> Resp {
+        let mut c = cookies.to_string();
+        if let Some(m) = m {
+            c = format!("{SESSION_COOKIE}={}; {c}", m.cookie);
+        }
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("cookie", c)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Accepts an invitation, confirms TOTP and (optionally) the agreement; returns the member.
+    async fn onboard(&self, token: &str, email: &str, agree: bool) -> Member {
+        let svc = &self.state.staff;
+        let pw = SecretString::from(PASSWORD.to_string());
+        let (s, enrol) = svc
+            .accept_invitation(token, Some(email), "Tester", &pw, &client())
+            .await
+            .unwrap();
+        let cookie = s.cookie.expose_secret().to_string();
+        let (s, _codes) = svc
+            .confirm_totp(&cookie, &s.csrf, &code_now(&enrol.secret), &client())
+            .await
+            .unwrap();
+        let cookie = s.cookie.expose_secret().to_string();
+        let caller = svc.authenticate(&cookie, None, false, None).await.unwrap();
+        if agree {
+            let v = svc.agreement().version.clone();
+            svc.accept_agreement(&caller, &v).await.unwrap();
+        }
+        let caller = svc.authenticate(&cookie, None, false, None).await.unwrap();
+        Member {
+            csrf: s.csrf.clone(),
+            cookie,
+            caller,
+        }
+    }
+
+    async fn admin(&self) -> Member {
+        let inv = self.state.staff.bootstrap_invitation().await.unwrap();
+        self.onboard(inv.token.expose_secret(), "owner@toko.example", true)
+            .await
+    }
+
+    async fn member(&self, admin: &Member, role: Role, email: &str, agree: bool) -> Member {
+        let inv = self
+            .state
+            .staff
+            .invite(
+                &admin.caller,
+                &NewInvitation {
+                    email: email.into(),
+                    role,
+                    segments: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        self.onboard(inv.token.expose_secret(), email, agree).await
+    }
+
+    async fn customer(&self, name: &str, notes: &str) -> uuid::Uuid {
+        let admin = self.h.admin();
+        let w = self.h.vault.writer(&admin).await.unwrap();
+        w.create(&NewCustomer {
+            full_name: name.into(),
+            email: Some("dewi.sari@gmail.com".into()),
+            phone: Some("081234567890".into()),
+            notes: Some(notes.into()),
+            ..serde_json::from_str(r#"{"full_name":"x"}"#).unwrap()
+        })
+        .await
+        .unwrap()
+        .id
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn assert_console_headers(r: &Resp, what: &str) {
+    assert_eq!(
+        r.headers.get("content-security-policy").unwrap(),
+        CSP,
+        "{what}"
+    );
+    assert!(!r.body.contains("<script>"), "{what}: inline script");
+    assert!(!r.body.contains("style="), "{what}: inline style");
+    assert!(!r.body.contains("panicked"), "{what}");
+}
+
+#[tokio::test]
+async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "VIP").await;
+    let pages = [
+        "/console/login".to_string(),
+        "/console/invite?token=nope".into(),
+        "/console/customers".into(),
+        "/console/customers?kind=email&q=dewi.sari%40gmail.com".into(),
+        format!("/console/customers/{id}"),
+        format!("/console/customers/{id}/edit"),
+        "/console/staff".into(),
+        "/console/account".into(),
+        "/console/activity".into(),
+        "/console/agreement".into(),
+        "/console/no-such-page".into(),
+    ];
+    for p in &pages {
+        let r = c.get(p, Some(&admin), "").await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND,
+            "{p}: {}",
+            r.status
+        );
+        assert_console_headers(&r, p);
+        assert!(r.body.contains("<html lang=\"id\">"), "{p}");
+    }
+    // The API keeps its own policy.
+    let api = c.get("/healthz", None, "").await;
+    assert_eq!(
+        api.headers.get("content-security-policy").unwrap(),
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    // `/` goes to the console.
+    let root = c.get("/", None, "").await;
+    assert_eq!(root.status, StatusCode::SEE_OTHER);
+    assert_eq!(root.headers.get("location").unwrap(), "/console/");
+}
+
+#[tokio::test]
+async fn static_assets_are_embedded_with_types_and_cache_headers() {
+    let c = console().await;
+    for (name, ct) in [
+        ("console.css", "text/css; charset=utf-8"),
+        ("console.js", "text/javascript; charset=utf-8"),
+        ("favicon.svg", "image/svg+xml"),
+    ] {
+        let r = c.get(&format!("/console/static/{name}"), None, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        assert_eq!(r.headers.get("content-type").unwrap(), ct);
+        assert_eq!(
+            r.headers.get("cache-control").unwrap(),
+            "public, max-age=86400"
+        );
+    }
+    let r = c.get("/console/static/../Cargo.toml", None, "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn html_in_names_and_notes_is_escaped() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let id = c
+        .customer(
+            "<script>alert(1)</script> Sari",
+            "<img src=x onerror=alert(2)> <b>VIP</b>",
+        )
+        .await;
+    let r = c
+        .get(&format!("/console/customers/{id}"), Some(&admin), "")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("<img src=x"), "{}", r.body);
+    assert!(!r.body.contains("<b>VIP"));
+    assert!(
+        r.body.contains("&#60;img src=x onerror=alert(2)&#62;") || r.body.contains("&lt;img src=x")
+    );
+    assert!(!r.body.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_are_refused() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "").await;
+    let uri = format!("/console/customers/{id}/notes");
+    // Missing token.
+    let r = c
+        .post(&uri, Some(&admin), "", &form(&[("note", "hi")]))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Formulir ini kedaluwarsa"), "{}", r.body);
+    assert_console_headers(&r, "csrf page");
+    // Wrong token.
+    let r = c
+        .post(
+            &uri,
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", "x".repeat(43).as_str()), ("note", "hi")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The right token works, and nothing was written by the refused ones.
+    let r = c
+        .post(
+            &uri,
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", &admin.csrf), ("note", "hello")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let view =
+        c.h.vault
+            .reader(&c.h.admin())
+            .await
+            .unwrap()
+            .get(id)
+            .await
+            .unwrap();
+    let notes = view.notes.unwrap();
+    assert!(notes.ends_with("hello") && !notes.contains("hi\n") && notes.matches(']').count() == 1);
+    // Sign-in forms use the pre-session cookie: no cookie, no login.
+    let r = c
+        .post(
+            "/console/login",
+            None,
+            "",
+            &form(&[("csrf_token", "abc"), ("email", "a@b.c"), ("password", "x")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn oversized_forms_and_fields_get_a_localized_page() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "").await;
+    let uri = format!("/console/customers/{id}/notes");
+    let big = "x".repeat(100 * 1024);
+    let r = c
+        .post(
+            &uri,
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", &admin.csrf), ("note", &big)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("terlalu besar"), "{}", r.body);
+    let long = "y".repeat(5000);
+    let r = c
+        .post(
+            &uri,
+            Some(&admin),
+            "jaga_lang=en",
+            &form(&[("csrf_token", &admin.csrf), ("note", &long)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("at most 4000 characters"), "{}", r.body);
+    // An invalid phone in the edit form: the core's rule, the member's language.
+    let r = c
+        .post(
+            &format!("/console/customers/{id}/edit"),
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", &admin.csrf), ("phone", "12")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("bukan nomor telepon yang valid"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_card_number_in_a_note_is_refused_and_shown_masked() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "").await;
+    let r = c
+        .post(
+            &format!("/console/customers/{id}/notes"),
+            Some(&admin),
+            "",
+            &form(&[
+                ("csrf_token", &admin.csrf),
+                ("note", "refund ke 4111 1111 1111 1111 ya"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains("4111 1111 1111 1111"));
+    assert!(r.body.contains("•••• •••• •••• 1111"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Nomor kartu pembayaran tidak boleh disimpan")
+    );
+    let view =
+        c.h.vault
+            .reader(&c.h.admin())
+            .await
+            .unwrap()
+            .get(id)
+            .await
+            .unwrap();
+    assert_eq!(view.notes.as_deref().unwrap_or(""), "");
+}
+
+#[tokio::test]
+async fn the_language_switch_sets_a_cookie_and_changes_the_page() {
+    let c = console().await;
+    let first = c.get("/console/login", None, "").await;
+    assert!(first.body.contains("<h1>Masuk</h1>"));
+    let pre = first
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("jaga_pre="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("pre-session cookie");
+    let r = c
+        .post(
+            "/console/lang",
+            None,
+            &format!("jaga_pre={pre}"),
+            &form(&[
+                ("csrf_token", &pre),
+                ("lang", "en"),
+                ("back", "/console/login"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get("location").unwrap(), "/console/login");
+    let set = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(set.starts_with("jaga_lang=en;") && set.contains("SameSite=Strict"));
+    let en = c.get("/console/login", None, "jaga_lang=en").await;
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("<h1>Sign in</h1>"));
+    // An open redirect is not possible through `back`.
+    let r = c
+        .post(
+            "/console/lang",
+            None,
+            &format!("jaga_pre={pre}"),
+            &form(&[
+                ("csrf_token", &pre),
+                ("lang", "id"),
+                ("back", "https://evil.example/"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.headers.get("location").unwrap(), "/console/");
+    // Without the token the switch is refused.
+    let r = c
+        .post(
+            "/console/lang",
+            None,
+            &format!("jaga_pre={pre}"),
+            &form(&[("lang", "en")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn role_escalation_through_forms_is_refused() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let cs = c
+        .member(&admin, Role::CsStaff, "cs@toko.example", true)
+        .await;
+    // cs_staff cannot invite, change roles or see the staff page.
+    let r = c
+        .post(
+            "/console/staff/invite",
+            Some(&cs),
+            "",
+            &form(&[
+                ("csrf_token", &cs.csrf),
+                ("email", "evil@example.com"),
+                ("role", "admin"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = c
+        .post(
+            &format!("/console/staff/{}/role", cs.caller.id),
+            Some(&cs),
+            "",
+            &form(&[("csrf_token", &cs.csrf), ("role", "admin")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.get("/console/staff", Some(&cs), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // cs_staff has no reveal.
+    let id = c.customer("Dewi Sari", "").await;
+    let page = c
+        .get(&format!("/console/customers/{id}"), Some(&cs), "")
+        .await;
+    assert!(page.body.contains("d***@gmail.com") && !page.body.contains("reveal-form"));
+    let r = c
+        .post(
+            &format!("/console/customers/{id}/reveal"),
+            Some(&cs),
+            "",
+            &form(&[
+                ("csrf_token", &cs.csrf),
+                ("field", "email"),
+                ("purpose", "refund"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.body.contains("dewi.sari@gmail.com"));
+    // An admin cannot invent a role or change their own.
+    let r = c
+        .post(
+            "/console/staff/invite",
+            Some(&admin),
+            "",
+            &form(&[
+                ("csrf_token", &admin.csrf),
+                ("email", "x@toko.example"),
+                ("role", "superadmin"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Peran tidak dikenal"));
+    let r = c
+        .post(
+            &format!("/console/staff/{}/role", admin.caller.id),
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", &admin.csrf), ("role", "cs_staff")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("tidak dapat mengubah peran"));
+}
+
+#[tokio::test]
+async fn the_agreement_gate_blocks_customer_data_until_accepted() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let m = c
+        .member(&admin, Role::CsManager, "mgr@toko.example", false)
+        .await;
+    let id = c.customer("Dewi Sari", "").await;
+    for uri in [
+        format!("/console/customers/{id}"),
+        "/console/customers?kind=code&q=JG".into(),
+    ] {
+        let r = c.get(&uri, Some(&m), "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.headers.get("location").unwrap(), "/console/agreement");
+        assert!(!r.body.contains("d***@gmail.com"));
+    }
+    let page = c.get("/console/agreement", Some(&m), "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let version = c.state.staff.agreement().version.clone();
+    let r = c
+        .post(
+            "/console/agreement",
+            Some(&m),
+            "",
+            &form(&[("csrf_token", &m.csrf), ("version", &version)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c
+        .get(&format!("/console/customers/{id}"), Some(&m), "")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("d***@gmail.com"));
+}
+
+#[tokio::test]
+async fn without_a_session_pages_go_to_sign_in_and_a_sealed_vault_is_a_page() {
+    let c = console().await;
+    let r = c.get("/console/customers", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers.get("location").unwrap(),
+        "/console/login?expired=1"
+    );
+    let r = c
+        .get(
+            "/console/customers",
+            None,
+            &format!("{SESSION_COOKIE}=bogus"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "").await;
+    c.h.vault.seal();
+    let r = c
+        .get(
+            &format!("/console/customers/{id}"),
+            Some(&admin),
+            "jaga_lang=en",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("The vault is sealed"), "{}", r.body);
+    assert!(r.body.contains("Request number"));
+}

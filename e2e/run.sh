@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Browser tests of the staff console: installs what they need (Chromium from Debian, the pinned
+# playwright-core from package-lock.json), builds `jaga` (debug) and runs the tests against it.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="$(cd .. && pwd)"
+
+if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver (apt)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium chromium-driver
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "== installing nodejs and npm (apt)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs npm
+fi
+
+echo "== npm ci (e2e)"
+npm ci --no-audit --no-fund --loglevel=error
+
+if [ -z "${JAGA_BIN:-}" ]; then
+  echo "== cargo build -p jaga (debug)"
+  (cd "$ROOT" && cargo build -p jaga --locked)
+  TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+  export JAGA_BIN="$TARGET/debug/jaga"
+fi
+
+echo "== browser tests (JAGA_BIN=$JAGA_BIN)"
+node --test --test-concurrency=1 --test-timeout=600000 tests/
