@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod conformance;
+pub mod conformance_audit;
 
 use jaga_core::auth::{Caller, Scope};
 use jaga_core::model::NewCustomer;
