@@ -11,6 +11,8 @@ use jaga_core::model::{CustomerPatch, Field, Lookup, NewOrder};
 use jaga_core::store::{Store, StoreError};
 use std::sync::Arc;
 
+pub use crate::conformance_audit::checkpoints_proofs_and_batches;
+
 /// Instantiates every conformance test for a store: `$make` is an async expression giving a
 /// fresh `Arc<dyn Store>` (or `None` to skip, e.g. when PostgreSQL is unavailable).
 #[macro_export]
@@ -20,7 +22,7 @@ macro_rules! conformance_tests {
             create_read_reveal_lookup, ciphertext_is_bound_to_record_field_and_segment, erasure_shreds,
             audit_log_is_gapless_and_recomputes, rotation_rewraps_without_touching_fields, api_keys_authenticate_and_revoke,
             orders_round_trip_and_die_with_the_customer, missing_scope_is_refused_and_audited, concurrent_writers_keep_the_log_consistent,
-            stale_update_is_refused, batch_create_is_all_or_nothing);
+            stale_update_is_refused, batch_create_is_all_or_nothing, checkpoints_proofs_and_batches);
         $crate::conformance_tests!(@tokens $make;
             note_identifiers_are_tokenized_and_resolve, card_data_in_notes_is_refused,
             order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod conformance;
+pub mod conformance_audit;
 pub mod conformance_staff;
 pub mod conformance_tokens;
 
