@@ -116,7 +116,7 @@ fn checkpoints_bundles_and_their_attacks() {
         serde_json::from_str(&ok(&jaga(&dir, &["audit", "checkpoint", "--json"]))).unwrap();
     assert_eq!(
         (cp["size"].as_u64(), cp["new"].as_bool()),
-        (Some(7), Some(true)),
+        (Some(8), Some(true)),
         "{cp}"
     );
     // Signing again without new events changes nothing.
@@ -308,7 +308,7 @@ fn checkpoints_bundles_and_their_attacks() {
         .unwrap();
     sqlite(
         &rewritten,
-        "DROP TRIGGER audit_event_append_only_u; UPDATE audit_event SET leaf = CAST(replace(leaf, 'apikey.create', 'apikey.revoke') AS BLOB) WHERE seq = 2; UPDATE audit_event SET leaf_hash = lh(leaf) WHERE seq = 2;",
+        "DROP TRIGGER audit_event_append_only_u; UPDATE audit_event SET leaf = CAST(replace(leaf, 'apikey.create', 'apikey.revoke') AS BLOB) WHERE seq = 3; UPDATE audit_event SET leaf_hash = lh(leaf) WHERE seq = 3;",
     );
     let o = jaga(&rewritten, &["audit", "verify", "--json"]);
     assert_eq!(code(&o), Some(1), "{}", out(&o));
@@ -317,7 +317,7 @@ fn checkpoints_bundles_and_their_attacks() {
         j["reason"]
             .as_str()
             .unwrap()
-            .contains("checkpoint at size 7"),
+            .contains("checkpoint at size 8"),
         "{j}"
     );
 
