@@ -26,6 +26,8 @@ before(async () => {
   assert.equal(c1.status, 201, c1.text);
   dewi = c1.json;
   const o = await server.api(apiKey, 'POST', `/v1/customers/${dewi.id}/orders`, {
+    order_ref: 'INV-2026-0001',
+    amount_minor: 300000,
     currency: 'IDR',
     status: 'paid',
     items: [{ sku: 'SRM-01', name: 'Serum Vitamin C', quantity: 2, unit_price_minor: 150000 }],

@@ -294,7 +294,7 @@ fn order_rows(orders: Vec<OrderView>) -> Vec<OrderRow> {
                 })
                 .unwrap_or_default();
             let total = j
-                .get("total_minor")
+                .get("amount_minor")
                 .and_then(|t| t.as_i64())
                 .map(|t| format!("{} {}", s("currency"), t))
                 .unwrap_or_default();
