@@ -23,6 +23,69 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// The audit log: checkpoints, witnesses, the access review.
     pub audit: Option<crate::witness::AuditConfig>,
+    /// `[redact]`: how identifiers in stored free text are handled.
+    pub redact: Option<RedactConfig>,
+    /// Trust `X-Forwarded-For` from a TLS-terminating proxy in front (client address for
+    /// login throttling).
+    pub behind_proxy: Option<bool>,
+    /// Staff accounts, sessions and roles.
+    pub staff: Option<StaffFileConfig>,
+}
+
+/// `[redact]` in `jaga.toml`.
+///
+/// ```toml
+/// [redact]
+/// min_score = 0.6          # findings below this are left alone (default 0.5)
+/// [redact.notes]           # per kind: tokenize (default), mask, replace, hash, drop
+/// NIK = "tokenize"
+/// PHONE = "mask"
+/// PERSON = "replace"
+/// ```
+///
+/// CREDIT_CARD and CVV cannot be configured: they are refused (API, console) or dropped
+/// (imports), never stored.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactConfig {
+    /// Operators per entity kind for free text the vault stores (notes, imports).
+    #[serde(default)]
+    pub notes: std::collections::BTreeMap<jaga_redact::EntityKind, jaga_redact::Operator>,
+    /// Minimum detector score.
+    pub min_score: Option<f32>,
+}
+
+/// `[staff]` in `jaga.toml`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffFileConfig {
+    /// Idle timeout of a staff session, minutes (default 30).
+    pub idle_timeout_minutes: Option<i64>,
+    /// Absolute session lifetime, hours (default 12).
+    pub absolute_timeout_hours: Option<i64>,
+    /// How recent a TOTP step-up must be for sensitive actions, minutes (default 5).
+    pub step_up_minutes: Option<i64>,
+    /// Argon2id memory, KiB (default and minimum 19456).
+    pub argon2_memory_kib: Option<u32>,
+    /// Argon2id iterations (default and minimum 2).
+    pub argon2_iterations: Option<u32>,
+    /// Argon2id lanes (default 1).
+    pub argon2_parallelism: Option<u32>,
+    /// Password hashes computed at once (default: half the cores, at least 1).
+    pub hash_concurrency: Option<usize>,
+    /// Name shown in authenticator apps (default `Jaga`).
+    pub issuer: Option<String>,
+    /// The shop's name: refused as the basis of staff passwords.
+    pub shop_name: Option<String>,
+    /// Version of the confidentiality agreement; raising it asks everyone to accept again.
+    pub agreement_version: Option<String>,
+    /// Agreement text in Bahasa Indonesia (path, relative to the data directory).
+    pub agreement_file_id: Option<String>,
+    /// Agreement text in English (path, relative to the data directory).
+    pub agreement_file_en: Option<String>,
+    /// Field-view overrides per role: `[staff.roles.cs_staff] national_id = "masked"`.
+    pub roles:
+        Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
 }
 
 /// The effective configuration.
@@ -44,6 +107,12 @@ pub struct Config {
     pub log_format: String,
     /// Audit checkpoints and witnesses.
     pub audit: crate::witness::AuditConfig,
+    /// The free-text policy (`[redact]`), applied on top of "tokenize everything".
+    pub text_policy: jaga_redact::PolicySpec,
+    /// Trust `X-Forwarded-For`.
+    pub behind_proxy: bool,
+    /// Staff settings.
+    pub staff: jaga_core::staff::StaffConfig,
 }
 
 /// Overrides given as flags.
@@ -66,6 +135,7 @@ const KNOWN_ENV: &[&str] = &[
     "JAGA_TLS_KEY",
     "JAGA_BODY_LIMIT",
     "JAGA_LOG_FORMAT",
+    "JAGA_BEHIND_PROXY",
     "JAGA_LOG",
     "JAGA_PASSPHRASE_FILE",
     "JAGA_TEST_POSTGRES_URL",
@@ -158,9 +228,27 @@ pub fn load(flags: &Flags) -> Result<Config> {
     {
         bail!("database_url must start with sqlite:// or postgres://");
     }
+    let redact = file.redact.unwrap_or_default();
+    if let Some(k) = redact.notes.keys().find(|k| k.is_never_store()) {
+        bail!(
+            "[redact.notes] {k}: card numbers and CVVs cannot be configured; they are never stored"
+        );
+    }
+    if redact.min_score.is_some_and(|m| !(0.0..=1.0).contains(&m)) {
+        bail!("[redact] min_score must be between 0 and 1");
+    }
+    let text_policy = jaga_redact::PolicySpec {
+        operators: redact.notes,
+        min_score: redact.min_score,
+    };
     listen
         .parse::<std::net::SocketAddr>()
         .with_context(|| "listen must be an address such as 127.0.0.1:8443")?;
+    let behind_proxy = match env("JAGA_BEHIND_PROXY")? {
+        Some(v) => matches!(v.as_str(), "1" | "true" | "yes"),
+        None => file.behind_proxy.unwrap_or(false),
+    };
+    let staff = staff_config(file.staff.unwrap_or_default(), &dir)?;
     Ok(Config {
         data_dir: dir,
         listen,
@@ -170,7 +258,75 @@ pub fn load(flags: &Flags) -> Result<Config> {
         body_limit,
         log_format,
         audit: file.audit.unwrap_or_default().checked()?,
+        text_policy,
+        behind_proxy,
+        staff,
     })
+}
+
+/// Builds the staff settings from `[staff]`, checking every value.
+pub fn staff_config(f: StaffFileConfig, dir: &Path) -> Result<jaga_core::staff::StaffConfig> {
+    use jaga_core::staff::{Policies, StaffConfig};
+    let mut c = StaffConfig::default();
+    let positive = |v: i64, what: &str| -> Result<i64> {
+        if v <= 0 {
+            bail!("staff.{what} must be positive");
+        }
+        Ok(v)
+    };
+    if let Some(v) = f.idle_timeout_minutes {
+        c.idle_timeout_ms = positive(v, "idle_timeout_minutes")? * 60_000;
+    }
+    if let Some(v) = f.absolute_timeout_hours {
+        c.absolute_timeout_ms = positive(v, "absolute_timeout_hours")? * 3_600_000;
+    }
+    if let Some(v) = f.step_up_minutes {
+        c.step_up_window_ms = positive(v, "step_up_minutes")? * 60_000;
+    }
+    let p = jaga_crypto::password::PasswordParams {
+        m_kib: f.argon2_memory_kib.unwrap_or(c.password_params.m_kib),
+        t: f.argon2_iterations.unwrap_or(c.password_params.t),
+        p: f.argon2_parallelism.unwrap_or(c.password_params.p),
+    };
+    c.password_params = p.checked().map_err(|_| {
+        anyhow::anyhow!("staff.argon2_* are below the OWASP minimum (m=19456 KiB, t=2, p=1)")
+    })?;
+    if let Some(n) = f.hash_concurrency {
+        if n == 0 {
+            bail!("staff.hash_concurrency must be at least 1");
+        }
+        c.hash_concurrency = n;
+    }
+    if let Some(i) = f.issuer {
+        c.issuer = i;
+    }
+    if let Some(n) = f.shop_name {
+        c.context_words.push(n);
+    }
+    let read = |p: &str| -> Result<String> {
+        let path = if Path::new(p).is_absolute() {
+            PathBuf::from(p)
+        } else {
+            dir.join(p)
+        };
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    if let Some(p) = f.agreement_file_id {
+        c.agreement.text_id = read(&p)?;
+    }
+    if let Some(p) = f.agreement_file_en {
+        c.agreement.text_en = read(&p)?;
+    }
+    if let Some(v) = f.agreement_version {
+        c.agreement.version = v;
+    } else if c.agreement != jaga_core::staff::Agreement::default() {
+        bail!("staff.agreement_version must be set when the agreement text is replaced");
+    }
+    if let Some(roles) = f.roles {
+        c.policies =
+            Policies::with_overrides(&roles).map_err(|e| anyhow::anyhow!("staff.roles: {e}"))?;
+    }
+    Ok(c)
 }
 
 /// The database URL without any password, for messages.
@@ -190,6 +346,26 @@ mod tests {
         let err =
             toml::from_str::<FileConfig>("listen = \"127.0.0.1:1\"\nlisten_port = 5").unwrap_err();
         assert!(err.message().contains("listen_port"), "{}", err.message());
+    }
+
+    #[test]
+    fn redact_policy_keys_are_checked() {
+        let ok: FileConfig = toml::from_str(
+            "[redact]\nmin_score = 0.6\n[redact.notes]\nNIK = \"mask\"\nPERSON = \"replace\"",
+        )
+        .unwrap();
+        let r = ok.redact.unwrap();
+        assert_eq!(
+            r.notes[&jaga_redact::EntityKind::Nik],
+            jaga_redact::Operator::Mask
+        );
+        for bad in [
+            "[redact.notes]\nNIKK = \"mask\"",
+            "[redact.notes]\nNIK = \"encrypt\"",
+            "[redact]\nnotez = {}",
+        ] {
+            assert!(toml::from_str::<FileConfig>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -142,6 +142,10 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
                 threshold: opts.threshold,
                 shares: opts.shares,
                 root_check: check,
+                share_fingerprints: shares
+                    .iter()
+                    .map(|s| jaga_crypto::unseal::share_fingerprint(s))
+                    .collect::<Result<_, _>>()?,
             }
         }
     };
@@ -250,6 +254,7 @@ pub async fn open_unsealed(cfg: &Config, input: &UnsealInput) -> Result<Arc<Vaul
     let config = unseal_config(&cfg.data_dir)?;
     let store = open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, config.clone()));
+    vault.set_text_policy(cfg.text_policy.clone());
     match &config {
         UnsealConfig::Keyfile { key_file, .. } => {
             vault

@@ -9,11 +9,13 @@ mod audit_cmd;
 mod checkpointer;
 mod config;
 mod datadir;
+mod import_cmd;
 mod postgres;
 mod redact_cmd;
 mod report_cmd;
 mod serve;
 mod smtp;
+mod staff_cmd;
 mod witness;
 
 use clap::{Parser, Subcommand};
@@ -85,6 +87,16 @@ enum Command {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCmd,
     },
+    /// Bulk import (customers from CSV) through the write guard.
+    Import {
+        #[command(subcommand)]
+        cmd: import_cmd::ImportCmd,
+    },
+    /// Manage staff accounts (invite, list, disable, reset MFA).
+    Staff {
+        #[command(subcommand)]
+        cmd: staff_cmd::StaffCmd,
+    },
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
     /// Print the OpenAPI document.
@@ -148,11 +160,14 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
                 "Audit log verifier key / kunci verifikasi log audit:\n  {}",
                 signer.verifier()
             );
+            staff_cmd::print_bootstrap(&cfg).await?;
         }
         Command::Unseal { url } => admin::unseal_remote(&flags, &unseal_input, &url).await?,
         Command::Apikey { cmd } => admin::apikey(&flags, &unseal_input, cmd).await?,
         Command::Keys { cmd } => admin::keys(&flags, &unseal_input, cmd).await?,
         Command::Audit { cmd } => return audit_cmd::run(&flags, cmd).await,
+        Command::Import { cmd } => return import_cmd::run(&flags, &unseal_input, cmd).await,
+        Command::Staff { cmd } => return staff_cmd::run(&flags, cmd).await,
         Command::Redact(args) => redact_cmd::run(args)?,
         Command::Openapi => print!("{}", jaga_server::openapi::json()),
     }

@@ -67,10 +67,12 @@ pub async fn run(flags: &Flags) -> Result<()> {
         .await?;
         println!("First run: initialised a new vault / pertama kali: brankas baru dibuat.");
         print_summary(&cfg, Method::Keyfile, None);
+        crate::staff_cmd::print_bootstrap(&cfg).await?;
     }
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let store = datadir::open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, unseal.clone()));
+    vault.set_text_policy(cfg.text_policy.clone());
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
         vault
             .unseal_with_root(datadir::read_key_file(&cfg.data_dir, key_file)?)
@@ -96,12 +98,28 @@ pub async fn run(flags: &Flags) -> Result<()> {
         cfg.audit.clone(),
         stop_rx,
     ));
-    let state = AppState::new(
+    let staff = Arc::new(jaga_core::staff::StaffService::new(
+        vault.clone(),
+        cfg.staff.clone(),
+    ));
+    let state = AppState::with_staff(
         vault.clone(),
         ServerConfig {
             body_limit: cfg.body_limit,
+            behind_proxy: cfg.behind_proxy,
         },
+        staff.clone(),
     );
+    tokio::spawn(async move {
+        // Drop expired staff sessions (they are refused anyway; this keeps the table small).
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = staff.purge_sessions().await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
     let app = jaga_server::router(state);
     let tls = TlsFiles {
         cert_pem: std::fs::read(&cfg.tls_cert)

@@ -127,6 +127,37 @@ pub struct Caller {
     pub scopes: BTreeSet<Scope>,
     /// The request this call belongs to, for the audit log.
     pub request_id: Option<String>,
+    /// For a staff member with a console session: role, segments, views, agreement and step-up
+    /// state. `None` for API keys and the system, which keep scope-only checks.
+    pub staff: Option<StaffContext>,
+}
+
+/// What the vault needs to know about a staff caller beyond scopes. Built by
+/// [`crate::staff::StaffService`] from a live session and the current account row, so a role
+/// change or a new agreement version takes effect on the next request.
+#[derive(Debug, Clone)]
+pub struct StaffContext {
+    /// The staff member's id (also `Caller::id`).
+    pub staff_id: uuid::Uuid,
+    /// The role.
+    pub role: crate::staff::Role,
+    /// Segments the member may see; `None` = every segment.
+    pub segments: Option<BTreeSet<String>>,
+    /// The role's field and order views under the shop's policy.
+    pub views: crate::staff::RoleViews,
+    /// Whether the current confidentiality agreement was accepted (no customer data until it is).
+    pub agreement_ok: bool,
+    /// Whether the session's last TOTP step-up is recent enough for a sensitive action.
+    pub step_up_fresh: bool,
+    /// The session's public handle.
+    pub session: uuid::Uuid,
+}
+
+impl StaffContext {
+    /// Whether a customer of `segment` is visible to this member.
+    pub fn sees_segment(&self, segment: &str) -> bool {
+        self.segments.as_ref().is_none_or(|s| s.contains(segment))
+    }
 }
 
 impl Caller {
@@ -137,6 +168,7 @@ impl Caller {
             id: component.to_string(),
             scopes: Scope::ALL.into_iter().collect(),
             request_id: None,
+            staff: None,
         }
     }
 

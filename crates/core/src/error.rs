@@ -53,6 +53,13 @@ pub enum CoreError {
     /// The input contains a payment card number.
     #[error("payment card numbers are not accepted")]
     CardNumber,
+    /// A stored free-text field holds a payment card number or CVV (found by the full detector).
+    /// Names the field (JSON path), never the value.
+    #[error("payment card data is not accepted in {field}")]
+    CardInText {
+        /// The JSON path of the field, e.g. `notes`.
+        field: String,
+    },
     /// The record changed concurrently, or a uniqueness rule was hit.
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -65,6 +72,25 @@ pub enum CoreError {
     /// A position or tree size outside the audit log, or a request the log cannot answer yet.
     #[error("out of range: {0}")]
     OutOfRange(String),
+    /// A staff login step failed (wrong password, unknown account, wrong or reused code). The
+    /// message is the same for every reason so accounts cannot be enumerated.
+    #[error("the e-mail, password or code is not correct")]
+    LoginFailed,
+    /// Too many failed login attempts from this account or address; retry after the delay.
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds until the next attempt is accepted.
+        retry_after_secs: u64,
+    },
+    /// The action needs a TOTP step-up within the last few minutes.
+    #[error("this action needs a fresh second-factor confirmation (step-up)")]
+    StepUpRequired,
+    /// The staff member has not accepted the current confidentiality agreement.
+    #[error("accept the confidentiality agreement before viewing customer data")]
+    AgreementRequired,
+    /// The server is saturated (e.g. the password-hashing queue is full); retry shortly.
+    #[error("busy; retry shortly")]
+    Busy,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

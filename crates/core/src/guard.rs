@@ -1,4 +1,16 @@
-//! The card-number guard: no payment card number (PAN) ever enters the vault.
+//! The write guard: no payment card number (PAN) or CVV ever enters the vault, and other
+//! identifiers pasted into free text are handled by the shop's policy before encryption.
+//!
+//! Two layers:
+//!
+//! - [`find_card_number`]: every JSON request body, before it is parsed (below).
+//! - [`screen`]: every free-text field the vault stores (customer notes, order notes, and later
+//!   case notes and imported files) runs through the full `jaga-redact` detector. Card numbers and
+//!   CVVs are refused ([`CardHandling::Refuse`], API and console) or dropped and counted
+//!   ([`CardHandling::Drop`], bulk import); every other finding gets the policy's operator
+//!   (the vault's default is `tokenize`). Only counts per kind are reported, never values.
+//!   [`check_note`] is the console's pre-flight: it tells staff what will happen to a note, or
+//!   shows the note back with the card number masked so they can fix it.
 //!
 //! Every JSON request body is scanned before it is parsed into a request type: every string, and
 //! every number written with 13–19 digits, is checked with the card detector of `jaga-redact`
@@ -9,7 +21,9 @@
 //! NIKs (Jawa Timur `35xx…`, Banten `36xx…`) are 16 digits inside the JCB and Diners ranges, and
 //! one in ten passes Luhn by chance; refusing them would refuse real customers' ID numbers.
 
+use jaga_redact::{EntityKind, Evidence, Finding, Policy, RedactError, Validator};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Returns the JSON path of the first value holding a card number, if any.
 pub fn find_card_number(v: &Value) -> Option<String> {
@@ -66,6 +80,175 @@ pub fn text_has_card_number(s: &str) -> bool {
     jaga_redact::card::contains_card_number(s)
 }
 
+/// Findings per kind (never values).
+pub type FindingCounts = BTreeMap<EntityKind, usize>;
+
+/// What the guard does with card numbers and CVVs found in free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardHandling {
+    /// Refuse the whole write (API requests, console edits).
+    Refuse,
+    /// Drop them from the text and count them (bulk imports).
+    Drop,
+}
+
+/// Free text after the guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screened {
+    /// The text with every finding replaced by its operator's output.
+    pub text: String,
+    /// Findings per kind, card numbers and CVVs included when they were dropped.
+    pub counts: FindingCounts,
+}
+
+/// A refused text: it holds a card number or CVV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRefusal {
+    /// The field (JSON path or column) that held it.
+    pub field: String,
+    /// The text with card numbers masked to their last 4 digits and CVVs masked entirely, to
+    /// show back to the staff member who typed it. Other identifiers are left as typed.
+    pub masked: String,
+    /// Card numbers found.
+    pub cards: usize,
+    /// CVVs found.
+    pub cvvs: usize,
+}
+
+/// Why [`screen`] did not produce text.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    /// The text holds a card number or CVV and cards are refused.
+    #[error("payment card data in {}", .0.field)]
+    Card(CardRefusal),
+    /// The policy could not be applied (e.g. the tokenizer failed).
+    #[error(transparent)]
+    Redact(#[from] RedactError),
+}
+
+/// Findings in `text` at or above the policy's threshold; card numbers and CVVs always count
+/// (fail closed), and card numbers the plain card guard sees but the detector did not are added.
+fn findings(text: &str, field: &str, policy: &Policy) -> Vec<Finding> {
+    let mut found: Vec<Finding> = jaga_redact::detect_field(text, field)
+        .into_iter()
+        .filter(|f| f.kind.is_never_store() || f.score >= policy.min_score())
+        .collect();
+    for r in jaga_redact::card::find_card_numbers(text) {
+        if !found.iter().any(|f| f.start < r.end && r.start < f.end) {
+            found.push(Finding {
+                kind: EntityKind::CreditCard,
+                start: r.start,
+                end: r.end,
+                score: 1.0,
+                evidence: Evidence {
+                    validator: Validator::LuhnIin,
+                    context: None,
+                },
+            });
+        }
+    }
+    found.sort_by_key(|f| f.start);
+    found
+}
+
+/// Masks card numbers (all but the last 4 digits) and CVVs (entirely) in `text`.
+fn mask_cards(text: &str, found: &[Finding]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for f in found.iter().filter(|f| f.kind.is_never_store()) {
+        if f.start < pos || !text.is_char_boundary(f.start) || !text.is_char_boundary(f.end) {
+            continue;
+        }
+        out.push_str(&text[pos..f.start]);
+        let value = &text[f.start..f.end];
+        let keep = if f.kind == EntityKind::CreditCard {
+            4
+        } else {
+            0
+        };
+        let digits = value.chars().filter(char::is_ascii_alphanumeric).count();
+        let mut seen = 0;
+        for c in value.chars() {
+            if c.is_ascii_alphanumeric() {
+                seen += 1;
+                out.push(if seen > digits.saturating_sub(keep) {
+                    c
+                } else {
+                    '*'
+                });
+            } else {
+                out.push(c);
+            }
+        }
+        pos = f.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Runs free text through the write guard: detects with `field` as context (a column or field
+/// name), refuses or drops card numbers and CVVs per `cards`, and applies `policy` to every
+/// other finding. This is the one function every stored free-text field goes through.
+pub fn screen(
+    text: &str,
+    field: &str,
+    policy: &Policy,
+    cards: CardHandling,
+) -> Result<Screened, GuardError> {
+    let found = findings(text, field, policy);
+    let mut counts = FindingCounts::new();
+    for f in &found {
+        *counts.entry(f.kind).or_default() += 1;
+    }
+    let card_count = |k| counts.get(&k).copied().unwrap_or(0);
+    let (n_cards, n_cvvs) = (
+        card_count(EntityKind::CreditCard),
+        card_count(EntityKind::Cvv),
+    );
+    if cards == CardHandling::Refuse && n_cards + n_cvvs > 0 {
+        return Err(GuardError::Card(CardRefusal {
+            field: field.to_string(),
+            masked: mask_cards(text, &found),
+            cards: n_cards,
+            cvvs: n_cvvs,
+        }));
+    }
+    let out = jaga_redact::apply(text, &found, policy)?;
+    if jaga_redact::card::contains_card_number(&out) {
+        // Dropping a value can join its neighbours into a new card-shaped number (see the
+        // detector's limitations); never store that.
+        return Err(GuardError::Card(CardRefusal {
+            field: field.to_string(),
+            masked: mask_cards(text, &found),
+            cards: n_cards.max(1),
+            cvvs: n_cvvs,
+        }));
+    }
+    Ok(Screened { text: out, counts })
+}
+
+/// The console's pre-flight check of a note: `Ok` with the note as it will be stored under the
+/// default operators (`[NIK]` where the vault will put a token) and the counts per kind, or a
+/// refusal carrying the note with card numbers masked, so staff can see what to remove.
+pub fn check_note(text: &str) -> Result<Screened, CardRefusal> {
+    match screen(
+        text,
+        "notes",
+        &Policy::default().with_all(jaga_redact::Operator::Replace),
+        CardHandling::Refuse,
+    ) {
+        Ok(s) => Ok(s),
+        Err(GuardError::Card(r)) => Err(r),
+        // Replace needs neither key nor tokenizer, so it cannot fail; refuse to be safe.
+        Err(GuardError::Redact(_)) => Err(CardRefusal {
+            field: "notes".into(),
+            masked: String::new(),
+            cards: 0,
+            cvvs: 0,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +290,60 @@ mod tests {
             find_card_number(&json!({ "national_id": "4111111111111111" })).as_deref(),
             Some("national_id")
         );
+    }
+
+    #[test]
+    fn screen_refuses_cards_and_cvvs_with_the_field_and_masks_them_for_staff() {
+        let p = Policy::default();
+        let Err(GuardError::Card(r)) = screen(
+            "bayar pakai 4111 1111 1111 1111 cvv 123 ya",
+            "notes",
+            &p,
+            CardHandling::Refuse,
+        ) else {
+            panic!("a card must be refused");
+        };
+        assert_eq!(r.field, "notes");
+        assert_eq!((r.cards, r.cvvs), (1, 1));
+        assert_eq!(r.masked, "bayar pakai **** **** **** 1111 cvv *** ya");
+        // A CVV alone (no card number) is refused too.
+        assert!(matches!(
+            screen("kode cvv 987 untuk transaksi", "notes", &p, CardHandling::Refuse),
+            Err(GuardError::Card(r)) if r.cvvs == 1 && !r.masked.contains("987")
+        ));
+    }
+
+    #[test]
+    fn screen_drops_and_counts_cards_in_imports() {
+        let s = screen(
+            "kartu 5555-5555-5555-4444 cvv 321, NIK 3174051204900003",
+            "notes",
+            &Policy::default(),
+            CardHandling::Drop,
+        )
+        .unwrap();
+        assert!(
+            !s.text.contains("4444") && !s.text.contains("321"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("[NIK]"), "{}", s.text);
+        assert_eq!(s.counts[&EntityKind::CreditCard], 1);
+        assert_eq!(s.counts[&EntityKind::Cvv], 1);
+        assert_eq!(s.counts[&EntityKind::Nik], 1);
+    }
+
+    #[test]
+    fn check_note_previews_or_shows_the_masked_card() {
+        let ok = check_note("NIK 3174051204900003, kirim sore").unwrap();
+        assert_eq!(ok.text, "NIK [NIK], kirim sore");
+        assert_eq!(ok.counts[&EntityKind::Nik], 1);
+        let refused = check_note("no kartu 4111111111111111").unwrap_err();
+        assert_eq!(refused.masked, "no kartu ************1111");
+        assert_eq!(refused.cards, 1);
+        let clean = check_note("kirim sore ya").unwrap();
+        assert_eq!(clean.text, "kirim sore ya");
+        assert!(clean.counts.is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
 //! - [`audit`]: audit records and their canonical leaf encoding.
 //! - [`auditlog`]: proofs, signed checkpoints and offline bundles over the stored log.
+//! - [`staff`]: staff accounts, roles and field views, passwords, TOTP, sessions, throttling.
 //!
 //! This crate never depends on HTTP or database crates; the server reaches data only through
 //! [`vault::Vault`], so no handler can read PII without a permission check and an audit event.
@@ -19,11 +20,13 @@
 pub mod audit;
 pub mod auditlog;
 pub mod auth;
+pub mod clock;
 mod error;
 pub mod guard;
 pub mod mask;
 pub mod model;
 pub mod report;
+pub mod staff;
 pub mod store;
 pub mod unseal;
 pub mod validate;

@@ -36,6 +36,11 @@ pub enum UnsealConfig {
         shares: u8,
         /// Root-key check value, base64.
         root_check: String,
+        /// Fingerprints of the shares made (see `jaga_crypto::unseal::share_fingerprint`), so a
+        /// foreign share is refused on submission. Empty in installations made before they were
+        /// recorded; those fall back to trying every threshold-sized subset.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        share_fingerprints: Vec<String>,
     },
 }
 

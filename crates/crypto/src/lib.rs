@@ -30,6 +30,8 @@ pub mod code;
 mod error;
 pub mod field;
 pub mod keys;
+pub mod otp;
+pub mod password;
 pub mod secret;
 pub mod unseal;
 

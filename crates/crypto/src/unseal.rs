@@ -192,6 +192,23 @@ pub fn combine<S: AsRef<str>>(shares: &[S]) -> Result<Key32, CryptoError> {
     Key32::from_slice(&secret).ok_or(CryptoError::Unseal("shares do not hold a 32-byte key"))
 }
 
+/// A share's fingerprint: SHA-256 over a domain label and the share's bytes, base64.
+///
+/// `jaga init` stores the fingerprints of the shares it makes, so a server can refuse a share
+/// from another split (or a forged one) the moment it is submitted, instead of only noticing when
+/// the combination fails. A fingerprint reveals nothing useful: given fewer than the threshold of
+/// shares, every other share is uniformly random, so its hash cannot be inverted.
+pub fn share_fingerprint(text: &str) -> Result<String, CryptoError> {
+    use sha2::Digest;
+    let (threshold, share) = parse_share(text)?;
+    let bytes = Zeroizing::new(Vec::from(&share));
+    let mut h = Sha256::new();
+    h.update(b"jaga-share-fingerprint-v1");
+    h.update([threshold]);
+    h.update(bytes.as_slice());
+    Ok(B64.encode(h.finalize()))
+}
+
 /// How many shares a text share says are needed.
 pub fn share_threshold(text: &str) -> Result<u8, CryptoError> {
     parse_share(text).map(|(t, _)| t)
@@ -253,6 +270,22 @@ mod tests {
         let b = split(&Key32::random(), 2, 3).unwrap();
         let mixed = combine(&[a[0].as_str(), b[1].as_str()]).unwrap();
         assert!(!matches_check(&mixed, &check));
+    }
+
+    #[test]
+    fn fingerprints_tell_shares_apart() {
+        let root = Key32::random();
+        let a = split(&root, 2, 3).unwrap();
+        let b = split(&root, 2, 3).unwrap();
+        let fa: Vec<String> = a.iter().map(|s| share_fingerprint(s).unwrap()).collect();
+        assert_eq!(
+            fa[0],
+            share_fingerprint(&format!(" {}\n", a[0].as_str())).unwrap()
+        );
+        assert_ne!(fa[0], fa[1]);
+        // A share of another split of the same key has another fingerprint.
+        assert!(!fa.contains(&share_fingerprint(&b[0]).unwrap()));
+        assert!(share_fingerprint("jaga-share-v1:2:AAAA").is_err());
     }
 
     #[test]

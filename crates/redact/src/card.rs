@@ -35,7 +35,9 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
 /// Visa `4` (13, 16, 19 digits); Mastercard `51–55` and `2221–2720` (16); Mir `2200–2204`
 /// (16–19); Amex `34`, `37` (15); Diners `300–305`, `36`, `38–39` (14–19); JCB `3528–3589`
 /// (16–19); Maestro/Mastercard debit `50`, `56–59` (13–19); Discover, UnionPay, RuPay and Maestro
-/// in `60–69` (16–19; `62` UnionPay needs ≥ 16 digits, so Indonesian phone numbers written as
+/// in `60`, `62`, `65–69`, Maestro `6304`, InterPayment/InstaPayment `636–639` and Discover
+/// `644–649` (16–19; `61`, the rest of `63` and `640–643` are not issued to card networks —
+/// they are Kalimantan NIK prefixes; `62` UnionPay needs ≥ 16 digits, so Indonesian phone numbers written as
 /// `62812…` are not cards). Indonesian GPN debit cards use these networks' ranges or `60`/`9`
 /// prefixes shared with other numbers; only the listed ranges are claimed.
 pub fn plausible_card_prefix(digits: &[u8]) -> bool {
@@ -67,7 +69,15 @@ pub fn plausible_card_prefix(digits: &[u8]) -> bool {
             35 => (3528..=3589).contains(&p(4)) && len >= 16,
             _ => false,
         },
-        b'6' => len >= 16,
+        b'6' => {
+            len >= 16
+                && match p(2) {
+                    61 => false,
+                    63 => p(4) == 6304 || (636..=639).contains(&p(3)),
+                    64 => p(3) >= 644,
+                    _ => true,
+                }
+        }
         _ => false,
     }
 }
@@ -180,6 +190,33 @@ mod tests {
                 .filter(char::is_ascii_digit)
                 .collect();
             assert!(luhn_valid(digits.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn kalimantan_nik_prefixes_are_not_card_ranges() {
+        // Luhn-valid 16-digit NIKs from provinces 61 and 63 (held-out corpus misses).
+        assert!(luhn_valid(b"6321371307788947") && luhn_valid(b"6344086208032160"));
+        assert!(!is_card_number(b"6321371307788947"));
+        assert!(!is_card_number(b"6344086208032160"));
+        // Issued ranges in 6 stay cards: Discover, UnionPay, Maestro 6304, InstaPayment, 644+.
+        for p in [
+            &b"6011000990139424"[..],
+            b"6200000000000005",
+            b"6304000000000000",
+            b"6370000000000000",
+            b"6440000000000000",
+        ] {
+            let mut d = p.to_vec();
+            // fix the check digit
+            let last = d.len() - 1;
+            for c in b'0'..=b'9' {
+                d[last] = c;
+                if luhn_valid(&d) {
+                    break;
+                }
+            }
+            assert!(is_card_number(&d), "{}", String::from_utf8_lossy(&d));
         }
     }
 

@@ -37,6 +37,7 @@ pub struct ApiError {
     code: &'static str,
     detail: Option<String>,
     errors: Vec<InvalidField>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -47,7 +48,14 @@ impl ApiError {
             code,
             detail: Some(detail.into()),
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// Adds a `Retry-After` header (seconds).
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     /// The status.
@@ -73,8 +81,55 @@ impl From<CoreError> for ApiError {
             CoreError::Unauthenticated => Self::new(
                 S::UNAUTHORIZED,
                 "unauthenticated",
-                "a valid API key is required (Authorization: Bearer jaga_…)",
+                "a valid API key (Authorization: Bearer jaga_…) or staff session is required",
             ),
+            CoreError::Forbidden("csrf") => Self::new(
+                S::FORBIDDEN,
+                "csrf_failed",
+                "state-changing requests with a session need the session's X-CSRF-Token header",
+            ),
+            CoreError::Forbidden("staff:admin") => Self::new(
+                S::FORBIDDEN,
+                "admin_required",
+                "only an admin may manage staff",
+            ),
+            CoreError::Forbidden("staff") => Self::new(
+                S::FORBIDDEN,
+                "staff_session_required",
+                "this endpoint needs a staff session",
+            ),
+            CoreError::Forbidden("segment") => Self::new(
+                S::FORBIDDEN,
+                "segment_not_allowed",
+                "you may only create customers in your own segments",
+            ),
+            CoreError::LoginFailed => Self::new(
+                S::UNAUTHORIZED,
+                "login_failed",
+                "the e-mail, password or code is not correct",
+            ),
+            CoreError::Throttled { retry_after_secs } => Self::new(
+                S::TOO_MANY_REQUESTS,
+                "login_throttled",
+                format!("too many failed attempts; retry in {retry_after_secs} s"),
+            )
+            .retry_after(retry_after_secs),
+            CoreError::StepUpRequired => Self::new(
+                S::FORBIDDEN,
+                "step_up_required",
+                "confirm with a fresh TOTP code first (POST /v1/auth/step-up)",
+            ),
+            CoreError::AgreementRequired => Self::new(
+                S::FORBIDDEN,
+                "agreement_required",
+                "accept the confidentiality agreement first (POST /v1/agreement/accept)",
+            ),
+            CoreError::Busy => Self::new(
+                S::SERVICE_UNAVAILABLE,
+                "busy",
+                "the server is busy; retry shortly",
+            )
+            .retry_after(1),
             CoreError::Forbidden(scope) => Self::new(
                 S::FORBIDDEN,
                 "missing_scope",
@@ -92,8 +147,17 @@ impl From<CoreError> for ApiError {
                 code: "invalid_input",
                 detail: Some("some values are invalid".into()),
                 errors,
+                retry_after: None,
             },
             CoreError::CardNumber => card_number(),
+            CoreError::CardInText { field } => Self {
+                errors: vec![InvalidField::new(
+                    field,
+                    "card_number_not_allowed",
+                    "holds a payment card number or CVV; remove it (keep only the gateway token, brand and last 4 digits)",
+                )],
+                ..card_number()
+            },
             CoreError::Conflict(msg) => Self::new(S::CONFLICT, "conflict", msg),
             CoreError::Store(StoreError::Concurrent) => Self::new(
                 S::CONFLICT,
@@ -154,6 +218,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

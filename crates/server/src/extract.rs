@@ -16,8 +16,84 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// An authenticated caller (API key in `Authorization: Bearer …`).
+/// An authenticated caller: an API key in `Authorization: Bearer …`, or a staff session cookie
+/// (`__Host-jaga_session`) with, on state-changing methods, the session's `X-CSRF-Token` header.
 pub struct Authed(pub Caller);
+
+/// Whether a method changes state (and so needs the CSRF token with a session cookie).
+pub fn is_unsafe(method: &http::Method) -> bool {
+    !matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+    )
+}
+
+/// The value of the staff session cookie, if the request carries one.
+pub fn session_cookie(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == jaga_core::staff::SESSION_COOKIE)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The CSRF token sent in the `X-CSRF-Token` header.
+pub fn csrf_header(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(jaga_core::staff::CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The client's address and user agent: the socket peer, or with `--behind-proxy` the last
+/// address in `X-Forwarded-For` (the one the trusted proxy appended).
+#[derive(Debug, Clone)]
+pub struct Client(pub jaga_core::staff::ClientInfo);
+
+impl FromRequestParts<Arc<AppState>> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let forwarded = state
+            .config
+            .behind_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.rsplit(',').next())
+                    .map(str::trim)
+                    .and_then(|v| v.parse::<std::net::IpAddr>().ok())
+                    .map(|ip| ip.to_string())
+            })
+            .flatten();
+        let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        Ok(Client(jaga_core::staff::ClientInfo {
+            ip,
+            user_agent,
+            request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
+        }))
+    }
+}
 
 impl FromRequestParts<Arc<AppState>> for Authed {
     type Rejection = ApiError;
@@ -27,11 +103,31 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         state: &Arc<AppState>,
     ) -> Result<Self, ApiError> {
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
-        let header = parts
+        let bearer = parts
             .headers
             .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(CoreError::Unauthenticated)?;
+            .and_then(|v| v.to_str().ok());
+        if bearer.is_none()
+            && let Some(cookie) = session_cookie(&parts.headers)
+        {
+            let caller = state
+                .staff
+                .authenticate(
+                    &cookie,
+                    csrf_header(&parts.headers).as_deref(),
+                    is_unsafe(&parts.method),
+                    request_id,
+                )
+                .await
+                .inspect_err(|e| {
+                    if matches!(e, CoreError::Unauthenticated) {
+                        state.metrics.auth_failures.inc();
+                    }
+                })?;
+            parts.extensions.insert(caller.clone());
+            return Ok(Authed(caller));
+        }
+        let header = bearer.ok_or(CoreError::Unauthenticated)?;
         let token = header
             .strip_prefix("Bearer ")
             .ok_or(CoreError::Unauthenticated)?;

@@ -22,6 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use jaga_core::staff::{StaffConfig, StaffService};
 use jaga_core::vault::Vault;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,12 +33,16 @@ use std::time::{Duration, Instant};
 pub struct ServerConfig {
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// Trust the last `X-Forwarded-For` address as the client's (only behind a TLS-terminating
+    /// proxy that sets it); otherwise the socket peer address is the client.
+    pub behind_proxy: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
+            behind_proxy: false,
         }
     }
 }
@@ -52,16 +57,29 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Serialises unseal attempts.
     pub unseal_lock: tokio::sync::Mutex<()>,
+    /// Staff accounts, sessions and logins.
+    pub staff: Arc<StaffService>,
 }
 
 impl AppState {
-    /// New state.
+    /// New state with the default staff settings.
     pub fn new(vault: Arc<Vault>, config: ServerConfig) -> Arc<Self> {
+        let staff = Arc::new(StaffService::new(vault.clone(), StaffConfig::default()));
+        Self::with_staff(vault, config, staff)
+    }
+
+    /// New state with a configured staff service (over the same vault).
+    pub fn with_staff(
+        vault: Arc<Vault>,
+        config: ServerConfig,
+        staff: Arc<StaffService>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             vault,
             metrics: metrics::Metrics::default(),
             config,
             unseal_lock: tokio::sync::Mutex::new(()),
+            staff,
         })
     }
 }
@@ -85,6 +103,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(orders::list).post(orders::create),
         )
         .route("/v1/redact", axum::routing::post(routes::redact::redact))
+        .route(
+            "/v1/tokens/resolve",
+            axum::routing::post(routes::tokens::resolve),
+        )
+        .merge(routes::auth::router())
+        .merge(routes::staff::router())
         .route("/v1/sys/seal-status", get(sys::seal_status))
         .route("/v1/sys/unseal", axum::routing::post(sys::unseal))
         .route("/healthz", get(sys::healthz))
@@ -218,7 +242,7 @@ pub async fn serve(
     });
     axum_server::bind_rustls(addr, rustls_cfg)
         .handle(handle)
-        .serve(app.into_make_service())
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
 }
 

@@ -27,6 +27,7 @@ async fn api() -> Api {
         h.vault.clone(),
         ServerConfig {
             body_limit: 64 * 1024,
+            ..Default::default()
         },
     ));
     Api { h, app }
@@ -598,9 +599,10 @@ async fn redact_endpoint_removes_identifiers_and_audits_counts_only() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v, _) = a.call("POST", "/v1/redact", Some(&key), Some("{\"text\": \"NIK 3174011205900001\", \"policy\": {\"operators\": {\"NIK\": \"tokenize\"}}}"), &[]).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+    // tokenize works here too (shop-level tokens; see tests/guard.rs).
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        v["text"].as_str().unwrap().starts_with("NIK [NIK:tok_"),
         "{v}"
     );
 }

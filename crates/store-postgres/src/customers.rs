@@ -15,7 +15,7 @@ const INSERT_CUSTOMERS: &str = "INSERT INTO customers (id, code, segment, market
      SELECT * FROM UNNEST($1::text[]::uuid[], $2::text[], $3::text[], $4::boolean[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bytea[], $13::bytea[], $14::bytea[], $15::bytea[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])";
 const INSERT_KEYS: &str = "INSERT INTO customer_keys (customer_id, kek_version, wrapped) SELECT * FROM UNNEST($1::text[]::uuid[], $2::bigint[], $3::bytea[])";
 
-async fn insert(
+pub(crate) async fn insert(
     conn: &mut PgConnection,
     items: &[(&CustomerRow, &WrappedKey)],
 ) -> Result<(), StoreError> {
@@ -80,6 +80,81 @@ fn index_column(field: Field) -> Result<&'static str, StoreError> {
 pub(crate) enum By {
     Id(Uuid),
     Code(String),
+}
+
+/// Writes a changed customer row if its version is still `row.version - 1` (inside the caller's
+/// transaction).
+pub(crate) async fn update(
+    conn: &mut PgConnection,
+    row: &CustomerRow,
+    key: Option<&WrappedKey>,
+) -> Result<(), StoreError> {
+    // Under READ COMMITTED a concurrent update of the same row makes this statement wait and
+    // then re-check `version` against the committed row, so exactly one writer wins.
+    let mut q = sqlx::query("UPDATE customers SET marketing_consent = $1, full_name = $2, email = $3, phone = $4, address = $5, national_id = $6, birth_date = $7, preferences = $8, notes = $9, email_index = $10, phone_index = $11, national_id_index = $12, version = $13, updated_at = $14 WHERE id = $15::uuid AND version = $16 AND erased_at IS NULL")
+        .bind(row.marketing_consent);
+    for f in &row.fields {
+        q = q.bind(f.as_deref());
+    }
+    let done = q
+        .bind(row.email_index.as_deref())
+        .bind(row.phone_index.as_deref())
+        .bind(row.national_id_index.as_deref())
+        .bind(row.version)
+        .bind(row.updated_at)
+        .bind(row.id.to_string())
+        .bind(row.version - 1)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Concurrent);
+    }
+    if let Some(k) = key {
+        sqlx::query(
+            "UPDATE customer_keys SET kek_version = $1, wrapped = $2 WHERE customer_id = $3::uuid",
+        )
+        .bind(i64::from(k.kek_version))
+        .bind(&k.wrapped)
+        .bind(row.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Inserts an order for a live customer (inside the caller's transaction).
+pub(crate) async fn order_insert(
+    conn: &mut PgConnection,
+    row: &OrderRow,
+) -> Result<(), StoreError> {
+    // FOR SHARE holds off a concurrent erasure until this order is committed (or not).
+    let live: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL FOR SHARE",
+    )
+    .bind(row.customer_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if live.is_none() {
+        return Err(StoreError::Concurrent);
+    }
+    sqlx::query("INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(row.id.to_string())
+        .bind(row.customer_id.to_string())
+        .bind(&row.order_ref)
+        .bind(&row.status)
+        .bind(row.amount_minor)
+        .bind(&row.currency)
+        .bind(row.payment.as_deref())
+        .bind(&row.items)
+        .bind(row.notes.as_deref())
+        .bind(row.created_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 impl PostgresStore {
@@ -191,36 +266,7 @@ impl PostgresStore {
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        // Under READ COMMITTED a concurrent update of the same row makes this statement wait and
-        // then re-check `version` against the committed row, so exactly one writer wins.
-        let mut q = sqlx::query("UPDATE customers SET marketing_consent = $1, full_name = $2, email = $3, phone = $4, address = $5, national_id = $6, birth_date = $7, preferences = $8, notes = $9, email_index = $10, phone_index = $11, national_id_index = $12, version = $13, updated_at = $14 WHERE id = $15::uuid AND version = $16 AND erased_at IS NULL")
-            .bind(row.marketing_consent);
-        for f in &row.fields {
-            q = q.bind(f.as_deref());
-        }
-        let done = q
-            .bind(row.email_index.as_deref())
-            .bind(row.phone_index.as_deref())
-            .bind(row.national_id_index.as_deref())
-            .bind(row.version)
-            .bind(row.updated_at)
-            .bind(row.id.to_string())
-            .bind(row.version - 1)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Concurrent);
-        }
-        if let Some(k) = key {
-            sqlx::query("UPDATE customer_keys SET kek_version = $1, wrapped = $2 WHERE customer_id = $3::uuid")
-                .bind(i64::from(k.kek_version))
-                .bind(&k.wrapped)
-                .bind(row.id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
+        update(&mut tx, &row, key.as_ref()).await?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         crate::commit(tx).await
     }
@@ -252,6 +298,7 @@ impl PostgresStore {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
+        crate::tokens::shred(&mut tx, id, at).await?;
         sqlx::query("DELETE FROM customer_keys WHERE customer_id = $1::uuid")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -274,31 +321,7 @@ impl PostgresStore {
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        // FOR SHARE holds off a concurrent erasure until this order is committed (or not).
-        let live: Option<i32> = sqlx::query_scalar(
-            "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL FOR SHARE",
-        )
-        .bind(row.customer_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        if live.is_none() {
-            return Err(StoreError::Concurrent);
-        }
-        sqlx::query("INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(row.id.to_string())
-            .bind(row.customer_id.to_string())
-            .bind(&row.order_ref)
-            .bind(&row.status)
-            .bind(row.amount_minor)
-            .bind(&row.currency)
-            .bind(row.payment.as_deref())
-            .bind(&row.items)
-            .bind(row.notes.as_deref())
-            .bind(row.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        order_insert(&mut tx, &row).await?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         crate::commit(tx).await
     }

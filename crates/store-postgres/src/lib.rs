@@ -20,7 +20,9 @@ mod audit;
 mod checkpoint;
 mod customers;
 mod rows;
+mod staff;
 mod store;
+mod tokens;
 
 use jaga_core::store::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -93,6 +95,8 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             Some("customer_code") => "customer_code",
             Some("order_ref") => "order_ref",
             Some("api_keys_pkey") => "api_key_id",
+            Some("tokens_fingerprint") => "token_fingerprint",
+            Some("staff_email") => "staff_email",
             _ => "unknown",
         });
     }

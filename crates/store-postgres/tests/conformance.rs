@@ -353,6 +353,10 @@ async fn concurrent_opens_migrate_once() {
         .unwrap();
     let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
-        .count() as i64;
-    assert_eq!(applied, files, "each migration applied exactly once");
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    assert_eq!(applied, files as i64, "each migration applied once");
 }

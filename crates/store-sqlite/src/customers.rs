@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 const INSERT_CUSTOMER: &str = "INSERT INTO customers (id, code, segment, marketing_consent, full_name, email, phone, address, national_id, birth_date, preferences, notes, email_index, phone_index, national_id_index, version, created_at, updated_at, erased_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-async fn insert(
+pub(crate) async fn insert(
     conn: &mut SqliteConnection,
     row: &CustomerRow,
     key: &WrappedKey,
@@ -52,6 +52,75 @@ fn index_column(field: Field) -> Result<&'static str, StoreError> {
         Field::NationalId => Ok("national_id_index"),
         _ => Err(StoreError::Database("field has no blind index".into())),
     }
+}
+
+/// Writes a changed customer row if its version is still `row.version - 1` (inside the caller's
+/// transaction).
+pub(crate) async fn update(
+    conn: &mut SqliteConnection,
+    row: &CustomerRow,
+    key: Option<&WrappedKey>,
+) -> Result<(), StoreError> {
+    let mut q = sqlx::query("UPDATE customers SET marketing_consent = ?, full_name = ?, email = ?, phone = ?, address = ?, national_id = ?, birth_date = ?, preferences = ?, notes = ?, email_index = ?, phone_index = ?, national_id_index = ?, version = ?, updated_at = ? WHERE id = ? AND version = ? AND erased_at IS NULL")
+        .bind(row.marketing_consent);
+    for f in &row.fields {
+        q = q.bind(f.as_deref());
+    }
+    let done = q
+        .bind(row.email_index.as_deref())
+        .bind(row.phone_index.as_deref())
+        .bind(row.national_id_index.as_deref())
+        .bind(row.version)
+        .bind(row.updated_at)
+        .bind(row.id.to_string())
+        .bind(row.version - 1)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Concurrent);
+    }
+    if let Some(k) = key {
+        sqlx::query("UPDATE customer_keys SET kek_version = ?, wrapped = ? WHERE customer_id = ?")
+            .bind(i64::from(k.kek_version))
+            .bind(&k.wrapped)
+            .bind(row.id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Inserts an order for a live customer (inside the caller's transaction).
+pub(crate) async fn order_insert(
+    conn: &mut SqliteConnection,
+    row: &OrderRow,
+) -> Result<(), StoreError> {
+    let live: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM customers WHERE id = ? AND erased_at IS NULL")
+            .bind(row.customer_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+    if live.is_none() {
+        return Err(StoreError::Concurrent);
+    }
+    sqlx::query("INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(row.id.to_string())
+        .bind(row.customer_id.to_string())
+        .bind(&row.order_ref)
+        .bind(&row.status)
+        .bind(row.amount_minor)
+        .bind(&row.currency)
+        .bind(row.payment.as_deref())
+        .bind(&row.items)
+        .bind(row.notes.as_deref())
+        .bind(row.created_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -157,36 +226,7 @@ impl SqliteStore {
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let mut q = sqlx::query("UPDATE customers SET marketing_consent = ?, full_name = ?, email = ?, phone = ?, address = ?, national_id = ?, birth_date = ?, preferences = ?, notes = ?, email_index = ?, phone_index = ?, national_id_index = ?, version = ?, updated_at = ? WHERE id = ? AND version = ? AND erased_at IS NULL")
-            .bind(row.marketing_consent);
-        for f in &row.fields {
-            q = q.bind(f.as_deref());
-        }
-        let done = q
-            .bind(row.email_index.as_deref())
-            .bind(row.phone_index.as_deref())
-            .bind(row.national_id_index.as_deref())
-            .bind(row.version)
-            .bind(row.updated_at)
-            .bind(row.id.to_string())
-            .bind(row.version - 1)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Concurrent);
-        }
-        if let Some(k) = key {
-            sqlx::query(
-                "UPDATE customer_keys SET kek_version = ?, wrapped = ? WHERE customer_id = ?",
-            )
-            .bind(i64::from(k.kek_version))
-            .bind(&k.wrapped)
-            .bind(row.id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
+        update(&mut tx, &row, key.as_ref()).await?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         tx.commit().await.map_err(db)
     }
@@ -207,6 +247,7 @@ impl SqliteStore {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
+        crate::tokens::shred(&mut tx, id, at).await?;
         sqlx::query("DELETE FROM customer_keys WHERE customer_id = ?")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -230,29 +271,7 @@ impl SqliteStore {
         audit_rec: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let live: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM customers WHERE id = ? AND erased_at IS NULL")
-                .bind(row.customer_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        if live.is_none() {
-            return Err(StoreError::Concurrent);
-        }
-        sqlx::query("INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(row.id.to_string())
-            .bind(row.customer_id.to_string())
-            .bind(&row.order_ref)
-            .bind(&row.status)
-            .bind(row.amount_minor)
-            .bind(&row.currency)
-            .bind(row.payment.as_deref())
-            .bind(&row.items)
-            .bind(row.notes.as_deref())
-            .bind(row.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        order_insert(&mut tx, &row).await?;
         audit::append(&mut tx, &[&audit_rec]).await?;
         tx.commit().await.map_err(db)
     }

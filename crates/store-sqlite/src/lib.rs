@@ -15,7 +15,9 @@ mod audit;
 mod checkpoint;
 mod customers;
 mod rows;
+mod staff;
 mod store;
+mod tokens;
 
 use jaga_core::store::StoreError;
 use sqlx::sqlite::{
@@ -81,6 +83,12 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         }
         if msg.contains("orders.order_ref") {
             return StoreError::Unique("order_ref");
+        }
+        if msg.contains("tokens.fingerprint") {
+            return StoreError::Unique("token_fingerprint");
+        }
+        if msg.contains("staff.email") {
+            return StoreError::Unique("staff_email");
         }
         if msg.contains("api_keys.id") {
             return StoreError::Unique("api_key_id");

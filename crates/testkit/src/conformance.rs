@@ -23,6 +23,28 @@ macro_rules! conformance_tests {
             audit_log_is_gapless_and_recomputes, rotation_rewraps_without_touching_fields, api_keys_authenticate_and_revoke,
             orders_round_trip_and_die_with_the_customer, missing_scope_is_refused_and_audited, concurrent_writers_keep_the_log_consistent,
             stale_update_is_refused, batch_create_is_all_or_nothing, checkpoints_proofs_and_batches);
+        $crate::conformance_tests!(@tokens $make;
+            note_identifiers_are_tokenized_and_resolve, card_data_in_notes_is_refused,
+            order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);
+        $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts);
+    };
+    (@tokens $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(store) = $make else { return };
+                $crate::conformance_tokens::$name(store).await;
+            }
+        )*
+    };
+    (@staff $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(store) = $make else { return };
+                $crate::conformance_staff::$name(store).await;
+            }
+        )*
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

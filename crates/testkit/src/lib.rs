@@ -8,6 +8,8 @@
 
 pub mod conformance;
 pub mod conformance_audit;
+pub mod conformance_staff;
+pub mod conformance_tokens;
 
 use jaga_core::auth::{Caller, Scope};
 use jaga_core::model::NewCustomer;
@@ -55,6 +57,7 @@ impl Harness {
             id: "testkey".into(),
             scopes: scopes.iter().copied().collect(),
             request_id: Some("req-test".into()),
+            staff: None,
         }
     }
 }

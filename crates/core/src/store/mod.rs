@@ -13,6 +13,11 @@ use crate::model::Field;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+mod tokens;
+pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
+mod staff;
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
+
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -187,7 +192,7 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: CheckpointStore + Send + Sync + 'static {
+pub trait Store: CheckpointStore + TokenStore + StaffStore + Send + Sync + 'static {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

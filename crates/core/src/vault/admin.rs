@@ -181,6 +181,7 @@ impl Vault {
             id: rec.id,
             scopes,
             request_id,
+            staff: None,
         })
     }
 

@@ -1,11 +1,16 @@
 //! Customer capabilities: masked reads and lookups, purpose-bound reveals, writes and erasure.
 
 use super::codec::{self, Plain};
-use super::{Keys, Vault};
+use super::guard::{count_fields, customer_owner};
+use super::tokens::token_race;
+use super::{Keys, Vault, access};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
+use crate::guard::{CardHandling, FindingCounts};
 use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
-use crate::store::{CustomerRow, CustomerWithKey, StoreError, WrappedKey, read_outcome};
+use crate::store::{
+    CustomerRow, CustomerWithKey, GuardedWrite, StoreError, TokenRow, WrappedKey, read_outcome,
+};
 use crate::{CoreError, InvalidField, validate};
 use jaga_crypto::Key32;
 use std::sync::Arc;
@@ -21,6 +26,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersRead, "customer.read")
             .await?;
+        self.require_agreement(caller, "customer.read").await?;
         Ok(CustomerReader {
             vault: self,
             caller,
@@ -37,6 +43,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersReveal, "customer.reveal")
             .await?;
+        self.require_agreement(caller, "customer.reveal").await?;
         let purpose = purpose
             .and_then(Purpose::new)
             .ok_or(CoreError::PurposeRequired)?;
@@ -53,6 +60,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersWrite, "customer.write")
             .await?;
+        self.require_agreement(caller, "customer.write").await?;
         Ok(CustomerWriter {
             vault: self,
             caller,
@@ -65,6 +73,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::CustomersErase, "customer.erase")
             .await?;
+        self.require_agreement(caller, "customer.erase").await?;
         Ok(Eraser {
             vault: self,
             caller,
@@ -116,21 +125,44 @@ fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), Cor
 async fn masked_view(
     vault: &Vault,
     keys: &Keys,
+    caller: &Caller,
     row: &CustomerRow,
     key: &WrappedKey,
     revealed: &[Field],
 ) -> Result<CustomerView, CoreError> {
     let dek = codec::dek(vault, keys, row, key).await?;
     let plain = codec::open_fields(&dek, row, &Field::ALL)?;
-    Ok(codec::view(row, &plain, revealed))
+    Ok(staff_view(caller, row, &plain, revealed))
+}
+
+/// The caller's view of a decrypted row: `revealed` (and, for staff, fields their role sees in
+/// plain text) unmasked, the rest masked, and fields hidden from the role removed.
+fn staff_view(
+    caller: &Caller,
+    row: &CustomerRow,
+    plain: &codec::Plain,
+    revealed: &[Field],
+) -> CustomerView {
+    let extra = access::plain_fields(caller);
+    if extra.is_empty() {
+        return access::apply_views(caller, codec::view(row, plain, revealed));
+    }
+    let all: Vec<Field> = revealed.iter().chain(&extra).copied().collect();
+    let mut v = access::apply_views(caller, codec::view(row, plain, &all));
+    v.revealed.retain(|f| revealed.contains(f));
+    v
 }
 
 impl CustomerReader<'_> {
-    /// One customer, masked. Audited as `customer.read`.
+    /// One customer, masked (for staff: with the role's field views). Audited as
+    /// `customer.read`. A customer outside a staff member's segments is [`CoreError::NotFound`].
     pub async fn get(&self, id: Uuid) -> Result<CustomerView, CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.read")
+            .await?;
         let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
-        masked_view(self.vault, &self.keys, &row, &key, &[]).await
+        masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
     }
 
     /// Exact-match lookup through a blind index (or the customer code). Every candidate the
@@ -147,11 +179,14 @@ impl CustomerReader<'_> {
                 })?;
                 let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
                 let found = self.vault.store.customer_get_by_code(&code, audit).await?;
-                return match found.filter(|f| f.row.erased_at.is_none()) {
+                return match found.filter(|f| {
+                    f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment)
+                }) {
                     Some(f) => {
                         let (row, key) = live(Some(f))?;
                         Ok(vec![
-                            masked_view(self.vault, &self.keys, &row, &key, &[]).await?,
+                            masked_view(self.vault, &self.keys, self.caller, &row, &key, &[])
+                                .await?,
                         ])
                     }
                     None => Ok(vec![]),
@@ -177,10 +212,13 @@ impl CustomerReader<'_> {
             let Ok((row, key)) = live(Some(c)) else {
                 continue;
             };
+            if !access::sees(self.caller, &row.segment) {
+                continue;
+            }
             let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
             let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
             if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
-                out.push(codec::view(&row, &plain, &[]));
+                out.push(staff_view(self.caller, &row, &plain, &[]));
             }
         }
         Ok(out)
@@ -199,12 +237,16 @@ impl Revealer<'_> {
                 "name at least one field to reveal",
             ));
         }
+        self.vault
+            .check_segment(self.caller, id, "customer.reveal")
+            .await?;
+        self.vault.check_reveal(self.caller, id, fields).await?;
         let audit = AuditRecord::new(self.caller, "customer.reveal")
             .customer(id)
             .fields(fields.iter().map(|f| f.name()))
             .purpose(self.purpose.as_str());
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
-        masked_view(self.vault, &self.keys, &row, &key, fields).await
+        masked_view(self.vault, &self.keys, self.caller, &row, &key, fields).await
     }
 }
 
@@ -355,16 +397,30 @@ fn apply_patch(plain: &mut Plain, p: &CustomerPatch) -> Result<Vec<&'static str>
     }
 }
 
+/// The outcome of a bulk import batch.
+#[derive(Debug, Clone, Default)]
+pub struct BatchImported {
+    /// The customers created: input position and id/code, in input order.
+    pub created: Vec<(usize, Created)>,
+    /// Findings per kind in each created customer's notes (aligned with `created`; card
+    /// numbers and CVVs dropped and counted).
+    pub findings: Vec<FindingCounts>,
+    /// Inputs not imported: input position and why (field names and codes, never values).
+    pub rejected: Vec<(usize, Vec<InvalidField>)>,
+}
+
 impl CustomerWriter<'_> {
-    fn build(&self, plain: &Plain, segment: String, consent: bool) -> (CustomerRow, WrappedKey) {
-        let id = Uuid::new_v4();
-        let dek = Key32::random();
+    fn build(
+        &self,
+        id: Uuid,
+        dek: &Key32,
+        plain: &Plain,
+        segment: String,
+        consent: bool,
+    ) -> (CustomerRow, WrappedKey) {
         let (fields, [email_index, phone_index, national_id_index]) =
-            codec::seal_fields(&self.keys, &dek, id, &segment, plain);
-        let (kek_version, wrapped) = self
-            .keys
-            .keyring()
-            .wrap_dek(&segment, &id.to_string(), &dek);
+            codec::seal_fields(&self.keys, dek, id, &segment, plain);
+        let (kek_version, wrapped) = self.keys.keyring().wrap_dek(&segment, &id.to_string(), dek);
         let now = crate::now_ms();
         let row = CustomerRow {
             id,
@@ -389,11 +445,42 @@ impl CustomerWriter<'_> {
         )
     }
 
-    fn create_audit(&self, row: &CustomerRow) -> AuditRecord {
+    /// Runs the customer's notes through the write guard (before encryption), replacing them
+    /// in `plain`; returns the tokens to store and the counts.
+    async fn guard_notes(
+        &self,
+        id: Uuid,
+        segment: &str,
+        dek: &Key32,
+        plain: &mut Plain,
+        path: &str,
+        cards: CardHandling,
+    ) -> Result<(Vec<TokenRow>, FindingCounts), CoreError> {
+        let Some(notes) = plain[Field::Notes.index()].as_ref() else {
+            return Ok((Vec::new(), FindingCounts::new()));
+        };
+        let text = String::from_utf8_lossy(notes).into_owned();
+        let g = self
+            .vault
+            .guard_text(
+                self.caller,
+                &self.keys,
+                customer_owner(id, segment, dek),
+                path,
+                &text,
+                cards,
+            )
+            .await?;
+        plain[Field::Notes.index()] = Some(bytes(g.text));
+        Ok((g.tokens, g.counts))
+    }
+
+    fn create_audit(&self, row: &CustomerRow, counts: &FindingCounts) -> AuditRecord {
         let fields = Field::ALL
             .into_iter()
             .filter(|f| row.fields[f.index()].is_some())
-            .map(Field::name);
+            .map(|f| f.name().to_string())
+            .chain(count_fields("notes", counts));
         AuditRecord::new(self.caller, "customer.create")
             .customer(row.id)
             .fields(fields)
@@ -402,18 +489,42 @@ impl CustomerWriter<'_> {
     /// Validates, encrypts and stores a new customer. Audited as `customer.create` in the same
     /// transaction.
     pub async fn create(&self, input: &NewCustomer) -> Result<Created, CoreError> {
-        let (plain, segment) = validate_new(input)?;
+        let (mut plain, segment) = validate_new(input)?;
+        self.staff_may_create(&plain, &segment).await?;
+        let id = Uuid::new_v4();
+        let dek = Key32::random();
+        let (tokens, counts) = self
+            .guard_notes(
+                id,
+                &segment,
+                &dek,
+                &mut plain,
+                "notes",
+                CardHandling::Refuse,
+            )
+            .await?;
         for _ in 0..3 {
-            let (row, key) = self.build(&plain, segment.clone(), input.marketing_consent);
+            let (row, key) = self.build(id, &dek, &plain, segment.clone(), input.marketing_consent);
             let created = Created {
                 id: row.id,
                 code: row.code.clone(),
             };
-            let audit = self.create_audit(&row);
-            match self.vault.store.customer_insert(row, key, audit).await {
+            let audit = self.create_audit(&row, &counts);
+            let res = if tokens.is_empty() {
+                self.vault.store.customer_insert(row, key, audit).await
+            } else {
+                self.vault
+                    .store
+                    .write_with_tokens(
+                        GuardedWrite::CustomerInsert(row, key, audit),
+                        tokens.clone(),
+                    )
+                    .await
+            };
+            match res {
                 Ok(()) => return Ok(created),
                 Err(StoreError::Unique("customer_code")) => continue,
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(token_race(e)),
             }
         }
         Err(CoreError::Conflict(
@@ -421,40 +532,111 @@ impl CustomerWriter<'_> {
         ))
     }
 
-    /// Creates many customers in one transaction (bulk import). All or nothing: any invalid
-    /// input fails the whole batch before anything is written.
+    /// Creates many customers in one transaction. All or nothing: any invalid input (or a card
+    /// number in a note) fails the whole batch before anything is written.
     pub async fn create_batch(&self, inputs: &[NewCustomer]) -> Result<Vec<Created>, CoreError> {
+        let out = self.batch(inputs, CardHandling::Refuse).await?;
+        Ok(out.created.into_iter().map(|(_, c)| c).collect())
+    }
+
+    /// Bulk import of one batch: every valid input is created in **one transaction** (all of
+    /// them or, on a database error, none); invalid inputs are skipped and reported in
+    /// [`BatchImported::rejected`]. Card numbers and CVVs in notes are dropped and counted
+    /// instead of refused; other identifiers in notes get the shop's policy. Each customer is
+    /// audited as `customer.create` with its finding counts.
+    pub async fn import_batch(&self, inputs: &[NewCustomer]) -> Result<BatchImported, CoreError> {
+        self.batch(inputs, CardHandling::Drop).await
+    }
+
+    async fn batch(
+        &self,
+        inputs: &[NewCustomer],
+        cards: CardHandling,
+    ) -> Result<BatchImported, CoreError> {
+        let lenient = cards == CardHandling::Drop;
         let mut rows = Vec::with_capacity(inputs.len());
+        let mut tokens = Vec::new();
+        let mut out = BatchImported::default();
         for (i, input) in inputs.iter().enumerate() {
-            let (plain, segment) = validate_new(input).map_err(|e| match e {
-                CoreError::Invalid(es) => CoreError::Invalid(
-                    es.into_iter()
-                        .map(|mut f| {
-                            f.field = format!("[{i}].{}", f.field);
-                            f
-                        })
-                        .collect(),
-                ),
-                other => other,
-            })?;
-            let (row, key) = self.build(&plain, segment, input.marketing_consent);
-            let audit = self.create_audit(&row);
+            let prefix = |es: Vec<InvalidField>| -> Vec<InvalidField> {
+                es.into_iter()
+                    .map(|mut f| {
+                        f.field = format!("[{i}].{}", f.field);
+                        f
+                    })
+                    .collect()
+            };
+            let (mut plain, segment) = match validate_new(input) {
+                Ok(v) => v,
+                Err(CoreError::Invalid(es)) if lenient => {
+                    out.rejected.push((i, es));
+                    continue;
+                }
+                Err(CoreError::Invalid(es)) => return Err(CoreError::Invalid(prefix(es))),
+                Err(other) => return Err(other),
+            };
+            self.staff_may_create(&plain, &segment).await?;
+            let id = Uuid::new_v4();
+            let dek = Key32::random();
+            let (t, counts) = match self
+                .guard_notes(
+                    id,
+                    &segment,
+                    &dek,
+                    &mut plain,
+                    &format!("[{i}].notes"),
+                    cards,
+                )
+                .await
+            {
+                Ok(v) => v,
+                Err(CoreError::CardInText { .. }) if lenient => {
+                    out.rejected.push((
+                        i,
+                        vec![InvalidField::new(
+                            "notes",
+                            "card_number_not_allowed",
+                            "holds card data that could not be removed cleanly",
+                        )],
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            tokens.extend(t);
+            let (row, key) = self.build(id, &dek, &plain, segment, input.marketing_consent);
+            let audit = self.create_audit(&row, &counts);
+            out.created.push((
+                i,
+                Created {
+                    id: row.id,
+                    code: row.code.clone(),
+                },
+            ));
             rows.push((row, key, audit));
+            out.findings.push(counts);
         }
-        let created = rows
-            .iter()
-            .map(|(r, _, _)| Created {
-                id: r.id,
-                code: r.code.clone(),
-            })
-            .collect();
-        self.vault.store.customer_insert_batch(rows).await?;
-        Ok(created)
+        if rows.is_empty() {
+            return Ok(out);
+        }
+        if tokens.is_empty() {
+            self.vault.store.customer_insert_batch(rows).await?;
+        } else {
+            self.vault
+                .store
+                .write_with_tokens(GuardedWrite::CustomerInsertBatch(rows), tokens)
+                .await
+                .map_err(token_race)?;
+        }
+        Ok(out)
     }
 
     /// Applies a partial update. Audited as `customer.update` (with the changed field names) in
     /// the same transaction; returns the masked view.
     pub async fn update(&self, id: Uuid, patch: &CustomerPatch) -> Result<CustomerView, CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.update")
+            .await?;
         let mut audit = AuditRecord::new(self.caller, "customer.update").customer(id);
         let found = self.vault.store.customer_load(id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
@@ -473,6 +655,22 @@ impl CustomerWriter<'_> {
         let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
         let mut plain = codec::open_fields(&dek, &row, &Field::ALL)?;
         let changed = apply_patch(&mut plain, patch)?;
+        self.vault
+            .check_write(self.caller, Some(id), &changed)
+            .await?;
+        let (tokens, counts) = if matches!(patch.notes, Some(Some(_))) {
+            self.guard_notes(
+                row.id,
+                &row.segment.clone(),
+                &dek,
+                &mut plain,
+                "notes",
+                CardHandling::Refuse,
+            )
+            .await?
+        } else {
+            (Vec::new(), FindingCounts::new())
+        };
         let (fields, [e, p, n]) =
             codec::seal_fields(&self.keys, &dek, row.id, &row.segment, &plain);
         row.fields = fields;
@@ -487,24 +685,57 @@ impl CustomerWriter<'_> {
         audit = audit.fields(
             changed
                 .iter()
-                .copied()
-                .chain(patch.marketing_consent.map(|_| "marketing_consent")),
+                .map(|f| f.to_string())
+                .chain(
+                    patch
+                        .marketing_consent
+                        .map(|_| "marketing_consent".to_string()),
+                )
+                .chain(count_fields("notes", &counts)),
         );
-        match self
-            .vault
-            .store
-            .customer_update(row.clone(), None, audit)
-            .await
-        {
+        let res = if tokens.is_empty() {
+            self.vault
+                .store
+                .customer_update(row.clone(), None, audit)
+                .await
+        } else {
+            self.vault
+                .store
+                .write_with_tokens(GuardedWrite::CustomerUpdate(row.clone(), audit), tokens)
+                .await
+        };
+        match res {
             Ok(()) => {}
             Err(StoreError::Concurrent) => {
                 return Err(CoreError::Conflict(
                     "the customer changed meanwhile; read it again and retry",
                 ));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(token_race(e)),
         }
-        Ok(codec::view(&row, &plain, &[]))
+        Ok(staff_view(self.caller, &row, &plain, &[]))
+    }
+
+    /// A segment-restricted staff member creates customers only in their segments, and no
+    /// staff member sets fields hidden from their role.
+    async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
+        if !access::sees(self.caller, segment) {
+            self.vault
+                .store
+                .audit_append(
+                    AuditRecord::new(self.caller, "customer.create")
+                        .outcome(Outcome::Denied)
+                        .fields(["segment"]),
+                )
+                .await?;
+            return Err(CoreError::Forbidden("segment"));
+        }
+        let set: Vec<&str> = Field::ALL
+            .into_iter()
+            .filter(|f| plain[f.index()].is_some())
+            .map(Field::name)
+            .collect();
+        self.vault.check_write(self.caller, None, &set).await
     }
 }
 
@@ -513,6 +744,9 @@ impl Eraser<'_> {
     /// the database, its WAL or any copy) can no longer be decrypted. Audited as
     /// `customer.erase` in the same transaction.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
+        self.vault
+            .check_segment(self.caller, id, "customer.erase")
+            .await?;
         let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
         if self
             .vault

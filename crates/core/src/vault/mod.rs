@@ -7,18 +7,23 @@
 //! [`OrderWriter`]) that [`Vault`] hands out only to callers with the matching scope, after
 //! auditing refusals.
 
+mod access;
 mod admin;
 mod auditlog;
 mod codec;
 mod customers;
+mod guard;
 mod orders;
 mod redact;
+mod tokens;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
+pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};
 pub use redact::Redactor;
+pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
@@ -82,6 +87,7 @@ pub struct Vault {
     config: UnsealConfig,
     keys: RwLock<Option<Arc<Keys>>>,
     shares: Mutex<Vec<Zeroizing<String>>>,
+    text_policy: RwLock<jaga_redact::PolicySpec>,
 }
 
 impl Vault {
@@ -92,6 +98,7 @@ impl Vault {
             config,
             keys: RwLock::new(None),
             shares: Mutex::new(Vec::new()),
+            text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
         }
     }
 
@@ -224,10 +231,21 @@ impl Vault {
         self.unseal_with_root(root).await
     }
 
-    /// Adds one Shamir share; unseals once enough distinct shares are in. Wrong shares are
-    /// detected when the threshold is reached, and all collected shares are then discarded.
+    /// Adds one Shamir share; unseals once enough shares from this installation's split are in.
+    ///
+    /// A share whose fingerprint is not one `jaga init` recorded is refused at once and never
+    /// counted, so nobody who can reach the (unauthenticated) unseal endpoint can spoil the
+    /// shares the real holders have submitted. Installations without recorded fingerprints try
+    /// every threshold-sized subset that includes the new share, so one foreign share cannot
+    /// block unsealing either; they keep at most twice the number of shares made.
     pub async fn submit_share(&self, share: &str) -> Result<SealStatus, CoreError> {
-        let UnsealConfig::Shamir { threshold, .. } = &self.config else {
+        let UnsealConfig::Shamir {
+            threshold,
+            shares: made,
+            share_fingerprints,
+            ..
+        } = &self.config
+        else {
             return Err(CoreError::Unseal(
                 "this installation does not use Shamir shares".into(),
             ));
@@ -237,22 +255,45 @@ impl Vault {
         }
         let t = jaga_crypto::unseal::share_threshold(share)
             .map_err(|e| CoreError::Unseal(e.to_string()))?;
-        if t != *threshold {
+        let fingerprint = jaga_crypto::unseal::share_fingerprint(share)
+            .map_err(|e| CoreError::Unseal(e.to_string()))?;
+        if t != *threshold
+            || (!share_fingerprints.is_empty() && !share_fingerprints.contains(&fingerprint))
+        {
             return Err(CoreError::Unseal(
-                "the share belongs to a different split".into(),
+                "the share does not belong to this installation".into(),
             ));
         }
-        let ready = {
+        let candidates = {
             let mut shares = self.shares.lock().expect("shares lock");
-            if !shares.iter().any(|s| s.as_str() == share.trim()) {
-                shares.push(Zeroizing::new(share.trim().to_string()));
+            let share = Zeroizing::new(share.trim().to_string());
+            if shares.iter().any(|s| s.as_str() == share.as_str()) {
+                None
+            } else {
+                if shares.len() >= 2 * usize::from(*made) {
+                    shares.clear();
+                }
+                let others = shares.clone();
+                shares.push(share.clone());
+                (shares.len() >= usize::from(*threshold)).then_some((share, others))
             }
-            (shares.len() >= *threshold as usize).then(|| std::mem::take(&mut *shares))
         };
-        if let Some(shares) = ready {
-            let root = jaga_crypto::unseal::combine(&shares)
-                .map_err(|e| CoreError::Unseal(e.to_string()))?;
-            self.unseal_with_root(root).await?;
+        let Some((new, others)) = candidates else {
+            return Ok(self.status());
+        };
+        let check = self.config.root_check();
+        let root = subsets(others.len(), usize::from(*threshold) - 1)
+            .into_iter()
+            .find_map(|subset| {
+                let mut set: Vec<&str> = subset.iter().map(|&i| others[i].as_str()).collect();
+                set.push(new.as_str());
+                jaga_crypto::unseal::combine(&set)
+                    .ok()
+                    .filter(|root| jaga_crypto::unseal::matches_check(root, &check))
+            });
+        match root {
+            Some(root) => self.unseal_with_root(root).await?,
+            None => tracing::warn!("the shares submitted so far do not combine to the root key"),
         }
         Ok(self.status())
     }
@@ -264,6 +305,17 @@ impl Vault {
         let ring = load_keyring(&keys.root, &records)?;
         *keys.keyring.write().expect("keyring lock") = ring;
         Ok(())
+    }
+
+    /// The key that encrypts staff TOTP secrets (derived from the root key; needs the vault
+    /// unsealed).
+    pub(crate) fn staff_totp_key(&self) -> Result<Key32, CoreError> {
+        Ok(keys::derive(&self.keys()?.root, "staff-totp-secret"))
+    }
+
+    /// The key of the keyed digests of staff recovery codes.
+    pub(crate) fn staff_recovery_key(&self) -> Result<Key32, CoreError> {
+        Ok(keys::derive(&self.keys()?.root, "staff-recovery-code"))
     }
 
     /// Appends a standalone audit event (e.g. a request refused before it reached a service).
@@ -292,6 +344,25 @@ impl Vault {
     }
 }
 
+/// Every `k`-element subset of `0..n`, as sorted index lists (`C(n, k)` of them; `n` is at most
+/// twice the number of shares made, so this stays small).
+fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(0, n, k, &mut Vec::with_capacity(k), &mut out);
+    out
+}
+
 fn load_keyring(root: &Key32, records: &[KeyRecord]) -> Result<Keyring, CoreError> {
     let mut keks = BTreeMap::new();
     let mut active = None;
@@ -315,5 +386,18 @@ fn load_keyring(root: &Key32, records: &[KeyRecord]) -> Result<Keyring, CoreErro
 impl From<jaga_crypto::CryptoError> for CoreError {
     fn from(_: jaga_crypto::CryptoError) -> Self {
         CoreError::Integrity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subsets;
+
+    #[test]
+    fn subsets_are_all_combinations() {
+        assert_eq!(subsets(3, 0), vec![Vec::<usize>::new()]);
+        assert_eq!(subsets(3, 2), vec![vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(subsets(6, 3).len(), 20);
+        assert!(subsets(2, 3).is_empty());
     }
 }

@@ -3,11 +3,14 @@
 //! plain text for bookkeeping.
 
 use super::codec;
+use super::guard::{count_fields, customer_owner};
+use super::tokens::token_race;
 use super::{Keys, Vault};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Scope};
+use crate::guard::CardHandling;
 use crate::model::{NewOrder, OrderItem, OrderView, PaymentRef};
-use crate::store::{CustomerRow, OrderRow, StoreError, read_outcome};
+use crate::store::{CustomerRow, GuardedWrite, OrderRow, StoreError, read_outcome};
 use crate::{CoreError, validate};
 use jaga_crypto::Key32;
 use jaga_crypto::field::{self, Context};
@@ -25,6 +28,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersRead, "order.read")
             .await?;
+        self.require_agreement(caller, "order.read").await?;
         Ok(OrderReader {
             vault: self,
             caller,
@@ -40,6 +44,7 @@ impl Vault {
         let keys = self
             .require(caller, Scope::OrdersWrite, "order.create")
             .await?;
+        self.require_agreement(caller, "order.create").await?;
         Ok(OrderWriter {
             vault: self,
             caller,
@@ -99,11 +104,32 @@ fn ctx<'a>(row: &'a CustomerRow, order_id: &'a str, field: &'a str) -> Context<'
 impl OrderWriter<'_> {
     /// Validates and stores an order for a live customer. Audited as `order.create`.
     pub async fn add(&self, customer_id: Uuid, input: &NewOrder) -> Result<OrderView, CoreError> {
-        let order = validate::order(input).map_err(CoreError::Invalid)?;
-        let audit = AuditRecord::new(self.caller, "order.create")
+        let mut order = validate::order(input).map_err(CoreError::Invalid)?;
+        let mut audit = AuditRecord::new(self.caller, "order.create")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.create")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
+        // Free-text notes pass the write guard before encryption, under the customer's key.
+        let mut tokens = Vec::new();
+        if let Some(notes) = order.notes.take() {
+            let g = self
+                .vault
+                .guard_text(
+                    self.caller,
+                    &self.keys,
+                    customer_owner(customer_id, &customer.segment, &dek),
+                    "notes",
+                    &notes,
+                    CardHandling::Refuse,
+                )
+                .await?;
+            audit.fields.extend(count_fields("notes", &g.counts));
+            tokens = g.tokens;
+            order.notes = Some(g.text);
+        }
         let id = Uuid::new_v4();
         let rid = id.to_string();
         let row = OrderRow {
@@ -148,7 +174,18 @@ impl OrderWriter<'_> {
             notes: order.notes,
             created_at: crate::format_ms(row.created_at),
         };
-        match self.vault.store.order_insert(row, audit).await {
+        let res = if tokens.is_empty() {
+            self.vault.store.order_insert(row, audit).await
+        } else {
+            self.vault
+                .store
+                .write_with_tokens(GuardedWrite::OrderInsert(row, audit), tokens)
+                .await
+        };
+        match res {
+            Err(StoreError::Unique("token_fingerprint")) => {
+                Err(token_race(StoreError::Unique("token_fingerprint")))
+            }
             Ok(()) => Ok(view),
             Err(StoreError::Unique(_)) => Err(CoreError::Conflict(
                 "an order with this order_ref already exists for the customer",
@@ -164,9 +201,16 @@ impl OrderReader<'_> {
         let audit = AuditRecord::new(self.caller, "order.list")
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
+        self.vault
+            .check_segment(self.caller, customer_id, "order.list")
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let rows = self.vault.store.orders_list(customer_id, audit).await?;
-        rows.iter().map(|r| decrypt(&dek, &customer, r)).collect()
+        let orders = rows
+            .iter()
+            .map(|r| decrypt(&dek, &customer, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(super::access::apply_orders_view(self.caller, orders))
     }
 }
 

@@ -456,7 +456,7 @@ pub(crate) fn person(r: &mut Rng) -> String {
     let given = if unseen {
         r.pick(UNSEEN_GIVEN).to_string()
     } else {
-        capital(r.pick(crate::detect::lexicon::GIVEN_NAMES))
+        capital(r.pick(crate::detect::lexicon::given_names()))
     };
     if r.chance(0.25) {
         return given;
@@ -464,7 +464,7 @@ pub(crate) fn person(r: &mut Rng) -> String {
     let surname = if unseen || r.chance(0.2) {
         r.pick(UNSEEN_SURNAMES).to_string()
     } else {
-        capital(r.pick(crate::detect::lexicon::SURNAMES))
+        capital(r.pick(crate::detect::lexicon::surnames()))
     };
     format!("{given} {surname}")
 }

@@ -53,6 +53,8 @@ struct Walk {
     end: usize,
     tokens: usize,
     strong: bool,
+    /// A token that starts with a digit (house or unit number, postal code) was taken.
+    number: bool,
 }
 
 fn token_end(b: &[u8], s: usize) -> usize {
@@ -78,8 +80,11 @@ fn walk(b: &[u8], p: usize) -> Walk {
         end: p,
         tokens: 0,
         strong: false,
+        number: false,
     };
     let mut q = p;
+    // Streets named after titled people: "Jl. Ir. H. Djuanda", "Jalan KH Ahmad Dahlan".
+    let mut after_street = false;
     while w.tokens < MAX_TOKENS && q < b.len() && q - p < MAX_BYTES {
         // separators: spaces, one comma
         let mut t = q;
@@ -102,8 +107,18 @@ fn walk(b: &[u8], p: usize) -> Walk {
         let digit_led = c.is_ascii_digit();
         let dotted_number =
             b.get(te) == Some(&b'.') && b.get(te + 1).is_some_and(u8::is_ascii_digit);
+        let street_title = after_street && roles & role::TITLE != 0 && c.is_ascii_uppercase();
+        // A US state before its ZIP code ("WA 98101") even when it is also a keyword (WA).
+        let state_zip = tok.len() == 2
+            && tok.iter().all(u8::is_ascii_uppercase)
+            && b.get(te) == Some(&b' ')
+            && b.len() >= te + 6
+            && b[te + 1..te + 6].iter().all(u8::is_ascii_digit)
+            && b.get(te + 6).is_none_or(|c| !c.is_ascii_digit());
         let accept = if digit_led {
             !dotted_number
+        } else if street_title || state_zip {
+            true
         } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
             false
         } else if roles & (role::ADDR_PART | role::STREET | role::STREET_SUFFIX) != 0 {
@@ -134,6 +149,8 @@ fn walk(b: &[u8], p: usize) -> Walk {
             w.strong = true;
         }
         w.tokens += 1;
+        w.number |= digit_led;
+        after_street = roles & role::STREET != 0 || street_title;
         w.end = te;
         q = te;
         if b.get(te) == Some(&b'.') {
@@ -204,17 +221,19 @@ pub(crate) fn indonesian(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry) ->
 /// An English street address starting with the house number at `i`.
 pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
     let b = sc.b;
-    let mut q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
     if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
         return None;
     }
-    // one to four capitalised words, then a street suffix
-    let mut found = false;
+    // one to four capitalised words, then a street suffix; a weak suffix may be part of the
+    // name ("Park Lane", "Green Valley Road"), so the last suffix counts
+    let mut found = None;
+    let mut p = q;
     for _ in 0..5 {
-        if b.get(q) != Some(&b' ') {
+        if b.get(p) != Some(&b' ') {
             break;
         }
-        let s = q + 1;
+        let s = p + 1;
         let e = s + b[s..]
             .iter()
             .take_while(|c| c.is_ascii_alphabetic())
@@ -222,19 +241,21 @@ pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
         if e == s || !b[s].is_ascii_uppercase() {
             break;
         }
-        q = e;
-        if lexicon::roles(&b[s..e]) & role::STREET_SUFFIX != 0 {
-            found = true;
-            if b.get(q) == Some(&b'.') {
-                q += 1;
+        p = e;
+        let r = lexicon::roles(&b[s..e]);
+        if r & role::STREET_SUFFIX != 0 {
+            let end = if b.get(p) == Some(&b'.') { p + 1 } else { p };
+            found = Some((end, r & role::WEAK_SUFFIX != 0));
+            if r & role::WEAK_SUFFIX == 0 || end > p {
+                break;
             }
-            break;
         }
     }
-    if !found {
+    let (q, weak) = found?;
+    let w = walk(b, q);
+    if weak && !w.number {
         return None;
     }
-    let w = walk(b, q);
     let end = trim_end(b, i, w.end.max(q));
     sc.push(K::Address, i, end, 0.85, V::AddressStructure, None);
     Some(end)
@@ -274,6 +295,41 @@ mod tests {
             ["221 Baker Street, London NW1 6XE"]
         );
         assert!(addr("jalan-jalan ke mall dulu").is_empty());
+        // held-out misses: street suffixes beyond the common ones, titled street names,
+        // military mail
+        assert_eq!(
+            addr("Tolong kirim ke 53645 Brooks Valley, Romeroburgh, CA 85443. Penerima: X"),
+            ["53645 Brooks Valley, Romeroburgh, CA 85443"]
+        );
+        assert_eq!(
+            addr("ke 129 Patricia Green, Port Terrence, NC 24924"),
+            ["129 Patricia Green, Port Terrence, NC 24924"]
+        );
+        assert_eq!(
+            addr("to Jl. Ir. H. Djuanda No. 91, Madiun, Sumatera Utara 18033. Order"),
+            ["Jl. Ir. H. Djuanda No. 91, Madiun, Sumatera Utara 18033"]
+        );
+        assert_eq!(
+            addr("alamat Jalan KH Amin Jasuta No. 419, Batam, BB 70586."),
+            ["Jalan KH Amin Jasuta No. 419, Batam, BB 70586"]
+        );
+        assert_eq!(
+            addr("x,IDR 3288000,PSC 6163, Box 1922, APO AP 94825"),
+            ["PSC 6163, Box 1922, APO AP 94825"]
+        );
+        assert_eq!(
+            addr("Tolong kirim ke USS Nelson, FPO AP 79980. Penerima"),
+            ["USS Nelson, FPO AP 79980"]
+        );
+        // a weak suffix needs a number after it: quantities of products are not addresses
+        assert!(addr("ada 2 Kaos Green ya kak").is_empty());
+        // a weak suffix inside the street name, a state that is also a keyword (WA)
+        assert_eq!(
+            addr("Jasmine Holloway,0812,\"7453 Park Lane, Seattle, WA 98101\",SKU-Z80391"),
+            ["7453 Park Lane, Seattle, WA 98101"]
+        );
+        assert_eq!(addr("kirim ke 7453 Park Lane ya"), ["7453 Park Lane"]);
+        assert!(addr("beli 3 Tas Ransel Park, ukuran besar").is_empty());
         assert!(addr("saya tinggal di Bandung").is_empty());
     }
 }

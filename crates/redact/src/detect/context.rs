@@ -3,53 +3,51 @@
 //! The window is at most [`WINDOW_BYTES`] bytes and [`WINDOW_WORDS`] words on the same line.
 //! Matching is on whole lower-cased ASCII words, so `rek` does not match inside `rekap`.
 
-use super::lexicon::{self, role};
+use super::lexicon::{self, FAMILY_CARD, KARTU_KELUARGA, role};
 
 /// Bytes looked at before a candidate.
 pub(crate) const WINDOW_BYTES: usize = 64;
 /// Words looked at before a candidate.
 pub(crate) const WINDOW_WORDS: u8 = 6;
 
-const ROLES: [u32; 11] = [
-    role::CARD,
-    role::CVV,
-    role::NIK,
-    role::KK,
-    role::NPWP,
-    role::PASSPORT,
-    role::PHONE,
-    role::BANK,
-    role::DOB,
-    role::NEG,
-    role::IP,
-];
+/// Number of context roles: they are the role bits 0..11 (`CARD` … `IP`), so a role's slot
+/// is its bit index.
+const N: usize = 11;
+const _: () = assert!(role::CONTEXT == (1 << N) - 1);
 
 const NONE: u8 = u8::MAX;
 
 /// Nearest keyword per context role.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ctx {
-    dist: [u8; 11],
-    word: [&'static str; 11],
+    dist: [u8; N],
+    /// Keyword handles ([`lexicon::word_of`]): two bytes instead of a `&str` keep `Ctx` at
+    /// 33 bytes, returned and copied without `memcpy`.
+    word: [u16; N],
 }
 
 impl Default for Ctx {
     fn default() -> Self {
         Ctx {
-            dist: [NONE; 11],
-            word: [""; 11],
+            dist: [NONE; N],
+            word: [0; N],
         }
     }
 }
 
+#[inline]
 fn slot(r: u32) -> usize {
-    ROLES.iter().position(|&x| x == r).unwrap_or(0)
+    (r.trailing_zeros() as usize).min(N - 1)
 }
 
 impl Ctx {
-    fn note(&mut self, roles: u32, dist: u8, word: &'static str) {
-        for (i, &r) in ROLES.iter().enumerate() {
-            if roles & r != 0 && self.dist[i] == NONE {
+    #[inline]
+    fn note(&mut self, roles: u32, dist: u8, word: u16) {
+        let mut bits = roles & role::CONTEXT;
+        while bits != 0 {
+            let i = slot(bits);
+            bits &= bits - 1;
+            if self.dist[i] == NONE {
                 self.dist[i] = dist;
                 self.word[i] = word;
             }
@@ -64,7 +62,7 @@ impl Ctx {
 
     /// The keyword for role `r`, if present.
     pub(crate) fn word(&self, r: u32) -> Option<&'static str> {
-        self.dist(r).map(|_| self.word[slot(r)])
+        self.dist(r).map(|_| lexicon::word_of(self.word[slot(r)]))
     }
 
     /// Whether role `r` is present within `max` words and no negative word is nearer.
@@ -82,7 +80,7 @@ impl Ctx {
 
     /// Fills roles missing here from `hint` (a field name), at distance `at`.
     pub(crate) fn with_hint(mut self, hint: &Ctx, at: u8) -> Ctx {
-        for i in 0..ROLES.len() {
+        for i in 0..N {
             if self.dist[i] == NONE && hint.dist[i] != NONE {
                 self.dist[i] = at;
                 self.word[i] = hint.word[i];
@@ -92,9 +90,7 @@ impl Ctx {
     }
 }
 
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-}
+use super::is_word;
 
 /// Context before byte `pos`.
 pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
@@ -120,14 +116,14 @@ pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
         let w = &b[i..e];
         if let Some(entry) = lexicon::lookup(w) {
             let mut roles = entry.roles & role::CONTEXT;
-            let mut word = entry.word;
+            let mut word = entry.id;
             if entry.word == "kartu" && right.eq_ignore_ascii_case(b"keluarga") {
                 roles = role::KK;
-                word = "kartu keluarga";
+                word = KARTU_KELUARGA;
             }
             ctx.note(roles, n, word);
         } else if w.eq_ignore_ascii_case(b"family") && right.eq_ignore_ascii_case(b"card") {
-            ctx.note(role::KK, n, "family card");
+            ctx.note(role::KK, n, FAMILY_CARD);
         }
         right = w;
         n += 1;
@@ -156,11 +152,40 @@ pub(crate) fn after(b: &[u8], pos: usize) -> Ctx {
             break;
         }
         if let Some(entry) = lexicon::lookup(&b[s..i]) {
-            ctx.note(entry.roles & role::CONTEXT, n, entry.word);
+            ctx.note(entry.roles & role::CONTEXT, n, entry.id);
         }
         n += 1;
     }
     ctx
+}
+
+/// Whether a bank word within the two words after `pos` (same line) is itself followed by a
+/// number: `0812…;BTN;1090986573689370` — the number after the bank name is its account, the
+/// one before it is something else.
+pub(crate) fn bank_then_number(b: &[u8], pos: usize) -> bool {
+    let hi = (pos + 40).min(b.len());
+    let mut i = pos;
+    let mut bank = false;
+    for _ in 0..3 {
+        while i < hi && !is_word(b[i]) {
+            if b[i] == b'\n' {
+                return false;
+            }
+            i += 1;
+        }
+        let s = i;
+        while i < hi && is_word(b[i]) {
+            i += 1;
+        }
+        if s == i {
+            return false;
+        }
+        if bank && b[s].is_ascii_digit() {
+            return true;
+        }
+        bank = lexicon::roles(&b[s..i]) & role::BANK != 0;
+    }
+    false
 }
 
 /// Context carried by a field or column name such as `no_rekening` or `Customer Phone`.
@@ -172,7 +197,7 @@ pub(crate) fn from_field(name: &str) -> Ctx {
         .filter(|w| !w.is_empty())
     {
         if let Some(entry) = lexicon::lookup(w) {
-            ctx.note(entry.roles & role::CONTEXT, 0, entry.word);
+            ctx.note(entry.roles & role::CONTEXT, 0, entry.id);
         }
     }
     ctx

@@ -10,6 +10,8 @@ use crate::validate::valid_date;
 pub(crate) struct DateSpan {
     pub start: usize,
     pub end: usize,
+    /// The four-digit year.
+    pub year: u32,
 }
 
 fn digits_at(b: &[u8], i: usize) -> usize {
@@ -70,16 +72,19 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
             let k = j + n2 + 1;
             let n3 = digits_at(b, k);
             let (a, m, c) = (num(&b[i..i + n1]), num(&b[j..j + n2]), num(&b[k..k + n3]));
-            let ok = match (n1, n3) {
+            let year = match (n1, n3) {
                 (1 | 2, 2 | 4) => year_ok(c, n3)
-                    .is_some_and(|y| valid_date(y, m, a) || (sep == b'/' && valid_date(y, a, m))),
-                (4, 1 | 2) => year_ok(a, 4).is_some_and(|y| valid_date(y, m, c)),
-                _ => false,
+                    .filter(|&y| valid_date(y, m, a) || (sep == b'/' && valid_date(y, a, m))),
+                (4, 1 | 2) => year_ok(a, 4).filter(|&y| valid_date(y, m, c)),
+                _ => None,
             };
-            if ok && clean_end(b, k + n3) {
+            if let Some(year) = year
+                && clean_end(b, k + n3)
+            {
                 return Some(DateSpan {
                     start: i,
                     end: k + n3,
+                    year,
                 });
             }
         }
@@ -114,6 +119,7 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
     (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
         start: i,
         end: k + n3,
+        year: y,
     })
 }
 
@@ -142,6 +148,7 @@ pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
     (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
         start: i,
         end: k + n3,
+        year: y,
     })
 }
 
@@ -157,6 +164,7 @@ pub(crate) fn is_whole_date(s: &str) -> Option<DateSpan> {
     (d.end == b.len()).then_some(DateSpan {
         start: off,
         end: off + d.end,
+        year: d.year,
     })
 }
 

@@ -16,11 +16,29 @@ pub(crate) mod lexicon;
 mod net;
 mod numeric;
 mod person;
+mod record;
 mod resolve;
 mod words;
 
 use crate::kind::{EntityKind, Evidence, Finding, Validator};
 use context::Ctx;
+
+/// ASCII letters and digits: the bytes of a word.
+const WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
+/// Whether `c` is an ASCII letter or digit (a table lookup: this runs for every byte).
+#[inline]
+pub(crate) fn is_word(c: u8) -> bool {
+    WORD_BYTES[usize::from(c)]
+}
 
 /// Scores below this are never reported.
 pub const MIN_REPORTED_SCORE: f32 = 0.5;
@@ -97,6 +115,9 @@ fn sc_push(out: &mut Vec<Finding>, start: usize, end: usize) {
 fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
     let mut out = run_raw(text, hint);
     resolve::resolve(text, &mut out);
+    if record::records(text, &mut out) {
+        resolve::resolve(text, &mut out);
+    }
     out
 }
 
@@ -145,7 +166,7 @@ impl Scan<'_> {
     pub(crate) fn ctx(&self, pos: usize) -> Ctx {
         let c = context::before(self.b, pos);
         match &self.hint {
-            Some(h) => c.with_hint(h, 1),
+            Some(h) => c.with_hint(h, 0),
             None => c,
         }
     }
@@ -155,12 +176,12 @@ impl Scan<'_> {
         let mut i = 0;
         while i < b.len() {
             let c = b[i];
-            if !c.is_ascii_alphanumeric() {
+            if !is_word(c) {
                 i += 1;
                 continue;
             }
             let mut e = i + 1;
-            while e < b.len() && b[e].is_ascii_alphanumeric() {
+            while e < b.len() && is_word(b[e]) {
                 e += 1;
             }
             // Words glued to non-ASCII letters are not ours to split.

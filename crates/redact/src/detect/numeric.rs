@@ -251,13 +251,24 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
         }
     }
-    if only(b".") && seps.len() >= 2 && !(n == 16 || n == 15) && !ctx.has(role::PHONE, 3) {
+    if only(b".")
+        && seps.len() >= 2
+        && !(n == 16 || n == 15)
+        && !ctx.has(role::PHONE, 3)
+        && !nanp_grouped(run, a, z, d)
+    {
         return None; // dotted prices and versions
     }
     // Cards: Luhn + issuer range, fail closed (no context needed) — except 13–14 and 17–19
     // digit numbers right after a bank word, which are account numbers.
     let bank_near = ctx.has(role::BANK, 3) && ctx.nearer(role::BANK, role::CARD);
-    let account_like = bank_near && !(15..=16).contains(&n);
+    // A bank's own grouping (`5889-64-032052-10-9`, BRI) is never how a card is written.
+    let lens = run.groups[a..=z].iter().map(|(s, e)| e - s);
+    let card_grouping = z == a
+        || lens.clone().eq([4, 6, 5])
+        || lens.clone().eq([4, 6, 4])
+        || lens.clone().take(z - a).all(|l| l == 4);
+    let account_like = bank_near && (!(15..=16).contains(&n) || !card_grouping);
     if !plus && only(b" -") && is_card_number(d) && !account_like {
         let nik_ctx = n == 16
             && nik_valid(d)
@@ -312,7 +323,10 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
                 return Some((K::BankAccount, score, V::Shape, ctx.word(role::BANK)));
             }
             let after = super::context::after(b, run.groups[z].1);
-            if after.dist(role::BANK).is_some_and(|d| d <= 1) && ctx.dist(role::NEG).is_none() {
+            if after.dist(role::BANK).is_some_and(|d| d <= 1)
+                && ctx.dist(role::NEG).is_none()
+                && !super::context::bank_then_number(b, run.groups[z].1)
+            {
                 return Some((K::BankAccount, 0.7, V::Shape, after.word(role::BANK)));
             }
         }
@@ -438,10 +452,32 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
             return Some((K::Phone, score, V::PhonePlan, word));
         }
     }
-    // North-American style (415) 555-0123 / 415-555-0123, only with a phone word or parentheses.
+    // North-American numbers: (415) 555-0123 with parentheses or a phone word; 415-555-0123 and
+    // 415.555.0123 on their own when area code and exchange are valid (`[2-9]xx`); 4155550123
+    // only right after a phone word.
     let lens = run.groups[a..=z].iter().map(|(s, e)| e - s);
     if d.len() == 10 && lens.eq([3, 3, 4]) && (paren || has_ctx) {
         return Some((K::Phone, 0.75, V::PhonePlan, word));
     }
+    if nanp_grouped(run, a, z, d) && ctx.dist(role::NEG).is_none_or(|n| n > 3) {
+        return Some((K::Phone, 0.7, V::PhonePlan, word));
+    }
+    if a == z && nanp(d) && ctx.has(role::PHONE, 2) {
+        return Some((K::Phone, 0.7, V::PhonePlan, word));
+    }
     None
+}
+
+/// A 10-digit North-American number: area code and exchange start with 2–9.
+fn nanp(d: &[u8]) -> bool {
+    d.len() == 10 && matches!(d[0], b'2'..=b'9') && matches!(d[3], b'2'..=b'9')
+}
+
+/// `415-555-0123` / `415.555.0123`: three groups of 3, 3, 4 digits with one kind of separator.
+fn nanp_grouped(run: &Run, a: usize, z: usize, d: &[u8]) -> bool {
+    let seps = &run.seps[a..z];
+    z == a + 2
+        && nanp(d)
+        && run.groups[a..=z].iter().map(|(s, e)| e - s).eq([3, 3, 4])
+        && (seps == b"--" || seps == b"..")
 }

@@ -50,6 +50,11 @@ fn identity_numbers() {
     );
     // 16-digit order number that fails the NIK date check, passport shape without context
     assert!(found("order 3174999999990000").is_empty());
+    // held-out miss: a Kalimantan NIK (63…) that is Luhn-valid is not a card number
+    assert_eq!(
+        found("Clayton Moore;6321371307788947;(658)506-9413x877;BNI;7026196498")[1],
+        (K::Nik, "6321371307788947")
+    );
     assert!(found("kode A1234567").is_empty());
 }
 
@@ -95,6 +100,52 @@ fn bank_accounts() {
     );
     assert!(found("order 1234567890").is_empty());
     assert!(found("total 12500000").is_empty());
+    // corpus miss: a Luhn-valid BRI account in the bank's 4-2-6-2-1 grouping is not a card
+    assert_eq!(
+        found("refund ke rekening BRI 5889-64-032052-10-9 a/n Ketut Salim"),
+        [
+            (K::BankAccount, "5889-64-032052-10-9"),
+            (K::Person, "Ketut Salim")
+        ]
+    );
+    // held-out: a number before "BTN;<account>" is not that bank's account
+    let accounts = kinds("Alex Nelson;3539145901825735;1997-11-08;5802994824;BTN;1090986573689370")
+        .into_iter()
+        .filter(|&k| k == K::BankAccount)
+        .count();
+    assert_eq!(accounts, 1);
+}
+
+#[test]
+fn north_american_phones() {
+    // held-out misses: dotted and dashed numbers without a phone word, bare ones after one
+    assert_eq!(
+        found("#61139192,Bryan Ray,ray@example.org,679.416.8421,IDR 4894000"),
+        [
+            (K::Person, "Bryan Ray"),
+            (K::Email, "ray@example.org"),
+            (K::Phone, "679.416.8421")
+        ]
+    );
+    assert_eq!(
+        found("email x, 223.275.9556x5025, Rp1.996.000"),
+        [(K::Phone, "223.275.9556x5025")]
+    );
+    assert_eq!(
+        found("ORD-491295,643-736-1436,IDR 551000"),
+        [(K::Phone, "643-736-1436")]
+    );
+    assert_eq!(
+        found("Call me at 2057917659 or email"),
+        [(K::Phone, "2057917659")]
+    );
+    assert_eq!(found("hubungi 2143586361 atau"), [(K::Phone, "2143586361")]);
+    // not NANP (area code or exchange starting 0/1), a bare number without a phone word,
+    // dotted prices
+    assert!(found("kode 123-456-7890").is_empty());
+    assert!(found("total Rp 415.555.0123").is_empty());
+    assert!(found("ref 2057917659").is_empty());
+    assert!(found("Rp 1.250.000 dan 12.500.000").is_empty());
 }
 
 #[test]
@@ -170,6 +221,22 @@ fn persons() {
         [(K::Person, "Budi Santoso")]
     );
     assert!(found("Mohon dicek ya kak").is_empty());
+    // held-out misses: names that are also months or bank names
+    assert_eq!(
+        found("(account holder April Baird)."),
+        [(K::Person, "April Baird")]
+    );
+    assert_eq!(
+        found("Pelanggan Juli Susanti minta refund"),
+        [(K::Person, "Juli Susanti")]
+    );
+    assert_eq!(
+        found("NPWP: 86.100.507.2-406.000 a/n Yono Permata. Mohon"),
+        [
+            (K::Npwp, "86.100.507.2-406.000"),
+            (K::Person, "Yono Permata")
+        ]
+    );
     assert!(found("Customer Service siap membantu").is_empty());
 }
 
@@ -183,6 +250,11 @@ fn field_hints() {
     let f = detect_field("12/05/1990", "tgl_lahir");
     assert_eq!(f[0].kind, K::DateOfBirth);
     assert!(detect_field("12/05/2025", "tgl_order").is_empty());
+    // corpus miss: a column named for the account decides even for a mobile-like number
+    let f = detect_field("0883059629400", "no_rekening");
+    assert_eq!(f[0].kind, K::BankAccount);
+    let f = detect_field("0883059629400", "no_hp");
+    assert_eq!(f[0].kind, K::Phone);
 }
 
 #[test]

@@ -165,20 +165,31 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
 }
 
 /// What a field name says about its whole value.
-fn field_kind(field: &str) -> Option<K> {
-    let lower = field.to_ascii_lowercase();
-    let has = |w: &str| {
-        lower
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|x| x == w)
-    };
-    if has("email") || has("mail") {
+pub(crate) fn field_kind(field: &str) -> Option<K> {
+    let (mut mail, mut dob, mut addr, mut person) = (false, false, false, false);
+    for w in field.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
+        let mut buf = [0u8; 9];
+        if w.is_empty() || w.len() > buf.len() {
+            continue;
+        }
+        let lw = &mut buf[..w.len()];
+        lw.copy_from_slice(w);
+        lw.make_ascii_lowercase();
+        match &*lw {
+            b"email" | b"mail" => mail = true,
+            b"lahir" | b"dob" | b"birth" | b"birthday" | b"ttl" => dob = true,
+            b"alamat" | b"address" | b"street" => addr = true,
+            b"nama" | b"name" | b"customer" | b"penerima" | b"pelanggan" => person = true,
+            _ => {}
+        }
+    }
+    if mail {
         None
-    } else if has("lahir") || has("dob") || has("birth") || has("birthday") || has("ttl") {
+    } else if dob {
         Some(K::DateOfBirth)
-    } else if has("alamat") || has("address") || has("street") {
+    } else if addr {
         Some(K::Address)
-    } else if has("nama") || has("name") || has("customer") || has("penerima") || has("pelanggan") {
+    } else if person {
         Some(K::Person)
     } else {
         None

@@ -2,10 +2,13 @@
 //! response.
 
 pub mod audit;
+pub mod auth;
 pub mod customers;
 pub mod orders;
 pub mod redact;
+pub mod staff;
 pub mod sys;
+pub mod tokens;
 
 use crate::error::ApiError;
 use axum::http::StatusCode;

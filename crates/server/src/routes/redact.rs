@@ -18,8 +18,9 @@ pub struct RedactRequest {
     /// The text.
     pub text: String,
     /// Per-kind operators, e.g. `{"operators": {"NIK": "mask", "EMAIL": "hash"}, "min_score": 0.6}`.
-    /// Operators: mask, replace, hash, drop (tokenize is not available yet). CREDIT_CARD and CVV
-    /// are always dropped.
+    /// Operators: mask, replace, hash, tokenize (a reversible `[KIND:tok_…]` token stored in the
+    /// token vault under a shop-level key; resolve it with `POST /v1/tokens/resolve`), drop.
+    /// CREDIT_CARD and CVV are always dropped.
     #[schema(value_type = Option<Object>)]
     pub policy: Option<jaga_redact::PolicySpec>,
 }

@@ -1,0 +1,416 @@
+//! Staff administration: invitations (including the bootstrap invitation of the first admin),
+//! listing, disabling, ending sessions, role changes and MFA resets. Admin only; role changes
+//! and MFA resets also need a fresh step-up.
+
+use super::{
+    Agreement, ClientInfo, Invitation, InvitationInfo, NewInvitation, NewSession, Role,
+    SessionState, StaffInfo, StaffService, TotpEnrolment, info,
+};
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::{ActorKind, Caller};
+use crate::store::{InvitationRow, StaffRow, StoreError};
+use crate::{CoreError, validate};
+use jaga_crypto::otp;
+use jaga_crypto::password;
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+fn bad_invitation() -> CoreError {
+    CoreError::invalid(
+        "token",
+        "invalid_invitation",
+        "the invitation is unknown, already used or expired",
+    )
+}
+
+fn segments_csv(segments: &[String]) -> Result<String, CoreError> {
+    let mut out = Vec::new();
+    for s in segments {
+        out.push(validate::segment(s).map_err(|e| CoreError::Invalid(vec![e]))?);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out.join(","))
+}
+
+impl StaffService {
+    /// Checks `caller` may administer staff: the system (CLI) or an admin's session, with a
+    /// fresh step-up when `step_up`. Refusals are audited as `action` with outcome `denied`.
+    async fn require_admin(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        step_up: bool,
+    ) -> Result<(), CoreError> {
+        if caller.kind == ActorKind::System {
+            return Ok(());
+        }
+        let (is_admin, fresh) = match &caller.staff {
+            Some(c) => (c.role == Role::Admin, c.step_up_fresh),
+            None => (false, false),
+        };
+        let refusal = if !is_admin {
+            Some(("role", CoreError::Forbidden("staff:admin")))
+        } else if step_up && !fresh {
+            Some(("step_up", CoreError::StepUpRequired))
+        } else {
+            None
+        };
+        if let Some((why, err)) = refusal {
+            self.store()
+                .audit_append(
+                    AuditRecord::new(caller, action)
+                        .outcome(Outcome::Denied)
+                        .fields([why]),
+                )
+                .await?;
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    async fn target(&self, id: Uuid) -> Result<StaffRow, CoreError> {
+        self.store().staff_get(id).await?.ok_or(CoreError::NotFound)
+    }
+
+    async fn new_invitation(
+        &self,
+        caller: &Caller,
+        email: Option<String>,
+        role: Role,
+        segments: String,
+        ttl_ms: i64,
+    ) -> Result<Invitation, CoreError> {
+        let token = otp::token();
+        let now = self.now();
+        let row = InvitationRow {
+            digest: otp::token_digest(&token),
+            id: Uuid::new_v4(),
+            email: email.clone(),
+            role: role.name().into(),
+            segments,
+            created_by: format!("{}:{}", caller.kind.name(), caller.id),
+            created_at: now,
+            expires_at: now + ttl_ms,
+            used_at: None,
+        };
+        let id = row.id;
+        let expires = row.expires_at;
+        self.store()
+            .invitation_insert(
+                row,
+                AuditRecord::new(caller, "staff.invite").fields([format!("role:{role}")]),
+            )
+            .await?;
+        Ok(Invitation {
+            id,
+            token: SecretString::from(token.to_string()),
+            role,
+            email,
+            expires_at: crate::format_ms(expires),
+        })
+    }
+
+    /// Invites a staff member (admin only). Returns the one-time token; the link is
+    /// [`Invitation::link`]. Audited as `staff.invite`.
+    pub async fn invite(
+        &self,
+        caller: &Caller,
+        req: &NewInvitation,
+    ) -> Result<Invitation, CoreError> {
+        self.require_admin(caller, "staff.invite", false).await?;
+        let email = validate::email(&req.email).map_err(|e| CoreError::Invalid(vec![e]))?;
+        let segments = segments_csv(&req.segments)?;
+        if self.store().staff_by_email(&email).await?.is_some() {
+            return Err(CoreError::Conflict(
+                "a staff account with this e-mail already exists",
+            ));
+        }
+        self.new_invitation(
+            caller,
+            Some(email),
+            req.role,
+            segments,
+            self.config.invitation_ttl_ms,
+        )
+        .await
+    }
+
+    /// The bootstrap invitation for the first admin (printed by `jaga init`). Refused once an
+    /// admin account exists. The acceptor chooses the e-mail.
+    pub async fn bootstrap_invitation(&self) -> Result<Invitation, CoreError> {
+        if self
+            .store()
+            .staff_list()
+            .await?
+            .iter()
+            .any(|s| s.role == Role::Admin.name())
+        {
+            return Err(CoreError::Conflict("an admin account already exists"));
+        }
+        self.new_invitation(
+            &Caller::system("init"),
+            None,
+            Role::Admin,
+            String::new(),
+            self.config.bootstrap_ttl_ms,
+        )
+        .await
+    }
+
+    async fn open_invitation(&self, token: &str) -> Result<InvitationRow, CoreError> {
+        otp::token_shape(token).map_err(|_| bad_invitation())?;
+        let inv = self
+            .store()
+            .invitation_get(&otp::token_digest(token))
+            .await?
+            .ok_or_else(bad_invitation)?;
+        if inv.used_at.is_some() || inv.expires_at <= self.now() {
+            return Err(bad_invitation());
+        }
+        Ok(inv)
+    }
+
+    /// What an invitation grants (for the acceptance page).
+    pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo, CoreError> {
+        let inv = self.open_invitation(token).await?;
+        Ok(InvitationInfo {
+            email: inv.email,
+            role: Role::parse(&inv.role).ok_or(CoreError::Integrity)?,
+            expires_at: crate::format_ms(inv.expires_at),
+        })
+    }
+
+    /// Accepts an invitation: checks the password policy, creates the account with a new TOTP
+    /// secret, uses up the invitation (atomically; a second use fails) and opens an enrolling
+    /// session. `email` is required for the bootstrap invitation and ignored otherwise.
+    /// Audited as `staff.invitation.accept`.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        email: Option<&str>,
+        name: &str,
+        password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<(NewSession, TotpEnrolment), CoreError> {
+        let inv = self.open_invitation(token).await?;
+        let email = match (&inv.email, email) {
+            (Some(e), _) => e.clone(),
+            (None, Some(e)) => validate::email(e).map_err(|e| CoreError::Invalid(vec![e]))?,
+            (None, None) => {
+                return Err(CoreError::invalid(
+                    "email",
+                    "required",
+                    "this invitation needs an e-mail address",
+                ));
+            }
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(CoreError::invalid(
+                "name",
+                "invalid_name",
+                "give a name of 1 to 100 characters",
+            ));
+        }
+        let role = Role::parse(&inv.role).ok_or(CoreError::Integrity)?;
+        let mut words: Vec<&str> = vec![&email, name];
+        words.extend(self.config.context_words.iter().map(String::as_str));
+        super::check_password(password.expose_secret(), &words)?;
+        let params = self.config.password_params;
+        let pw = Zeroizing::new(password.expose_secret().as_bytes().to_vec());
+        let hash = self
+            .hasher
+            .run(move || password::hash(&pw, params))
+            .await?
+            .map_err(|_| CoreError::Integrity)?;
+        let id = Uuid::new_v4();
+        let secret = otp::totp_secret();
+        let now = self.now();
+        let row = StaffRow {
+            id,
+            email: email.clone(),
+            name: name.to_string(),
+            role: role.name().into(),
+            segments: inv.segments.clone(),
+            password_hash: hash,
+            totp_secret: Some(self.seal_totp(&id.to_string(), &secret)?),
+            totp_confirmed: false,
+            totp_last_step: None,
+            agreement_version: None,
+            agreement_accepted_at: None,
+            disabled_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let actor = Self::actor(&id.to_string(), client);
+        let audit = AuditRecord::new(&actor, "staff.invitation.accept")
+            .fields([format!("role:{role}"), format!("invitation:{}", inv.id)]);
+        match self
+            .store()
+            .invitation_accept(&inv.digest, now, row, audit)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Err(bad_invitation()),
+            Err(StoreError::Unique(_)) => {
+                return Err(CoreError::Conflict(
+                    "a staff account with this e-mail already exists",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let (srow, session) = self.mint(id, SessionState::Enrolling, now, None, client);
+        self.store().session_insert(srow).await?;
+        Ok((session, self.enrolment_data(&email, &secret)?))
+    }
+
+    /// Every staff account (admin only).
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<StaffInfo>, CoreError> {
+        self.require_admin(caller, "staff.list", false).await?;
+        let a: &Agreement = &self.config.agreement;
+        Ok(self
+            .store()
+            .staff_list()
+            .await?
+            .iter()
+            .map(|r| info(r, a))
+            .collect())
+    }
+
+    /// One staff account (admin only).
+    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<StaffInfo, CoreError> {
+        self.require_admin(caller, "staff.list", false).await?;
+        Ok(info(&self.target(id).await?, &self.config.agreement))
+    }
+
+    fn not_self(caller: &Caller, id: Uuid) -> Result<(), CoreError> {
+        if caller.staff.as_ref().is_some_and(|c| c.staff_id == id) {
+            return Err(CoreError::Conflict(
+                "you cannot do this to your own account",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Disables an account and ends all its sessions (admin only; not one's own). Audited as
+    /// `staff.disable`.
+    pub async fn disable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
+        self.require_admin(caller, "staff.disable", false).await?;
+        Self::not_self(caller, id)?;
+        let mut row = self.target(id).await?;
+        if row.disabled_at.is_none() {
+            row.disabled_at = Some(self.now());
+            row.version += 1;
+            row.updated_at = self.now();
+            self.store()
+                .staff_update(
+                    row,
+                    Some(AuditRecord::new(caller, "staff.disable").fields([format!("staff:{id}")])),
+                )
+                .await?;
+        }
+        self.store().sessions_end(id, None, None).await?;
+        Ok(())
+    }
+
+    /// Re-enables a disabled account (admin only). Audited as `staff.enable`.
+    pub async fn enable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
+        self.require_admin(caller, "staff.enable", false).await?;
+        let mut row = self.target(id).await?;
+        if row.disabled_at.is_some() {
+            row.disabled_at = None;
+            row.version += 1;
+            row.updated_at = self.now();
+            self.store()
+                .staff_update(
+                    row,
+                    Some(AuditRecord::new(caller, "staff.enable").fields([format!("staff:{id}")])),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends every session of a staff member (admin only); returns how many. Audited as
+    /// `staff.sessions.end`.
+    pub async fn end_sessions(&self, caller: &Caller, id: Uuid) -> Result<u64, CoreError> {
+        self.require_admin(caller, "staff.sessions.end", false)
+            .await?;
+        self.target(id).await?;
+        Ok(self
+            .store()
+            .sessions_end(
+                id,
+                None,
+                Some(
+                    AuditRecord::new(caller, "staff.sessions.end").fields([format!("staff:{id}")]),
+                ),
+            )
+            .await?)
+    }
+
+    /// Changes a member's role and (if given) segments: admin only, with a fresh step-up, never
+    /// one's own role. The change applies from the member's next request. Audited as
+    /// `staff.role.change` with the old and new role.
+    pub async fn set_role(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        role: Role,
+        segments: Option<&[String]>,
+    ) -> Result<StaffInfo, CoreError> {
+        self.require_admin(caller, "staff.role.change", true)
+            .await?;
+        Self::not_self(caller, id)?;
+        let mut row = self.target(id).await?;
+        let old = row.role.clone();
+        row.role = role.name().into();
+        if let Some(s) = segments {
+            row.segments = segments_csv(s)?;
+        }
+        row.version += 1;
+        row.updated_at = self.now();
+        self.store()
+            .staff_update(
+                row.clone(),
+                Some(AuditRecord::new(caller, "staff.role.change").fields([
+                    format!("staff:{id}"),
+                    format!("from:{old}"),
+                    format!("to:{role}"),
+                ])),
+            )
+            .await?;
+        Ok(info(&row, &self.config.agreement))
+    }
+
+    /// Resets a member's second factor (lost phone): admin only, with a fresh step-up. The TOTP
+    /// secret and recovery codes are dropped and all sessions ended; at the next login (with
+    /// the password) the member enrols a new authenticator. Audited as `staff.mfa.reset`.
+    pub async fn reset_mfa(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
+        self.require_admin(caller, "staff.mfa.reset", true).await?;
+        Self::not_self(caller, id)?;
+        let mut row = self.target(id).await?;
+        row.totp_secret = None;
+        row.totp_confirmed = false;
+        row.version += 1;
+        row.updated_at = self.now();
+        self.store()
+            .staff_update(
+                row,
+                Some(AuditRecord::new(caller, "staff.mfa.reset").fields([format!("staff:{id}")])),
+            )
+            .await?;
+        self.store()
+            .recovery_codes_replace(
+                id,
+                Vec::new(),
+                AuditRecord::new(caller, "staff.recovery.revoke").fields([format!("staff:{id}")]),
+            )
+            .await?;
+        self.store().sessions_end(id, None, None).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,522 @@
+//! The login steps: password, second factor (TOTP or recovery code), TOTP enrolment, step-up,
+//! the agreement, and password changes.
+
+use super::throttle::{self, Rule, WINDOW_MS};
+use super::{
+    ClientInfo, LoginStep, NewSession, RecoveryCodes, SecondFactor, SessionState, StaffService,
+    TotpEnrolment,
+};
+use crate::CoreError;
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::Caller;
+use crate::store::{StaffRow, StoreError};
+use jaga_crypto::field::{self, Context};
+use jaga_crypto::otp;
+use jaga_crypto::password::{self, MAX_PASSWORD_BYTES};
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+/// TOTP codes are accepted one step (30 s) either side of the server's time.
+pub(crate) const TOTP_SKEW: u64 = 1;
+
+fn totp_ctx(id: &str) -> Context<'_> {
+    Context {
+        segment: "",
+        table: "staff",
+        record_id: id,
+        field: "totp_secret",
+    }
+}
+
+impl StaffService {
+    /// Refuses the attempt if any counter for (`email`, address) still owes a delay.
+    async fn check_throttle(&self, keys: &[(Rule, String)]) -> Result<(), CoreError> {
+        let names: Vec<String> = keys.iter().map(|(_, k)| k.clone()).collect();
+        let rows = self.store().throttle_get(&names).await?;
+        let now = self.now();
+        let mut until = 0;
+        for r in rows {
+            if now - r.last_failure_at > WINDOW_MS {
+                continue;
+            }
+            if let Some((rule, _)) = keys.iter().find(|(_, k)| *k == r.key) {
+                until = until.max(r.last_failure_at + rule.delay_ms(r.failures));
+            }
+        }
+        if now < until {
+            return Err(CoreError::Throttled {
+                retry_after_secs: ((until - now + 999) / 1000) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a failure on every counter, audits it as `staff.login.failed` (factor and reason,
+    /// never the input) and, when a counter now owes a delay, as `staff.login.locked`.
+    async fn fail(
+        &self,
+        keys: &[(Rule, String)],
+        actor: &str,
+        factor: &str,
+        reason: &str,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        let now = self.now();
+        let caller = Self::actor(actor, client);
+        self.store()
+            .audit_append(
+                AuditRecord::new(&caller, "staff.login.failed")
+                    .outcome(Outcome::Denied)
+                    .fields([format!("factor:{factor}"), format!("reason:{reason}")]),
+            )
+            .await?;
+        for (rule, key) in keys {
+            let row = self.store().throttle_fail(key, now, WINDOW_MS).await?;
+            let delay = rule.delay_ms(row.failures);
+            if delay > 0 {
+                self.store()
+                    .audit_append(
+                        AuditRecord::new(&caller, "staff.login.locked")
+                            .outcome(Outcome::Denied)
+                            .fields([
+                                format!("rule:{}", rule.name),
+                                format!("failures:{}", row.failures),
+                                format!("delay_s:{}", delay / 1000),
+                            ]),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn clear_account_throttle(&self, email: &str, ip: &str) -> Result<(), CoreError> {
+        for (rule, key) in throttle::keys(email, ip) {
+            if rule.name != throttle::ADDRESS.name {
+                self.store().throttle_clear(&key).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 1: e-mail and password. On success opens a pending session (a TOTP or recovery code
+    /// comes next) or, if TOTP was never confirmed, an enrolling session with the enrolment data.
+    ///
+    /// Every failure (unknown account, wrong password, disabled account) is the same
+    /// [`CoreError::LoginFailed`] after the same amount of hashing work, is audited as
+    /// `staff.login.failed`, and counts towards the throttle; a throttled attempt is refused with
+    /// [`CoreError::Throttled`] before any hashing.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<LoginStep, CoreError> {
+        if password.expose_secret().len() > MAX_PASSWORD_BYTES || email.len() > 320 {
+            return Err(CoreError::invalid(
+                "password",
+                "too_long",
+                "e-mail or password is too long",
+            ));
+        }
+        let email = email.trim().to_lowercase();
+        let keys = throttle::keys(&email, &client.ip);
+        self.check_throttle(&keys).await?;
+        let row = self.store().staff_by_email(&email).await?;
+        let params = self.config.password_params;
+        let pw = Zeroizing::new(password.expose_secret().as_bytes().to_vec());
+        let stored = row.as_ref().map(|r| r.password_hash.clone());
+        let (ok, rehash) = self
+            .hasher
+            .run(move || match stored {
+                Some(h) if !h.is_empty() => {
+                    let ok = password::verify(&pw, &h);
+                    let new = if ok && password::needs_rehash(&h, params) {
+                        password::hash(&pw, params).ok()
+                    } else {
+                        None
+                    };
+                    (ok, new)
+                }
+                _ => {
+                    password::dummy_verify(&pw, params);
+                    (false, None)
+                }
+            })
+            .await?;
+        let row = match row {
+            Some(r) if ok && r.disabled_at.is_none() => r,
+            Some(r) => {
+                let reason = if ok { "disabled" } else { "wrong_password" };
+                self.fail(&keys, &r.id.to_string(), "password", reason, client)
+                    .await?;
+                return Err(CoreError::LoginFailed);
+            }
+            None => {
+                self.fail(&keys, "unknown", "password", "unknown_account", client)
+                    .await?;
+                return Err(CoreError::LoginFailed);
+            }
+        };
+        let mut row = row;
+        if let Some(h) = rehash {
+            let mut up = row.clone();
+            up.password_hash = h;
+            up.version += 1;
+            up.updated_at = self.now();
+            match self.store().staff_update(up.clone(), None).await {
+                Ok(()) => row = up,
+                Err(StoreError::Concurrent) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let actor = Self::actor(&row.id.to_string(), client);
+        self.store()
+            .audit_append(AuditRecord::new(&actor, "staff.login.password"))
+            .await?;
+        if !row.totp_confirmed {
+            let (row, secret) = self.ensure_totp_secret(row).await?;
+            let (srow, session) =
+                self.mint(row.id, SessionState::Enrolling, self.now(), None, client);
+            self.store().session_insert(srow).await?;
+            return Ok(LoginStep::Enrol(
+                session,
+                self.enrolment_data(&row.email, &secret)?,
+            ));
+        }
+        let (srow, session) = self.mint(row.id, SessionState::PendingMfa, self.now(), None, client);
+        self.store().session_insert(srow).await?;
+        Ok(LoginStep::SecondFactor(session))
+    }
+
+    /// Step 2: a TOTP code (one step of clock skew either way, each step usable once) or a
+    /// single-use recovery code. Rotates the pending session into an active one (new cookie, new
+    /// CSRF token) and counts as a step-up. `csrf` is the pending session's token. Audited as `staff.login.ok` or `staff.login.failed`.
+    pub async fn second_factor(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        factor: &SecondFactor,
+        client: &ClientInfo,
+    ) -> Result<NewSession, CoreError> {
+        let cur = self.current_csrf(cookie, csrf).await?;
+        if cur.state != SessionState::PendingMfa {
+            return Err(CoreError::Unauthenticated);
+        }
+        let keys = throttle::keys(&cur.staff.email, &client.ip);
+        self.check_throttle(&keys).await?;
+        let actor = Self::actor(&cur.staff.id.to_string(), client);
+        let (name, result) = match factor {
+            SecondFactor::Totp(code) => ("totp", self.check_totp(&cur.staff, code).await?),
+            SecondFactor::Recovery(code) => {
+                let ok = match otp::normalize_recovery_code(code.expose_secret()) {
+                    Some(n) => {
+                        let key = self.vault.staff_recovery_key()?;
+                        self.store()
+                            .recovery_code_use(
+                                cur.staff.id,
+                                &otp::recovery_digest(&key, &n),
+                                AuditRecord::new(&actor, "staff.recovery.use"),
+                            )
+                            .await?
+                    }
+                    None => false,
+                };
+                ("recovery", if ok { Ok(()) } else { Err("wrong_code") })
+            }
+        };
+        if let Err(reason) = result {
+            self.fail(&keys, &cur.staff.id.to_string(), name, reason, client)
+                .await?;
+            return Err(CoreError::LoginFailed);
+        }
+        self.clear_account_throttle(&cur.staff.email, &client.ip)
+            .await?;
+        let session = self
+            .rotate(&cur, SessionState::Active, Some(self.now()), client)
+            .await?;
+        self.store()
+            .audit_append(
+                AuditRecord::new(&actor, "staff.login.ok").fields([format!("factor:{name}")]),
+            )
+            .await?;
+        Ok(session)
+    }
+
+    /// Checks a TOTP code against the account's secret and records its step so it cannot be
+    /// used again (on any node). `Err(reason)` names why it failed, for the audit log.
+    async fn check_totp(
+        &self,
+        staff: &StaffRow,
+        code: &str,
+    ) -> Result<Result<(), &'static str>, CoreError> {
+        let Some(ct) = &staff.totp_secret else {
+            return Ok(Err("no_totp"));
+        };
+        let key = self.vault.staff_totp_key()?;
+        let id = staff.id.to_string();
+        let secret = field::open(&key, &totp_ctx(&id), ct)?;
+        let now_s = u64::try_from(self.now() / 1000).unwrap_or(0);
+        let Some(step) = otp::totp_match(&secret, code, now_s, TOTP_SKEW) else {
+            return Ok(Err("wrong_code"));
+        };
+        if !self.store().staff_totp_step(staff.id, step as i64).await? {
+            return Ok(Err("replayed_code"));
+        }
+        Ok(Ok(()))
+    }
+
+    /// Gives `row` a TOTP secret if it has none (first login after an MFA reset); returns the
+    /// current row and the plaintext secret.
+    async fn ensure_totp_secret(
+        &self,
+        mut row: StaffRow,
+    ) -> Result<(StaffRow, Zeroizing<Vec<u8>>), CoreError> {
+        let key = self.vault.staff_totp_key()?;
+        let id = row.id.to_string();
+        if let Some(ct) = &row.totp_secret {
+            let s = field::open(&key, &totp_ctx(&id), ct)?;
+            return Ok((row, s));
+        }
+        let secret = otp::totp_secret();
+        row.totp_secret = Some(field::seal(&key, 1, &totp_ctx(&id), &secret));
+        row.version += 1;
+        row.updated_at = self.now();
+        self.store().staff_update(row.clone(), None).await?;
+        Ok((row, secret))
+    }
+
+    pub(crate) fn seal_totp(&self, id: &str, secret: &[u8]) -> Result<Vec<u8>, CoreError> {
+        let key = self.vault.staff_totp_key()?;
+        Ok(field::seal(&key, 1, &totp_ctx(id), secret))
+    }
+
+    pub(crate) fn enrolment_data(
+        &self,
+        email: &str,
+        secret: &[u8],
+    ) -> Result<TotpEnrolment, CoreError> {
+        let uri = otp::otpauth_uri(secret, &self.config.issuer, email);
+        let qr = qrcode::QrCode::new(uri.as_bytes())
+            .map_err(|_| CoreError::Integrity)?
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .build();
+        Ok(TotpEnrolment {
+            secret: otp::totp_secret_base32(secret).to_string(),
+            otpauth_uri: uri,
+            qr_svg: qr,
+        })
+    }
+
+    /// The enrolment data (secret, URI, QR) for an enrolling session, to show it again.
+    pub async fn enrolment(&self, cookie: &str) -> Result<TotpEnrolment, CoreError> {
+        let cur = self.current(cookie).await?;
+        if cur.state != SessionState::Enrolling {
+            return Err(CoreError::Unauthenticated);
+        }
+        let (row, secret) = self.ensure_totp_secret(cur.staff).await?;
+        self.enrolment_data(&row.email, &secret)
+    }
+
+    /// Confirms TOTP enrolment with a valid code: the account becomes usable, ten recovery codes
+    /// are issued (returned once, stored as keyed digests), and the enrolling session is rotated
+    /// into an active one. Audited as `staff.totp.enrol` and `staff.login.ok`.
+    pub async fn confirm_totp(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<(NewSession, RecoveryCodes), CoreError> {
+        let cur = self.current_csrf(cookie, csrf).await?;
+        if cur.state != SessionState::Enrolling {
+            return Err(CoreError::Unauthenticated);
+        }
+        let keys = throttle::keys(&cur.staff.email, &client.ip);
+        self.check_throttle(&keys).await?;
+        if let Err(reason) = self.check_totp(&cur.staff, code).await? {
+            self.fail(&keys, &cur.staff.id.to_string(), "totp", reason, client)
+                .await?;
+            return Err(CoreError::LoginFailed);
+        }
+        let actor = Self::actor(&cur.staff.id.to_string(), client);
+        let mut row = cur.staff.clone();
+        row.totp_confirmed = true;
+        row.version += 1;
+        row.updated_at = self.now();
+        self.store()
+            .staff_update(row, Some(AuditRecord::new(&actor, "staff.totp.enrol")))
+            .await?;
+        let codes = self.issue_recovery_codes(&actor, cur.staff.id).await?;
+        self.clear_account_throttle(&cur.staff.email, &client.ip)
+            .await?;
+        let session = self
+            .rotate(&cur, SessionState::Active, Some(self.now()), client)
+            .await?;
+        self.store()
+            .audit_append(AuditRecord::new(&actor, "staff.login.ok").fields(["factor:totp"]))
+            .await?;
+        Ok((session, codes))
+    }
+
+    pub(crate) async fn issue_recovery_codes(
+        &self,
+        actor: &Caller,
+        id: uuid::Uuid,
+    ) -> Result<RecoveryCodes, CoreError> {
+        let key = self.vault.staff_recovery_key()?;
+        let mut codes = Vec::new();
+        let mut digests = Vec::new();
+        for _ in 0..otp::RECOVERY_CODES {
+            let c = otp::recovery_code();
+            let n = otp::normalize_recovery_code(&c).expect("generated codes are well formed");
+            digests.push(otp::recovery_digest(&key, &n));
+            codes.push(SecretString::from(c.to_string()));
+        }
+        self.store()
+            .recovery_codes_replace(id, digests, AuditRecord::new(actor, "staff.recovery.issue"))
+            .await?;
+        Ok(RecoveryCodes(codes))
+    }
+
+    /// Replaces the caller's recovery codes with ten new ones (needs a fresh step-up).
+    pub async fn regenerate_recovery_codes(
+        &self,
+        caller: &Caller,
+    ) -> Result<RecoveryCodes, CoreError> {
+        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        if !ctx.step_up_fresh {
+            return Err(CoreError::StepUpRequired);
+        }
+        self.issue_recovery_codes(caller, ctx.staff_id).await
+    }
+
+    /// How many unused recovery codes the caller has left.
+    pub async fn recovery_codes_left(&self, caller: &Caller) -> Result<u32, CoreError> {
+        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        Ok(self.store().recovery_codes_left(ctx.staff_id).await?)
+    }
+
+    /// Step-up: a fresh TOTP code on an active session. Rotates the session id and marks it as
+    /// stepped up now; sensitive actions accept it for the configured window (5 minutes).
+    /// Audited as `staff.step_up`; failures count towards the throttle like login failures.
+    pub async fn step_up(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<NewSession, CoreError> {
+        let cur = self.current_csrf(cookie, csrf).await?;
+        if cur.state != SessionState::Active {
+            return Err(CoreError::Unauthenticated);
+        }
+        let keys = throttle::keys(&cur.staff.email, &client.ip);
+        self.check_throttle(&keys).await?;
+        let actor = Self::actor(&cur.staff.id.to_string(), client);
+        if let Err(reason) = self.check_totp(&cur.staff, code).await? {
+            self.fail(&keys, &cur.staff.id.to_string(), "step_up", reason, client)
+                .await?;
+            return Err(CoreError::LoginFailed);
+        }
+        let session = self
+            .rotate(&cur, SessionState::Active, Some(self.now()), client)
+            .await?;
+        self.store()
+            .audit_append(AuditRecord::new(&actor, "staff.step_up"))
+            .await?;
+        Ok(session)
+    }
+
+    /// Records that the caller accepted agreement `version`, which must be the current one.
+    /// Audited as `staff.agreement.accept` with the version.
+    pub async fn accept_agreement(&self, caller: &Caller, version: &str) -> Result<(), CoreError> {
+        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        if version != self.config.agreement.version {
+            return Err(CoreError::Conflict(
+                "that is not the current agreement; read it again",
+            ));
+        }
+        let mut row = self
+            .store()
+            .staff_get(ctx.staff_id)
+            .await?
+            .ok_or(CoreError::Unauthenticated)?;
+        row.agreement_version = Some(version.to_string());
+        row.agreement_accepted_at = Some(self.now());
+        row.version += 1;
+        row.updated_at = self.now();
+        self.store()
+            .staff_update(
+                row,
+                Some(
+                    AuditRecord::new(caller, "staff.agreement.accept")
+                        .fields([format!("version:{version}")]),
+                ),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the caller's password: the current one must verify and the new one must pass
+    /// the password policy. Other sessions are ended. Audited as `staff.password.change`.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: &SecretString,
+        new: &SecretString,
+        cookie: &str,
+    ) -> Result<(), CoreError> {
+        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let row = self
+            .store()
+            .staff_get(ctx.staff_id)
+            .await?
+            .ok_or(CoreError::Unauthenticated)?;
+        let mut words: Vec<&str> = vec![&row.email, &row.name];
+        words.extend(self.config.context_words.iter().map(String::as_str));
+        super::check_password(new.expose_secret(), &words)?;
+        let params = self.config.password_params;
+        let cur = Zeroizing::new(current.expose_secret().as_bytes().to_vec());
+        let newpw = Zeroizing::new(new.expose_secret().as_bytes().to_vec());
+        let stored = row.password_hash.clone();
+        let hashed = self
+            .hasher
+            .run(move || {
+                password::verify(&cur, &stored)
+                    .then(|| password::hash(&newpw, params))
+                    .transpose()
+            })
+            .await?
+            .map_err(|_| CoreError::Integrity)?;
+        let Some(hash) = hashed else {
+            self.store()
+                .audit_append(
+                    AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied),
+                )
+                .await?;
+            return Err(CoreError::LoginFailed);
+        };
+        let mut up = row;
+        up.password_hash = hash;
+        up.version += 1;
+        up.updated_at = self.now();
+        self.store()
+            .staff_update(up, Some(AuditRecord::new(caller, "staff.password.change")))
+            .await?;
+        self.logout_others(caller, cookie).await?;
+        Ok(())
+    }
+
+    /// The account behind an active caller.
+    pub async fn whoami(&self, caller: &Caller) -> Result<super::StaffInfo, CoreError> {
+        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let row = self
+            .store()
+            .staff_get(ctx.staff_id)
+            .await?
+            .ok_or(CoreError::Unauthenticated)?;
+        Ok(super::info(&row, &self.config.agreement))
+    }
+}

@@ -1,0 +1,110 @@
+//! The write guard inside the vault: free text is screened before it is encrypted.
+//!
+//! [`crate::guard::screen`] does the detection; this module supplies the shop's policy (default:
+//! every identifier tokenized, configurable per kind), mints the tokens under the owner's key,
+//! audits refusals and turns the counts into audit fields (`notes.NIK:1`, never values).
+
+use super::tokens::{Minter, Owner};
+use super::{Keys, Vault};
+use crate::CoreError;
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::Caller;
+use crate::guard::{self, CardHandling, FindingCounts, GuardError};
+use crate::store::TokenRow;
+use jaga_redact::{HashKey, Policy, PolicySpec};
+use uuid::Uuid;
+
+/// Free text after the guard, with the tokens to store alongside it.
+pub(crate) struct Guarded {
+    /// The text to encrypt.
+    pub text: String,
+    /// Findings per kind.
+    pub counts: FindingCounts,
+    /// New tokens to insert in the same transaction as the write.
+    pub tokens: Vec<TokenRow>,
+}
+
+/// Audit fields for finding counts: `<field>.<KIND>:<n>`.
+pub(crate) fn count_fields(field: &str, counts: &FindingCounts) -> Vec<String> {
+    counts
+        .iter()
+        .map(|(k, n)| format!("{field}.{k}:{n}"))
+        .collect()
+}
+
+impl Vault {
+    /// Sets the shop's operators for identifiers found in stored free text (notes, imports).
+    /// Kinds not listed are tokenized; card numbers and CVVs are never stored whatever it says.
+    pub fn set_text_policy(&self, spec: PolicySpec) {
+        *self.text_policy.write().expect("policy lock") = spec;
+    }
+
+    /// The shop's free-text policy as configured.
+    pub fn text_policy(&self) -> PolicySpec {
+        self.text_policy.read().expect("policy lock").clone()
+    }
+
+    /// Screens `text` (the field at `path`) for `owner`: refuses or drops card data per `cards`
+    /// and applies the shop's policy to the rest, minting tokens under the owner's key. A
+    /// refusal is audited (`request.card_number_rejected`, the path only).
+    pub(crate) async fn guard_text(
+        &self,
+        caller: &Caller,
+        keys: &Keys,
+        owner: Owner<'_>,
+        path: &str,
+        text: &str,
+        cards: CardHandling,
+    ) -> Result<Guarded, CoreError> {
+        let customer = match owner {
+            Owner::Customer { id, .. } => Some(id),
+            Owner::Shop => None,
+        };
+        let minter = Minter::new(keys, customer);
+        let hash_key = jaga_crypto::keys::derive(&keys.root, "redact-hash");
+        let policy = Policy::tokenize_all(minter.clone())
+            .with_hash_key(HashKey::new(hash_key.expose()))
+            .with_spec(&self.text_policy());
+        let field = path.rsplit('.').next().unwrap_or(path);
+        match guard::screen(text, field, &policy, cards) {
+            Ok(s) => {
+                let mut text = s.text;
+                let tokens = minter.finish(self, keys, owner, &mut text).await?;
+                Ok(Guarded {
+                    text,
+                    counts: s.counts,
+                    tokens,
+                })
+            }
+            Err(GuardError::Card(_)) => {
+                let mut rec = AuditRecord::new(caller, "request.card_number_rejected")
+                    .outcome(Outcome::Rejected)
+                    .fields([path]);
+                if let Some(id) = customer {
+                    rec = rec.customer(id);
+                }
+                self.audit(rec).await?;
+                Err(CoreError::CardInText {
+                    field: path.to_string(),
+                })
+            }
+            Err(GuardError::Redact(e)) => {
+                tracing::error!(error = %e, "free-text policy could not be applied");
+                Err(CoreError::invalid(
+                    path.to_string(),
+                    "redaction_failed",
+                    "the text could not be screened for identifiers",
+                ))
+            }
+        }
+    }
+}
+
+/// The customer a token belongs to, for [`Owner::Customer`].
+pub(crate) fn customer_owner<'a>(
+    id: Uuid,
+    segment: &'a str,
+    dek: &'a jaga_crypto::Key32,
+) -> Owner<'a> {
+    Owner::Customer { id, segment, dek }
+}

@@ -1,0 +1,293 @@
+//! Store conformance for the staff port: accounts, single-use secrets (TOTP steps, recovery
+//! codes, invitations), sessions and throttle counters, identical on SQLite and PostgreSQL.
+
+use jaga_core::audit::AuditRecord;
+use jaga_core::auth::Caller;
+use jaga_core::store::{InvitationRow, SessionRow, StaffRow, Store, StoreError};
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn audit(action: &'static str) -> AuditRecord {
+    AuditRecord::new(&Caller::system("test"), action)
+}
+
+/// A staff row for tests.
+pub fn staff_row(email: &str) -> StaffRow {
+    StaffRow {
+        id: Uuid::new_v4(),
+        email: email.into(),
+        name: "Test".into(),
+        role: "cs_staff".into(),
+        segments: String::new(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        totp_secret: Some(vec![1, 2, 3]),
+        totp_confirmed: false,
+        totp_last_step: None,
+        agreement_version: None,
+        agreement_accepted_at: None,
+        disabled_at: None,
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn session(staff: Uuid, n: u8) -> SessionRow {
+    SessionRow {
+        digest: vec![n; 32],
+        handle: Uuid::new_v4(),
+        staff_id: staff,
+        state: "active".into(),
+        csrf: format!("csrf{n}"),
+        created_at: 100,
+        last_seen_at: 100,
+        step_up_at: Some(100),
+        ip: "10.0.0.1".into(),
+        user_agent: "test".into(),
+    }
+}
+
+/// Insert, unique e-mail, lookups, optimistic update, and the audit events written with them.
+pub async fn staff_accounts_round_trip(store: Arc<dyn Store>) {
+    let head0 = store.audit_head().await.unwrap().size;
+    let a = staff_row("a@shop.id");
+    store
+        .staff_insert(a.clone(), audit("staff.create"))
+        .await
+        .unwrap();
+    let dup = staff_row("a@shop.id");
+    assert!(matches!(
+        store.staff_insert(dup, audit("staff.create")).await,
+        Err(StoreError::Unique("staff_email"))
+    ));
+    assert_eq!(store.staff_get(a.id).await.unwrap().unwrap(), a);
+    assert_eq!(
+        store.staff_by_email("a@shop.id").await.unwrap().unwrap().id,
+        a.id
+    );
+    assert!(store.staff_by_email("b@shop.id").await.unwrap().is_none());
+    let mut up = a.clone();
+    up.role = "admin".into();
+    up.version = 2;
+    store
+        .staff_update(up.clone(), Some(audit("staff.role.change")))
+        .await
+        .unwrap();
+    // A second writer holding the old version loses.
+    assert!(matches!(
+        store.staff_update(up.clone(), None).await,
+        Err(StoreError::Concurrent)
+    ));
+    let got = store.staff_get(a.id).await.unwrap().unwrap();
+    assert_eq!(got.role, "admin");
+    assert_eq!(store.staff_list().await.unwrap().len(), 1);
+    assert_eq!(store.audit_head().await.unwrap().size, head0 + 2);
+}
+
+/// TOTP steps are accepted once and never backwards; recovery codes and invitations are used
+/// once.
+pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
+    let a = staff_row("totp@shop.id");
+    store
+        .staff_insert(a.clone(), audit("staff.create"))
+        .await
+        .unwrap();
+    assert!(store.staff_totp_step(a.id, 100).await.unwrap());
+    assert!(!store.staff_totp_step(a.id, 100).await.unwrap(), "replay");
+    assert!(
+        !store.staff_totp_step(a.id, 99).await.unwrap(),
+        "older step"
+    );
+    assert!(store.staff_totp_step(a.id, 101).await.unwrap());
+    // staff_update does not overwrite the last step.
+    let mut up = a.clone();
+    up.version = 2;
+    store.staff_update(up, None).await.unwrap();
+    assert!(!store.staff_totp_step(a.id, 101).await.unwrap());
+
+    store
+        .recovery_codes_replace(
+            a.id,
+            vec![vec![1; 32], vec![2; 32]],
+            audit("staff.recovery.issue"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.recovery_codes_left(a.id).await.unwrap(), 2);
+    assert!(
+        store
+            .recovery_code_use(a.id, &[1; 32], audit("staff.recovery.use"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .recovery_code_use(a.id, &[1; 32], audit("staff.recovery.use"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .recovery_code_use(a.id, &[9; 32], audit("staff.recovery.use"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recovery_codes_left(a.id).await.unwrap(), 1);
+
+    let inv = InvitationRow {
+        digest: vec![7; 32],
+        id: Uuid::new_v4(),
+        email: Some("new@shop.id".into()),
+        role: "cs_staff".into(),
+        segments: "jkt".into(),
+        created_by: "system:test".into(),
+        created_at: 10,
+        expires_at: 1_000,
+        used_at: None,
+    };
+    store
+        .invitation_insert(inv.clone(), audit("staff.invite"))
+        .await
+        .unwrap();
+    assert_eq!(store.invitation_get(&[7; 32]).await.unwrap().unwrap(), inv);
+    assert_eq!(store.invitations_open().await.unwrap().len(), 1);
+    // Expired at 1000: refused, nothing written.
+    assert!(
+        !store
+            .invitation_accept(
+                &[7; 32],
+                1_000,
+                staff_row("new@shop.id"),
+                audit("staff.invitation.accept")
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.staff_by_email("new@shop.id").await.unwrap().is_none());
+    assert!(
+        store
+            .invitation_accept(
+                &[7; 32],
+                500,
+                staff_row("new@shop.id"),
+                audit("staff.invitation.accept")
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .invitation_accept(
+                &[7; 32],
+                501,
+                staff_row("new2@shop.id"),
+                audit("staff.invitation.accept")
+            )
+            .await
+            .unwrap(),
+        "second use"
+    );
+    assert!(
+        store
+            .staff_by_email("new2@shop.id")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.invitations_open().await.unwrap().is_empty());
+}
+
+/// Sessions: insert, rotate (old id dead), touch, end others, end by handle, purge.
+pub async fn staff_sessions_rotate_and_end(store: Arc<dyn Store>) {
+    let a = staff_row("sess@shop.id");
+    store
+        .staff_insert(a.clone(), audit("staff.create"))
+        .await
+        .unwrap();
+    let s1 = session(a.id, 1);
+    store.session_insert(s1.clone()).await.unwrap();
+    assert_eq!(store.session_get(&s1.digest).await.unwrap().unwrap(), s1);
+    let s2 = session(a.id, 2);
+    assert!(store.session_rotate(&s1.digest, s2.clone()).await.unwrap());
+    assert!(store.session_get(&s1.digest).await.unwrap().is_none());
+    assert!(
+        !store
+            .session_rotate(&s1.digest, session(a.id, 3))
+            .await
+            .unwrap()
+    );
+    store.session_touch(&s2.digest, 500).await.unwrap();
+    assert_eq!(
+        store
+            .session_get(&s2.digest)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        500
+    );
+    store.session_insert(session(a.id, 4)).await.unwrap();
+    store.session_insert(session(a.id, 5)).await.unwrap();
+    assert_eq!(store.sessions_of(a.id).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .sessions_end(a.id, Some(&s2.digest), Some(audit("staff.sessions.end")))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.sessions_of(a.id).await.unwrap().len(), 1);
+    assert!(
+        !store
+            .session_delete_handle(Uuid::new_v4(), s2.handle)
+            .await
+            .unwrap(),
+        "other staff"
+    );
+    assert!(store.session_delete_handle(a.id, s2.handle).await.unwrap());
+    store.session_insert(session(a.id, 6)).await.unwrap();
+    assert_eq!(store.sessions_purge(101, 0).await.unwrap(), 1);
+    assert!(store.sessions_of(a.id).await.unwrap().is_empty());
+    assert!(!store.session_delete(&[6; 32]).await.unwrap());
+}
+
+/// Throttle counters count, restart after the window, and clear.
+pub async fn staff_throttle_counts_and_restarts(store: Arc<dyn Store>) {
+    assert_eq!(
+        store.throttle_fail("k", 1_000, 500).await.unwrap().failures,
+        1
+    );
+    assert_eq!(
+        store.throttle_fail("k", 1_100, 500).await.unwrap().failures,
+        2
+    );
+    let r = store.throttle_fail("k", 1_200, 500).await.unwrap();
+    assert_eq!((r.failures, r.last_failure_at), (3, 1_200));
+    // More than the window after the last failure: counting restarts.
+    assert_eq!(
+        store.throttle_fail("k", 2_000, 500).await.unwrap().failures,
+        1
+    );
+    let got = store
+        .throttle_get(&["k".into(), "other".into()])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    store.throttle_clear("k").await.unwrap();
+    assert!(store.throttle_get(&["k".into()]).await.unwrap().is_empty());
+    // Concurrent failures are all counted (one statement each).
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.throttle_fail("c", 10_000 + i, 60_000).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        store.throttle_get(&["c".into()]).await.unwrap()[0].failures,
+        20
+    );
+}
