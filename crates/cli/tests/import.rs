@@ -72,7 +72,8 @@ async fn import_drops_cards_tokenizes_identifiers_and_reports_rejected_rows() {
         ],
     );
     assert_eq!(o.status.code(), Some(1), "rows were rejected: {}", out(&o));
-    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect(&out(&o));
+    let s: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", out(&o)));
     assert_eq!(s["rows"], 4);
     assert_eq!(s["created"], 2);
     assert_eq!(s["cards_dropped"], 1);
