@@ -447,7 +447,7 @@ pub async fn access_review(
         let total: u64 = days.iter().map(|d| d.1).sum();
         for (d, n) in &days {
             let others = days.len() as u64 - 1;
-            let usual = if others == 0 { 0 } else { (total - n) / others };
+            let usual = (total - n).checked_div(others).unwrap_or(0);
             if *n >= SPIKE_MIN && *n >= 3 * usual.max(1) {
                 findings.push(Finding {
                     kind: "reveal_spike".into(),

@@ -4,7 +4,7 @@
 use crate::Harness;
 use jaga_core::audit::AuditRecord;
 use jaga_core::auth::Caller;
-use jaga_core::store::{CheckpointStore, EventFilter, Store, StoredCheckpoint};
+use jaga_core::store::{EventFilter, Store, StoredCheckpoint};
 use std::sync::Arc;
 
 /// Batched appends are contiguous, proofs from stored nodes verify against the head, and
