@@ -597,47 +597,27 @@ pub async fn activity(
     staff: StaffPage,
 ) -> Result<Response, Fail> {
     let tr = staff.tr();
-    let store = state.vault.store();
-    let head = store
-        .audit_head()
+    let events = state
+        .vault
+        .own_activity(&staff.caller, SCAN, SHOW)
         .await
-        .map_err(|e| Fail::from(CoreError::from(e)))?;
-    let mut rows = Vec::new();
-    let floor = head.size.saturating_sub(SCAN);
-    let mut end = head.size;
-    while end > floor && rows.len() < SHOW {
-        let from = end.saturating_sub(500).max(floor);
-        let events = store
-            .audit_events(from, (end - from) as u32)
-            .await
-            .map_err(|e| Fail::from(CoreError::from(e)))?;
-        for ev in events.iter().rev() {
-            let Ok(e) = jaga_audit::event::decode(&ev.leaf) else {
-                continue;
-            };
-            if e.actor_id != staff.caller.id {
-                continue;
-            }
-            let when = jaga_core::format_ms(e.ts_ms as i64);
-            rows.push(ActivityRow {
-                when: short_time(&when),
-                action: e.action,
-                customer_short: e
-                    .customer_id
-                    .as_deref()
-                    .map(|c| c.chars().take(8).collect())
-                    .unwrap_or_default(),
-                customer: e.customer_id,
-                fields: e.fields.join(", "),
-                purpose: e.purpose.unwrap_or_default(),
-                outcome: e.outcome,
-            });
-            if rows.len() >= SHOW {
-                break;
-            }
-        }
-        end = from;
-    }
+        .map_err(Fail::from)?;
+    let rows = events
+        .into_iter()
+        .map(|e| ActivityRow {
+            when: short_time(&jaga_core::format_ms(e.ts_ms as i64)),
+            action: e.action,
+            customer_short: e
+                .customer_id
+                .as_deref()
+                .map(|c| c.chars().take(8).collect())
+                .unwrap_or_default(),
+            customer: e.customer_id,
+            fields: e.fields.join(", "),
+            purpose: e.purpose.unwrap_or_default(),
+            outcome: e.outcome,
+        })
+        .collect();
     Ok(html(
         StatusCode::OK,
         &ActivityPage {
