@@ -3,8 +3,8 @@
 //! `docs/BENCHMARKS.md`.
 //!
 //! ```text
-//! cargo build --release -p jaga-store-postgres --example audit_append
-//! for i in 1 2 3; do target/release/examples/audit_append URL [EVENTS=30000] [BATCH=100] [TASKS=4] & done; wait
+//! cargo build --release -p jaga-store-postgres --example pg_audit_append
+//! for i in 1 2 3; do target/release/examples/pg_audit_append URL [EVENTS=30000] [BATCH=100] [TASKS=4] & done; wait
 //! ```
 //!
 //! Each process runs TASKS concurrent tasks; each task appends its share of EVENTS in
@@ -31,7 +31,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let url = args
         .get(1)
-        .expect("usage: audit_append URL [EVENTS] [BATCH] [TASKS]")
+        .expect("usage: pg_audit_append URL [EVENTS] [BATCH] [TASKS]")
         .clone();
     let arg = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (events, batch, tasks) = (arg(2, 30_000), arg(3, 100).max(1), arg(4, 4).max(1));
