@@ -96,12 +96,14 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
             e -= 1;
         }
         let tok = &b[s..e];
-        // at least two colons and some digits (the bare "::" is punctuation in text)
-        // At least two colons and two groups, five hex digits, and a hex letter or three
-        // groups: "fe80::1", "2001:db8::1" yes; "::", "32::0", "12:30:45" no.
+        // At least two colons and two groups, five hex digits, and three groups or a hex
+        // letter in a group of two or more: "fe80::1", "2001:db8::1" yes; "::", "32::0",
+        // "12:30:45" no, nor "7890::a" (a masked phone's visible tail before "::a").
         let groups = tok.split(|&x| x == b':').filter(|g| !g.is_empty()).count();
         let hex = tok.iter().filter(|c| c.is_ascii_hexdigit()).count();
-        let letter = tok.iter().any(|c| c.is_ascii_alphabetic());
+        let letter = tok
+            .split(|&x| x == b':')
+            .any(|g| g.len() >= 2 && g.iter().any(u8::is_ascii_alphabetic));
         if tok.iter().filter(|&&x| x == b':').count() < 2
             || groups < 2
             || hex < 5

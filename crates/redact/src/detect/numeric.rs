@@ -309,8 +309,9 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     if !bank_first && let Some(h) = phone(run, a, z, d, ctx) {
         return Some(h);
     }
-    // Bank account: 8–18 digits with a bank word before (or a bank name right after).
-    if (8..=18).contains(&n) && !plus && only(b" -.") {
+    // Bank account: 8–18 digits with a bank word before (or a bank name right after), written
+    // with one kind of separator (`0123-01-012345-50-1`; not `01.312.166.0-091.000 192`).
+    if (8..=18).contains(&n) && !plus && seps.iter().all(|&s| s == seps[0]) && only(b" -.") {
         let strong_phone = ctx.has(role::PHONE, 2) && ctx.nearer(role::PHONE, role::BANK);
         if !strong_phone {
             // "VA BCA 8808…": a payment code, not an account

@@ -43,6 +43,20 @@ fn letter(c: u8) -> bool {
     c.is_ascii_alphabetic() || c >= 0x80
 }
 
+/// Whether the `'` or `-` at `q` joins two parts of one name word that started at `ws`:
+/// `Ma'ruf`, `O'Brien`, `Siti-Nur`. An apostrophe before a capital after a longer part
+/// (`rina'Jl.`) is a quote mark gluing two words, not a name.
+fn joins_name(b: &[u8], ws: usize, q: usize) -> bool {
+    let Some(&next) = b.get(q + 1) else {
+        return false;
+    };
+    match b[q] {
+        b'-' => q > ws && letter(next),
+        b'\'' => q > ws && letter(next) && (q - ws == 1 || !next.is_ascii_uppercase()),
+        _ => false,
+    }
+}
+
 /// The name starting at `p`, if any.
 pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> {
     let mut q = p;
@@ -54,20 +68,23 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
     };
     while name.words < 4 && q < b.len() {
         let ws = q;
-        while q < b.len()
-            && (letter(b[q])
-                || (matches!(b[q], b'\'' | b'-')
-                    && q > ws
-                    && b.get(q + 1).is_some_and(|&c| letter(c))))
-        {
+        while q < b.len() && (letter(b[q]) || joins_name(b, ws, q)) {
             q += 1;
         }
-        // A word glued to a digit, a dash, a slash, an @ or a bracket is part of a code.
-        if q == ws
-            || b.get(q).is_some_and(|&c| {
+        // A word glued to a digit, a dash, a slash, an @ or a bracket is part of a code; when
+        // a quote mark came before the code (`rina'budi@…`), the word ends at the quote.
+        let glued = |q: usize| {
+            b.get(q).is_some_and(|&c| {
                 c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'@' | b'[' | b'_')
             })
-        {
+        };
+        if q > ws && glued(q) {
+            match b[ws..q].iter().rposition(|&c| c == b'\'') {
+                Some(a) if a > 0 => q = ws + a,
+                _ => break,
+            }
+        }
+        if q == ws {
             break;
         }
         let w = &b[ws..q];

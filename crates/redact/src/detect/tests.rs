@@ -272,3 +272,30 @@ fn mailbox_display_names() {
         ]
     );
 }
+
+#[test]
+fn apostrophes_inside_names_and_between_words() {
+    assert_eq!(found("a/n Ma'ruf Amin"), [(K::Person, "Ma'ruf Amin")]);
+    assert_eq!(found("Mr O'Brien called"), [(K::Person, "O'Brien")]);
+    // a quote mark glued to an address is not part of the name before it
+    let t = "kak rina'Jl. Merdeka No. 10, Bandung 40111";
+    let f = found(t);
+    assert_eq!(f[0], (K::Person, "rina"));
+    assert_eq!(f[1].0, K::Address);
+}
+
+#[test]
+fn mixed_separators_are_not_one_bank_account_and_short_ipv6_needs_a_word_group() {
+    // an NPWP after a bank-account context, followed by an IP address
+    assert_eq!(
+        found("no rek BCA 1234567890 cvv 123 NPWP 01.312.166.0-091.000 192.168.1.1"),
+        [
+            (K::BankAccount, "1234567890"),
+            (K::Cvv, "123"),
+            (K::Npwp, "01.312.166.0-091.000"),
+            (K::IpAddress, "192.168.1.1")
+        ]
+    );
+    assert_eq!(found("gateway fe80::1 down"), [(K::IpAddress, "fe80::1")]);
+    assert!(found("ref **** 7890::a").is_empty());
+}
