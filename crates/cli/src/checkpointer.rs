@@ -161,6 +161,7 @@ pub async fn run(
     files: SignerFiles,
     mut witnesses: Witnesses,
     cfg: crate::witness::AuditConfig,
+    policies: jaga_core::staff::Policies,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut last_size = store
@@ -209,7 +210,7 @@ pub async fn run(
             witnesses.retry().await;
             last_retry = Instant::now();
         }
-        if !stopping && let Some(d) = review.due(store.as_ref()).await {
+        if !stopping && let Some(d) = review.due(store.as_ref(), &policies).await {
             witnesses.deliver(&d).await;
         }
         if stopping {

@@ -7,6 +7,7 @@ use crate::witness::{Delivery, Witnesses, write_atomic};
 use anyhow::{Context, Result, bail};
 use jaga_core::auth::Caller;
 use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
+use jaga_core::staff::Policies;
 use jaga_core::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -145,7 +146,7 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
             }
         }
         ReportCmd::Review { json, csv, deliver } => {
-            let r = review(store.as_ref()).await?;
+            let r = review(store.as_ref(), &cfg.staff.policies).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else if csv {
@@ -165,10 +166,8 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn review(store: &dyn Store) -> Result<Review> {
-    // Hook: pass the staff accounts here once the staff console stores them.
-    let staff: Vec<report::StaffAccount> = Vec::new();
-    Ok(report::access_review(store, &caller(), &staff, jaga_core::now_ms()).await?)
+async fn review(store: &dyn Store, policies: &Policies) -> Result<Review> {
+    Ok(report::access_review(store, &caller(), policies, jaga_core::now_ms()).await?)
 }
 
 fn review_delivery(r: &Review) -> Delivery {
@@ -295,7 +294,7 @@ impl ReviewSchedule {
     }
 
     /// The review to deliver, if one is due now.
-    pub async fn due(&mut self, store: &dyn Store) -> Option<Delivery> {
+    pub async fn due(&mut self, store: &dyn Store, policies: &Policies) -> Option<Delivery> {
         if self.every_ms == 0 {
             return None;
         }
@@ -311,7 +310,7 @@ impl ReviewSchedule {
         if now - last < self.every_ms {
             return None;
         }
-        match review(store).await {
+        match review(store, policies).await {
             Ok(r) => {
                 let _ = write_atomic(&self.path, now.to_string().as_bytes());
                 Some(review_delivery(&r))

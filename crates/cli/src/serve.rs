@@ -96,6 +96,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
         signer,
         witnesses,
         cfg.audit.clone(),
+        cfg.staff.policies.clone(),
         stop_rx,
     ));
     let staff = Arc::new(jaga_core::staff::StaffService::new(

@@ -7,7 +7,8 @@
 use crate::CoreError;
 use crate::audit::AuditRecord;
 use crate::auth::{Caller, Scope};
-use crate::store::{ApiKeyRecord, EventFilter, Store};
+use crate::staff::{Policies, Role};
+use crate::store::{ApiKeyRecord, EventFilter, StaffRow, Store};
 use jaga_audit::event::{ActorKind, AuditEvent, decode};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -301,23 +302,6 @@ fn day(ts_ms: u64) -> String {
     s.get(..10).unwrap_or(&s).to_string()
 }
 
-/// A staff account as the access review sees it. **Hook:** staff accounts arrive with the
-/// staff console; until then callers pass an empty list and the review works from API keys and
-/// from staff actors seen in the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffAccount {
-    /// Staff id (the `actor_id` of their events).
-    pub id: String,
-    /// Role name.
-    pub role: String,
-    /// Whether the role allows reveals.
-    pub can_reveal: bool,
-    /// Last login, ms since epoch.
-    pub last_login_ms: Option<i64>,
-    /// Created, ms since epoch.
-    pub created_ms: i64,
-}
-
 /// One finding of the access review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Finding {
@@ -360,10 +344,14 @@ pub fn ticket_like(purpose: &str) -> bool {
 }
 
 /// The access review at `now_ms`, over the last [`UNUSED_DAYS`] days.
+///
+/// Staff accounts come from the store; `policies` (the shop's role views) says which roles may
+/// reveal. An account is unused when it is older than the period and neither it nor anyone
+/// acting as it left an event in the log during the period; disabled accounts are skipped.
 pub async fn access_review(
     store: &dyn Store,
     caller: &Caller,
-    staff: &[StaffAccount],
+    policies: &Policies,
     now_ms: i64,
 ) -> Result<Review, CoreError> {
     audited(store, caller, "report.review", None).await?;
@@ -377,10 +365,15 @@ pub async fn access_review(
     )
     .await?;
     let keys = store.api_key_list().await?;
+    let staff = store.staff_list().await?;
     let mut findings = Vec::new();
+    let mut active: BTreeSet<&str> = BTreeSet::new();
     let mut revealers: BTreeSet<&str> = BTreeSet::new();
     let mut per_day: BTreeMap<(&str, String), u64> = BTreeMap::new();
     for e in &events {
+        if e.actor_kind == ActorKind::Staff {
+            active.insert(&e.actor_id);
+        }
         if e.action == "customer.reveal" && e.outcome == "ok" {
             revealers.insert(&e.actor_id);
             *per_day.entry((&e.actor_id, day(e.ts_ms))).or_insert(0) += 1;
@@ -417,26 +410,8 @@ pub async fn access_review(
     for k in keys.iter().filter(|k| k.revoked_at.is_none()) {
         review_key(k, since, &revealers, &mut findings);
     }
-    for s in staff {
-        if s.last_login_ms.unwrap_or(s.created_ms) < since {
-            findings.push(Finding {
-                kind: "unused_account".into(),
-                subject: s.id.clone(),
-                detail: format!("staff account ({}) not used for {UNUSED_DAYS} days", s.role),
-                seq: None,
-            });
-        }
-        if s.can_reveal && !revealers.contains(s.id.as_str()) {
-            findings.push(Finding {
-                kind: "never_reveals".into(),
-                subject: s.id.clone(),
-                detail: format!(
-                    "role {} allows reveals but none in {UNUSED_DAYS} days",
-                    s.role
-                ),
-                seq: None,
-            });
-        }
+    for s in staff.iter().filter(|s| s.disabled_at.is_none()) {
+        review_staff(s, since, policies, &active, &revealers, &mut findings);
     }
     // Spikes: a day far above the actor's usual daily count.
     let mut by_actor: BTreeMap<&str, Vec<(&String, u64)>> = BTreeMap::new();
@@ -471,6 +446,38 @@ fn kind_name(k: ActorKind) -> &'static str {
         ActorKind::ApiKey => "api_key",
         ActorKind::Staff => "staff",
         ActorKind::System => "system",
+    }
+}
+
+fn review_staff(
+    s: &StaffRow,
+    since: i64,
+    policies: &Policies,
+    active: &BTreeSet<&str>,
+    revealers: &BTreeSet<&str>,
+    out: &mut Vec<Finding>,
+) {
+    let id = s.id.to_string();
+    if s.created_at < since && !active.contains(id.as_str()) {
+        out.push(Finding {
+            kind: "unused_account".into(),
+            subject: id.clone(),
+            detail: format!("staff account ({}) not used for {UNUSED_DAYS} days", s.role),
+            seq: None,
+        });
+    }
+    let can_reveal =
+        Role::parse(&s.role).is_some_and(|r| policies.scopes(r).contains(&Scope::CustomersReveal));
+    if can_reveal && !revealers.contains(id.as_str()) {
+        out.push(Finding {
+            kind: "never_reveals".into(),
+            subject: id,
+            detail: format!(
+                "role {} allows reveals but none in {UNUSED_DAYS} days",
+                s.role
+            ),
+            seq: None,
+        });
     }
 }
 

@@ -1175,3 +1175,85 @@ async fn admin_invites_and_resets_mfa_and_api_keys_keep_working() {
         .await;
     assert_eq!(st, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn password_change_needs_the_current_password_and_ends_other_sessions() {
+    const NEW: &str = "copper lantern quietly harbours ferns";
+    let e = env().await;
+    let s = e.member("rina@shop.id", Role::CsStaff, &[]).await;
+    let other = e.login(&s.email, &s.secret, "192.0.2.11").await;
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/password",
+            Some(&s),
+            Some(change("not my password at all", NEW)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{v}");
+    assert!(!v.to_string().contains(NEW), "no password echoed: {v}");
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/password",
+            Some(&s),
+            Some(change(PASSWORD, "password1234")),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "weak password: {v}");
+    let no_csrf = Sess {
+        csrf: "forged".into(),
+        ..s.clone()
+    };
+    let (st, _, _) = e
+        .call(
+            "POST",
+            "/v1/auth/password",
+            Some(&no_csrf),
+            Some(change(PASSWORD, NEW)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "CSRF token required");
+    let (st, v, _) = e.call("GET", "/v1/auth/me", Some(&other), None, &[]).await;
+    assert_eq!(st, StatusCode::OK, "refused changes end no session: {v}");
+
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/password",
+            Some(&s),
+            Some(change(PASSWORD, NEW)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    let (st, _, _) = e.call("GET", "/v1/auth/me", Some(&other), None, &[]).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "other sessions ended");
+    let (st, _, _) = e.call("GET", "/v1/auth/me", Some(&s), None, &[]).await;
+    assert_eq!(st, StatusCode::OK, "this session stays");
+
+    let login = |pw: &str| json!({"email": "rina@shop.id", "password": pw});
+    let ip = [("x-forwarded-for", "192.0.2.12")];
+    let (st, _, _) = e
+        .call("POST", "/v1/auth/login", None, Some(login(PASSWORD)), &ip)
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the old password is dead");
+    let (st, v, _) = e
+        .call("POST", "/v1/auth/login", None, Some(login(NEW)), &ip)
+        .await;
+    assert_eq!(
+        (st, v["state"].as_str()),
+        (StatusCode::OK, Some("pending_mfa")),
+        "{v}"
+    );
+
+    let actions = e.actions().await;
+    assert!(has(&actions, "staff.password.change", "denied"));
+    assert!(has(&actions, "staff.password.change", "ok"));
+}

@@ -291,3 +291,123 @@ pub async fn staff_throttle_counts_and_restarts(store: Arc<dyn Store>) {
         20
     );
 }
+
+/// The access review reads staff accounts from the store: an old account with no event in the
+/// period is unused, a role that may reveal but did not is reported, an account that revealed
+/// or acted is not, and a disabled account is left out. The shop's policy decides which roles
+/// may reveal.
+pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
+    use jaga_core::audit::Outcome;
+    use jaga_core::auth::ActorKind;
+    use jaga_core::report::{UNUSED_DAYS, access_review};
+    use jaga_core::staff::Policies;
+    use std::collections::BTreeMap;
+
+    let now = jaga_core::now_ms();
+    let old = now - (UNUSED_DAYS + 10) * 86_400_000;
+    let row = |email: &str, role: &str, created_at: i64| StaffRow {
+        role: role.into(),
+        created_at,
+        updated_at: created_at,
+        ..staff_row(email)
+    };
+    let idle_manager = row("idle@toko.test", "cs_manager", old);
+    let busy_staff = row("busy@toko.test", "cs_staff", old);
+    let revealing_admin = row("admin@toko.test", "admin", old);
+    let new_manager = row("new@toko.test", "cs_manager", now);
+    let gone = StaffRow {
+        disabled_at: Some(now),
+        ..row("gone@toko.test", "cs_manager", old)
+    };
+    for r in [
+        &idle_manager,
+        &busy_staff,
+        &revealing_admin,
+        &new_manager,
+        &gone,
+    ] {
+        store
+            .staff_insert(r.clone(), audit("staff.create"))
+            .await
+            .unwrap();
+    }
+    let as_staff = |id: Uuid| Caller {
+        kind: ActorKind::Staff,
+        id: id.to_string(),
+        ..Caller::system("x")
+    };
+    store
+        .audit_append(AuditRecord::new(&as_staff(busy_staff.id), "customer.read"))
+        .await
+        .unwrap();
+    store
+        .audit_append(
+            AuditRecord::new(&as_staff(revealing_admin.id), "customer.reveal")
+                .fields(["phone"])
+                .purpose("CS-1234 alamat kirim")
+                .outcome(Outcome::Ok),
+        )
+        .await
+        .unwrap();
+
+    let review = access_review(
+        store.as_ref(),
+        &Caller::system("review"),
+        &Policies::default(),
+        now,
+    )
+    .await
+    .unwrap();
+    let about = |id: Uuid| -> Vec<String> {
+        let id = id.to_string();
+        review
+            .findings
+            .iter()
+            .filter(|f| f.subject == id)
+            .map(|f| f.kind.clone())
+            .collect()
+    };
+    assert_eq!(about(idle_manager.id), ["never_reveals", "unused_account"]);
+    assert!(
+        about(busy_staff.id).is_empty(),
+        "cs_staff cannot reveal and was active"
+    );
+    assert!(
+        about(revealing_admin.id).is_empty(),
+        "revealed with a ticket"
+    );
+    assert_eq!(
+        about(new_manager.id),
+        ["never_reveals"],
+        "new, so not unused"
+    );
+    assert!(
+        about(gone.id).is_empty(),
+        "disabled accounts are not reviewed"
+    );
+
+    // A shop whose managers only see masks: their role no longer allows reveals, so never
+    // revealing is no finding (being unused still is).
+    let masked = [
+        "full_name",
+        "email",
+        "phone",
+        "address",
+        "national_id",
+        "birth_date",
+    ]
+    .map(|f| (f.to_string(), "masked".to_string()));
+    let overrides = BTreeMap::from([("cs_manager".to_string(), BTreeMap::from(masked))]);
+    let policies = Policies::with_overrides(&overrides).unwrap();
+    let review = access_review(store.as_ref(), &Caller::system("review"), &policies, now)
+        .await
+        .unwrap();
+    let idle = idle_manager.id.to_string();
+    let kinds: Vec<&str> = review
+        .findings
+        .iter()
+        .filter(|f| f.subject == idle)
+        .map(|f| f.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["unused_account"]);
+}

@@ -238,12 +238,15 @@ impl AuditReader<'_> {
         .await
     }
 
-    /// The access review now.
-    pub async fn review(&self) -> Result<report::Review, CoreError> {
+    /// The access review now, with `policies` saying which roles may reveal.
+    pub async fn review(
+        &self,
+        policies: &crate::staff::Policies,
+    ) -> Result<report::Review, CoreError> {
         report::access_review(
             self.vault.store().as_ref(),
             self.caller,
-            &[],
+            policies,
             crate::now_ms(),
         )
         .await

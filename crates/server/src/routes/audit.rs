@@ -213,5 +213,12 @@ pub async fn review(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
 ) -> ApiResult<Json<Review>> {
-    Ok(Json(s.vault.audit_reader(&caller).await?.review().await?))
+    let policies = &s.staff.config().policies;
+    Ok(Json(
+        s.vault
+            .audit_reader(&caller)
+            .await?
+            .review(policies)
+            .await?,
+    ))
 }
