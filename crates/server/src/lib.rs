@@ -118,7 +118,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(sys::openapi))
         .merge(routes::audit::router())
         .route("/", get(console::root_redirect))
-        .nest("/console", console::router(state.clone()))
+        // Nested at "/console/" (trailing slash) so that the console's index is "/console/":
+        // axum 0.8 maps a nested "/" route to the bare prefix, and "/console/" was a 404.
+        .route("/console", get(console::root_redirect))
+        .nest("/console/", console::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

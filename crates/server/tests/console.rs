@@ -6,8 +6,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use jaga_core::auth::Caller;
+use jaga_core::clock::FakeClock;
 use jaga_core::model::NewCustomer;
-use jaga_core::staff::{ClientInfo, NewInvitation, Role, SESSION_COOKIE};
+use jaga_core::staff::{
+    ClientInfo, NewInvitation, Role, SESSION_COOKIE, StaffConfig, StaffService,
+};
 use jaga_server::console::CSP;
 use jaga_server::{AppState, ServerConfig, router};
 use jaga_testkit::Harness;
@@ -21,6 +24,8 @@ struct Console {
     h: Harness,
     state: Arc<AppState>,
     app: axum::Router,
+    /// The staff service's clock (starts at the real time; tests move it).
+    clock: FakeClock,
 }
 
 /// A signed-in staff member: the session cookie and the session's CSRF token.
@@ -28,6 +33,8 @@ struct Member {
     cookie: String,
     csrf: String,
     caller: Caller,
+    /// The TOTP secret (base32), for step-up codes.
+    secret: String,
 }
 
 struct Resp {
@@ -44,16 +51,12 @@ fn client() -> ClientInfo {
     }
 }
 
-fn code_now(secret_b32: &str) -> String {
+/// The TOTP code for the time step containing `now_ms` (the staff service's clock).
+fn code_at(secret_b32: &str, now_ms: i64) -> String {
     let secret = data_encoding::BASE32_NOPAD
         .decode(secret_b32.trim_end_matches('=').as_bytes())
         .expect("base32 secret");
-    let step = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 30;
-    jaga_crypto::otp::totp_code(&secret, step)
+    jaga_crypto::otp::totp_code(&secret, (now_ms / 30_000) as u64)
 }
 
 async fn console() -> Console {
@@ -63,9 +66,17 @@ async fn console() -> Console {
             .await
             .unwrap();
     let h = Harness::new(Arc::new(store)).await;
-    let state = AppState::new(h.vault.clone(), ServerConfig::default());
+    let clock = FakeClock::at(jaga_core::now_ms());
+    let staff = StaffService::new(h.vault.clone(), StaffConfig::default())
+        .with_clock(Arc::new(clock.clone()));
+    let state = AppState::with_staff(h.vault.clone(), ServerConfig::default(), Arc::new(staff));
     let app = router(state.clone());
-    Console { h, state, app }
+    Console {
+        h,
+        state,
+        app,
+        clock,
+    }
 }
 
 impl Console {
@@ -119,7 +130,7 @@ impl Console {
             .unwrap();
         let cookie = s.cookie.expose_secret().to_string();
         let (s, _codes) = svc
-            .confirm_totp(&cookie, &s.csrf, &code_now(&enrol.secret), &client())
+            .confirm_totp(&cookie, &s.csrf, &self.code(&enrol.secret), &client())
             .await
             .unwrap();
         let cookie = s.cookie.expose_secret().to_string();
@@ -133,7 +144,14 @@ impl Console {
             csrf: s.csrf.clone(),
             cookie,
             caller,
+            secret: enrol.secret.clone(),
         }
+    }
+
+    /// The current TOTP code on the staff service's clock.
+    fn code(&self, secret_b32: &str) -> String {
+        use jaga_core::clock::Clock;
+        code_at(secret_b32, self.clock.now_ms())
     }
 
     async fn admin(&self) -> Member {
@@ -230,6 +248,27 @@ async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
     let root = c.get("/", None, "").await;
     assert_eq!(root.status, StatusCode::SEE_OTHER);
     assert_eq!(root.headers.get("location").unwrap(), "/console/");
+}
+
+/// `/console/` is where sign-in, enrolment and the agreement send people: it must answer (it
+/// was a JSON 404 once, which left the browser on an error after enrolment).
+#[tokio::test]
+async fn the_console_index_answers_with_and_without_a_session() {
+    let c = console().await;
+    for (path, to) in [("/console/", "/console/login"), ("/console", "/console/")] {
+        let r = c.get(path, None, "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers.get("location").unwrap(), to, "{path}");
+    }
+    let admin = c.admin().await;
+    let r = c.get("/console/", Some(&admin), "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get("location").unwrap(), "/console/customers");
+    assert_console_headers(&r, "/console/");
+    // Unknown console paths still get the console's own 404 page.
+    let r = c.get("/console/no-such-page", Some(&admin), "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("<html lang=\"id\">"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -612,4 +651,52 @@ async fn without_a_session_pages_go_to_sign_in_and_a_sealed_vault_is_a_page() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.body.contains("The vault is sealed"), "{}", r.body);
     assert!(r.body.contains("Request number"));
+}
+
+/// A TOTP code entered at sign-in counts as the step-up for 5 minutes; after that a reveal is
+/// answered with a code prompt that carries the form, a wrong code reveals nothing, and the
+/// right one reveals (and rotates the session).
+#[tokio::test]
+async fn reveal_asks_for_a_fresh_code_once_the_step_up_is_stale() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let m = c
+        .member(&admin, Role::CsManager, "mgr@toko.example", true)
+        .await;
+    let id = c.customer("Dewi Sari", "").await;
+    c.clock.advance(6 * 60_000);
+    let uri = format!("/console/customers/{id}/reveal");
+    let fields = [
+        ("csrf_token", m.csrf.as_str()),
+        ("field", "email"),
+        ("purpose", "refund"),
+        ("purpose_detail", "TICKET-77"),
+    ];
+    let r = c.post(&uri, Some(&m), "", &form(&fields)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("name=\"stepup_code\""), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"TICKET-77\""),
+        "the form is carried"
+    );
+    assert!(!r.body.contains("dewi.sari@gmail.com"));
+    let mut wrong = fields.to_vec();
+    let bad = if c.code(&m.secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    wrong.push(("stepup_code", bad));
+    let r = c.post(&uri, Some(&m), "", &form(&wrong)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.body.contains("dewi.sari@gmail.com"));
+    let code = c.code(&m.secret);
+    let mut right = fields.to_vec();
+    right.push(("stepup_code", &code));
+    let r = c.post(&uri, Some(&m), "", &form(&right)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("dewi.sari@gmail.com"));
+    assert!(r.body.contains("id=\"reveal-notice\""));
+    let rotated = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(rotated.starts_with(SESSION_COOKIE));
 }
