@@ -1,9 +1,10 @@
 // Browser tests of the staff console: headless Chromium against a real `jaga serve`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import {
   startServer, browser, onboard, login, acceptAgreement, screenshot, freshCode, totp, markUsed,
-  request, PASSWORD,
+  request, jaga, PASSWORD,
 } from '../lib/harness.mjs';
 
 let server;
@@ -115,6 +116,10 @@ test('cs_staff sees masks, HTML in names and notes is escaped, and there is no r
     assert.ok(!(await page.content()).includes('3174011205900001'));
     assert.equal(await page.locator('#reveal-form').count(), 0);
     assert.equal(await page.locator('#no-reveal').count(), 1);
+    // No audit log for CS staff: no menu entry, and the page is refused.
+    assert.equal(await page.locator('nav a[href="/console/audit"]').count(), 0);
+    const audit = await page.request.get(`${server.base}/console/audit`, { maxRedirects: 0 });
+    assert.equal(audit.status(), 403);
     // The notes' HTML is text, not markup.
     assert.ok((await page.textContent('#notes')).includes('<img src=x onerror=alert(2)>'));
     assert.equal(await page.locator('#notes img, #notes b').count(), 0);
@@ -187,6 +192,55 @@ test('cs_manager reveals with a purpose, and the reveal is in the audit data', a
     assert.match(reveal, /Refund: TICKET-4242/);
     assert.match(reveal, /email/);
     // …and in the log itself, which `jaga audit verify` checks end to end.
+  } finally {
+    await b.close();
+  }
+});
+
+test('auditor: the log shows the reveal without PII, verifies, and hands out the checkpoint', async () => {
+  const b = await onboardRole('auditor', 'audit@toko.example');
+  const { page } = b;
+  try {
+    // The agreement comes first; then the auditor lands on the audit log.
+    assert.match(page.url(), /\/console\/agreement$/);
+    await acceptAgreement(page);
+    await page.waitForSelector('#audit-events');
+    assert.match(page.url(), /\/console\/audit$/);
+    assert.equal(await page.locator('nav a[href="/console/customers"]').count(), 0);
+    // Search by action and customer code: the manager's reveal, with its purpose.
+    await page.fill('#action', 'customer.reveal');
+    await page.fill('#code', dewi.code);
+    await page.click('#audit-search-submit');
+    await page.waitForSelector('#audit-events');
+    const rows = await page.locator('#audit-events tbody tr').allTextContents();
+    assert.equal(rows.length, 1, rows.join('\n'));
+    assert.match(rows[0], /customer\.reveal/);
+    assert.match(rows[0], /Refund: TICKET-4242/);
+    assert.ok(rows[0].includes(dewi.code));
+    const html = await page.content();
+    for (const pii of ['dewi.sari@gmail.com', '081234567890', 'Dewi', '3174011205900001']) {
+      assert.ok(!html.includes(pii), `${pii} on the audit page`);
+    }
+    // A signed checkpoint (as `jaga serve` makes every 60 s), then "verify now".
+    await jaga(server.dataDir, ['audit', 'checkpoint']);
+    await page.fill('#action', 'customer');
+    await page.fill('#code', '');
+    await page.click('#audit-search-submit');
+    await page.waitForSelector('#checkpoint-download');
+    await page.click('#verify-submit');
+    await page.waitForSelector('#verify-result');
+    assert.match(await page.textContent('#verify-result'), /Log utuh: \d+ kejadian diperiksa/);
+    assert.equal(await page.inputValue('#action'), 'customer', 'the filters survive the check');
+    await screenshot(page, 'audit');
+    // The checkpoint downloads as a file: the signed note.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#checkpoint-download'),
+    ]);
+    assert.match(download.suggestedFilename(), /^checkpoint-\d+\.txt$/);
+    const note = await readFile(await download.path(), 'utf8');
+    assert.match(note, /^jaga\/audit\/\S+\n\d+\n\S+\n\n\u2014 jaga\/audit\//);
+    assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
   }

@@ -6,10 +6,8 @@ use crate::config::{self, Flags};
 use crate::datadir;
 use crate::witness::Witnesses;
 use anyhow::{Context, Result};
-use jaga_audit::check::TreeCheck;
 use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
 use jaga_core::auditlog::CheckpointOutcome;
-use jaga_core::store::{Store, StoredCheckpoint};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -250,137 +248,16 @@ async fn verify(
         }
     };
     let store = datadir::open_store(&cfg.database_url).await?;
-    let stored = store.checkpoint_list().await?;
-    let r = check_log(store.as_ref(), &stored, key.as_ref(), external.as_ref()).await?;
-    report(json, r.0, r.1, Some(r.2))
-}
-
-type CheckResult = (Result<(), Problem>, u64, [u8; 32]);
-
-async fn check_log(
-    store: &dyn Store,
-    stored: &[StoredCheckpoint],
-    key: Option<&VerifierKey>,
-    external: Option<&SignedCheckpoint>,
-) -> Result<CheckResult> {
-    // Every point where a root must match: stored checkpoints (signature checked when the key
-    // is known) and the external one. `good` is the largest size known to match so far.
-    let mut marks: Vec<(u64, [u8; 32], String)> = Vec::new();
-    for cp in stored {
-        if let Some(k) = key {
-            match open_checkpoint(&cp.note, k) {
-                Ok(s) if s.checkpoint.size == cp.size && s.checkpoint.root == cp.root => {}
-                _ => {
-                    return Ok((
-                        Err(Problem {
-                            pos: 0,
-                            why: format!(
-                                "the stored checkpoint at size {} does not carry a valid signature of this log",
-                                cp.size
-                            ),
-                        }),
-                        0,
-                        [0; 32],
-                    ));
-                }
-            }
-        }
-        marks.push((
-            cp.size,
-            cp.root,
-            format!("the stored checkpoint at size {}", cp.size),
-        ));
-    }
-    if let Some(e) = external {
-        marks.push((
-            e.checkpoint.size,
-            e.checkpoint.root,
-            format!("the external checkpoint at size {}", e.checkpoint.size),
-        ));
-    }
-    marks.sort_by_key(|m| m.0);
-    let mut marks = marks.into_iter().peekable();
-    while marks.peek().is_some_and(|m| m.0 == 0) {
-        marks.next();
-    }
-    let head = store.audit_head().await?;
-    let mut check = TreeCheck::new();
-    let mut problem: Option<Problem> = None;
-    let mut good = 0u64;
-    let mut next = 0u64;
-    'pages: loop {
-        let page = store.audit_events(next, 10_000).await?;
-        if page.is_empty() {
-            break;
-        }
-        for e in &page {
-            let pos = check.size();
-            if e.seq != pos {
-                problem = Some(Problem {
-                    pos,
-                    why: format!("event {pos} is missing (next stored position is {})", e.seq),
-                });
-                break 'pages;
-            }
-            if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
-                problem = Some(Problem {
-                    pos,
-                    why: "event does not decode or names another position".into(),
-                });
-                break 'pages;
-            }
-            check.push_leaf(&e.leaf, &e.leaf_hash);
-            if let Some(m) = check.first_mismatch() {
-                problem = Some(Problem {
-                    pos: m.position(),
-                    why: "event bytes do not match their stored hash (modified)".into(),
-                });
-                break 'pages;
-            }
-            while let Some((size, root, what)) = marks.next_if(|m| m.0 == check.size()) {
-                if check.root() != root {
-                    problem = Some(Problem {
-                        pos: good,
-                        why: format!(
-                            "the events before position {size} differ from {what} (rewritten at or after position {good})"
-                        ),
-                    });
-                    break 'pages;
-                }
-                good = size;
-            }
-        }
-        next = page.last().map_or(next, |e| e.seq + 1);
-    }
-    if problem.is_none()
-        && let Some((size, _, what)) = marks.next()
-    {
-        problem = Some(Problem {
-            pos: check.size(),
-            why: format!(
-                "the database holds {} events but {what} covers {size}: the log was truncated",
-                check.size()
-            ),
-        });
-    }
-    if problem.is_none() {
-        if check.size() != head.size {
-            problem = Some(Problem {
-                pos: check.size().min(head.size),
-                why: format!(
-                    "the head says {} events but {} are stored (truncated or inserted)",
-                    head.size,
-                    check.size()
-                ),
-            });
-        } else if check.root() != head.root {
-            problem = Some(Problem {
-                pos: good,
-                why: "the recomputed root differs from the stored head".into(),
-            });
-        }
-    }
-    Ok((problem.map_or(Ok(()), Err), check.size(), check.root()))
+    // The same check as the console's "verify now" (jaga_core::auditverify).
+    let r =
+        jaga_core::auditverify::verify_log(store.as_ref(), key.as_ref(), external.as_ref()).await?;
+    let problem = r.problem.map_or(Ok(()), |p| {
+        Err(Problem {
+            pos: p.pos,
+            why: p.why,
+        })
+    });
+    report(json, problem, r.events, Some(r.root))
 }
 
 fn report(

@@ -89,6 +89,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
         &cfg.data_dir,
         cfg.audit.origin.as_deref(),
     )?;
+    let verifier = signer.verifier().clone();
     let witnesses = crate::witness::Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
     let (stop_checkpointer, stop_rx) = tokio::sync::watch::channel(false);
     let checkpointer = tokio::spawn(crate::checkpointer::run(
@@ -111,6 +112,8 @@ pub async fn run(flags: &Flags) -> Result<()> {
         },
         staff.clone(),
     );
+    // The console's "verify now" checks checkpoint signatures with the pinned key.
+    let _ = state.audit_verifier.set(verifier);
     tokio::spawn(async move {
         // Drop expired staff sessions (they are refused anyway; this keeps the table small).
         let mut tick = tokio::time::interval(Duration::from_secs(600));

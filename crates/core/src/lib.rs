@@ -19,6 +19,7 @@
 
 pub mod audit;
 pub mod auditlog;
+pub mod auditverify;
 pub mod auth;
 pub mod clock;
 mod error;

@@ -60,6 +60,10 @@ pub struct AppState {
     pub unseal_lock: tokio::sync::Mutex<()>,
     /// Staff accounts, sessions and logins.
     pub staff: Arc<StaffService>,
+    /// The audit log's verifier key (from the data directory; `jaga serve` sets it), with which
+    /// the console's "verify now" checks the stored checkpoints' signatures. Unset: the tree is
+    /// still checked, signatures are not.
+    pub audit_verifier: std::sync::OnceLock<jaga_audit::VerifierKey>,
 }
 
 impl AppState {
@@ -81,6 +85,7 @@ impl AppState {
             config,
             unseal_lock: tokio::sync::Mutex::new(()),
             staff,
+            audit_verifier: std::sync::OnceLock::new(),
         })
     }
 }

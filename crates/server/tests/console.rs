@@ -20,12 +20,18 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "kopi susu gula aren di pagi hari";
 
+/// The audit log page (auditor, admin).
+#[path = "console/auditor.rs"]
+mod auditor;
+
 struct Console {
     h: Harness,
     state: Arc<AppState>,
     app: axum::Router,
     /// The staff service's clock (starts at the real time; tests move it).
     clock: FakeClock,
+    /// The SQLite database file (tests that tamper with it directly).
+    db: std::path::PathBuf,
 }
 
 /// A signed-in staff member: the session cookie and the session's CSRF token.
@@ -76,6 +82,7 @@ async fn console() -> Console {
         state,
         app,
         clock,
+        db: dir.join("t.db"),
     }
 }
 
@@ -225,6 +232,8 @@ async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
         "/console/staff".into(),
         "/console/account".into(),
         "/console/activity".into(),
+        "/console/audit".into(),
+        "/console/audit?action=customer&from=2026-01-01".into(),
         "/console/agreement".into(),
         "/console/no-such-page".into(),
     ];

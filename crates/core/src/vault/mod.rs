@@ -10,6 +10,7 @@
 mod access;
 mod admin;
 mod auditlog;
+mod auditsearch;
 mod codec;
 mod customers;
 mod guard;
@@ -19,6 +20,7 @@ mod tokens;
 
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
+pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use orders::{OrderReader, OrderWriter};

@@ -97,6 +97,7 @@ pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap, ctx: 
         .await
     {
         Ok(c) if c.has(jaga_core::auth::Scope::CustomersRead) => see_other("/console/customers"),
+        Ok(c) if c.has(jaga_core::auth::Scope::AuditRead) => see_other("/console/audit"),
         Ok(_) => see_other("/console/activity"),
         Err(_) => see_other("/console/login"),
     }

@@ -87,6 +87,7 @@ catalog! {
     NavActivity => "Aktivitas saya", "My activity";
     NavAccount => "Akun saya", "My account";
     NavStaff => "Staf", "Staff";
+    NavAudit => "Log audit", "Audit log";
     Logout => "Keluar", "Sign out";
     SignedInAs => "Masuk sebagai {name} ({role})", "Signed in as {name} ({role})";
     Save => "Simpan", "Save";
@@ -285,6 +286,36 @@ catalog! {
     ActivityFields => "Data", "Fields";
     ActivityPurpose => "Alasan", "Purpose";
     ActivityOutcome => "Hasil", "Outcome";
+
+    // Audit log (auditor, admin)
+    AuditTitle => "Log audit", "Audit log";
+    AuditIntro => "Setiap akses ke data pelanggan, terbaru di atas. Log hanya berisi kode, nama data dan alasan — tidak pernah isi data. Membuka halaman ini juga tercatat.", "Every access to customer data, newest first. The log holds codes, field names and purposes — never the data itself. Opening this page is recorded too.";
+    AuditSearchTitle => "Cari kejadian", "Search events";
+    AuditFrom => "Dari tanggal (UTC)", "From date (UTC)";
+    AuditTo => "Sampai tanggal (UTC)", "To date (UTC)";
+    AuditActor => "Pelaku (ID staf atau kunci API)", "Actor (staff or API key id)";
+    AuditActionField => "Tindakan (mis. customer.reveal atau customer)", "Action (e.g. customer.reveal or customer)";
+    AuditCode => "Kode pelanggan", "Customer code";
+    AuditSearchButton => "Cari", "Search";
+    AuditReset => "Hapus filter", "Clear filters";
+    AuditPosition => "Posisi", "Position";
+    AuditActor2 => "Pelaku", "Actor";
+    AuditEmpty => "Tidak ada kejadian yang cocok.", "No matching events.";
+    AuditUnknownCode => "Tidak ada pelanggan dengan kode ini.", "No customer has this code.";
+    AuditBadDate => "Tanggal harus berformat TTTT-BB-HH.", "Dates must be written YYYY-MM-DD.";
+    AuditBadRange => "Tanggal akhir harus sama atau setelah tanggal awal.", "The end date must be on or after the start date.";
+    AuditOlder => "Lebih lama", "Older";
+    AuditNewest => "Terbaru", "Newest";
+    AuditScanLimited => "Pencarian berhenti setelah {n} posisi; lanjutkan dengan \"Lebih lama\".", "The search stopped after {n} positions; go on with \"Older\".";
+    AuditIntegrityTitle => "Keutuhan log", "Log integrity";
+    AuditLogSize => "Log berisi {n} kejadian.", "The log holds {n} events.";
+    AuditCheckpointAt => "Checkpoint bertanda tangan terakhir: {n} kejadian.", "Latest signed checkpoint: {n} events.";
+    AuditNoCheckpoint => "Belum ada checkpoint bertanda tangan.", "No signed checkpoint yet.";
+    AuditDownloadCheckpoint => "Unduh checkpoint terakhir", "Download the latest checkpoint";
+    AuditVerifyButton => "Periksa sekarang", "Verify now";
+    AuditVerifyIntro => "Menghitung ulang seluruh log dan membandingkannya dengan checkpoint bertanda tangan, seperti jaga audit verify.", "Recomputes the whole log and compares it with the signed checkpoints, as jaga audit verify does.";
+    AuditVerifyOk => "Log utuh: {n} kejadian diperiksa, root {root}.", "The log is intact: {n} events checked, root {root}.";
+    AuditVerifyBad => "Log TIDAK utuh: posisi bermasalah pertama {pos} ({why}).", "The log is NOT intact: first bad position {pos} ({why}).";
 }
 
 /// A translator bound to one language, handed to every template.

@@ -10,6 +10,7 @@
 //! and never touch a store.
 
 pub mod assets;
+pub mod audit;
 pub mod auth_pages;
 pub mod customers;
 pub mod i18n;
@@ -77,6 +78,9 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/account/recovery", post(people::regenerate_recovery))
         .route("/account/sessions/{handle}/end", post(people::end_session))
         .route("/activity", get(people::activity))
+        .route("/audit", get(audit::page))
+        .route("/audit/verify", post(audit::verify))
+        .route("/audit/checkpoint", get(audit::checkpoint))
         .fallback(not_found)
         .layer(middleware::from_fn(layer))
         .with_state(state)
@@ -121,6 +125,8 @@ pub struct Nav {
     pub can_customers: bool,
     /// Whether the role manages staff.
     pub is_admin: bool,
+    /// Whether the role reads the audit log (`audit:read`: auditor, admin).
+    pub can_audit: bool,
 }
 
 impl Chrome {

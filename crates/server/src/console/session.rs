@@ -194,6 +194,7 @@ impl StaffPage {
                 ),
                 can_customers: self.caller.has(jaga_core::auth::Scope::CustomersRead),
                 is_admin: self.is_admin(),
+                can_audit: self.caller.has(jaga_core::auth::Scope::AuditRead),
             }),
             section,
             asset_v: assets::version(),
