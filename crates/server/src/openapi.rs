@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     paths(customers::create, customers::lookup, customers::get, customers::update, customers::erase, orders::create, orders::list, redact::redact, tokens::resolve,
           sys::healthz, sys::readyz, sys::metrics, sys::seal_status, sys::unseal,
           audit::checkpoint, audit::event, audit::bundle, audit::inclusion, audit::consistency, audit::customer_report, audit::staff_report, audit::review,
-          auth::login, auth::second_factor, auth::enrolment, auth::confirm_totp, auth::step_up, auth::logout, auth::logout_others, auth::me, auth::sessions, auth::end_session, auth::change_password, auth::recovery_codes, auth::inspect_invitation, auth::accept_invitation, auth::agreement, auth::accept_agreement,
+          auth::login, auth::second_factor, auth::enrolment, auth::confirm_totp, auth::step_up, auth::logout, auth::logout_others, auth::me, auth::sessions, auth::end_session, auth::change_password, auth::recovery_codes, auth::begin_totp_replacement, auth::finish_totp_replacement, auth::inspect_invitation, auth::accept_invitation, auth::agreement, auth::accept_agreement,
           staff::invite, staff::list, staff::get_one, staff::change_role, staff::disable, staff::enable, staff::end_sessions, staff::reset_mfa),
     modifiers(&Security),
     tags((name = "customers"), (name = "orders"), (name = "redaction"), (name = "operations"), (name = "audit"), (name = "staff auth"), (name = "staff"))

@@ -20,6 +20,9 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "kopi susu gula aren di pagi hari";
 
+/// My account: authenticator replacement, other sessions.
+#[path = "console/account.rs"]
+mod account;
 /// The audit log page (auditor, admin).
 #[path = "console/auditor.rs"]
 mod auditor;

@@ -1257,3 +1257,102 @@ async fn password_change_needs_the_current_password_and_ends_other_sessions() {
     assert!(has(&actions, "staff.password.change", "denied"));
     assert!(has(&actions, "staff.password.change", "ok"));
 }
+
+#[tokio::test]
+async fn authenticator_replacement_needs_step_up_and_a_code_from_the_new_app() {
+    let e = env().await;
+    let mut s = e.member("rina@shop.id", Role::CsStaff, &[]).await;
+    e.clock.advance(6 * 60_000);
+    let (st, v, _) = e
+        .call("POST", "/v1/auth/totp/replace", Some(&s), None, &[])
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    e.step_up(&mut s).await;
+    let (st, v, _) = e
+        .call("POST", "/v1/auth/totp/replace", Some(&s), None, &[])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let ticket = v["ticket"].as_str().unwrap().to_string();
+    let new_secret = data_encoding::BASE32_NOPAD
+        .decode(v["enrolment"]["secret"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert!(v["enrolment"]["qr_svg"].as_str().unwrap().contains("<svg"));
+    e.next_step();
+    let confirm = |ticket: &str, code: String| json!({"ticket": ticket, "code": code});
+
+    // the old app still works until the replacement is confirmed (this sign-in uses it), and
+    // another session of the same member cannot use the ticket
+    let other = e.login(&s.email, &s.secret, "192.0.2.11").await;
+    e.next_step();
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/totp/replace/confirm",
+            Some(&other),
+            Some(confirm(&ticket, e.code(&new_secret, 0))),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // the old app's code is not the new app's
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/totp/replace/confirm",
+            Some(&s),
+            Some(confirm(&ticket, e.code(&s.secret, 0))),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(!v.to_string().contains(&ticket), "no ticket echoed");
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/totp/replace/confirm",
+            Some(&s),
+            Some(confirm(&ticket, e.code(&new_secret, 0))),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    e.next_step();
+    let old = e.code(&s.secret, 0);
+    let (st, _, _) = e
+        .call(
+            "POST",
+            "/v1/auth/step-up",
+            Some(&s),
+            Some(json!({"code": old})),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the old app stopped working");
+    s.secret = new_secret;
+    e.next_step();
+    e.step_up(&mut s).await;
+
+    // a ticket past its five minutes is refused
+    let (st, v, _) = e
+        .call("POST", "/v1/auth/totp/replace", Some(&s), None, &[])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let late = v["ticket"].as_str().unwrap().to_string();
+    let late_secret = data_encoding::BASE32_NOPAD
+        .decode(v["enrolment"]["secret"].as_str().unwrap().as_bytes())
+        .unwrap();
+    e.clock.advance(6 * 60_000);
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/auth/totp/replace/confirm",
+            Some(&s),
+            Some(confirm(&late, e.code(&late_secret, 0))),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let actions = e.actions().await;
+    assert!(has(&actions, "staff.totp.replace", "denied"));
+    assert!(has(&actions, "staff.totp.replace", "ok"));
+}

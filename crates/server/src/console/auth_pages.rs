@@ -54,12 +54,14 @@ struct InvitePage {
 
 #[derive(askama::Template)]
 #[template(path = "enrol.html")]
-struct EnrolPage {
-    c: Chrome,
-    action: String,
-    secret: String,
-    qr_data_uri: String,
-    error: Option<String>,
+pub(crate) struct EnrolPage {
+    pub(crate) c: Chrome,
+    pub(crate) action: String,
+    pub(crate) secret: String,
+    pub(crate) qr_data_uri: String,
+    pub(crate) error: Option<String>,
+    /// A pending authenticator replacement's ticket (my account), posted back with the code.
+    pub(crate) ticket: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -304,7 +306,7 @@ pub async fn code(
 
 /// The TOTP QR code (SVG from the staff service) as a `data:` URI for an `<img>`: allowed by
 /// the CSP (`img-src 'self' data:`), and an image cannot run script.
-fn qr_uri(e: &TotpEnrolment) -> String {
+pub(crate) fn qr_uri(e: &TotpEnrolment) -> String {
     use base64::Engine;
     format!(
         "data:image/svg+xml;base64,{}",
@@ -330,6 +332,7 @@ fn enrol_page(
             secret: e.secret.clone(),
             qr_data_uri: qr_uri(e),
             error: error.map(|m| ctx.tr().t(m).to_string()),
+            ticket: None,
         },
     )
 }

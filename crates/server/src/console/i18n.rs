@@ -264,6 +264,10 @@ catalog! {
     TotpSection => "Autentikator", "Authenticator";
     TotpReset => "Pasang ulang autentikator", "Set up the authenticator again";
     TotpResetIntro => "Setelah dipasang ulang, kode dari aplikasi lama tidak berlaku lagi.", "Once set up again, codes from the old app stop working.";
+    TotpReplaced => "Autentikator baru terpasang. Kode dari aplikasi lama tidak berlaku lagi.", "New authenticator set up. Codes from the old app no longer work.";
+    TotpReplaceExpired => "Pemasangan ulang kedaluwarsa; autentikator lama tetap berlaku. Silakan mulai lagi.", "The set-up expired; the old authenticator still works. Please start again.";
+    SessionsEndOthers => "Akhiri semua sesi lain", "Log out my other sessions";
+    SessionsOthersEnded => "Semua sesi lain Anda telah diakhiri.", "All your other sessions were ended.";
     RecoverySection => "Kode pemulihan", "Recovery codes";
     RecoveryRemaining => "Sisa kode pemulihan: {n}", "Recovery codes left: {n}";
     RecoveryRegenerate => "Buat kode pemulihan baru", "Create new recovery codes";

@@ -12,6 +12,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
+pub mod authenticator;
 pub mod customers;
 pub mod i18n;
 pub mod people;
@@ -77,6 +78,9 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/account/password", post(people::change_password))
         .route("/account/recovery", post(people::regenerate_recovery))
         .route("/account/sessions/{handle}/end", post(people::end_session))
+        .route("/account/sessions/others", post(authenticator::end_others))
+        .route("/account/totp", post(authenticator::start))
+        .route("/account/totp/confirm", post(authenticator::confirm))
         .route("/activity", get(people::activity))
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))

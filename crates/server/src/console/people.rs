@@ -428,6 +428,9 @@ pub async fn account(
     let flash = match q.done.as_deref() {
         Some("password") => Some(tr.t(M::PasswordChanged).to_string()),
         Some("session") => Some(tr.t(M::SessionRevoked).to_string()),
+        Some("totp") => Some(tr.t(M::TotpReplaced).to_string()),
+        Some("totp_expired") => Some(tr.t(M::TotpReplaceExpired).to_string()),
+        Some("others") => Some(tr.t(M::SessionsOthersEnded).to_string()),
         _ => None,
     };
     account_page(&state, &staff, Vec::new(), flash, StatusCode::OK).await

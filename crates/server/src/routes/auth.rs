@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use jaga_core::CoreError;
 use jaga_core::staff::{
     Agreement, InvitationInfo, LoginStep, NewSession, SESSION_COOKIE, SecondFactor, SessionInfo,
-    SessionState, StaffInfo, TotpEnrolment,
+    SessionState, StaffInfo, TotpEnrolment, TotpReplacement,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/v1/auth/sessions/{handle}", delete(end_session))
         .route("/v1/auth/password", post(change_password))
         .route("/v1/auth/recovery-codes", post(recovery_codes))
+        .route("/v1/auth/totp/replace", post(begin_totp_replacement))
+        .route(
+            "/v1/auth/totp/replace/confirm",
+            post(finish_totp_replacement),
+        )
         .route("/v1/invitations/inspect", post(inspect_invitation))
         .route("/v1/invitations/accept", post(accept_invitation))
         .route("/v1/agreement", get(agreement))
@@ -392,6 +397,44 @@ pub async fn recovery_codes(
             .map(|c| c.expose_secret().to_string())
             .collect(),
     }))
+}
+
+/// Starts replacing the caller's authenticator (needs a fresh step-up): returns a new secret,
+/// its QR code and a sealed ticket. The old authenticator keeps working until the replacement
+/// is confirmed.
+#[utoipa::path(post, path = "/v1/auth/totp/replace", tag = "staff auth",
+    responses((status = 200, body = TotpReplacement), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn begin_totp_replacement(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+) -> ApiResult<Json<TotpReplacement>> {
+    Ok(Json(s.staff.begin_totp_replacement(&caller).await?))
+}
+
+/// Confirms an authenticator replacement.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpReplacementConfirm {
+    /// The ticket from `POST /v1/auth/totp/replace`.
+    pub ticket: String,
+    /// A current code from the new authenticator.
+    pub code: String,
+}
+
+/// Confirms the replacement with a code from the new authenticator; from then on only the new
+/// one works. A wrong code is 422 and audited; the old authenticator stays.
+#[utoipa::path(post, path = "/v1/auth/totp/replace/confirm", tag = "staff auth",
+    request_body = TotpReplacementConfirm,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn finish_totp_replacement(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+    GuardedJson(req): GuardedJson<TotpReplacementConfirm>,
+) -> ApiResult<StatusCode> {
+    s.staff
+        .finish_totp_replacement(&caller, &req.ticket, &req.code)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An invitation token.

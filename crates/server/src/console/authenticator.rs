@@ -1,0 +1,130 @@
+//! My account: replacing my authenticator app (after a fresh step-up: a new secret shown as a
+//! QR code, confirmed with a code from the new app; the old app works until then) and ending
+//! all my other sessions at once.
+
+use super::auth_pages::{EnrolPage, maybe_with_session, qr_uri, step_up_if_asked, stepup_page};
+use super::i18n::M;
+use super::session::{StaffForm, StaffPage, client_info};
+use super::web::{Ctx, Fail, html, see_other};
+use crate::AppState;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jaga_core::CoreError;
+use jaga_core::staff::TotpEnrolment;
+use serde::Deserialize;
+use std::sync::Arc;
+
+const CONFIRM: &str = "/console/account/totp/confirm";
+
+fn replace_page(
+    staff: &StaffPage,
+    e: &TotpEnrolment,
+    ticket: &str,
+    error: Option<M>,
+    status: StatusCode,
+) -> Response {
+    let tr = staff.tr();
+    html(
+        status,
+        &EnrolPage {
+            c: staff.chrome(tr.t(M::TotpReset).into(), "account", "/console/account"),
+            action: CONFIRM.into(),
+            secret: e.secret.clone(),
+            qr_data_uri: qr_uri(e),
+            error: error.map(|m| tr.t(m).to_string()),
+            ticket: Some(ticket.to_string()),
+        },
+    )
+}
+
+/// The fields of the step-up form that starts a replacement.
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+/// `POST /console/account/totp`: asks for a fresh code if needed, then shows the new secret.
+pub async fn start(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, Fail> {
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, .. } = StaffForm::<StartForm>::from_request(req, &state).await?;
+    let action = "/console/account/totp";
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, action, vec![], Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
+    match state.staff.begin_totp_replacement(&staff.caller).await {
+        Ok(r) => Ok(maybe_with_session(
+            replace_page(&staff, &r.enrolment, &r.ticket, None, StatusCode::OK),
+            &rotated,
+        )),
+        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// The fields of the confirmation form.
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /console/account/totp/confirm`: a code from the new app makes it the only one.
+pub async fn confirm(
+    State(state): State<Arc<AppState>>,
+    f: StaffForm<ConfirmForm>,
+) -> Result<Response, Fail> {
+    let StaffForm { staff, form, .. } = f;
+    let code: String = form
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(16)
+        .collect();
+    let svc = &state.staff;
+    match svc
+        .finish_totp_replacement(&staff.caller, &form.ticket, &code)
+        .await
+    {
+        Ok(()) => Ok(see_other("/console/account?done=totp")),
+        Err(CoreError::Invalid(errs)) if errs.iter().any(|e| e.code == "wrong_code") => {
+            let e = svc
+                .pending_totp_replacement(&staff.caller, &form.ticket)
+                .await
+                .map_err(super::session::auth_fail)?;
+            Ok(replace_page(
+                &staff,
+                &e,
+                &form.ticket,
+                Some(M::TotpWrong),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(CoreError::Invalid(_)) => Ok(see_other("/console/account?done=totp_expired")),
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// `POST /console/account/sessions/others`: ends every other session of mine.
+pub async fn end_others(
+    State(state): State<Arc<AppState>>,
+    f: StaffForm<serde::de::IgnoredAny>,
+) -> Result<Response, Fail> {
+    state
+        .staff
+        .logout_others(&f.staff.caller, &f.staff.cookie)
+        .await
+        .map_err(super::session::auth_fail)?;
+    Ok(see_other("/console/account?done=others"))
+}
