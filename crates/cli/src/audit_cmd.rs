@@ -91,7 +91,19 @@ pub async fn run(flags: &Flags, cmd: AuditCmd) -> Result<ExitCode> {
                     Some((cp, true))
                 }
                 CheckpointOutcome::Unchanged => {
-                    store.checkpoint_latest().await?.map(|c| (c, false))
+                    // Nothing new to sign: hand the latest checkpoint to any witness that
+                    // missed it (so "run this again" after a failed delivery works).
+                    let latest = store.checkpoint_latest().await?;
+                    if let Some(cp) = &latest {
+                        let mut w = Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
+                        let failed = w.catch_up(&delivery(&files, cp)).await;
+                        if failed > 0 {
+                            eprintln!(
+                                "warning: {failed} witness(es) still did not take the latest checkpoint"
+                            );
+                        }
+                    }
+                    latest.map(|c| (c, false))
                 }
             };
             match (cp, json) {

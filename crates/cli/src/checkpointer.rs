@@ -164,12 +164,12 @@ pub async fn run(
     policies: jaga_core::staff::Policies,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut last_size = store
-        .checkpoint_latest()
-        .await
-        .ok()
-        .flatten()
-        .map_or(0, |c| c.size);
+    let latest = store.checkpoint_latest().await.ok().flatten();
+    if let Some(cp) = &latest {
+        // A witness that missed checkpoints before a restart gets the latest one now.
+        witnesses.catch_up(&delivery(&files, cp)).await;
+    }
+    let mut last_size = latest.map_or(0, |c| c.size);
     let mut last_time = Instant::now();
     let mut last_retry = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(500));

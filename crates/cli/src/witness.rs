@@ -6,6 +6,8 @@
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -152,7 +154,13 @@ pub struct Witnesses {
     list: Vec<WitnessConfig>,
     pending: Vec<(usize, Delivery)>,
     client: Option<reqwest::Client>,
+    /// The largest checkpoint size each witness took, by [`Witnesses::identity`]; kept in
+    /// [`DELIVERED_FILE`] so a restart can catch up a witness that missed checkpoints.
+    delivered: BTreeMap<String, u64>,
 }
+
+/// The file (in the data directory) that records which checkpoint each witness last took.
+pub const DELIVERED_FILE: &str = "witness-delivered.json";
 
 /// Writes `content` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target.
@@ -203,12 +211,71 @@ impl Witnesses {
         } else {
             None
         };
+        let delivered = match std::fs::read(data_dir.join(DELIVERED_FILE)) {
+            Ok(b) => serde_json::from_slice(&b).unwrap_or_else(|_| {
+                tracing::warn!(
+                    "{DELIVERED_FILE} is not readable JSON; every witness gets the latest checkpoint"
+                );
+                BTreeMap::new()
+            }),
+            Err(_) => BTreeMap::new(),
+        };
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             list,
             pending: Vec::new(),
             client,
+            delivered,
         })
+    }
+
+    /// A stable name for witness `i` that survives reordering the configuration: a digest of
+    /// its kind and target, so the state file holds no address or URL.
+    fn identity(&self, i: usize) -> String {
+        let target = match &self.list[i] {
+            WitnessConfig::Dir { path } => format!("dir {}", rel(&self.data_dir, path).display()),
+            WitnessConfig::Webhook { url, .. } => format!("webhook {url}"),
+            WitnessConfig::Smtp { host, to, .. } => format!("smtp {host} {to}"),
+        };
+        let d = sha2::Sha256::digest(target.as_bytes());
+        d[..12].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Records that witness `i` took `d` (checkpoints only) and saves the state file.
+    fn took(&mut self, i: usize, d: &Delivery) {
+        let Delivery::Checkpoint { size, .. } = d else {
+            return;
+        };
+        let id = self.identity(i);
+        let e = self.delivered.entry(id).or_insert(0);
+        if *size > *e {
+            *e = *size;
+            let json = serde_json::to_vec_pretty(&self.delivered).unwrap_or_default();
+            if let Err(e) = write_atomic(&self.data_dir.join(DELIVERED_FILE), &json) {
+                tracing::warn!(error = %format!("{e:#}"), "cannot save the witness state");
+            }
+        }
+    }
+
+    /// Hands the latest checkpoint `d` to every witness that has not taken it (or a later one),
+    /// e.g. after a restart that lost the retry queue. Returns the number of failures (queued).
+    pub async fn catch_up(&mut self, d: &Delivery) -> usize {
+        let Delivery::Checkpoint { size, .. } = d else {
+            return 0;
+        };
+        let mut failed = 0;
+        for i in 0..self.list.len() {
+            if self.delivered.get(&self.identity(i)) >= Some(size) {
+                continue;
+            }
+            if self.try_one(i, d).await {
+                self.took(i, d);
+            } else {
+                self.pending.push((i, d.clone()));
+                failed += 1;
+            }
+        }
+        failed
     }
 
     /// How many deliveries wait for a retry.
@@ -221,7 +288,9 @@ impl Witnesses {
     pub async fn deliver(&mut self, d: &Delivery) -> usize {
         let mut failed = 0;
         for i in 0..self.list.len() {
-            if !self.try_one(i, d).await {
+            if self.try_one(i, d).await {
+                self.took(i, d);
+            } else {
                 self.pending.push((i, d.clone()));
                 failed += 1;
             }
@@ -233,7 +302,9 @@ impl Witnesses {
     pub async fn retry(&mut self) {
         let queue = std::mem::take(&mut self.pending);
         for (i, d) in queue {
-            if !self.try_one(i, &d).await {
+            if self.try_one(i, &d).await {
+                self.took(i, &d);
+            } else {
                 self.pending.push((i, d));
             }
         }

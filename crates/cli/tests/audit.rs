@@ -923,3 +923,48 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
         ])
         .output();
 }
+
+/// A witness that could not take a checkpoint gets it on the next run, even with nothing new to
+/// sign, and the data directory remembers what each witness took (no address in the file).
+#[test]
+fn a_witness_that_missed_a_checkpoint_catches_up_on_the_next_run() {
+    let dir = vault_with_events(3, "[[audit.witness]]\nkind = \"dir\"\npath = \"backup\"\n");
+    // the "backup disk" is not mounted: a plain file stands where the directory should be
+    std::fs::write(dir.join("data/backup"), b"not a directory").unwrap();
+    let first = jaga(&dir, &["audit", "checkpoint", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&first)).unwrap();
+    let size = v["size"].as_u64().unwrap();
+    assert_eq!(v["new"], true);
+    assert!(
+        out(&first).contains("did not take the checkpoint"),
+        "{}",
+        out(&first)
+    );
+    assert!(!dir.join("data/witness-delivered.json").exists());
+
+    std::fs::remove_file(dir.join("data/backup")).unwrap();
+    let again = jaga(&dir, &["audit", "checkpoint", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&again)).unwrap();
+    assert_eq!(
+        (v["size"].as_u64(), &v["new"]),
+        (Some(size), &serde_json::json!(false))
+    );
+    let note = std::fs::read_to_string(dir.join(format!("data/backup/checkpoint-{size}.txt")))
+        .expect("the missed checkpoint reached the witness");
+    assert_eq!(note, v["note"].as_str().unwrap());
+    let state = std::fs::read_to_string(dir.join("data/witness-delivered.json")).unwrap();
+    let state: std::collections::BTreeMap<String, u64> = serde_json::from_str(&state).unwrap();
+    assert_eq!(state.values().copied().collect::<Vec<_>>(), [size]);
+    assert!(
+        state.keys().all(|k| !k.contains("backup")),
+        "identities are digests"
+    );
+
+    // taken once: removing the copy and running again does not write it a second time
+    std::fs::remove_file(dir.join(format!("data/backup/checkpoint-{size}.txt"))).unwrap();
+    ok(&jaga(&dir, &["audit", "checkpoint"]));
+    assert!(
+        !dir.join(format!("data/backup/checkpoint-{size}.txt"))
+            .exists()
+    );
+}
