@@ -1356,3 +1356,115 @@ async fn authenticator_replacement_needs_step_up_and_a_code_from_the_new_app() {
     assert!(has(&actions, "staff.totp.replace", "denied"));
     assert!(has(&actions, "staff.totp.replace", "ok"));
 }
+
+#[tokio::test]
+async fn staff_token_resolution_and_erasure_need_step_up_and_the_segment() {
+    let e = env().await;
+    let admin = e.h.admin();
+    let w = e.h.vault.writer(&admin).await.unwrap();
+    let mut note_token = std::collections::BTreeMap::new();
+    for seg in ["jakarta", "bandung"] {
+        let mut c = marked_customer(&format!("Tok{seg}"), 7);
+        c.segment = Some(seg.into());
+        c.notes = Some("NIK titipan 3174051204900003, cek lagi".into());
+        let id = w.create(&c).await.unwrap().id;
+        let notes =
+            e.h.vault
+                .reader(&admin)
+                .await
+                .unwrap()
+                .get(id)
+                .await
+                .unwrap()
+                .notes
+                .unwrap();
+        let token = jaga_testkit::conformance_tokens::first_token(&notes).unwrap();
+        note_token.insert(seg, (id.to_string(), token));
+    }
+    let mut s = e.member("mgr@shop.id", Role::CsManager, &["jakarta"]).await;
+    e.clock.advance(6 * 60_000);
+    let resolve = |token: &str| json!({"token": token, "purpose": "CS-12 faktur pajak"});
+    let (own_id, own_token) = note_token["jakarta"].clone();
+    let (other_id, other_token) = note_token["bandung"].clone();
+
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            Some(&s),
+            Some(resolve(&own_token)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "stale step-up: {v}");
+    assert!(!v.to_string().contains("3174051204900003"));
+    let (st, _, _) = e
+        .call(
+            "DELETE",
+            &format!("/v1/customers/{own_id}"),
+            Some(&s),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "erasure needs a step-up too");
+
+    e.step_up(&mut s).await;
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            Some(&s),
+            Some(resolve(&other_token)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "another segment's token: {v}");
+    assert!(!v.to_string().contains("3174051204900003"));
+    let (st, _, _) = e
+        .call(
+            "DELETE",
+            &format!("/v1/customers/{other_id}"),
+            Some(&s),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "another segment's customer");
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            Some(&s),
+            Some(resolve(&own_token)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["value"], "3174051204900003");
+    let (st, v, _) = e
+        .call(
+            "DELETE",
+            &format!("/v1/customers/{own_id}"),
+            Some(&s),
+            None,
+            &[],
+        )
+        .await;
+    assert!(st.is_success(), "{st} {v}");
+    let (st, _, _) = e
+        .call(
+            "POST",
+            "/v1/tokens/resolve",
+            Some(&s),
+            Some(resolve(&own_token)),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::GONE, "erased with its customer");
+
+    let actions = e.actions().await;
+    assert!(has(&actions, "token.resolve", "denied"));
+    assert!(has(&actions, "customer.erase", "denied"));
+    assert!(has(&actions, "customer.erase", "ok"));
+}

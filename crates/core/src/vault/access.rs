@@ -1,6 +1,6 @@
 //! Staff-specific rules the capabilities apply on top of scopes (API keys and the system are
 //! unaffected): the confidentiality agreement gate, segment visibility, field views and the
-//! step-up needed to reveal.
+//! step-up needed to reveal, erase or resolve tokens.
 
 use super::Vault;
 use crate::CoreError;
@@ -29,6 +29,30 @@ impl Vault {
                 )
                 .await?;
             return Err(CoreError::AgreementRequired);
+        }
+        Ok(())
+    }
+
+    /// Refuses a staff caller whose session has no fresh TOTP step-up (audited as a denied
+    /// `action` with the field `step_up`). For irreversible or value-revealing actions other
+    /// than field reveals (erasure, token resolution); API keys are unaffected.
+    pub(crate) async fn require_step_up(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        customer: Option<Uuid>,
+    ) -> Result<(), CoreError> {
+        if let Some(ctx) = &caller.staff
+            && !ctx.step_up_fresh
+        {
+            let mut rec = AuditRecord::new(caller, action)
+                .outcome(Outcome::Denied)
+                .fields(["step_up"]);
+            if let Some(id) = customer {
+                rec = rec.customer(id);
+            }
+            self.store.audit_append(rec).await?;
+            return Err(CoreError::StepUpRequired);
         }
         Ok(())
     }

@@ -742,10 +742,14 @@ impl CustomerWriter<'_> {
 impl Eraser<'_> {
     /// Crypto-shreds a customer: the DEK is destroyed, so every ciphertext of the customer (in
     /// the database, its WAL or any copy) can no longer be decrypted. Audited as
-    /// `customer.erase` in the same transaction.
+    /// `customer.erase` in the same transaction. A staff caller needs a fresh step-up and must
+    /// see the customer's segment.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
         self.vault
             .check_segment(self.caller, id, "customer.erase")
+            .await?;
+        self.vault
+            .require_step_up(self.caller, "customer.erase", Some(id))
             .await?;
         let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
         if self

@@ -206,7 +206,8 @@ pub struct ResolvedToken {
 }
 
 impl Vault {
-    /// Token resolution; needs `tokens:resolve` and a purpose.
+    /// Token resolution; needs `tokens:resolve` and a purpose (staff: the agreement and a fresh
+    /// step-up too; a token of a customer outside their segments is not found).
     pub async fn token_resolver<'a>(
         &'a self,
         caller: &'a Caller,
@@ -215,6 +216,8 @@ impl Vault {
         let keys = self
             .require(caller, Scope::TokensResolve, "token.resolve")
             .await?;
+        self.require_agreement(caller, "token.resolve").await?;
+        self.require_step_up(caller, "token.resolve", None).await?;
         let purpose = purpose
             .and_then(Purpose::new)
             .ok_or(CoreError::PurposeRequired)?;
@@ -258,6 +261,11 @@ impl TokenResolver<'_> {
         let mut audit = audit.fields([stored.kind.as_str()]);
         if let Some(c) = stored.customer_id {
             audit = audit.customer(c);
+        }
+        if let Some(cid) = stored.customer_id {
+            self.vault
+                .check_segment(self.caller, cid, "token.resolve")
+                .await?;
         }
         let Some(ct) = stored.value.as_ref().filter(|_| stored.erased_at.is_none()) else {
             return self.gone(audit).await;
