@@ -346,8 +346,8 @@ pub fn ticket_like(purpose: &str) -> bool {
 /// The access review at `now_ms`, over the last [`UNUSED_DAYS`] days.
 ///
 /// Staff accounts come from the store; `policies` (the shop's role views) says which roles may
-/// reveal. An account is unused when it is older than the period and neither it nor anyone
-/// acting as it left an event in the log during the period; disabled accounts are skipped.
+/// reveal. An account is unused when it is older than the period and left no successful event
+/// in the log during the period (failed logins do not count); disabled accounts are skipped.
 pub async fn access_review(
     store: &dyn Store,
     caller: &Caller,
@@ -371,7 +371,9 @@ pub async fn access_review(
     let mut revealers: BTreeSet<&str> = BTreeSet::new();
     let mut per_day: BTreeMap<(&str, String), u64> = BTreeMap::new();
     for e in &events {
-        if e.actor_kind == ActorKind::Staff {
+        // Only what succeeded counts as use: failed logins against an idle account (someone
+        // guessing its password) must not make it look used.
+        if e.actor_kind == ActorKind::Staff && e.outcome == "ok" {
             active.insert(&e.actor_id);
         }
         if e.action == "customer.reveal" && e.outcome == "ok" {

@@ -340,6 +340,14 @@ pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
         .audit_append(AuditRecord::new(&as_staff(busy_staff.id), "customer.read"))
         .await
         .unwrap();
+    // someone guessing the idle manager's password does not make the account look used
+    store
+        .audit_append(
+            AuditRecord::new(&as_staff(idle_manager.id), "staff.login.failed")
+                .outcome(Outcome::Denied),
+        )
+        .await
+        .unwrap();
     store
         .audit_append(
             AuditRecord::new(&as_staff(revealing_admin.id), "customer.reveal")
