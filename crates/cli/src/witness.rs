@@ -263,11 +263,17 @@ impl Witnesses {
         let Delivery::Checkpoint { size, .. } = d else {
             return 0;
         };
+        let behind: Vec<usize> = (0..self.list.len())
+            .filter(|&i| self.delivered.get(&self.identity(i)) < Some(size))
+            .collect();
+        self.send(behind, d).await
+    }
+
+    /// Sends `d` to the witnesses `to`, recording what they took and queueing failures;
+    /// returns the number of failures.
+    async fn send(&mut self, to: Vec<usize>, d: &Delivery) -> usize {
         let mut failed = 0;
-        for i in 0..self.list.len() {
-            if self.delivered.get(&self.identity(i)) >= Some(size) {
-                continue;
-            }
+        for i in to {
             if self.try_one(i, d).await {
                 self.took(i, d);
             } else {
@@ -286,16 +292,7 @@ impl Witnesses {
     /// Delivers to every witness; failures are logged and queued for [`Witnesses::retry`].
     /// Returns the number of failed deliveries.
     pub async fn deliver(&mut self, d: &Delivery) -> usize {
-        let mut failed = 0;
-        for i in 0..self.list.len() {
-            if self.try_one(i, d).await {
-                self.took(i, d);
-            } else {
-                self.pending.push((i, d.clone()));
-                failed += 1;
-            }
-        }
-        failed
+        self.send((0..self.list.len()).collect(), d).await
     }
 
     /// Retries queued deliveries once (oldest first); keeps those that fail again.

@@ -6,7 +6,7 @@ use super::session::{self, StaffForm, StaffPage, client_info, session_cookie};
 use super::web::{self, Ctx, Fail, Form, html, see_other};
 use super::{Chrome, lang_cookie};
 use crate::AppState;
-use axum::extract::{Query, Request, State};
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use jaga_core::CoreError;
@@ -722,6 +722,35 @@ pub(crate) async fn step_up_if_asked(
             Ok((_, m)) => Err((staff, Ok(m))),
             Err(f) => Err((staff, Err(f))),
         },
+    }
+}
+
+/// The fields of a form that needs nothing but a fresh step-up.
+#[derive(Deserialize)]
+pub struct StepUpOnly {
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+/// A signed-in form whose action needs only a fresh step-up (posted to `action`): performs the
+/// step-up when the form carries a code. `Ok(Err(page))` is the code prompt to answer with (a
+/// wrong code); otherwise the refreshed member and the rotated session cookie to set, if any.
+pub(crate) async fn step_up_form(
+    state: &Arc<AppState>,
+    req: Request,
+    action: &str,
+) -> Result<Result<(StaffPage, Option<NewSession>), Response>, Fail> {
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, state).await?;
+    match step_up_if_asked(state, staff, form.stepup_code.as_deref(), &client).await {
+        Ok(x) => Ok(Ok(x)),
+        Err((staff, Ok(wrong))) => Ok(Err(stepup_page(&staff, action, vec![], Some(wrong)))),
+        Err((_, Err(fail))) => Err(fail),
     }
 }
 

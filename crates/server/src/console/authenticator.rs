@@ -2,12 +2,12 @@
 //! QR code, confirmed with a code from the new app; the old app works until then) and ending
 //! all my other sessions at once.
 
-use super::auth_pages::{EnrolPage, maybe_with_session, qr_uri, step_up_if_asked, stepup_page};
+use super::auth_pages::{EnrolPage, maybe_with_session, qr_uri, step_up_form, stepup_page};
 use super::i18n::M;
-use super::session::{StaffForm, StaffPage, client_info};
-use super::web::{Ctx, Fail, html, see_other};
+use super::session::{StaffForm, StaffPage};
+use super::web::{Fail, html, see_other};
 use crate::AppState;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
@@ -38,29 +38,13 @@ fn replace_page(
     )
 }
 
-/// The fields of the step-up form that starts a replacement.
-#[derive(Deserialize)]
-pub struct StartForm {
-    #[serde(default)]
-    stepup_code: Option<String>,
-}
-
 /// `POST /console/account/totp`: asks for a fresh code if needed, then shows the new secret.
 pub async fn start(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, Fail> {
-    let ctx = req
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
-    let StaffForm { staff, form, .. } = StaffForm::<StartForm>::from_request(req, &state).await?;
     let action = "/console/account/totp";
-    let (staff, rotated) =
-        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
-            Ok(x) => x,
-            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, action, vec![], Some(wrong))),
-            Err((_, Err(fail))) => return Err(fail),
-        };
+    let (staff, rotated) = match step_up_form(&state, req, action).await? {
+        Ok(x) => x,
+        Err(prompt) => return Ok(prompt),
+    };
     match state.staff.begin_totp_replacement(&staff.caller).await {
         Ok(r) => Ok(maybe_with_session(
             replace_page(&staff, &r.enrolment, &r.ticket, None, StatusCode::OK),

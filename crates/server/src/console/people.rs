@@ -2,7 +2,9 @@
 //! activity (the member's own recent audit events).
 
 use super::Chrome;
-use super::auth_pages::{RecoveryPage, maybe_with_session, step_up_if_asked, stepup_page};
+use super::auth_pages::{
+    RecoveryPage, maybe_with_session, step_up_form, step_up_if_asked, stepup_page,
+};
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info, role_label};
 use super::web::{Ctx, Fail, html, see_other};
@@ -509,33 +511,17 @@ pub async fn change_password(
     }
 }
 
-/// The fields of `StepUpOnly`.
-#[derive(Deserialize)]
-pub struct StepUpOnly {
-    #[serde(default)]
-    stepup_code: Option<String>,
-}
-
 /// `POST /console/account/recovery`: new recovery codes (the old ones stop working), shown
 /// once. Asks for a step-up when the staff service requires one.
 pub async fn regenerate_recovery(
     State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let ctx = req
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
-    let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, &state).await?;
     let action = "/console/account/recovery";
-    let (staff, rotated) =
-        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
-            Ok(x) => x,
-            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, action, vec![], Some(wrong))),
-            Err((_, Err(fail))) => return Err(fail),
-        };
+    let (staff, rotated) = match step_up_form(&state, req, action).await? {
+        Ok(x) => x,
+        Err(prompt) => return Ok(prompt),
+    };
     match state.staff.regenerate_recovery_codes(&staff.caller).await {
         Ok(codes) => {
             let tr = staff.tr();
