@@ -1253,9 +1253,30 @@ async fn password_change_needs_the_current_password_and_ends_other_sessions() {
         "{v}"
     );
 
+    // guessing the password through a signed-in session is throttled like a login
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let (st, _, h) = e
+            .call(
+                "POST",
+                "/v1/auth/password",
+                Some(&s),
+                Some(change("still not my password", PASSWORD)),
+                &[],
+            )
+            .await;
+        statuses.push((st, h.contains_key("retry-after")));
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&(StatusCode::TOO_MANY_REQUESTS, true)),
+        "{statuses:?}"
+    );
+
     let actions = e.actions().await;
     assert!(has(&actions, "staff.password.change", "denied"));
     assert!(has(&actions, "staff.password.change", "ok"));
+    assert!(has(&actions, "staff.login.locked", "denied"));
 }
 
 #[tokio::test]

@@ -467,6 +467,7 @@ impl StaffService {
         current: &SecretString,
         new: &SecretString,
         cookie: &str,
+        client: &ClientInfo,
     ) -> Result<(), CoreError> {
         let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
         let row = self
@@ -474,6 +475,10 @@ impl StaffService {
             .staff_get(ctx.staff_id)
             .await?
             .ok_or(CoreError::Unauthenticated)?;
+        // A wrong current password counts like a failed login, so a stolen session cannot be
+        // used to guess the password at hashing speed.
+        let keys = throttle::keys(&row.email, &client.ip);
+        self.check_throttle(&keys).await?;
         let mut words: Vec<&str> = vec![&row.email, &row.name];
         words.extend(self.config.context_words.iter().map(String::as_str));
         super::check_password(new.expose_secret(), &words)?;
@@ -496,6 +501,14 @@ impl StaffService {
                     AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied),
                 )
                 .await?;
+            self.fail(
+                &keys,
+                &ctx.staff_id.to_string(),
+                "password_change",
+                "wrong_password",
+                client,
+            )
+            .await?;
             return Err(CoreError::LoginFailed);
         };
         let mut up = row;

@@ -452,9 +452,16 @@ pub struct PasswordForm {
 /// `POST /console/account/password`.
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
-    f: StaffForm<PasswordForm>,
+    req: Request,
 ) -> Result<Response, Fail> {
-    let StaffForm { staff, form, .. } = f;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, .. } =
+        StaffForm::<PasswordForm>::from_request(req, &state).await?;
     let tr = staff.tr();
     let again = |m: String, status| account_page(&state, &staff, vec![m], None, status);
     if form.new != form.confirm {
@@ -475,7 +482,7 @@ pub async fn change_password(
     let new = SecretString::from(form.new.clone());
     match state
         .staff
-        .change_password(&staff.caller, &cur, &new, &staff.cookie)
+        .change_password(&staff.caller, &cur, &new, &staff.cookie, &client)
         .await
     {
         Ok(()) => Ok(see_other("/console/account?done=password")),

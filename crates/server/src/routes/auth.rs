@@ -355,12 +355,14 @@ pub struct PasswordChange {
     pub new_password: SecretString,
 }
 
-/// Changes the caller's password (the current one is required); other sessions are ended.
+/// Changes the caller's password (the current one is required; wrong ones count towards the
+/// login throttle); other sessions are ended.
 #[utoipa::path(post, path = "/v1/auth/password", tag = "staff auth", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn change_password(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
+    Client(client): Client,
     headers: HeaderMap,
     GuardedJson(req): GuardedJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
@@ -370,6 +372,7 @@ pub async fn change_password(
             &req.current_password,
             &req.new_password,
             &cookie(&headers)?,
+            &client,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
