@@ -257,14 +257,29 @@ export async function login(page, base, email, secret, { shot = false } = {}) {
   await page.waitForSelector('#code');
   if (shot) await screenshot(page, 'login-totp');
   await page.fill('#code', await freshCode(secret));
-  await page.click('#code-submit');
+  // Wait for the server's answer to the code: a navigation started before it lands would
+  // cancel the POST and leave the session half signed in.
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/console/login/code')),
+    page.click('#code-submit'),
+  ]);
   await page.waitForLoadState('load');
 }
 
 /** Accepts the confidentiality agreement if the page shows it. */
 export async function acceptAgreement(page) {
-  if (await page.locator('#agree').count()) {
-    await page.click('#agree');
-    await page.waitForLoadState('load');
+  // Wait for the page the last click led to, then (if it is the agreement) for the server to
+  // take the acceptance: navigating away while the POST is in flight would cancel it.
+  await page.waitForLoadState('load');
+  const agree = page.locator('#agree');
+  try {
+    await agree.waitFor({ state: 'visible', timeout: 5000 });
+  } catch {
+    return; // already accepted
   }
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/console/agreement')),
+    agree.click(),
+  ]);
+  await page.waitForLoadState('load');
 }
