@@ -346,8 +346,9 @@ pub fn ticket_like(purpose: &str) -> bool {
 /// The access review at `now_ms`, over the last [`UNUSED_DAYS`] days.
 ///
 /// Staff accounts come from the store; `policies` (the shop's role views) says which roles may
-/// reveal. An account is unused when it is older than the period and left no successful event
-/// in the log during the period (failed logins do not count); disabled accounts are skipped.
+/// reveal. An account is unused when it is older than the period and left no event in the log
+/// during the period other than refusals (failed logins do not count); disabled accounts are
+/// skipped.
 pub async fn access_review(
     store: &dyn Store,
     caller: &Caller,
@@ -371,9 +372,9 @@ pub async fn access_review(
     let mut revealers: BTreeSet<&str> = BTreeSet::new();
     let mut per_day: BTreeMap<(&str, String), u64> = BTreeMap::new();
     for e in &events {
-        // Only what succeeded counts as use: failed logins against an idle account (someone
+        // Refusals do not count as use: failed logins against an idle account (someone
         // guessing its password) must not make it look used.
-        if e.actor_kind == ActorKind::Staff && e.outcome == "ok" {
+        if e.actor_kind == ActorKind::Staff && e.outcome != "denied" {
             active.insert(&e.actor_id);
         }
         if e.action == "customer.reveal" && e.outcome == "ok" {
