@@ -240,6 +240,22 @@ test('auditor: the log shows the reveal without PII, verifies, and hands out the
     assert.match(download.suggestedFilename(), /^checkpoint-\d+\.txt$/);
     const note = await readFile(await download.path(), 'utf8');
     assert.match(note, /^jaga\/audit\/\S+\n\d+\n\S+\n\n\u2014 jaga\/audit\//);
+    // Reports: who accessed Dewi's data (the reveal), and the letter to her as a file.
+    await page.click('#reports-link');
+    await page.fill('#code', dewi.code);
+    await page.fill('#shop', 'Toko Cantik');
+    await page.click('#report-customer-submit');
+    await page.waitForSelector('#customer-report');
+    assert.match(await page.textContent('#customer-report'), /customer\.reveal/);
+    assert.ok(!(await page.content()).includes('dewi.sari@gmail.com'));
+    await screenshot(page, 'reports');
+    const [letter] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#letter-id'),
+    ]);
+    const text = await readFile(await letter.path(), 'utf8');
+    assert.match(text, /Perihal: Catatan akses data pribadi Anda/);
+    assert.ok(text.includes('Toko Cantik') && text.includes('Refund: TICKET-4242'));
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

@@ -29,6 +29,9 @@ mod auditor;
 /// Where sign-in leads, and the step-up prompt.
 #[path = "console/flows.rs"]
 mod flows;
+/// Access reports (auditor, admin).
+#[path = "console/reports.rs"]
+mod reports;
 
 struct Console {
     h: Harness,

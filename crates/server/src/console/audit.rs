@@ -97,7 +97,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// `YYYY-MM-DD` (UTC) → milliseconds at midnight; `None` when it is not a real date.
-fn date_ms(s: &str) -> Option<i64> {
+pub(crate) fn date_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -125,7 +125,7 @@ fn date_ms(s: &str) -> Option<i64> {
 
 /// 403 for roles without `audit:read`, after the vault recorded the refused attempt (as the
 /// `/v1/audit` API does); then the agreement gate.
-async fn require_audit(state: &Arc<AppState>, staff: &StaffPage) -> Result<(), Fail> {
+pub(crate) async fn require_audit(state: &Arc<AppState>, staff: &StaffPage) -> Result<(), Fail> {
     if !staff.caller.has(Scope::AuditRead) {
         let _ = state.vault.audit_reader(&staff.caller).await;
         return Err(Fail::Forbidden);

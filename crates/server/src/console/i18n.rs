@@ -320,6 +320,33 @@ catalog! {
     AuditVerifyIntro => "Menghitung ulang seluruh log dan membandingkannya dengan checkpoint bertanda tangan, seperti jaga audit verify.", "Recomputes the whole log and compares it with the signed checkpoints, as jaga audit verify does.";
     AuditVerifyOk => "Log utuh: {n} kejadian diperiksa, root {root}.", "The log is intact: {n} events checked, root {root}.";
     AuditVerifyBad => "Log TIDAK utuh: posisi bermasalah pertama {pos} ({why}).", "The log is NOT intact: first bad position {pos} ({why}).";
+    AuditReportsLink => "Laporan akses", "Access reports";
+    ReportsTitle => "Laporan akses", "Access reports";
+    ReportsIntro => "Laporan dari log audit, seperti jaga audit report. Laporan hanya berisi kode, nama data dan alasan; membukanya juga tercatat.", "Reports from the audit log, as jaga audit report prints them. They hold codes, field names and purposes only; opening one is recorded too.";
+    ReportCustomerTitle => "Siapa mengakses data pelanggan", "Who accessed a customer's data";
+    ReportCustomerButton => "Buat laporan", "Make the report";
+    ReportAccessCount => "{n} akses tercatat.", "{n} accesses recorded.";
+    ReportShop => "Nama toko (untuk surat)", "Shop name (for the letter)";
+    ReportShopDefault => "Toko kami", "Our shop";
+    ReportLetterId => "Unduh surat (Bahasa Indonesia)", "Download the letter (Bahasa Indonesia)";
+    ReportLetterEn => "Unduh surat (English)", "Download the letter (English)";
+    ReportStaffTitle => "Aktivitas staf", "Staff activity";
+    ReportStaffIntro => "Tanpa tanggal: 30 hari terakhir.", "Without dates: the last 30 days.";
+    ReportStaffButton => "Tampilkan aktivitas", "Show activity";
+    ReportActorNeeded => "Isi ID staf atau kunci API.", "Enter a staff or API key id.";
+    ReportStaffSummary => "Aktivitas {actor} dari {from} sampai {to}.", "Activity of {actor} from {from} to {to}.";
+    ReportFailedLogins => "Login gagal: {n}", "Failed logins: {n}";
+    ReportByAction => "Per tindakan", "By action";
+    ReportRevealsPerDay => "Pembukaan data per hari", "Reveals per day";
+    ReportCount => "Jumlah", "Count";
+    ReportDay => "Hari", "Day";
+    ReportReviewTitle => "Tinjauan akses", "Access review";
+    ReportReviewIntro => "Akun tak terpakai 90 hari, peran yang boleh membuka data tetapi tidak pernah, pembukaan tanpa nomor tiket, lonjakan, perubahan akses, dan kunci API yang tak terpakai atau terlalu luas.", "Accounts unused for 90 days, roles that may reveal but never do, reveals without a ticket number, spikes, access changes, and API keys unused or too broad.";
+    ReportReviewButton => "Jalankan tinjauan sekarang", "Run the review now";
+    ReportReviewEmpty => "Tidak ada temuan.", "No findings.";
+    ReportFindingKind => "Temuan", "Finding";
+    ReportFindingSubject => "Tentang", "About";
+    ReportFindingDetail => "Rincian", "Details";
 }
 
 /// A translator bound to one language, handed to every template.

@@ -16,6 +16,7 @@ pub mod authenticator;
 pub mod customers;
 pub mod i18n;
 pub mod people;
+pub mod reports;
 pub mod session;
 pub mod web;
 
@@ -85,6 +86,8 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/checkpoint", get(audit::checkpoint))
+        .route("/audit/reports", get(reports::page))
+        .route("/audit/reports/letter", get(reports::letter))
         .fallback(not_found)
         .layer(middleware::from_fn(layer))
         .with_state(state)
