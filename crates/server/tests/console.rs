@@ -32,6 +32,9 @@ mod flows;
 /// Access reports (auditor, admin).
 #[path = "console/reports.rs"]
 mod reports;
+/// The activity page: own actions and the CS team's.
+#[path = "console/team.rs"]
+mod team;
 
 struct Console {
     h: Harness,

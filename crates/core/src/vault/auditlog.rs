@@ -36,43 +36,6 @@ impl Vault {
     }
 }
 
-impl Vault {
-    /// The caller's own recent actions, newest first: at most `show` events among the last
-    /// `scan` positions of the log. Needs no scope (everyone may see what they did themselves;
-    /// DESIGN's "own actions" row) and reads through the actor index, never another's events.
-    pub async fn own_activity(
-        &self,
-        caller: &Caller,
-        scan: u64,
-        show: usize,
-    ) -> Result<Vec<jaga_audit::event::AuditEvent>, CoreError> {
-        let head = self.store().audit_head().await?;
-        let filter = crate::store::EventFilter {
-            actor_id: Some(caller.id.clone()),
-            ..Default::default()
-        };
-        let mut from = head.size.saturating_sub(scan);
-        let mut out = Vec::new();
-        loop {
-            let page = self
-                .store()
-                .audit_events_matching(&filter, from, 1_000)
-                .await?;
-            let Some(last) = page.last() else { break };
-            from = last.seq + 1;
-            out.extend(
-                page.iter()
-                    .filter_map(|e| jaga_audit::event::decode(&e.leaf).ok()),
-            );
-            if out.len() > show {
-                out.drain(..out.len() - show);
-            }
-        }
-        out.reverse();
-        Ok(out)
-    }
-}
-
 /// Holder of the `audit:read` scope.
 pub struct AuditReader<'a> {
     vault: &'a Vault,

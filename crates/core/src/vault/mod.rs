@@ -8,6 +8,7 @@
 //! auditing refusals.
 
 mod access;
+mod activity;
 mod admin;
 mod auditlog;
 mod auditsearch;
@@ -18,6 +19,7 @@ mod orders;
 mod redact;
 mod tokens;
 
+pub use activity::TeamEvent;
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
 pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};

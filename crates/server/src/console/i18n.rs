@@ -284,6 +284,9 @@ catalog! {
     ActivityTitle => "Aktivitas saya", "My activity";
     ActivityIntro => "Tindakan Anda yang tercatat di log audit, terbaru di atas.", "Your actions as recorded in the audit log, newest first.";
     ActivityEmpty => "Belum ada aktivitas.", "No activity yet.";
+    TeamActivityTitle => "Aktivitas tim CS", "CS team activity";
+    TeamActivityIntro => "Tindakan staf CS dan manajer CS (di segmen Anda), terbaru di atas. Melihat daftar ini juga tercatat.", "What CS staff and CS managers (in your segments) did, newest first. Viewing this list is recorded too.";
+    TeamMember => "Anggota tim", "Team member";
     ActivityWhen => "Waktu", "When";
     ActivityAction => "Tindakan", "Action";
     ActivityCustomer => "Pelanggan", "Customer";

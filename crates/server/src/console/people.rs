@@ -570,9 +570,13 @@ pub async fn end_session(
 struct ActivityPage {
     c: Chrome,
     rows: Vec<ActivityRow>,
+    /// For a cs_manager: the CS team's recent actions.
+    team: Option<Vec<ActivityRow>>,
 }
 
 struct ActivityRow {
+    /// Who (team view only).
+    member: String,
     when: String,
     action: String,
     customer: Option<String>,
@@ -586,8 +590,9 @@ struct ActivityRow {
 const SCAN: u64 = 5000;
 const SHOW: usize = 100;
 
-/// `GET /console/activity`: the member's own recent audit events, newest first. Reads the tail
-/// of the audit log (which holds no PII values: field names, ids, purposes).
+/// `GET /console/activity`: the member's own recent audit events, newest first, and for a
+/// cs_manager the CS team's too (DESIGN's "own actions" and "team" rows). The audit log holds no
+/// PII values: field names, ids, purposes.
 pub async fn activity(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
@@ -600,20 +605,25 @@ pub async fn activity(
         .map_err(Fail::from)?;
     let rows = events
         .into_iter()
-        .map(|e| ActivityRow {
-            when: short_time(&jaga_core::format_ms(e.ts_ms as i64)),
-            action: e.action,
-            customer_short: e
-                .customer_id
-                .as_deref()
-                .map(|c| c.chars().take(8).collect())
-                .unwrap_or_default(),
-            customer: e.customer_id,
-            fields: e.fields.join(", "),
-            purpose: e.purpose.unwrap_or_default(),
-            outcome: e.outcome,
-        })
+        .map(|e| activity_row(String::new(), e))
         .collect();
+    let team = if staff.role == Role::CsManager {
+        let team = state
+            .vault
+            .team_activity(&staff.caller, SCAN, SHOW)
+            .await
+            .map_err(Fail::from)?;
+        Some(
+            team.into_iter()
+                .map(|t| {
+                    let who = format!("{} ({})", t.member, role_label(tr, t.role));
+                    activity_row(who, t.event)
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     Ok(html(
         StatusCode::OK,
         &ActivityPage {
@@ -623,6 +633,24 @@ pub async fn activity(
                 "/console/activity",
             ),
             rows,
+            team,
         },
     ))
+}
+
+fn activity_row(member: String, e: jaga_audit::event::AuditEvent) -> ActivityRow {
+    ActivityRow {
+        member,
+        when: short_time(&jaga_core::format_ms(e.ts_ms as i64)),
+        action: e.action,
+        customer_short: e
+            .customer_id
+            .as_deref()
+            .map(|c| c.chars().take(8).collect())
+            .unwrap_or_default(),
+        customer: e.customer_id,
+        fields: e.fields.join(", "),
+        purpose: e.purpose.unwrap_or_default(),
+        outcome: e.outcome,
+    }
 }

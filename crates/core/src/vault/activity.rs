@@ -1,0 +1,113 @@
+//! Activity views that need no `audit:read` (DESIGN's "audit log, reports" row): every staff
+//! member sees their own recent actions, and a cs_manager sees the CS team's. Both read through
+//! the log's actor index; neither returns customer values (events hold none).
+
+use super::Vault;
+use crate::CoreError;
+use crate::audit::{AuditRecord, Outcome};
+use crate::auth::Caller;
+use crate::staff::{Role, parse_segments};
+use crate::store::EventFilter;
+use jaga_audit::event::{AuditEvent, decode};
+
+/// One event of the team view, with the member who did it.
+#[derive(Debug, Clone)]
+pub struct TeamEvent {
+    /// The member's display name.
+    pub member: String,
+    /// The member's role.
+    pub role: Role,
+    /// The event.
+    pub event: AuditEvent,
+}
+
+impl Vault {
+    /// The newest `show` events of `actor` among the last `scan` log positions, newest first.
+    async fn actor_tail(
+        &self,
+        actor: &str,
+        scan: u64,
+        show: usize,
+    ) -> Result<Vec<AuditEvent>, CoreError> {
+        let head = self.store().audit_head().await?;
+        let filter = EventFilter {
+            actor_id: Some(actor.to_string()),
+            ..Default::default()
+        };
+        let mut from = head.size.saturating_sub(scan);
+        let mut out = Vec::new();
+        loop {
+            let page = self
+                .store()
+                .audit_events_matching(&filter, from, 1_000)
+                .await?;
+            let Some(last) = page.last() else { break };
+            from = last.seq + 1;
+            out.extend(page.iter().filter_map(|e| decode(&e.leaf).ok()));
+            if out.len() > show {
+                out.drain(..out.len() - show);
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The caller's own recent actions, newest first: at most `show` events among the last
+    /// `scan` positions of the log. Needs no scope (everyone may see what they did themselves;
+    /// DESIGN's "own actions" row) and reads through the actor index, never another's events.
+    pub async fn own_activity(
+        &self,
+        caller: &Caller,
+        scan: u64,
+        show: usize,
+    ) -> Result<Vec<AuditEvent>, CoreError> {
+        self.actor_tail(&caller.id, scan, show).await
+    }
+
+    /// The CS team's recent actions for a cs_manager (DESIGN's "team" row), newest first: the
+    /// events of every enabled cs_staff and cs_manager account (sharing a segment with the
+    /// manager when the manager is segment-restricted), at most `show` among the last `scan`
+    /// positions of each member. Other roles are refused; every look is audited as
+    /// `audit.read` with the field `team`.
+    pub async fn team_activity(
+        &self,
+        caller: &Caller,
+        scan: u64,
+        show: usize,
+    ) -> Result<Vec<TeamEvent>, CoreError> {
+        let record = AuditRecord::new(caller, "audit.read").fields(["team"]);
+        let Some(ctx) = caller.staff.as_ref().filter(|c| c.role == Role::CsManager) else {
+            self.store()
+                .audit_append(record.outcome(Outcome::Denied))
+                .await?;
+            return Err(CoreError::Forbidden("team activity"));
+        };
+        self.store().audit_append(record).await?;
+        let mut out = Vec::new();
+        for m in self.store().staff_list().await? {
+            let Some(role) = Role::parse(&m.role) else {
+                continue;
+            };
+            let shares_segment = match (&ctx.segments, parse_segments(&m.segments)) {
+                (None, _) | (Some(_), None) => true,
+                (Some(mine), Some(theirs)) => !mine.is_disjoint(&theirs),
+            };
+            if m.disabled_at.is_some()
+                || !matches!(role, Role::CsStaff | Role::CsManager)
+                || !shares_segment
+            {
+                continue;
+            }
+            for event in self.actor_tail(&m.id.to_string(), scan, show).await? {
+                out.push(TeamEvent {
+                    member: m.name.clone(),
+                    role,
+                    event,
+                });
+            }
+        }
+        out.sort_by_key(|t| std::cmp::Reverse(t.event.seq));
+        out.truncate(show);
+        Ok(out)
+    }
+}
