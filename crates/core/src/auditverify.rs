@@ -19,8 +19,29 @@ use jaga_audit::{SignedCheckpoint, TreeCheck, VerifierKey, open_checkpoint};
 pub struct VerifyProblem {
     /// First bad position (a lower bound when only a checkpoint mismatch locates it).
     pub pos: u64,
+    /// What kind of fault (for messages in other languages).
+    pub kind: ProblemKind,
     /// Why, in English.
     pub why: String,
+}
+
+/// The kinds of fault verification finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A stored checkpoint's signature does not verify under the log's key.
+    BadSignature,
+    /// A position is missing (deleted event).
+    Missing,
+    /// An event does not decode or names another position (inserted or reordered).
+    Undecodable,
+    /// Event bytes do not match their stored hash (modified).
+    Modified,
+    /// The events before a checkpoint's size do not give its root (rewritten).
+    CheckpointMismatch,
+    /// A checkpoint covers more events than the database holds (truncated).
+    Truncated,
+    /// The stored head disagrees with the events (truncated, inserted or rewritten).
+    HeadMismatch,
 }
 
 /// The result of a verification.
@@ -35,11 +56,11 @@ pub struct VerifyOutcome {
 }
 
 impl VerifyOutcome {
-    fn failed(pos: u64, why: String) -> Self {
+    fn failed(pos: u64, kind: ProblemKind, why: String) -> Self {
         Self {
             events: 0,
             root: [0; 32],
-            problem: Some(VerifyProblem { pos, why }),
+            problem: Some(VerifyProblem { pos, kind, why }),
         }
     }
 }
@@ -71,6 +92,7 @@ async fn check_log(
                 _ => {
                     return Ok(VerifyOutcome::failed(
                         0,
+                        ProblemKind::BadSignature,
                         format!(
                             "the stored checkpoint at size {} does not carry a valid signature of this log",
                             cp.size
@@ -112,6 +134,7 @@ async fn check_log(
             if e.seq != pos {
                 problem = Some(VerifyProblem {
                     pos,
+                    kind: ProblemKind::Missing,
                     why: format!("event {pos} is missing (next stored position is {})", e.seq),
                 });
                 break 'pages;
@@ -119,6 +142,7 @@ async fn check_log(
             if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
                 problem = Some(VerifyProblem {
                     pos,
+                    kind: ProblemKind::Undecodable,
                     why: "event does not decode or names another position".into(),
                 });
                 break 'pages;
@@ -127,6 +151,7 @@ async fn check_log(
             if let Some(m) = check.first_mismatch() {
                 problem = Some(VerifyProblem {
                     pos: m.position(),
+                    kind: ProblemKind::Modified,
                     why: "event bytes do not match their stored hash (modified)".into(),
                 });
                 break 'pages;
@@ -135,6 +160,7 @@ async fn check_log(
                 if check.root() != root {
                     problem = Some(VerifyProblem {
                         pos: good,
+                        kind: ProblemKind::CheckpointMismatch,
                         why: format!(
                             "the events before position {size} differ from {what} (rewritten at or after position {good})"
                         ),
@@ -151,6 +177,7 @@ async fn check_log(
     {
         problem = Some(VerifyProblem {
             pos: check.size(),
+            kind: ProblemKind::Truncated,
             why: format!(
                 "the database holds {} events but {what} covers {size}: the log was truncated",
                 check.size()
@@ -161,6 +188,7 @@ async fn check_log(
         if check.size() != head.size {
             problem = Some(VerifyProblem {
                 pos: check.size().min(head.size),
+                kind: ProblemKind::HeadMismatch,
                 why: format!(
                     "the head says {} events but {} are stored (truncated or inserted)",
                     head.size,
@@ -170,6 +198,7 @@ async fn check_log(
         } else if check.root() != head.root {
             problem = Some(VerifyProblem {
                 pos: good,
+                kind: ProblemKind::HeadMismatch,
                 why: "the recomputed root differs from the stored head".into(),
             });
         }

@@ -12,7 +12,7 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jaga_core::auditverify::VerifyOutcome;
+use jaga_core::auditverify::{ProblemKind, VerifyOutcome};
 use jaga_core::auth::Scope;
 use jaga_core::vault::{AuditPage, AuditQuery, SCAN_LIMIT};
 use serde::Deserialize;
@@ -131,6 +131,19 @@ pub(crate) async fn require_audit(state: &Arc<AppState>, staff: &StaffPage) -> R
         return Err(Fail::Forbidden);
     }
     staff.require_agreement()
+}
+
+/// The reason for a verification failure, in the member's language.
+fn why(kind: ProblemKind) -> M {
+    match kind {
+        ProblemKind::BadSignature => M::AuditWhyBadSignature,
+        ProblemKind::Missing => M::AuditWhyMissing,
+        ProblemKind::Undecodable => M::AuditWhyUndecodable,
+        ProblemKind::Modified => M::AuditWhyModified,
+        ProblemKind::CheckpointMismatch => M::AuditWhyCheckpoint,
+        ProblemKind::Truncated => M::AuditWhyTruncated,
+        ProblemKind::HeadMismatch => M::AuditWhyHead,
+    }
 }
 
 fn short_time(rfc3339: &str) -> String {
@@ -255,7 +268,7 @@ async fn render(
             false,
             tr.f(
                 M::AuditVerifyBad,
-                &[("pos", &p.pos.to_string()), ("why", &p.why)],
+                &[("pos", &p.pos.to_string()), ("why", tr.t(why(p.kind)))],
             ),
         ),
     });

@@ -323,6 +323,13 @@ catalog! {
     AuditVerifyIntro => "Menghitung ulang seluruh log dan membandingkannya dengan checkpoint bertanda tangan, seperti jaga audit verify.", "Recomputes the whole log and compares it with the signed checkpoints, as jaga audit verify does.";
     AuditVerifyOk => "Log utuh: {n} kejadian diperiksa, root {root}.", "The log is intact: {n} events checked, root {root}.";
     AuditVerifyBad => "Log TIDAK utuh: posisi bermasalah pertama {pos} ({why}).", "The log is NOT intact: first bad position {pos} ({why}).";
+    AuditWhyBadSignature => "sebuah checkpoint tersimpan tidak bertanda tangan sah dari log ini", "a stored checkpoint does not carry a valid signature of this log";
+    AuditWhyMissing => "sebuah kejadian hilang (dihapus)", "an event is missing (deleted)";
+    AuditWhyUndecodable => "sebuah kejadian tidak terbaca atau menyebut posisi lain (disisipkan atau diurutkan ulang)", "an event does not decode or names another position (inserted or reordered)";
+    AuditWhyModified => "isi kejadian tidak cocok dengan hash tersimpannya (diubah)", "event bytes do not match their stored hash (modified)";
+    AuditWhyCheckpoint => "kejadian sebelum sebuah checkpoint tidak menghasilkan root-nya (ditulis ulang)", "the events before a checkpoint do not give its root (rewritten)";
+    AuditWhyTruncated => "sebuah checkpoint mencakup lebih banyak kejadian daripada isi basis data (dipotong)", "a checkpoint covers more events than the database holds (truncated)";
+    AuditWhyHead => "kepala log tidak cocok dengan kejadian tersimpan", "the log's head does not match the stored events";
     AuditReportsLink => "Laporan akses", "Access reports";
     ReportsTitle => "Laporan akses", "Access reports";
     ReportsIntro => "Laporan dari log audit, seperti jaga audit report. Laporan hanya berisi kode, nama data dan alasan; membukanya juga tercatat.", "Reports from the audit log, as jaga audit report prints them. They hold codes, field names and purposes only; opening one is recorded too.";

@@ -274,15 +274,18 @@ async fn verify_now_reports_ok_then_the_position_of_a_row_edited_in_the_database
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.body.contains(&format!(
-            "class=\"notice err\" role=\"status\" id=\"verify-result\">The log is NOT intact: first bad position {target} ("
+            "class=\"notice err\" role=\"status\" id=\"verify-result\">The log is NOT intact: first bad position {target} (event bytes do not match their stored hash (modified))"
         )),
         "{}",
         r.body
     );
     let r = verify("").await;
     assert!(
+        r.body.contains(&format!(
+            "posisi bermasalah pertama {target} (isi kejadian tidak cocok dengan hash tersimpannya (diubah))"
+        )),
+        "the reason in Bahasa Indonesia too: {}",
         r.body
-            .contains(&format!("posisi bermasalah pertama {target}"))
     );
 }
 
