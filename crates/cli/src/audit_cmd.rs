@@ -82,7 +82,8 @@ pub async fn run(flags: &Flags, cmd: AuditCmd) -> Result<ExitCode> {
             let cp = match outcome {
                 CheckpointOutcome::Signed(cp) => {
                     let mut w = Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
-                    let failed = w.deliver(&delivery(&files, &cp)).await;
+                    // Every witness is behind a new checkpoint; kept reports go first.
+                    let failed = w.catch_up(&delivery(&files, &cp)).await;
                     if failed > 0 {
                         eprintln!(
                             "warning: {failed} witness(es) did not take the checkpoint; `jaga serve` retries, or run this again"

@@ -126,7 +126,7 @@ impl WitnessConfig {
 }
 
 /// Something to hand to the witnesses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     /// A new signed checkpoint, with the verifier key that checks it.
     Checkpoint {
@@ -161,6 +161,11 @@ pub struct Witnesses {
 
 /// The file (in the data directory) that records which checkpoint each witness last took.
 pub const DELIVERED_FILE: &str = "witness-delivered.json";
+
+/// The directory (in the data directory) of reports a witness has not taken yet, one JSON file
+/// per witness and report, so a restart does not lose them (checkpoints need no such queue:
+/// the latest one is handed to any witness behind it).
+pub const PENDING_DIR: &str = "witness-pending";
 
 /// Writes `content` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target.
@@ -220,13 +225,67 @@ impl Witnesses {
             }),
             Err(_) => BTreeMap::new(),
         };
-        Ok(Self {
+        let mut w = Self {
             data_dir: data_dir.to_path_buf(),
             list,
             pending: Vec::new(),
             client,
             delivered,
-        })
+        };
+        w.load_pending_reports();
+        Ok(w)
+    }
+
+    /// The file that keeps report `d` for witness `i` until it is taken.
+    fn pending_path(&self, i: usize, d: &Delivery) -> Option<PathBuf> {
+        let Delivery::Report { name, .. } = d else {
+            return None;
+        };
+        let name: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Some(
+            self.data_dir
+                .join(PENDING_DIR)
+                .join(format!("{}-{name}.json", self.identity(i))),
+        )
+    }
+
+    /// Queues the reports kept in [`PENDING_DIR`] for the witnesses still configured.
+    fn load_pending_reports(&mut self) {
+        let Ok(dir) = std::fs::read_dir(self.data_dir.join(PENDING_DIR)) else {
+            return;
+        };
+        let ids: Vec<String> = (0..self.list.len()).map(|i| self.identity(i)).collect();
+        let mut found: Vec<(String, usize, Delivery)> = Vec::new();
+        for entry in dir.flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(i) = ids
+                .iter()
+                .position(|id| file.starts_with(&format!("{id}-")))
+            else {
+                continue; // a witness no longer configured: left for the operator
+            };
+            match std::fs::read(entry.path())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Delivery>(&b).ok())
+            {
+                Some(d) => found.push((file, i, d)),
+                None => {
+                    tracing::warn!(file = %file, "unreadable pending witness report; left in place")
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        self.pending
+            .extend(found.into_iter().map(|(_, i, d)| (i, d)));
     }
 
     /// A stable name for witness `i` that survives reordering the configuration: a digest of
@@ -243,6 +302,9 @@ impl Witnesses {
 
     /// Records that witness `i` took `d` (checkpoints only) and saves the state file.
     fn took(&mut self, i: usize, d: &Delivery) {
+        if let Some(path) = self.pending_path(i, d) {
+            let _ = std::fs::remove_file(path);
+        }
         let Delivery::Checkpoint { size, .. } = d else {
             return;
         };
@@ -258,11 +320,16 @@ impl Witnesses {
     }
 
     /// Hands the latest checkpoint `d` to every witness that has not taken it (or a later one),
-    /// e.g. after a restart that lost the retry queue. Returns the number of failures (queued).
+    /// e.g. after a restart that lost the retry queue, after retrying the reports kept in
+    /// [`PENDING_DIR`]. Returns the number of failures of `d` (queued).
     pub async fn catch_up(&mut self, d: &Delivery) -> usize {
         let Delivery::Checkpoint { size, .. } = d else {
             return 0;
         };
+        // Reports kept from before (a restart) go out first.
+        if !self.pending.is_empty() {
+            self.retry().await;
+        }
         let behind: Vec<usize> = (0..self.list.len())
             .filter(|&i| self.delivered.get(&self.identity(i)) < Some(size))
             .collect();
@@ -277,6 +344,12 @@ impl Witnesses {
             if self.try_one(i, d).await {
                 self.took(i, d);
             } else {
+                if let Some(path) = self.pending_path(i, d) {
+                    let json = serde_json::to_vec(d).unwrap_or_default();
+                    if let Err(e) = write_atomic(&path, &json) {
+                        tracing::warn!(error = %format!("{e:#}"), "cannot keep a pending witness report");
+                    }
+                }
                 self.pending.push((i, d.clone()));
                 failed += 1;
             }

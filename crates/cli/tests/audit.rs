@@ -968,3 +968,41 @@ fn a_witness_that_missed_a_checkpoint_catches_up_on_the_next_run() {
             .exists()
     );
 }
+
+/// An access review a witness could not take is kept in the data directory and delivered on a
+/// later run, so a restart does not lose it.
+#[test]
+fn an_undelivered_review_is_kept_and_delivered_later() {
+    let dir = vault_with_events(2, "[[audit.witness]]\nkind = \"dir\"\npath = \"backup\"\n");
+    ok(&jaga(&dir, &["audit", "checkpoint"]));
+    std::fs::remove_dir_all(dir.join("data/backup")).unwrap();
+    std::fs::write(dir.join("data/backup"), b"not a directory").unwrap();
+    let o = jaga(&dir, &["audit", "report", "review", "--deliver"]);
+    assert_eq!(code(&o), Some(1), "{}", out(&o));
+    let kept: Vec<_> = std::fs::read_dir(dir.join("data/witness-pending"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].contains("access-review-"), "{kept:?}");
+
+    std::fs::remove_file(dir.join("data/backup")).unwrap();
+    ok(&jaga(&dir, &["audit", "checkpoint"]));
+    let delivered: Vec<_> = std::fs::read_dir(dir.join("data/backup"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("access-review-"))
+        .collect();
+    assert_eq!(delivered.len(), 1, "the kept review reached the witness");
+    let body = std::fs::read_to_string(dir.join("data/backup").join(&delivered[0])).unwrap();
+    assert!(body.contains("review"), "{body}");
+    assert_eq!(
+        std::fs::read_dir(dir.join("data/witness-pending"))
+            .unwrap()
+            .count(),
+        0,
+        "nothing left pending"
+    );
+}
