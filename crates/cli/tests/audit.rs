@@ -7,28 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jaga");
-
-fn jaga(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("JAGA_DATA_DIR", dir.join("data"))
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run jaga")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{BIN, fresh_postgres_db as fresh_db, jaga, ok, sqlite, temp};
 
 fn code(o: &Output) -> Option<i32> {
     o.status.code()
@@ -40,24 +20,6 @@ fn out(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn temp() -> PathBuf {
-    tempfile::tempdir().unwrap().keep()
-}
-
-fn sqlite(dir: &Path, sql: &str) {
-    let script = "import sqlite3,sys,hashlib\nc=sqlite3.connect(sys.argv[1])\nc.create_function('lh',1,lambda b: hashlib.sha256(b'\\x00'+b).digest())\nc.executescript(sys.argv[2])\nc.commit()";
-    let o = Command::new("python3")
-        .args([
-            "-c",
-            script,
-            &dir.join("data/jaga.db").display().to_string(),
-            sql,
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// A data directory with `n` API keys created (n + 2 events: two keyring events at init).
@@ -793,32 +755,9 @@ async fn serve_checkpoints_to_every_witness_and_serves_auditors() {
     assert!(review.contains("access_change"), "{review}");
 }
 
-/// A fresh PostgreSQL database URL, or `None` when PostgreSQL is unreachable and
-/// `JAGA_REQUIRE_POSTGRES` is unset.
-fn fresh_postgres_db() -> Option<(String, String)> {
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("jaga_audit_{}", uuid::Uuid::new_v4().simple());
-    let created = Command::new("psql")
-        .args([base.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !created {
-        assert!(
-            std::env::var_os("JAGA_REQUIRE_POSTGRES").is_none(),
-            "PostgreSQL is required (JAGA_REQUIRE_POSTGRES) but {base} is unreachable"
-        );
-        eprintln!("PostgreSQL tests SKIPPED: cannot reach {base}");
-        return None;
-    }
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some((format!("{prefix}/{name}"), name))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
-    let Some((db, name)) = fresh_postgres_db() else {
+    let Some((db, name)) = fresh_db("jaga_audit") else {
         return;
     };
     let a = temp();

@@ -1,33 +1,15 @@
 //! The `jaga` binary end to end: init, serve over HTTPS, unseal, API keys, rotation, and what
 //! ends up in the database files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jaga");
+mod common;
+use common::{BIN, ok, sqlite, temp};
 
 fn jaga(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env("JAGA_DATA_DIR", dir.join("data"))
-        .current_dir(dir)
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run jaga")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::jaga_with(dir, args, env)
 }
 
 struct Server {
@@ -113,10 +95,6 @@ impl Server {
         self.child.kill().unwrap();
         panic!("server did not stop on SIGTERM");
     }
-}
-
-fn temp() -> PathBuf {
-    tempfile::tempdir().unwrap().keep()
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
@@ -454,32 +432,9 @@ fn unknown_config_key_is_an_error_naming_it() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// A fresh PostgreSQL database URL, or `None` (with a SKIPPED line) when PostgreSQL is not
-/// reachable and `JAGA_REQUIRE_POSTGRES` is unset.
-fn fresh_postgres_db() -> Option<String> {
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("jaga_cli_{}", uuid::Uuid::new_v4().simple());
-    let created = Command::new("psql")
-        .args([base.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !created {
-        assert!(
-            std::env::var_os("JAGA_REQUIRE_POSTGRES").is_none(),
-            "PostgreSQL is required (JAGA_REQUIRE_POSTGRES) but {base} is unreachable"
-        );
-        eprintln!("PostgreSQL tests SKIPPED: cannot reach {base} (set JAGA_TEST_POSTGRES_URL)");
-        return None;
-    }
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
-
 #[tokio::test]
 async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
-    let Some(db) = fresh_postgres_db() else {
+    let Some(db) = common::fresh_postgres_db("jaga_cli").map(|(url, _)| url) else {
         return;
     };
     let a = temp();
@@ -609,20 +564,6 @@ fn redact_text_and_jsonl_from_stdin() {
         run(&["redact", "--format", "pdf"], "x").status.code(),
         Some(2)
     );
-}
-
-fn sqlite(dir: &Path, sql: &str) {
-    let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()";
-    let o = Command::new("python3")
-        .args([
-            "-c",
-            script,
-            &dir.join("data/jaga.db").display().to_string(),
-            sql,
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

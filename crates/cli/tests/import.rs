@@ -2,20 +2,11 @@
 
 use jaga_core::store::Store;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jaga");
+mod common;
+use common::jaga;
 const NIK: &str = "3174051204900003";
-
-fn jaga(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("JAGA_DATA_DIR", dir.join("data"))
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run jaga")
-}
 
 fn out(o: &Output) -> String {
     format!(

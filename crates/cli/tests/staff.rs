@@ -1,19 +1,9 @@
 //! `jaga staff …` and the bootstrap invitation, end to end through the binary.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_jaga");
-
-fn jaga(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("JAGA_DATA_DIR", dir.join("data"))
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run jaga")
-}
+mod common;
+use common::jaga;
 
 fn out(o: &Output) -> (Option<i32>, String, String) {
     (
