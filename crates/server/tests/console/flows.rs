@@ -1,4 +1,5 @@
-//! Where the console sends people (the index) and the step-up prompt of a reveal.
+//! Where the console sends people: the index, sign-in without a session, the agreement gate,
+//! a sealed vault, and the step-up prompt of a reveal.
 
 use super::*;
 
@@ -69,4 +70,72 @@ async fn reveal_asks_for_a_fresh_code_once_the_step_up_is_stale() {
     assert!(r.body.contains("id=\"reveal-notice\""));
     let rotated = r.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(rotated.starts_with(SESSION_COOKIE));
+}
+
+#[tokio::test]
+async fn the_agreement_gate_blocks_customer_data_until_accepted() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let m = c
+        .member(&admin, Role::CsManager, "mgr@toko.example", false)
+        .await;
+    let id = c.customer("Dewi Sari", "").await;
+    for uri in [
+        format!("/console/customers/{id}"),
+        "/console/customers?kind=code&q=JG".into(),
+    ] {
+        let r = c.get(&uri, Some(&m), "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.headers.get("location").unwrap(), "/console/agreement");
+        assert!(!r.body.contains("d***@gmail.com"));
+    }
+    let page = c.get("/console/agreement", Some(&m), "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let version = c.state.staff.agreement().version.clone();
+    let r = c
+        .post(
+            "/console/agreement",
+            Some(&m),
+            "",
+            &form(&[("csrf_token", &m.csrf), ("version", &version)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c
+        .get(&format!("/console/customers/{id}"), Some(&m), "")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("d***@gmail.com"));
+}
+
+#[tokio::test]
+async fn without_a_session_pages_go_to_sign_in_and_a_sealed_vault_is_a_page() {
+    let c = console().await;
+    let r = c.get("/console/customers", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers.get("location").unwrap(),
+        "/console/login?expired=1"
+    );
+    let r = c
+        .get(
+            "/console/customers",
+            None,
+            &format!("{SESSION_COOKIE}=bogus"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let admin = c.admin().await;
+    let id = c.customer("Dewi Sari", "").await;
+    c.h.vault.seal();
+    let r = c
+        .get(
+            &format!("/console/customers/{id}"),
+            Some(&admin),
+            "jaga_lang=en",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("The vault is sealed"), "{}", r.body);
+    assert!(r.body.contains("Request number"));
 }
