@@ -7,7 +7,7 @@ use super::{Keys, Vault, access};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
 use crate::guard::{CardHandling, FindingCounts};
-use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
+use crate::model::{Created, CustomerPatch, CustomerView, Field, NewCustomer};
 use crate::store::{
     CustomerRow, CustomerWithKey, GuardedWrite, StoreError, TokenRow, WrappedKey, read_outcome,
 };

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;

@@ -10,7 +10,8 @@ const NIK: &str = "3174011205900001";
 
 impl Console {
     async fn customer_in(&self, name: &str, segment: &str) -> (uuid::Uuid, String) {
-        let w = self.h.vault.writer(&self.h.admin()).await.unwrap();
+        let admin = self.h.admin();
+        let w = self.h.vault.writer(&admin).await.unwrap();
         let c = w
             .create(&NewCustomer {
                 full_name: name.into(),
