@@ -108,7 +108,9 @@ impl Vault {
             for event in self.actor_tail(&m.id.to_string(), scan, show).await? {
                 if ctx.segments.is_some()
                     && let Some(customer) = &event.customer_id
-                    && !self.visible_customer(ctx, customer, &mut segment_of).await?
+                    && !self
+                        .visible_customer(ctx, customer, &mut segment_of)
+                        .await?
                 {
                     continue;
                 }

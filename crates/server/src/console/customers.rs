@@ -146,10 +146,14 @@ pub async fn search_form(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
 ) -> Result<Response, Fail> {
-    search(state, staff, SearchForm {
-        kind: String::new(),
-        q: String::new(),
-    })
+    search(
+        state,
+        staff,
+        SearchForm {
+            kind: String::new(),
+            q: String::new(),
+        },
+    )
     .await
 }
 

@@ -248,7 +248,8 @@ fn error_page(ctx: &Ctx, fail: &Fail) -> Response {
     let mut res = web::html(status, &page);
     res.extensions_mut().remove::<FailPage>();
     if let Fail::TooMany(secs) = fail {
-        res.headers_mut().insert(header::RETRY_AFTER, (*secs).into());
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, (*secs).into());
     }
     res
 }

@@ -24,8 +24,11 @@ async fn lookups_are_rate_limited_per_api_key_with_retry_after_and_audited() {
     });
     let key = a.key(ALL).await;
     let other = a.key(&[Scope::CustomersRead]).await;
-    a.create(&key, json!({"full_name": "Dewi Sari", "email": "dewi@example.co.id"}))
-        .await;
+    a.create(
+        &key,
+        json!({"full_name": "Dewi Sari", "email": "dewi@example.co.id"}),
+    )
+    .await;
     // Every kind of lookup (also invalid and code lookups) draws from the same allowance.
     let uris = [
         "/v1/customers?email=dewi@example.co.id",
@@ -50,16 +53,16 @@ async fn lookups_are_rate_limited_per_api_key_with_retry_after_and_audited() {
         assert!(!v.to_string().contains("dewi"), "no value in the problem");
     }
     // Another key has its own allowance; reads by id are not lookups.
-    let (s, v, _) = a
-        .call("GET", uris[0], Some(&other), None, &[])
-        .await;
+    let (s, v, _) = a.call("GET", uris[0], Some(&other), None, &[]).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["customers"].as_array().unwrap().len(), 1);
     let denied = audit_lines(&a)
         .await
         .into_iter()
         .filter(|l| {
-            l.contains("\"customer.lookup\"") && l.contains("\"denied\"") && l.contains("rate_limit")
+            l.contains("\"customer.lookup\"")
+                && l.contains("\"denied\"")
+                && l.contains("rate_limit")
         })
         .count();
     assert_eq!(denied, uris.len(), "every refused lookup is audited");
@@ -100,7 +103,13 @@ async fn a_lookup_with_more_candidates_than_the_limit_says_truncated() {
     assert_eq!(v["truncated"], true, "one more than the limit is reported");
     // A lookup with no candidates is complete.
     let (_, v, _) = a
-        .call("GET", "/v1/customers?email=nobody@example.co.id", Some(&key), None, &[])
+        .call(
+            "GET",
+            "/v1/customers?email=nobody@example.co.id",
+            Some(&key),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(v["truncated"], false);
     assert_eq!(v["customers"].as_array().unwrap().len(), 0);
@@ -113,7 +122,10 @@ async fn metrics_need_an_api_key_with_the_metrics_scope() {
     let scraper = a.key(&[Scope::MetricsRead]).await;
     let (s, v, _) = a.call("GET", "/metrics", None, None, &[]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert!(!v.to_string().contains("jaga_http"), "no counters without a key");
+    assert!(
+        !v.to_string().contains("jaga_http"),
+        "no counters without a key"
+    );
     for bad in ["Bearer ", "Bearer jaga_nope", "Basic abc", "bearer x"] {
         let (s, _, _) = a
             .call("GET", "/metrics", None, None, &[("authorization", bad)])
@@ -126,11 +138,22 @@ async fn metrics_need_an_api_key_with_the_metrics_scope() {
     assert!(!v.to_string().contains("jaga_http"));
     let (s, v, h) = a.call("GET", "/metrics", Some(&scraper), None, &[]).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(h["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     assert!(v.as_str().unwrap().contains("jaga_auth_failures_total"));
     // The scraper's key opens nothing else.
     let (s, _, _) = a
-        .call("GET", "/v1/customers?email=a@b.co", Some(&scraper), None, &[])
+        .call(
+            "GET",
+            "/v1/customers?email=a@b.co",
+            Some(&scraper),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(

@@ -80,7 +80,10 @@ async fn the_agreement_gate_blocks_customer_data_until_accepted() {
         .member(&admin, Role::CsManager, "mgr@toko.example", false)
         .await;
     let id = c.customer("Dewi Sari", "").await;
-    for uri in [format!("/console/customers/{id}"), "/console/customers".into()] {
+    for uri in [
+        format!("/console/customers/{id}"),
+        "/console/customers".into(),
+    ] {
         let r = c.get(&uri, Some(&m), "").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
         assert_eq!(r.headers.get("location").unwrap(), "/console/agreement");

@@ -16,6 +16,7 @@ impl Console {
             .create(&NewCustomer {
                 full_name: name.into(),
                 email: Some("dewi.sari@gmail.com".into()),
+                phone: Some("081234567890".into()),
                 national_id: Some(NIK.into()),
                 segment: Some(segment.into()),
                 ..serde_json::from_str(r#"{"full_name":"x"}"#).unwrap()
@@ -69,10 +70,7 @@ async fn a_role_cannot_look_up_by_a_field_it_cannot_see() {
     ];
     for m in [&cs, &fin] {
         for v in &variants {
-            let uri = format!(
-                "/v1/customers?national_id={}",
-                v.replace(' ', "%20")
-            );
+            let uri = format!("/v1/customers?national_id={}", v.replace(' ', "%20"));
             let r = c.get(&uri, Some(m), "").await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.body);
             assert!(r.body.contains("field_not_visible"), "{}", r.body);
@@ -103,7 +101,11 @@ async fn a_role_cannot_look_up_by_a_field_it_cannot_see() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(&code));
     let r = c
-        .get(&format!("/v1/customers?national_id={NIK}"), Some(&admin), "")
+        .get(
+            &format!("/v1/customers?national_id={NIK}"),
+            Some(&admin),
+            "",
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains(&code));
@@ -126,7 +128,10 @@ async fn console_searches_are_posted_and_never_read_from_the_url() {
         assert!(!r.body.contains("id=\"results\""), "{uri}");
         assert!(!r.body.contains("dewi.sari") && !r.body.contains(NIK));
         assert!(!r.body.contains(&id.to_string()));
-        assert!(r.body.contains("method=\"post\" action=\"/console/customers\""));
+        assert!(
+            r.body
+                .contains("method=\"post\" action=\"/console/customers\"")
+        );
     }
     assert!(
         c.audit_lines().await[before..]
@@ -154,7 +159,10 @@ async fn console_searches_are_posted_and_never_read_from_the_url() {
         let r = c.search(&admin, kind, q).await;
         assert_eq!(r.status, StatusCode::OK, "{kind}");
         assert!(r.body.contains("id=\"results\""), "{kind}");
-        assert!(r.body.contains(&format!("href=\"/console/customers/{id}\"")));
+        assert!(
+            r.body
+                .contains(&format!("href=\"/console/customers/{id}\""))
+        );
         // No URL on the results page carries the search term.
         for attr in r.body.split(['"', '\'']).filter(|s| s.starts_with('/')) {
             assert!(
@@ -243,7 +251,9 @@ async fn a_segment_managers_team_view_leaves_out_other_segments() {
         .await;
     for m in [&everywhere, &both] {
         for id in [jkt, bdg] {
-            let r = c.get(&format!("/console/customers/{id}"), Some(m), "").await;
+            let r = c
+                .get(&format!("/console/customers/{id}"), Some(m), "")
+                .await;
             assert_eq!(r.status, StatusCode::OK);
         }
     }
