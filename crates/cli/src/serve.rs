@@ -73,6 +73,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     let store = datadir::open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, unseal.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
+    vault.set_lookup_limits(cfg.lookup_limits);
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
         vault
             .unseal_with_root(datadir::read_key_file(&cfg.data_dir, key_file)?)

@@ -41,11 +41,14 @@ pub enum Scope {
     /// Resolve redaction tokens back to the values they stand for (audited).
     #[serde(rename = "tokens:resolve")]
     TokensResolve,
+    /// Scrape the Prometheus metrics at `/metrics` (and nothing else).
+    #[serde(rename = "metrics:read")]
+    MetricsRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::CustomersRead,
         Scope::CustomersWrite,
         Scope::CustomersReveal,
@@ -55,6 +58,7 @@ impl Scope {
         Scope::Redact,
         Scope::AuditRead,
         Scope::TokensResolve,
+        Scope::MetricsRead,
     ];
 
     /// The scope's name, e.g. `customers:read`.
@@ -69,6 +73,7 @@ impl Scope {
             Scope::Redact => "redact",
             Scope::AuditRead => "audit:read",
             Scope::TokensResolve => "tokens:resolve",
+            Scope::MetricsRead => "metrics:read",
         }
     }
 

@@ -14,7 +14,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 impl Vault {
-    /// Reading the audit log; needs `audit:read`.
+    /// Reading the audit log; needs `audit:read` (and, for staff, the accepted agreement: the
+    /// log names customers and purposes).
     pub async fn audit_reader<'a>(
         &'a self,
         caller: &'a Caller,
@@ -29,6 +30,7 @@ impl Vault {
                 .await?;
             return Err(CoreError::Forbidden(Scope::AuditRead.name()));
         }
+        self.require_agreement(caller, "audit.read").await?;
         Ok(AuditReader {
             vault: self,
             caller,

@@ -15,7 +15,9 @@ mod auditsearch;
 mod codec;
 mod customers;
 mod guard;
+mod lookup;
 mod orders;
+mod ratelimit;
 mod redact;
 mod tokens;
 
@@ -25,7 +27,9 @@ pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
 pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
+pub use lookup::{LOOKUP_LIMIT, LookupResult};
 pub use orders::{OrderReader, OrderWriter};
+pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 
@@ -92,6 +96,7 @@ pub struct Vault {
     keys: RwLock<Option<Arc<Keys>>>,
     shares: Mutex<Vec<Zeroizing<String>>>,
     text_policy: RwLock<jaga_redact::PolicySpec>,
+    lookup_limiter: ratelimit::Limiter,
 }
 
 impl Vault {
@@ -103,6 +108,7 @@ impl Vault {
             keys: RwLock::new(None),
             shares: Mutex::new(Vec::new()),
             text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
+            lookup_limiter: ratelimit::Limiter::default(),
         }
     }
 
