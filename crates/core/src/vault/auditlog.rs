@@ -20,8 +20,7 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
-            self.store()
-                .audit_append(
+            self.audit(
                     AuditRecord::new(caller, "audit.read")
                         .outcome(Outcome::Denied)
                         .fields([Scope::AuditRead.name()]),
