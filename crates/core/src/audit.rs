@@ -110,7 +110,7 @@ impl AuditRecord {
     /// string and the list of fields capped), so whatever a request puts into a record, the
     /// event stays within [`jaga_audit::event::MAX_EVENT_BYTES`].
     pub fn to_event(&self, seq: u64) -> jaga_audit::event::AuditEvent {
-        use crate::auditbound::{bound_fields, bound_text};
+        use crate::auditbound::{bound_fields, bound_purpose, bound_text};
         use jaga_audit::event::ActorKind as K;
         jaga_audit::event::AuditEvent {
             seq,
@@ -124,7 +124,7 @@ impl AuditRecord {
             action: bound_text(self.action),
             customer_id: self.customer_id.map(|u| u.to_string()),
             fields: bound_fields(&self.fields),
-            purpose: self.purpose.as_deref().map(bound_text),
+            purpose: self.purpose.as_deref().map(bound_purpose),
             outcome: self.outcome.name().to_string(),
             request_id: self.request_id.as_deref().map(bound_text),
         }

@@ -8,7 +8,7 @@
 //!    [`CARD_MARK`], so no truncation can leave part of one behind;
 //! 2. control characters (line breaks, escapes, NUL) become `U+FFFD`, so an event can neither
 //!    forge lines in an export nor be inflated sixfold by JSON escaping;
-//! 3. at most [`MAX_TEXT_CHARS`] characters are kept; the rest is replaced by a marker
+//! 3. at most [`MAX_TEXT_CHARS`] characters are kept ([`MAX_PURPOSE_CHARS`] of a purpose); the rest is replaced by a marker
 //!    `…[+N chars]` that says how much was cut (a count, never the text).
 //!
 //! An event lists at most [`MAX_FIELDS`] field names; the rest are replaced by one marker
@@ -17,8 +17,10 @@
 //! encoded, see the test), and [`crate::audit::plan_append`] still refuses any leaf over the
 //! limit, so an event the verifier cannot decode is never written.
 
-/// Characters kept of any one string in an audit event.
+/// Characters kept of any one string in an audit event (but the purpose).
 pub const MAX_TEXT_CHARS: usize = 200;
+/// Characters kept of a stated purpose (as long as [`crate::auth::Purpose`] accepts).
+pub const MAX_PURPOSE_CHARS: usize = 500;
 /// Field names kept in one audit event.
 pub const MAX_FIELDS: usize = 64;
 /// What a card number in an audit string is replaced with.
@@ -26,6 +28,15 @@ pub const CARD_MARK: &str = "[card]";
 
 /// Screens and bounds one string for an audit event (see the module documentation).
 pub fn bound_text(s: &str) -> String {
+    bound_text_to(s, MAX_TEXT_CHARS)
+}
+
+/// Screens and bounds a stated purpose ([`MAX_PURPOSE_CHARS`]).
+pub fn bound_purpose(s: &str) -> String {
+    bound_text_to(s, MAX_PURPOSE_CHARS)
+}
+
+fn bound_text_to(s: &str, max: usize) -> String {
     let ranges = jaga_redact::card::find_card_numbers(s);
     let masked: std::borrow::Cow<'_, str> = if ranges.is_empty() {
         s.into()
@@ -41,9 +52,9 @@ pub fn bound_text(s: &str) -> String {
         out.into()
     };
     let total = masked.chars().count();
-    let keep = if total > MAX_TEXT_CHARS {
+    let keep = if total > max {
         // Leave room for the marker inside the bound.
-        MAX_TEXT_CHARS - 24
+        max - 24
     } else {
         total
     };
@@ -108,6 +119,13 @@ mod tests {
             assert!(!jaga_redact::card::contains_card_number(&b), "{b}");
         }
         assert_eq!(bound_text(&format!("x{CARD}y")), "x[card]y");
+    }
+
+    #[test]
+    fn a_purpose_may_be_as_long_as_purposes_are_allowed_to_be() {
+        let p = "p".repeat(MAX_PURPOSE_CHARS);
+        assert_eq!(bound_purpose(&p), p);
+        assert!(bound_purpose(&"p".repeat(10_000)).chars().count() <= MAX_PURPOSE_CHARS);
     }
 
     #[test]

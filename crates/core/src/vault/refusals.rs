@@ -116,6 +116,19 @@ impl RefusalBudget {
     }
 }
 
+/// The action of a summary event.
+pub const AGGREGATED: &str = "audit.refusals_aggregated";
+
+/// For an `audit.refusals_aggregated` event: the refused action it counts and how many were
+/// counted (so reports can add them to the individual events).
+pub fn aggregated_count(e: &jaga_audit::event::AuditEvent) -> Option<(&str, u64)> {
+    if e.action != AGGREGATED {
+        return None;
+    }
+    let field = |p: &str| e.fields.iter().find_map(|f| f.strip_prefix(p));
+    Some((field("action:")?, field("count:")?.parse().ok()?))
+}
+
 /// Turns the counts of `w` into summary records and starts a new window at `now_ms`.
 fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
     let old = std::mem::take(w);
@@ -124,7 +137,7 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
         let mut c = Caller::system("audit-budget");
         c.kind = kind;
         c.id = id;
-        AuditRecord::new(&c, "audit.refusals_aggregated")
+        AuditRecord::new(&c, AGGREGATED)
             .outcome(outcome)
             .fields([
                 format!("action:{action}"),
