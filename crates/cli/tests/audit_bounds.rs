@@ -99,7 +99,11 @@ fn verification_reports_an_oversized_event_and_still_catches_later_tampering() {
     assert_eq!(j["first_bad_position"].as_u64(), Some(3), "{j}");
     assert_eq!(kinds_at(&j, 3), vec!["undecodable".to_string()], "{j}");
     assert_eq!(j["problems"].as_array().unwrap().len(), 1, "{j}");
-    assert_eq!(j["events"].as_u64(), Some(events), "every event was checked: {j}");
+    assert_eq!(
+        j["events"].as_u64(),
+        Some(events),
+        "every event was checked: {j}"
+    );
     assert!(
         !j.to_string().contains("aaaa"),
         "the report names positions and sizes, never contents: {j}"
@@ -136,7 +140,14 @@ fn a_malformed_event_does_not_hide_a_rewrite_behind_it() {
     for i in 0..5 {
         ok(&jaga(
             &dir,
-            &["apikey", "create", "--name", &format!("k{i}"), "--scopes", "redact"],
+            &[
+                "apikey",
+                "create",
+                "--name",
+                &format!("k{i}"),
+                "--scopes",
+                "redact",
+            ],
         ));
     }
     // Position 2 becomes bytes that are not JSON at all (hash kept consistent), and position

@@ -162,7 +162,11 @@ mod tests {
             .fields(vec![huge.clone(); 5_000])
             .purpose(&huge);
         let leaf = r.leaf(3);
-        assert!(leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES, "{}", leaf.len());
+        assert!(
+            leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES,
+            "{}",
+            leaf.len()
+        );
         let back = jaga_audit::event::decode(&leaf).expect("decodes");
         assert_eq!(back.seq, 3);
         assert!(!String::from_utf8_lossy(&leaf).contains("4111111111111111"));
@@ -175,7 +179,11 @@ mod tests {
             .fields(vec![wide.clone(); 100])
             .purpose(&wide);
         let leaf = r.leaf(0);
-        assert!(leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES, "{}", leaf.len());
+        assert!(
+            leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES,
+            "{}",
+            leaf.len()
+        );
         assert!(jaga_audit::event::decode(&leaf).is_ok());
         assert!(plan_append(0, &[], &[&r]).is_ok());
     }

@@ -159,7 +159,9 @@ async fn refusals_with_huge_paths_are_bounded_and_the_log_keeps_verifying() {
     a.assert_verifies().await;
 
     // The log still accepts and verifies ordinary events afterwards.
-    let (s, _) = a.get("/v1/customers/00000000-0000-0000-0000-000000000000", &key).await;
+    let (s, _) = a
+        .get("/v1/customers/00000000-0000-0000-0000-000000000000", &key)
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     a.assert_verifies().await;
 }
@@ -203,10 +205,9 @@ async fn a_flood_of_refusals_is_written_within_the_budget_and_summarised() {
         assert!(s.fields.contains(&rest), "{:?}", s.fields);
         assert_eq!(s.actor_kind, jaga_audit::event::ActorKind::ApiKey);
     }
-    assert!(
-        summaries
-            .iter()
-            .any(|s| s.fields.contains(&"action:request.card_number_rejected".to_string()))
-    );
+    assert!(summaries.iter().any(|s| {
+        s.fields
+            .contains(&"action:request.card_number_rejected".to_string())
+    }));
     a.assert_verifies().await;
 }

@@ -58,7 +58,8 @@ impl StaffService {
             None
         };
         if let Some((why, err)) = refusal {
-            self.vault.audit(
+            self.vault
+                .audit(
                     AuditRecord::new(caller, action)
                         .outcome(Outcome::Denied)
                         .fields([why]),

@@ -497,9 +497,8 @@ impl StaffService {
             .await?
             .map_err(|_| CoreError::Integrity)?;
         let Some(hash) = hashed else {
-            self.vault.audit(
-                    AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied),
-                )
+            self.vault
+                .audit(AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied))
                 .await?;
             self.fail(
                 &keys,

@@ -22,11 +22,11 @@ impl Vault {
             && !ctx.agreement_ok
         {
             self.audit(
-                    AuditRecord::new(caller, action)
-                        .outcome(Outcome::Denied)
-                        .fields(["agreement"]),
-                )
-                .await?;
+                AuditRecord::new(caller, action)
+                    .outcome(Outcome::Denied)
+                    .fields(["agreement"]),
+            )
+            .await?;
             return Err(CoreError::AgreementRequired);
         }
         Ok(())
@@ -75,12 +75,12 @@ impl Vault {
             && !ctx.sees_segment(&f.row.segment)
         {
             self.audit(
-                    AuditRecord::new(caller, action)
-                        .customer(id)
-                        .outcome(Outcome::Denied)
-                        .fields(["segment"]),
-                )
-                .await?;
+                AuditRecord::new(caller, action)
+                    .customer(id)
+                    .outcome(Outcome::Denied)
+                    .fields(["segment"]),
+            )
+            .await?;
             return Err(CoreError::NotFound);
         }
         Ok(())

@@ -21,11 +21,11 @@ impl Vault {
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
             self.audit(
-                    AuditRecord::new(caller, "audit.read")
-                        .outcome(Outcome::Denied)
-                        .fields([Scope::AuditRead.name()]),
-                )
-                .await?;
+                AuditRecord::new(caller, "audit.read")
+                    .outcome(Outcome::Denied)
+                    .fields([Scope::AuditRead.name()]),
+            )
+            .await?;
             return Err(CoreError::Forbidden(Scope::AuditRead.name()));
         }
         Ok(AuditReader {

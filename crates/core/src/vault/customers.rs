@@ -720,7 +720,8 @@ impl CustomerWriter<'_> {
     /// staff member sets fields hidden from their role.
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
-            self.vault.audit(
+            self.vault
+                .audit(
                     AuditRecord::new(self.caller, "customer.create")
                         .outcome(Outcome::Denied)
                         .fields(["segment"]),

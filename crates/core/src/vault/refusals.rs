@@ -137,14 +137,12 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
         let mut c = Caller::system("audit-budget");
         c.kind = kind;
         c.id = id;
-        AuditRecord::new(&c, AGGREGATED)
-            .outcome(outcome)
-            .fields([
-                format!("action:{action}"),
-                format!("outcome:{}", outcome.name()),
-                format!("count:{n}"),
-                format!("window_s:{}", WINDOW_MS / 1000),
-            ])
+        AuditRecord::new(&c, AGGREGATED).outcome(outcome).fields([
+            format!("action:{action}"),
+            format!("outcome:{}", outcome.name()),
+            format!("count:{n}"),
+            format!("window_s:{}", WINDOW_MS / 1000),
+        ])
     };
     let mut over: Vec<_> = old
         .actors
@@ -156,13 +154,9 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
         .into_iter()
         .map(|((kind, id, action), (_, n, outcome))| summary(kind, id, action, outcome, n))
         .collect();
-    out.extend(
-        old.overflow
-            .into_iter()
-            .map(|((action, _), (n, outcome))| {
-                summary(ActorKind::System, "audit-budget".into(), action, outcome, n)
-            }),
-    );
+    out.extend(old.overflow.into_iter().map(|((action, _), (n, outcome))| {
+        summary(ActorKind::System, "audit-budget".into(), action, outcome, n)
+    }));
     out
 }
 
@@ -191,12 +185,18 @@ mod tests {
         let b = RefusalBudget::default();
         let t0 = 1_000_000;
         let written = (0..1_000)
-            .filter(|i| b.admit(&refusal("k1", "request.card_number_rejected"), t0 + i).write)
+            .filter(|i| {
+                b.admit(&refusal("k1", "request.card_number_rejected"), t0 + i)
+                    .write
+            })
             .count();
         assert_eq!(written, PER_ACTOR as usize);
         assert!(b.take(t0 + 5_000, false).is_empty(), "window still open");
         // The next refusal after the window closes it: one summary with the count, no values.
-        let a = b.admit(&refusal("k1", "request.card_number_rejected"), t0 + WINDOW_MS + 1);
+        let a = b.admit(
+            &refusal("k1", "request.card_number_rejected"),
+            t0 + WINDOW_MS + 1,
+        );
         assert!(a.write, "a new window has a new budget");
         assert_eq!(a.summaries.len(), 1);
         let s = &a.summaries[0];
@@ -204,7 +204,10 @@ mod tests {
         assert_eq!(s.actor_id, "k1");
         assert_eq!(s.outcome, Outcome::Rejected);
         assert_eq!(count(s), 1_000 - u64::from(PER_ACTOR));
-        assert!(s.fields.contains(&"action:request.card_number_rejected".to_string()));
+        assert!(
+            s.fields
+                .contains(&"action:request.card_number_rejected".to_string())
+        );
     }
 
     #[test]
