@@ -143,6 +143,10 @@ pub async fn run(flags: &Flags) -> Result<()> {
             {
                 tracing::warn!(error = %e, "keyring refresh failed");
             }
+            // Summaries of refusals counted beyond the audit budget in a window that has passed.
+            if let Err(e) = refresher.flush_refusals(false).await {
+                tracing::warn!(error = %e, "writing refusal summaries failed");
+            }
         }
     });
     let addr = cfg.listen.parse().context("listen address")?;
@@ -154,6 +158,10 @@ pub async fn run(flags: &Flags) -> Result<()> {
     jaga_server::serve(app, addr, tls, shutdown_signal())
         .await
         .context("serving")?;
+    // Refusals still only counted are written as summaries before the last checkpoint.
+    if let Err(e) = vault.flush_refusals(true).await {
+        tracing::warn!(error = %e, "writing refusal summaries failed");
+    }
     // A last checkpoint covering everything appended before shutdown.
     let _ = stop_checkpointer.send(true);
     if tokio::time::timeout(Duration::from_secs(30), checkpointer)

@@ -99,7 +99,7 @@ impl fmt::Display for Scope {
 }
 
 /// The kind of principal behind a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// A backend calling with an API key.

@@ -82,9 +82,7 @@ impl Vault {
     ) -> Result<Vec<TeamEvent>, CoreError> {
         let record = AuditRecord::new(caller, "audit.read").fields(["team"]);
         let Some(ctx) = caller.staff.as_ref().filter(|c| c.role == Role::CsManager) else {
-            self.store()
-                .audit_append(record.outcome(Outcome::Denied))
-                .await?;
+            self.audit(record.outcome(Outcome::Denied)).await?;
             return Err(CoreError::Forbidden("team activity"));
         };
         self.require_agreement(caller, "audit.read").await?;

@@ -21,13 +21,12 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
-            self.store()
-                .audit_append(
-                    AuditRecord::new(caller, "audit.read")
-                        .outcome(Outcome::Denied)
-                        .fields([Scope::AuditRead.name()]),
-                )
-                .await?;
+            self.audit(
+                AuditRecord::new(caller, "audit.read")
+                    .outcome(Outcome::Denied)
+                    .fields([Scope::AuditRead.name()]),
+            )
+            .await?;
             return Err(CoreError::Forbidden(Scope::AuditRead.name()));
         }
         self.require_agreement(caller, "audit.read").await?;

@@ -659,8 +659,7 @@ impl CustomerWriter<'_> {
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
             self.vault
-                .store
-                .audit_append(
+                .audit(
                     AuditRecord::new(self.caller, "customer.create")
                         .outcome(Outcome::Denied)
                         .fields(["segment"]),

@@ -324,6 +324,7 @@ catalog! {
     AuditVerifyButton => "Periksa sekarang", "Verify now";
     AuditVerifyIntro => "Menghitung ulang seluruh log dan membandingkannya dengan checkpoint bertanda tangan, seperti jaga audit verify.", "Recomputes the whole log and compares it with the signed checkpoints, as jaga audit verify does.";
     AuditVerifyOk => "Log utuh: {n} kejadian diperiksa, root {root}.", "The log is intact: {n} events checked, root {root}.";
+    AuditVerifyAlso => "Juga bermasalah di posisi: {list}.", "Also bad at positions: {list}.";
     AuditVerifyBad => "Log TIDAK utuh: posisi bermasalah pertama {pos} ({why}).", "The log is NOT intact: first bad position {pos} ({why}).";
     AuditWhyBadSignature => "sebuah checkpoint tersimpan tidak bertanda tangan sah dari log ini", "a stored checkpoint does not carry a valid signature of this log";
     AuditWhyMissing => "sebuah kejadian hilang (dihapus)", "an event is missing (deleted)";
