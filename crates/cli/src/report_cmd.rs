@@ -3,14 +3,13 @@
 
 use crate::config::{self, Flags};
 use crate::datadir;
-use jaga_jobs::delivery::Witnesses;
-use jaga_jobs::review::{review_delivery, review_text};
 use anyhow::{Context, Result, bail};
 use jaga_core::auth::Caller;
 use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
 use jaga_core::staff::Policies;
 use jaga_core::store::Store;
-use std::path::{Path, PathBuf};
+use jaga_jobs::delivery::Witnesses;
+use jaga_jobs::review::{review_delivery, review_text};
 use std::process::ExitCode;
 
 /// `jaga audit report …`

@@ -99,11 +99,12 @@ impl SignerFiles {
     }
 
     fn signer(&self) -> Result<Signer, JobError> {
-        let key = SigningKeyPair::parse(self.key.to_secret_string().expose_secret())
-            .ctx("signer key")?;
+        let key =
+            SigningKeyPair::parse(self.key.to_secret_string().expose_secret()).ctx("signer key")?;
         match std::fs::read_to_string(self.dir.join(STATE_FILE)) {
-            Ok(note) => Signer::resume(key, &note)
-                .ctx(format_args!("{STATE_FILE} does not verify under the signing key")),
+            Ok(note) => Signer::resume(key, &note).ctx(format_args!(
+                "{STATE_FILE} does not verify under the signing key"
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Signer::new(key)),
             Err(e) => Err(e).ctx("reading the signer state"),
         }
@@ -155,7 +156,6 @@ pub fn delivery(files: &SignerFiles, cp: &StoredCheckpoint) -> Delivery {
         verifier: files.verifier().to_string(),
     }
 }
-
 
 /// Creates `path` with mode 0600 (never overwriting), writes and syncs `content`.
 pub fn write_private(path: &Path, content: &[u8]) -> Result<(), JobError> {

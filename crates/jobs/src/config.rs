@@ -127,7 +127,6 @@ impl WitnessConfig {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,8 @@ pub mod config;
 pub mod delivery;
 mod job;
 pub mod review;
-pub mod upkeep;
 mod runner;
+pub mod upkeep;
 
 pub use job::{Job, Scope, Tick};
 pub use runner::{JobCounts, JobMetrics, Runner, RunningJobs, backoff};

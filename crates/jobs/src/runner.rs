@@ -41,7 +41,10 @@ impl JobMetrics {
 
     /// The counts of every job that ran or was due.
     pub fn snapshot(&self) -> BTreeMap<&'static str, JobCounts> {
-        self.counts.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Prometheus text exposition: `jaga_job_runs_total{job="…"}`, `…failures…`, `…skipped…`.
@@ -226,8 +229,7 @@ impl JobTask {
                     false
                 }
             };
-            if singleton
-                && let Err(e) = self.store.job_record(name, ok, jaga_core::now_ms()).await
+            if singleton && let Err(e) = self.store.job_record(name, ok, jaga_core::now_ms()).await
             {
                 tracing::warn!(job = name, error = %e, "cannot record the job run");
             }
@@ -332,8 +334,17 @@ mod tests {
         m.bump("audit-checkpoint", |c| c.runs += 2);
         m.bump("audit-checkpoint", |c| c.failures += 1);
         let text = m.render();
-        assert!(text.contains("jaga_job_runs_total{job=\"audit-checkpoint\"} 2"), "{text}");
-        assert!(text.contains("jaga_job_failures_total{job=\"audit-checkpoint\"} 1"), "{text}");
-        assert!(text.contains("jaga_job_skipped_total{job=\"audit-checkpoint\"} 0"), "{text}");
+        assert!(
+            text.contains("jaga_job_runs_total{job=\"audit-checkpoint\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("jaga_job_failures_total{job=\"audit-checkpoint\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("jaga_job_skipped_total{job=\"audit-checkpoint\"} 0"),
+            "{text}"
+        );
     }
 }

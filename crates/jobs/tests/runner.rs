@@ -131,7 +131,11 @@ async fn failures_are_retried_counted_and_recorded() {
     assert!(st.last_ok_at.is_some() && st.last_failure_at.is_some());
     assert_eq!(st.runs, c.runs);
     assert_eq!(st.holder, None, "the lease is given back at shutdown");
-    assert!(metrics.render().contains("jaga_job_failures_total{job=\"flaky\"} 3"));
+    assert!(
+        metrics
+            .render()
+            .contains("jaga_job_failures_total{job=\"flaky\"} 3")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,8 +221,16 @@ async fn two_runners_on_one_postgres_never_run_a_singleton_at_the_same_time() {
         return;
     };
     // Two nodes: two connection pools, two runners with their own holder ids.
-    let a: Arc<dyn Store> = Arc::new(jaga_store_postgres::PostgresStore::open(&url).await.unwrap());
-    let b: Arc<dyn Store> = Arc::new(jaga_store_postgres::PostgresStore::open(&url).await.unwrap());
+    let a: Arc<dyn Store> = Arc::new(
+        jaga_store_postgres::PostgresStore::open(&url)
+            .await
+            .unwrap(),
+    );
+    let b: Arc<dyn Store> = Arc::new(
+        jaga_store_postgres::PostgresStore::open(&url)
+            .await
+            .unwrap(),
+    );
     let seen = Arc::new(Seen::default());
     let pa = Probe::new("singleton", Scope::Singleton, &seen);
     let pb = Probe::new("singleton", Scope::Singleton, &seen);
@@ -243,7 +255,11 @@ async fn two_runners_on_one_postgres_never_run_a_singleton_at_the_same_time() {
         + mb.snapshot().get("singleton").map_or(0, |c| c.skipped);
     assert!(skipped > 0, "the other node tried and was refused");
     // The holder stops and gives the lease back: the other node takes over.
-    let (holder, other, other_runs) = if na > 0 { (sa, sb, runs_b) } else { (sb, sa, runs_a) };
+    let (holder, other, other_runs) = if na > 0 {
+        (sa, sb, runs_b)
+    } else {
+        (sb, sa, runs_a)
+    };
     assert!(holder.stop(Duration::from_secs(10)).await);
     seen.until("the other node's runs", |_| {
         other_runs.load(Ordering::SeqCst) >= 5
@@ -257,6 +273,10 @@ async fn two_runners_on_one_postgres_never_run_a_singleton_at_the_same_time() {
     drop((a, b));
     let name = url.rsplit('/').next().unwrap().to_string();
     let _ = Command::new("psql")
-        .args([base.as_str(), "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+        .args([
+            base.as_str(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        ])
         .output();
 }

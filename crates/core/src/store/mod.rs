@@ -195,7 +195,8 @@ pub struct RewrapItem {
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
 pub trait Store:
-    CheckpointStore + TokenStore + StaffStore + JobStore + Send + Sync + 'static {
+    CheckpointStore + TokenStore + StaffStore + JobStore + Send + Sync + 'static
+{
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

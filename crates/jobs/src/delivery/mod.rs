@@ -366,4 +366,3 @@ pub fn mail_text(d: &Delivery) -> (String, String) {
         Delivery::Report { subject, body, .. } => (subject.clone(), body.clone()),
     }
 }
-

@@ -10,11 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Sends `d` through the SMTP witness `w`.
-pub(super) async fn send(
-    data_dir: &Path,
-    w: &WitnessConfig,
-    d: &Delivery,
-) -> Result<(), JobError> {
+pub(super) async fn send(data_dir: &Path, w: &WitnessConfig, d: &Delivery) -> Result<(), JobError> {
     let WitnessConfig::Smtp {
         host,
         port,

@@ -68,7 +68,10 @@ pub(super) async fn send(
     }
     if let Some(sf) = auth.secret_file {
         let secret = read_secret(data_dir, sf, "secret")?;
-        req = req.header(SIGNATURE_HEADER, signature(secret.as_bytes(), body.as_bytes()));
+        req = req.header(
+            SIGNATURE_HEADER,
+            signature(secret.as_bytes(), body.as_bytes()),
+        );
     }
     let resp = req.body(body).send().await.ctx("webhook request failed")?;
     if !resp.status().is_success() {
@@ -91,7 +94,10 @@ mod tests {
             signature(b"Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert_ne!(signature(b"Jefe", b"what do ya want for nothing!"), signature(b"Jefe", b"what do ya want for nothing?"));
+        assert_ne!(
+            signature(b"Jefe", b"what do ya want for nothing!"),
+            signature(b"Jefe", b"what do ya want for nothing?")
+        );
         assert_ne!(signature(b"Jeff", b"x"), signature(b"Jefe", b"x"));
     }
 
@@ -104,6 +110,9 @@ mod tests {
         let e = read_secret(dir.path(), "missing", "secret").unwrap_err();
         assert!(e.to_string().contains("secret file missing"), "{e}");
         std::fs::write(dir.path().join("s"), "k3y\n").unwrap();
-        assert_eq!(read_secret(dir.path(), "s", "secret").unwrap().as_str(), "k3y");
+        assert_eq!(
+            read_secret(dir.path(), "s", "secret").unwrap().as_str(),
+            "k3y"
+        );
     }
 }
