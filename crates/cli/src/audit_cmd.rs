@@ -1,13 +1,13 @@
 //! `jaga audit …`: verify the log against its checkpoints, sign checkpoints, print and check
 //! offline proof bundles, and the access reports.
 
-use crate::checkpointer::{SignerFiles, delivery};
 use crate::config::{self, Flags};
 use crate::datadir;
-use crate::witness::Witnesses;
 use anyhow::{Context, Result};
 use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
 use jaga_core::auditlog::CheckpointOutcome;
+use jaga_jobs::checkpoint::{SignerFiles, delivery};
+use jaga_jobs::delivery::Witnesses;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -22,7 +22,7 @@ pub struct FileConfig {
     /// `text` or `json` log lines.
     pub log_format: Option<String>,
     /// The audit log: checkpoints, witnesses, the access review.
-    pub audit: Option<crate::witness::AuditConfig>,
+    pub audit: Option<jaga_jobs::config::AuditConfig>,
     /// `[redact]`: how identifiers in stored free text are handled.
     pub redact: Option<RedactConfig>,
     /// Trust `X-Forwarded-For` from a TLS-terminating proxy in front (client address for
@@ -125,7 +125,7 @@ pub struct Config {
     /// Log format.
     pub log_format: String,
     /// Audit checkpoints and witnesses.
-    pub audit: crate::witness::AuditConfig,
+    pub audit: jaga_jobs::config::AuditConfig,
     /// The free-text policy (`[redact]`), applied on top of "tokenize everything".
     pub text_policy: jaga_redact::PolicySpec,
     /// Trust `X-Forwarded-For`.
