@@ -16,7 +16,7 @@ use uuid::Uuid;
 mod tokens;
 pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
 mod staff;
-pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, ThrottleRow};
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
