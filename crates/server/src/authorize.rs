@@ -53,7 +53,7 @@ route_scopes! {
 
 /// An authenticated caller who holds the route's scope `R` (and, for staff, the agreement and
 /// step-up the route needs). Refusals are 403 and audited, before the body is touched.
-pub struct Scoped<R: RouteScope>(pub Caller, PhantomData<R>);
+pub struct Scoped<R: RouteScope>(pub Caller, pub PhantomData<R>);
 
 impl<R: RouteScope> FromRequestParts<Arc<AppState>> for Scoped<R> {
     type Rejection = ApiError;
@@ -95,7 +95,7 @@ impl AdminAction for RoleChange {
 
 /// An admin's session (or the system) allowed to perform `A`; refused with 403 and audited
 /// before the body is read.
-pub struct StaffAdmin<A: AdminAction>(pub Caller, PhantomData<A>);
+pub struct StaffAdmin<A: AdminAction>(pub Caller, pub PhantomData<A>);
 
 impl<A: AdminAction> FromRequestParts<Arc<AppState>> for StaffAdmin<A> {
     type Rejection = ApiError;

@@ -27,7 +27,7 @@ async fn store() -> Arc<dyn Store> {
     )
 }
 
-fn config() -> ServerConfig {
+fn server_config() -> ServerConfig {
     ServerConfig {
         body_limit: 4 * 1024,
         behind_proxy: true,
@@ -96,7 +96,7 @@ fn bad_bodies() -> Vec<(&'static str, String)> {
 #[tokio::test]
 async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
     let h = Harness::new(store().await).await;
-    let app = router(AppState::new(h.vault.clone(), config()));
+    let app = router(AppState::new(h.vault.clone(), server_config()));
     let id = h
         .vault
         .writer(&h.admin())
@@ -206,7 +206,7 @@ async fn passphrase_server(params: PassphraseParams) -> (Arc<Vault>, axum::Route
         root_check: UnsealConfig::encode_check(&root_check(&root)),
     };
     let vault = Arc::new(Vault::new(store, config));
-    let app = router(AppState::new(vault.clone(), config()));
+    let app = router(AppState::new(vault.clone(), server_config()));
     (vault, app)
 }
 
@@ -360,7 +360,7 @@ async fn foreign_shares_in_a_burst_cannot_spoil_the_real_ones() {
         share_fingerprints: shares.iter().map(|s| share_fingerprint(s).unwrap()).collect(),
     };
     let vault = Arc::new(Vault::new(store, config));
-    let app = router(AppState::new(vault.clone(), config()));
+    let app = router(AppState::new(vault.clone(), server_config()));
     let (st, v, _) = unseal(&app, "192.0.2.1", json!({"share": shares[0]})).await;
     assert_eq!((st, v["progress"].clone()), (StatusCode::OK, json!(1)), "{v}");
     // Many attackers (one address each) send foreign shares at once: more than any global

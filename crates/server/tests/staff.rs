@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// Throttle reservations, second-factor caps, IPv6 grouping, step-up for staff admin.
+#[path = "staff/authz.rs"]
 mod authz;
 
 const T0: i64 = 1_800_000_000_000;

@@ -647,7 +647,8 @@ impl StaffStore for PostgresStore {
                 .await
                 .map_err(db)
                 .map(|_| ())
-        })
+        }
+        .await)
     }
 
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {

@@ -629,7 +629,8 @@ impl StaffStore for SqliteStore {
                 .await
                 .map_err(db)
                 .map(|_| ())
-        })
+        }
+        .await)
     }
 
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {

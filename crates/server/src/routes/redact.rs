@@ -3,7 +3,6 @@
 use crate::AppState;
 use crate::authorize::{self, Scoped};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Authed;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;

@@ -96,8 +96,10 @@ pub async fn unseal(
     if !s.vault.is_sealed() {
         return Ok(Json(s.vault.status()));
     }
-    let body: Result<Json<UnsealRequest>, axum::extract::rejection::JsonRejection> =
-        axum::extract::FromRequest::from_request(req, &s).await;
+    let body = <Json<UnsealRequest> as axum::extract::FromRequest<Arc<AppState>>>::from_request(
+        req, &s,
+    )
+    .await;
     let Json(req) = body.map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

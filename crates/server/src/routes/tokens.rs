@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::authorize::{self, Scoped};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Authed, GuardedJson};
+use crate::extract::GuardedJson;
 use axum::Json;
 use axum::extract::State;
 use jaga_core::vault::ResolvedToken;
