@@ -140,7 +140,7 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
                 )
                 .await;
                 assert_eq!(st, StatusCode::FORBIDDEN, "{method} {path} {ct} {body:.40}: {v}");
-                assert_eq!(v["code"], "forbidden", "{v}");
+                assert_eq!(v["code"], "missing_scope", "{v}");
                 let text = v.to_string();
                 assert!(!text.contains("full_name") && !text.contains("line"), "{text}");
             }
