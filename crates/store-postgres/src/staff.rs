@@ -638,15 +638,30 @@ impl StaffStore for PostgresStore {
         })
     }
 
-    async fn throttle_release(&self, key: &str) -> Result<(), StoreError> {
+    async fn throttle_release(
+        &self,
+        key: &str,
+        reserved_at: i64,
+        limit: jaga_core::store::ThrottleLimit,
+    ) -> Result<(), StoreError> {
         let key = key.to_string();
         detached!(self, |s| async move {
-            sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
-                .bind(&key)
-                .execute(&s.pool)
-                .await
-                .map_err(db)
-                .map(|_| ())
+            sqlx::query(
+                "UPDATE login_throttle SET failures = failures - 1, \
+                   last_failure_at = CASE WHEN last_failure_at = $2::bigint THEN $2::bigint - \
+                     (CASE WHEN failures - 1 < $3::bigint THEN 0 ELSE LEAST($5::bigint, $4::bigint << LEAST(failures - 1 - $3::bigint, 30)::int) END) \
+                     ELSE last_failure_at END \
+                 WHERE key = $1 AND failures > 0",
+            )
+            .bind(&key)
+            .bind(reserved_at)
+            .bind(limit.threshold)
+            .bind(limit.base_ms)
+            .bind(limit.cap_ms)
+            .execute(&s.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
         }
         .await)
     }

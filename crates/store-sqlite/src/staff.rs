@@ -620,15 +620,30 @@ impl StaffStore for SqliteStore {
         })
     }
 
-    async fn throttle_release(&self, key: &str) -> Result<(), StoreError> {
+    async fn throttle_release(
+        &self,
+        key: &str,
+        reserved_at: i64,
+        limit: jaga_core::store::ThrottleLimit,
+    ) -> Result<(), StoreError> {
         let key = key.to_string();
         detached!(self, |s| async move {
-            sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0")
-                .bind(&key)
-                .execute(&s.writer)
-                .await
-                .map_err(db)
-                .map(|_| ())
+            sqlx::query(
+                "UPDATE login_throttle SET failures = failures - 1, \
+                   last_failure_at = CASE WHEN last_failure_at = ?2 THEN ?2 - \
+                     (CASE WHEN failures - 1 < ?3 THEN 0 ELSE min(?5, ?4 << min(failures - 1 - ?3, 30)) END) \
+                     ELSE last_failure_at END \
+                 WHERE key = ?1 AND failures > 0",
+            )
+            .bind(&key)
+            .bind(reserved_at)
+            .bind(limit.threshold)
+            .bind(limit.base_ms)
+            .bind(limit.cap_ms)
+            .execute(&s.writer)
+            .await
+            .map_err(db)
+            .map(|_| ())
         }
         .await)
     }

@@ -327,13 +327,31 @@ pub async fn staff_throttle_reserves_atomically(store: Arc<dyn Store>) {
     // After the window the counter restarts at 1.
     assert_eq!(r(200_000).await.unwrap().failures, 1);
     // Release gives one back, never below zero.
-    store.throttle_release("r").await.unwrap();
-    store.throttle_release("r").await.unwrap();
-    store.throttle_release("absent").await.unwrap();
+    store.throttle_release("r", 200_000, limit).await.unwrap();
+    store.throttle_release("r", 200_000, limit).await.unwrap();
+    store.throttle_release("absent", 1, limit).await.unwrap();
     assert_eq!(
         store.throttle_get(&["r".into()]).await.unwrap()[0].failures,
         0
     );
+    // A released (verified) attempt does not make the next one wait: three failures owed 1 s
+    // from the last; once that passed, a reserved-then-released attempt leaves it passed.
+    for at in [300_000, 300_001, 300_002] {
+        assert!(r(at).await.is_some());
+    }
+    let row = r(301_002).await.unwrap();
+    assert_eq!(row.failures, 4);
+    store
+        .throttle_release("r", row.last_failure_at, limit)
+        .await
+        .unwrap();
+    let got = store.throttle_get(&["r".into()]).await.unwrap();
+    assert_eq!(got[0].failures, 3);
+    assert_eq!(r(301_002).await.unwrap().failures, 4, "no new delay");
+    // A release after someone else reserved leaves their time alone.
+    store.throttle_release("r", 1, limit).await.unwrap();
+    let got = store.throttle_get(&["r".into()]).await.unwrap();
+    assert_eq!((got[0].failures, got[0].last_failure_at), (3, 301_002));
     // A burst: 30 concurrent reservations at the same instant; only the threshold passes.
     let mut tasks = Vec::new();
     for _ in 0..30 {

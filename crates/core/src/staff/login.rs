@@ -47,8 +47,10 @@ impl StaffService {
             {
                 Some(row) => got.push((*rule, row)),
                 None => {
-                    for (_, r) in &got {
-                        self.store().throttle_release(&r.key).await?;
+                    for (rule, r) in &got {
+                        self.store()
+                            .throttle_release(&r.key, now, rule.limit())
+                            .await?;
                     }
                     let rows = self.store().throttle_get(std::slice::from_ref(key)).await?;
                     let until = rows
@@ -104,8 +106,10 @@ impl StaffService {
 
     /// Gives back a reservation whose attempt succeeded.
     async fn release(&self, reserved: &Reserved) -> Result<(), CoreError> {
-        for (_, r) in &reserved.0 {
-            self.store().throttle_release(&r.key).await?;
+        for (rule, r) in &reserved.0 {
+            self.store()
+                .throttle_release(&r.key, r.last_failure_at, rule.limit())
+                .await?;
         }
         Ok(())
     }

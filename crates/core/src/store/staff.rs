@@ -228,9 +228,16 @@ pub trait StaffStore: Send + Sync {
         window_ms: i64,
         limit: ThrottleLimit,
     ) -> Result<Option<ThrottleRow>, StoreError>;
-    /// Gives back one reserved attempt (it succeeded, or was not made): the counter goes down by
-    /// one, never below zero.
-    async fn throttle_release(&self, key: &str) -> Result<(), StoreError>;
+    /// Gives back one attempt reserved at `reserved_at` under `limit` (it succeeded, or was not
+    /// made): the counter goes down by one, never below zero. If no other attempt was reserved
+    /// since, the last-failure time is moved back so that the remaining count owes no more delay
+    /// than it did before the reservation (a verified attempt must not make the next one wait).
+    async fn throttle_release(
+        &self,
+        key: &str,
+        reserved_at: i64,
+        limit: ThrottleLimit,
+    ) -> Result<(), StoreError>;
     /// Removes the counter for `key`.
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError>;
 }

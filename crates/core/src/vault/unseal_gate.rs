@@ -78,17 +78,19 @@ impl Vault {
         let mut caller = Caller::system("unseal-endpoint");
         caller.scopes.clear();
         caller.request_id = request_id;
-        let mut reserved = Vec::new();
+        let mut reserved: Vec<(Rule, crate::store::ThrottleRow)> = Vec::new();
         for (rule, key) in &keys {
             match self
                 .store
                 .throttle_reserve(key, now, rule.window_ms, rule.limit())
                 .await?
             {
-                Some(row) => reserved.push(row),
+                Some(row) => reserved.push((*rule, row)),
                 None => {
-                    for r in &reserved {
-                        self.store.throttle_release(&r.key).await?;
+                    for (rule, r) in &reserved {
+                        self.store
+                            .throttle_release(&r.key, now, rule.limit())
+                            .await?;
                     }
                     let rows = self.store.throttle_get(std::slice::from_ref(key)).await?;
                     let until = rows
@@ -126,8 +128,10 @@ impl Vault {
             Err(_) => (Outcome::Denied, "error"),
         };
         if outcome == Outcome::Ok {
-            for r in &reserved {
-                self.store.throttle_release(&r.key).await?;
+            for (rule, r) in &reserved {
+                self.store
+                    .throttle_release(&r.key, now, rule.limit())
+                    .await?;
             }
         }
         self.store
