@@ -77,9 +77,7 @@ pub fn client_address(
         .or(peer)
         .map(|ip| match ip {
             // One client, one key: an IPv4-mapped IPv6 peer is its IPv4 address.
-            std::net::IpAddr::V6(v6) => v6
-                .to_ipv4_mapped()
-                .map_or(ip, std::net::IpAddr::V4),
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
             v4 => v4,
         })
         .map_or_else(|| "unknown".into(), |ip| ip.to_string())

@@ -86,8 +86,14 @@ fn bad_bodies() -> Vec<(&'static str, String)> {
         ("application/json", "{\"unknown_field\": true}".into()),
         ("application/json", "[]".into()),
         ("application/json", "".into()),
-        ("application/json", format!("{{\"full_name\": \"{}\"}}", "a".repeat(8 * 1024))),
-        ("application/json", "{\"note\": \"4111 1111 1111 1111\"}".into()),
+        (
+            "application/json",
+            format!("{{\"full_name\": \"{}\"}}", "a".repeat(8 * 1024)),
+        ),
+        (
+            "application/json",
+            "{\"note\": \"4111 1111 1111 1111\"}".into(),
+        ),
         ("text/plain", "hello".into()),
         ("application/x-www-form-urlencoded", "a=b".into()),
     ]
@@ -109,14 +115,27 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
     // A read-only key, and a key with every scope except the one each route needs.
     let read_only = h
         .vault
-        .apikey_create(&h.admin(), "ro", &[Scope::CustomersRead].into_iter().collect(), None)
+        .apikey_create(
+            &h.admin(),
+            "ro",
+            &[Scope::CustomersRead].into_iter().collect(),
+            None,
+        )
         .await
         .unwrap();
     let ro = format!("Bearer {}", read_only.token.expose_secret());
     let routes: Vec<(&str, String, Scope)> = vec![
         ("POST", "/v1/customers".into(), Scope::CustomersWrite),
-        ("PATCH", format!("/v1/customers/{id}"), Scope::CustomersWrite),
-        ("POST", format!("/v1/customers/{id}/orders"), Scope::OrdersWrite),
+        (
+            "PATCH",
+            format!("/v1/customers/{id}"),
+            Scope::CustomersWrite,
+        ),
+        (
+            "POST",
+            format!("/v1/customers/{id}/orders"),
+            Scope::OrdersWrite,
+        ),
         ("POST", "/v1/tokens/resolve".into(), Scope::TokensResolve),
         ("POST", "/v1/redact".into(), Scope::Redact),
     ];
@@ -139,22 +158,38 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
                     &body,
                 )
                 .await;
-                assert_eq!(st, StatusCode::FORBIDDEN, "{method} {path} {ct} {body:.40}: {v}");
+                assert_eq!(
+                    st,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} {ct} {body:.40}: {v}"
+                );
                 assert_eq!(v["code"], "missing_scope", "{v}");
                 let text = v.to_string();
-                assert!(!text.contains("full_name") && !text.contains("line"), "{text}");
+                assert!(
+                    !text.contains("full_name") && !text.contains("line"),
+                    "{text}"
+                );
             }
         }
     }
     // Each refusal is audited, and none was mistaken for a card-number rejection.
     let acts = actions(h.vault.store()).await;
-    for a in ["customer.write", "order.create", "token.resolve", "text.redact"] {
+    for a in [
+        "customer.write",
+        "order.create",
+        "token.resolve",
+        "text.redact",
+    ] {
         assert!(
             acts.iter().any(|(x, o, _)| x == a && o == "denied"),
             "{a} refusal audited"
         );
     }
-    assert!(!acts.iter().any(|(x, _, _)| x == "request.card_number_rejected"));
+    assert!(
+        !acts
+            .iter()
+            .any(|(x, _, _)| x == "request.card_number_rejected")
+    );
     // With the scope, the same bodies are judged as before.
     let full = h
         .vault
@@ -166,7 +201,10 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
         &app,
         "POST",
         "/v1/customers",
-        &[("authorization", &full), ("content-type", "application/json")],
+        &[
+            ("authorization", &full),
+            ("content-type", "application/json"),
+        ],
         "{not json",
     )
     .await;
@@ -182,7 +220,14 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
     assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // No key at all: 401 before the body, whatever it is.
     for (ct, body) in bad_bodies() {
-        let (st, _, _) = call(&app, "POST", "/v1/customers", &[("content-type", ct)], &body).await;
+        let (st, _, _) = call(
+            &app,
+            "POST",
+            "/v1/customers",
+            &[("content-type", ct)],
+            &body,
+        )
+        .await;
         assert_eq!(st, StatusCode::UNAUTHORIZED);
     }
 }
@@ -219,7 +264,10 @@ async fn unseal(app: &axum::Router, ip: &str, body: Value) -> (StatusCode, Value
         app,
         "POST",
         "/v1/sys/unseal",
-        &[("content-type", "application/json"), ("x-forwarded-for", ip)],
+        &[
+            ("content-type", "application/json"),
+            ("x-forwarded-for", ip),
+        ],
         &body.to_string(),
     )
     .await
@@ -254,7 +302,11 @@ async fn once_unsealed_the_endpoint_tries_nothing() {
     )
     .await;
     assert_eq!((st, v["sealed"].clone()), (StatusCode::OK, json!(false)));
-    assert_eq!(actions(vault.store()).await.len(), before, "nothing was tried");
+    assert_eq!(
+        actions(vault.store()).await.len(),
+        before,
+        "nothing was tried"
+    );
     assert!(!vault.is_sealed());
 }
 
@@ -262,7 +314,12 @@ async fn once_unsealed_the_endpoint_tries_nothing() {
 async fn sealed_attempts_are_throttled_per_address_and_audited() {
     let (vault, app) = passphrase_server(cheap()).await;
     for i in 0..5 {
-        let (st, v, _) = unseal(&app, "198.51.100.7", json!({"passphrase": format!("guess {i}")})).await;
+        let (st, v, _) = unseal(
+            &app,
+            "198.51.100.7",
+            json!({"passphrase": format!("guess {i}")}),
+        )
+        .await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
         assert_eq!(v["code"], "unseal_failed");
     }
@@ -273,7 +330,12 @@ async fn sealed_attempts_are_throttled_per_address_and_audited() {
     assert!(vault.is_sealed());
     // Another address of the same IPv6 /64 is the same client…
     for i in 0..5 {
-        let (st, _, _) = unseal(&app, &format!("2001:db8:5:6::{i}"), json!({"passphrase": "nope"})).await;
+        let (st, _, _) = unseal(
+            &app,
+            &format!("2001:db8:5:6::{i}"),
+            json!({"passphrase": "nope"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::BAD_REQUEST);
     }
     let (st, _, _) = unseal(&app, "2001:db8:5:6::ff", json!({"passphrase": PASS})).await;
@@ -287,10 +349,15 @@ async fn sealed_attempts_are_throttled_per_address_and_audited() {
         .iter()
         .filter(|(a, o, _)| a == "sys.unseal" && o == "denied")
         .count();
-    assert_eq!(denied, 12, "10 wrong guesses and 2 throttled attempts are audited");
+    assert_eq!(
+        denied, 12,
+        "10 wrong guesses and 2 throttled attempts are audited"
+    );
     assert!(acts.iter().any(|(a, o, _)| a == "sys.unseal" && o == "ok"));
     assert!(
-        !acts.iter().any(|(_, _, e)| e.contains("guess") || e.contains("horse")),
+        !acts
+            .iter()
+            .any(|(_, _, e)| e.contains("guess") || e.contains("horse")),
         "no passphrase in the log"
     );
 }
@@ -302,9 +369,13 @@ async fn a_burst_of_guesses_is_tried_at_most_five_times() {
         .map(|i| {
             let app = app.clone();
             tokio::spawn(async move {
-                unseal(&app, "198.51.100.9", json!({"passphrase": format!("guess {i}")}))
-                    .await
-                    .0
+                unseal(
+                    &app,
+                    "198.51.100.9",
+                    json!({"passphrase": format!("guess {i}")}),
+                )
+                .await
+                .0
             })
         })
         .collect();
@@ -357,12 +428,19 @@ async fn foreign_shares_in_a_burst_cannot_spoil_the_real_ones() {
         threshold: 2,
         shares: 3,
         root_check: UnsealConfig::encode_check(&root_check(&root)),
-        share_fingerprints: shares.iter().map(|s| share_fingerprint(s).unwrap()).collect(),
+        share_fingerprints: shares
+            .iter()
+            .map(|s| share_fingerprint(s).unwrap())
+            .collect(),
     };
     let vault = Arc::new(Vault::new(store, config));
     let app = router(AppState::new(vault.clone(), server_config()));
     let (st, v, _) = unseal(&app, "192.0.2.1", json!({"share": shares[0]})).await;
-    assert_eq!((st, v["progress"].clone()), (StatusCode::OK, json!(1)), "{v}");
+    assert_eq!(
+        (st, v["progress"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{v}"
+    );
     // Many attackers (one address each) send foreign shares at once: more than any global
     // limit would allow.
     let tasks: Vec<_> = (0..40)
@@ -370,7 +448,9 @@ async fn foreign_shares_in_a_burst_cannot_spoil_the_real_ones() {
             let app = app.clone();
             tokio::spawn(async move {
                 let foreign = split(&Key32::random(), 2, 3).unwrap()[1].to_string();
-                unseal(&app, &format!("203.0.113.{i}"), json!({"share": foreign})).await.0
+                unseal(&app, &format!("203.0.113.{i}"), json!({"share": foreign}))
+                    .await
+                    .0
             })
         })
         .collect();

@@ -29,12 +29,12 @@ mod auditor;
 /// Where sign-in leads, and the step-up prompt.
 #[path = "console/flows.rs"]
 mod flows;
-/// Access reports (auditor, admin).
-#[path = "console/reports.rs"]
-mod reports;
 /// Client addresses behind a proxy, and `__Host-` cookies (issue 10).
 #[path = "console/proxy.rs"]
 mod proxy;
+/// Access reports (auditor, admin).
+#[path = "console/reports.rs"]
+mod reports;
 /// The activity page: own actions and the CS team's.
 #[path = "console/team.rs"]
 mod team;

@@ -645,7 +645,8 @@ impl StaffStore for PostgresStore {
         limit: jaga_core::store::ThrottleLimit,
     ) -> Result<(), StoreError> {
         let key = key.to_string();
-        detached!(self, |s| async move {
+        detached!(self, |s| {
+            async move {
             sqlx::query(
                 "UPDATE login_throttle SET failures = failures - 1, \
                    last_failure_at = CASE WHEN last_failure_at = $2::bigint THEN $2::bigint - \
@@ -663,7 +664,8 @@ impl StaffStore for PostgresStore {
             .map_err(db)
             .map(|_| ())
         }
-        .await)
+        .await
+        })
     }
 
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {

@@ -627,7 +627,8 @@ impl StaffStore for SqliteStore {
         limit: jaga_core::store::ThrottleLimit,
     ) -> Result<(), StoreError> {
         let key = key.to_string();
-        detached!(self, |s| async move {
+        detached!(self, |s| {
+            async move {
             sqlx::query(
                 "UPDATE login_throttle SET failures = failures - 1, \
                    last_failure_at = CASE WHEN last_failure_at = ?2 THEN ?2 - \
@@ -645,7 +646,8 @@ impl StaffStore for SqliteStore {
             .map_err(db)
             .map(|_| ())
         }
-        .await)
+        .await
+        })
     }
 
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {

@@ -168,7 +168,10 @@ impl StaffService {
     ) -> Result<CoreError, CoreError> {
         let (prule, pkey) = throttle::pending_key(&cur.row.handle);
         let (mrule, mkey) = throttle::second_factor_key(&cur.staff.email);
-        let rows = self.store().throttle_get(&[pkey.clone(), mkey.clone()]).await?;
+        let rows = self
+            .store()
+            .throttle_get(&[pkey.clone(), mkey.clone()])
+            .await?;
         let over = |rule: Rule, key: &str| {
             rows.iter()
                 .any(|r| r.key == key && r.failures >= rule.threshold)
@@ -177,8 +180,16 @@ impl StaffService {
         let locked = over(mrule, &mkey);
         if pending_over || locked {
             if pending {
-                self.end_pending(cur, if locked { "second_factor_locked" } else { "too_many_codes" }, client)
-                    .await?;
+                self.end_pending(
+                    cur,
+                    if locked {
+                        "second_factor_locked"
+                    } else {
+                        "too_many_codes"
+                    },
+                    client,
+                )
+                .await?;
             }
             if pending_over && !locked {
                 return Ok(CoreError::Unauthenticated);
@@ -542,8 +553,14 @@ impl StaffService {
         let reserved = self.reserve_second_factor(&cur, false, client).await?;
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         if let Err(reason) = self.check_totp(&cur.staff, code).await? {
-            self.fail(&reserved, &cur.staff.id.to_string(), "step_up", reason, client)
-                .await?;
+            self.fail(
+                &reserved,
+                &cur.staff.id.to_string(),
+                "step_up",
+                reason,
+                client,
+            )
+            .await?;
             return Err(CoreError::LoginFailed);
         }
         self.release(&reserved).await?;

@@ -185,7 +185,10 @@ mod tests {
             address_group("2001:db8:1:2:ffff:eeee:dddd:cccc"),
             "2001:db8:1:2::/64"
         );
-        assert_ne!(address_group("2001:db8:1:3::1"), address_group("2001:db8:1:2::1"));
+        assert_ne!(
+            address_group("2001:db8:1:3::1"),
+            address_group("2001:db8:1:2::1")
+        );
         assert_eq!(address_group("::ffff:10.0.0.1"), "10.0.0.1");
         assert_eq!(address_group("10.0.0.1"), "10.0.0.1");
         let a = keys("dewi@shop.id", "2001:db8:1:2::1");

@@ -65,10 +65,7 @@ impl Vault {
             return Ok(self.status());
         }
         let now = crate::now_ms();
-        let mut keys = vec![(
-            UNSEAL_ADDRESS,
-            format!("unseal_ip:{}", address_group(ip)),
-        )];
+        let mut keys = vec![(UNSEAL_ADDRESS, format!("unseal_ip:{}", address_group(ip)))];
         if matches!(material, UnsealMaterial::Passphrase(_)) {
             // Only a passphrase can be guessed; a share is a 256-bit secret checked against a
             // fingerprint at once, so a global limit on shares would only let many addresses

@@ -202,8 +202,7 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
         .cloned()
         .ok_or(Fail::Internal)?;
     let client = client_info(&state, req.headers(), req.extensions(), &ctx);
-    let StaffForm { staff, form, raw } =
-        StaffForm::<InviteForm>::from_request(req, &state).await?;
+    let StaffForm { staff, form, raw } = StaffForm::<InviteForm>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let tr = staff.tr();
     let keep = (
@@ -360,8 +359,7 @@ pub async fn set_disabled(
         .cloned()
         .ok_or(Fail::Internal)?;
     let client = client_info(&state, req.headers(), req.extensions(), &ctx);
-    let StaffForm { staff, form, raw } =
-        StaffForm::<StepUpCode>::from_request(req, &state).await?;
+    let StaffForm { staff, form, raw } = StaffForm::<StepUpCode>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let id = parse_id(&id)?;
     if staff.caller.id == id.to_string() {

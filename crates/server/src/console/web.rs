@@ -270,7 +270,10 @@ mod tests {
     #[test]
     fn cookies_and_tokens() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; __Host-jaga_lang=en; b=2".parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            "a=1; __Host-jaga_lang=en; b=2".parse().unwrap(),
+        );
         assert_eq!(cookie(&h, "__Host-jaga_lang"), Some("en"));
         assert_eq!(cookie(&h, "c"), None);
         let t = random_token();

@@ -2,11 +2,11 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Client;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use crate::extract::Client;
 use jaga_core::vault::{SealStatus, UnsealMaterial};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -96,10 +96,9 @@ pub async fn unseal(
     if !s.vault.is_sealed() {
         return Ok(Json(s.vault.status()));
     }
-    let body = <Json<UnsealRequest> as axum::extract::FromRequest<Arc<AppState>>>::from_request(
-        req, &s,
-    )
-    .await;
+    let body =
+        <Json<UnsealRequest> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &s)
+            .await;
     let Json(req) = body.map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -48,7 +48,11 @@ async fn behind_a_proxy_each_console_client_has_its_own_throttle() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = login_from(&c, "198.51.100.7", "owner@toko.example", PASSWORD).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the attacker waits");
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the attacker waits"
+    );
     // …and the owner, behind the same proxy but at another address, is not locked out.
     let r = login_from(&c, "192.0.2.20", "owner@toko.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -67,7 +71,13 @@ async fn without_behind_proxy_a_forwarded_header_is_ignored() {
     let c = console().await;
     let admin = c.admin().await;
     for i in 0..3 {
-        let r = login_from(&c, &format!("198.51.100.{i}"), "owner@toko.example", "wrong").await;
+        let r = login_from(
+            &c,
+            &format!("198.51.100.{i}"),
+            "owner@toko.example",
+            "wrong",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     // Forging another address does not escape the throttle.
@@ -102,7 +112,10 @@ async fn every_console_cookie_has_the_host_prefix() {
             assert!(!v.to_ascii_lowercase().contains("domain="), "{v}");
         }
     }
-    assert!(seen >= 3, "pre-session, language and session cookies were set");
+    assert!(
+        seen >= 3,
+        "pre-session, language and session cookies were set"
+    );
     drop(admin);
 }
 
@@ -122,7 +135,11 @@ async fn a_tossed_unprefixed_pre_session_cookie_is_worthless() {
                 "/console/lang",
                 None,
                 &cookie,
-                &form(&[("csrf_token", &tossed), ("lang", "en"), ("back", "/console/")]),
+                &form(&[
+                    ("csrf_token", &tossed),
+                    ("lang", "en"),
+                    ("back", "/console/"),
+                ]),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{cookie}");

@@ -324,9 +324,7 @@ async fn invite_enable_and_disable_need_a_fresh_step_up() {
         (format!("/v1/staff/{cs_id}/enable"), None),
     ];
     for (path, body) in &attempts {
-        let (st, v, _) = e
-            .call("POST", path, Some(&admin), body.clone(), &[])
-            .await;
+        let (st, v, _) = e.call("POST", path, Some(&admin), body.clone(), &[]).await;
         assert_eq!(
             (st, v["code"].as_str()),
             (StatusCode::FORBIDDEN, Some("step_up_required")),
@@ -344,9 +342,7 @@ async fn invite_enable_and_disable_need_a_fresh_step_up() {
     // With a fresh step-up all three work.
     e.step_up(&mut admin).await;
     for (path, body) in &attempts {
-        let (st, v, _) = e
-            .call("POST", path, Some(&admin), body.clone(), &[])
-            .await;
+        let (st, v, _) = e.call("POST", path, Some(&admin), body.clone(), &[]).await;
         assert!(st.is_success(), "{path}: {st} {v}");
     }
 }
@@ -375,14 +371,26 @@ async fn staff_administration_is_authorised_before_the_body_is_read() {
     // An admin without a fresh step-up is refused before parsing too.
     e.clock.advance(6 * 60_000);
     let (st, v, _) = e
-        .call_raw("POST", "/v1/staff", Some(&admin), "{not json", "application/json")
+        .call_raw(
+            "POST",
+            "/v1/staff",
+            Some(&admin),
+            "{not json",
+            "application/json",
+        )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(v["code"], "step_up_required");
     // With the step-up, the body is parsed and judged.
     e.step_up(&mut admin).await;
     let (st, _, _) = e
-        .call_raw("POST", "/v1/staff", Some(&admin), "{not json", "application/json")
+        .call_raw(
+            "POST",
+            "/v1/staff",
+            Some(&admin),
+            "{not json",
+            "application/json",
+        )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
