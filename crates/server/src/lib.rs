@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod authorize;
 pub mod console;
 pub mod error;
 pub mod extract;

@@ -578,6 +578,78 @@ impl StaffStore for SqliteStore {
         })
     }
 
+    async fn throttle_reserve(
+        &self,
+        key: &str,
+        at: i64,
+        window_ms: i64,
+        limit: jaga_core::store::ThrottleLimit,
+    ) -> Result<Option<ThrottleRow>, StoreError> {
+        let key = key.to_string();
+        detached!(self, |s| {
+            async move {
+            let r = sqlx::query(
+                "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES (?1, 1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   failures = CASE WHEN ?2 - login_throttle.last_failure_at > ?3 THEN 1 ELSE login_throttle.failures + 1 END, \
+                   last_failure_at = ?2 \
+                 WHERE ?2 - login_throttle.last_failure_at > ?3 \
+                    OR login_throttle.failures < ?4 \
+                    OR ?2 >= login_throttle.last_failure_at + min(?6, ?5 << min(login_throttle.failures - ?4, 30)) \
+                 RETURNING key, failures, last_failure_at",
+            )
+            .bind(&key)
+            .bind(at)
+            .bind(window_ms)
+            .bind(limit.threshold)
+            .bind(limit.base_ms)
+            .bind(limit.cap_ms)
+            .fetch_optional(&s.writer)
+            .await
+            .map_err(db)?;
+            r.map(|r| {
+                Ok(ThrottleRow {
+                    key: r.try_get("key").map_err(g)?,
+                    failures: r.try_get("failures").map_err(g)?,
+                    last_failure_at: r.try_get("last_failure_at").map_err(g)?,
+                })
+            })
+            .transpose()
+        }
+        .await
+        })
+    }
+
+    async fn throttle_release(
+        &self,
+        key: &str,
+        reserved_at: i64,
+        limit: jaga_core::store::ThrottleLimit,
+    ) -> Result<(), StoreError> {
+        let key = key.to_string();
+        detached!(self, |s| {
+            async move {
+            sqlx::query(
+                "UPDATE login_throttle SET failures = failures - 1, \
+                   last_failure_at = CASE WHEN last_failure_at = ?2 THEN ?2 - \
+                     (CASE WHEN failures - 1 < ?3 THEN 0 ELSE min(?5, ?4 << min(failures - 1 - ?3, 30)) END) \
+                     ELSE last_failure_at END \
+                 WHERE key = ?1 AND failures > 0",
+            )
+            .bind(&key)
+            .bind(reserved_at)
+            .bind(limit.threshold)
+            .bind(limit.base_ms)
+            .bind(limit.cap_ms)
+            .execute(&s.writer)
+            .await
+            .map_err(db)
+            .map(|_| ())
+        }
+        .await
+        })
+    }
+
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError> {
         let key = key.to_string();
         detached!(self, |s| async move {

@@ -175,7 +175,7 @@ pub async fn login(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<LoginForm>::from_request_anon(req).await?;
     if f.email.len() > 254 || f.password.len() > 1024 {
         return Ok(login_error(
@@ -276,7 +276,7 @@ pub async fn code(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     if f.code.len() > 64 {
         return Ok(code_page(
@@ -363,7 +363,7 @@ pub async fn enrol(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     let code: String = f
         .code
@@ -494,7 +494,7 @@ pub async fn invite(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<InviteForm>::from_request_anon(req).await?;
     let tr = ctx.tr();
     if f.token.is_empty() || f.token.len() > 128 {
@@ -605,7 +605,7 @@ pub async fn logout(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let f = <StaffForm<serde::de::IgnoredAny> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &state).await?;
     let _ = state
         .staff
@@ -745,7 +745,7 @@ pub(crate) async fn step_up_form(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, state).await?;
     match step_up_if_asked(state, staff, form.stepup_code.as_deref(), &client).await {
         Ok(x) => Ok(Ok(x)),

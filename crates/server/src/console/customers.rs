@@ -497,7 +497,7 @@ pub async fn reveal(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, raw, .. } =
         StaffForm::<serde::de::IgnoredAny>::from_request(req, &state).await?;
     let f = parse_reveal(&raw)?;
