@@ -32,5 +32,10 @@ async fn abandoned_transactions_do_not_wedge_the_writer() {
         .await
         .unwrap_or_else(|e| panic!("create {i} after abandoned calls: {e}"));
     }
-    jaga_testkit::conformance::verify_log(store.as_ref()).await;
+    // Every abandoned batch either committed whole, with its audit events, or not at all.
+    let size = jaga_testkit::conformance::verify_log(store.as_ref()).await;
+    let customers: u64 = store.dek_counts().await.unwrap().iter().map(|(_, n)| n).sum();
+    // 2 keyring events from initialisation, one event per created customer.
+    assert_eq!(size, 2 + customers, "each customer has exactly one create event");
+    assert_eq!(customers % 200, 5, "batches are all-or-nothing");
 }
