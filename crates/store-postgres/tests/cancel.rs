@@ -3,7 +3,6 @@
 
 mod common;
 
-use jaga_core::store::Store;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
