@@ -22,27 +22,7 @@ mod dialect;
 mod sql;
 
 // The shared store code (crate `jaga-store-sql`), compiled against PostgreSQL's types.
-mod rows {
-    jaga_store_sql::rows!();
-}
-mod audit {
-    jaga_store_sql::audit!();
-}
-mod customers {
-    jaga_store_sql::customers!(crate::PostgresStore);
-}
-mod tokens {
-    jaga_store_sql::tokens!(crate::PostgresStore);
-}
-mod staff {
-    jaga_store_sql::staff!(crate::PostgresStore);
-}
-mod checkpoint {
-    jaga_store_sql::checkpoints!(crate::PostgresStore);
-}
-mod store {
-    jaga_store_sql::vault!(crate::PostgresStore);
-}
+jaga_store_sql::backend!(crate::PostgresStore);
 
 use jaga_core::store::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -1,6 +1,8 @@
 //! Every statement the shared store code runs on PostgreSQL (see `jaga_store_sql`). Ids are
 //! `uuid` columns: selected as text (`::text`) and bound as text cast to `uuid` (`$N::uuid`).
 
+pub(crate) use jaga_store_sql::sql::*;
+
 /// Customer columns in `Field::ALL` order, then the rest, with the customer's key.
 macro_rules! customer_select {
     () => {
@@ -32,28 +34,14 @@ macro_rules! api_key_select {
 pub(crate) const UUID_PARAM_CAST: &str = "::uuid";
 
 // Keyring and API keys.
-pub(crate) const KEYS_LOAD: &str =
-    "SELECT kind, version, state, wrapped, created_at FROM keyring ORDER BY kind, version";
-pub(crate) const KEY_DEMOTE_ACTIVE: &str =
-    "UPDATE keyring SET state = 'decrypt_only' WHERE kind = $1 AND state = 'active'";
-pub(crate) const KEY_INSERT: &str = "INSERT INTO keyring (kind, version, state, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)";
-pub(crate) const KEY_RETIRE: &str =
-    "UPDATE keyring SET state = $1, wrapped = NULL WHERE kind = $2 AND version = $3";
-pub(crate) const KEY_SET_STATE: &str =
-    "UPDATE keyring SET state = $1 WHERE kind = $2 AND version = $3";
-pub(crate) const DEK_COUNTS: &str = "SELECT kek_version, COUNT(*) FROM customer_keys GROUP BY kek_version ORDER BY kek_version";
 pub(crate) const DEKS_TO_REWRAP: &str = "SELECT k.customer_id::text AS customer_id, c.segment, k.kek_version, k.wrapped FROM customer_keys k JOIN customers c ON c.id = k.customer_id WHERE k.kek_version <> $1 ORDER BY k.customer_id LIMIT $2";
 /// One compare-and-swap statement for the whole batch: a row is replaced only if it still holds
 /// the wrapping that was read.
 pub(crate) const DEKS_REWRAP: &str = "UPDATE customer_keys k SET kek_version = u.kek_version, wrapped = u.new_wrapped \
      FROM UNNEST($1::text[]::uuid[], $2::bigint[], $3::bytea[], $4::bytea[]) AS u(customer_id, kek_version, new_wrapped, old_wrapped) \
      WHERE k.customer_id = u.customer_id AND k.wrapped = u.old_wrapped";
-pub(crate) const API_KEY_INSERT: &str = "INSERT INTO api_keys (id, name, digest, scopes, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub(crate) const API_KEY_BY_ID: &str = concat!(api_key_select!(), " WHERE id = $1");
 pub(crate) const API_KEY_LIST: &str = concat!(api_key_select!(), " ORDER BY created_at, id");
-pub(crate) const API_KEY_REVOKE: &str =
-    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
-pub(crate) const API_KEY_TOUCH: &str = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
 
 // Customers, orders, tokens.
 pub(crate) const CUSTOMER_SELECT: &str = customer_select!();
@@ -100,14 +88,10 @@ pub(crate) const RECOVERY_COUNT: &str =
     "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1::uuid";
 pub(crate) const INV_INSERT: &str = "INSERT INTO staff_invitations (digest, id, email, role, segments, created_by, created_at, expires_at, used_at) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const INV_BY_DIGEST: &str = concat!(inv_select!(), " WHERE digest = $1");
-pub(crate) const INV_ACCEPT: &str = "UPDATE staff_invitations SET used_at = $1 WHERE digest = $2 AND used_at IS NULL AND expires_at > $3";
 pub(crate) const INV_OPEN: &str =
     concat!(inv_select!(), " WHERE used_at IS NULL ORDER BY created_at DESC");
 pub(crate) const SESSION_INSERT: &str = "INSERT INTO staff_sessions (digest, handle, staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent) VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const SESSION_BY_DIGEST: &str = concat!(session_select!(), " WHERE digest = $1");
-pub(crate) const SESSION_DELETE: &str = "DELETE FROM staff_sessions WHERE digest = $1";
-pub(crate) const SESSION_TOUCH: &str =
-    "UPDATE staff_sessions SET last_seen_at = $1 WHERE digest = $2 AND last_seen_at < $3";
 pub(crate) const SESSION_DELETE_HANDLE: &str =
     "DELETE FROM staff_sessions WHERE staff_id = $1::uuid AND handle = $2::uuid";
 pub(crate) const SESSIONS_OF: &str = concat!(
@@ -116,16 +100,6 @@ pub(crate) const SESSIONS_OF: &str = concat!(
 );
 pub(crate) const SESSIONS_END: &str =
     "DELETE FROM staff_sessions WHERE staff_id = $1::uuid AND digest <> $2";
-pub(crate) const SESSIONS_PURGE: &str =
-    "DELETE FROM staff_sessions WHERE last_seen_at < $1 OR created_at < $2";
-pub(crate) const THROTTLE_GET: &str =
-    "SELECT key, failures, last_failure_at FROM login_throttle WHERE key = $1";
-pub(crate) const THROTTLE_FAIL: &str = "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ($1, 1, $2) \
-     ON CONFLICT (key) DO UPDATE SET \
-       failures = CASE WHEN login_throttle.last_failure_at < excluded.last_failure_at - $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-       last_failure_at = excluded.last_failure_at \
-     RETURNING key, failures, last_failure_at";
-pub(crate) const THROTTLE_CLEAR: &str = "DELETE FROM login_throttle WHERE key = $1";
 
 // Audit log and checkpoints.
 /// Locks the head row until commit: positions are assigned by exactly one writer across every
@@ -133,19 +107,8 @@ pub(crate) const THROTTLE_CLEAR: &str = "DELETE FROM login_throttle WHERE key = 
 /// taken (no deadlock) and is held only for a few statements.
 pub(crate) const AUDIT_HEAD_FOR_APPEND: &str =
     "SELECT size, frontier FROM audit_head WHERE log_id = 1 FOR UPDATE";
-pub(crate) const AUDIT_HEAD_UPDATE: &str =
-    "UPDATE audit_head SET size = $1, root = $2, frontier = $3, updated_at = $4 WHERE log_id = 1";
-pub(crate) const AUDIT_HEAD: &str = "SELECT size, root FROM audit_head WHERE log_id = 1";
 pub(crate) const AUDIT_EVENTS_INSERT: &str = "INSERT INTO audit_event (seq, leaf, leaf_hash, ts_ms, actor_id, action, customer_id) \
      SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]::uuid[])";
 pub(crate) const AUDIT_NODES_INSERT: &str = "INSERT INTO audit_node (level, idx, hash) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])";
-pub(crate) const AUDIT_EVENTS: &str =
-    "SELECT seq, leaf, leaf_hash FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2";
-pub(crate) const AUDIT_EVENT: &str = "SELECT seq, leaf, leaf_hash FROM audit_event WHERE seq = $1";
 pub(crate) const LEAF_HASHES: &str = "SELECT seq, leaf_hash FROM audit_event WHERE seq = ANY($1)";
 pub(crate) const NODE_HASHES: &str = "SELECT n.level::bigint, n.idx::bigint, n.hash FROM audit_node n JOIN UNNEST($1::bigint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx";
-pub(crate) const CHECKPOINT_INSERT: &str = "INSERT INTO audit_checkpoint (size, root, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING";
-pub(crate) const CHECKPOINT_LATEST: &str =
-    "SELECT size, root, note, created_at FROM audit_checkpoint ORDER BY size DESC LIMIT 1";
-pub(crate) const CHECKPOINT_LIST: &str =
-    "SELECT size, root, note, created_at FROM audit_checkpoint ORDER BY size";

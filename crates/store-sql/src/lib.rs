@@ -12,7 +12,9 @@
 //!   [`StoreError::Unique`] by constraint *name*, from one table per backend;
 //! - the **row mapping**, the **audit append** (head lock, plan, write, head update) and every
 //!   store-port method, as the item macros [`rows!`], [`audit!`], [`customers!`],
-//!   [`tokens!`], [`staff!`], [`checkpoints!`] and [`vault!`].
+//!   [`tokens!`], [`staff!`], [`checkpoints!`] and [`vault!`], which [`backend!`] stamps into a
+//!   backend crate in one line;
+//! - the SQL that reads the same in both dialects ([`sql`]).
 //!
 //! # Why macros
 //!
@@ -31,14 +33,15 @@
 //! |---|---|
 //! | `crate::Db`, `crate::DbRow`, `crate::Conn` | its `sqlx::Database`, row and connection types |
 //! | `crate::db(sqlx::Error) -> StoreError` | its [`ErrorMap`] applied |
-//! | `crate::sql::*` | SQL text constants (see either backend's `sql.rs` for the list) |
+//! | `crate::sql::*` | SQL text constants: [`sql`]'s, plus its own (see either backend's `sql.rs`) |
 //! | `crate::dialect::*` | the statements that differ in kind (see either backend's `dialect.rs`) |
 //! | the store type | `Clone + Send + Sync + 'static`, with `begin()`, `writer()` and `reader()` |
 //!
 //! # Adding a table
 //!
-//! Write its migration twice (one per backend), its statements twice (each backend's `sql.rs`),
-//! and its Rust once: a row mapper in `rows.rs` and the port methods in a macro here.
+//! Write its migration twice (one per backend), its statements once in [`sql`] where they read
+//! the same, otherwise in each backend's `sql.rs`, and its Rust once: a row mapper in `rows.rs`
+//! and the port methods in a macro here, added to [`backend!`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -46,6 +49,7 @@ mod audit;
 mod checkpoints;
 mod customers;
 mod rows;
+pub mod sql;
 mod staff;
 mod tokens;
 mod vault;
@@ -59,6 +63,35 @@ use jaga_core::store::StoreError;
 use sqlx::error::DatabaseError;
 use std::future::Future;
 use uuid::Uuid;
+
+/// Stamps every shared module into a backend crate for its store type `$store`: `rows`,
+/// `audit`, `customers`, `tokens`, `staff`, `checkpoint` and `store` (the port implementations).
+#[macro_export]
+macro_rules! backend {
+    ($store:ty) => {
+        mod rows {
+            $crate::rows!();
+        }
+        mod audit {
+            $crate::audit!();
+        }
+        mod customers {
+            $crate::customers!($store);
+        }
+        mod tokens {
+            $crate::tokens!($store);
+        }
+        mod staff {
+            $crate::staff!($store);
+        }
+        mod checkpoint {
+            $crate::checkpoints!($store);
+        }
+        mod store {
+            $crate::vault!($store);
+        }
+    };
+}
 
 /// Runs a transactional store call in a task of its own, so a caller that abandons the future
 /// cannot cancel it halfway.

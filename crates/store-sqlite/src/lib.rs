@@ -15,27 +15,7 @@ mod dialect;
 mod sql;
 
 // The shared store code (crate `jaga-store-sql`), compiled against SQLite's types.
-mod rows {
-    jaga_store_sql::rows!();
-}
-mod audit {
-    jaga_store_sql::audit!();
-}
-mod customers {
-    jaga_store_sql::customers!(crate::SqliteStore);
-}
-mod tokens {
-    jaga_store_sql::tokens!(crate::SqliteStore);
-}
-mod staff {
-    jaga_store_sql::staff!(crate::SqliteStore);
-}
-mod checkpoint {
-    jaga_store_sql::checkpoints!(crate::SqliteStore);
-}
-mod store {
-    jaga_store_sql::vault!(crate::SqliteStore);
-}
+jaga_store_sql::backend!(crate::SqliteStore);
 
 use jaga_core::store::StoreError;
 use sqlx::sqlite::{
