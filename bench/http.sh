@@ -33,7 +33,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "wrk: $(wrk -v 2>&1 | head -1)"
 echo "settings: duration=${DURATION}s conns=$CONNS threads=$THREADS repeats=$REPEATS warmup=${WARMUP}s restart=$RESTART"
 
-WORK=$(mktemp -d /tmp/jaga-http-bench.XXXXXX)
+WORK=$(mktemp -d -t jaga-http-bench.XXXXXX)
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 SERVER_PID=""

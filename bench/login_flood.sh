@@ -21,7 +21,7 @@ JAGA="$TARGET/release/jaga"
 export BENCH_DIR="$HERE"
 (cd "$ROOT" && cargo build --release -p jaga)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-WORK=$(mktemp -d /tmp/jaga-login-bench.XXXXXX)
+WORK=$(mktemp -d -t jaga-login-bench.XXXXXX)
 SERVER_PID=""
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null

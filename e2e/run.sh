@@ -28,5 +28,10 @@ if [ -z "${JAGA_BIN:-}" ]; then
   export JAGA_BIN="$TARGET/debug/jaga"
 fi
 
-echo "== browser tests (JAGA_BIN=$JAGA_BIN)"
+if [ "${CI:-}" = "true" ] && [ -z "${JAGA_SCREENSHOTS:-}" ]; then
+  # CI must not dirty its clone: screenshots go under target/ (refresh docs/screenshots/ by hand).
+  export JAGA_SCREENSHOTS="${CARGO_TARGET_DIR:-$ROOT/target}/e2e-screenshots"
+fi
+
+echo "== browser tests (JAGA_BIN=$JAGA_BIN, screenshots in ${JAGA_SCREENSHOTS:-docs/screenshots})"
 node --test --test-concurrency=1 --test-timeout=600000 tests/

@@ -16,7 +16,12 @@ import { chromium } from 'playwright-core';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCREENSHOTS = join(here, '..', '..', 'docs', 'screenshots');
+/**
+ * Where screenshots go: `JAGA_SCREENSHOTS` if set (CI sets a folder under target/, so a run never
+ * leaves the checkout dirty), else docs/screenshots/ (a developer refreshing the committed pictures).
+ */
+export const SCREENSHOTS =
+  process.env.JAGA_SCREENSHOTS || join(here, '..', '..', 'docs', 'screenshots');
 
 export const JAGA_BIN = process.env.JAGA_BIN;
 if (!JAGA_BIN) {
@@ -216,7 +221,7 @@ export async function browser() {
   };
 }
 
-/** Saves a screenshot of the page as docs/screenshots/<name>.png. */
+/** Saves a screenshot of the page as <SCREENSHOTS>/<name>.png. */
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

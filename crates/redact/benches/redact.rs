@@ -1,7 +1,7 @@
 //! Throughput of detection and redaction on generated CS-style text (MB/s).
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-redact cargo bench -p jaga-redact --bench redact -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p jaga-redact --bench redact -- --warm-up-time 1 --measurement-time 3
 //! ```
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]

@@ -13,7 +13,8 @@
 //!   [`std::io::BufRead`] to any [`std::io::Write`] in bounded memory and returns per-kind
 //!   counts ([`Stats`]), never values.
 //! - [`card`] is the fail-closed card-number guard used by the vault's write path.
-//! - [`corpus`] is evaluation tooling: a seeded generator of labelled text and a scorer.
+//! - `corpus` (feature `corpus`, off by default) is evaluation tooling: a seeded generator of
+//!   labelled text and a scorer.
 //!
 //! The crate does no I/O of its own besides the reader and writer it is given.
 //!
@@ -26,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod card;
+#[cfg(feature = "corpus")]
 pub mod corpus;
 mod detect;
 mod error;

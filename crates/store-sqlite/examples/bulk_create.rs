@@ -2,7 +2,7 @@
 //! the same values into a plain SQLite table. See `docs/BENCHMARKS.md`.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-bench cargo run --release -p jaga-store-sqlite \
+//! cargo run --release -p jaga-store-sqlite \
 //!     --example bulk_create -- [N=100000] [BATCH=1000] [SINGLE=5000] [ROUNDS=3]
 //! ```
 //!
