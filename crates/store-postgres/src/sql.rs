@@ -88,8 +88,10 @@ pub(crate) const RECOVERY_COUNT: &str =
     "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1::uuid";
 pub(crate) const INV_INSERT: &str = "INSERT INTO staff_invitations (digest, id, email, role, segments, created_by, created_at, expires_at, used_at) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const INV_BY_DIGEST: &str = concat!(inv_select!(), " WHERE digest = $1");
-pub(crate) const INV_OPEN: &str =
-    concat!(inv_select!(), " WHERE used_at IS NULL ORDER BY created_at DESC");
+pub(crate) const INV_OPEN: &str = concat!(
+    inv_select!(),
+    " WHERE used_at IS NULL ORDER BY created_at DESC"
+);
 pub(crate) const SESSION_INSERT: &str = "INSERT INTO staff_sessions (digest, handle, staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent) VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const SESSION_BY_DIGEST: &str = concat!(session_select!(), " WHERE digest = $1");
 pub(crate) const SESSION_DELETE_HANDLE: &str =

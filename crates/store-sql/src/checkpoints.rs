@@ -100,7 +100,8 @@ macro_rules! checkpoints {
                     .map(|n| Ok((i64::from(n.level), pos(n.index)?)))
                     .collect::<Result<_, StoreError>>()?;
                 if !inner.is_empty() {
-                    for (level, idx, h) in crate::dialect::node_hashes(self.reader(), &inner).await?
+                    for (level, idx, h) in
+                        crate::dialect::node_hashes(self.reader(), &inner).await?
                     {
                         out.insert(
                             NodeId {

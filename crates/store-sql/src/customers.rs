@@ -34,7 +34,8 @@ macro_rules! customers {
             row: &CustomerRow,
             key: Option<&WrappedKey>,
         ) -> Result<(), StoreError> {
-            let mut q = $crate::sqlx::query(crate::sql::CUSTOMER_UPDATE).bind(row.marketing_consent);
+            let mut q =
+                $crate::sqlx::query(crate::sql::CUSTOMER_UPDATE).bind(row.marketing_consent);
             for f in &row.fields {
                 q = q.bind(f.as_deref());
             }

@@ -194,7 +194,11 @@ mod tests {
         assert!(futures_poll_once(call.as_mut()).await.is_none());
         drop(call);
         tx.send(()).unwrap();
-        assert_eq!(done_rx.await.unwrap(), 7, "the spawned work ran to completion");
+        assert_eq!(
+            done_rx.await.unwrap(),
+            7,
+            "the spawned work ran to completion"
+        );
     }
 
     async fn futures_poll_once<F: Future + Unpin>(f: F) -> Option<F::Output> {

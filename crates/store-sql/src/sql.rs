@@ -7,12 +7,13 @@ pub const KEYS_LOAD: &str =
     "SELECT kind, version, state, wrapped, created_at FROM keyring ORDER BY kind, version";
 pub const KEY_DEMOTE_ACTIVE: &str =
     "UPDATE keyring SET state = 'decrypt_only' WHERE kind = $1 AND state = 'active'";
-pub const KEY_INSERT: &str = "INSERT INTO keyring (kind, version, state, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)";
+pub const KEY_INSERT: &str =
+    "INSERT INTO keyring (kind, version, state, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)";
 pub const KEY_RETIRE: &str =
     "UPDATE keyring SET state = $1, wrapped = NULL WHERE kind = $2 AND version = $3";
-pub const KEY_SET_STATE: &str =
-    "UPDATE keyring SET state = $1 WHERE kind = $2 AND version = $3";
-pub const DEK_COUNTS: &str = "SELECT kek_version, COUNT(*) FROM customer_keys GROUP BY kek_version ORDER BY kek_version";
+pub const KEY_SET_STATE: &str = "UPDATE keyring SET state = $1 WHERE kind = $2 AND version = $3";
+pub const DEK_COUNTS: &str =
+    "SELECT kek_version, COUNT(*) FROM customer_keys GROUP BY kek_version ORDER BY kek_version";
 pub const API_KEY_INSERT: &str = "INSERT INTO api_keys (id, name, digest, scopes, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub const API_KEY_REVOKE: &str =
     "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";

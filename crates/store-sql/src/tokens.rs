@@ -103,8 +103,7 @@ macro_rules! tokens {
                 tokens: Vec<TokenRow>,
             ) -> Result<(), StoreError> {
                 let s = self.clone();
-                $crate::detached(async move { s.write_with_tokens_impl(write, tokens).await })
-                    .await
+                $crate::detached(async move { s.write_with_tokens_impl(write, tokens).await }).await
             }
         }
     };

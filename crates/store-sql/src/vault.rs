@@ -302,10 +302,8 @@ macro_rules! vault {
             ) -> Result<Vec<CustomerWithKey>, StoreError> {
                 let term = term.to_vec();
                 let s = self.clone();
-                detached(async move {
-                    s.customer_lookup_impl(field, term, limit, audit_rec).await
-                })
-                .await
+                detached(async move { s.customer_lookup_impl(field, term, limit, audit_rec).await })
+                    .await
             }
 
             async fn customer_update(

@@ -57,7 +57,8 @@ pub(crate) const TOKENS_SHRED: &str = "UPDATE tokens SET value = NULL, fingerpri
 pub(crate) const TOKEN_INSERT: &str = "INSERT INTO tokens (token, kind, customer_id, fingerprint, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub(crate) const TOKEN_BY_FINGERPRINT: &str =
     "SELECT fingerprint, token, kind FROM tokens WHERE fingerprint = $1";
-pub(crate) const TOKEN_GET: &str = "SELECT token, kind, customer_id, value, created_at, erased_at FROM tokens WHERE token = $1";
+pub(crate) const TOKEN_GET: &str =
+    "SELECT token, kind, customer_id, value, created_at, erased_at FROM tokens WHERE token = $1";
 
 // Staff.
 pub(crate) const STAFF_INSERT: &str = "INSERT INTO staff (id, email, name, role, segments, password_hash, totp_secret, totp_confirmed, totp_last_step, agreement_version, agreement_accepted_at, disabled_at, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
@@ -75,14 +76,18 @@ pub(crate) const RECOVERY_COUNT: &str =
     "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1";
 pub(crate) const INV_INSERT: &str = "INSERT INTO staff_invitations (digest, id, email, role, segments, created_by, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const INV_BY_DIGEST: &str = concat!(inv_select!(), " WHERE digest = $1");
-pub(crate) const INV_OPEN: &str =
-    concat!(inv_select!(), " WHERE used_at IS NULL ORDER BY created_at DESC");
+pub(crate) const INV_OPEN: &str = concat!(
+    inv_select!(),
+    " WHERE used_at IS NULL ORDER BY created_at DESC"
+);
 pub(crate) const SESSION_INSERT: &str = "INSERT INTO staff_sessions (digest, handle, staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const SESSION_BY_DIGEST: &str = concat!(session_select!(), " WHERE digest = $1");
 pub(crate) const SESSION_DELETE_HANDLE: &str =
     "DELETE FROM staff_sessions WHERE staff_id = $1 AND handle = $2";
-pub(crate) const SESSIONS_OF: &str =
-    concat!(session_select!(), " WHERE staff_id = $1 ORDER BY created_at DESC");
+pub(crate) const SESSIONS_OF: &str = concat!(
+    session_select!(),
+    " WHERE staff_id = $1 ORDER BY created_at DESC"
+);
 pub(crate) const SESSIONS_END: &str =
     "DELETE FROM staff_sessions WHERE staff_id = $1 AND digest <> $2";
 

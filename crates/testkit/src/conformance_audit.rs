@@ -116,8 +116,18 @@ pub async fn abandoned_calls_are_all_or_nothing(store: Arc<dyn Store>) {
             .unwrap_or_else(|e| panic!("create {i} after abandoned calls: {e}"));
     }
     let size = crate::conformance::verify_log(store.as_ref()).await;
-    let customers: u64 = store.dek_counts().await.unwrap().iter().map(|(_, n)| n).sum();
+    let customers: u64 = store
+        .dek_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
     // 2 keyring events from initialisation, then one event per created customer.
-    assert_eq!(size, 2 + customers, "each customer has exactly one create event");
+    assert_eq!(
+        size,
+        2 + customers,
+        "each customer has exactly one create event"
+    );
     assert_eq!(customers % 200, 5, "batches are all-or-nothing");
 }

@@ -113,4 +113,3 @@ pub async fn fresh_with_url() -> Option<(Arc<dyn Store>, String)> {
 pub async fn fresh() -> Option<Arc<dyn Store>> {
     fresh_with_url().await.map(|(s, _)| s)
 }
-
