@@ -44,6 +44,9 @@
 //! and the port methods in a macro here, added to [`backend!`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// The item macros deliberately name the *backend* crate's items (`crate::sql`, `crate::Db`, ...):
+// that is how one body serves both backends (see "What a backend crate provides").
+#![allow(clippy::crate_in_macro_def)]
 
 mod audit;
 mod checkpoints;
