@@ -6,7 +6,6 @@
 //! `u128`, hashes it with one multiplication and compares whole keys: no copy, no `memcmp`,
 //! no per-byte hashing loop. The table is built once.
 
-use std::sync::OnceLock;
 
 mod keywords;
 
@@ -89,15 +88,17 @@ fn list(txt: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The gazetteer's given names (lower-case).
+/// The gazetteer's given names (lower-case), for the corpus generator and tests.
+#[cfg(any(test, feature = "corpus"))]
 pub(crate) fn given_names() -> &'static [&'static str] {
-    static V: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static V: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     V.get_or_init(|| list(GIVEN_TXT).collect())
 }
 
-/// The gazetteer's surnames (lower-case).
+/// The gazetteer's surnames (lower-case), for the corpus generator and tests.
+#[cfg(any(test, feature = "corpus"))]
 pub(crate) fn surnames() -> &'static [&'static str] {
-    static V: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static V: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     V.get_or_init(|| list(SURNAMES_TXT).collect())
 }
 
