@@ -164,7 +164,9 @@ impl From<jaga_core::CoreError> for Fail {
             E::NotFound => Fail::NotFound,
             E::Erased => Fail::Erased,
             E::Conflict(_) | E::Store(jaga_core::store::StoreError::Concurrent) => Fail::Conflict,
-            E::Invalid(_) | E::CardNumber | E::PurposeRequired => Fail::BadForm,
+            E::Invalid(_) | E::CardNumber | E::CardInText { .. } | E::PurposeRequired => {
+                Fail::BadForm
+            }
             E::Store(err) => {
                 tracing::error!(error = %err, "console: store error");
                 Fail::Unavailable
