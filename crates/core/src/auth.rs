@@ -269,13 +269,25 @@ mod tests {
             "cek +4111111111111111",
             "cvv 123 dari pelanggan",
         ] {
-            assert_eq!(Purpose::screen(card), Err(PurposeError::CardNumber), "{card}");
+            assert_eq!(
+                Purpose::screen(card),
+                Err(PurposeError::CardNumber),
+                "{card}"
+            );
         }
         let p = Purpose::screen("refund for dewi.sari@example.com, hp 0812-3456-7890").unwrap();
-        assert!(!p.as_str().contains("dewi") && !p.as_str().contains("3456"), "{}", p.as_str());
+        assert!(
+            !p.as_str().contains("dewi") && !p.as_str().contains("3456"),
+            "{}",
+            p.as_str()
+        );
         assert!(p.as_str().starts_with("refund for "), "{}", p.as_str());
         let nik = Purpose::screen("verifikasi NIK 3174051204900003").unwrap();
-        assert!(!nik.as_str().contains("3174051204900003"), "{}", nik.as_str());
+        assert!(
+            !nik.as_str().contains("3174051204900003"),
+            "{}",
+            nik.as_str()
+        );
         assert_eq!(
             Purpose::screen("ticket CS-1234 refund").unwrap().as_str(),
             "ticket CS-1234 refund"

@@ -484,12 +484,18 @@ mod tests {
             r#"{"n": 41111111111111110E-1}"#,
         ] {
             let v: Value = serde_json::from_str(raw).unwrap();
-            assert!(find_card_number_in_body(raw.as_bytes(), &v).is_some(), "{raw}");
+            assert!(
+                find_card_number_in_body(raw.as_bytes(), &v).is_some(),
+                "{raw}"
+            );
         }
         // Escaped digits inside strings are decoded before the check.
         let raw = r#"{"notes": "\u0034111111111111111"}"#;
         let v: Value = serde_json::from_str(raw).unwrap();
-        assert_eq!(find_card_number_in_body(raw.as_bytes(), &v).as_deref(), Some("notes"));
+        assert_eq!(
+            find_card_number_in_body(raw.as_bytes(), &v).as_deref(),
+            Some("notes")
+        );
         // Digits inside strings are not number literals.
         let raw = r#"{"a": "x\"4111111111111111", "n": 12}"#;
         assert_eq!(number_literals(raw).collect::<Vec<_>>(), vec!["12"]);
@@ -497,7 +503,15 @@ mod tests {
 
     #[test]
     fn number_literals_that_are_not_cards_pass() {
-        for lit in ["0", "-1", "1250000", "1.5e3", "4111111111111112", "41111111111111110000", "1e400"] {
+        for lit in [
+            "0",
+            "-1",
+            "1250000",
+            "1.5e3",
+            "4111111111111112",
+            "41111111111111110000",
+            "1e400",
+        ] {
             assert!(!literal_is_card(lit), "{lit}");
         }
     }

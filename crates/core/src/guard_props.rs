@@ -8,24 +8,24 @@ use serde_json::Value;
 
 /// Issuer prefixes and lengths of the major brands (the card detector's ranges).
 const BRANDS: &[(&str, &[usize])] = &[
-    ("4", &[13, 16, 19]),                  // Visa
-    ("51", &[16]),                         // Mastercard
-    ("55", &[16]),                         // Mastercard
-    ("2221", &[16]),                       // Mastercard 2-series
-    ("2720", &[16]),                       // Mastercard 2-series
-    ("34", &[15]),                         // Amex
-    ("37", &[15]),                         // Amex
-    ("6011", &[16, 17, 18, 19]),           // Discover
-    ("65", &[16, 19]),                     // Discover
-    ("3528", &[16, 19]),                   // JCB
-    ("3589", &[16, 19]),                   // JCB
-    ("36", &[14, 16, 19]),                 // Diners
-    ("300", &[14, 16]),                    // Diners
-    ("62", &[16, 17, 18, 19]),             // UnionPay
-    ("50", &[13, 16, 19]),                 // Maestro
-    ("58", &[13, 16, 19]),                 // Maestro
-    ("2200", &[16, 19]),                   // Mir
-    ("6304", &[16, 19]),                   // Maestro
+    ("4", &[13, 16, 19]),        // Visa
+    ("51", &[16]),               // Mastercard
+    ("55", &[16]),               // Mastercard
+    ("2221", &[16]),             // Mastercard 2-series
+    ("2720", &[16]),             // Mastercard 2-series
+    ("34", &[15]),               // Amex
+    ("37", &[15]),               // Amex
+    ("6011", &[16, 17, 18, 19]), // Discover
+    ("65", &[16, 19]),           // Discover
+    ("3528", &[16, 19]),         // JCB
+    ("3589", &[16, 19]),         // JCB
+    ("36", &[14, 16, 19]),       // Diners
+    ("300", &[14, 16]),          // Diners
+    ("62", &[16, 17, 18, 19]),   // UnionPay
+    ("50", &[13, 16, 19]),       // Maestro
+    ("58", &[13, 16, 19]),       // Maestro
+    ("2200", &[16, 19]),         // Mir
+    ("6304", &[16, 19]),         // Maestro
 ];
 
 fn luhn_check_digit(body: &[u8]) -> u8 {
@@ -48,8 +48,12 @@ fn luhn_check_digit(body: &[u8]) -> u8 {
 
 /// A Luhn-valid card number of a major brand, as ASCII digits.
 fn card() -> impl Strategy<Value = String> {
-    (0..BRANDS.len(), any::<prop::sample::Index>(), any::<[u8; 19]>()).prop_map(
-        |(b, len_i, rnd)| {
+    (
+        0..BRANDS.len(),
+        any::<prop::sample::Index>(),
+        any::<[u8; 19]>(),
+    )
+        .prop_map(|(b, len_i, rnd)| {
             let (prefix, lens) = BRANDS[b];
             let len = lens[len_i.index(lens.len())];
             let mut d: Vec<u8> = prefix.bytes().collect();
@@ -62,8 +66,7 @@ fn card() -> impl Strategy<Value = String> {
             let s = String::from_utf8(d).expect("ascii");
             assert!(jaga_redact::card::is_card_number(s.as_bytes()), "{s}");
             s
-        },
-    )
+        })
 }
 
 /// Separators a person skips over between digit groups.
@@ -90,7 +93,11 @@ fn written(card: &str, groups: &[usize], seps: &[usize], scripts: &[usize], mixe
             gi += 1;
             in_group = 0;
         }
-        let script = if mixed { scripts[i % scripts.len()] } else { scripts[0] };
+        let script = if mixed {
+            scripts[i % scripts.len()]
+        } else {
+            scripts[0]
+        };
         let zero = ZEROS[script % ZEROS.len()];
         out.push(char::from_u32(zero + u32::from(b - b'0')).expect("digit"));
         in_group += 1;
@@ -98,7 +105,16 @@ fn written(card: &str, groups: &[usize], seps: &[usize], scripts: &[usize], mixe
     out
 }
 
-const BEFORE: &[&str] = &["", "kartu ", "no: ", "(", "bayar pakai ", "+", "CC#", "ref-"];
+const BEFORE: &[&str] = &[
+    "",
+    "kartu ",
+    "no: ",
+    "(",
+    "bayar pakai ",
+    "+",
+    "CC#",
+    "ref-",
+];
 const AFTER: &[&str] = &["", " ya", ")", " exp 12/27", ".", " a.n. Budi", "\n"];
 
 /// Where a string goes in a request body.
@@ -160,12 +176,12 @@ proptest! {
 /// Provinces whose 16-digit NIKs cannot fall in a card range (others are refused in free text
 /// one time in ten; in `national_id` every valid NIK is accepted).
 const NIK_SAFE_PROVINCES: &[u32] = &[
-    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 71, 72, 73, 74, 75, 76, 81, 82, 91,
-    92, 93, 94, 95, 96,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92,
+    93, 94, 95, 96,
 ];
 const ALL_PROVINCES: &[u32] = &[
-    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64,
-    65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+    71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96,
 ];
 
 fn nik(province: u32, r: [u32; 6]) -> String {
@@ -184,12 +200,41 @@ fn nik(province: u32, r: [u32; 6]) -> String {
 fn ordinary(kind: usize, r: [u32; 6]) -> String {
     let n = |i: usize, m: u32| r[i] % m;
     match kind % 14 {
-        0 => format!("+62 8{}{}-{:04}-{:04}", 1 + n(0, 9), n(1, 10), n(2, 10_000), n(3, 10_000)),
-        1 => format!("08{}{} {:04} {:04}", 1 + n(0, 9), n(1, 10), n(2, 10_000), n(3, 10_000)),
-        2 => format!("628{}{}{:04}{:04}", 1 + n(0, 9), n(1, 10), n(2, 10_000), n(3, 10_000)),
+        0 => format!(
+            "+62 8{}{}-{:04}-{:04}",
+            1 + n(0, 9),
+            n(1, 10),
+            n(2, 10_000),
+            n(3, 10_000)
+        ),
+        1 => format!(
+            "08{}{} {:04} {:04}",
+            1 + n(0, 9),
+            n(1, 10),
+            n(2, 10_000),
+            n(3, 10_000)
+        ),
+        2 => format!(
+            "628{}{}{:04}{:04}",
+            1 + n(0, 9),
+            n(1, 10),
+            n(2, 10_000),
+            n(3, 10_000)
+        ),
         3 => format!("(021) {:03}-{:04}", n(0, 1000), n(1, 10_000)),
-        4 => format!("INV/{}/{:02}/{:05}", 2020 + n(0, 8), 1 + n(1, 12), n(2, 100_000)),
-        5 => format!("INV-{}{:02}{:02}-{:04}", 2020 + n(0, 8), 1 + n(1, 12), 1 + n(2, 28), n(3, 10_000)),
+        4 => format!(
+            "INV/{}/{:02}/{:05}",
+            2020 + n(0, 8),
+            1 + n(1, 12),
+            n(2, 100_000)
+        ),
+        5 => format!(
+            "INV-{}{:02}{:02}-{:04}",
+            2020 + n(0, 8),
+            1 + n(1, 12),
+            1 + n(2, 28),
+            n(3, 10_000)
+        ),
         6 => format!("JP{:05}{:05}", n(0, 100_000), n(1, 100_000)),
         7 => format!("00{:05}{:05}", n(0, 100_000), n(1, 100_000)),
         8 => format!("RR{:09}ID", n(0, 1_000_000_000)),
@@ -199,8 +244,20 @@ fn ordinary(kind: usize, r: [u32; 6]) -> String {
             format!("Rp {}.{:03}", rp / 1000, rp % 1000)
         }
         11 => format!("Rp{},00", n(0, 10_000_000)),
-        12 => format!("{:02}/{:02}/{} {:02}:{:02}", 1 + n(0, 28), 1 + n(1, 12), 2000 + n(2, 30), n(3, 24), n(4, 60)),
-        _ => format!("{}-{:02}-{:02}", 2000 + n(0, 30), 1 + n(1, 12), 1 + n(2, 28)),
+        12 => format!(
+            "{:02}/{:02}/{} {:02}:{:02}",
+            1 + n(0, 28),
+            1 + n(1, 12),
+            2000 + n(2, 30),
+            n(3, 24),
+            n(4, 60)
+        ),
+        _ => format!(
+            "{}-{:02}-{:02}",
+            2000 + n(0, 30),
+            1 + n(1, 12),
+            1 + n(2, 28)
+        ),
     }
 }
 

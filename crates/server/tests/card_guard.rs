@@ -51,7 +51,12 @@ impl Api {
         let k = self
             .h
             .vault
-            .apikey_create(&self.h.admin(), "test", &ALL.iter().copied().collect(), None)
+            .apikey_create(
+                &self.h.admin(),
+                "test",
+                &ALL.iter().copied().collect(),
+                None,
+            )
             .await
             .unwrap();
         k.token.expose_secret().to_string()
@@ -77,7 +82,12 @@ impl Api {
             b = b.header(*k, *v);
         }
         let body = body.map_or_else(Body::empty, |s| Body::from(s.to_string()));
-        let res = self.app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+        let res = self
+            .app
+            .clone()
+            .oneshot(b.body(body).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let v = serde_json::from_slice(&bytes)
@@ -86,7 +96,8 @@ impl Api {
     }
 
     async fn post(&self, uri: &str, key: &str, body: &Value) -> (StatusCode, Value) {
-        self.raw("POST", uri, key, Some(&body.to_string()), &[]).await
+        self.raw("POST", uri, key, Some(&body.to_string()), &[])
+            .await
     }
 
     async fn leaves(&self) -> Vec<String> {
@@ -171,7 +182,8 @@ async fn card_numbers_in_any_form_and_any_field_are_refused_and_not_stored() {
             assert!(refused(s, &v), "{body}: {s} {v}");
             refusals += 1;
         }
-        let item = json!({"sku": "SRM-1", "name": "Serum", "quantity": 1, "unit_price_minor": 1000});
+        let item =
+            json!({"sku": "SRM-1", "name": "Serum", "quantity": 1, "unit_price_minor": 1000});
         let order = json!({
             "order_ref": "INV/2025/11/00123", "items": [item], "amount_minor": 1000,
             "currency": "IDR", "status": "paid",
@@ -220,7 +232,13 @@ async fn card_numbers_in_any_form_and_any_field_are_refused_and_not_stored() {
         }
     }
     let (s, v) = a
-        .raw("GET", &format!("/v1/customers/{id}/orders"), &key, None, &[])
+        .raw(
+            "GET",
+            &format!("/v1/customers/{id}/orders"),
+            &key,
+            None,
+            &[],
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["orders"].as_array().map(Vec::len), Some(0), "{v}");
@@ -273,7 +291,13 @@ async fn an_order_ref_is_checked_as_it_will_be_stored() {
         .await;
     assert!(refused(s, &v), "{s} {v}");
     let (_, v) = a
-        .raw("GET", &format!("/v1/customers/{id}/orders"), &key, None, &[])
+        .raw(
+            "GET",
+            &format!("/v1/customers/{id}/orders"),
+            &key,
+            None,
+            &[],
+        )
         .await;
     assert!(!v.to_string().contains("4111 1111"), "{v}");
     assert_eq!(v["orders"].as_array().map(Vec::len), Some(0), "{v}");
@@ -349,12 +373,19 @@ async fn reveal_purposes_refuse_cards_and_lose_identifiers_before_the_log() {
             &uri,
             &key,
             None,
-            &[("x-jaga-purpose", "ticket CS-12 refund for dewi.sari@example.com")],
+            &[(
+                "x-jaga-purpose",
+                "ticket CS-12 refund for dewi.sari@example.com",
+            )],
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let leaves = a.leaves().await;
-    assert!(leaves.iter().any(|l| l.contains("customer.reveal") && l.contains("ticket CS-12 refund for")));
+    assert!(
+        leaves
+            .iter()
+            .any(|l| l.contains("customer.reveal") && l.contains("ticket CS-12 refund for"))
+    );
     for l in &leaves {
         assert!(!l.contains("dewi.sari"), "{l}");
         assert!(!l.contains("4111 1111") && !l.contains("4111.1111"), "{l}");
@@ -398,9 +429,16 @@ async fn token_resolution_purposes_carry_no_personal_data() {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let leaves = a.leaves().await;
-    assert!(leaves.iter().any(|l| l.contains("token.resolve") && l.contains("faktur untuk")));
+    assert!(
+        leaves
+            .iter()
+            .any(|l| l.contains("token.resolve") && l.contains("faktur untuk"))
+    );
     for l in &leaves {
-        assert!(!l.contains("dewi@example.com") && !l.contains("081234567890"), "{l}");
+        assert!(
+            !l.contains("dewi@example.com") && !l.contains("081234567890"),
+            "{l}"
+        );
         assert!(!l.contains("4111\u{a0}1111"), "{l}");
     }
 }

@@ -578,7 +578,11 @@ impl CustomerWriter<'_> {
             };
             self.staff_may_create(&plain, &segment).await?;
             let normalised = codec::plain_json(&plain, None);
-            match self.vault.guard_normalised(self.caller, None, &normalised).await {
+            match self
+                .vault
+                .guard_normalised(self.caller, None, &normalised)
+                .await
+            {
                 Ok(()) => {}
                 Err(CoreError::CardInText { field }) if lenient => {
                     out.rejected.push((
