@@ -107,7 +107,7 @@ pub fn decimal_digit_value(c: char) -> Option<u8> {
     let i = ND_ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
     let d = cp - ND_ZEROS[i];
     // Every block is ten code points; `d < 10` also rules out the gaps between blocks.
-    (d < 10).then(|| d as u8)
+    (d < 10).then_some(d as u8)
 }
 
 /// One character of the guard's normalised view of a text, with the byte range of the source
