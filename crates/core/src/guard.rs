@@ -272,7 +272,7 @@ fn mask_cards(text: &str, found: &[Finding]) -> String {
         };
         out.push_str(&jaga_redact::card::mask_ranges(
             &text[f.start..f.end],
-            &[0..f.end - f.start],
+            std::slice::from_ref(&(0..f.end - f.start)),
             keep,
             '*',
         ));

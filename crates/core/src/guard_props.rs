@@ -185,7 +185,7 @@ const ALL_PROVINCES: &[u32] = &[
 ];
 
 fn nik(province: u32, r: [u32; 6]) -> String {
-    let day = 1 + r[2] % 28 + if r[3] % 2 == 0 { 0 } else { 40 };
+    let day = 1 + r[2] % 28 + if r[3].is_multiple_of(2) { 0 } else { 40 };
     format!(
         "{province:02}{:02}{:02}{day:02}{:02}{:02}{:04}",
         1 + r[0] % 79,
