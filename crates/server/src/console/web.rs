@@ -206,7 +206,9 @@ impl From<jaga_core::CoreError> for Fail {
             E::RateLimited { retry_after_secs } => Fail::TooMany(retry_after_secs),
             E::Erased => Fail::Erased,
             E::Conflict(_) | E::Store(jaga_core::store::StoreError::Concurrent) => Fail::Conflict,
-            E::Invalid(_) | E::CardNumber | E::PurposeRequired => Fail::BadForm,
+            E::Invalid(_) | E::CardNumber | E::CardInText { .. } | E::PurposeRequired => {
+                Fail::BadForm
+            }
             E::Store(err) => {
                 tracing::error!(error = %err, "console: store error");
                 Fail::Unavailable
