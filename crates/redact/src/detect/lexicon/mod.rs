@@ -61,6 +61,7 @@ pub(crate) mod role {
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
 }
 
+use std::sync::OnceLock;
 use keywords::{KEYWORDS, MONTHS};
 use role::*;
 
@@ -91,14 +92,14 @@ fn list(txt: &'static str) -> impl Iterator<Item = &'static str> {
 /// The gazetteer's given names (lower-case), for the corpus generator and tests.
 #[cfg(any(test, feature = "corpus"))]
 pub(crate) fn given_names() -> &'static [&'static str] {
-    static V: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    static V: OnceLock<Vec<&'static str>> = OnceLock::new();
     V.get_or_init(|| list(GIVEN_TXT).collect())
 }
 
 /// The gazetteer's surnames (lower-case), for the corpus generator and tests.
 #[cfg(any(test, feature = "corpus"))]
 pub(crate) fn surnames() -> &'static [&'static str] {
-    static V: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    static V: OnceLock<Vec<&'static str>> = OnceLock::new();
     V.get_or_init(|| list(SURNAMES_TXT).collect())
 }
 
