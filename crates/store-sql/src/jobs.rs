@@ -44,7 +44,11 @@ macro_rules! jobs {
             }
 
             async fn job_record(&self, job: &str, ok: bool, at_ms: i64) -> Result<(), StoreError> {
-                let q = if ok { sql::JOB_RECORD_OK } else { sql::JOB_RECORD_FAILED };
+                let q = if ok {
+                    sql::JOB_RECORD_OK
+                } else {
+                    sql::JOB_RECORD_FAILED
+                };
                 sqlx::query(q)
                     .bind(job)
                     .bind(at_ms)
