@@ -210,7 +210,7 @@ pub async fn run(
             witnesses.retry().await;
             last_retry = Instant::now();
         }
-        if !stopping && let Some(d) = review.due(store.as_ref(), &policies).await {
+        if !stopping && let Some(d) = review.due(&store, &policies).await {
             witnesses.deliver(&d).await;
         }
         if stopping {

@@ -71,7 +71,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     }
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let store = datadir::open_store(&cfg.database_url).await?;
-    let vault = Arc::new(Vault::new(store, unseal.clone()));
+    let vault = Arc::new(Vault::new(store.clone(), unseal.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
         vault
@@ -93,7 +93,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     let witnesses = crate::witness::Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
     let (stop_checkpointer, stop_rx) = tokio::sync::watch::channel(false);
     let checkpointer = tokio::spawn(crate::checkpointer::run(
-        vault.store().clone(),
+        store,
         signer,
         witnesses,
         cfg.audit.clone(),

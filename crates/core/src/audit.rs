@@ -3,6 +3,12 @@
 //! A store appends each record as a leaf of the RFC 9162 Merkle log (see `jaga-audit`) **in the
 //! same transaction** as the change it describes, taking the position from the locked head row.
 
+mod action;
+mod refusal;
+
+pub use action::AuditAction;
+pub(crate) use refusal::{Refusal, deny};
+
 use crate::auth::{ActorKind, Caller};
 use serde::Serialize;
 use uuid::Uuid;
@@ -45,8 +51,8 @@ pub struct AuditRecord {
     pub actor_kind: ActorKind,
     /// API key id, staff id or system component.
     pub actor_id: String,
-    /// What was done, e.g. `customer.reveal`.
-    pub action: &'static str,
+    /// What was done, e.g. [`AuditAction::CustomerReveal`].
+    pub action: AuditAction,
     /// The customer concerned, if any.
     pub customer_id: Option<Uuid>,
     /// Field names concerned (never values).
@@ -61,17 +67,17 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// A record for `caller` doing `action`, outcome `ok`, stamped now.
-    pub fn new(caller: &Caller, action: &'static str) -> Self {
+    pub fn new(caller: &Caller, action: AuditAction) -> Self {
         Self {
             ts_ms: crate::now_ms(),
-            actor_kind: caller.kind,
-            actor_id: caller.id.clone(),
+            actor_kind: caller.kind(),
+            actor_id: caller.id().to_string(),
             action,
             customer_id: None,
             fields: Vec::new(),
             purpose: None,
             outcome: Outcome::Ok,
-            request_id: caller.request_id.clone(),
+            request_id: caller.request_id().map(String::from),
         }
     }
 
@@ -117,7 +123,7 @@ impl AuditRecord {
                 ActorKind::System => K::System,
             },
             actor_id: self.actor_id.clone(),
-            action: self.action.to_string(),
+            action: self.action.as_str().to_string(),
             customer_id: self.customer_id.map(|u| u.to_string()),
             fields: self.fields.clone(),
             purpose: self.purpose.clone(),
@@ -134,7 +140,7 @@ mod tests {
     #[test]
     fn leaf_is_versioned_and_binds_position() {
         let c = Caller::system("test");
-        let r = AuditRecord::new(&c, "customer.read")
+        let r = AuditRecord::new(&c, AuditAction::CustomerRead)
             .customer(Uuid::nil())
             .fields(["email"]);
         let a = r.leaf(0);
@@ -201,7 +207,9 @@ mod plan_tests {
     #[test]
     fn planned_appends_chain_and_match_one_big_append() {
         let c = Caller::system("t");
-        let recs: Vec<AuditRecord> = (0..7).map(|_| AuditRecord::new(&c, "x")).collect();
+        let recs: Vec<AuditRecord> = (0..7)
+            .map(|_| AuditRecord::new(&c, AuditAction::CustomerRead))
+            .collect();
         let refs: Vec<&AuditRecord> = recs.iter().collect();
         let all = plan_append(0, &[], &refs).unwrap();
         let first = plan_append(0, &[], &refs[..3]).unwrap();

@@ -33,7 +33,9 @@ pub mod unseal;
 pub mod validate;
 pub mod vault;
 
-pub use error::{CoreError, InvalidField};
+pub use error::{
+    ConflictKind, CoreError, ErrorClass, ErrorKind, ForbiddenReason, InvalidField, UnsealError,
+};
 
 /// Milliseconds since the Unix epoch, UTC: the timestamp unit stored everywhere.
 pub fn now_ms() -> i64 {

@@ -2,11 +2,13 @@
 //! can send the customer), one actor's activity over a period, and the periodic access review.
 //!
 //! Reports read the log through the store's report queries and decode each leaf; they never
-//! touch customer fields. Producing a report is itself audited (`audit.read`).
+//! touch customer fields. Producing a report is itself audited (`audit.read`). The reports are
+//! reached only through the auditor capability, [`crate::vault::AuditReader`].
 
 use crate::CoreError;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord, Refusal, deny};
 use crate::auth::{Caller, Scope};
+use crate::error::ForbiddenReason;
 use crate::staff::{Policies, Role};
 use crate::store::{ApiKeyRecord, EventFilter, StaffRow, Store};
 use jaga_audit::event::{ActorKind, AuditEvent, decode};
@@ -87,16 +89,13 @@ async fn audited(
     customer: Option<Uuid>,
 ) -> Result<(), CoreError> {
     if !caller.has(Scope::AuditRead) {
-        store
-            .audit_append(
-                AuditRecord::new(caller, "audit.read")
-                    .outcome(crate::audit::Outcome::Denied)
-                    .fields([Scope::AuditRead.name()]),
-            )
-            .await?;
-        return Err(CoreError::Forbidden(Scope::AuditRead.name()));
+        let refusal = Refusal::new(
+            AuditAction::AuditRead,
+            ForbiddenReason::Scope(Scope::AuditRead),
+        );
+        return Err(deny(store, caller, refusal).await);
     }
-    let mut rec = AuditRecord::new(caller, "audit.read").fields([what]);
+    let mut rec = AuditRecord::new(caller, AuditAction::AuditRead).fields([what]);
     rec.customer_id = customer;
     store.audit_append(rec).await?;
     Ok(())
@@ -116,7 +115,7 @@ pub struct CustomerReport {
 }
 
 /// Every access to the customer with code `code`.
-pub async fn customer_report(
+pub(crate) async fn customer_report(
     store: &dyn Store,
     caller: &Caller,
     code: &str,
@@ -127,7 +126,7 @@ pub async fn customer_report(
     let found = store
         .customer_get_by_code(
             code,
-            AuditRecord::new(caller, "audit.read").fields(["report.customer"]),
+            AuditRecord::new(caller, AuditAction::AuditRead).fields(["report.customer"]),
         )
         .await?
         .ok_or(CoreError::NotFound)?;
@@ -140,7 +139,7 @@ pub async fn customer_report(
     // The lookup above is this report's own audit event: leave it out of the list.
     if events
         .last()
-        .is_some_and(|e| e.action == "audit.read" && e.actor_id == caller.id)
+        .is_some_and(|e| e.action == "audit.read" && e.actor_id == caller.id())
     {
         events.pop();
     }
@@ -259,7 +258,7 @@ pub struct ActorReport {
 }
 
 /// The activity of `actor` in `[from_ms, to_ms)`.
-pub async fn actor_report(
+pub(crate) async fn actor_report(
     store: &dyn Store,
     caller: &Caller,
     actor: &str,
@@ -349,7 +348,7 @@ pub fn ticket_like(purpose: &str) -> bool {
 /// reveal. An account is unused when it is older than the period and left no event in the log
 /// during the period other than refusals (failed logins do not count); disabled accounts are
 /// skipped.
-pub async fn access_review(
+pub(crate) async fn access_review(
     store: &dyn Store,
     caller: &Caller,
     policies: &Policies,

@@ -110,7 +110,6 @@ impl TokenStore for PostgresStore {
                 vec![a]
             }
             GuardedWrite::Audit(a) => vec![a],
-            _ => return Err(StoreError::Database("unsupported guarded write".into())),
         };
         insert_tokens(&mut tx, &tokens).await?;
         audit::append(&mut tx, &audits.iter().collect::<Vec<_>>()).await?;

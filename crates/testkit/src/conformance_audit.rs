@@ -2,8 +2,7 @@
 //! appends and report queries behave the same on every store.
 
 use crate::Harness;
-use jaga_core::audit::AuditRecord;
-use jaga_core::auth::Caller;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::store::{EventFilter, Store, StoredCheckpoint};
 use std::sync::Arc;
 
@@ -13,11 +12,11 @@ pub async fn checkpoints_proofs_and_batches(store: Arc<dyn Store>) {
     let h = Harness::new(store).await;
     let s = h.store.as_ref();
     let start = s.audit_head().await.unwrap().size;
-    let caller = Caller::system("conf");
+    let caller = crate::system_caller("conf");
     let cust = uuid::Uuid::new_v4();
     let recs: Vec<AuditRecord> = (0..37)
         .map(|i| {
-            let r = AuditRecord::new(&caller, "customer.read");
+            let r = AuditRecord::new(&caller, AuditAction::CustomerRead);
             if i % 5 == 0 { r.customer(cust) } else { r }
         })
         .collect();

@@ -28,7 +28,7 @@ pub use role::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments}
 pub use totp_replace::TotpReplacement;
 
 use crate::CoreError;
-use crate::auth::{ActorKind, Caller};
+use crate::auth::Caller;
 use crate::clock::{Clock, SystemClock};
 use crate::store::Store;
 use crate::vault::Vault;
@@ -352,13 +352,7 @@ impl StaffService {
     /// A caller standing for staff member `id` before a session exists (login steps), so the
     /// audit log names who acted.
     fn actor(id: &str, client: &ClientInfo) -> Caller {
-        Caller {
-            kind: ActorKind::Staff,
-            id: id.to_string(),
-            scopes: Default::default(),
-            request_id: client.request_id.clone(),
-            staff: None,
-        }
+        Caller::staff_actor(id, client.request_id.clone())
     }
 }
 

@@ -20,7 +20,6 @@ pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum StoreError {
     /// The database could not be reached or the statement failed.
     #[error("database error: {0}")]

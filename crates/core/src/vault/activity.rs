@@ -4,8 +4,9 @@
 
 use super::Vault;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::Caller;
+use crate::error::ForbiddenReason;
 use crate::staff::{Role, parse_segments};
 use crate::store::EventFilter;
 use jaga_audit::event::{AuditEvent, decode};
@@ -29,7 +30,7 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<AuditEvent>, CoreError> {
-        let head = self.store().audit_head().await?;
+        let head = self.store.audit_head().await?;
         let filter = EventFilter {
             actor_id: Some(actor.to_string()),
             ..Default::default()
@@ -38,7 +39,7 @@ impl Vault {
         let mut out = Vec::new();
         loop {
             let page = self
-                .store()
+                .store
                 .audit_events_matching(&filter, from, 1_000)
                 .await?;
             let Some(last) = page.last() else { break };
@@ -61,7 +62,7 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<AuditEvent>, CoreError> {
-        self.actor_tail(&caller.id, scan, show).await
+        self.actor_tail(&caller.id(), scan, show).await
     }
 
     /// The CS team's recent actions for a cs_manager (DESIGN's "team" row), newest first: the
@@ -75,20 +76,20 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<TeamEvent>, CoreError> {
-        let record = AuditRecord::new(caller, "audit.read").fields(["team"]);
-        let Some(ctx) = caller.staff.as_ref().filter(|c| c.role == Role::CsManager) else {
-            self.store()
-                .audit_append(record.outcome(Outcome::Denied))
-                .await?;
-            return Err(CoreError::Forbidden("team activity"));
+        let Some(ctx) = caller.staff().filter(|c| c.role() == Role::CsManager) else {
+            let refusal =
+                Refusal::new(AuditAction::AuditRead, ForbiddenReason::Role).fields(["team"]);
+            return Err(self.deny(caller, refusal).await);
         };
-        self.store().audit_append(record).await?;
+        self.store
+            .audit_append(AuditRecord::new(caller, AuditAction::AuditRead).fields(["team"]))
+            .await?;
         let mut out = Vec::new();
-        for m in self.store().staff_list().await? {
+        for m in self.store.staff_list().await? {
             let Some(role) = Role::parse(&m.role) else {
                 continue;
             };
-            let shares_segment = match (&ctx.segments, parse_segments(&m.segments)) {
+            let shares_segment = match (ctx.segments(), parse_segments(&m.segments)) {
                 (None, _) | (Some(_), None) => true,
                 (Some(mine), Some(theirs)) => !mine.is_disjoint(&theirs),
             };

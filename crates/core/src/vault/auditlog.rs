@@ -4,8 +4,9 @@
 
 use super::Vault;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, Scope};
+use crate::error::ForbiddenReason;
 use crate::report::{self, AccessEntry};
 use crate::store::StoredCheckpoint;
 use base64::Engine;
@@ -20,14 +21,11 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
-            self.store()
-                .audit_append(
-                    AuditRecord::new(caller, "audit.read")
-                        .outcome(Outcome::Denied)
-                        .fields([Scope::AuditRead.name()]),
-                )
-                .await?;
-            return Err(CoreError::Forbidden(Scope::AuditRead.name()));
+            let refusal = Refusal::new(
+                AuditAction::AuditRead,
+                ForbiddenReason::Scope(Scope::AuditRead),
+            );
+            return Err(self.deny(caller, refusal).await);
         }
         Ok(AuditReader {
             vault: self,
@@ -94,8 +92,8 @@ fn hex(b: &[u8]) -> String {
 impl AuditReader<'_> {
     async fn note(&self, what: String) -> Result<(), CoreError> {
         self.vault
-            .store()
-            .audit_append(AuditRecord::new(self.caller, "audit.read").fields([what]))
+            .store
+            .audit_append(AuditRecord::new(self.caller, AuditAction::AuditRead).fields([what]))
             .await?;
         Ok(())
     }
@@ -105,7 +103,7 @@ impl AuditReader<'_> {
         self.note("checkpoint".into()).await?;
         Ok(self
             .vault
-            .store()
+            .store
             .checkpoint_latest()
             .await?
             .ok_or(CoreError::NotFound)?
@@ -117,7 +115,7 @@ impl AuditReader<'_> {
         self.note(format!("event:{seq}")).await?;
         let e = self
             .vault
-            .store()
+            .store
             .audit_event(seq)
             .await?
             .ok_or(CoreError::NotFound)?;
@@ -135,7 +133,7 @@ impl AuditReader<'_> {
     /// checkpoint's size).
     pub async fn inclusion(&self, index: u64, size: Option<u64>) -> Result<ProofView, CoreError> {
         self.note(format!("proof.inclusion:{index}")).await?;
-        let store = self.vault.store().as_ref();
+        let store = self.vault.store.as_ref();
         let size = match size {
             Some(s) => s,
             None => {
@@ -160,7 +158,7 @@ impl AuditReader<'_> {
     pub async fn consistency(&self, first: u64, second: u64) -> Result<ProofView, CoreError> {
         self.note(format!("proof.consistency:{first}-{second}"))
             .await?;
-        let store = self.vault.store().as_ref();
+        let store = self.vault.store.as_ref();
         let proof = crate::auditlog::consistency(store, first, second).await?;
         let root = crate::auditlog::root_at(store, second).await?;
         Ok(ProofView {
@@ -174,14 +172,14 @@ impl AuditReader<'_> {
     /// The offline bundle for event `seq` (text).
     pub async fn bundle(&self, seq: u64) -> Result<String, CoreError> {
         self.note(format!("bundle:{seq}")).await?;
-        Ok(crate::auditlog::bundle(self.vault.store().as_ref(), seq)
+        Ok(crate::auditlog::bundle(self.vault.store.as_ref(), seq)
             .await?
             .to_text())
     }
 
     /// Who accessed the customer with this code.
     pub async fn customer_report(&self, code: &str) -> Result<report::CustomerReport, CoreError> {
-        report::customer_report(self.vault.store().as_ref(), self.caller, code).await
+        report::customer_report(self.vault.store.as_ref(), self.caller, code).await
     }
 
     /// One actor's activity in `[from_ms, to_ms)`.
@@ -192,7 +190,7 @@ impl AuditReader<'_> {
         to_ms: i64,
     ) -> Result<report::ActorReport, CoreError> {
         report::actor_report(
-            self.vault.store().as_ref(),
+            self.vault.store.as_ref(),
             self.caller,
             actor,
             from_ms,
@@ -206,12 +204,15 @@ impl AuditReader<'_> {
         &self,
         policies: &crate::staff::Policies,
     ) -> Result<report::Review, CoreError> {
-        report::access_review(
-            self.vault.store().as_ref(),
-            self.caller,
-            policies,
-            crate::now_ms(),
-        )
-        .await
+        self.review_at(policies, crate::now_ms()).await
+    }
+
+    /// The access review as of `now_ms` (scheduled reviews, tests).
+    pub async fn review_at(
+        &self,
+        policies: &crate::staff::Policies,
+        now_ms: i64,
+    ) -> Result<report::Review, CoreError> {
+        report::access_review(self.vault.store.as_ref(), self.caller, policies, now_ms).await
     }
 }

@@ -5,7 +5,7 @@
 
 use super::Vault;
 use crate::CoreError;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::auditverify::{self, VerifyOutcome};
 use crate::auth::Caller;
 use crate::store::EventFilter;
@@ -86,9 +86,9 @@ impl Vault {
         q: &AuditQuery,
     ) -> Result<AuditPage, CoreError> {
         self.audit_reader(caller).await?;
-        let store = self.store();
+        let store = &self.store;
         let head = store.audit_head().await?.size;
-        let record = AuditRecord::new(caller, "audit.read").fields(["search"]);
+        let record = AuditRecord::new(caller, AuditAction::AuditRead).fields(["search"]);
         let customer_id = match q.customer_code.as_deref() {
             Some(code) => match store.customer_get_by_code(code, record).await? {
                 Some(c) => Some(c.row.id),
@@ -182,10 +182,10 @@ impl Vault {
         key: Option<&VerifierKey>,
     ) -> Result<VerifyOutcome, CoreError> {
         self.audit_reader(caller).await?;
-        self.store()
-            .audit_append(AuditRecord::new(caller, "audit.read").fields(["verify"]))
+        self.store
+            .audit_append(AuditRecord::new(caller, AuditAction::AuditRead).fields(["verify"]))
             .await?;
-        auditverify::verify_log(self.store().as_ref(), key, None).await
+        auditverify::verify_log(self.store.as_ref(), key, None).await
     }
 }
 

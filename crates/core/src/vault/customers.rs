@@ -4,8 +4,9 @@ use super::codec::{self, Plain};
 use super::guard::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault, access};
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome, Refusal};
 use crate::auth::{Caller, Purpose, Scope};
+use crate::error::ForbiddenReason;
 use crate::guard::{CardHandling, FindingCounts};
 use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
 use crate::store::{
@@ -24,9 +25,10 @@ impl Vault {
     /// Masked reads and lookups; needs `customers:read`.
     pub async fn reader<'a>(&'a self, caller: &'a Caller) -> Result<CustomerReader<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersRead, "customer.read")
+            .require(caller, Scope::CustomersRead, AuditAction::CustomerRead)
             .await?;
-        self.require_agreement(caller, "customer.read").await?;
+        self.require_agreement(caller, AuditAction::CustomerRead)
+            .await?;
         Ok(CustomerReader {
             vault: self,
             caller,
@@ -41,9 +43,10 @@ impl Vault {
         purpose: Option<&str>,
     ) -> Result<Revealer<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersReveal, "customer.reveal")
+            .require(caller, Scope::CustomersReveal, AuditAction::CustomerReveal)
             .await?;
-        self.require_agreement(caller, "customer.reveal").await?;
+        self.require_agreement(caller, AuditAction::CustomerReveal)
+            .await?;
         let purpose = purpose
             .and_then(Purpose::new)
             .ok_or(CoreError::PurposeRequired)?;
@@ -58,9 +61,10 @@ impl Vault {
     /// Creates and updates; needs `customers:write`.
     pub async fn writer<'a>(&'a self, caller: &'a Caller) -> Result<CustomerWriter<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersWrite, "customer.write")
+            .require(caller, Scope::CustomersWrite, AuditAction::CustomerWrite)
             .await?;
-        self.require_agreement(caller, "customer.write").await?;
+        self.require_agreement(caller, AuditAction::CustomerWrite)
+            .await?;
         Ok(CustomerWriter {
             vault: self,
             caller,
@@ -71,9 +75,10 @@ impl Vault {
     /// Erasure; needs `customers:erase`.
     pub async fn eraser<'a>(&'a self, caller: &'a Caller) -> Result<Eraser<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersErase, "customer.erase")
+            .require(caller, Scope::CustomersErase, AuditAction::CustomerErase)
             .await?;
-        self.require_agreement(caller, "customer.erase").await?;
+        self.require_agreement(caller, AuditAction::CustomerErase)
+            .await?;
         Ok(Eraser {
             vault: self,
             caller,
@@ -158,9 +163,9 @@ impl CustomerReader<'_> {
     /// `customer.read`. A customer outside a staff member's segments is [`CoreError::NotFound`].
     pub async fn get(&self, id: Uuid) -> Result<CustomerView, CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.read")
+            .check_segment(self.caller, id, AuditAction::CustomerRead)
             .await?;
-        let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerRead).customer(id);
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
         masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
     }
@@ -177,7 +182,8 @@ impl CustomerReader<'_> {
                         "is not a customer code (JG-XXXX-XXXX-X)",
                     )
                 })?;
-                let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
+                let audit =
+                    AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields(["code"]);
                 let found = self.vault.store.customer_get_by_code(&code, audit).await?;
                 return match found.filter(|f| {
                     f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment)
@@ -201,7 +207,8 @@ impl CustomerReader<'_> {
             .index_key(field)
             .expect("lookup fields are indexed")
             .term(value.as_bytes());
-        let audit = AuditRecord::new(self.caller, "customer.lookup").fields([field.name()]);
+        let audit =
+            AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields([field.name()]);
         let candidates = self
             .vault
             .store
@@ -238,10 +245,10 @@ impl Revealer<'_> {
             ));
         }
         self.vault
-            .check_segment(self.caller, id, "customer.reveal")
+            .check_segment(self.caller, id, AuditAction::CustomerReveal)
             .await?;
         self.vault.check_reveal(self.caller, id, fields).await?;
-        let audit = AuditRecord::new(self.caller, "customer.reveal")
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerReveal)
             .customer(id)
             .fields(fields.iter().map(|f| f.name()))
             .purpose(self.purpose.as_str());
@@ -481,7 +488,7 @@ impl CustomerWriter<'_> {
             .filter(|f| row.fields[f.index()].is_some())
             .map(|f| f.name().to_string())
             .chain(count_fields("notes", counts));
-        AuditRecord::new(self.caller, "customer.create")
+        AuditRecord::new(self.caller, AuditAction::CustomerCreate)
             .customer(row.id)
             .fields(fields)
     }
@@ -528,7 +535,7 @@ impl CustomerWriter<'_> {
             }
         }
         Err(CoreError::Conflict(
-            "could not allocate a unique customer code",
+            crate::error::ConflictKind::CustomerCode,
         ))
     }
 
@@ -635,9 +642,9 @@ impl CustomerWriter<'_> {
     /// the same transaction; returns the masked view.
     pub async fn update(&self, id: Uuid, patch: &CustomerPatch) -> Result<CustomerView, CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.update")
+            .check_segment(self.caller, id, AuditAction::CustomerUpdate)
             .await?;
-        let mut audit = AuditRecord::new(self.caller, "customer.update").customer(id);
+        let mut audit = AuditRecord::new(self.caller, AuditAction::CustomerUpdate).customer(id);
         let found = self.vault.store.customer_load(id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
         if outcome != Outcome::Ok {
@@ -708,7 +715,7 @@ impl CustomerWriter<'_> {
             Ok(()) => {}
             Err(StoreError::Concurrent) => {
                 return Err(CoreError::Conflict(
-                    "the customer changed meanwhile; read it again and retry",
+                    crate::error::ConflictKind::CustomerChanged,
                 ));
             }
             Err(e) => return Err(token_race(e)),
@@ -720,15 +727,8 @@ impl CustomerWriter<'_> {
     /// staff member sets fields hidden from their role.
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
-            self.vault
-                .store
-                .audit_append(
-                    AuditRecord::new(self.caller, "customer.create")
-                        .outcome(Outcome::Denied)
-                        .fields(["segment"]),
-                )
-                .await?;
-            return Err(CoreError::Forbidden("segment"));
+            let refusal = Refusal::new(AuditAction::CustomerCreate, ForbiddenReason::Segment);
+            return Err(self.vault.deny(self.caller, refusal).await);
         }
         let set: Vec<&str> = Field::ALL
             .into_iter()
@@ -746,12 +746,12 @@ impl Eraser<'_> {
     /// see the customer's segment.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.erase")
+            .check_segment(self.caller, id, AuditAction::CustomerErase)
             .await?;
         self.vault
-            .require_step_up(self.caller, "customer.erase", Some(id))
+            .require_step_up(self.caller, AuditAction::CustomerErase, Some(id))
             .await?;
-        let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerErase).customer(id);
         if self
             .vault
             .store

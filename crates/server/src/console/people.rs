@@ -12,8 +12,8 @@ use crate::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use jaga_core::CoreError;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
+use jaga_core::{CoreError, ForbiddenReason};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -107,7 +107,7 @@ async fn staff_page(
         &StaffListPage {
             c,
             roles: roles(tr),
-            staff: rows(tr, &staff.caller.id, list),
+            staff: rows(tr, staff.caller.id(), list),
             errors: extras.errors,
             invite_link: extras.invite_link,
             invite_note: extras.invite_note,
@@ -285,7 +285,7 @@ pub async fn set_role(
         };
         return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if staff.caller.id == id.to_string() {
+    if staff.caller.id() == id.to_string() {
         let e = StaffExtras {
             errors: vec![tr.t(M::CannotChangeSelf).into()],
             ..Default::default()
@@ -307,7 +307,9 @@ pub async fn set_role(
             see_other("/console/staff?done=1"),
             &rotated,
         )),
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, &action, carry, None))
+        }
         Err(CoreError::Conflict(_)) | Err(CoreError::Invalid(_)) => {
             let e = StaffExtras {
                 errors: vec![tr.t(M::CannotChangeSelf).into()],
@@ -328,7 +330,7 @@ pub async fn set_disabled(
     let staff = f.staff;
     admin_only(&staff)?;
     let id = parse_id(&id)?;
-    if staff.caller.id == id.to_string() {
+    if staff.caller.id() == id.to_string() {
         let e = StaffExtras {
             errors: vec![staff.tr().t(M::CannotChangeSelf).into()],
             ..Default::default()
@@ -543,7 +545,9 @@ pub async fn regenerate_recovery(
             };
             Ok(maybe_with_session(html(StatusCode::OK, &page), &rotated))
         }
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, action, vec![], None))
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }

@@ -30,7 +30,7 @@ pub struct Ready {
 /// Readiness: 200 when unsealed with the database reachable, else 503 with the reason.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 pub async fn readyz(State(s): State<Arc<AppState>>) -> (StatusCode, Json<Ready>) {
-    let db_ok = s.vault.store().ping().await.is_ok();
+    let db_ok = s.vault.database_ok().await;
     let sealed = s.vault.is_sealed();
     let status = if db_ok && !sealed {
         StatusCode::OK
@@ -49,7 +49,7 @@ pub async fn readyz(State(s): State<Arc<AppState>>) -> (StatusCode, Json<Ready>)
 /// Prometheus metrics (no PII: counters by fixed labels only).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
-    let audit = s.vault.store().audit_head().await.ok().map(|h| h.size);
+    let audit = s.vault.audit_size().await.ok();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(s.vault.is_sealed(), audit),
