@@ -7,7 +7,7 @@ use crate::datadir;
 use crate::witness::Witnesses;
 use anyhow::{Context, Result};
 use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
-use jaga_core::auditlog::CheckpointOutcome;
+use jaga_core::audit::log::CheckpointOutcome;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -129,7 +129,7 @@ pub async fn run(flags: &Flags, cmd: AuditCmd) -> Result<ExitCode> {
         AuditCmd::Proof { event, out } => {
             let cfg = config::load(flags)?;
             let store = datadir::open_store(&cfg.database_url).await?;
-            let bundle = jaga_core::auditlog::bundle(store.as_ref(), event).await?;
+            let bundle = jaga_core::audit::log::bundle(store.as_ref(), event).await?;
             let text = bundle.to_text();
             // Check it before handing it out: a bundle that fails here means the database no
             // longer matches its own signed checkpoint.
@@ -261,9 +261,9 @@ async fn verify(
         }
     };
     let store = datadir::open_store(&cfg.database_url).await?;
-    // The same check as the console's "verify now" (jaga_core::auditverify).
-    let r =
-        jaga_core::auditverify::verify_log(store.as_ref(), key.as_ref(), external.as_ref()).await?;
+    // The same check as the console's "verify now" (jaga_core::audit::verify).
+    let r = jaga_core::audit::verify::verify_log(store.as_ref(), key.as_ref(), external.as_ref())
+        .await?;
     let problem = r.problem.map_or(Ok(()), |p| {
         Err(Problem {
             pos: p.pos,

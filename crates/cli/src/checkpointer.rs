@@ -17,7 +17,7 @@
 use crate::witness::{Delivery, Witnesses, write_atomic};
 use anyhow::{Context, Result, bail};
 use jaga_audit::{Signer, SigningKeyPair, VerifierKey};
-use jaga_core::auditlog::{CheckpointError, CheckpointOutcome, checkpoint_now};
+use jaga_core::audit::log::{CheckpointError, CheckpointOutcome, checkpoint_now};
 use jaga_core::store::{Store, StoredCheckpoint};
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};

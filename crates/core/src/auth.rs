@@ -166,9 +166,9 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 pub struct StaffContext {
     staff_id: uuid::Uuid,
-    role: crate::staff::Role,
+    role: crate::roles::Role,
     segments: Option<BTreeSet<String>>,
-    views: crate::staff::RoleViews,
+    views: crate::roles::RoleViews,
     agreement_ok: bool,
     step_up_fresh: bool,
     session: uuid::Uuid,
@@ -178,9 +178,9 @@ impl StaffContext {
     /// The context of a live session (built by [`crate::staff::StaffService`] only).
     pub(crate) fn new(
         staff_id: uuid::Uuid,
-        role: crate::staff::Role,
+        role: crate::roles::Role,
         segments: Option<BTreeSet<String>>,
-        views: crate::staff::RoleViews,
+        views: crate::roles::RoleViews,
         agreement_ok: bool,
         step_up_fresh: bool,
         session: uuid::Uuid,
@@ -202,7 +202,7 @@ impl StaffContext {
     }
 
     /// The role.
-    pub fn role(&self) -> crate::staff::Role {
+    pub fn role(&self) -> crate::roles::Role {
         self.role
     }
 
@@ -212,7 +212,7 @@ impl StaffContext {
     }
 
     /// The role's field and order views.
-    pub fn views(&self) -> &crate::staff::RoleViews {
+    pub fn views(&self) -> &crate::roles::RoleViews {
         &self.views
     }
 

@@ -4,13 +4,17 @@
 //! - [`model`]: the request and response shapes of customers and orders, and [`model::Field`].
 //! - [`validate`]: normalisation and validation (e-mail, +62 phones in E.164, NIK structure, …).
 //! - [`mask`]: the masked views staff and API clients see by default.
-//! - [`guard`]: the card-number guard every write passes through.
-//! - [`auth`]: callers, scopes and the capabilities that gate PII.
+//! - [`guard`]: the card-number guard every write passes through (the vault's `screen` applies
+//!   the shop's policy on top).
+//! - [`auth`]: callers (unforgeable: built only by authentication), scopes and purposes.
+//! - [`roles`]: staff roles, their field and order views, and the shop's policies.
 //! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
-//! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
-//! - [`audit`]: audit records and their canonical leaf encoding.
-//! - [`auditlog`]: proofs, signed checkpoints and offline bundles over the stored log.
-//! - [`staff`]: staff accounts, roles and field views, passwords, TOTP, sessions, throttling.
+//! - [`vault`]: the service: sealed/unsealed state, customers, orders, tokens, API keys and key
+//!   rotation (the operator's).
+//! - [`audit`]: audit records and actions, the one refusal step, proofs, checkpoints,
+//!   verification, search, and the `audit:read` capability with its reports ([`report`]).
+//! - [`staff`]: staff accounts, passwords, TOTP, sessions, throttling.
+//! - [`CoreError`] and its one classification, [`ErrorClass`].
 //!
 //! This crate never depends on HTTP or database crates; the server reaches data only through
 //! [`vault::Vault`], so no handler can read PII without a permission check and an audit event.
@@ -18,8 +22,6 @@
 #![deny(missing_docs)]
 
 pub mod audit;
-pub mod auditlog;
-pub mod auditverify;
 pub mod auth;
 pub mod clock;
 mod error;
@@ -27,6 +29,7 @@ pub mod guard;
 pub mod mask;
 pub mod model;
 pub mod report;
+pub mod roles;
 pub mod staff;
 pub mod store;
 pub mod unseal;

@@ -9,7 +9,7 @@ use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord, Refusal, deny};
 use crate::auth::{Caller, Scope};
 use crate::error::ForbiddenReason;
-use crate::staff::{Policies, Role};
+use crate::roles::{Policies, Role};
 use crate::store::{ApiKeyRecord, EventFilter, StaffRow, Store};
 use jaga_audit::event::{ActorKind, AuditEvent, decode};
 use serde::Serialize;

@@ -25,19 +25,19 @@ pub async fn checkpoints_proofs_and_batches(store: Arc<dyn Store>) {
     let head = s.audit_head().await.unwrap();
     assert_eq!(head.size, start + 37);
     for index in [0, 1, start + 5, head.size - 1] {
-        let proof = jaga_core::auditlog::inclusion(s, index, head.size)
+        let proof = jaga_core::audit::log::inclusion(s, index, head.size)
             .await
             .unwrap();
         let e = s.audit_event(index).await.unwrap().unwrap();
         jaga_audit::verify_inclusion(&e.leaf_hash, index, head.size, &proof, &head.root).unwrap();
     }
-    let old = jaga_core::auditlog::root_at(s, 13).await.unwrap();
-    let proof = jaga_core::auditlog::consistency(s, 13, head.size)
+    let old = jaga_core::audit::log::root_at(s, 13).await.unwrap();
+    let proof = jaga_core::audit::log::consistency(s, 13, head.size)
         .await
         .unwrap();
     jaga_audit::verify_consistency(13, head.size, &old, &head.root, &proof).unwrap();
     assert!(matches!(
-        jaga_core::auditlog::inclusion(s, 0, head.size + 1).await,
+        jaga_core::audit::log::inclusion(s, 0, head.size + 1).await,
         Err(jaga_core::CoreError::OutOfRange(_))
     ));
     assert!(s.audit_event(head.size).await.unwrap().is_none());

@@ -18,13 +18,12 @@ mod admin;
 mod hasher;
 mod login;
 mod policy;
-mod role;
 mod session;
 mod throttle;
 mod totp_replace;
 
+pub use crate::roles::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use policy::{MIN_PASSWORD_CHARS, check_password, common_password_count};
-pub use role::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use totp_replace::TotpReplacement;
 
 use crate::CoreError;

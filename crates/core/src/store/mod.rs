@@ -35,6 +35,13 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl From<jaga_audit::AuditError> for StoreError {
+    /// Stored log state that `jaga-audit` cannot use (e.g. a frontier of the wrong size).
+    fn from(e: jaga_audit::AuditError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
 /// The encrypted columns of a customer, indexed by [`Field::index`].
 pub type EncryptedFields = [Option<Vec<u8>>; 8];
 

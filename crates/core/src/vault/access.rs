@@ -8,7 +8,7 @@ use crate::audit::{AuditAction, Refusal};
 use crate::auth::Caller;
 use crate::error::ForbiddenReason;
 use crate::model::{CustomerView, Field, OrderView};
-use crate::staff::{FieldView, OrdersView};
+use crate::roles::{FieldView, OrdersView};
 use uuid::Uuid;
 
 impl Vault {

@@ -7,7 +7,7 @@ use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::Caller;
 use crate::error::ForbiddenReason;
-use crate::staff::{Role, parse_segments};
+use crate::roles::{Role, parse_segments};
 use crate::store::EventFilter;
 use jaga_audit::event::{AuditEvent, decode};
 

@@ -1,7 +1,7 @@
 //! Customer capabilities: masked reads and lookups, purpose-bound reveals, writes and erasure.
 
 use super::codec::{self, Plain};
-use super::guard::{count_fields, customer_owner};
+use super::screen::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault, access};
 use crate::audit::{AuditAction, AuditRecord, Outcome, Refusal};

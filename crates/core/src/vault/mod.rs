@@ -9,22 +9,20 @@
 
 mod access;
 mod activity;
-mod admin;
-mod auditlog;
-mod auditsearch;
 mod codec;
 mod customers;
-mod guard;
+mod operator;
 mod orders;
 mod redact;
+mod screen;
 mod tokens;
 
+pub use crate::audit::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
+pub use crate::audit::{AuditReader, CheckpointView, EventView, ProofView};
 pub use activity::TeamEvent;
-pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
-pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
-pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
+pub use operator::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use orders::{OrderReader, OrderWriter};
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};

@@ -3,7 +3,7 @@
 //! plain text for bookkeeping.
 
 use super::codec;
-use super::guard::{count_fields, customer_owner};
+use super::screen::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault};
 use crate::audit::{AuditAction, AuditRecord, Outcome};

@@ -3,7 +3,7 @@
 
 use super::*;
 use jaga_audit::{Signer, SigningKeyPair, open_checkpoint};
-use jaga_core::auditlog::{CheckpointOutcome, checkpoint_now};
+use jaga_core::audit::log::{CheckpointOutcome, checkpoint_now};
 
 /// The positions in the events table of a page, in page order.
 fn positions(body: &str) -> Vec<u64> {

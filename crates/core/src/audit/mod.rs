@@ -1,13 +1,28 @@
-//! Audit records: who did what to which customer, why, and how it ended. Never PII values.
+//! The audit log, in one folder. Never PII values.
 //!
-//! A store appends each record as a leaf of the RFC 9162 Merkle log (see `jaga-audit`) **in the
-//! same transaction** as the change it describes, taking the position from the locked head row.
+//! - this module: [`AuditRecord`] (who did what to which customer, why, how it ended), its
+//!   [`AuditAction`] and [`Outcome`], and [`plan_append`], the Merkle arithmetic both stores
+//!   share. A store appends each record as a leaf of the RFC 9162 Merkle log (see `jaga-audit`)
+//!   **in the same transaction** as the change it describes, taking the position from the
+//!   locked head row. These depend on nothing but `auth` (the store depends on them, not the
+//!   other way round).
+//! - [`log`]: proofs, signed checkpoints and offline bundles over the stored log.
+//! - [`verify`]: re-hashing the whole log and checking checkpoints (`jaga audit verify`).
+//! - [`AuditReader`] (`reader`): the `audit:read` capability the vault hands out — events,
+//!   proofs, bundles and the access reports; [`AuditQuery`] (`search`): the log search.
+//! - `refusal`: the one "audit the refusal, return forbidden" step every check uses.
 
 mod action;
+pub mod log;
+mod reader;
 mod refusal;
+mod search;
+pub mod verify;
 
 pub use action::AuditAction;
+pub use reader::{AuditReader, CheckpointView, EventView, ProofView};
 pub(crate) use refusal::{Refusal, deny};
+pub use search::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 
 use crate::auth::{ActorKind, Caller};
 use serde::Serialize;
@@ -169,14 +184,14 @@ pub struct AppendPlan {
     pub frontier: Vec<u8>,
 }
 
-/// Plans the append of `records` to a log whose locked head holds `size` and `frontier`.
+/// Plans the append of `records` to a log whose locked head holds `size` and `frontier`. A
+/// frontier that does not fit `size` is an error (a store reports it as corrupt data).
 pub fn plan_append(
     size: u64,
     frontier: &[u8],
     records: &[&AuditRecord],
-) -> Result<AppendPlan, crate::store::StoreError> {
-    let mut f = jaga_audit::Frontier::from_bytes(size, frontier)
-        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+) -> Result<AppendPlan, jaga_audit::AuditError> {
+    let mut f = jaga_audit::Frontier::from_bytes(size, frontier)?;
     let mut events = Vec::with_capacity(records.len());
     let mut nodes = Vec::new();
     for r in records {

@@ -2,13 +2,13 @@
 //! `audit:read` scope. Every read is itself appended to the log as `audit.read`. No key
 //! material is needed, so this works while the vault is sealed.
 
-use super::Vault;
 use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, Scope};
 use crate::error::ForbiddenReason;
 use crate::report::{self, AccessEntry};
 use crate::store::StoredCheckpoint;
+use crate::vault::Vault;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -92,7 +92,7 @@ fn hex(b: &[u8]) -> String {
 impl AuditReader<'_> {
     async fn note(&self, what: String) -> Result<(), CoreError> {
         self.vault
-            .store
+            .store()
             .audit_append(AuditRecord::new(self.caller, AuditAction::AuditRead).fields([what]))
             .await?;
         Ok(())
@@ -103,7 +103,7 @@ impl AuditReader<'_> {
         self.note("checkpoint".into()).await?;
         Ok(self
             .vault
-            .store
+            .store()
             .checkpoint_latest()
             .await?
             .ok_or(CoreError::NotFound)?
@@ -115,7 +115,7 @@ impl AuditReader<'_> {
         self.note(format!("event:{seq}")).await?;
         let e = self
             .vault
-            .store
+            .store()
             .audit_event(seq)
             .await?
             .ok_or(CoreError::NotFound)?;
@@ -133,7 +133,7 @@ impl AuditReader<'_> {
     /// checkpoint's size).
     pub async fn inclusion(&self, index: u64, size: Option<u64>) -> Result<ProofView, CoreError> {
         self.note(format!("proof.inclusion:{index}")).await?;
-        let store = self.vault.store.as_ref();
+        let store = self.vault.store().as_ref();
         let size = match size {
             Some(s) => s,
             None => {
@@ -144,8 +144,8 @@ impl AuditReader<'_> {
                     .size
             }
         };
-        let proof = crate::auditlog::inclusion(store, index, size).await?;
-        let root = crate::auditlog::root_at(store, size).await?;
+        let proof = crate::audit::log::inclusion(store, index, size).await?;
+        let root = crate::audit::log::root_at(store, size).await?;
         Ok(ProofView {
             first: index,
             size,
@@ -158,9 +158,9 @@ impl AuditReader<'_> {
     pub async fn consistency(&self, first: u64, second: u64) -> Result<ProofView, CoreError> {
         self.note(format!("proof.consistency:{first}-{second}"))
             .await?;
-        let store = self.vault.store.as_ref();
-        let proof = crate::auditlog::consistency(store, first, second).await?;
-        let root = crate::auditlog::root_at(store, second).await?;
+        let store = self.vault.store().as_ref();
+        let proof = crate::audit::log::consistency(store, first, second).await?;
+        let root = crate::audit::log::root_at(store, second).await?;
         Ok(ProofView {
             first,
             size: second,
@@ -172,14 +172,14 @@ impl AuditReader<'_> {
     /// The offline bundle for event `seq` (text).
     pub async fn bundle(&self, seq: u64) -> Result<String, CoreError> {
         self.note(format!("bundle:{seq}")).await?;
-        Ok(crate::auditlog::bundle(self.vault.store.as_ref(), seq)
+        Ok(crate::audit::log::bundle(self.vault.store().as_ref(), seq)
             .await?
             .to_text())
     }
 
     /// Who accessed the customer with this code.
     pub async fn customer_report(&self, code: &str) -> Result<report::CustomerReport, CoreError> {
-        report::customer_report(self.vault.store.as_ref(), self.caller, code).await
+        report::customer_report(self.vault.store().as_ref(), self.caller, code).await
     }
 
     /// One actor's activity in `[from_ms, to_ms)`.
@@ -190,7 +190,7 @@ impl AuditReader<'_> {
         to_ms: i64,
     ) -> Result<report::ActorReport, CoreError> {
         report::actor_report(
-            self.vault.store.as_ref(),
+            self.vault.store().as_ref(),
             self.caller,
             actor,
             from_ms,
@@ -202,7 +202,7 @@ impl AuditReader<'_> {
     /// The access review now, with `policies` saying which roles may reveal.
     pub async fn review(
         &self,
-        policies: &crate::staff::Policies,
+        policies: &crate::roles::Policies,
     ) -> Result<report::Review, CoreError> {
         self.review_at(policies, crate::now_ms()).await
     }
@@ -210,9 +210,9 @@ impl AuditReader<'_> {
     /// The access review as of `now_ms` (scheduled reviews, tests).
     pub async fn review_at(
         &self,
-        policies: &crate::staff::Policies,
+        policies: &crate::roles::Policies,
         now_ms: i64,
     ) -> Result<report::Review, CoreError> {
-        report::access_review(self.vault.store.as_ref(), self.caller, policies, now_ms).await
+        report::access_review(self.vault.store().as_ref(), self.caller, policies, now_ms).await
     }
 }
