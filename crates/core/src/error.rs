@@ -92,6 +92,12 @@ pub enum CoreError {
         /// Seconds until the next attempt is accepted.
         retry_after_secs: u64,
     },
+    /// Too many customer lookups by this API key or staff member; retry after the delay.
+    #[error("too many lookups; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until the next lookup is accepted.
+        retry_after_secs: u64,
+    },
     /// The server is saturated (e.g. the password-hashing queue is full); retry shortly.
     #[error("busy; retry shortly")]
     Busy,

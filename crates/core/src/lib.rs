@@ -11,8 +11,9 @@
 //! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
 //! - [`vault`]: the service: sealed/unsealed state, customers, orders, tokens, API keys and key
 //!   rotation (the operator's).
-//! - [`audit`]: audit records and actions, the one refusal step, proofs, checkpoints,
-//!   verification, search, and the `audit:read` capability with its reports ([`report`]).
+//! - [`audit`]: audit records and actions, the bounds every event is held to, the one refusal
+//!   step, proofs, checkpoints, verification, search, and the `audit:read` capability with its
+//!   reports ([`report`]).
 //! - [`staff`]: staff accounts, passwords, TOTP, sessions, throttling.
 //! - [`CoreError`] and its one classification, [`ErrorClass`].
 //!

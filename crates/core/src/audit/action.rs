@@ -54,6 +54,12 @@ actions! {
     TextRedact => "text.redact",
     /// The audit log, a proof or a report was read.
     AuditRead => "audit.read",
+    /// Refusals beyond the per-window budget, counted into one event per actor and action.
+    AuditRefusalsAggregated => "audit.refusals_aggregated",
+    /// An unseal attempt (key, passphrase or share) through the API.
+    SysUnseal => "sys.unseal",
+    /// The metrics were scraped (only refusals are recorded).
+    MetricsRead => "metrics.read",
     /// A request carrying a payment card number was refused.
     RequestCardNumberRejected => "request.card_number_rejected",
     /// A state-changing session request without the right CSRF token was refused.
@@ -98,6 +104,8 @@ actions! {
     StaffLoginLocked => "staff.login.locked",
     /// The password step of sign-in succeeded.
     StaffLoginPassword => "staff.login.password",
+    /// A pending sign-in was ended before its second factor.
+    StaffLoginEnded => "staff.login.ended",
     /// A staff member confirmed a sensitive action with a fresh code.
     StaffStepUp => "staff.step_up",
     /// A recovery code was used.
@@ -149,6 +157,9 @@ mod tests {
             (A::TokenResolve, "token.resolve"),
             (A::TextRedact, "text.redact"),
             (A::AuditRead, "audit.read"),
+            (A::AuditRefusalsAggregated, "audit.refusals_aggregated"),
+            (A::SysUnseal, "sys.unseal"),
+            (A::MetricsRead, "metrics.read"),
             (A::RequestCardNumberRejected, "request.card_number_rejected"),
             (A::RequestCsrfRejected, "request.csrf_rejected"),
             (A::KeysCreate, "keys.create"),
@@ -171,6 +182,7 @@ mod tests {
             (A::StaffLoginFailed, "staff.login.failed"),
             (A::StaffLoginLocked, "staff.login.locked"),
             (A::StaffLoginPassword, "staff.login.password"),
+            (A::StaffLoginEnded, "staff.login.ended"),
             (A::StaffStepUp, "staff.step_up"),
             (A::StaffRecoveryUse, "staff.recovery.use"),
             (A::StaffRecoveryRevoke, "staff.recovery.revoke"),

@@ -15,7 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 impl Vault {
-    /// Reading the audit log; needs `audit:read`.
+    /// Reading the audit log; needs `audit:read` (and, for staff, the accepted agreement: the
+    /// log names customers and purposes).
     pub async fn audit_reader<'a>(
         &'a self,
         caller: &'a Caller,
@@ -27,6 +28,8 @@ impl Vault {
             );
             return Err(self.deny(caller, refusal).await);
         }
+        self.require_agreement(caller, AuditAction::AuditRead)
+            .await?;
         Ok(AuditReader {
             vault: self,
             caller,

@@ -1,11 +1,11 @@
-//! The one "check failed → audit the refusal → return the error" step. Every capability and
-//! service check that refuses a caller goes through [`deny`], so a refusal is never returned
-//! without its `denied` event in the log.
+//! What a refusal records. Every capability and service check that refuses a caller builds a
+//! [`Refusal`] and hands it to `Vault::deny` (in `vault/refusals.rs`), the one "check failed →
+//! audit the refusal → return the error" step, so a refusal is never returned without its
+//! `denied` event (or its count in the refusal budget).
 
 use super::{AuditAction, AuditRecord, Outcome};
 use crate::auth::Caller;
-use crate::error::{CoreError, ForbiddenReason};
-use crate::store::Store;
+use crate::error::ForbiddenReason;
 use uuid::Uuid;
 
 /// A refusal to record: the action refused, the rule that refused it, and what its `denied`
@@ -43,16 +43,12 @@ impl Refusal {
     }
 }
 
-/// Appends the `denied` event of `refusal` by `caller` and returns the error to hand back:
-/// [`CoreError::Forbidden`] with the reason (or the store's error if the event could not be
-/// written — a refusal is never returned unaudited).
-pub(crate) async fn deny(store: &dyn Store, caller: &Caller, refusal: Refusal) -> CoreError {
+/// The `denied` event of `refusal` by `caller`, and the reason to return. The vault writes the
+/// event (through the refusal budget) in [`crate::vault::Vault`]'s `deny`, the one refusal step.
+pub(crate) fn denied_event(caller: &Caller, refusal: Refusal) -> (AuditRecord, ForbiddenReason) {
     let mut record = AuditRecord::new(caller, refusal.action)
         .outcome(Outcome::Denied)
         .fields(refusal.fields);
     record.customer_id = refusal.customer;
-    match store.audit_append(record).await {
-        Ok(_) => CoreError::Forbidden(refusal.reason),
-        Err(e) => e.into(),
-    }
+    (record, refusal.reason)
 }

@@ -116,6 +116,10 @@ impl ForbiddenReason {
                 "agreement_required",
                 "accept the confidentiality agreement first (POST /v1/agreement/accept)".into(),
             ),
+            ForbiddenReason::LookupField => (
+                "field_not_visible",
+                "your role cannot see this field, so it cannot look customers up by it".into(),
+            ),
         }
     }
 }
@@ -149,6 +153,12 @@ impl CoreError {
                 K::TooManyRequests,
                 "login_throttled",
                 format!("too many failed attempts; retry in {retry_after_secs} s"),
+            )
+            .retry_after(*retry_after_secs),
+            CoreError::RateLimited { retry_after_secs } => ErrorClass::new(
+                K::TooManyRequests,
+                "rate_limited",
+                format!("too many lookups by this caller; retry in {retry_after_secs} s"),
             )
             .retry_after(*retry_after_secs),
             CoreError::Busy => {
@@ -332,6 +342,18 @@ mod tests {
                 "login_throttled",
             ),
             (CoreError::Busy, K::Unavailable, "busy"),
+            (
+                CoreError::RateLimited {
+                    retry_after_secs: 3,
+                },
+                K::TooManyRequests,
+                "rate_limited",
+            ),
+            (
+                CoreError::Forbidden(ForbiddenReason::LookupField),
+                K::Forbidden,
+                "field_not_visible",
+            ),
             (
                 CoreError::Store(StoreError::Database("down".into())),
                 K::Unavailable,

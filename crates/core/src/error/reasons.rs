@@ -30,6 +30,8 @@ pub enum ForbiddenReason {
     StepUp,
     /// The current confidentiality agreement has not been accepted.
     Agreement,
+    /// The role cannot see the field it tried to look customers up by.
+    LookupField,
 }
 
 impl ForbiddenReason {
@@ -46,6 +48,7 @@ impl ForbiddenReason {
             ForbiddenReason::FieldView => "field_view",
             ForbiddenReason::StepUp => "step_up",
             ForbiddenReason::Agreement => "agreement",
+            ForbiddenReason::LookupField => "lookup_field",
         })
     }
 }
@@ -67,6 +70,7 @@ impl fmt::Display for ForbiddenReason {
             ForbiddenReason::Agreement => {
                 f.write_str("the confidentiality agreement must be accepted first")
             }
+            ForbiddenReason::LookupField => f.write_str("the role cannot see the lookup field"),
         }
     }
 }
@@ -155,6 +159,9 @@ pub enum UnsealError {
     /// The share was not made for this installation.
     #[error("the share does not belong to this installation")]
     ForeignShare,
+    /// The key derivation was interrupted (the blocking task did not finish).
+    #[error("the key derivation did not finish")]
+    Interrupted,
     /// The material itself is wrong (wrong passphrase, malformed share, …).
     #[error("{0}")]
     Material(&'static str),

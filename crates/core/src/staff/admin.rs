@@ -6,7 +6,7 @@ use super::{
     Agreement, ClientInfo, Invitation, InvitationInfo, NewInvitation, NewSession, Role,
     SessionState, StaffInfo, StaffService, TotpEnrolment, info,
 };
-use crate::audit::{AuditAction, AuditRecord, Refusal, deny};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{ActorKind, Caller};
 use crate::error::ForbiddenReason;
 use crate::store::{InvitationRow, StaffRow, StoreError};
@@ -58,7 +58,18 @@ impl StaffService {
         } else {
             return Ok(());
         };
-        Err(deny(self.store().as_ref(), caller, Refusal::new(action, reason)).await)
+        Err(self.vault.deny(caller, Refusal::new(action, reason)).await)
+    }
+
+    /// Authorises a staff-administration request before its body is read: the system or an
+    /// admin's session, with a fresh step-up when `step_up`. Refusals are audited as `action`.
+    pub async fn authorize_admin(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+        step_up: bool,
+    ) -> Result<(), CoreError> {
+        self.require_admin(caller, action, step_up).await
     }
 
     async fn target(&self, id: Uuid) -> Result<StaffRow, CoreError> {
@@ -103,14 +114,14 @@ impl StaffService {
         })
     }
 
-    /// Invites a staff member (admin only). Returns the one-time token; the link is
+    /// Invites a staff member (admin only, with a fresh step-up). Returns the one-time token; the link is
     /// [`Invitation::link`]. Audited as `staff.invite`.
     pub async fn invite(
         &self,
         caller: &Caller,
         req: &NewInvitation,
     ) -> Result<Invitation, CoreError> {
-        self.require_admin(caller, AuditAction::StaffInvite, false)
+        self.require_admin(caller, AuditAction::StaffInvite, true)
             .await?;
         let email = validate::email(&req.email).map_err(|e| CoreError::Invalid(vec![e]))?;
         let segments = segments_csv(&req.segments)?;
@@ -283,10 +294,11 @@ impl StaffService {
         Ok(())
     }
 
-    /// Disables an account and ends all its sessions (admin only; not one's own). Audited as
+    /// Disables an account and ends all its sessions (admin only, with a fresh step-up; not
+    /// one's own). Audited as
     /// `staff.disable`.
     pub async fn disable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, AuditAction::StaffDisable, false)
+        self.require_admin(caller, AuditAction::StaffDisable, true)
             .await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
@@ -308,9 +320,9 @@ impl StaffService {
         Ok(())
     }
 
-    /// Re-enables a disabled account (admin only). Audited as `staff.enable`.
+    /// Re-enables a disabled account (admin only, with a fresh step-up). Audited as `staff.enable`.
     pub async fn enable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, AuditAction::StaffEnable, false)
+        self.require_admin(caller, AuditAction::StaffEnable, true)
             .await?;
         let mut row = self.target(id).await?;
         if row.disabled_at.is_some() {
@@ -393,6 +405,7 @@ impl StaffService {
             .await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
+        let row_email = row.email.clone();
         row.totp_secret = None;
         row.totp_confirmed = false;
         row.version += 1;
@@ -415,6 +428,8 @@ impl StaffService {
             )
             .await?;
         self.store().sessions_end(id, None, None).await?;
+        // A new authenticator starts with a clean count of failed codes.
+        self.clear_second_factor_lock(&row_email).await?;
         Ok(())
     }
 }

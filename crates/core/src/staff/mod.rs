@@ -19,11 +19,12 @@ mod hasher;
 mod login;
 mod policy;
 mod session;
-mod throttle;
+pub(crate) mod throttle;
 mod totp_replace;
 
 pub use crate::roles::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use policy::{MIN_PASSWORD_CHARS, check_password, common_password_count};
+pub use throttle::{PENDING_MAX_FAILURES, SECOND_FACTOR_MAX_FAILURES, address_group};
 pub use totp_replace::TotpReplacement;
 
 use crate::CoreError;

@@ -3,7 +3,7 @@
 
 use super::{ClientInfo, NewSession, SessionInfo, SessionState, StaffService, role_of};
 use crate::CoreError;
-use crate::audit::{AuditAction, AuditRecord, Refusal, deny};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, StaffContext};
 use crate::error::ForbiddenReason;
 use crate::store::{SessionRow, StaffRow};
@@ -117,7 +117,7 @@ impl StaffService {
         if unsafe_method && !csrf.is_some_and(|c| otp::ct_eq(c, &cur.row.csrf)) {
             let caller = self.caller_for(&cur, request_id.clone())?;
             let refusal = Refusal::new(AuditAction::RequestCsrfRejected, ForbiddenReason::Csrf);
-            return Err(deny(self.store().as_ref(), &caller, refusal).await);
+            return Err(self.vault.deny(&caller, refusal).await);
         }
         let now = self.now();
         if now - cur.row.last_seen_at >= TOUCH_EVERY_MS {
@@ -170,7 +170,7 @@ impl StaffService {
         if !otp::ct_eq(csrf, &cur.row.csrf) {
             let caller = Self::actor(&cur.staff.id.to_string(), &ClientInfo::default());
             let refusal = Refusal::new(AuditAction::RequestCsrfRejected, ForbiddenReason::Csrf);
-            return Err(deny(self.store().as_ref(), &caller, refusal).await);
+            return Err(self.vault.deny(&caller, refusal).await);
         }
         Ok(cur)
     }

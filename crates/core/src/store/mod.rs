@@ -15,8 +15,10 @@ use uuid::Uuid;
 
 mod tokens;
 pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
+mod jobs;
+pub use jobs::{JobState, JobStore};
 mod staff;
-pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, ThrottleRow};
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +200,9 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: CheckpointStore + TokenStore + StaffStore + Send + Sync + 'static {
+pub trait Store:
+    CheckpointStore + TokenStore + StaffStore + JobStore + Send + Sync + 'static
+{
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

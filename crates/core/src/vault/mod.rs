@@ -11,21 +11,28 @@ mod access;
 mod activity;
 mod codec;
 mod customers;
+mod lookup;
 mod operator;
 mod orders;
+mod ratelimit;
 mod redact;
+pub mod refusals;
 mod screen;
 mod tokens;
+mod unseal_gate;
 
 pub use crate::audit::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use crate::audit::{AuditReader, CheckpointView, EventView, ProofView};
 pub use activity::TeamEvent;
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
+pub use lookup::{LOOKUP_LIMIT, LookupResult};
 pub use operator::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use orders::{OrderReader, OrderWriter};
+pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
+pub use unseal_gate::UnsealMaterial;
 
 use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord, Refusal};
@@ -91,6 +98,8 @@ pub struct Vault {
     keys: RwLock<Option<Arc<Keys>>>,
     shares: Mutex<Vec<Zeroizing<String>>>,
     text_policy: RwLock<jaga_redact::PolicySpec>,
+    lookup_limiter: ratelimit::Limiter,
+    refusals: refusals::RefusalBudget,
 }
 
 impl Vault {
@@ -102,6 +111,8 @@ impl Vault {
             keys: RwLock::new(None),
             shares: Mutex::new(Vec::new()),
             text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
+            lookup_limiter: ratelimit::Limiter::default(),
+            refusals: refusals::RefusalBudget::default(),
         }
     }
 
@@ -238,8 +249,19 @@ impl Vault {
         let wrapped = base64::engine::general_purpose::STANDARD
             .decode(wrapped_root)
             .map_err(|_| CoreError::Unseal(UnsealError::CorruptConfig))?;
-        let root = jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, passphrase, params)
-            .map_err(CoreError::from)?;
+        if !self.is_sealed() {
+            // Never try a passphrase once unsealed: that would be an oracle for it.
+            return Ok(());
+        }
+        // Argon2id (64 MiB, several passes) runs on the blocking pool, never on the async
+        // workers that answer other requests.
+        let (pass, params) = (passphrase.clone(), params.clone());
+        let root = tokio::task::spawn_blocking(move || {
+            jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, &pass, &params)
+        })
+        .await
+        .map_err(|_| CoreError::Unseal(UnsealError::Interrupted))?
+        .map_err(CoreError::from)?;
         self.unseal_with_root(root).await
     }
 
@@ -325,8 +347,35 @@ impl Vault {
     }
 
     /// Appends a standalone audit event (e.g. a request refused before it reached a service).
-    pub async fn audit(&self, record: AuditRecord) -> Result<u64, CoreError> {
-        Ok(self.store.audit_append(record).await?)
+    ///
+    /// A refusal (outcome `denied` or `rejected`) passes the refusal budget
+    /// ([`refusals`]): beyond it, it is only counted and later written as part of one
+    /// `audit.refusals_aggregated` summary, so a flood of refused requests cannot grow the log
+    /// without limit. Returns whether the event itself was written.
+    pub async fn audit(&self, record: AuditRecord) -> Result<bool, CoreError> {
+        if !refusals::is_refusal(&record) {
+            self.store.audit_append(record).await?;
+            return Ok(true);
+        }
+        let admit = self.refusals.admit(&record, crate::now_ms());
+        if !admit.summaries.is_empty() {
+            self.store.audit_append_batch(admit.summaries).await?;
+        }
+        if admit.write {
+            self.store.audit_append(record).await?;
+        }
+        Ok(admit.write)
+    }
+
+    /// Writes the summaries of the refusal budget's window if it has passed (every open count
+    /// when `force`, e.g. at shutdown). Returns how many summary events were written.
+    pub async fn flush_refusals(&self, force: bool) -> Result<usize, CoreError> {
+        let summaries = self.refusals.take(crate::now_ms(), force);
+        let n = summaries.len();
+        if n > 0 {
+            self.store.audit_append_batch(summaries).await?;
+        }
+        Ok(n)
     }
 
     /// Checks `caller` holds `scope`; if not, audits the refusal of `action` and fails.
@@ -344,10 +393,33 @@ impl Vault {
         self.keys()
     }
 
-    /// Audits `refusal` by `caller` and returns the error to hand back (see [`crate::audit`]'s
-    /// `deny`).
+    /// Checks `caller` holds `scope` for an operation outside the vault's capabilities (e.g. the
+    /// metrics endpoint); a refusal is audited as a denied `action` through [`Vault::deny`]'s
+    /// one refusal step. Needs no key material.
+    pub async fn require_scope(
+        &self,
+        caller: &Caller,
+        scope: Scope,
+        action: AuditAction,
+    ) -> Result<(), CoreError> {
+        if caller.has(scope) {
+            return Ok(());
+        }
+        Err(self
+            .deny(caller, Refusal::new(action, ForbiddenReason::Scope(scope)))
+            .await)
+    }
+
+    /// The one refusal step: audits `refusal` by `caller` as a `denied` event (through the
+    /// refusal budget, [`Vault::audit`]) and returns the error to hand back,
+    /// [`CoreError::Forbidden`] with the reason — or the store's error if the event could not
+    /// be written, so a refusal is never returned unaudited.
     pub(crate) async fn deny(&self, caller: &Caller, refusal: Refusal) -> CoreError {
-        crate::audit::deny(self.store.as_ref(), caller, refusal).await
+        let (record, reason) = crate::audit::denied_event(caller, refusal);
+        match self.audit(record).await {
+            Ok(_) => CoreError::Forbidden(reason),
+            Err(e) => e,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::i18n::{Lang, M};
 use super::session::{self, StaffForm, StaffPage, client_info, session_cookie};
-use super::web::{self, Ctx, Fail, Form, html, see_other};
+use super::web::{self, Ctx, Fail, Form, SecretField, html, see_other};
 use super::{Chrome, lang_cookie};
 use crate::AppState;
 use axum::extract::{FromRequest, Query, Request, State};
@@ -141,7 +141,7 @@ pub struct LoginForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: SecretField,
 }
 
 fn login_error(ctx: &Ctx, email: &str, status: StatusCode, msg: M) -> Response {
@@ -174,7 +174,7 @@ pub async fn login(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<LoginForm>::from_request_anon(req).await?;
     if f.email.len() > 254 || f.password.len() > 1024 {
         return Ok(login_error(
@@ -184,7 +184,7 @@ pub async fn login(
             M::LoginFailed,
         ));
     }
-    let pw = SecretString::from(f.password);
+    let pw = f.password.secret();
     match state.staff.login(f.email.trim(), &pw, &client).await {
         Ok(LoginStep::SecondFactor(s)) => Ok(with_session(see_other("/console/login/code"), &s)),
         Ok(LoginStep::Enrol(s, _)) => Ok(with_session(see_other("/console/enrol"), &s)),
@@ -275,7 +275,7 @@ pub async fn code(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     if f.code.len() > 64 {
         return Ok(code_page(
@@ -362,7 +362,7 @@ pub async fn enrol(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     let code: String = f
         .code
@@ -482,9 +482,9 @@ pub struct InviteForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
-    password: String,
+    password: SecretField,
     #[serde(default)]
-    confirm: String,
+    confirm: SecretField,
 }
 
 /// `POST /console/invite`: creates the account and continues to TOTP enrolment.
@@ -493,7 +493,7 @@ pub async fn invite(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<InviteForm>::from_request_anon(req).await?;
     let tr = ctx.tr();
     if f.token.is_empty() || f.token.len() > 128 {
@@ -516,7 +516,7 @@ pub async fn invite(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    if f.password != f.confirm {
+    if f.password.as_str() != f.confirm.as_str() {
         return Ok(again(tr.t(M::PasswordMismatch).into()));
     }
     if f.name.trim().is_empty() {
@@ -526,7 +526,7 @@ pub async fn invite(
             tr.t(M::VRequired)
         )));
     }
-    let pw = SecretString::from(f.password.clone());
+    let pw = f.password.secret();
     let email = (info.email.is_none()).then_some(f.email.trim());
     match state
         .staff
@@ -604,7 +604,7 @@ pub async fn logout(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let f = <StaffForm<serde::de::IgnoredAny> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &state).await?;
     let _ = state
         .staff
@@ -744,7 +744,7 @@ pub(crate) async fn step_up_form(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, state).await?;
     match step_up_if_asked(state, staff, form.stepup_code.as_deref(), &client).await {
         Ok(x) => Ok(Ok(x)),

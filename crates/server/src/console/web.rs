@@ -12,12 +12,14 @@ use serde::de::DeserializeOwned;
 /// Largest console form body, bytes. Anything larger is refused with a localized 413 page.
 pub const FORM_LIMIT: usize = 64 * 1024;
 
-/// The language cookie.
-pub const LANG_COOKIE: &str = "jaga_lang";
+/// The language cookie. Every console cookie has the `__Host-` prefix: the browser only
+/// accepts it from this host over HTTPS with `Path=/` and no `Domain`, so a sibling subdomain
+/// cannot plant or overwrite it (cookie tossing).
+pub const LANG_COOKIE: &str = "__Host-jaga_lang";
 /// The form field carrying the CSRF token (the staff service's name for it).
 pub const CSRF_FIELD: &str = "csrf_token";
 /// The pre-session CSRF cookie (double-submit token for forms shown before sign-in).
-pub const PRE_COOKIE: &str = "jaga_pre";
+pub const PRE_COOKIE: &str = "__Host-jaga_pre";
 
 /// What every console handler knows about the request before it runs.
 #[derive(Debug, Clone)]
@@ -59,13 +61,14 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-/// A `Set-Cookie` value for the console: `Secure; HttpOnly; SameSite=Strict; Path=/console`.
+/// A `Set-Cookie` value for the console: `Secure; HttpOnly; SameSite=Strict; Path=/` (the
+/// `__Host-` prefix requires `Path=/` and no `Domain`).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
     let age = max_age_secs
         .map(|s| format!("; Max-Age={s}"))
         .unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/console; Secure; HttpOnly; SameSite=Strict{age}"
+        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"
     ))
     .expect("cookie values are ASCII tokens")
 }
@@ -82,6 +85,40 @@ pub fn random_token() -> String {
 pub fn same_token(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A form field holding a secret (a password): the parsed value is wiped from memory when the
+/// form is dropped, and it has no `Debug` that could print it.
+#[derive(Default)]
+pub struct SecretField(zeroize::Zeroizing<String>);
+
+impl SecretField {
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the field is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A `SecretString` copy for the staff service (this field is wiped on drop as well).
+    pub fn secret(&self) -> secrecy::SecretString {
+        secrecy::SecretString::from(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The String is moved, not copied, into the wrapper that wipes it.
+        String::deserialize(d).map(|s| SecretField(zeroize::Zeroizing::new(s)))
+    }
 }
 
 /// Why a console request failed; rendered by the console layer as a page in the reader's
@@ -112,6 +149,8 @@ pub enum Fail {
     Login,
     /// The agreement is not accepted yet: redirect to it.
     Agreement,
+    /// 429: too many lookups; retry after this many seconds.
+    TooMany(u64),
 }
 
 /// Marker put into a response's extensions so the console layer renders the error page.
@@ -135,6 +174,7 @@ impl Fail {
             Fail::Internal => (S::INTERNAL_SERVER_ERROR, M::ErrorInternal),
             Fail::Login => (S::UNAUTHORIZED, M::ErrorSessionExpired),
             Fail::Agreement => (S::FORBIDDEN, M::AgreementRequired),
+            Fail::TooMany(_) => (S::TOO_MANY_REQUESTS, M::ErrorTooMany),
         }
     }
 }
@@ -173,7 +213,8 @@ impl From<jaga_core::CoreError> for Fail {
             (_, K::Gone) => Fail::Erased,
             (_, K::Conflict) => Fail::Conflict,
             (_, K::BadRequest | K::Unprocessable) => Fail::BadForm,
-            (_, K::Unavailable | K::TooManyRequests) => Fail::Unavailable,
+            (_, K::TooManyRequests) => Fail::TooMany(class.retry_after.unwrap_or(1)),
+            (_, K::Unavailable) => Fail::Unavailable,
             (_, K::Internal) => Fail::Internal,
         }
     }
@@ -265,8 +306,11 @@ mod tests {
     #[test]
     fn cookies_and_tokens() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; jaga_lang=en; b=2".parse().unwrap());
-        assert_eq!(cookie(&h, "jaga_lang"), Some("en"));
+        h.insert(
+            header::COOKIE,
+            "a=1; __Host-jaga_lang=en; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, "__Host-jaga_lang"), Some("en"));
         assert_eq!(cookie(&h, "c"), None);
         let t = random_token();
         assert_eq!(t.len(), 32);

@@ -2,6 +2,7 @@
 
 use super::parse_id;
 use crate::AppState;
+use crate::authorize::{self, Scoped};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Authed, GuardedJson};
 use axum::Json;
@@ -23,6 +24,11 @@ pub const PURPOSE_HEADER: &str = "x-jaga-purpose";
 pub struct CustomerList {
     /// Matching customers, masked.
     pub customers: Vec<CustomerView>,
+    /// `true` when more than `limit` customers share the looked-up index term, so matches may
+    /// be missing from `customers` (look them up by customer code instead).
+    pub truncated: bool,
+    /// The most index candidates one lookup examines.
+    pub limit: u32,
 }
 
 fn bad_query(detail: &str) -> ApiError {
@@ -35,7 +41,7 @@ fn bad_query(detail: &str) -> ApiError {
     responses((status = 201, body = Created), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem, description = "invalid values, or `card_number_not_allowed`"), (status = 503, body = Problem, description = "sealed")))]
 pub async fn create(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::CustomersWrite>,
     GuardedJson(input): GuardedJson<NewCustomer>,
 ) -> ApiResult<impl IntoResponse> {
     let created = s.vault.writer(&caller).await?.create(&input).await?;
@@ -46,11 +52,15 @@ pub async fn create(
     ))
 }
 
-/// Exact-match lookup by exactly one of `email`, `phone`, `national_id` or `code`.
+/// Exact-match lookup by exactly one of `email`, `phone`, `national_id` or `code`. At most
+/// `limit` (50) index candidates are examined; `truncated` says when there were more. Lookups
+/// are rate-limited per API key and per staff member (429 `rate_limited` with `Retry-After`),
+/// and a staff member cannot look up by a field their role does not see (403
+/// `field_not_visible`). Both refusals are audited.
 #[utoipa::path(get, path = "/v1/customers", tag = "customers",
     params(("email" = Option<String>, Query), ("phone" = Option<String>, Query), ("national_id" = Option<String>, Query), ("code" = Option<String>, Query)),
     security(("api_key" = ["customers:read"])),
-    responses((status = 200, body = CustomerList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = CustomerList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem, description = "`rate_limited`, with Retry-After")))]
 pub async fn lookup(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
@@ -74,8 +84,12 @@ pub async fn lookup(
             ));
         }
     };
-    let customers = s.vault.reader(&caller).await?.lookup(&lookup).await?;
-    Ok(Json(CustomerList { customers }))
+    let found = s.vault.reader(&caller).await?.lookup_page(&lookup).await?;
+    Ok(Json(CustomerList {
+        customers: found.customers,
+        truncated: found.truncated,
+        limit: jaga_core::vault::LOOKUP_LIMIT,
+    }))
 }
 
 /// One customer, masked; `?reveal=email,phone` with an `X-Jaga-Purpose` header and the
@@ -129,7 +143,7 @@ pub async fn get(
     responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::CustomersWrite>,
     Path(id): Path<String>,
     GuardedJson(patch): GuardedJson<CustomerPatch>,
 ) -> ApiResult<Json<CustomerView>> {
