@@ -240,7 +240,7 @@ pub struct PaymentRef {
 }
 
 /// A new order in a customer's purchase history.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// The shop's own order number (e.g. `INV/2025/11/00123`).

@@ -226,7 +226,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for GuardedJson<T> {
                 ),
             )
         })?;
-        if let Some(path) = jaga_core::guard::find_card_number(&value) {
+        if let Some(path) = jaga_core::guard::find_card_number_in_body(&bytes, &value) {
             state.metrics.card_rejections.inc();
             if let Some(caller) = caller {
                 let rec = AuditRecord::new(&caller, AuditAction::RequestCardNumberRejected)

@@ -8,7 +8,7 @@ use super::tokens::{Minter, Owner};
 use super::{Keys, Vault};
 use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord, Outcome};
-use crate::auth::Caller;
+use crate::auth::{Caller, Purpose, PurposeError};
 use crate::guard::{self, CardHandling, FindingCounts, GuardError};
 use crate::store::TokenRow;
 use jaga_redact::{HashKey, Policy, PolicySpec};
@@ -44,6 +44,58 @@ impl Vault {
         self.text_policy.read().expect("policy lock").clone()
     }
 
+    /// Audits a refused card number in `field` (`request.card_number_rejected`, the field name
+    /// only) and returns the error for it.
+    pub(crate) async fn refuse_card(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        field: &str,
+    ) -> CoreError {
+        let mut rec = AuditRecord::new(caller, AuditAction::RequestCardNumberRejected)
+            .outcome(Outcome::Rejected)
+            .fields([field]);
+        if let Some(id) = customer {
+            rec = rec.customer(id);
+        }
+        match self.audit(rec).await {
+            Ok(_) => CoreError::CardInText {
+                field: field.to_string(),
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// The card guard on values as they will be stored, after the field's own normalisation
+    /// (collapsed whitespace, canonical forms): `value` is the normalised record as JSON. A
+    /// card number is audited and refused with its JSON path.
+    pub(crate) async fn guard_normalised(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        value: &serde_json::Value,
+    ) -> Result<(), CoreError> {
+        match guard::find_card_number(value) {
+            Some(path) => Err(self.refuse_card(caller, customer, &path).await),
+            None => Ok(()),
+        }
+    }
+
+    /// A reveal's or token resolution's purpose, screened for the audit log: missing or
+    /// malformed is [`CoreError::PurposeRequired`]; a card number or CVV is audited and refused
+    /// ([`CoreError::CardInText`] at `purpose`); other identifiers are replaced by their kind.
+    pub(crate) async fn screen_purpose(
+        &self,
+        caller: &Caller,
+        purpose: Option<&str>,
+    ) -> Result<Purpose, CoreError> {
+        match Purpose::screen(purpose.unwrap_or_default()) {
+            Ok(p) => Ok(p),
+            Err(PurposeError::Invalid) => Err(CoreError::PurposeRequired),
+            Err(PurposeError::CardNumber) => Err(self.refuse_card(caller, None, "purpose").await),
+        }
+    }
+
     /// Screens `text` (the field at `path`) for `owner`: refuses or drops card data per `cards`
     /// and applies the shop's policy to the rest, minting tokens under the owner's key. A
     /// refusal is audited (`request.card_number_rejected`, the path only).
@@ -76,18 +128,7 @@ impl Vault {
                     tokens,
                 })
             }
-            Err(GuardError::Card(_)) => {
-                let mut rec = AuditRecord::new(caller, AuditAction::RequestCardNumberRejected)
-                    .outcome(Outcome::Rejected)
-                    .fields([path]);
-                if let Some(id) = customer {
-                    rec = rec.customer(id);
-                }
-                self.audit(rec).await?;
-                Err(CoreError::CardInText {
-                    field: path.to_string(),
-                })
-            }
+            Err(GuardError::Card(_)) => Err(self.refuse_card(caller, customer, path).await),
             Err(GuardError::Redact(e)) => {
                 tracing::error!(error = %e, "free-text policy could not be applied");
                 Err(CoreError::invalid(

@@ -220,9 +220,7 @@ impl Vault {
             .await?;
         self.require_step_up(caller, AuditAction::TokenResolve, None)
             .await?;
-        let purpose = purpose
-            .and_then(Purpose::new)
-            .ok_or(CoreError::PurposeRequired)?;
+        let purpose = self.screen_purpose(caller, purpose).await?;
         Ok(TokenResolver {
             vault: self,
             caller,

@@ -523,6 +523,15 @@ pub async fn reveal(
     if fields.is_empty() {
         errors.push(tr.t(M::RevealNeedField).to_string());
     }
+    if jaga_core::guard::text_has_card_number(&detail) {
+        // Never into the audit log: refused (and the refusal audited) before any reveal.
+        let rec = AuditRecord::new(&staff.caller, AuditAction::RequestCardNumberRejected)
+            .customer(id)
+            .outcome(Outcome::Rejected)
+            .fields(["purpose"]);
+        state.vault.audit(rec).await.map_err(data_fail)?;
+        errors.push(tr.t(M::VCardNumber).to_string());
+    }
     match purpose {
         None => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
         Some(("other", _, _)) if detail.trim().chars().count() < 3 => {
@@ -617,29 +626,7 @@ pub struct NoteForm {
 /// Masks every card number in `text` (all but the last four digits), for showing a refused
 /// note back to its author.
 pub fn mask_cards(text: &str) -> String {
-    let ranges = jaga_redact::card::find_card_numbers(text);
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for r in ranges {
-        out.push_str(&text[last..r.start]);
-        let digits = text[r.clone()].chars().filter(char::is_ascii_digit).count();
-        let mut seen = 0;
-        for ch in text[r.clone()].chars() {
-            if ch.is_ascii_digit() {
-                seen += 1;
-                out.push(if seen > digits.saturating_sub(4) {
-                    ch
-                } else {
-                    '•'
-                });
-            } else {
-                out.push(ch);
-            }
-        }
-        last = r.end;
-    }
-    out.push_str(&text[last..]);
-    out
+    jaga_redact::card::mask_card_numbers(text, '•')
 }
 
 /// `POST /console/customers/{id}/notes`: appends a dated note signed with the member's name.
