@@ -134,7 +134,9 @@ fn hostile_bodies() -> Vec<String> {
 #[tokio::test]
 async fn refusals_with_huge_paths_are_bounded_and_the_log_keeps_verifying() {
     let a = api().await;
-    let key = a.key(&[Scope::Redact]).await;
+    // `customers:write`, so the body reaches the card guard (a key without it is refused
+    // before its body is read, see `authz.rs`).
+    let key = a.key(&[Scope::Redact, Scope::CustomersWrite]).await;
     let before = a.size().await;
     for body in hostile_bodies() {
         let (s, v) = a.post_raw("/v1/customers", &key, body).await;
@@ -171,7 +173,9 @@ async fn refusals_with_huge_paths_are_bounded_and_the_log_keeps_verifying() {
 #[tokio::test]
 async fn a_flood_of_refusals_is_written_within_the_budget_and_summarised() {
     let a = api().await;
-    let key = a.key(&[Scope::Redact]).await;
+    // `customers:write`, so the body reaches the card guard (a key without it is refused
+    // before its body is read, see `authz.rs`).
+    let key = a.key(&[Scope::Redact, Scope::CustomersWrite]).await;
     let before = a.size().await;
     let flood = 60u64;
     for i in 0..flood {
