@@ -163,6 +163,8 @@ pub struct Caller {
     scopes: BTreeSet<Scope>,
     request_id: Option<String>,
     staff: Option<StaffContext>,
+    /// Jaga itself or the operator at the machine (never a component, an API key or staff).
+    operator: bool,
 }
 
 /// What the vault needs to know about a staff caller beyond scopes. Built by
@@ -252,6 +254,7 @@ impl Caller {
             scopes: Scope::ALL.into_iter().collect(),
             request_id: None,
             staff: None,
+            operator: true,
         }
     }
 
@@ -264,6 +267,7 @@ impl Caller {
             scopes: BTreeSet::new(),
             request_id,
             staff: None,
+            operator: false,
         }
     }
 
@@ -276,6 +280,7 @@ impl Caller {
             scopes: BTreeSet::new(),
             request_id: None,
             staff: None,
+            operator: false,
         }
     }
 
@@ -287,6 +292,7 @@ impl Caller {
             scopes,
             request_id,
             staff: None,
+            operator: false,
         }
     }
 
@@ -302,6 +308,7 @@ impl Caller {
             scopes,
             request_id,
             staff: Some(ctx),
+            operator: false,
         }
     }
 
@@ -314,6 +321,7 @@ impl Caller {
             scopes: BTreeSet::new(),
             request_id,
             staff: None,
+            operator: false,
         }
     }
 
@@ -328,6 +336,7 @@ impl Caller {
             scopes: task.scopes().iter().copied().collect(),
             request_id: None,
             staff: None,
+            operator: true,
         }
     }
 
@@ -341,12 +350,13 @@ impl Caller {
             scopes: scopes.iter().copied().collect(),
             request_id: Some("req-test".into()),
             staff: None,
+            operator: kind == ActorKind::System,
         }
     }
 
     /// Whether this is Jaga itself or the operator at the machine (not an API key or staff).
     pub fn is_operator(&self) -> bool {
-        self.kind == ActorKind::System
+        self.operator
     }
 
     /// Whether the caller holds `scope`.
@@ -494,6 +504,25 @@ mod tests {
                 format!("\"{}\"", sc.name())
             );
         }
+    }
+
+    /// Only Jaga itself (and, with the `operator` feature, the CLI) is the operator: a named
+    /// component such as the unseal endpoint, an actor named in a summary, an API key holding
+    /// every scope and a staff member before a session are not, so none of them passes the
+    /// operator-only checks (key administration, staff administration without a role).
+    #[test]
+    fn only_the_system_is_the_operator() {
+        assert!(Caller::system("init").is_operator());
+        let all: BTreeSet<Scope> = Scope::ALL.into_iter().collect();
+        for c in [
+            Caller::component("unseal-endpoint", None),
+            Caller::named(ActorKind::System, "audit-budget"),
+            Caller::api_key("k".into(), all, None),
+            Caller::staff_actor("s", None),
+        ] {
+            assert!(!c.is_operator(), "{c:?}");
+        }
+        assert!(!Caller::component("unseal-endpoint", None).has(Scope::AuditRead));
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl StaffService {
         action: AuditAction,
         step_up: bool,
     ) -> Result<(), CoreError> {
-        if caller.kind() == ActorKind::System {
+        if caller.is_operator() {
             return Ok(());
         }
         let (is_admin, fresh) = match caller.staff() {
