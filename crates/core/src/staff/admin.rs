@@ -7,7 +7,7 @@ use super::{
     SessionState, StaffInfo, StaffService, TotpEnrolment, info,
 };
 use crate::audit::{AuditAction, AuditRecord, Refusal};
-use crate::auth::{ActorKind, Caller};
+use crate::auth::Caller;
 use crate::error::ForbiddenReason;
 use crate::store::{InvitationRow, StaffRow, StoreError};
 use crate::{CoreError, validate};
