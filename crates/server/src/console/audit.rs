@@ -12,7 +12,7 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jaga_core::auditverify::{ProblemKind, VerifyOutcome};
+use jaga_core::audit::verify::{ProblemKind, VerifyOutcome};
 use jaga_core::auth::Scope;
 use jaga_core::vault::{AuditPage, AuditQuery, SCAN_LIMIT};
 use serde::Deserialize;

@@ -10,8 +10,8 @@ use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jaga_core::CoreError;
 use jaga_core::staff::TotpEnrolment;
+use jaga_core::{CoreError, ForbiddenReason};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -50,7 +50,9 @@ pub async fn start(State(state): State<Arc<AppState>>, req: Request) -> Result<R
             replace_page(&staff, &r.enrolment, &r.ticket, None, StatusCode::OK),
             &rotated,
         )),
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, action, vec![], None))
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }

@@ -11,10 +11,10 @@ use crate::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jaga_core::CoreError;
-use jaga_core::audit::{AuditRecord, Outcome};
+use jaga_core::audit::{AuditAction, AuditRecord, Outcome};
 use jaga_core::auth::Scope;
 use jaga_core::model::{Address, CustomerPatch, CustomerView, Field, Lookup, OrderView};
+use jaga_core::{CoreError, ForbiddenReason};
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -232,10 +232,7 @@ async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result
 
 /// Maps a vault error on a customer page to the console's failure.
 fn data_fail(e: CoreError) -> Fail {
-    match e {
-        CoreError::AgreementRequired => Fail::Agreement,
-        other => Fail::from(other),
-    }
+    Fail::from(e)
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, Fail> {
@@ -367,10 +364,10 @@ async fn render_customer(
     let orders = match state.vault.order_reader(&staff.caller).await {
         Ok(r) => match r.list(view.id).await {
             Ok(o) => o,
-            Err(CoreError::Forbidden(_)) => Vec::new(),
+            Err(CoreError::Forbidden(ForbiddenReason::Scope(_))) => Vec::new(),
             Err(e) => return Err(data_fail(e)),
         },
-        Err(CoreError::Forbidden(_)) => Vec::new(),
+        Err(CoreError::Forbidden(ForbiddenReason::Scope(_))) => Vec::new(),
         Err(e) => return Err(data_fail(e)),
     };
     let here = format!("/console/customers/{}", view.id);
@@ -528,7 +525,7 @@ pub async fn reveal(
     }
     if jaga_core::guard::text_has_card_number(&detail) {
         // Never into the audit log: refused (and the refusal audited) before any reveal.
-        let rec = AuditRecord::new(&staff.caller, "request.card_number_rejected")
+        let rec = AuditRecord::new(&staff.caller, AuditAction::RequestCardNumberRejected)
             .customer(id)
             .outcome(Outcome::Rejected)
             .fields(["purpose"]);
@@ -580,7 +577,7 @@ pub async fn reveal(
             Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, &action, carry, Some(wrong))),
             Err((_, Err(fail))) => return Err(fail),
         };
-    let fresh = staff.caller.staff.as_ref().is_none_or(|s| s.step_up_fresh);
+    let fresh = staff.caller.staff().is_none_or(|s| s.step_up_fresh());
     if !fresh {
         return Ok(stepup_page(&staff, &action, carry, None));
     }
@@ -590,12 +587,16 @@ pub async fn reveal(
         .await
     {
         Ok(r) => r,
-        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            return Ok(stepup_page(&staff, &action, carry, None));
+        }
         Err(e) => return Err(data_fail(e)),
     };
     let view = match revealer.get(id, &fields).await {
         Ok(v) => v,
-        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            return Ok(stepup_page(&staff, &action, carry, None));
+        }
         Err(e) => return Err(data_fail(e)),
     };
     let shown = format!(
@@ -654,7 +655,7 @@ pub async fn add_note(
         ));
         draft = note.chars().take(MAX_NOTE).collect();
     } else if jaga_redact::card::contains_card_number(&note) {
-        let rec = AuditRecord::new(&staff.caller, "request.card_number_rejected")
+        let rec = AuditRecord::new(&staff.caller, AuditAction::RequestCardNumberRejected)
             .customer(id)
             .outcome(Outcome::Rejected)
             .fields(["notes"]);
