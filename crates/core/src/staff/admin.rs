@@ -123,6 +123,10 @@ impl StaffService {
     ) -> Result<Invitation, CoreError> {
         self.require_admin(caller, AuditAction::StaffInvite, true)
             .await?;
+        refuse_card("email", &req.email)?;
+        for segment in &req.segments {
+            refuse_card("segments", segment)?;
+        }
         let email = validate::email(&req.email).map_err(|e| CoreError::Invalid(vec![e]))?;
         let segments = segments_csv(&req.segments)?;
         if self.store().staff_by_email(&email).await?.is_some() {
@@ -208,6 +212,8 @@ impl StaffService {
             }
         };
         let name = name.trim();
+        refuse_card("email", &email)?;
+        refuse_card("name", name)?;
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(CoreError::invalid(
                 "name",
@@ -432,4 +438,15 @@ impl StaffService {
         self.clear_second_factor_lock(&row_email).await?;
         Ok(())
     }
+}
+
+/// Staff data is stored in plain text: a card number is refused there as everywhere (the same
+/// normalising guard as customer data).
+fn refuse_card(field: &str, value: &str) -> Result<(), CoreError> {
+    if crate::guard::text_has_card_number(value) {
+        return Err(CoreError::CardInText {
+            field: field.to_string(),
+        });
+    }
+    Ok(())
 }
