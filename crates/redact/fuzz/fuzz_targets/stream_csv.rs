@@ -75,7 +75,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let d = [b',', b';', b'\t'][usize::from(*sel) % 3];
     let opts = common::options(*a, *b, Some(d));
-    if let (Ok(out), Ok(input)) = (common::run(rest, Format::Csv, &opts), std::str::from_utf8(rest)) {
+    if let (Ok(out), Ok(input)) = (
+        common::run(rest, Format::Csv, &opts),
+        std::str::from_utf8(rest),
+    ) {
         if let (Some(i), Some(o)) = (parse(input, char::from(d)), parse(&out, char::from(d))) {
             assert_eq!(shape(&i), shape(&o), "output has another shape");
             assert_eq!(i.first(), o.first(), "header changed");
@@ -107,6 +110,9 @@ fuzz_target!(|data: &[u8]| {
     let opts = common::options(*a, *b, Some(b','));
     let out = common::run(input.as_bytes(), Format::Csv, &opts).expect("valid csv streams");
     assert!(!out.contains(group), "planted card survived");
-    let (i, o) = (parse(&input, ',').unwrap(), parse(&out, ',').expect("output re-parses"));
+    let (i, o) = (
+        parse(&input, ',').unwrap(),
+        parse(&out, ',').expect("output re-parses"),
+    );
     assert_eq!(shape(&i), shape(&o));
 });

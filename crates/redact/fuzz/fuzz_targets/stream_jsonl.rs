@@ -30,19 +30,25 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut texts: Vec<String> = body.split('\u{1}').map(String::from).collect();
     let n = usize::from(*at) % texts.len();
-    texts[n] = common::insert(&texts[n], usize::from(*at) * 7, &format!(" kartu {card} ya "));
+    texts[n] = common::insert(
+        &texts[n],
+        usize::from(*at) * 7,
+        &format!(" kartu {card} ya "),
+    );
     let input: String = texts
         .iter()
         .enumerate()
         .map(|(i, t)| format!("{}\n", json!({"id": i, "text": t})))
         .collect();
     let out = common::run(input.as_bytes(), Format::Jsonl, &opts).expect("valid jsonl streams");
-    assert!(!out.contains(group), "planted card survived");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), texts.len());
     for (i, (line, t)) in lines.iter().zip(&texts).enumerate() {
         let v: Value = serde_json::from_str(line).expect("output line is JSON");
         assert_eq!(v["id"], json!(i));
+        // Checked on the decoded value: JSON escapes such as `\u0014` hold digits.
+        let text = v["text"].as_str().expect("text");
+        assert!(!text.contains(group), "planted card survived");
         for f in v["findings"].as_array().expect("findings") {
             let (s, e) = (f["start"].as_u64().unwrap(), f["end"].as_u64().unwrap());
             assert!(s < e && e <= t.len() as u64);

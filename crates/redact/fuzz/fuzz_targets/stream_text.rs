@@ -21,9 +21,23 @@ fuzz_target!(|data: &[u8]| {
     if body.contains(group) {
         return;
     }
-    let input = common::insert(&body, usize::from(*at) * 16, &format!("\nkartu {card} ya\n"));
+    let body = common::insert(
+        &body,
+        usize::from(*at) * 16,
+        &format!("\nkartu {card} ya\n"),
+    );
+    // Filler around the input so it is longer than the windows' overlap and every cut falls
+    // somewhere in the fuzzed part (libFuzzer's inputs stay short).
+    let sep = if *sel & 0x80 == 0 { " " } else { "\n" };
+    let pad = |n: u8| format!("kata{sep}").repeat(150 + usize::from(n) * 2);
+    let input = format!("{}{body}{}", pad(*a), pad(*b));
     let out = common::run(input.as_bytes(), Format::Text, &opts).expect("text without NUL streams");
     assert!(!out.contains(group), "planted card survived");
-    let whole = redact(&input, &Policy::default()).expect("default policy").text;
-    assert_eq!(out, whole, "streamed output differs from the unsplit result");
+    let whole = redact(&input, &Policy::default())
+        .expect("default policy")
+        .text;
+    assert_eq!(
+        out, whole,
+        "streamed output differs from the unsplit result"
+    );
 });

@@ -244,3 +244,50 @@ fn record_formats_do_not_depend_on_read_boundaries() {
         }
     }
 }
+
+/// Multi-byte characters cut by a line piece are joined again, while invalid UTF-8 or a NUL
+/// byte on a long line is still an error naming its line, never a panic or a silent pass.
+#[test]
+fn line_pieces_keep_characters_whole_and_errors_exact() {
+    let text = format!(
+        "baris satu\n{}kartu 4111 1111 1111 1111 ya\n",
+        "é ß ".repeat(700)
+    );
+    for piece in [1, 2, 3, 5, 16, 17] {
+        let out = stream_text(&text, 7, piece);
+        assert_eq!(
+            out,
+            redact(&text, &Policy::default()).unwrap().text,
+            "piece={piece}"
+        );
+        assert!(!out.contains("1111"));
+    }
+    let opts = StreamOptions {
+        chunk_bytes: 7,
+        max_line_bytes: 16,
+        ..StreamOptions::default()
+    };
+    for bad in [&b"\xff"[..], b"\xc3", b"\0"] {
+        let mut input = b"baris satu\n".to_vec();
+        input.extend_from_slice("é ".repeat(900).as_bytes());
+        input.extend_from_slice(bad);
+        input.extend_from_slice(b" lagi\nbaris tiga\n");
+        let err = redact_stream_with(
+            &input[..],
+            std::io::sink(),
+            Format::Text,
+            &Policy::default(),
+            &opts,
+            |_| {},
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                jaga_redact::RedactError::InvalidUtf8 { line: 2 }
+                    | jaga_redact::RedactError::Binary { line: 2 }
+            ),
+            "{err:?}"
+        );
+    }
+}
