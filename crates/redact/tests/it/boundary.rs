@@ -291,3 +291,36 @@ fn line_pieces_keep_characters_whole_and_errors_exact() {
         );
     }
 }
+
+/// Hostile layouts: a card inside a digit table longer than the overlap, after a long run
+/// without spaces, among digit groups joined by dashes, on a line of tabs.
+#[test]
+fn hostile_long_runs_equal_the_unsplit_result() {
+    let card = "4111 1111 1111 1111";
+    let inputs = [
+        format!("{}kartu {card} {}", "1 ".repeat(700), "2 ".repeat(700)),
+        format!(
+            "{}{} kartu {card} ya {}",
+            "a".repeat(1400),
+            " ",
+            "b".repeat(1400)
+        ),
+        format!("{}kartu {card} {}", "12-".repeat(500), "-34".repeat(500)),
+        format!("{}kartu\t{card}\t{}", "\t".repeat(1400), "x\t".repeat(700)),
+        format!(
+            "{}kartu {card}\n{}",
+            "1234 5678\n".repeat(400),
+            "0 ".repeat(900)
+        ),
+        format!("{}kartu {card}{}", "é".repeat(900), "ß".repeat(900)),
+        format!("{}{card} {}", "1 ".repeat(700), "2 ".repeat(700)),
+        format!("{}{card}-{}", "5-".repeat(700), "6-".repeat(700)),
+    ];
+    for text in &inputs {
+        let whole = redact(text, &Policy::default()).unwrap().text;
+        for (chunk, piece) in [(1, 16), (64, 64), (500, 1000), (4096, 100_000)] {
+            let out = stream_text(text, chunk, piece);
+            assert_eq!(out, whole, "chunk={chunk} piece={piece} len={}", text.len());
+        }
+    }
+}
