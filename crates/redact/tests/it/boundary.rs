@@ -324,3 +324,28 @@ fn hostile_long_runs_equal_the_unsplit_result() {
         }
     }
 }
+
+/// A `format=flowed` e-mail wraps long lines at soft breaks (a space before the line end) that
+/// the reader's mail client joins: a card wrapped there is one value and is redacted, in plain
+/// and quoted (`>`) paragraphs, with `delsp=yes` too.
+#[test]
+fn card_wrapped_at_a_flowed_soft_break_is_redacted() {
+    let opts = StreamOptions::default();
+    for (params, body) in [
+        ("", "kartu 4111 1111 \r\n1111 1111 ya\r\n"),
+        ("", "> kartu 4111 \r\n> 1111 1111 1111\r\n"),
+        ("; delsp=yes", "kartu 4111 1111  \r\n1111 1111 ya\r\n"),
+        ("; DelSp=\"yes\"", "kartu 4111-1111- \r\n1111-1111 ya\r\n"),
+    ] {
+        let eml = format!(
+            "From: toko@example.com\r\nContent-Type: text/plain; charset=utf-8; format=flowed{params}\r\n\r\n{body}"
+        );
+        let out = stream_with_reads(eml.as_bytes(), Format::Eml, 8192, &opts);
+        assert!(!out.contains("1111"), "{params} {body:?}: {out}");
+        assert!(out.contains("kartu"), "{out}");
+    }
+    // Without format=flowed the line breaks are hard and kept.
+    let eml = "From: toko@example.com\nContent-Type: text/plain\n\nbaris satu \nbaris dua\n";
+    let out = stream_with_reads(eml.as_bytes(), Format::Eml, 8192, &opts);
+    assert!(out.ends_with("\n\nbaris satu \nbaris dua\n"), "{out}");
+}
