@@ -2,7 +2,8 @@
 //! - arbitrary bytes give an error or output, never a panic, and output re-parses (a second
 //!   run over it succeeds);
 //! - a message built from the input with a planted card in its body, sent as 8bit,
-//!   quoted-printable (soft line breaks every few bytes, so inside the card) or base64: the
+//!   quoted-printable (soft line breaks every few bytes, so inside the card), base64 or
+//!   `format=flowed` (wrapped at spaces, so between the card's groups): the
 //!   card never survives and the output re-parses.
 #![no_main]
 
@@ -32,6 +33,33 @@ fn qp(s: &str, every: usize) -> String {
             out.push_str(&format!("={c:02X}"));
             n += 3;
         }
+    }
+    out
+}
+
+/// `format=flowed` (RFC 3676): lines wrapped after the first space past `width` bytes, soft
+/// breaks marked by the space before the line end, lines starting with a space, `>` or
+/// `From ` space-stuffed, trailing spaces of hard breaks removed.
+fn flowed(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in s.split('\n') {
+        let line = line.trim_end_matches([' ', '\r']);
+        let mut n = 0;
+        let mut first = true;
+        for word in line.split_inclusive(' ') {
+            if first && (word.starts_with([' ', '>']) || word.starts_with("From ")) {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(word);
+            n += word.len();
+            if n > width && word.ends_with(' ') {
+                out.push('\n');
+                n = 0;
+                first = true;
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -73,14 +101,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let body = common::insert(&body, usize::from(*at) * 16, &format!(" kartu {card} ya "));
-    let (cte, encoded) = match *b % 3 {
-        0 => ("8bit", body.clone()),
-        1 => ("quoted-printable", qp(&body, 1 + usize::from(*a) % 40)),
-        _ => ("base64", base64(body.as_bytes())),
+    let (cte, encoded, params) = match *b % 4 {
+        0 => ("8bit", body.clone(), ""),
+        1 => ("quoted-printable", qp(&body, 1 + usize::from(*a) % 40), ""),
+        2 => ("base64", base64(body.as_bytes()), ""),
+        _ => (
+            "8bit",
+            flowed(&body, 1 + usize::from(*a) % 30),
+            "; format=flowed",
+        ),
     };
     let input = format!(
         "From: Toko <toko@example.com>\nSubject: pesanan\nMIME-Version: 1.0\n\
-         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: {cte}\n\n{encoded}"
+         Content-Type: text/plain; charset=utf-8{params}\nContent-Transfer-Encoding: {cte}\n\n{encoded}"
     );
     let out = common::run(input.as_bytes(), Format::Eml, &opts).expect("valid message streams");
     assert!(!out.contains(group), "planted card survived");
