@@ -7,13 +7,22 @@ use jaga_redact::{Format, Policy, StreamOptions, redact, redact_stream_with};
 
 /// Streams `input` as text with the given window and line-piece sizes.
 fn stream_text(input: &str, chunk_bytes: usize, max_line_bytes: usize) -> String {
+    stream_text_stats(input, chunk_bytes, max_line_bytes).0
+}
+
+/// [`stream_text`] with the run's statistics.
+fn stream_text_stats(
+    input: &str,
+    chunk_bytes: usize,
+    max_line_bytes: usize,
+) -> (String, jaga_redact::Stats) {
     let opts = StreamOptions {
         chunk_bytes,
         max_line_bytes,
         ..StreamOptions::default()
     };
     let mut out = Vec::new();
-    redact_stream_with(
+    let stats = redact_stream_with(
         input.as_bytes(),
         &mut out,
         Format::Text,
@@ -22,7 +31,7 @@ fn stream_text(input: &str, chunk_bytes: usize, max_line_bytes: usize) -> String
         |_| {},
     )
     .expect("valid text streams");
-    String::from_utf8(out).expect("output is UTF-8")
+    (String::from_utf8(out).expect("output is UTF-8"), stats)
 }
 
 /// Regression (issue 19): a line longer than `max_line_bytes` used to be cut at its last space
@@ -188,8 +197,12 @@ proptest::proptest! {
         piece in 1usize..300,
     ) {
         let text = build(&parts);
-        let whole = redact(&text, &Policy::default()).unwrap().text;
-        proptest::prop_assert_eq!(stream_text(&text, chunk, piece), whole);
+        let whole = redact(&text, &Policy::default()).unwrap();
+        let (out, stats) = stream_text_stats(&text, chunk, piece);
+        proptest::prop_assert_eq!(out, whole.text);
+        // Every finding counted once: none lost or counted twice at a cut.
+        proptest::prop_assert_eq!(stats.total(), whole.findings.len() as u64);
+        proptest::prop_assert_eq!(stats.records, text.lines().count() as u64);
     }
 }
 
