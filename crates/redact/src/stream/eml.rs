@@ -271,6 +271,10 @@ fn write_header<W: Write>(
         w.write_all(raw.as_bytes())?;
         return Ok(());
     }
+    // A folded value is one value (RFC 5322 unfolding): a card folded between its groups must
+    // not come out as two harmless halves. The header is written back unfolded.
+    let unfolded = unfold(value);
+    let value = unfolded.as_str();
     let findings = if MAILBOX.contains(&lower.as_str()) {
         crate::detect::detect_mailboxes(value)
     } else {
@@ -284,6 +288,25 @@ fn write_header<W: Write>(
     let redacted = crate::apply(value, &findings, cx.policy)?;
     write!(w, "{name}:{redacted}")?;
     Ok(())
+}
+
+/// Removes the line breaks of a folded header value (those followed by a space or tab); the
+/// final line end is kept.
+fn unfold(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(p) = rest.find('\n') {
+        let folded = rest[p + 1..].starts_with([' ', '\t']);
+        let line = &rest[..p];
+        if folded {
+            out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        } else {
+            out.push_str(&rest[..=p]);
+        }
+        rest = &rest[p + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn boundary_of(stack: &[Vec<u8>], line: &[u8]) -> Option<(usize, bool)> {
@@ -484,6 +507,15 @@ mod tests {
         assert_eq!(qp_decode(b"caf=C3=A9 =\r\nok"), "café ok".as_bytes());
         assert_eq!(b64_decode(b"aGFsbyBrYWs=\r\n").unwrap(), b"halo kak");
         assert!(b64_decode(b"a*b").is_none());
+    }
+
+    #[test]
+    fn folded_headers_are_unfolded() {
+        assert_eq!(
+            unfold(" a 4111\r\n 1111\r\n\t1111\r\n"),
+            " a 4111 1111\t1111\r\n"
+        );
+        assert_eq!(unfold(" x\n"), " x\n");
     }
 
     #[test]

@@ -362,3 +362,18 @@ fn card_wrapped_at_a_flowed_soft_break_is_redacted() {
     let out = stream_with_reads(eml.as_bytes(), Format::Eml, 8192, &opts);
     assert!(out.ends_with("\n\nbaris satu \nbaris dua\n"), "{out}");
 }
+
+/// A header value folded over several lines (RFC 5322) is one value: a card folded between its
+/// groups, or a name folded in a mailbox, is redacted.
+#[test]
+fn card_folded_in_a_header_is_redacted() {
+    let opts = StreamOptions::default();
+    let eml = "From: \"Budi\r\n Santoso\" <budi@example.com>\r\nSubject: kartu 4111 1111\r\n 1111 1111 ya\r\nX-Catatan: kartu 5500\n 0000 0000 0004\n\nhalo\n";
+    let out = stream_with_reads(eml.as_bytes(), Format::Eml, 8192, &opts);
+    assert!(!out.contains("1111") && !out.contains("5500"), "{out}");
+    assert!(!out.contains("Santoso") && !out.contains("budi@"), "{out}");
+    assert!(
+        out.contains("Subject: kartu") && out.ends_with("\r\nhalo\n"),
+        "{out}"
+    );
+}
