@@ -4,7 +4,7 @@
 //! - a message built from the input with a planted card in its body, sent as 8bit,
 //!   quoted-printable (soft line breaks every few bytes, so inside the card), base64 or
 //!   `format=flowed` (wrapped at spaces, so between the card's groups): the
-//!   card never survives and the output re-parses.
+//!   card never survives and the output re-parses. The card is also folded into a header.
 #![no_main]
 
 mod common;
@@ -111,8 +111,13 @@ fuzz_target!(|data: &[u8]| {
             "; format=flowed",
         ),
     };
+    // The card again in a header value, folded at one of its spaces (RFC 5322).
+    let folded = match card.match_indices(' ').nth(usize::from(*at) % 3) {
+        Some((p, _)) => format!("{}\n {}", &card[..p], &card[p + 1..]),
+        None => card.to_string(),
+    };
     let input = format!(
-        "From: Toko <toko@example.com>\nSubject: pesanan\nMIME-Version: 1.0\n\
+        "From: Toko <toko@example.com>\nSubject: kartu {folded} ya\nMIME-Version: 1.0\n\
          Content-Type: text/plain; charset=utf-8{params}\nContent-Transfer-Encoding: {cte}\n\n{encoded}"
     );
     let out = common::run(input.as_bytes(), Format::Eml, &opts).expect("valid message streams");
