@@ -22,8 +22,10 @@ echo "== npm ci (e2e)"
 npm ci --no-audit --no-fund --loglevel=error
 
 if [ -z "${JAGA_BIN:-}" ]; then
-  echo "== cargo build -p jaga (debug)"
-  (cd "$ROOT" && cargo build -p jaga --locked)
+  # --workspace: the same feature set as `cargo test --workspace`, so CI reuses that build
+  # instead of compiling every dependency a second time (time and disk).
+  echo "== cargo build --workspace --bins (debug)"
+  (cd "$ROOT" && cargo build --workspace --bins --locked)
   TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
   export JAGA_BIN="$TARGET/debug/jaga"
 fi
