@@ -202,3 +202,5 @@ impl Scan<'_> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_edges;

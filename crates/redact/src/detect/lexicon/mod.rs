@@ -6,7 +6,6 @@
 //! `u128`, hashes it with one multiplication and compares whole keys: no copy, no `memcmp`,
 //! no per-byte hashing loop. The table is built once.
 
-
 mod keywords;
 
 /// Role bits of a word.
@@ -61,9 +60,9 @@ pub(crate) mod role {
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
 }
 
-use std::sync::OnceLock;
 use keywords::{KEYWORDS, MONTHS};
 use role::*;
+use std::sync::OnceLock;
 
 /// A word's entry: its roles, the canonical keyword and an auxiliary value (month number).
 #[derive(Debug, Clone, Copy)]
