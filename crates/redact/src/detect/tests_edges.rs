@@ -267,6 +267,11 @@ fn names_from_context() {
             "Andi Tenri Ajeng",
         ),
         ("Bu Ni Luh Sekar minta retur", "Ni Luh Sekar"),
+        ("Customer Lim Swie Hong typed: halo", "Lim Swie Hong"),
+        // widened gazetteer: Balinese, Christian, Batak and Javanese names without a trigger
+        ("paket untuk Ketut Ardana sudah dikirim", "Ketut Ardana"),
+        ("kemarin Yohanes Siregar datang", "Yohanes Siregar"),
+        ("dikirim oleh Slamet kemarin", "Slamet"),
     ] {
         assert!(found(t).contains(&(K::Person, n)), "{t}: {:?}", found(t));
     }
