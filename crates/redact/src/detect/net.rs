@@ -191,7 +191,7 @@ pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
     if i > 0 {
         let l = b[i - 1];
         let code_left = matches!(l, b'#' | b'_' | b'\\' | b'$')
-            || (matches!(l, b'.' | b'-' | b':') && i > 1 && b[i - 2].is_ascii_alphanumeric());
+            || (matches!(l, b'.' | b'-') && i > 1 && b[i - 2].is_ascii_alphanumeric());
         if l.is_ascii_alphanumeric() || code_left {
             return None;
         }

@@ -90,6 +90,8 @@ fn collect(b: &[u8], i: usize) -> Run {
         }
         let digit_at = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
         let (sep, next) = match b[e] {
+            // a dotted quad after a space starts a value of its own (`NIK … 10.0.0.0/8`)
+            b' ' if digit_at(e + 1) && super::net::ipv4_at(b, e + 1).is_some() => break,
             b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
             b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
                 (b')', e + 2)

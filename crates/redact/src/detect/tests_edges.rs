@@ -93,6 +93,16 @@ fn ipv4_edges() {
             found(t)
         );
     }
+    // found by the property tests: a quad after another number is a value of its own, and
+    // `:` before a quad is a boundary (`ip:10.0.0.1`)
+    assert_eq!(
+        found("NIK 3174051204900003 10.0.0.0/8 "),
+        [(K::Nik, "3174051204900003"), (K::IpAddress, "10.0.0.0/8")]
+    );
+    assert_eq!(
+        found("NIK 3174051204900003:10.0.0.0/8]"),
+        [(K::Nik, "3174051204900003"), (K::IpAddress, "10.0.0.0/8")]
+    );
     // a prefix length out of range is not part of the address
     assert_eq!(found("net 10.0.0.0/33 x"), [(K::IpAddress, "10.0.0.0")]);
 }
