@@ -135,9 +135,13 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
         let letter = tok
             .split(|&x| x == b':')
             .any(|g| g.len() >= 2 && g.iter().any(u8::is_ascii_alphabetic));
-        // The loopback `::1` is an address like `127.0.0.1`.
-        let loopback = tok == b"::1";
-        if !loopback
+        // The loopback `::1` is an address like `127.0.0.1`; an embedded IPv4 address
+        // (`::ffff:10.0.0.1`, `::10.0.0.1`) or a prefix length (`fe80::/10`) marks an address
+        // that the group rule below would miss.
+        let loopback = tok == b"::1" && b.get(e) != Some(&b':');
+        let embedded = tok.contains(&b'.') && tok.starts_with(b"::") && hex >= 4;
+        let prefixed = prefix_len_end(b, e, 128) > e && hex >= 2;
+        if !(loopback || embedded || prefixed)
             && (tok.iter().filter(|&&x| x == b':').count() < 2
                 || groups < 2
                 || hex < 5
@@ -149,10 +153,27 @@ pub(crate) fn ipv6(sc: &mut Scan<'_>) {
             && t.parse::<std::net::Ipv6Addr>().is_ok()
         {
             let word = sc.ctx(s).word(role::IP);
-            let end = prefix_len_end(b, e, 128);
+            let end = prefix_len_end(b, zone_end(b, e), 128);
             sc.push(K::IpAddress, s, end, 0.9, V::IpSyntax, word);
             next_free = end;
         }
+    }
+}
+
+/// End of a `%eth0` zone index right after an IPv6 address ending at `e`, or `e`.
+fn zone_end(b: &[u8], e: usize) -> usize {
+    if b.get(e) != Some(&b'%') {
+        return e;
+    }
+    let n = b[e + 1..]
+        .iter()
+        .take(16)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    if n > 0 && b.get(e + 1 + n).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+        e + 1 + n
+    } else {
+        e
     }
 }
 

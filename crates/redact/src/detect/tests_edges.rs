@@ -115,6 +115,15 @@ fn ipv6_loopback_and_prefix() {
         found("Prefix: 2001:db8::/32"),
         [(K::IpAddress, "2001:db8::/32")]
     );
+    assert_eq!(found("fe80::/10"), [(K::IpAddress, "fe80::/10")]);
+    assert_eq!(found("fe80::1%eth0 up"), [(K::IpAddress, "fe80::1%eth0")]);
+    assert_eq!(found("::10.0.0.1"), [(K::IpAddress, "::10.0.0.1")]);
+    assert_eq!(
+        found("CN +86 138 1234 5678"),
+        [(K::Phone, "+86 138 1234 5678")]
+    );
+    // found by the property tests: `::1:` before a code is not the loopback
+    assert!(found("::1:AL47").iter().all(|(k, _)| *k != K::IpAddress));
     for t in [
         "std::cout",
         "MyClass::toString",
