@@ -49,6 +49,10 @@ fn glued_left(b: &[u8], i: usize) -> bool {
     if i == 0 {
         return false;
     }
+    // a WhatsApp link's number is a phone number, not a code: `wa.me/6281234567890`
+    if i >= 6 && b[i - 6..i].eq_ignore_ascii_case(b"wa.me/") {
+        return false;
+    }
     match b[i - 1] {
         b'/' | b'#' | b'_' | b'\\' | b'@' | b'$' => true,
         // `SKU-123`, `v1.2`: a letter code; after a digit the run is just continued text.
@@ -97,6 +101,9 @@ fn collect(b: &[u8], i: usize) -> Run {
                 (b')', e + 2)
             }
             b')' if run.paren && run.n == 1 && digit_at(e + 1) => (b')', e + 1),
+            b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b'-') && digit_at(e + 2) => {
+                (b')', e + 2)
+            }
             // `+62 (21) 555 1234`, `+1(415)555-0123`: an area code in brackets after `+cc`
             b' ' | b'(' if run.plus && run.n == 1 => match bracketed_area(b, e) {
                 Some(ds) => (b'(', ds),
@@ -286,11 +293,16 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
         }
     }
+    // An Indonesian mobile number written with dots (`0812.3456.7890`, `+62.812.3456.7890`)
+    // is no price: prices never start with `0` or `+`.
+    let dotted_mobile = d.strip_prefix(b"0").is_some_and(id_mobile)
+        || (plus && d.strip_prefix(b"62").is_some_and(id_mobile));
     if only(b".")
         && seps.len() >= 2
         && !(n == 16 || n == 15)
         && !ctx.has(role::PHONE, 3)
         && !nanp_grouped(run, a, z, d)
+        && !dotted_mobile
     {
         return None; // dotted prices and versions
     }
@@ -466,8 +478,15 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
     } else {
         None
     };
+    // `+62 (0)812…`: the trunk `0` kept in brackets is not dialled from abroad
+    let trunk_in_brackets = plus
+        && run.n > 1
+        && run.seps[0] == b'('
+        && run.groups[1].1 - run.groups[1].0 == 1
+        && d.get(2) == Some(&b'0');
     if let Some(i) = intl {
         if let Some(nsn) = i.strip_prefix(b"62") {
+            let nsn = if trunk_in_brackets { &nsn[1..] } else { nsn };
             if id_mobile(nsn) || id_landline(nsn) {
                 return Some((K::Phone, 0.95, V::PhonePlan, word));
             }

@@ -164,6 +164,13 @@ fn phones_with_bracketed_codes() {
         ("WA (+62) 811-2345-6789 ya", "(+62) 811-2345-6789"),
         ("hp (+62)81234567890", "(+62)81234567890"),
         ("call +1 (415) 555-0123", "+1 (415) 555-0123"),
+        // every way Indonesians write a number: trunk zero in brackets, dots, WhatsApp links
+        ("hub +62 (0)812-3456-7890 ya", "+62 (0)812-3456-7890"),
+        ("kantor +62 (0) 21 555 1234", "+62 (0) 21 555 1234"),
+        ("hub 0812.3456.7890", "0812.3456.7890"),
+        ("hub +62.812.3456.7890", "+62.812.3456.7890"),
+        ("telp (021)-555-1234", "(021)-555-1234"),
+        ("chat wa.me/6281234567890", "6281234567890"),
     ] {
         assert_eq!(found(t), [(K::Phone, p)], "{t}");
     }
@@ -173,6 +180,22 @@ fn phones_with_bracketed_codes() {
             found(t)
                 .iter()
                 .all(|(k, s)| *k != K::Phone || !s.contains('(')),
+            "{t}: {:?}",
+            found(t)
+        );
+    }
+}
+
+#[test]
+fn dotted_prices_and_link_codes_are_not_phones() {
+    for t in [
+        "harga 1.250.000",
+        "Rp 12.345.678",
+        "lihat example.com/6281234567890",
+        "INV/0812/3456/7890",
+    ] {
+        assert!(
+            found(t).iter().all(|(k, _)| *k != K::Phone),
             "{t}: {:?}",
             found(t)
         );
