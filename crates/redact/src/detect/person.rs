@@ -370,7 +370,9 @@ fn chat_stamp_before(b: &[u8], s: usize) -> bool {
 /// `United States:` at the start of a log or form line are field labels, not people.
 pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
     let b = sc.b;
-    let stamped = s > 0 && chat_stamp_before(b, s);
+    // cheap test first: this runs for every capitalised word
+    let stamped =
+        s >= 2 && b[s - 1] == b' ' && matches!(b[s - 2], b']' | b'-') && chat_stamp_before(b, s);
     let line_start = s == 0 || b[s - 1] == b'\n' || stamped;
     if !line_start {
         return None;

@@ -29,6 +29,8 @@ fn ibans_of_every_registry_country_in_running_text() {
         "EG380019000500000000263180002",
         "KZ86125KZT5004100100",
         "AL47-2121-1009-0000-0002-3569-8741",
+        "de89 3704 0044 0532 0130 00",
+        "gb82west12345698765432",
     ] {
         let t = format!("Refund ke IBAN {iban}, terima kasih.");
         assert_eq!(found(&t), [(K::Iban, iban)], "{t}");
@@ -50,6 +52,9 @@ fn ibans_of_every_registry_country_in_running_text() {
 fn ibans_that_break_the_registry_are_not_reported() {
     for t in [
         "AL47 212A 1009 0000 0002 3569 8741",
+        "GI75 aWBK 0000 0000 7099 453",
+        "gb82WEST12345698765432",
+        "de89 3704 0044 0532 0130 01",
         "AL47 2121 1009 0000 0002 3569 8740",
         "BG80 BNBG 9661 1020 3456 79",
         "Slash as iban separator: AL47/2121/1009/0000/0002/3569/8741",

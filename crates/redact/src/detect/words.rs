@@ -122,13 +122,23 @@ fn passport(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
 fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     let b = sc.b;
     let w = &b[s..e];
+    // Upper case, or lower case all through (`de89 3704 …` typed on a phone); mixed case
+    // (`GI75 aWBK …`) is not an IBAN.
+    let lower = w.len() >= 2 && w[..2].iter().all(u8::is_ascii_lowercase);
     if w.len() < 4
-        || !w[..2].iter().all(u8::is_ascii_uppercase)
+        || !(lower || w[..2].iter().all(u8::is_ascii_uppercase))
         || !w[2..4].iter().all(u8::is_ascii_digit)
     {
         return None;
     }
-    let upper = |c: &u8| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let upper = |c: &u8| {
+        c.is_ascii_digit()
+            || if lower {
+                c.is_ascii_lowercase()
+            } else {
+                c.is_ascii_uppercase()
+            }
+    };
     let mut buf = [0u8; 34];
     let mut n = 0;
     let mut ends: [(usize, usize); 10] = [(0, 0); 10]; // (byte end, chars so far)
@@ -145,6 +155,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
             break;
         }
         buf[n..n + g.len()].copy_from_slice(g);
+        buf[n..n + g.len()].make_ascii_uppercase();
         n += g.len();
         ends[groups] = (ge, n);
         groups += 1;
