@@ -204,22 +204,11 @@ pub(crate) fn prefix_len_end(b: &[u8], e: usize, max: u32) -> usize {
     }
 }
 
-/// A dotted-quad IPv4 address starting at the digit `i` (`192.168.1.1`), with its prefix
-/// length if any (`10.0.0.0/8`); `None` unless the quad stands on its own: not part of a
-/// longer dotted run, not glued to a letter or digit on either side. `@` (`root@10.0.0.1`,
-/// `10.0.0.1@eth0`), brackets, quotes and URL slashes are boundaries.
-pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
-    if i > 0 {
-        let l = b[i - 1];
-        let code_left = matches!(l, b'#' | b'_' | b'\\' | b'$')
-            || (matches!(l, b'.' | b'-') && i > 1 && b[i - 2].is_ascii_alphanumeric());
-        if l.is_ascii_alphanumeric() || code_left {
-            return None;
-        }
-    }
+/// End of four dotted octets starting at `i` (`192.168.1.1`), without boundary checks.
+fn quad_end(b: &[u8], i: usize) -> Option<usize> {
     let mut p = i;
     for group in 0..4 {
-        let d = b[p..]
+        let d = b[p.min(b.len())..]
             .iter()
             .take(4)
             .take_while(|c| c.is_ascii_digit())
@@ -235,15 +224,37 @@ pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
             p += 1;
         }
     }
-    let glued_right = b.get(p).is_some_and(|&c| {
-        c.is_ascii_alphanumeric()
-            || (matches!(c, b'.' | b'-' | b':') && b.get(p + 1).is_some_and(u8::is_ascii_digit))
-    });
+    let quad = std::str::from_utf8(&b[i..p]).ok()?;
+    quad.parse::<std::net::Ipv4Addr>().ok()?;
+    Some(p)
+}
+
+/// A dotted-quad IPv4 address starting at the digit `i` (`192.168.1.1`), with its prefix
+/// length if any (`10.0.0.0/8`); `None` unless the quad stands on its own: not part of a
+/// longer dotted run, not glued to a letter or digit on either side. `@` (`root@10.0.0.1`,
+/// `10.0.0.1@eth0`), brackets, quotes, URL slashes, a port (`10.0.0.1:8080`) and a range
+/// dash between two addresses (`10.0.0.1-10.0.0.9`) are boundaries.
+pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
+    if i > 0 {
+        let l = b[i - 1];
+        let code_left = matches!(l, b'#' | b'_' | b'\\' | b'$')
+            || (l == b'.' && i > 1 && b[i - 2].is_ascii_alphanumeric())
+            || (l == b'-' && i > 1 && b[i - 2].is_ascii_alphabetic());
+        if l.is_ascii_alphanumeric() || code_left {
+            return None;
+        }
+    }
+    let p = quad_end(b, i)?;
+    let digit_after = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    let glued_right = match b.get(p) {
+        Some(c) if c.is_ascii_alphanumeric() => true,
+        Some(b'.') => digit_after(p + 1),
+        Some(b'-') => digit_after(p + 1) && quad_end(b, p + 1).is_none(),
+        _ => false,
+    };
     if glued_right {
         return None;
     }
-    let quad = std::str::from_utf8(&b[i..p]).ok()?;
-    quad.parse::<std::net::Ipv4Addr>().ok()?;
     Some(prefix_len_end(b, p, 32))
 }
 

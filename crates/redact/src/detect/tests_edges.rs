@@ -81,6 +81,8 @@ fn ipv4_edges() {
         ("IP: 192.168.1.1.", "192.168.1.1"),
         ("http://10.1.2.3/login", "10.1.2.3"),
         ("[10.0.0.1]:80", "10.0.0.1"),
+        ("connect 192.168.1.1:8080 failed", "192.168.1.1"),
+        ("ip:10.0.0.1", "10.0.0.1"),
     ] {
         assert_eq!(found(t), [(K::IpAddress, ip)], "{t}");
     }
@@ -98,6 +100,10 @@ fn ipv4_edges() {
             found(t)
         );
     }
+    assert_eq!(
+        found("range 10.0.0.1-10.0.0.9 ok"),
+        [(K::IpAddress, "10.0.0.1"), (K::IpAddress, "10.0.0.9")]
+    );
     // found by the property tests: a quad after another number is a value of its own, and
     // `:` before a quad is a boundary (`ip:10.0.0.1`)
     assert_eq!(
