@@ -143,7 +143,10 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
     }
     k += 1;
     let n3 = digits_at(b, k);
-    let y = year_ok(num(&b[k..k + n3]), n3).filter(|_| n3 == 4)?;
+    // `20 May 1990`, and `20 Mei '90` / `20 May 90` with an apostrophe or two digits
+    let apostrophe = n3 == 0 && b.get(k) == Some(&b'\'') && digits_at(b, k + 1) == 2;
+    let (k, n3) = if apostrophe { (k + 1, 2) } else { (k, n3) };
+    let y = year_ok(num(&b[k..k + n3]), n3)?;
     (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
         start: i,
         end: k + n3,
@@ -227,6 +230,10 @@ pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
     }
     let day = num(&b[j..j + n1]);
     let mut k = j + n1;
+    // `May 20th, 1990`
+    if b[k..].len() >= 2 && matches!(&b[k..k + 2], b"st" | b"nd" | b"rd" | b"th") {
+        k += 2;
+    }
     if b.get(k) == Some(&b',') {
         k += 1;
     }
@@ -307,6 +314,9 @@ mod tests {
             "May 1990",
             "Mei-1990",
             "05/1990",
+            "May 20th, 1990",
+            "20 Mei '90",
+            "20 May 90",
         ] {
             assert!(whole(s), "{s}");
         }

@@ -251,6 +251,8 @@ fn birth_dates_in_every_form() {
         ("born in May 1990", "May 1990"),
         ("lahir 05/1990", "05/1990"),
         ("birthday: 20.5.1990", "20.5.1990"),
+        ("DOB: May 20th, 1990", "May 20th, 1990"),
+        ("tgl lahir 20 Mei '90", "20 Mei '90"),
     ] {
         assert_eq!(found(t), [(K::DateOfBirth, d)], "{t}");
     }
