@@ -323,6 +323,8 @@ fn names_from_context() {
         ),
         ("Bu Ni Luh Sekar minta retur", "Ni Luh Sekar"),
         ("Customer Lim Swie Hong typed: halo", "Lim Swie Hong"),
+        ("makasih koh hendra", "hendra"),
+        ("cici lina sudah transfer", "lina"),
         // widened gazetteer: Balinese, Christian, Batak and Javanese names without a trigger
         ("paket untuk Ketut Ardana sudah dikirim", "Ketut Ardana"),
         ("kemarin Yohanes Siregar datang", "Yohanes Siregar"),
@@ -331,7 +333,12 @@ fn names_from_context() {
         assert!(found(t).contains(&(K::Person, n)), "{t}: {:?}", found(t));
     }
     // a brand after an honorific-looking word stays unmarked only when lower-case
-    for t in ["ko bisa gitu ya", "ci ini gimana"] {
+    for t in [
+        "ko bisa gitu ya",
+        "ci ini gimana",
+        "ko gitu sih",
+        "koh udah ya",
+    ] {
         assert!(
             found(t).iter().all(|(k, _)| *k != K::Person),
             "{t}: {:?}",

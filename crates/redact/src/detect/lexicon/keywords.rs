@@ -165,13 +165,14 @@ pub(super) const KEYWORDS: &[(&str, u32)] = &[
     ("jend", ABBREV),
     ("dear", TITLE),
     // Chinese-Indonesian, Balinese, Sundanese, Bugis and family honorifics: a capitalised
-    // name must follow (`Ci Lina`, `Ko Hendra`, `Bli Wayan`, `Daeng Tata`)
+    // name must follow (`Ci Lina`, `Ko Hendra`, `Bli Wayan`, `Daeng Tata`); the unambiguous
+    // ones also take a lower-case name in chats (`koh hendra`), `ci`/`ko` do not (`ko gitu`)
     ("ci", TITLE),
-    ("cici", TITLE),
-    ("cik", TITLE),
+    ("cici", TITLE | INFORMAL),
+    ("cik", TITLE | INFORMAL),
     ("ko", TITLE),
-    ("koko", TITLE),
-    ("koh", TITLE),
+    ("koko", TITLE | INFORMAL),
+    ("koh", TITLE | INFORMAL),
     ("engkoh", TITLE),
     ("bli", TITLE),
     ("kang", TITLE),
