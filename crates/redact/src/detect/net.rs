@@ -232,8 +232,8 @@ fn quad_end(b: &[u8], i: usize) -> Option<usize> {
 /// A dotted-quad IPv4 address starting at the digit `i` (`192.168.1.1`), with its prefix
 /// length if any (`10.0.0.0/8`); `None` unless the quad stands on its own: not part of a
 /// longer dotted run, not glued to a letter or digit on either side. `@` (`root@10.0.0.1`,
-/// `10.0.0.1@eth0`), brackets, quotes, URL slashes, a port (`10.0.0.1:8080`) and a range
-/// dash between two addresses (`10.0.0.1-10.0.0.9`) are boundaries.
+/// `10.0.0.1@eth0`), brackets, quotes, URL slashes and a range dash between two addresses
+/// (`10.0.0.1-10.0.0.9`) are boundaries; a port (`10.0.0.1:8080`) is included.
 pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
     if i > 0 {
         let l = b[i - 1];
@@ -255,7 +255,33 @@ pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
     if glued_right {
         return None;
     }
-    Some(prefix_len_end(b, p, 32))
+    Some(prefix_len_end(b, port_end(b, p), 32))
+}
+
+/// End of a `:8080` port right after an IPv4 address ending at `p`, or `p`. The port is
+/// part of the span: left behind, it would be read as a number of its own (a CVV after
+/// `cvv 123 …`) once the address is redacted.
+fn port_end(b: &[u8], p: usize) -> usize {
+    if b.get(p) != Some(&b':') {
+        return p;
+    }
+    let d = b[p + 1..]
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let q = p + 1 + d;
+    let value = b[p + 1..q]
+        .iter()
+        .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+    let clean = b.get(q).is_none_or(|&c| {
+        !(c.is_ascii_alphanumeric() || (c == b'.' && b.get(q + 1).is_some_and(u8::is_ascii_digit)))
+    });
+    if (1..=5).contains(&d) && value <= 65535 && clean {
+        q
+    } else {
+        p
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,14 @@ fn digit_word_end(b: &[u8], s: usize) -> usize {
     s + b[s..].iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
+const EN_DASH: &[u8] = "\u{2013}".as_bytes();
+
+/// Whether an en dash followed by a digit starts at `e`.
+pub(crate) fn en_dash_then_digit(b: &[u8], e: usize) -> bool {
+    b[e.min(b.len())..].starts_with(EN_DASH)
+        && b.get(e + EN_DASH.len()).is_some_and(u8::is_ascii_digit)
+}
+
 /// Whether the run starting at `i` is glued to a code on its left.
 fn glued_left(b: &[u8], i: usize) -> bool {
     if i == 0 {
@@ -97,6 +105,7 @@ fn collect(b: &[u8], i: usize) -> Run {
             // a dotted quad after a space starts a value of its own (`NIK … 10.0.0.0/8`)
             b' ' if digit_at(e + 1) && super::net::ipv4_at(b, e + 1).is_some() => break,
             b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
+            0xE2 if en_dash_then_digit(b, e) => (b'-', e + EN_DASH.len()),
             b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
                 (b')', e + 2)
             }

@@ -81,7 +81,7 @@ fn ipv4_edges() {
         ("IP: 192.168.1.1.", "192.168.1.1"),
         ("http://10.1.2.3/login", "10.1.2.3"),
         ("[10.0.0.1]:80", "10.0.0.1"),
-        ("connect 192.168.1.1:8080 failed", "192.168.1.1"),
+        ("connect 192.168.1.1:8080 failed", "192.168.1.1:8080"),
         ("ip:10.0.0.1", "10.0.0.1"),
     ] {
         assert_eq!(found(t), [(K::IpAddress, ip)], "{t}");
@@ -103,6 +103,11 @@ fn ipv4_edges() {
     assert_eq!(
         found("range 10.0.0.1-10.0.0.9 ok"),
         [(K::IpAddress, "10.0.0.1"), (K::IpAddress, "10.0.0.9")]
+    );
+    // found by the property tests: a port left behind became a CVV on a second pass
+    assert_eq!(
+        found("cvv 123 10.0.0.1:8080 "),
+        [(K::Cvv, "123"), (K::IpAddress, "10.0.0.1:8080")]
     );
     // found by the property tests: a quad after another number is a value of its own, and
     // `:` before a quad is a boundary (`ip:10.0.0.1`)
@@ -182,6 +187,10 @@ fn phones_with_bracketed_codes() {
         ("hub +62.812.3456.7890", "+62.812.3456.7890"),
         ("telp (021)-555-1234", "(021)-555-1234"),
         ("chat wa.me/6281234567890", "6281234567890"),
+        (
+            "hub 0812\u{2013}3456\u{2013}7890 ya",
+            "0812\u{2013}3456\u{2013}7890",
+        ),
     ] {
         assert_eq!(found(t), [(K::Phone, p)], "{t}");
     }
@@ -204,6 +213,8 @@ fn dotted_prices_and_link_codes_are_not_phones() {
         "Rp 12.345.678",
         "lihat example.com/6281234567890",
         "INV/0812/3456/7890",
+        "harga Rp 10.000\u{2013}20.000",
+        "tahun 1990\u{2013}2000",
     ] {
         assert!(
             found(t).iter().all(|(k, _)| *k != K::Phone),
