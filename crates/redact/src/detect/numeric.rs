@@ -308,7 +308,7 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
         || (plus && d.strip_prefix(b"62").is_some_and(id_mobile));
     if only(b".")
         && seps.len() >= 2
-        && !(n == 16 || n == 15)
+        && !(15..=16).contains(&n)
         && !ctx.has(role::PHONE, 3)
         && !nanp_grouped(run, a, z, d)
         && !dotted_mobile
