@@ -12,6 +12,8 @@ pub(crate) struct DateSpan {
     pub end: usize,
     /// The four-digit year.
     pub year: u32,
+    /// Month and year only (`May 1990`, `05/1990`): reported only right after a birth word.
+    pub partial: bool,
 }
 
 fn digits_at(b: &[u8], i: usize) -> usize {
@@ -72,21 +74,47 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
             let k = j + n2 + 1;
             let n3 = digits_at(b, k);
             let (a, m, c) = (num(&b[i..i + n1]), num(&b[j..j + n2]), num(&b[k..k + n3]));
-            let year = match (n1, n3) {
-                (1 | 2, 2 | 4) => year_ok(c, n3)
-                    .filter(|&y| valid_date(y, m, a) || (sep == b'/' && valid_date(y, a, m))),
-                (4, 1 | 2) => year_ok(a, 4).filter(|&y| valid_date(y, m, c)),
-                _ => None,
+            // day-month-year, month-day-year (`5-20-1990`), or year-month-day with an
+            // optional ISO time (`1990-05-20T08:30:00Z`)
+            let (year, end) = match (n1, n3) {
+                (1 | 2, 2 | 4) => (
+                    year_ok(c, n3).filter(|&y| valid_date(y, m, a) || valid_date(y, a, m)),
+                    k + n3,
+                ),
+                (4, 1 | 2) => (
+                    year_ok(a, 4).filter(|&y| valid_date(y, m, c)),
+                    iso_time_end(b, k + n3).unwrap_or(k + n3),
+                ),
+                _ => (None, k + n3),
             };
             if let Some(year) = year
-                && clean_end(b, k + n3)
+                && clean_end(b, end)
             {
                 return Some(DateSpan {
                     start: i,
-                    end: k + n3,
+                    end,
                     year,
+                    partial: false,
                 });
             }
+        }
+        // month/year: `05/1990`, `5-1990`
+        if (1..=2).contains(&n1) && n2 == 4 && matches!(sep, b'/' | b'-') {
+            let (m, y) = (num(&b[i..i + n1]), num(&b[j..j + n2]));
+            if (1..=12).contains(&m) && year_ok(y, 4).is_some() && clean_end(b, j + n2) {
+                return Some(DateSpan {
+                    start: i,
+                    end: j + n2,
+                    year: y,
+                    partial: true,
+                });
+            }
+        }
+        // day-Month-year: `5-May-1990`, `05-MAY-90`, `5/Mei/1990`
+        if (1..=2).contains(&n1)
+            && let Some(d) = dashed_month(b, i, num(&b[i..i + n1]), j, sep)
+        {
+            return Some(d);
         }
         return None;
     }
@@ -115,17 +143,83 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
     }
     k += 1;
     let n3 = digits_at(b, k);
-    let y = year_ok(num(&b[k..k + n3]), n3).filter(|_| n3 == 4)?;
+    // `20 May 1990`, and `20 Mei '90` / `20 May 90` with an apostrophe or two digits
+    let apostrophe = n3 == 0 && b.get(k) == Some(&b'\'') && digits_at(b, k + 1) == 2;
+    let (k, n3) = if apostrophe { (k + 1, 2) } else { (k, n3) };
+    let y = year_ok(num(&b[k..k + n3]), n3)?;
     (valid_date(y, month, day) && clean_end(b, k + n3)).then_some(DateSpan {
         start: i,
         end: k + n3,
         year: y,
+        partial: false,
     })
 }
 
-/// A date that starts with a month word at `i`: `March 3, 1988`, `Mei 12 1990`.
+/// `5-May-1990` from the day at `i` (value `day`), the month word at `j` after `sep`.
+fn dashed_month(b: &[u8], i: usize, day: u32, j: usize, sep: u8) -> Option<DateSpan> {
+    if !b.get(j).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let (month, k) = month_word(b, j)?;
+    if b.get(k) != Some(&sep) {
+        return None;
+    }
+    let n3 = digits_at(b, k + 1);
+    let y = year_ok(num(&b[k + 1..k + 1 + n3]), n3)?;
+    let end = k + 1 + n3;
+    (valid_date(y, month, day) && clean_end(b, end)).then_some(DateSpan {
+        start: i,
+        end,
+        year: y,
+        partial: false,
+    })
+}
+
+/// End of an ISO 8601 time after a date ending at `e`: `T14:30`, `T14:30:00`, `.123`,
+/// then `Z` or `±hh:mm`. Fixed-size steps: linear.
+fn iso_time_end(b: &[u8], e: usize) -> Option<usize> {
+    let two = |p: usize, max: u32| {
+        (digits_at(b, p) >= 2
+            && num(&b[p..p + 2]) <= max
+            && !b.get(p + 2).is_some_and(u8::is_ascii_digit))
+        .then_some(p + 2)
+    };
+    if b.get(e) != Some(&b'T') {
+        return None;
+    }
+    let mut p = two(e + 1, 23)?;
+    if b.get(p) != Some(&b':') {
+        return None;
+    }
+    p = two(p + 1, 59)?;
+    if b.get(p) == Some(&b':') {
+        p = two(p + 1, 60)?;
+        if b.get(p) == Some(&b'.') && digits_at(b, p + 1) > 0 {
+            p += 1 + digits_at(b, p + 1).min(9);
+        }
+    }
+    match b.get(p) {
+        Some(b'Z') => p += 1,
+        Some(b'+' | b'-') => {
+            if let Some(h) = two(p + 1, 14)
+                && b.get(h) == Some(&b':')
+                && let Some(m) = two(h + 1, 59)
+            {
+                p = m;
+            }
+        }
+        _ => {}
+    }
+    Some(p)
+}
+
+/// A date that starts with a month word at `i`: `March 3, 1988`, `Mei 12 1990`, or only a
+/// month and year (`May 1990`, `May-1990`, `Mei, 1990`; partial).
 pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
     let (month, mut j) = month_word(b, i)?;
+    if let Some(d) = month_year(b, i, j) {
+        return Some(d);
+    }
     if b.get(j) != Some(&b' ') {
         return None;
     }
@@ -136,6 +230,10 @@ pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
     }
     let day = num(&b[j..j + n1]);
     let mut k = j + n1;
+    // `May 20th, 1990`
+    if b[k..].len() >= 2 && matches!(&b[k..k + 2], b"st" | b"nd" | b"rd" | b"th") {
+        k += 2;
+    }
     if b.get(k) == Some(&b',') {
         k += 1;
     }
@@ -149,6 +247,24 @@ pub(crate) fn at_month(b: &[u8], i: usize) -> Option<DateSpan> {
         start: i,
         end: k + n3,
         year: y,
+        partial: false,
+    })
+}
+
+/// `May 1990`, `May-1990`, `Mei, 1990` from the month word at `i` ending at `j`.
+fn month_year(b: &[u8], i: usize, j: usize) -> Option<DateSpan> {
+    let k = match (b.get(j), b.get(j + 1)) {
+        (Some(b' ' | b'-'), _) => j + 1,
+        (Some(b','), Some(b' ')) => j + 2,
+        _ => return None,
+    };
+    let n = digits_at(b, k);
+    let y = year_ok(num(&b[k..k + n]), n).filter(|_| n == 4)?;
+    clean_end(b, k + n).then_some(DateSpan {
+        start: i,
+        end: k + n,
+        year: y,
+        partial: true,
     })
 }
 
@@ -164,7 +280,7 @@ pub(crate) fn is_whole_date(s: &str) -> Option<DateSpan> {
     (d.end == b.len()).then_some(DateSpan {
         start: off,
         end: off + d.end,
-        year: d.year,
+        ..d
     })
 }
 
@@ -189,6 +305,18 @@ mod tests {
             "March 3, 1988",
             "17 Agustus 1945",
             "5 Des. 2001",
+            "5-20-1990",
+            "05-20-1990",
+            "5-May-1990",
+            "05-MEI-90",
+            "1990-05-20T08:30:00Z",
+            "2024-03-15T14:30:00.123+07:00",
+            "May 1990",
+            "Mei-1990",
+            "05/1990",
+            "May 20th, 1990",
+            "20 Mei '90",
+            "20 May 90",
         ] {
             assert!(whole(s), "{s}");
         }
@@ -198,6 +326,10 @@ mod tests {
             "0812-3456-7890",
             "10.10.10.10",
             "1.250.000",
+            "13/1990",
+            "5-Foo-1990",
+            "1990-05-20T25:00",
+            "May 90",
         ] {
             assert!(!whole(s), "{s}");
         }

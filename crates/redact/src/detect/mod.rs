@@ -184,8 +184,10 @@ impl Scan<'_> {
             while e < b.len() && is_word(b[e]) {
                 e += 1;
             }
-            // Words glued to non-ASCII letters are not ours to split.
-            if (i > 0 && b[i - 1] >= 0x80) || (e < b.len() && b[e] >= 0x80) {
+            // Words glued to non-ASCII letters are not ours to split; a number followed by an
+            // en dash and a digit (`0812–3456–7890`, typed by phone keyboards) is a digit run.
+            let en_dash_run = c.is_ascii_digit() && numeric::en_dash_then_digit(b, e);
+            if (i > 0 && b[i - 1] >= 0x80) || (e < b.len() && b[e] >= 0x80 && !en_dash_run) {
                 i = e;
                 continue;
             }
@@ -202,3 +204,5 @@ impl Scan<'_> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_edges;

@@ -9,7 +9,7 @@
 use super::context::Ctx;
 use super::lexicon::role;
 use super::{Scan, address, dates, person};
-use crate::card::is_card_number;
+use crate::card::{is_card_number, luhn_valid};
 use crate::kind::{EntityKind as K, Validator as V};
 use crate::validate::{kk_valid, nik_valid, npwp15_valid, npwp16_entity_valid};
 
@@ -32,8 +32,8 @@ struct Run {
 impl Run {
     fn start(&self, a: usize) -> usize {
         let s = self.groups[a].0;
-        if a == 0 && (self.plus || self.paren) {
-            s - 1
+        if a == 0 {
+            s - usize::from(self.plus) - usize::from(self.paren)
         } else {
             s
         }
@@ -44,9 +44,21 @@ fn digit_word_end(b: &[u8], s: usize) -> usize {
     s + b[s..].iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
+const EN_DASH: &[u8] = "\u{2013}".as_bytes();
+
+/// Whether an en dash followed by a digit starts at `e`.
+pub(crate) fn en_dash_then_digit(b: &[u8], e: usize) -> bool {
+    b[e.min(b.len())..].starts_with(EN_DASH)
+        && b.get(e + EN_DASH.len()).is_some_and(u8::is_ascii_digit)
+}
+
 /// Whether the run starting at `i` is glued to a code on its left.
 fn glued_left(b: &[u8], i: usize) -> bool {
     if i == 0 {
+        return false;
+    }
+    // a WhatsApp link's number is a phone number, not a code: `wa.me/6281234567890`
+    if i >= 6 && b[i - 6..i].eq_ignore_ascii_case(b"wa.me/") {
         return false;
     }
     match b[i - 1] {
@@ -58,9 +70,11 @@ fn glued_left(b: &[u8], i: usize) -> bool {
 }
 
 fn collect(b: &[u8], i: usize) -> Run {
+    let plus = i > 0 && b[i - 1] == b'+';
     let mut run = Run {
-        plus: i > 0 && b[i - 1] == b'+',
-        paren: i > 0 && b[i - 1] == b'(',
+        plus,
+        // `(021) 555…`, and `(+62) 811…` with the country code in brackets
+        paren: (i > 0 && b[i - 1] == b'(') || (plus && i > 1 && b[i - 2] == b'('),
         ..Run::default()
     };
     let mut s = i;
@@ -88,11 +102,27 @@ fn collect(b: &[u8], i: usize) -> Run {
         }
         let digit_at = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
         let (sep, next) = match b[e] {
+            // a dotted quad after a space starts a value of its own (`NIK … 10.0.0.0/8`)
+            b' ' if digit_at(e + 1) && super::net::ipv4_at(b, e + 1).is_some() => break,
             b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
+            0xE2 if en_dash_then_digit(b, e) => (b'-', e + EN_DASH.len()),
             b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
                 (b')', e + 2)
             }
             b')' if run.paren && run.n == 1 && digit_at(e + 1) => (b')', e + 1),
+            b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b'-') && digit_at(e + 2) => {
+                (b')', e + 2)
+            }
+            // `+62 (21) 555 1234`, `+1(415)555-0123`: an area code in brackets after `+cc`
+            b' ' | b'(' if run.plus && run.n == 1 => match bracketed_area(b, e) {
+                Some(ds) => (b'(', ds),
+                None => break,
+            },
+            b')' if run.n == 2 && run.seps[0] == b'(' => match b.get(e + 1) {
+                Some(b' ' | b'-') if digit_at(e + 2) => (b')', e + 2),
+                Some(c) if c.is_ascii_digit() => (b')', e + 1),
+                _ => break,
+            },
             _ => break,
         };
         run.seps[run.n - 1] = sep;
@@ -101,13 +131,24 @@ fn collect(b: &[u8], i: usize) -> Run {
     run
 }
 
+/// After `+cc` ending at `e`: ` (21)` or `(21)` with one to four digits in the brackets;
+/// returns where those digits start.
+fn bracketed_area(b: &[u8], e: usize) -> Option<usize> {
+    let o = if b[e] == b' ' { e + 1 } else { e };
+    if b.get(o) != Some(&b'(') {
+        return None;
+    }
+    let de = digit_word_end(b, o + 1);
+    ((1..=4).contains(&(de - o - 1)) && b.get(de) == Some(&b')')).then_some(o + 1)
+}
+
 /// Scans the digit run starting at `i`; returns where the main pass continues.
 /// `glued` is set when the run follows a context word without a space (`WA0812…`).
 pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     let b = sc.b;
     if let Some(d) = dates::at_digit(b, i) {
         let ctx = sc.ctx(i);
-        if ctx.has(role::DOB, 6) {
+        if ctx.has(role::DOB, if d.partial { 3 } else { 6 }) {
             let word = ctx.word(role::DOB);
             let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 {
                 0.9
@@ -126,6 +167,16 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         // skip the whole run: its groups belonged to the masked value's run before masking
         let run = collect(b, i);
         return run.groups[run.n - 1].1;
+    }
+    // A dotted-quad IPv4 on its own, whatever its neighbours (`root@10.0.0.1`,
+    // `(192.168.1.1)`, `10.0.0.0/8`); the span is the address (and prefix), never a bracket.
+    if !glued && let Some(end) = super::net::ipv4_at(b, i) {
+        let ctx = sc.ctx(i);
+        if ctx.dist(role::NEG) != Some(0) {
+            let word = ctx.word(role::IP);
+            sc.push(K::IpAddress, i, end, 0.9, V::IpSyntax, word);
+        }
+        return end;
     }
     if !glued && glued_left(b, i) {
         return skip_code(b, i);
@@ -251,11 +302,16 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
             return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
         }
     }
+    // An Indonesian mobile number written with dots (`0812.3456.7890`, `+62.812.3456.7890`)
+    // is no price: prices never start with `0` or `+`.
+    let dotted_mobile = d.strip_prefix(b"0").is_some_and(id_mobile)
+        || (plus && d.strip_prefix(b"62").is_some_and(id_mobile));
     if only(b".")
         && seps.len() >= 2
-        && !(n == 16 || n == 15)
+        && !(15..=16).contains(&n)
         && !ctx.has(role::PHONE, 3)
         && !nanp_grouped(run, a, z, d)
+        && !dotted_mobile
     {
         return None; // dotted prices and versions
     }
@@ -300,6 +356,22 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
                 return Some((K::Npwp, 0.6, V::Shape, ctx.word(role::NPWP)));
             }
         }
+    }
+    // The text says it is a card ("my credit card: 1220 0000 0000 003"): a Luhn-valid 13–19
+    // digit number is one even when its issuer range is not in the table (UATP, new ranges),
+    // unless an identity, bank or phone word is nearer than the card word.
+    if !plus
+        && only(b" -")
+        && card_grouping
+        && (13..=19).contains(&n)
+        && ctx.has(role::CARD, 3)
+        && [role::NIK, role::KK, role::NPWP, role::BANK, role::PHONE]
+            .iter()
+            .all(|&r| !ctx.has(r, 6) || ctx.nearer(role::CARD, r))
+        && luhn_valid(d)
+        && !d.starts_with(b"0")
+    {
+        return Some((K::CreditCard, 0.85, V::LuhnIin, ctx.word(role::CARD)));
     }
     // A bank word nearer than any phone word makes a non-mobile number an account.
     let mobile = d.starts_with(b"08") || d.starts_with(b"628") || plus;
@@ -415,8 +487,15 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
     } else {
         None
     };
+    // `+62 (0)812…`: the trunk `0` kept in brackets is not dialled from abroad
+    let trunk_in_brackets = plus
+        && run.n > 1
+        && run.seps[0] == b'('
+        && run.groups[1].1 - run.groups[1].0 == 1
+        && d.get(2) == Some(&b'0');
     if let Some(i) = intl {
         if let Some(nsn) = i.strip_prefix(b"62") {
+            let nsn = if trunk_in_brackets { &nsn[1..] } else { nsn };
             if id_mobile(nsn) || id_landline(nsn) {
                 return Some((K::Phone, 0.95, V::PhonePlan, word));
             }

@@ -76,7 +76,7 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         let glued = |q: usize| {
             b.get(q).is_some_and(|&c| {
                 c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'@' | b'[' | b'_')
-            })
+            }) || b[q.min(b.len())..].starts_with(b"::")
         };
         if q > ws && glued(q) {
             match b[ws..q].iter().rposition(|&c| c == b'\'') {
@@ -344,20 +344,36 @@ pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
     }
 }
 
+/// Whether a chat export's time stamp fills the line before `s`: `[10:21] `,
+/// `[12/05/24, 10:21:33] ` or `12/05/24 10.21 - ` (WhatsApp), at most 32 bytes.
+fn chat_stamp_before(b: &[u8], s: usize) -> bool {
+    let lo = s.saturating_sub(32);
+    let ls = b[lo..s]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(lo, |p| lo + p + 1);
+    if ls == lo && lo > 0 {
+        return false;
+    }
+    let pre = &b[ls..s];
+    let closed = pre.ends_with(b"] ") && pre.first() == Some(&b'[');
+    let dashed = pre.ends_with(b" - ") && pre.first().is_some_and(u8::is_ascii_digit);
+    let stamp_bytes = pre
+        .iter()
+        .all(|&c| c.is_ascii_digit() || b"/.,:[] -APMapm".contains(&c));
+    let has_time = pre.contains(&b':') || (dashed && pre.contains(&b'.'));
+    stamp_bytes && (closed || dashed) && has_time
+}
+
 /// A chat speaker label at the start of a line: `Budi Santoso: …` or `[10:21] Budi: …`.
+/// Without a time stamp the label must hold a gazetteer name: `Gateway:`, `Subnet:` and
+/// `United States:` at the start of a log or form line are field labels, not people.
 pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
     let b = sc.b;
-    let line_start = s == 0 || b[s - 1] == b'\n' || {
-        // "[hh:mm] " before the name, at the start of a line
-        s >= 2 && b[s - 1] == b' ' && b[s - 2] == b']' && {
-            let lo = s.saturating_sub(16);
-            let open = b[lo..s - 2]
-                .iter()
-                .rposition(|&c| c == b'[' || c == b'\n')
-                .map(|o| o + lo);
-            open.is_some_and(|o| b[o] == b'[' && (o == 0 || b[o - 1] == b'\n'))
-        }
-    };
+    // cheap test first: this runs for every capitalised word
+    let stamped =
+        s >= 2 && b[s - 1] == b' ' && matches!(b[s - 2], b']' | b'-') && chat_stamp_before(b, s);
+    let line_start = s == 0 || b[s - 1] == b'\n' || stamped;
     if !line_start {
         return None;
     }
@@ -368,7 +384,11 @@ pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
         _ => return None,
     }
     let n = name_words(b, s, false)?;
-    if b.get(n.end) != Some(&b':') || n.words > 3 {
+    if b.get(n.end) != Some(&b':')
+        || b.get(n.end + 1) == Some(&b':')
+        || n.words > 3
+        || !(stamped || n.gazetteer)
+    {
         return None;
     }
     sc.push(K::Person, n.start, n.end, 0.8, validator(&n), None);

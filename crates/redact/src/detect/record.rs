@@ -162,7 +162,7 @@ fn fields(
 
 fn birth_date(text: &str, s: usize, e: usize) -> Option<Finding> {
     let span = dates::is_whole_date(&text[s..e])?;
-    (span.year <= MAX_BIRTH_YEAR).then_some(Finding {
+    (span.year <= MAX_BIRTH_YEAR && !span.partial).then_some(Finding {
         kind: K::DateOfBirth,
         start: s + span.start,
         end: s + span.end,

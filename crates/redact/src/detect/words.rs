@@ -51,7 +51,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         && let Some(d) = dates::at_month(b, s)
     {
         let ctx = sc.ctx(s);
-        if ctx.has(role::DOB, 6) {
+        if ctx.has(role::DOB, if d.partial { 3 } else { 6 }) {
             sc.push(
                 K::DateOfBirth,
                 d.start,
@@ -117,21 +117,33 @@ fn passport(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     Some(de)
 }
 
-/// IBAN, compact or in groups of four: `GB82WEST12345698765432`, `DE89 3704 0044 0532 0130 00`.
+/// IBAN, compact or in groups of four joined by spaces or dashes: `GB82WEST12345698765432`,
+/// `DE89 3704 0044 0532 0130 00`, `AL47-2121-1009-0000-0002-3569-8741`.
 fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     let b = sc.b;
     let w = &b[s..e];
+    // Upper case, or lower case all through (`de89 3704 …` typed on a phone); mixed case
+    // (`GI75 aWBK …`) is not an IBAN.
+    let lower = w.len() >= 2 && w[..2].iter().all(u8::is_ascii_lowercase);
     if w.len() < 4
-        || !w[..2].iter().all(u8::is_ascii_uppercase)
+        || !(lower || w[..2].iter().all(u8::is_ascii_uppercase))
         || !w[2..4].iter().all(u8::is_ascii_digit)
     {
         return None;
     }
-    let upper = |c: &u8| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let upper = |c: &u8| {
+        c.is_ascii_digit()
+            || if lower {
+                c.is_ascii_lowercase()
+            } else {
+                c.is_ascii_uppercase()
+            }
+    };
     let mut buf = [0u8; 34];
     let mut n = 0;
     let mut ends: [(usize, usize); 10] = [(0, 0); 10]; // (byte end, chars so far)
     let mut groups = 0;
+    let mut sep = None;
     let mut p = s;
     loop {
         let ge = p + b[p..]
@@ -143,13 +155,20 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
             break;
         }
         buf[n..n + g.len()].copy_from_slice(g);
+        buf[n..n + g.len()].make_ascii_uppercase();
         n += g.len();
         ends[groups] = (ge, n);
         groups += 1;
         if groups == ends.len() || g.len() > 4 && groups > 1 {
             break;
         }
-        if b.get(ge) == Some(&b' ') && b.get(ge + 1).is_some_and(&upper) {
+        // groups are joined by single spaces or single dashes, the same all through
+        let next_sep = b.get(ge).copied().filter(|c| matches!(c, b' ' | b'-'));
+        if next_sep.is_some()
+            && (sep.is_none() || sep == next_sep)
+            && b.get(ge + 1).is_some_and(&upper)
+        {
+            sep = next_sep;
             p = ge + 1;
         } else {
             break;
