@@ -11,8 +11,8 @@ use jaga_core::model::NewCustomer;
 use jaga_core::staff::{
     ClientInfo, NewInvitation, Role, SESSION_COOKIE, StaffConfig, StaffService,
 };
-use jaga_server::console::CSP;
-use jaga_server::{AppState, ServerConfig, router};
+use jaga_console::CSP;
+use jaga_server::{AppState, ServerConfig};
 use jaga_testkit::Harness;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -88,7 +88,7 @@ async fn console() -> Console {
     let staff = StaffService::new(h.vault.clone(), StaffConfig::default())
         .with_clock(Arc::new(clock.clone()));
     let state = AppState::with_staff(h.vault.clone(), ServerConfig::default(), Arc::new(staff));
-    let app = router(state.clone());
+    let app = jaga_console::app(state.clone());
     Console {
         h,
         state,

@@ -4,7 +4,7 @@
 use super::i18n::{M, Tr};
 use super::web::{self, Ctx, Fail};
 use super::{Chrome, Nav, assets};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};

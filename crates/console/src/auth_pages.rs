@@ -5,7 +5,7 @@ use super::i18n::{Lang, M};
 use super::session::{self, StaffForm, StaffPage, client_info, session_cookie};
 use super::web::{self, Ctx, Fail, Form, html, see_other};
 use super::{Chrome, lang_cookie};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;

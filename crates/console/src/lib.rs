@@ -1,6 +1,6 @@
 //! The staff console: server-rendered HTML under `/console`, in Bahasa Indonesia and English.
 //!
-//! Pages are askama templates (auto-escaped) in `crates/server/templates/`; the CSS and the one
+//! Pages are askama templates (auto-escaped) in `crates/console/templates/`; the CSS and the one
 //! small script are embedded ([`assets`]). Every console response carries a strict
 //! Content-Security-Policy without inline script or style. Forms post url-encoded with a CSRF
 //! token in a hidden field ([`web::Form`]) and follow post/redirect/get. Errors render as a page
@@ -8,6 +8,12 @@
 //!
 //! Handlers are thin: they obtain a capability from `jaga-core` for the signed-in staff member
 //! and never touch a store.
+//!
+//! The server's edge (`jaga_server`) owns the state, the request id and the middleware every
+//! request passes; [`mount`] gives it the console's routes and [`app`] is the whole application
+//! (JSON API + console), what `jaga serve` runs.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod assets;
 pub mod audit;
@@ -20,8 +26,8 @@ pub mod reports;
 pub mod session;
 pub mod web;
 
-use crate::AppState;
-use crate::extract::RequestId;
+use jaga_server::AppState;
+use jaga_server::extract::RequestId;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -34,6 +40,23 @@ use web::{Ctx, Fail, FailPage};
 
 /// The console's Content-Security-Policy: no inline script or style, nothing from elsewhere.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The whole application: the server's JSON API and operations endpoints with the console
+/// mounted ([`mount`]).
+pub fn app(state: Arc<AppState>) -> Router {
+    jaga_server::router_with(state.clone(), mount(state))
+}
+
+/// The console's routes at the root: `/` and `/console` redirect to the console's index, the
+/// pages are nested under `/console/`.
+pub fn mount(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(root_redirect))
+        // Nested at "/console/" (trailing slash) so that the console's index is "/console/":
+        // axum 0.8 maps a nested "/" route to the bare prefix, and "/console/" was a 404.
+        .route("/console", get(root_redirect))
+        .nest("/console/", router(state))
+}
 
 /// The console routes, to be nested under `/console`.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {

@@ -9,7 +9,7 @@ use super::audit::{date_ms, require_audit};
 use super::i18n::M;
 use super::session::StaffPage;
 use super::web::{Fail, html};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

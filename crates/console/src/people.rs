@@ -8,7 +8,7 @@ use super::auth_pages::{
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info, role_label};
 use super::web::{Ctx, Fail, html, see_other};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;

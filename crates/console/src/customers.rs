@@ -7,7 +7,7 @@ use super::auth_pages::{maybe_with_session, step_up_if_asked, stepup_page};
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info};
 use super::web::{Ctx, Fail, html, see_other};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;

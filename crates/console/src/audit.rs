@@ -8,7 +8,7 @@ use super::Chrome;
 use super::i18n::M;
 use super::session::{StaffForm, StaffPage};
 use super::web::{Fail, html};
-use crate::AppState;
+use jaga_server::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
