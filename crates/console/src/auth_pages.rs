@@ -5,12 +5,12 @@ use super::i18n::{Lang, M};
 use super::session::{self, StaffForm, StaffPage, client_info, session_cookie};
 use super::web::{self, Ctx, Fail, Form, html, see_other};
 use super::{Chrome, lang_cookie};
-use jaga_server::AppState;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::staff::{LoginStep, NewSession, SecondFactor, TotpEnrolment};
+use jaga_server::AppState;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -304,13 +304,16 @@ pub async fn code(
     }
 }
 
-/// The TOTP QR code (SVG from the staff service) as a `data:` URI for an `<img>`: allowed by
-/// the CSP (`img-src 'self' data:`), and an image cannot run script.
+/// The TOTP URI's QR code (SVG, drawn by the edge's [`jaga_server::totp::qr_svg`]) as a
+/// `data:` URI for an `<img>`: allowed by the CSP (`img-src 'self' data:`), and an image cannot
+/// run script. A URI too long for a QR code (it cannot happen with the lengths the core allows)
+/// leaves the image empty; the secret is on the page for manual entry.
 pub(crate) fn qr_uri(e: &TotpEnrolment) -> String {
     use base64::Engine;
+    let svg = jaga_server::totp::qr_svg(&e.otpauth_uri).unwrap_or_default();
     format!(
         "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(e.qr_svg.as_bytes())
+        base64::engine::general_purpose::STANDARD.encode(svg.as_bytes())
     )
 }
 
@@ -561,10 +564,7 @@ pub async fn invite(
 /// `GET /console/agreement`.
 pub async fn agreement_form(State(state): State<Arc<AppState>>, staff: StaffPage) -> Response {
     let a = state.staff.agreement();
-    let text = match staff.tr().lang() {
-        Lang::Id => a.text_id.clone(),
-        Lang::En => a.text_en.clone(),
-    };
+    let text = a.text(staff.tr().lang()).to_string();
     let tr = staff.tr();
     html(
         StatusCode::OK,

@@ -6,12 +6,12 @@ use super::auth_pages::{EnrolPage, maybe_with_session, qr_uri, step_up_form, ste
 use super::i18n::M;
 use super::session::{StaffForm, StaffPage};
 use super::web::{Fail, html, see_other};
-use jaga_server::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::staff::TotpEnrolment;
+use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -26,8 +26,6 @@ pub mod reports;
 pub mod session;
 pub mod web;
 
-use jaga_server::AppState;
-use jaga_server::extract::RequestId;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,6 +33,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use i18n::{Lang, M, Tr};
+use jaga_server::AppState;
+use jaga_server::extract::RequestId;
 use std::sync::Arc;
 use web::{Ctx, Fail, FailPage};
 
@@ -192,8 +192,16 @@ async fn layer(mut req: Request, next: Next) -> Response {
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // The reader's choice (the cookie the switcher sets); before any choice, what the browser
+    // asks for; Bahasa Indonesia otherwise.
     let lang = web::cookie(req.headers(), web::LANG_COOKIE)
         .and_then(Lang::parse)
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
         .unwrap_or_default();
     let existing = web::cookie(req.headers(), web::PRE_COOKIE)
         .filter(|t| {

@@ -8,12 +8,12 @@ use super::auth_pages::{
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info, role_label};
 use super::web::{Ctx, Fail, html, see_other};
-use jaga_server::AppState;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
+use jaga_server::AppState;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Arc;

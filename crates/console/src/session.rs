@@ -4,13 +4,13 @@
 use super::i18n::{M, Tr};
 use super::web::{self, Ctx, Fail};
 use super::{Chrome, Nav, assets};
-use jaga_server::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use jaga_core::CoreError;
 use jaga_core::auth::Caller;
 use jaga_core::staff::{self, ClientInfo, Role, SESSION_COOKIE};
+use jaga_server::AppState;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod totp;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
