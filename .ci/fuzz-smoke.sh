@@ -19,7 +19,7 @@ for dir in crates/*/fuzz; do
     corpus="$CARGO_TARGET_DIR/corpus/$crate/$target"
     mkdir -p "$corpus"
     seeds=()
-    [ -d "$dir/seeds/$target" ] && seeds=("$dir/seeds/$target")
+    [ -d "$dir/seeds/$target" ] && seeds=("$PWD/$dir/seeds/$target")
     log="$CARGO_TARGET_DIR/$crate-$target.log"
     if ! (cd "$dir" && cargo fuzz run "$target" --sanitizer none "$corpus" "${seeds[@]}" -- \
         -max_total_time="$SECONDS_EACH" -max_len=8192 -print_final_stats=1) >"$log" 2>&1; then
