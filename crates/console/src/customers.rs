@@ -11,28 +11,14 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
-use jaga_core::audit::{AuditRecord, Outcome};
 use jaga_core::auth::Scope;
 use jaga_core::model::{Address, CustomerPatch, CustomerView, Field, Lookup, OrderView};
+use jaga_core::notes::{self, MAX_NOTE, NoteProblem, mask_cards};
+use jaga_core::purpose::{PurposeProblem, Reason, StatedPurpose};
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// Longest note accepted from the form, characters (the stored notes may hold many).
-pub const MAX_NOTE: usize = 4000;
-
-/// Purposes offered for a reveal: (form value, message, text recorded in the audit log).
-pub const PURPOSES: [(&str, M, &str); 4] = [
-    ("redelivery", M::PurposeRedelivery, "Re-delivery"),
-    (
-        "customer_request",
-        M::PurposeCustomerRequest,
-        "Customer request",
-    ),
-    ("refund", M::PurposeRefund, "Refund"),
-    ("other", M::PurposeOther, "Other"),
-];
 
 #[derive(askama::Template)]
 #[template(path = "search.html")]
@@ -374,7 +360,10 @@ async fn render_customer(
         can_write: staff.caller.has(Scope::CustomersWrite),
         reveal_notice: extras.reveal_notice,
         reveal_errors: extras.reveal_errors,
-        purposes: PURPOSES.iter().map(|(k, m, _)| (*k, tr.t(*m))).collect(),
+        purposes: Reason::ALL
+            .iter()
+            .map(|r| (r.key(), tr.t(r.message())))
+            .collect(),
         notes: view.notes.clone().filter(|n| !n.is_empty()),
         note_errors: extras.note_errors,
         note_draft: extras.note_draft,
@@ -488,52 +477,42 @@ pub async fn reveal(
         .filter_map(|n| Field::parse(n))
         .filter(|f| !matches!(f, Field::Notes | Field::Preferences))
         .collect();
-    let purpose = PURPOSES.iter().find(|(k, _, _)| *k == f.purpose);
-    let detail: String = f
-        .purpose_detail
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let stated = StatedPurpose::assemble(&f.purpose, &f.purpose_detail);
     let mut errors = Vec::new();
     if fields.is_empty() {
         errors.push(tr.t(M::RevealNeedField).to_string());
     }
-    match purpose {
-        None => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
-        Some(("other", _, _)) if detail.trim().chars().count() < 3 => {
-            errors.push(tr.t(M::RevealNeedDetail).to_string())
+    match stated {
+        Err(PurposeProblem::NoReason) => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
+        Err(PurposeProblem::NoDetail) => errors.push(tr.t(M::RevealNeedDetail).to_string()),
+        Ok(_) => {}
+    }
+    let stated = match stated {
+        Ok(stated) if errors.is_empty() => stated,
+        _ => {
+            let view = state
+                .vault
+                .reader(&staff.caller)
+                .await
+                .map_err(data_fail)?
+                .get(id)
+                .await
+                .map_err(data_fail)?;
+            let extras = Extras {
+                reveal_errors: errors,
+                ..Default::default()
+            };
+            return render_customer(
+                &state,
+                &staff,
+                view,
+                extras,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
-        _ => {}
-    }
-    if !errors.is_empty() {
-        let view = state
-            .vault
-            .reader(&staff.caller)
-            .await
-            .map_err(data_fail)?
-            .get(id)
-            .await
-            .map_err(data_fail)?;
-        let extras = Extras {
-            reveal_errors: errors,
-            ..Default::default()
-        };
-        return render_customer(
-            &state,
-            &staff,
-            view,
-            extras,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let (_, pm, audit_text) = purpose.expect("checked above");
-    let purpose_text = if detail.trim().is_empty() {
-        audit_text.to_string()
-    } else {
-        format!("{audit_text}: {}", detail.trim())
     };
+    let purpose_text = stated.audit_text();
     let action = format!("/console/customers/{id}/reveal");
     let carry: Vec<(String, String)> = form_urlencoded::parse(&raw)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -564,11 +543,11 @@ pub async fn reveal(
     };
     let shown = format!(
         "{}{}",
-        tr.t(*pm),
-        if detail.trim().is_empty() {
+        tr.t(stated.reason.message()),
+        if stated.detail.is_empty() {
             String::new()
         } else {
-            format!(" — {}", detail.trim())
+            format!(" — {}", stated.detail)
         }
     );
     let extras = Extras {
@@ -586,34 +565,6 @@ pub struct NoteForm {
     note: String,
 }
 
-/// Masks every card number in `text` (all but the last four digits), for showing a refused
-/// note back to its author.
-pub fn mask_cards(text: &str) -> String {
-    let ranges = jaga_redact::card::find_card_numbers(text);
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for r in ranges {
-        out.push_str(&text[last..r.start]);
-        let digits = text[r.clone()].chars().filter(char::is_ascii_digit).count();
-        let mut seen = 0;
-        for ch in text[r.clone()].chars() {
-            if ch.is_ascii_digit() {
-                seen += 1;
-                out.push(if seen > digits.saturating_sub(4) {
-                    ch
-                } else {
-                    '•'
-                });
-            } else {
-                out.push(ch);
-            }
-        }
-        last = r.end;
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
 /// `POST /console/customers/{id}/notes`: appends a dated note signed with the member's name.
 /// A card number is refused (audited, like the API's guard) and the note is shown back with
 /// the number masked.
@@ -626,91 +577,70 @@ pub async fn add_note(
     staff.require_agreement()?;
     let id = parse_id(&id)?;
     let tr = staff.tr();
-    let reader = state.vault.reader(&staff.caller).await.map_err(data_fail)?;
-    let note = form.note.replace("\r\n", "\n");
-    let mut errors = Vec::new();
-    let mut draft = note.clone();
-    if note.trim().is_empty() {
-        errors.push(format!("{}: {}", tr.t(M::AddNote), tr.t(M::VRequired)));
-    } else if note.chars().count() > MAX_NOTE {
-        errors.push(format!(
-            "{}: {}",
-            tr.t(M::AddNote),
-            tr.f(M::VTooLong, &[("max", &MAX_NOTE.to_string())])
-        ));
-        draft = note.chars().take(MAX_NOTE).collect();
-    } else if jaga_redact::card::contains_card_number(&note) {
-        let rec = AuditRecord::new(&staff.caller, "request.card_number_rejected")
-            .customer(id)
-            .outcome(Outcome::Rejected)
-            .fields(["notes"]);
-        state.vault.audit(rec).await.map_err(data_fail)?;
-        errors.push(tr.t(M::VCardNumber).to_string());
-        draft = mask_cards(&note);
-    }
-    if !errors.is_empty() {
-        let view = reader.get(id).await.map_err(data_fail)?;
-        let extras = Extras {
-            note_errors: errors,
-            note_draft: draft,
-            ..Default::default()
-        };
-        return render_customer(
-            &state,
-            &staff,
-            view,
-            extras,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let current = reader.get(id).await.map_err(data_fail)?;
-    let stamp = jaga_core::format_ms(jaga_core::now_ms());
-    let entry = format!(
-        "[{} · {}]\n{}",
-        stamp.chars().take(16).collect::<String>().replace('T', " "),
-        staff.name,
-        note.trim()
-    );
-    let notes = match current.notes.filter(|n| !n.is_empty()) {
-        Some(old) => format!("{old}\n\n{entry}"),
-        None => entry,
+    let note = notes::normalise(&form.note);
+    let problem = match state
+        .vault
+        .append_note(&staff.caller, id, &staff.name, &note)
+        .await
+    {
+        Ok(Ok(())) => return Ok(see_other(&format!("/console/customers/{id}?done=note"))),
+        Ok(Err(p)) => p,
+        Err(CoreError::Invalid(errs)) => {
+            let errors = errs
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        tr.t(M::NotesTitle),
+                        validation(tr, e.code, &e.field)
+                    )
+                })
+                .collect();
+            return note_refused(&state, &staff, id, errors, note).await;
+        }
+        Err(CoreError::CardNumber) => return Err(Fail::BadForm),
+        Err(e) => return Err(data_fail(e)),
     };
-    let patch = CustomerPatch {
-        notes: Some(Some(notes)),
+    let (error, draft) = match problem {
+        NoteProblem::Empty => (
+            format!("{}: {}", tr.t(M::AddNote), tr.t(M::VRequired)),
+            note,
+        ),
+        NoteProblem::TooLong => (
+            format!(
+                "{}: {}",
+                tr.t(M::AddNote),
+                tr.f(M::VTooLong, &[("max", &MAX_NOTE.to_string())])
+            ),
+            note.chars().take(MAX_NOTE).collect(),
+        ),
+        NoteProblem::CardNumber => (tr.t(M::VCardNumber).to_string(), mask_cards(&note)),
+    };
+    note_refused(&state, &staff, id, vec![error], draft).await
+}
+
+/// The customer page again with the note's errors and the draft (422).
+async fn note_refused(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    id: Uuid,
+    errors: Vec<String>,
+    draft: String,
+) -> Result<Response, Fail> {
+    let view = state
+        .vault
+        .reader(&staff.caller)
+        .await
+        .map_err(data_fail)?
+        .get(id)
+        .await
+        .map_err(data_fail)?;
+    let extras = Extras {
+        note_errors: errors,
+        note_draft: draft,
         ..Default::default()
     };
-    let writer = state.vault.writer(&staff.caller).await.map_err(data_fail)?;
-    match writer.update(id, &patch).await {
-        Ok(_) => Ok(see_other(&format!("/console/customers/{id}?done=note"))),
-        Err(CoreError::Invalid(errs)) => {
-            let view = reader.get(id).await.map_err(data_fail)?;
-            let extras = Extras {
-                note_errors: errs
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{}: {}",
-                            tr.t(M::NotesTitle),
-                            validation(tr, e.code, &e.field)
-                        )
-                    })
-                    .collect(),
-                note_draft: note,
-                ..Default::default()
-            };
-            render_customer(
-                &state,
-                &staff,
-                view,
-                extras,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(CoreError::CardNumber) => Err(Fail::BadForm),
-        Err(e) => Err(data_fail(e)),
-    }
+    render_customer(state, staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// The fields of `EditForm`.

@@ -26,6 +26,8 @@ mod error;
 pub mod guard;
 pub mod mask;
 pub mod model;
+pub mod notes;
+pub mod purpose;
 pub mod report;
 pub mod staff;
 pub mod store;

@@ -44,6 +44,26 @@ impl Vault {
         self.text_policy.read().expect("policy lock").clone()
     }
 
+    /// Audits the refusal of a card number sent by `caller` in the field at `path` (about
+    /// `customer`, if known): `request.card_number_rejected`, outcome `rejected`, the path only
+    /// (never the text). Every edge that refuses a card number calls this: the JSON guard, the
+    /// vault's free-text guard, the console's forms.
+    pub async fn refuse_card_number(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        path: &str,
+    ) -> Result<(), CoreError> {
+        let mut rec = AuditRecord::new(caller, "request.card_number_rejected")
+            .outcome(Outcome::Rejected)
+            .fields([path]);
+        if let Some(id) = customer {
+            rec = rec.customer(id);
+        }
+        self.audit(rec).await?;
+        Ok(())
+    }
+
     /// Screens `text` (the field at `path`) for `owner`: refuses or drops card data per `cards`
     /// and applies the shop's policy to the rest, minting tokens under the owner's key. A
     /// refusal is audited (`request.card_number_rejected`, the path only).
@@ -77,13 +97,7 @@ impl Vault {
                 })
             }
             Err(GuardError::Card(_)) => {
-                let mut rec = AuditRecord::new(caller, "request.card_number_rejected")
-                    .outcome(Outcome::Rejected)
-                    .fields([path]);
-                if let Some(id) = customer {
-                    rec = rec.customer(id);
-                }
-                self.audit(rec).await?;
+                self.refuse_card_number(caller, customer, path).await?;
                 Err(CoreError::CardInText {
                     field: path.to_string(),
                 })
