@@ -199,20 +199,24 @@ pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Res
     }
     let client = client.build()?;
     let endpoint = format!("{}/v1/sys/unseal", url.trim_end_matches('/'));
-    let bodies: Vec<serde_json::Value> = match &unseal {
+    // The passphrase or shares go straight from their zeroizing holders into the request body;
+    // no long-lived JSON value keeps a copy.
+    let secrets: Vec<(&str, zeroize::Zeroizing<String>)> = match &unseal {
         UnsealConfig::Keyfile { .. } => {
             bail!("this installation uses a key file: the server unseals itself at start")
         }
-        UnsealConfig::Passphrase { .. } => vec![
-            serde_json::json!({ "passphrase": datadir::read_passphrase(false)?.expose_secret() }),
-        ],
+        UnsealConfig::Passphrase { .. } => vec![(
+            "passphrase",
+            zeroize::Zeroizing::new(datadir::read_passphrase(false)?.expose_secret().to_string()),
+        )],
         UnsealConfig::Shamir { threshold, .. } => datadir::read_shares(input, *threshold)?
-            .iter()
-            .map(|s| serde_json::json!({ "share": s.trim() }))
+            .into_iter()
+            .map(|s| ("share", zeroize::Zeroizing::new(s.trim().to_string())))
             .collect(),
     };
     let mut last = serde_json::Value::Null;
-    for body in bodies {
+    for (kind, secret) in &secrets {
+        let body = std::collections::BTreeMap::from([(*kind, secret.as_str())]);
         let res = client
             .post(&endpoint)
             .json(&body)

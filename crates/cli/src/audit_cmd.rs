@@ -1,13 +1,13 @@
 //! `jaga audit …`: verify the log against its checkpoints, sign checkpoints, print and check
 //! offline proof bundles, and the access reports.
 
-use crate::checkpointer::{SignerFiles, delivery};
 use crate::config::{self, Flags};
 use crate::datadir;
-use crate::witness::Witnesses;
 use anyhow::{Context, Result};
 use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
 use jaga_core::auditlog::CheckpointOutcome;
+use jaga_jobs::checkpoint::{SignerFiles, delivery};
+use jaga_jobs::delivery::Witnesses;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -222,6 +222,10 @@ fn verify_bundle(file: &Path, key: &str, json: bool) -> Result<ExitCode> {
 struct Problem {
     pos: u64,
     why: String,
+    /// Every problem found (`kind`, position, reason); verification goes on past an event it
+    /// cannot decode, so later tampering is listed too.
+    all: Vec<(String, u64, String)>,
+    more: u64,
 }
 
 async fn verify(
@@ -252,6 +256,8 @@ async fn verify(
                         Err(Problem {
                             pos: 0,
                             why: format!("the external checkpoint is not from this log: {e}"),
+                            all: Vec::new(),
+                            more: 0,
                         }),
                         0,
                         None,
@@ -264,10 +270,18 @@ async fn verify(
     // The same check as the console's "verify now" (jaga_core::auditverify).
     let r =
         jaga_core::auditverify::verify_log(store.as_ref(), key.as_ref(), external.as_ref()).await?;
+    let all = r
+        .problems
+        .iter()
+        .map(|p| (p.kind.name().to_string(), p.pos, p.why.clone()))
+        .collect();
+    let more = r.more_problems;
     let problem = r.problem.map_or(Ok(()), |p| {
         Err(Problem {
             pos: p.pos,
             why: p.why,
+            all,
+            more,
         })
     });
     report(json, problem, r.events, Some(r.root))
@@ -294,12 +308,25 @@ fn report(
         }
         Err(p) => {
             if json {
+                let problems: Vec<serde_json::Value> = p
+                    .all
+                    .iter()
+                    .map(|(kind, pos, why)| {
+                        serde_json::json!({"kind": kind, "position": pos, "reason": why})
+                    })
+                    .collect();
                 println!(
                     "{}",
-                    serde_json::json!({"ok": false, "first_bad_position": p.pos, "reason": p.why, "events": events})
+                    serde_json::json!({"ok": false, "first_bad_position": p.pos, "reason": p.why, "events": events, "problems": problems, "more_problems": p.more})
                 );
             } else {
                 println!("FAILED at position {}: {}", p.pos, p.why);
+                for (_, pos, why) in p.all.iter().skip(1) {
+                    println!("  also at position {pos}: {why}");
+                }
+                if p.more > 0 {
+                    println!("  and {} more problems", p.more);
+                }
             }
             Ok(ExitCode::from(1))
         }

@@ -22,7 +22,7 @@ pub struct FileConfig {
     /// `text` or `json` log lines.
     pub log_format: Option<String>,
     /// The audit log: checkpoints, witnesses, the access review.
-    pub audit: Option<crate::witness::AuditConfig>,
+    pub audit: Option<jaga_jobs::config::AuditConfig>,
     /// `[redact]`: how identifiers in stored free text are handled.
     pub redact: Option<RedactConfig>,
     /// Trust `X-Forwarded-For` from a TLS-terminating proxy in front (client address for
@@ -30,6 +30,25 @@ pub struct FileConfig {
     pub behind_proxy: Option<bool>,
     /// Staff accounts, sessions and roles.
     pub staff: Option<StaffFileConfig>,
+    /// `[limits]`: per-caller rate limits.
+    pub limits: Option<LimitsConfig>,
+}
+
+/// `[limits]` in `jaga.toml`: customer lookups per minute, per API key and per staff member
+/// (`0` switches a limit off). Over the limit a lookup gets 429 with `Retry-After`, audited.
+///
+/// ```toml
+/// [limits]
+/// lookups_per_minute_api_key = 60   # default
+/// lookups_per_minute_staff = 30     # default
+/// ```
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Lookups per minute for each API key.
+    pub lookups_per_minute_api_key: Option<u32>,
+    /// Lookups per minute for each staff member.
+    pub lookups_per_minute_staff: Option<u32>,
 }
 
 /// `[redact]` in `jaga.toml`.
@@ -106,13 +125,15 @@ pub struct Config {
     /// Log format.
     pub log_format: String,
     /// Audit checkpoints and witnesses.
-    pub audit: crate::witness::AuditConfig,
+    pub audit: jaga_jobs::config::AuditConfig,
     /// The free-text policy (`[redact]`), applied on top of "tokenize everything".
     pub text_policy: jaga_redact::PolicySpec,
     /// Trust `X-Forwarded-For`.
     pub behind_proxy: bool,
     /// Staff settings.
     pub staff: jaga_core::staff::StaffConfig,
+    /// Lookup rate limits.
+    pub lookup_limits: jaga_core::vault::LookupLimits,
 }
 
 /// Overrides given as flags.
@@ -250,6 +271,16 @@ pub fn load(flags: &Flags) -> Result<Config> {
         None => file.behind_proxy.unwrap_or(false),
     };
     let staff = staff_config(file.staff.unwrap_or_default(), &dir)?;
+    let limits = file.limits.unwrap_or_default();
+    let defaults = jaga_core::vault::LookupLimits::default();
+    let lookup_limits = jaga_core::vault::LookupLimits {
+        api_key_per_minute: limits
+            .lookups_per_minute_api_key
+            .unwrap_or(defaults.api_key_per_minute),
+        staff_per_minute: limits
+            .lookups_per_minute_staff
+            .unwrap_or(defaults.staff_per_minute),
+    };
     Ok(Config {
         data_dir: dir,
         listen,
@@ -262,6 +293,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         text_policy,
         behind_proxy,
         staff,
+        lookup_limits,
     })
 }
 

@@ -209,19 +209,22 @@ pub struct UnsealInput {
 /// Reads a passphrase from `JAGA_PASSPHRASE_FILE`, else from the terminal.
 pub fn read_passphrase(confirm: bool) -> Result<SecretString> {
     if let Some(path) = std::env::var_os("JAGA_PASSPHRASE_FILE") {
-        let text = std::fs::read_to_string(&path).context("reading JAGA_PASSPHRASE_FILE")?;
-        return Ok(SecretString::from(
-            text.trim_end_matches(['\n', '\r']).to_string(),
-        ));
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path).context("reading JAGA_PASSPHRASE_FILE")?,
+        );
+        return Ok(SecretString::from(text.trim_end_matches(['\n', '\r'])));
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         bail!("no terminal to ask for the passphrase: set JAGA_PASSPHRASE_FILE");
     }
-    let p = rpassword::prompt_password("Passphrase / frasa sandi: ")?;
-    if confirm && rpassword::prompt_password("Again / ulangi: ")? != p {
-        bail!("the passphrases differ");
+    let p = zeroize::Zeroizing::new(rpassword::prompt_password("Passphrase / frasa sandi: ")?);
+    if confirm {
+        let again = zeroize::Zeroizing::new(rpassword::prompt_password("Again / ulangi: ")?);
+        if *again != *p {
+            bail!("the passphrases differ");
+        }
     }
-    Ok(SecretString::from(p))
+    Ok(SecretString::from(p.as_str()))
 }
 
 /// Reads Shamir shares from files, else from the terminal, one per line.

@@ -6,7 +6,6 @@
 
 mod admin;
 mod audit_cmd;
-mod checkpointer;
 mod config;
 mod datadir;
 mod import_cmd;
@@ -14,9 +13,7 @@ mod postgres;
 mod redact_cmd;
 mod report_cmd;
 mod serve;
-mod smtp;
 mod staff_cmd;
-mod witness;
 
 use clap::{Parser, Subcommand};
 use config::Flags;
@@ -151,7 +148,7 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
-            let signer = checkpointer::SignerFiles::open_or_create(
+            let signer = jaga_jobs::checkpoint::SignerFiles::open_or_create(
                 &cfg.data_dir,
                 cfg.audit.origin.as_deref(),
             )?;

@@ -3,13 +3,13 @@
 
 use crate::config::{self, Flags};
 use crate::datadir;
-use crate::witness::{Delivery, Witnesses, write_atomic};
 use anyhow::{Context, Result, bail};
 use jaga_core::auth::Caller;
 use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
 use jaga_core::staff::Policies;
 use jaga_core::store::Store;
-use std::path::{Path, PathBuf};
+use jaga_jobs::delivery::Witnesses;
+use jaga_jobs::review::{review_delivery, review_text};
 use std::process::ExitCode;
 
 /// `jaga audit report …`
@@ -68,7 +68,8 @@ pub enum ReportCmd {
     },
 }
 
-fn caller() -> Caller {
+/// The actor the reports' reads are audited as (also the periodic review's, in `jaga serve`).
+pub fn caller() -> Caller {
     Caller::system("cli.report")
 }
 
@@ -167,16 +168,7 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
 }
 
 async fn review(store: &dyn Store, policies: &Policies) -> Result<Review> {
-    Ok(report::access_review(store, &caller(), policies, jaga_core::now_ms()).await?)
-}
-
-fn review_delivery(r: &Review) -> Delivery {
-    let date = r.generated_at.get(..10).unwrap_or("review").to_string();
-    Delivery::Report {
-        name: format!("access-review-{date}.txt"),
-        subject: format!("Jaga access review {date} ({} findings)", r.findings.len()),
-        body: review_text(r),
-    }
+    Ok(jaga_jobs::review::review(store, &caller(), policies).await?)
 }
 
 fn date_ms(s: &str) -> Result<i64> {
@@ -253,72 +245,4 @@ fn findings_csv(f: &[Finding]) -> String {
         ));
     }
     out
-}
-
-/// The review as text.
-pub fn review_text(r: &Review) -> String {
-    let mut out = format!(
-        "Jaga access review / tinjauan akses, {} (events since {})\n{} findings\n",
-        r.generated_at,
-        r.since,
-        r.findings.len()
-    );
-    let mut kind = "";
-    for f in &r.findings {
-        if f.kind != kind {
-            kind = &f.kind;
-            out.push_str(&format!("\n[{kind}]\n"));
-        }
-        match f.seq {
-            Some(s) => out.push_str(&format!("  {} — {} (event {s})\n", f.subject, f.detail)),
-            None => out.push_str(&format!("  {} — {}\n", f.subject, f.detail)),
-        }
-    }
-    out
-}
-
-/// When the next periodic review is due; the time of the last one is kept in the data
-/// directory (`audit-review-last`), so restarts do not resend it.
-pub struct ReviewSchedule {
-    path: PathBuf,
-    every_ms: i64,
-}
-
-impl ReviewSchedule {
-    /// A schedule every `days` days (0 = never).
-    pub fn new(dir: &Path, days: u64) -> Self {
-        Self {
-            path: dir.join("audit-review-last"),
-            every_ms: i64::try_from(days).unwrap_or(0).saturating_mul(86_400_000),
-        }
-    }
-
-    /// The review to deliver, if one is due now.
-    pub async fn due(&mut self, store: &dyn Store, policies: &Policies) -> Option<Delivery> {
-        if self.every_ms == 0 {
-            return None;
-        }
-        let now = jaga_core::now_ms();
-        let last = std::fs::read_to_string(&self.path)
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok());
-        let Some(last) = last else {
-            // First start: the first review comes one period from now.
-            let _ = write_atomic(&self.path, now.to_string().as_bytes());
-            return None;
-        };
-        if now - last < self.every_ms {
-            return None;
-        }
-        match review(store, policies).await {
-            Ok(r) => {
-                let _ = write_atomic(&self.path, now.to_string().as_bytes());
-                Some(review_delivery(&r))
-            }
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "access review failed");
-                None
-            }
-        }
-    }
 }

@@ -4,6 +4,11 @@ use crate::config::{self, Config, Flags, redact_url};
 use crate::datadir::{self, Method};
 use anyhow::{Context, Result};
 use jaga_core::vault::Vault;
+use jaga_jobs::Runner;
+use jaga_jobs::checkpoint::{CheckpointJob, SignerFiles, WitnessJob};
+use jaga_jobs::delivery::Witnesses;
+use jaga_jobs::review::{ReviewJob, ReviewSchedule};
+use jaga_jobs::upkeep::{KeyringRefreshJob, RefusalSummaryJob, SessionPurgeJob};
 use jaga_server::{AppState, ServerConfig, TlsFiles};
 use std::path::Path;
 use std::sync::Arc;
@@ -73,6 +78,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     let store = datadir::open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, unseal.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
+    vault.set_lookup_limits(cfg.lookup_limits);
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
         vault
             .unseal_with_root(datadir::read_key_file(&cfg.data_dir, key_file)?)
@@ -85,45 +91,26 @@ pub async fn run(flags: &Flags) -> Result<()> {
         );
     }
     // The audit signer's key lives in the data directory, never in the database.
-    let signer = crate::checkpointer::SignerFiles::open_or_create(
+    let signer = jaga_jobs::checkpoint::SignerFiles::open_or_create(
         &cfg.data_dir,
         cfg.audit.origin.as_deref(),
     )?;
     let verifier = signer.verifier().clone();
-    let witnesses = crate::witness::Witnesses::new(&cfg.data_dir, cfg.audit.witness.clone())?;
-    let (stop_checkpointer, stop_rx) = tokio::sync::watch::channel(false);
-    let checkpointer = tokio::spawn(crate::checkpointer::run(
-        vault.store().clone(),
-        signer,
-        witnesses,
-        cfg.audit.clone(),
-        cfg.staff.policies.clone(),
-        stop_rx,
-    ));
     let staff = Arc::new(jaga_core::staff::StaffService::new(
         vault.clone(),
         cfg.staff.clone(),
     ));
+    let jobs = jobs(&cfg, &vault, &staff, signer)?;
     let state = AppState::with_staff(
         vault.clone(),
         ServerConfig {
             body_limit: cfg.body_limit,
             behind_proxy: cfg.behind_proxy,
         },
-        staff.clone(),
+        staff,
     );
     // The console's "verify now" checks checkpoint signatures with the pinned key.
     let _ = state.audit_verifier.set(verifier);
-    tokio::spawn(async move {
-        // Drop expired staff sessions (they are refused anyway; this keeps the table small).
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = staff.purge_sessions().await {
-                tracing::warn!(error = %e, "session purge failed");
-            }
-        }
-    });
     let app = jaga_console::app(state);
     let tls = TlsFiles {
         cert_pem: std::fs::read(&cfg.tls_cert)
@@ -131,20 +118,8 @@ pub async fn run(flags: &Flags) -> Result<()> {
         key_pem: std::fs::read(&cfg.tls_key)
             .with_context(|| format!("reading {}", cfg.tls_key.display()))?,
     };
-    let refresher = vault.clone();
-    tokio::spawn(async move {
-        // Pick up key rotations made by `jaga keys rotate` or another node.
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            if !refresher.is_sealed()
-                && let Err(e) = refresher.refresh_keyring().await
-            {
-                tracing::warn!(error = %e, "keyring refresh failed");
-            }
-        }
-    });
     let addr = cfg.listen.parse().context("listen address")?;
+    let running = jobs.start();
     println!(
         "Jaga is serving / Jaga berjalan: https://{addr}  (sealed: {})",
         vault.is_sealed()
@@ -153,17 +128,52 @@ pub async fn run(flags: &Flags) -> Result<()> {
     jaga_server::serve(app, addr, tls, shutdown_signal())
         .await
         .context("serving")?;
-    // A last checkpoint covering everything appended before shutdown.
-    let _ = stop_checkpointer.send(true);
-    if tokio::time::timeout(Duration::from_secs(30), checkpointer)
-        .await
-        .is_err()
-    {
-        tracing::warn!("the final audit checkpoint did not finish in 30 s");
+    // A last checkpoint covering everything appended before shutdown, a last retry of the
+    // witnesses, and the singleton leases given back for the other nodes.
+    if !running.stop(Duration::from_secs(30)).await {
+        tracing::warn!("the background jobs did not finish in 30 s (e.g. the final checkpoint)");
     }
     vault.seal();
     tracing::info!("stopped; key material dropped from memory");
     Ok(())
+}
+
+/// The background jobs every `jaga serve` node runs (see `jaga_jobs`).
+fn jobs(
+    cfg: &Config,
+    vault: &Arc<Vault>,
+    staff: &Arc<jaga_core::staff::StaffService>,
+    signer: SignerFiles,
+) -> Result<Runner> {
+    let store = vault.store().clone();
+    let witnesses = Arc::new(tokio::sync::Mutex::new(Witnesses::new(
+        &cfg.data_dir,
+        cfg.audit.witness.clone(),
+    )?));
+    let mut runner = Runner::new(store.clone());
+    runner
+        .add(WitnessJob::new(
+            store.clone(),
+            signer.verifier(),
+            witnesses.clone(),
+        ))
+        .add(ReviewJob::new(
+            store.clone(),
+            crate::report_cmd::caller(),
+            cfg.staff.policies.clone(),
+            ReviewSchedule::new(&cfg.data_dir, cfg.audit.review_days()),
+            witnesses.clone(),
+        ))
+        .add(SessionPurgeJob(staff.clone()))
+        .add(KeyringRefreshJob(vault.clone()))
+        .add(RefusalSummaryJob(vault.clone()))
+        .add(CheckpointJob::new(
+            store,
+            signer,
+            witnesses,
+            cfg.audit.clone(),
+        ));
+    Ok(runner)
 }
 
 async fn shutdown_signal() {

@@ -370,15 +370,22 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
 
 /// An HTTPS webhook receiver on loopback (Jaga's own server code with the data directory's
 /// certificate), keeping every POSTed body.
-async fn webhook(dir: &Path) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let bodies = Arc::new(Mutex::new(Vec::new()));
+/// A webhook receiver on loopback; keeps each body and its `X-Jaga-Signature` header.
+type Hooks = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+async fn webhook(dir: &Path) -> (u16, Hooks) {
+    let bodies: Hooks = Arc::new(Mutex::new(Vec::new()));
     let store = bodies.clone();
     let app = axum::Router::new().route(
         "/hook",
-        axum::routing::post(move |body: String| {
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
             let store = store.clone();
             async move {
-                store.lock().unwrap().push(body);
+                let sig = headers
+                    .get("x-jaga-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                store.lock().unwrap().push((body, sig));
                 "ok"
             }
         }),
@@ -511,11 +518,12 @@ async fn serve_checkpoints_to_every_witness_and_serves_auditors() {
         format!(
             "[audit]\ncheckpoint_every = 5\ncheckpoint_interval_secs = 1\n\
              [[audit.witness]]\nkind = \"dir\"\npath = \"witness\"\n\
-             [[audit.witness]]\nkind = \"webhook\"\nurl = \"https://127.0.0.1:{hook_port}/hook\"\nca_file = \"tls/cert.pem\"\n\
+             [[audit.witness]]\nkind = \"webhook\"\nurl = \"https://127.0.0.1:{hook_port}/hook\"\nca_file = \"tls/cert.pem\"\nsecret_file = \"hook.secret\"\n\
              [[audit.witness]]\nkind = \"smtp\"\nhost = \"127.0.0.1\"\nport = {smtp_port}\ntls = \"none\"\nfrom = \"jaga@toko.test\"\nto = \"owner@toko.test\"\n"
         ),
     )
     .unwrap();
+    std::fs::write(dir.join("data/hook.secret"), "s3cret-for-hooks\n").unwrap();
     let writer = ok(&jaga(
         &dir,
         &[
@@ -573,7 +581,17 @@ async fn serve_checkpoints_to_every_witness_and_serves_auditors() {
         !hooks.lock().unwrap().is_empty() && !mails.lock().unwrap().is_empty()
     })
     .await;
-    assert!(hooks.lock().unwrap()[0].contains("jaga/audit/"));
+    let (body, sig) = hooks.lock().unwrap()[0].clone();
+    assert!(body.contains("jaga/audit/"));
+    // The body is signed with the secret from the file (trimmed), and only the body verifies.
+    assert_eq!(
+        sig.as_deref(),
+        Some(jaga_jobs::delivery::signature(b"s3cret-for-hooks", body.as_bytes()).as_str())
+    );
+    assert_ne!(
+        sig.as_deref(),
+        Some(jaga_jobs::delivery::signature(b"s3cret-for-hooks", b"forged").as_str())
+    );
     let mail = mails.lock().unwrap()[0].clone();
     assert!(mail.contains("Subject: Jaga audit checkpoint"), "{mail}");
     assert!(mail.contains("owner@toko.test"));

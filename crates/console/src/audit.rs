@@ -264,13 +264,27 @@ async fn render(
                 &[("n", &v.events.to_string()), ("root", &hex::encode(v.root))],
             ),
         ),
-        Some(p) => (
-            false,
-            tr.f(
+        Some(p) => {
+            let mut text = tr.f(
                 M::AuditVerifyBad,
                 &[("pos", &p.pos.to_string()), ("why", tr.t(why(p.kind)))],
-            ),
-        ),
+            );
+            // Verification goes on past an undecodable event, so later faults are shown too.
+            let mut also: Vec<String> = v
+                .problems
+                .iter()
+                .skip(1)
+                .map(|q| format!("{} ({})", q.pos, tr.t(why(q.kind))))
+                .collect();
+            if v.more_problems > 0 {
+                also.push(format!("+{}", v.more_problems));
+            }
+            if !also.is_empty() {
+                text.push(' ');
+                text.push_str(&tr.f(M::AuditVerifyAlso, &[("list", &also.join("; "))]));
+            }
+            (false, text)
+        }
     });
     let status = if errors.is_empty() {
         StatusCode::OK

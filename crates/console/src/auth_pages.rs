@@ -3,7 +3,7 @@
 
 use super::i18n::{Lang, M};
 use super::session::{self, StaffForm, StaffPage, client_info, session_cookie};
-use super::web::{self, Ctx, Fail, Form, html, see_other};
+use super::web::{self, Ctx, Fail, Form, SecretField, html, see_other};
 use super::{Chrome, lang_cookie};
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -141,7 +141,7 @@ pub struct LoginForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: SecretField,
 }
 
 fn login_error(ctx: &Ctx, email: &str, status: StatusCode, msg: M) -> Response {
@@ -185,7 +185,7 @@ pub async fn login(
             M::LoginFailed,
         ));
     }
-    let pw = SecretString::from(f.password);
+    let pw = f.password.secret();
     match state.staff.login(f.email.trim(), &pw, &client).await {
         Ok(LoginStep::SecondFactor(s)) => Ok(with_session(see_other("/console/login/code"), &s)),
         Ok(LoginStep::Enrol(s, _)) => Ok(with_session(see_other("/console/enrol"), &s)),
@@ -486,9 +486,9 @@ pub struct InviteForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
-    password: String,
+    password: SecretField,
     #[serde(default)]
-    confirm: String,
+    confirm: SecretField,
 }
 
 /// `POST /console/invite`: creates the account and continues to TOTP enrolment.
@@ -520,7 +520,7 @@ pub async fn invite(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    if f.password != f.confirm {
+    if f.password.as_str() != f.confirm.as_str() {
         return Ok(again(tr.t(M::PasswordMismatch).into()));
     }
     if f.name.trim().is_empty() {
@@ -530,7 +530,7 @@ pub async fn invite(
             tr.t(M::VRequired)
         )));
     }
-    let pw = SecretString::from(f.password.clone());
+    let pw = f.password.secret();
     let email = (info.email.is_none()).then_some(f.email.trim());
     match state
         .staff

@@ -29,6 +29,7 @@ struct SearchPage {
     q: String,
     error: Option<String>,
     searched: bool,
+    truncated: bool,
     results: Vec<Row>,
     count_label: String,
 }
@@ -111,9 +112,10 @@ fn kinds(tr: Tr) -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// The fields of `SearchQuery`.
+/// The search form (posted, so the e-mail address, phone number or NIK searched for never
+/// appears in a URL: not in the browser's history, a proxy's log or a `Referer`).
 #[derive(Deserialize)]
-pub struct SearchQuery {
+pub struct SearchForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -124,12 +126,32 @@ fn dash(v: Option<&str>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or("—").to_string()
 }
 
-/// `GET /console/customers?kind=…&q=…`.
-pub async fn search(
+/// `GET /console/customers`: the empty search form. A query string is ignored (never searched
+/// or echoed): searches are posted.
+pub async fn search_form(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
-    Query(q): Query<SearchQuery>,
 ) -> Result<Response, Fail> {
+    search(
+        state,
+        staff,
+        SearchForm {
+            kind: String::new(),
+            q: String::new(),
+        },
+    )
+    .await
+}
+
+/// `POST /console/customers` (form `kind`, `q`, `csrf_token`): the search and its results.
+pub async fn search_post(
+    State(state): State<Arc<AppState>>,
+    StaffForm { staff, form, .. }: StaffForm<SearchForm>,
+) -> Result<Response, Fail> {
+    search(state, staff, form).await
+}
+
+async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result<Response, Fail> {
     staff.require_agreement()?;
     let tr = staff.tr();
     let kind = match q.kind.as_str() {
@@ -148,6 +170,7 @@ pub async fn search(
         q: term.chars().take(254).collect(),
         error: None,
         searched: false,
+        truncated: false,
         results: Vec::new(),
         count_label: String::new(),
     };
@@ -165,9 +188,13 @@ pub async fn search(
         _ => Lookup::Code(term.to_uppercase()),
     };
     let reader = state.vault.reader(&staff.caller).await.map_err(data_fail)?;
-    match reader.lookup(&lookup).await {
-        Ok(found) => {
+    match reader.lookup_page(&lookup).await {
+        Ok(jaga_core::vault::LookupResult {
+            customers: found,
+            truncated,
+        }) => {
             page.searched = true;
+            page.truncated = truncated;
             page.count_label = tr.f(M::ResultsCount, &[("n", &found.len().to_string())]);
             page.results = found
                 .into_iter()

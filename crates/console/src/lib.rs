@@ -86,7 +86,10 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/logout", post(auth_pages::logout))
         .route("/lang", post(auth_pages::switch_lang))
-        .route("/customers", get(customers::search))
+        .route(
+            "/customers",
+            get(customers::search_form).post(customers::search_post),
+        )
         .route("/customers/{id}", get(customers::show))
         .route("/customers/{id}/reveal", post(customers::reveal))
         .route("/customers/{id}/notes", post(customers::add_note))
@@ -275,6 +278,10 @@ fn error_page(ctx: &Ctx, fail: &Fail) -> Response {
     };
     let mut res = web::html(status, &page);
     res.extensions_mut().remove::<FailPage>();
+    if let Fail::TooMany(secs) = fail {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, (*secs).into());
+    }
     res
 }
 

@@ -7,14 +7,14 @@ use super::auth_pages::{
 };
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info, role_label};
-use super::web::{Ctx, Fail, html, see_other};
+use super::web::{Ctx, Fail, SecretField, html, see_other};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
 use jaga_server::AppState;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -442,11 +442,11 @@ pub async fn account(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    current: String,
+    current: SecretField,
     #[serde(default)]
-    new: String,
+    new: SecretField,
     #[serde(default)]
-    confirm: String,
+    confirm: SecretField,
 }
 
 /// `POST /console/account/password`.
@@ -464,7 +464,7 @@ pub async fn change_password(
         StaffForm::<PasswordForm>::from_request(req, &state).await?;
     let tr = staff.tr();
     let again = |m: String, status| account_page(&state, &staff, vec![m], None, status);
-    if form.new != form.confirm {
+    if form.new.as_str() != form.confirm.as_str() {
         return again(
             tr.t(M::PasswordMismatch).into(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -478,8 +478,8 @@ pub async fn change_password(
         )
         .await;
     }
-    let cur = SecretString::from(form.current.clone());
-    let new = SecretString::from(form.new.clone());
+    let cur = form.current.secret();
+    let new = form.new.secret();
     match state
         .staff
         .change_password(&staff.caller, &cur, &new, &staff.cookie, &client)
@@ -597,6 +597,8 @@ pub async fn activity(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
 ) -> Result<Response, Fail> {
+    // The log names customers and purposes: not before the agreement is accepted.
+    staff.require_agreement()?;
     let tr = staff.tr();
     let events = state
         .vault

@@ -84,6 +84,40 @@ pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// A form field holding a secret (a password): the parsed value is wiped from memory when the
+/// form is dropped, and it has no `Debug` that could print it.
+#[derive(Default)]
+pub struct SecretField(zeroize::Zeroizing<String>);
+
+impl SecretField {
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the field is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A `SecretString` copy for the staff service (this field is wiped on drop as well).
+    pub fn secret(&self) -> secrecy::SecretString {
+        secrecy::SecretString::from(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The String is moved, not copied, into the wrapper that wipes it.
+        String::deserialize(d).map(|s| SecretField(zeroize::Zeroizing::new(s)))
+    }
+}
+
 /// Why a console request failed; rendered by the console layer as a page in the reader's
 /// language, never with internal details.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +146,8 @@ pub enum Fail {
     Login,
     /// The agreement is not accepted yet: redirect to it.
     Agreement,
+    /// 429: too many lookups; retry after this many seconds.
+    TooMany(u64),
 }
 
 /// Marker put into a response's extensions so the console layer renders the error page.
@@ -135,6 +171,7 @@ impl Fail {
             Fail::Internal => (S::INTERNAL_SERVER_ERROR, M::ErrorInternal),
             Fail::Login => (S::UNAUTHORIZED, M::ErrorSessionExpired),
             Fail::Agreement => (S::FORBIDDEN, M::AgreementRequired),
+            Fail::TooMany(_) => (S::TOO_MANY_REQUESTS, M::ErrorTooMany),
         }
     }
 }
@@ -162,6 +199,8 @@ impl From<jaga_core::CoreError> for Fail {
             E::Unauthenticated => Fail::Login,
             E::Forbidden(_) => Fail::Forbidden,
             E::NotFound => Fail::NotFound,
+            E::AgreementRequired => Fail::Agreement,
+            E::RateLimited { retry_after_secs } => Fail::TooMany(retry_after_secs),
             E::Erased => Fail::Erased,
             E::Conflict(_) | E::Store(jaga_core::store::StoreError::Concurrent) => Fail::Conflict,
             E::Invalid(_) | E::CardNumber | E::PurposeRequired => Fail::BadForm,

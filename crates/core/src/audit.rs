@@ -105,8 +105,12 @@ impl AuditRecord {
         jaga_audit::event::encode(&self.to_event(seq))
     }
 
-    /// The event as it is stored in the log at position `seq`.
+    /// The event as it is stored in the log at position `seq`: every string screened and
+    /// bounded by [`crate::auditbound`] (card numbers masked, control characters replaced, each
+    /// string and the list of fields capped), so whatever a request puts into a record, the
+    /// event stays within [`jaga_audit::event::MAX_EVENT_BYTES`].
     pub fn to_event(&self, seq: u64) -> jaga_audit::event::AuditEvent {
+        use crate::auditbound::{bound_fields, bound_purpose, bound_text};
         use jaga_audit::event::ActorKind as K;
         jaga_audit::event::AuditEvent {
             seq,
@@ -116,13 +120,13 @@ impl AuditRecord {
                 ActorKind::Staff => K::Staff,
                 ActorKind::System => K::System,
             },
-            actor_id: self.actor_id.clone(),
-            action: self.action.to_string(),
+            actor_id: bound_text(&self.actor_id),
+            action: bound_text(self.action),
             customer_id: self.customer_id.map(|u| u.to_string()),
-            fields: self.fields.clone(),
-            purpose: self.purpose.clone(),
+            fields: bound_fields(&self.fields),
+            purpose: self.purpose.as_deref().map(bound_purpose),
             outcome: self.outcome.name().to_string(),
-            request_id: self.request_id.clone(),
+            request_id: self.request_id.as_deref().map(bound_text),
         }
     }
 }
@@ -144,6 +148,44 @@ mod tests {
         assert_eq!(back.seq, 0);
         assert_eq!(back.outcome, "ok");
         assert_eq!(back.fields, vec!["email".to_string()]);
+    }
+
+    /// Regression (issue 10): a request could put a 70,000-character JSON path into a refusal
+    /// event, which then exceeded the decoder's limit and stopped verification there.
+    #[test]
+    fn any_record_encodes_to_a_decodable_bounded_leaf() {
+        let huge = format!("{}4111111111111111", "k\u{0}\"\n".repeat(30_000));
+        let mut c = Caller::system("test");
+        c.id = huge.clone();
+        c.request_id = Some(huge.clone());
+        let r = AuditRecord::new(&c, "request.card_number_rejected")
+            .fields(vec![huge.clone(); 5_000])
+            .purpose(&huge);
+        let leaf = r.leaf(3);
+        assert!(
+            leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES,
+            "{}",
+            leaf.len()
+        );
+        let back = jaga_audit::event::decode(&leaf).expect("decodes");
+        assert_eq!(back.seq, 3);
+        assert!(!String::from_utf8_lossy(&leaf).contains("4111111111111111"));
+        // Worst case per string: 4-byte characters that each need no escaping.
+        let wide = "\u{10348}".repeat(100_000);
+        let mut c = Caller::system("test");
+        c.id = wide.clone();
+        c.request_id = Some(wide.clone());
+        let r = AuditRecord::new(&c, "x")
+            .fields(vec![wide.clone(); 100])
+            .purpose(&wide);
+        let leaf = r.leaf(0);
+        assert!(
+            leaf.len() <= jaga_audit::event::MAX_EVENT_BYTES,
+            "{}",
+            leaf.len()
+        );
+        assert!(jaga_audit::event::decode(&leaf).is_ok());
+        assert!(plan_append(0, &[], &[&r]).is_ok());
     }
 }
 
@@ -176,6 +218,15 @@ pub fn plan_append(
     for r in records {
         let seq = f.size();
         let leaf = r.leaf(seq);
+        if leaf.len() > jaga_audit::event::MAX_EVENT_BYTES {
+            // Unreachable with the bounds of `to_event`; kept so that no code path can ever
+            // write an event the verifier would refuse to decode.
+            return Err(crate::store::StoreError::Corrupt(format!(
+                "an audit event of {} bytes is over the {}-byte limit",
+                leaf.len(),
+                jaga_audit::event::MAX_EVENT_BYTES
+            )));
+        }
         let lh = jaga_audit::leaf_hash(&leaf);
         nodes.extend(
             f.push(lh)

@@ -2,7 +2,8 @@
 //! and the console's "verify now" both run.
 //!
 //! The events are streamed once (pages of 10,000) and re-hashed; positions must be contiguous
-//! and each leaf must name its own position; the running root is compared with every stored
+//! and each leaf must decode and name its own position (an event that does not is reported and
+//! checking goes on over its stored bytes, so it cannot hide later tampering); the running root is compared with every stored
 //! checkpoint (whose signatures are checked when the verifier key is known) and an external
 //! checkpoint as it passes their sizes, and finally with the head. A leaf-level fault names
 //! its exact position; a rewrite that also recomputed leaf hashes can only be located between
@@ -11,6 +12,7 @@
 
 use crate::CoreError;
 use crate::store::{Store, StoredCheckpoint};
+use jaga_audit::event::MAX_EVENT_BYTES;
 use jaga_audit::{SignedCheckpoint, TreeCheck, VerifierKey, open_checkpoint};
 
 /// The first position that is (or may be) bad, and why. The reason names positions and sizes,
@@ -44,6 +46,21 @@ pub enum ProblemKind {
     HeadMismatch,
 }
 
+impl ProblemKind {
+    /// Stable machine-readable name (`jaga audit verify --json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::BadSignature => "bad_signature",
+            ProblemKind::Missing => "missing",
+            ProblemKind::Undecodable => "undecodable",
+            ProblemKind::Modified => "modified",
+            ProblemKind::CheckpointMismatch => "checkpoint_mismatch",
+            ProblemKind::Truncated => "truncated",
+            ProblemKind::HeadMismatch => "head_mismatch",
+        }
+    }
+}
+
 /// The result of a verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyOutcome {
@@ -51,16 +68,48 @@ pub struct VerifyOutcome {
     pub events: u64,
     /// The recomputed root over `events`.
     pub root: [u8; 32],
-    /// `None` when everything matched.
+    /// The first problem found (the earliest fault); `None` when everything matched.
     pub problem: Option<VerifyProblem>,
+    /// Every problem found, in the order found (at most [`MAX_PROBLEMS`]). Verification does not
+    /// stop at an event it cannot decode or whose bytes were modified: it recomputes the tree
+    /// over the stored bytes past it, so later tampering is reported too.
+    pub problems: Vec<VerifyProblem>,
+    /// Problems found beyond the first [`MAX_PROBLEMS`].
+    pub more_problems: u64,
+}
+
+/// Problems listed in one [`VerifyOutcome`]; further ones are only counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+#[derive(Default)]
+struct Problems {
+    list: Vec<VerifyProblem>,
+    more: u64,
+}
+
+impl Problems {
+    fn push(&mut self, pos: u64, kind: ProblemKind, why: String) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(VerifyProblem { pos, kind, why });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn has(&self, kind: ProblemKind) -> bool {
+        self.list.iter().any(|p| p.kind == kind)
+    }
 }
 
 impl VerifyOutcome {
     fn failed(pos: u64, kind: ProblemKind, why: String) -> Self {
+        let p = VerifyProblem { pos, kind, why };
         Self {
             events: 0,
             root: [0; 32],
-            problem: Some(VerifyProblem { pos, kind, why }),
+            problem: Some(p.clone()),
+            problems: vec![p],
+            more_problems: 0,
         }
     }
 }
@@ -121,7 +170,7 @@ async fn check_log(
     }
     let head = store.audit_head().await?;
     let mut check = TreeCheck::new();
-    let mut problem: Option<VerifyProblem> = None;
+    let mut found = Problems::default();
     let mut good = 0u64;
     let mut next = 0u64;
     'pages: loop {
@@ -132,80 +181,93 @@ async fn check_log(
         for e in &page {
             let pos = check.size();
             if e.seq != pos {
-                problem = Some(VerifyProblem {
+                // Without the missing leaves the tree cannot be recomputed any further.
+                found.push(
                     pos,
-                    kind: ProblemKind::Missing,
-                    why: format!("event {pos} is missing (next stored position is {})", e.seq),
-                });
+                    ProblemKind::Missing,
+                    format!("event {pos} is missing (next stored position is {})", e.seq),
+                );
                 break 'pages;
             }
-            if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
-                problem = Some(VerifyProblem {
+            // An event that does not decode is reported and the check goes on: its stored bytes
+            // still enter the tree, so later tampering is still caught.
+            if e.leaf.len() > MAX_EVENT_BYTES {
+                found.push(
                     pos,
-                    kind: ProblemKind::Undecodable,
-                    why: "event does not decode or names another position".into(),
-                });
-                break 'pages;
+                    ProblemKind::Undecodable,
+                    format!(
+                        "event is {} bytes, over the {MAX_EVENT_BYTES}-byte limit (checking goes on)",
+                        e.leaf.len()
+                    ),
+                );
+            } else if jaga_audit::event::decode(&e.leaf).map(|ev| ev.seq) != Ok(pos) {
+                found.push(
+                    pos,
+                    ProblemKind::Undecodable,
+                    "event does not decode or names another position (checking goes on)".into(),
+                );
             }
-            check.push_leaf(&e.leaf, &e.leaf_hash);
-            if let Some(m) = check.first_mismatch() {
-                problem = Some(VerifyProblem {
-                    pos: m.position(),
-                    kind: ProblemKind::Modified,
-                    why: "event bytes do not match their stored hash (modified)".into(),
-                });
-                break 'pages;
+            // The tree is built from the hash of the stored bytes; a leaf whose bytes do not
+            // match its stored hash is reported at its exact position.
+            if check.push_leaf(&e.leaf, &e.leaf_hash) != e.leaf_hash {
+                found.push(
+                    pos,
+                    ProblemKind::Modified,
+                    "event bytes do not match their stored hash (modified)".into(),
+                );
             }
             while let Some((size, root, what)) = marks.next_if(|m| m.0 == check.size()) {
                 if check.root() != root {
-                    problem = Some(VerifyProblem {
-                        pos: good,
-                        kind: ProblemKind::CheckpointMismatch,
-                        why: format!(
+                    found.push(
+                        good,
+                        ProblemKind::CheckpointMismatch,
+                        format!(
                             "the events before position {size} differ from {what} (rewritten at or after position {good})"
                         ),
-                    });
-                    break 'pages;
+                    );
+                } else {
+                    good = size;
                 }
-                good = size;
             }
         }
         next = page.last().map_or(next, |e| e.seq + 1);
     }
-    if problem.is_none()
+    if !found.has(ProblemKind::Missing)
         && let Some((size, _, what)) = marks.next()
     {
-        problem = Some(VerifyProblem {
-            pos: check.size(),
-            kind: ProblemKind::Truncated,
-            why: format!(
+        found.push(
+            check.size(),
+            ProblemKind::Truncated,
+            format!(
                 "the database holds {} events but {what} covers {size}: the log was truncated",
                 check.size()
             ),
-        });
+        );
     }
-    if problem.is_none() {
-        if check.size() != head.size {
-            problem = Some(VerifyProblem {
-                pos: check.size().min(head.size),
-                kind: ProblemKind::HeadMismatch,
-                why: format!(
-                    "the head says {} events but {} are stored (truncated or inserted)",
-                    head.size,
-                    check.size()
-                ),
-            });
-        } else if check.root() != head.root {
-            problem = Some(VerifyProblem {
-                pos: good,
-                kind: ProblemKind::HeadMismatch,
-                why: "the recomputed root differs from the stored head".into(),
-            });
-        }
+    if check.size() != head.size {
+        found.push(
+            check.size().min(head.size),
+            ProblemKind::HeadMismatch,
+            format!(
+                "the head says {} events but {} are stored (truncated or inserted)",
+                head.size,
+                check.size()
+            ),
+        );
+    } else if check.root() != head.root {
+        found.push(
+            good,
+            ProblemKind::HeadMismatch,
+            "the recomputed root differs from the stored head".into(),
+        );
     }
+    let problems = found.list;
+    let problem = problems.first().cloned();
     Ok(VerifyOutcome {
         events: check.size(),
         root: check.root(),
         problem,
+        problems,
+        more_problems: found.more,
     })
 }

@@ -39,11 +39,14 @@ pub enum Scope {
     /// Resolve redaction tokens back to the values they stand for (audited).
     #[serde(rename = "tokens:resolve")]
     TokensResolve,
+    /// Scrape the Prometheus metrics at `/metrics` (and nothing else).
+    #[serde(rename = "metrics:read")]
+    MetricsRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::CustomersRead,
         Scope::CustomersWrite,
         Scope::CustomersReveal,
@@ -53,6 +56,7 @@ impl Scope {
         Scope::Redact,
         Scope::AuditRead,
         Scope::TokensResolve,
+        Scope::MetricsRead,
     ];
 
     /// The scope's name, e.g. `customers:read`.
@@ -67,6 +71,7 @@ impl Scope {
             Scope::Redact => "redact",
             Scope::AuditRead => "audit:read",
             Scope::TokensResolve => "tokens:resolve",
+            Scope::MetricsRead => "metrics:read",
         }
     }
 
@@ -92,7 +97,7 @@ impl fmt::Display for Scope {
 }
 
 /// The kind of principal behind a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// A backend calling with an API key.

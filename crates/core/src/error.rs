@@ -83,6 +83,12 @@ pub enum CoreError {
         /// Seconds until the next attempt is accepted.
         retry_after_secs: u64,
     },
+    /// Too many customer lookups by this API key or staff member; retry after the delay.
+    #[error("too many lookups; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until the next lookup is accepted.
+        retry_after_secs: u64,
+    },
     /// The action needs a TOTP step-up within the last few minutes.
     #[error("this action needs a fresh second-factor confirmation (step-up)")]
     StepUpRequired,

@@ -9,6 +9,7 @@
 //! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
 //! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
 //! - [`audit`]: audit records and their canonical leaf encoding.
+//! - [`auditbound`]: the bounds every audit event is held to (size, card numbers, controls).
 //! - [`auditlog`]: proofs, signed checkpoints and offline bundles over the stored log.
 //! - [`staff`]: staff accounts, roles and field views, passwords, TOTP, sessions, throttling.
 //!
@@ -18,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod auditbound;
 pub mod auditlog;
 pub mod auditverify;
 pub mod auth;

@@ -263,6 +263,13 @@ pub async fn actor_report(
         if e.action == "staff.login.failed" {
             failed_logins += 1;
         }
+        // Refusals beyond the audit budget are counted in one summary event.
+        if let Some((action, n)) = crate::vault::refusals::aggregated_count(e) {
+            *by_action.entry(action.to_string()).or_insert(0) += n;
+            if action == "staff.login.failed" {
+                failed_logins += n;
+            }
+        }
     }
     Ok(ActorReport {
         actor_id: actor.to_string(),

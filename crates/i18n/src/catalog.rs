@@ -49,6 +49,8 @@ catalog! {
     RequestIdLabel => "Nomor permintaan", "Request number";
     ErrorNotFound => "Halaman atau data ini tidak ada, atau Anda tidak berhak melihatnya.", "This page or record does not exist, or you may not see it.";
     ErrorForbidden => "Peran Anda tidak mengizinkan tindakan ini.", "Your role does not allow this.";
+    SearchTruncated => "Terlalu banyak kandidat: hanya 50 pertama yang diperiksa. Cari dengan kode pelanggan untuk hasil pasti.", "Too many candidates: only the first 50 were checked. Search by customer code for an exact answer.";
+    ErrorTooMany => "Terlalu banyak pencarian. Tunggu sebentar lalu coba lagi.", "Too many searches. Wait a moment and try again.";
     ErrorCsrf => "Formulir ini kedaluwarsa atau tidak dikirim dari konsol. Muat ulang halaman dan coba lagi.", "This form has expired or was not sent from the console. Reload the page and try again.";
     ErrorTooLarge => "Data yang dikirim terlalu besar. Persingkat isian lalu coba lagi.", "What you sent is too large. Shorten the fields and try again.";
     ErrorBadForm => "Formulir tidak dapat dibaca. Muat ulang halaman dan coba lagi.", "The form could not be read. Reload the page and try again.";
@@ -269,6 +271,7 @@ catalog! {
     AuditVerifyButton => "Periksa sekarang", "Verify now";
     AuditVerifyIntro => "Menghitung ulang seluruh log dan membandingkannya dengan checkpoint bertanda tangan, seperti jaga audit verify.", "Recomputes the whole log and compares it with the signed checkpoints, as jaga audit verify does.";
     AuditVerifyOk => "Log utuh: {n} kejadian diperiksa, root {root}.", "The log is intact: {n} events checked, root {root}.";
+    AuditVerifyAlso => "Juga bermasalah di posisi: {list}.", "Also bad at positions: {list}.";
     AuditVerifyBad => "Log TIDAK utuh: posisi bermasalah pertama {pos} ({why}).", "The log is NOT intact: first bad position {pos} ({why}).";
     AuditWhyBadSignature => "sebuah checkpoint tersimpan tidak bertanda tangan sah dari log ini", "a stored checkpoint does not carry a valid signature of this log";
     AuditWhyMissing => "sebuah kejadian hilang (dihapus)", "an event is missing (deleted)";

@@ -114,6 +114,17 @@ impl From<CoreError> for ApiError {
                 format!("too many failed attempts; retry in {retry_after_secs} s"),
             )
             .retry_after(retry_after_secs),
+            CoreError::RateLimited { retry_after_secs } => Self::new(
+                S::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many lookups by this caller; retry in {retry_after_secs} s"),
+            )
+            .retry_after(retry_after_secs),
+            CoreError::Forbidden("lookup_field") => Self::new(
+                S::FORBIDDEN,
+                "field_not_visible",
+                "your role cannot see this field, so it cannot look customers up by it",
+            ),
             CoreError::StepUpRequired => Self::new(
                 S::FORBIDDEN,
                 "step_up_required",

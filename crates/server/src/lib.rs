@@ -166,6 +166,8 @@ async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) 
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        // A client-chosen id goes into the access log and the audit log: never a card number.
+        .filter(|v| !jaga_redact::card::contains_card_number(v))
         .map(String::from)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut()

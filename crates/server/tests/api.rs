@@ -11,6 +11,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// Lookup rate limits, the lookup cap, `/metrics` (issue 10's smaller leaks).
+#[path = "api/leaks.rs"]
+mod leaks;
+
 struct Api {
     h: Harness,
     app: axum::Router,
@@ -531,7 +535,8 @@ async fn metrics_have_no_pii() {
         &[],
     )
     .await;
-    let (s, v, _) = a.call("GET", "/metrics", None, None, &[]).await;
+    let scraper = a.key(&[Scope::MetricsRead]).await;
+    let (s, v, _) = a.call("GET", "/metrics", Some(&scraper), None, &[]).await;
     assert_eq!(s, StatusCode::OK);
     let text = v.as_str().unwrap();
     assert!(text.contains("jaga_http_responses_total{class=\"2xx\"}"));

@@ -19,6 +19,7 @@
 mod audit;
 mod checkpoint;
 mod customers;
+mod jobs;
 mod rows;
 mod staff;
 mod store;

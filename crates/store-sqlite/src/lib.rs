@@ -14,6 +14,7 @@
 mod audit;
 mod checkpoint;
 mod customers;
+mod jobs;
 mod rows;
 mod staff;
 mod store;

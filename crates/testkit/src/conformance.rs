@@ -28,6 +28,16 @@ macro_rules! conformance_tests {
             order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);
         $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts,
             access_review_reads_staff_accounts);
+        $crate::conformance_tests!(@jobs $make; job_leases_are_exclusive_and_expire, job_runs_are_recorded);
+    };
+    (@jobs $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(store) = $make else { return };
+                $crate::conformance_jobs::$name(store).await;
+            }
+        )*
     };
     (@tokens $make:expr; $($name:ident),*) => {
         $(

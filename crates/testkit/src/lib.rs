@@ -8,6 +8,7 @@
 
 pub mod conformance;
 pub mod conformance_audit;
+pub mod conformance_jobs;
 pub mod conformance_staff;
 pub mod conformance_tokens;
 

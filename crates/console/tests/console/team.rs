@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 impl Console {
     /// A member restricted to `segments`, invited by `admin`.
-    async fn in_segments(
+    pub(super) async fn in_segments(
         &self,
         admin: &Member,
         role: Role,

@@ -58,8 +58,8 @@ impl StaffService {
             None
         };
         if let Some((why, err)) = refusal {
-            self.store()
-                .audit_append(
+            self.vault
+                .audit(
                     AuditRecord::new(caller, action)
                         .outcome(Outcome::Denied)
                         .fields([why]),

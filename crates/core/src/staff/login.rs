@@ -63,8 +63,9 @@ impl StaffService {
     ) -> Result<(), CoreError> {
         let now = self.now();
         let caller = Self::actor(actor, client);
-        self.store()
-            .audit_append(
+        // Refusals pass the vault's refusal budget: a flood of failed logins is summarised.
+        self.vault
+            .audit(
                 AuditRecord::new(&caller, "staff.login.failed")
                     .outcome(Outcome::Denied)
                     .fields([format!("factor:{factor}"), format!("reason:{reason}")]),
@@ -74,8 +75,8 @@ impl StaffService {
             let row = self.store().throttle_fail(key, now, WINDOW_MS).await?;
             let delay = rule.delay_ms(row.failures);
             if delay > 0 {
-                self.store()
-                    .audit_append(
+                self.vault
+                    .audit(
                         AuditRecord::new(&caller, "staff.login.locked")
                             .outcome(Outcome::Denied)
                             .fields([
@@ -489,10 +490,8 @@ impl StaffService {
             .await?
             .map_err(|_| CoreError::Integrity)?;
         let Some(hash) = hashed else {
-            self.store()
-                .audit_append(
-                    AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied),
-                )
+            self.vault
+                .audit(AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied))
                 .await?;
             self.fail(
                 &keys,

@@ -115,8 +115,8 @@ impl StaffService {
         }
         if unsafe_method && !csrf.is_some_and(|c| otp::ct_eq(c, &cur.row.csrf)) {
             let caller = self.caller_for(&cur, request_id.clone())?;
-            self.store()
-                .audit_append(
+            self.vault
+                .audit(
                     AuditRecord::new(&caller, "request.csrf_rejected")
                         .outcome(crate::audit::Outcome::Denied),
                 )
@@ -176,8 +176,8 @@ impl StaffService {
         let cur = self.current(cookie).await?;
         if !otp::ct_eq(csrf, &cur.row.csrf) {
             let caller = Self::actor(&cur.staff.id.to_string(), &ClientInfo::default());
-            self.store()
-                .audit_append(
+            self.vault
+                .audit(
                     AuditRecord::new(&caller, "request.csrf_rejected")
                         .outcome(crate::audit::Outcome::Denied),
                 )

@@ -83,8 +83,8 @@ impl StaffService {
         let secret = self.open_ticket(caller, ticket)?;
         let now_s = u64::try_from(self.now() / 1000).unwrap_or(0);
         let Some(step) = otp::totp_match(&secret, code, now_s, TOTP_SKEW) else {
-            self.store()
-                .audit_append(
+            self.vault
+                .audit(
                     AuditRecord::new(caller, "staff.totp.replace")
                         .outcome(Outcome::Denied)
                         .fields(["reason:wrong_code"]),

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 mod tokens;
 pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
+mod jobs;
+pub use jobs::{JobState, JobStore};
 mod staff;
 pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
 
@@ -192,7 +194,9 @@ pub struct RewrapItem {
 
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
-pub trait Store: CheckpointStore + TokenStore + StaffStore + Send + Sync + 'static {
+pub trait Store:
+    CheckpointStore + TokenStore + StaffStore + JobStore + Send + Sync + 'static
+{
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -21,13 +21,12 @@ impl Vault {
         if let Some(ctx) = &caller.staff
             && !ctx.agreement_ok
         {
-            self.store
-                .audit_append(
-                    AuditRecord::new(caller, action)
-                        .outcome(Outcome::Denied)
-                        .fields(["agreement"]),
-                )
-                .await?;
+            self.audit(
+                AuditRecord::new(caller, action)
+                    .outcome(Outcome::Denied)
+                    .fields(["agreement"]),
+            )
+            .await?;
             return Err(CoreError::AgreementRequired);
         }
         Ok(())
@@ -51,7 +50,7 @@ impl Vault {
             if let Some(id) = customer {
                 rec = rec.customer(id);
             }
-            self.store.audit_append(rec).await?;
+            self.audit(rec).await?;
             return Err(CoreError::StepUpRequired);
         }
         Ok(())
@@ -75,14 +74,13 @@ impl Vault {
         if let Some(f) = found
             && !ctx.sees_segment(&f.row.segment)
         {
-            self.store
-                .audit_append(
-                    AuditRecord::new(caller, action)
-                        .customer(id)
-                        .outcome(Outcome::Denied)
-                        .fields(["segment"]),
-                )
-                .await?;
+            self.audit(
+                AuditRecord::new(caller, action)
+                    .customer(id)
+                    .outcome(Outcome::Denied)
+                    .fields(["segment"]),
+            )
+            .await?;
             return Err(CoreError::NotFound);
         }
         Ok(())
@@ -112,11 +110,11 @@ impl Vault {
             .iter()
             .any(|f| ctx.views.field(*f) != FieldView::Reveal)
         {
-            self.store.audit_append(refuse("field_view")).await?;
+            self.audit(refuse("field_view")).await?;
             return Err(CoreError::Forbidden("customers:reveal"));
         }
         if !ctx.step_up_fresh {
-            self.store.audit_append(refuse("step_up")).await?;
+            self.audit(refuse("step_up")).await?;
             return Err(CoreError::StepUpRequired);
         }
         Ok(())

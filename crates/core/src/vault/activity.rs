@@ -5,10 +5,12 @@
 use super::Vault;
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
-use crate::auth::Caller;
+use crate::auth::{Caller, StaffContext};
 use crate::staff::{Role, parse_segments};
 use crate::store::EventFilter;
 use jaga_audit::event::{AuditEvent, decode};
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// One event of the team view, with the member who did it.
 #[derive(Debug, Clone)]
@@ -61,14 +63,17 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<AuditEvent>, CoreError> {
+        self.require_agreement(caller, "audit.read").await?;
         self.actor_tail(&caller.id, scan, show).await
     }
 
     /// The CS team's recent actions for a cs_manager (DESIGN's "team" row), newest first: the
     /// events of every enabled cs_staff and cs_manager account (sharing a segment with the
     /// manager when the manager is segment-restricted), at most `show` among the last `scan`
-    /// positions of each member. Other roles are refused; every look is audited as
-    /// `audit.read` with the field `team`.
+    /// positions of each member. For a segment-restricted manager, events about a customer
+    /// outside the manager's segments (or one no longer on record) are left out, whoever made
+    /// them. Other roles are refused; every look is audited as `audit.read` with the field
+    /// `team`.
     pub async fn team_activity(
         &self,
         caller: &Caller,
@@ -77,12 +82,12 @@ impl Vault {
     ) -> Result<Vec<TeamEvent>, CoreError> {
         let record = AuditRecord::new(caller, "audit.read").fields(["team"]);
         let Some(ctx) = caller.staff.as_ref().filter(|c| c.role == Role::CsManager) else {
-            self.store()
-                .audit_append(record.outcome(Outcome::Denied))
-                .await?;
+            self.audit(record.outcome(Outcome::Denied)).await?;
             return Err(CoreError::Forbidden("team activity"));
         };
+        self.require_agreement(caller, "audit.read").await?;
         self.store().audit_append(record).await?;
+        let mut segment_of: HashMap<String, bool> = HashMap::new();
         let mut out = Vec::new();
         for m in self.store().staff_list().await? {
             let Some(role) = Role::parse(&m.role) else {
@@ -99,6 +104,14 @@ impl Vault {
                 continue;
             }
             for event in self.actor_tail(&m.id.to_string(), scan, show).await? {
+                if ctx.segments.is_some()
+                    && let Some(customer) = &event.customer_id
+                    && !self
+                        .visible_customer(ctx, customer, &mut segment_of)
+                        .await?
+                {
+                    continue;
+                }
                 out.push(TeamEvent {
                     member: m.name.clone(),
                     role,
@@ -109,5 +122,29 @@ impl Vault {
         out.sort_by_key(|t| std::cmp::Reverse(t.event.seq));
         out.truncate(show);
         Ok(out)
+    }
+
+    /// Whether the customer with id `customer` (as written in an event) lies in one of the
+    /// manager's segments; unknown or unparsable ids are not visible. Answers are cached in
+    /// `seen` for the rest of one team view.
+    async fn visible_customer(
+        &self,
+        ctx: &StaffContext,
+        customer: &str,
+        seen: &mut HashMap<String, bool>,
+    ) -> Result<bool, CoreError> {
+        if let Some(v) = seen.get(customer) {
+            return Ok(*v);
+        }
+        let visible = match Uuid::parse_str(customer) {
+            Ok(id) => self
+                .store()
+                .customer_load(id)
+                .await?
+                .is_some_and(|f| ctx.sees_segment(&f.row.segment)),
+            Err(_) => false,
+        };
+        seen.insert(customer.to_string(), visible);
+        Ok(visible)
     }
 }

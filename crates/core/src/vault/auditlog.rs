@@ -13,21 +13,22 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
 
 impl Vault {
-    /// Reading the audit log; needs `audit:read`.
+    /// Reading the audit log; needs `audit:read` (and, for staff, the accepted agreement: the
+    /// log names customers and purposes).
     pub async fn audit_reader<'a>(
         &'a self,
         caller: &'a Caller,
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
-            self.store()
-                .audit_append(
-                    AuditRecord::new(caller, "audit.read")
-                        .outcome(Outcome::Denied)
-                        .fields([Scope::AuditRead.name()]),
-                )
-                .await?;
+            self.audit(
+                AuditRecord::new(caller, "audit.read")
+                    .outcome(Outcome::Denied)
+                    .fields([Scope::AuditRead.name()]),
+            )
+            .await?;
             return Err(CoreError::Forbidden(Scope::AuditRead.name()));
         }
+        self.require_agreement(caller, "audit.read").await?;
         Ok(AuditReader {
             vault: self,
             caller,

@@ -7,7 +7,7 @@ use super::{Keys, Vault, access};
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
 use crate::guard::{CardHandling, FindingCounts};
-use crate::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
+use crate::model::{Created, CustomerPatch, CustomerView, Field, NewCustomer};
 use crate::store::{
     CustomerRow, CustomerWithKey, GuardedWrite, StoreError, TokenRow, WrappedKey, read_outcome,
 };
@@ -16,9 +16,6 @@ use jaga_crypto::Key32;
 use std::sync::Arc;
 use uuid::Uuid;
 use zeroize::Zeroizing;
-
-/// Most candidates a blind-index lookup decrypts.
-const LOOKUP_LIMIT: u32 = 50;
 
 impl Vault {
     /// Masked reads and lookups; needs `customers:read`.
@@ -84,9 +81,9 @@ impl Vault {
 
 /// Holder of `customers:read`: masked views only.
 pub struct CustomerReader<'a> {
-    vault: &'a Vault,
-    caller: &'a Caller,
-    keys: Arc<Keys>,
+    pub(super) vault: &'a Vault,
+    pub(super) caller: &'a Caller,
+    pub(super) keys: Arc<Keys>,
 }
 
 /// Holder of `customers:reveal` with a stated purpose.
@@ -113,7 +110,7 @@ pub struct Eraser<'a> {
 }
 
 /// Maps a read result to the live customer or the right error.
-fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), CoreError> {
+pub(super) fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), CoreError> {
     let found = found.ok_or(CoreError::NotFound)?;
     if found.row.erased_at.is_some() {
         return Err(CoreError::Erased);
@@ -122,7 +119,7 @@ fn live(found: Option<CustomerWithKey>) -> Result<(CustomerRow, WrappedKey), Cor
     Ok((found.row, key))
 }
 
-async fn masked_view(
+pub(super) async fn masked_view(
     vault: &Vault,
     keys: &Keys,
     caller: &Caller,
@@ -137,7 +134,7 @@ async fn masked_view(
 
 /// The caller's view of a decrypted row: `revealed` (and, for staff, fields their role sees in
 /// plain text) unmasked, the rest masked, and fields hidden from the role removed.
-fn staff_view(
+pub(super) fn staff_view(
     caller: &Caller,
     row: &CustomerRow,
     plain: &codec::Plain,
@@ -163,65 +160,6 @@ impl CustomerReader<'_> {
         let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
         masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
-    }
-
-    /// Exact-match lookup through a blind index (or the customer code). Every candidate the
-    /// lookup touches is audited; false positives of short indexes are removed by decrypting.
-    pub async fn lookup(&self, query: &Lookup) -> Result<Vec<CustomerView>, CoreError> {
-        let (field, value) = match query {
-            Lookup::Code(c) => {
-                let code = jaga_crypto::code::parse(c).map_err(|_| {
-                    CoreError::invalid(
-                        "code",
-                        "invalid_code",
-                        "is not a customer code (JG-XXXX-XXXX-X)",
-                    )
-                })?;
-                let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
-                let found = self.vault.store.customer_get_by_code(&code, audit).await?;
-                return match found.filter(|f| {
-                    f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment)
-                }) {
-                    Some(f) => {
-                        let (row, key) = live(Some(f))?;
-                        Ok(vec![
-                            masked_view(self.vault, &self.keys, self.caller, &row, &key, &[])
-                                .await?,
-                        ])
-                    }
-                    None => Ok(vec![]),
-                };
-            }
-            Lookup::Email(v) => (Field::Email, validate::email(v).map_err(one)?),
-            Lookup::Phone(v) => (Field::Phone, validate::phone(v).map_err(one)?),
-            Lookup::NationalId(v) => (Field::NationalId, validate::national_id(v).map_err(one)?),
-        };
-        let term = self
-            .keys
-            .index_key(field)
-            .expect("lookup fields are indexed")
-            .term(value.as_bytes());
-        let audit = AuditRecord::new(self.caller, "customer.lookup").fields([field.name()]);
-        let candidates = self
-            .vault
-            .store
-            .customer_lookup(field, &term, LOOKUP_LIMIT, audit)
-            .await?;
-        let mut out = Vec::new();
-        for c in candidates {
-            let Ok((row, key)) = live(Some(c)) else {
-                continue;
-            };
-            if !access::sees(self.caller, &row.segment) {
-                continue;
-            }
-            let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
-            let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
-            if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
-                out.push(staff_view(self.caller, &row, &plain, &[]));
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -250,7 +188,7 @@ impl Revealer<'_> {
     }
 }
 
-fn one(e: InvalidField) -> CoreError {
+pub(super) fn one(e: InvalidField) -> CoreError {
     CoreError::Invalid(vec![e])
 }
 
@@ -721,8 +659,7 @@ impl CustomerWriter<'_> {
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
             self.vault
-                .store
-                .audit_append(
+                .audit(
                     AuditRecord::new(self.caller, "customer.create")
                         .outcome(Outcome::Denied)
                         .fields(["segment"]),

@@ -15,8 +15,11 @@ mod auditsearch;
 mod codec;
 mod customers;
 mod guard;
+mod lookup;
 mod orders;
+mod ratelimit;
 mod redact;
+pub mod refusals;
 mod tokens;
 
 pub use activity::TeamEvent;
@@ -25,7 +28,9 @@ pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
 pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
+pub use lookup::{LOOKUP_LIMIT, LookupResult};
 pub use orders::{OrderReader, OrderWriter};
+pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 
@@ -93,6 +98,8 @@ pub struct Vault {
     keys: RwLock<Option<Arc<Keys>>>,
     shares: Mutex<Vec<Zeroizing<String>>>,
     text_policy: RwLock<jaga_redact::PolicySpec>,
+    lookup_limiter: ratelimit::Limiter,
+    refusals: refusals::RefusalBudget,
 }
 
 impl Vault {
@@ -104,6 +111,8 @@ impl Vault {
             keys: RwLock::new(None),
             shares: Mutex::new(Vec::new()),
             text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
+            lookup_limiter: ratelimit::Limiter::default(),
+            refusals: refusals::RefusalBudget::default(),
         }
     }
 
@@ -324,8 +333,35 @@ impl Vault {
     }
 
     /// Appends a standalone audit event (e.g. a request refused before it reached a service).
-    pub async fn audit(&self, record: AuditRecord) -> Result<u64, CoreError> {
-        Ok(self.store.audit_append(record).await?)
+    ///
+    /// A refusal (outcome `denied` or `rejected`) passes the refusal budget
+    /// ([`refusals`]): beyond it, it is only counted and later written as part of one
+    /// `audit.refusals_aggregated` summary, so a flood of refused requests cannot grow the log
+    /// without limit. Returns whether the event itself was written.
+    pub async fn audit(&self, record: AuditRecord) -> Result<bool, CoreError> {
+        if !refusals::is_refusal(&record) {
+            self.store.audit_append(record).await?;
+            return Ok(true);
+        }
+        let admit = self.refusals.admit(&record, crate::now_ms());
+        if !admit.summaries.is_empty() {
+            self.store.audit_append_batch(admit.summaries).await?;
+        }
+        if admit.write {
+            self.store.audit_append(record).await?;
+        }
+        Ok(admit.write)
+    }
+
+    /// Writes the summaries of the refusal budget's window if it has passed (every open count
+    /// when `force`, e.g. at shutdown). Returns how many summary events were written.
+    pub async fn flush_refusals(&self, force: bool) -> Result<usize, CoreError> {
+        let summaries = self.refusals.take(crate::now_ms(), force);
+        let n = summaries.len();
+        if n > 0 {
+            self.store.audit_append_batch(summaries).await?;
+        }
+        Ok(n)
     }
 
     /// Checks `caller` holds `scope`; if not, audits the refusal of `action` and fails.
@@ -336,13 +372,12 @@ impl Vault {
         action: &'static str,
     ) -> Result<Arc<Keys>, CoreError> {
         if !caller.has(scope) {
-            self.store
-                .audit_append(
-                    AuditRecord::new(caller, action)
-                        .outcome(Outcome::Denied)
-                        .fields([scope.name()]),
-                )
-                .await?;
+            self.audit(
+                AuditRecord::new(caller, action)
+                    .outcome(Outcome::Denied)
+                    .fields([scope.name()]),
+            )
+            .await?;
             return Err(CoreError::Forbidden(scope.name()));
         }
         self.keys()

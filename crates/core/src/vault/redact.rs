@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 impl Vault {
-    /// Redaction of text; needs `redact`.
+    /// Redaction of text; needs `redact` (and, for staff, the accepted agreement).
     pub async fn redactor<'a>(&'a self, caller: &'a Caller) -> Result<Redactor<'a>, CoreError> {
         let keys = self.require(caller, Scope::Redact, "text.redact").await?;
+        self.require_agreement(caller, "text.redact").await?;
         Ok(Redactor {
             vault: self,
             caller,

@@ -23,6 +23,11 @@ pub const PURPOSE_HEADER: &str = "x-jaga-purpose";
 pub struct CustomerList {
     /// Matching customers, masked.
     pub customers: Vec<CustomerView>,
+    /// `true` when more than `limit` customers share the looked-up index term, so matches may
+    /// be missing from `customers` (look them up by customer code instead).
+    pub truncated: bool,
+    /// The most index candidates one lookup examines.
+    pub limit: u32,
 }
 
 fn bad_query(detail: &str) -> ApiError {
@@ -46,11 +51,15 @@ pub async fn create(
     ))
 }
 
-/// Exact-match lookup by exactly one of `email`, `phone`, `national_id` or `code`.
+/// Exact-match lookup by exactly one of `email`, `phone`, `national_id` or `code`. At most
+/// `limit` (50) index candidates are examined; `truncated` says when there were more. Lookups
+/// are rate-limited per API key and per staff member (429 `rate_limited` with `Retry-After`),
+/// and a staff member cannot look up by a field their role does not see (403
+/// `field_not_visible`). Both refusals are audited.
 #[utoipa::path(get, path = "/v1/customers", tag = "customers",
     params(("email" = Option<String>, Query), ("phone" = Option<String>, Query), ("national_id" = Option<String>, Query), ("code" = Option<String>, Query)),
     security(("api_key" = ["customers:read"])),
-    responses((status = 200, body = CustomerList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = CustomerList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem, description = "`rate_limited`, with Retry-After")))]
 pub async fn lookup(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
@@ -74,8 +83,12 @@ pub async fn lookup(
             ));
         }
     };
-    let customers = s.vault.reader(&caller).await?.lookup(&lookup).await?;
-    Ok(Json(CustomerList { customers }))
+    let found = s.vault.reader(&caller).await?.lookup_page(&lookup).await?;
+    Ok(Json(CustomerList {
+        customers: found.customers,
+        truncated: found.truncated,
+        limit: jaga_core::vault::LOOKUP_LIMIT,
+    }))
 }
 
 /// One customer, masked; `?reveal=email,phone` with an `X-Jaga-Purpose` header and the

@@ -2,12 +2,16 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Authed;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use jaga_core::CoreError;
+use jaga_core::audit::{AuditRecord, Outcome};
+use jaga_core::auth::Scope;
 use jaga_core::vault::SealStatus;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -46,14 +50,33 @@ pub async fn readyz(State(s): State<Arc<AppState>>) -> (StatusCode, Json<Ready>)
     )
 }
 
-/// Prometheus metrics (no PII: counters by fixed labels only).
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
-pub async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+/// Prometheus metrics (no PII: counters by fixed labels only). Needs an API key with the
+/// `metrics:read` scope: the counters (auth failures, card rejections, audit size) tell an
+/// outsider how the shop is probed and used. A refused scrape is audited.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    security(("api_key" = ["metrics:read"])),
+    responses((status = 200, description = "Prometheus text format"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn metrics(
+    State(s): State<Arc<AppState>>,
+    Authed(caller): Authed,
+) -> ApiResult<impl IntoResponse> {
+    if !caller.has(Scope::MetricsRead) {
+        s.vault
+            .store()
+            .audit_append(
+                AuditRecord::new(&caller, "metrics.read")
+                    .outcome(Outcome::Denied)
+                    .fields([Scope::MetricsRead.name()]),
+            )
+            .await
+            .map_err(CoreError::from)?;
+        return Err(CoreError::Forbidden(Scope::MetricsRead.name()).into());
+    }
     let audit = s.vault.store().audit_head().await.ok().map(|h| h.size);
-    (
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(s.vault.is_sealed(), audit),
-    )
+    ))
 }
 
 /// The OpenAPI 3.1 document.
@@ -75,9 +98,11 @@ pub async fn seal_status(State(s): State<Arc<AppState>>) -> Json<SealStatus> {
 #[serde(deny_unknown_fields)]
 pub struct UnsealRequest {
     /// One share (`jaga-share-v1:…`), for Shamir installations.
-    pub share: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub share: Option<SecretString>,
     /// The passphrase, for passphrase installations.
-    pub passphrase: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub passphrase: Option<SecretString>,
 }
 
 /// Supplies unseal material. Shamir shares accumulate until the threshold is reached. Attempts
@@ -97,11 +122,9 @@ pub async fn unseal(
     })?;
     let _guard = s.unseal_lock.lock().await;
     match (req.share, req.passphrase) {
-        (Some(share), None) => Ok(Json(s.vault.submit_share(&share).await?)),
+        (Some(share), None) => Ok(Json(s.vault.submit_share(share.expose_secret()).await?)),
         (None, Some(p)) => {
-            s.vault
-                .unseal_with_passphrase(&SecretString::from(p))
-                .await?;
+            s.vault.unseal_with_passphrase(&p).await?;
             Ok(Json(s.vault.status()))
         }
         _ => Err(ApiError::new(

@@ -1,129 +1,28 @@
-//! `[audit]` configuration and the witnesses: places outside the database where every new
-//! checkpoint (and the periodic access review) is written, so that a database rewritten by
-//! someone who also recomputed the tree still contradicts a checkpoint they cannot reach.
+//! Outbound delivery: the channels (a directory, an HTTPS webhook signed with HMAC, SMTP via
+//! `lettre`) and [`Witnesses`], the outbox in front of them. Audit checkpoints and the access
+//! review go out through it now; alerts will too.
 //!
-//! A failing witness is logged (never with PII) and retried; it never blocks appends.
+//! - A delivery that fails is logged (never with PII), kept and retried; it never blocks the
+//!   job that produced it.
+//! - What each channel last took is kept in the data directory ([`DELIVERED_FILE`]), and reports
+//!   not yet taken are kept one file each ([`PENDING_DIR`]), so a restart loses nothing: the
+//!   outbox is persisted.
+//!
+//! To add a channel: a variant of [`WitnessConfig`] (in [`crate::config`]), a module here with
+//! its `send`, one arm in `Witnesses::try_one` and one in `Witnesses::identity`.
 
-use anyhow::{Context, Result, bail};
+mod smtp;
+mod webhook;
+
+pub use crate::config::{SmtpTls, WitnessConfig};
+pub use webhook::{SIGNATURE_HEADER, signature};
+
+use crate::{Ctx, JobError};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The `[audit]` table of `jaga.toml`.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditConfig {
-    /// Sign a checkpoint once this many events were appended since the last (default 1000).
-    pub checkpoint_every: Option<u64>,
-    /// …or once this many seconds passed with new events (default 60).
-    pub checkpoint_interval_secs: Option<u64>,
-    /// Write the access review to the witnesses every this many days (default 30; 0 = never).
-    pub review_every_days: Option<u64>,
-    /// The log's origin (key name) used when the signing key is first created.
-    pub origin: Option<String>,
-    /// Where checkpoints are also written.
-    #[serde(default)]
-    pub witness: Vec<WitnessConfig>,
-}
-
-impl AuditConfig {
-    /// Checks values; relative witness paths are resolved later against the data directory.
-    pub fn checked(self) -> Result<Self> {
-        if self.checkpoint_every == Some(0) {
-            bail!("audit.checkpoint_every must be at least 1");
-        }
-        if self.checkpoint_interval_secs == Some(0) {
-            bail!("audit.checkpoint_interval_secs must be at least 1");
-        }
-        for w in &self.witness {
-            if let WitnessConfig::Webhook { url, .. } = w
-                && !url.starts_with("https://")
-            {
-                bail!("audit.witness webhook url must start with https://");
-            }
-        }
-        Ok(self)
-    }
-
-    /// Events between checkpoints.
-    pub fn every(&self) -> u64 {
-        self.checkpoint_every.unwrap_or(1000)
-    }
-
-    /// Longest time between checkpoints while events arrive.
-    pub fn interval(&self) -> Duration {
-        Duration::from_secs(self.checkpoint_interval_secs.unwrap_or(60))
-    }
-
-    /// Days between access reviews (0 = never).
-    pub fn review_days(&self) -> u64 {
-        self.review_every_days.unwrap_or(30)
-    }
-}
-
-/// How an SMTP witness secures its connection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// STARTTLS on the submission port (default).
-    #[default]
-    Starttls,
-    /// TLS from the first byte (port 465).
-    Tls,
-    /// No TLS: only for a relay on the same machine.
-    None,
-}
-
-/// One `[[audit.witness]]` entry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum WitnessConfig {
-    /// A directory, e.g. a mounted backup disk: `checkpoint-<size>.txt`, written atomically.
-    Dir {
-        /// The directory (relative paths are inside the data directory).
-        path: String,
-    },
-    /// An HTTPS endpoint that receives each checkpoint note as a `text/plain` POST.
-    Webhook {
-        /// `https://…`
-        url: String,
-        /// Extra CA certificate (PEM) to trust, e.g. a private CA.
-        ca_file: Option<String>,
-        /// File holding a bearer token sent in `Authorization`.
-        token_file: Option<String>,
-    },
-    /// E-mail to the owner.
-    Smtp {
-        /// SMTP server.
-        host: String,
-        /// Port (default 587, or 465 with `tls = "tls"`, 25 with `tls = "none"`).
-        port: Option<u16>,
-        /// `starttls` (default), `tls` or `none`.
-        #[serde(default)]
-        tls: SmtpTls,
-        /// Sender address.
-        from: String,
-        /// Recipient (the owner).
-        to: String,
-        /// Login name, if the server needs one.
-        username: Option<String>,
-        /// File holding the password.
-        password_file: Option<String>,
-    },
-}
-
-impl WitnessConfig {
-    /// The witness kind, for logs.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            WitnessConfig::Dir { .. } => "dir",
-            WitnessConfig::Webhook { .. } => "webhook",
-            WitnessConfig::Smtp { .. } => "smtp",
-        }
-    }
-}
 
 /// Something to hand to the witnesses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,21 +68,21 @@ pub const PENDING_DIR: &str = "witness-pending";
 
 /// Writes `content` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target.
-pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
+pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), JobError> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(dir).ctx(format_args!("creating {}", dir.display()))?;
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
         std::process::id()
     ));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    f.write_all(content)?;
-    f.sync_all()?;
+    let mut f = std::fs::File::create(&tmp).ctx(format_args!("creating {}", tmp.display()))?;
+    f.write_all(content)
+        .and_then(|()| f.sync_all())
+        .ctx(format_args!("writing {}", tmp.display()))?;
     drop(f);
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    std::fs::rename(&tmp, path).ctx(format_args!("renaming to {}", path.display()))?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
@@ -192,7 +91,7 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
 
 impl Witnesses {
     /// Witnesses from the configuration; relative paths are resolved against `data_dir`.
-    pub fn new(data_dir: &Path, list: Vec<WitnessConfig>) -> Result<Self> {
+    pub fn new(data_dir: &Path, list: Vec<WitnessConfig>) -> Result<Self, JobError> {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .https_only(true)
@@ -203,16 +102,16 @@ impl Witnesses {
                 any_webhook = true;
                 if let Some(ca) = ca_file {
                     let pem = std::fs::read(rel(data_dir, ca))
-                        .with_context(|| format!("reading the webhook CA file {ca}"))?;
+                        .ctx(format_args!("reading the webhook CA file {ca}"))?;
                     builder = builder.add_root_certificate(
                         reqwest::Certificate::from_pem(&pem)
-                            .context("the webhook CA file is not a PEM certificate")?,
+                            .ctx("the webhook CA file is not a PEM certificate")?,
                     );
                 }
             }
         }
         let client = if any_webhook {
-            Some(builder.build().context("building the webhook client")?)
+            Some(builder.build().ctx("building the webhook client")?)
         } else {
             None
         };
@@ -314,7 +213,7 @@ impl Witnesses {
             *e = *size;
             let json = serde_json::to_vec_pretty(&self.delivered).unwrap_or_default();
             if let Err(e) = write_atomic(&self.data_dir.join(DELIVERED_FILE), &json) {
-                tracing::warn!(error = %format!("{e:#}"), "cannot save the witness state");
+                tracing::warn!(error = %e, "cannot save the witness state");
             }
         }
     }
@@ -347,7 +246,7 @@ impl Witnesses {
                 if let Some(path) = self.pending_path(i, d) {
                     let json = serde_json::to_vec(d).unwrap_or_default();
                     if let Err(e) = write_atomic(&path, &json) {
-                        tracing::warn!(error = %format!("{e:#}"), "cannot keep a pending witness report");
+                        tracing::warn!(error = %e, "cannot keep a pending witness report");
                     }
                 }
                 self.pending.push((i, d.clone()));
@@ -386,48 +285,37 @@ impl Witnesses {
     }
 
     async fn try_one(&self, i: usize, d: &Delivery) -> bool {
-        let w = &self.list[i];
-        let r = match w {
-            WitnessConfig::Dir { path } => to_dir(&rel(&self.data_dir, path), d),
-            WitnessConfig::Webhook {
-                url, token_file, ..
-            } => self.to_webhook(url, token_file.as_deref(), d).await,
-            WitnessConfig::Smtp { .. } => crate::smtp::send(&self.data_dir, w, d).await,
-        };
-        match r {
+        match self.send_one(i, d).await {
             Ok(()) => true,
             Err(e) => {
-                // Witness errors name paths, URLs or SMTP replies, never event content.
-                tracing::warn!(witness = i, kind = w.kind(), error = %format!("{e:#}"), "witness delivery failed; will retry");
+                // Witness errors name paths, URLs or SMTP failure classes, never event content.
+                let kind = self.list[i].kind();
+                tracing::warn!(witness = i, kind, error = %e, "witness delivery failed; will retry");
                 false
             }
         }
     }
 
-    async fn to_webhook(&self, url: &str, token_file: Option<&str>, d: &Delivery) -> Result<()> {
-        let client = self.client.as_ref().context("no webhook client")?;
-        let (kind, body, size) = match d {
-            Delivery::Checkpoint { size, note, .. } => ("checkpoint", note.clone(), Some(*size)),
-            Delivery::Report { body, .. } => ("report", body.clone(), None),
-        };
-        let mut req = client
-            .post(url)
-            .header("content-type", "text/plain; charset=utf-8")
-            .header("x-jaga-kind", kind)
-            .body(body);
-        if let Some(size) = size {
-            req = req.header("x-jaga-checkpoint-size", size.to_string());
+    /// Hands `d` to witness `i` through its channel.
+    async fn send_one(&self, i: usize, d: &Delivery) -> Result<(), JobError> {
+        let w = &self.list[i];
+        match w {
+            WitnessConfig::Dir { path } => to_dir(&rel(&self.data_dir, path), d),
+            WitnessConfig::Webhook {
+                url,
+                token_file,
+                secret_file,
+                ..
+            } => {
+                let client = self.client.as_ref().ctx("no webhook client")?;
+                let auth = webhook::Auth {
+                    token_file: token_file.as_deref(),
+                    secret_file: secret_file.as_deref(),
+                };
+                webhook::send(client, &self.data_dir, url, auth, d).await
+            }
+            WitnessConfig::Smtp { .. } => smtp::send(&self.data_dir, w, d).await,
         }
-        if let Some(tf) = token_file {
-            let token = std::fs::read_to_string(rel(&self.data_dir, tf))
-                .with_context(|| format!("reading the webhook token file {tf}"))?;
-            req = req.bearer_auth(token.trim());
-        }
-        let resp = req.send().await.context("webhook request failed")?;
-        if !resp.status().is_success() {
-            bail!("webhook answered HTTP {}", resp.status().as_u16());
-        }
-        Ok(())
     }
 }
 
@@ -440,7 +328,7 @@ pub fn rel(data_dir: &Path, p: &str) -> PathBuf {
     }
 }
 
-fn to_dir(dir: &Path, d: &Delivery) -> Result<()> {
+fn to_dir(dir: &Path, d: &Delivery) -> Result<(), JobError> {
     match d {
         Delivery::Checkpoint {
             size,
@@ -476,29 +364,5 @@ pub fn mail_text(d: &Delivery) -> (String, String) {
             ),
         ),
         Delivery::Report { subject, body, .. } => (subject.clone(), body.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn witness_config_parses_and_rejects_unknown_keys() {
-        let c: AuditConfig = toml::from_str(
-            "checkpoint_every = 10\n[[witness]]\nkind = \"dir\"\npath = \"cp\"\n[[witness]]\nkind = \"smtp\"\nhost = \"127.0.0.1\"\nport = 2525\ntls = \"none\"\nfrom = \"a@b.c\"\nto = \"d@e.f\"\n",
-        )
-        .unwrap();
-        assert_eq!(c.every(), 10);
-        assert_eq!(c.witness.len(), 2);
-        let err = toml::from_str::<AuditConfig>(
-            "[[witness]]\nkind = \"dir\"\npath = \"x\"\ncolour = 1\n",
-        )
-        .unwrap_err();
-        assert!(err.message().contains("colour"), "{}", err.message());
-        assert!(toml::from_str::<AuditConfig>("[[witness]]\nkind = \"ftp\"\n").is_err());
-        let http: AuditConfig =
-            toml::from_str("[[witness]]\nkind = \"webhook\"\nurl = \"http://x\"\n").unwrap();
-        assert!(http.checked().is_err(), "plain HTTP webhooks are refused");
     }
 }

@@ -1,0 +1,64 @@
+//! The one home of Jaga's background work.
+//!
+//! - [`Job`] is what a background task is: a name, an interval, whether one node of a cluster
+//!   runs it ([`Scope::Singleton`]) or every node ([`Scope::PerNode`]), and `run`.
+//! - [`Runner`] runs jobs for `jaga serve`: on their interval, with exponential backoff after a
+//!   failure, a database lease for singletons (see [`jaga_core::store::JobStore`]), the record
+//!   of each singleton's last run, and per-job counters ([`JobMetrics`], no PII).
+//! - [`delivery`] is the outbound side: channels (a directory, a signed webhook, SMTP) behind
+//!   one [`delivery::Witnesses`] outbox with retries that survive a restart. Audit witnesses use
+//!   it now; alerts will use it later.
+//! - [`checkpoint`] and [`review`] are the audit jobs: signing checkpoints, handing them to the
+//!   witnesses, and the periodic access review. The CLI's `jaga audit …` commands call the same
+//!   code.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod checkpoint;
+pub mod config;
+pub mod delivery;
+mod job;
+pub mod review;
+mod runner;
+pub mod upkeep;
+
+pub use job::{Job, Scope, Tick};
+pub use runner::{JobCounts, JobMetrics, Runner, RunningJobs, backoff};
+
+/// Why a job, a delivery or the signer failed. Messages name files, URLs, hosts or job names,
+/// never customer data or secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JobError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] jaga_core::store::StoreError),
+    /// Anything else, described.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl JobError {
+    /// An error with this message.
+    pub fn msg(m: impl Into<String>) -> Self {
+        JobError::Failed(m.into())
+    }
+}
+
+/// Adds a description to an error: `reading x: <cause>`.
+pub(crate) trait Ctx<T> {
+    /// Wraps the error with `what`.
+    fn ctx(self, what: impl std::fmt::Display) -> Result<T, JobError>;
+}
+
+impl<T, E: std::fmt::Display> Ctx<T> for Result<T, E> {
+    fn ctx(self, what: impl std::fmt::Display) -> Result<T, JobError> {
+        self.map_err(|e| JobError::Failed(format!("{what}: {e}")))
+    }
+}
+
+impl<T> Ctx<T> for Option<T> {
+    fn ctx(self, what: impl std::fmt::Display) -> Result<T, JobError> {
+        self.ok_or_else(|| JobError::Failed(what.to_string()))
+    }
+}
