@@ -15,15 +15,19 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod account;
+pub mod activity;
 pub mod assets;
 pub mod audit;
-pub mod auth_pages;
 pub mod authenticator;
 pub mod customers;
 pub mod i18n;
+pub mod onboarding;
 pub mod people;
 pub mod reports;
 pub mod session;
+pub mod session_flows;
+pub mod signin;
 pub mod web;
 
 use axum::Router;
@@ -62,53 +66,47 @@ pub fn mount(state: Arc<AppState>) -> Router<Arc<AppState>> {
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     use axum::routing::post;
     Router::new()
-        .route("/", get(auth_pages::index))
+        .route("/", get(signin::index))
         .route("/static/{name}", get(assets::serve))
-        .route(
-            "/login",
-            get(auth_pages::login_form).post(auth_pages::login),
-        )
-        .route(
-            "/login/code",
-            get(auth_pages::code_form).post(auth_pages::code),
-        )
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/login/code", get(signin::code_form).post(signin::code))
         .route(
             "/enrol",
-            get(auth_pages::enrol_form).post(auth_pages::enrol),
+            get(onboarding::enrol_form).post(onboarding::enrol),
         )
         .route(
             "/invite",
-            get(auth_pages::invite_form).post(auth_pages::invite),
+            get(onboarding::invite_form).post(onboarding::invite),
         )
         .route(
             "/agreement",
-            get(auth_pages::agreement_form).post(auth_pages::agreement),
+            get(onboarding::agreement_form).post(onboarding::agreement),
         )
-        .route("/logout", post(auth_pages::logout))
-        .route("/lang", post(auth_pages::switch_lang))
+        .route("/logout", post(signin::logout))
+        .route("/lang", post(session_flows::switch_lang))
         .route(
             "/customers",
             get(customers::search_form).post(customers::search_post),
         )
         .route("/customers/{id}", get(customers::show))
-        .route("/customers/{id}/reveal", post(customers::reveal))
-        .route("/customers/{id}/notes", post(customers::add_note))
+        .route("/customers/{id}/reveal", post(customers::reveal::reveal))
+        .route("/customers/{id}/notes", post(customers::notes::add_note))
         .route(
             "/customers/{id}/edit",
-            get(customers::edit_form).post(customers::edit),
+            get(customers::edit::edit_form).post(customers::edit::edit),
         )
         .route("/staff", get(people::list))
         .route("/staff/invite", post(people::invite))
         .route("/staff/{id}/role", post(people::set_role))
         .route("/staff/{id}/{what}", post(people::set_disabled))
-        .route("/account", get(people::account))
-        .route("/account/password", post(people::change_password))
-        .route("/account/recovery", post(people::regenerate_recovery))
-        .route("/account/sessions/{handle}/end", post(people::end_session))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route("/account/recovery", post(account::regenerate_recovery))
+        .route("/account/sessions/{handle}/end", post(account::end_session))
         .route("/account/sessions/others", post(authenticator::end_others))
         .route("/account/totp", post(authenticator::start))
         .route("/account/totp/confirm", post(authenticator::confirm))
-        .route("/activity", get(people::activity))
+        .route("/activity", get(activity::activity))
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/checkpoint", get(audit::checkpoint))
