@@ -193,6 +193,16 @@ fn to_customer(
                 )),
             },
             "preferences" => match serde_json::from_str::<Value>(v) {
+                // Number literals as written (a float is rounded when parsed).
+                Ok(p @ Value::Object(_))
+                    if jaga_core::guard::find_card_number_in_body(v.as_bytes(), &p).is_some() =>
+                {
+                    errors.push(InvalidField::new(
+                        "preferences",
+                        "card_number_not_allowed",
+                        "holds a payment card number",
+                    ));
+                }
                 Ok(p @ Value::Object(_)) => {
                     obj.insert(h.clone(), p);
                 }

@@ -180,3 +180,47 @@ async fn the_shop_policy_from_jaga_toml_applies_and_bad_keys_are_errors() {
         out(&o)
     );
 }
+
+/// Regression (issue 10): card numbers written with other separators, digit scripts or as a
+/// float in `preferences` were imported into the vault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_refuses_card_numbers_in_any_form_outside_notes_and_drops_them_in_notes() {
+    let dir = init();
+    let csv = dir.join("customers.csv");
+    std::fs::write(
+        &csv,
+        "full_name,city,preferences,notes\n\
+         Budi 4111.1111.1111.1111,,,\n\
+         Sari,4111\u{a0}1111\u{a0}1111\u{a0}1111,,\n\
+         Rina,,\"{\"\"n\"\": 4111111111111111110.0}\",\n\
+         Dewi,Bandung,\"{\"\"kulit\"\": \"\"kering\"\"}\",kartu \u{ff14}\u{ff11}\u{ff11}\u{ff11}_1111_1111_1111 ya\n",
+    )
+    .unwrap();
+    let o = jaga(
+        &dir,
+        &["import", "customers", csv.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "rows were rejected: {}", out(&o));
+    let s: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", out(&o)));
+    assert_eq!(s["rows"], 4, "{s}");
+    assert_eq!(s["created"], 1, "{s}");
+    assert_eq!(s["cards_dropped"], 1, "{s}");
+    let rejected = s["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 3, "{s}");
+    for r in rejected {
+        assert_eq!(r["errors"][0]["code"], "card_number_not_allowed", "{s}");
+    }
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !text.contains("4111") && !text.contains('\u{ff14}'),
+        "{text}"
+    );
+    let db = std::fs::read(dir.join("data/jaga.db")).unwrap();
+    for needle in ["4111.1111", "4111\u{a0}1111", "\u{ff14}\u{ff11}"] {
+        assert!(
+            !db.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle:?} in the db"
+        );
+    }
+}

@@ -131,7 +131,7 @@ pub async fn change_password(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, .. } =
         StaffForm::<PasswordForm>::from_request(req, &state).await?;
     let tr = staff.tr();

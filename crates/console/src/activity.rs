@@ -1,7 +1,6 @@
 //! "My activity": the member's own audited actions, and for a CS manager the CS team's.
 
 use crate::Chrome;
-use crate::account::short_time;
 use crate::i18n::M;
 use crate::session::{StaffPage, role_label};
 use crate::web::{Fail, html};
@@ -11,6 +10,8 @@ use axum::response::Response;
 use jaga_core::staff::Role;
 use jaga_server::AppState;
 use std::sync::Arc;
+
+use crate::account::short_time;
 
 #[derive(askama::Template)]
 #[template(path = "activity.html")]

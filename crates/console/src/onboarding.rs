@@ -119,7 +119,7 @@ pub async fn enrol(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     let code: String = f
         .code
@@ -250,7 +250,7 @@ pub async fn invite(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<InviteForm>::from_request_anon(req).await?;
     let tr = ctx.tr();
     if f.token.is_empty() || f.token.len() > 128 {

@@ -157,6 +157,16 @@ pub struct InviteForm {
     role: String,
     #[serde(default)]
     segments: String,
+    #[serde(default)]
+    stepup_code: Option<String>,
+}
+
+/// The whole form, to carry through a step-up prompt (the code itself is not carried).
+fn carry_form(raw: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw)
+        .filter(|(k, _)| k != "stepup_code")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn segments(s: &str) -> Vec<String> {
@@ -179,10 +189,17 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("https://{host}")
 }
 
-/// `POST /console/staff/invite` (admin): creates an invitation and shows its link once.
+/// `POST /console/staff/invite` (admin, with a fresh step-up): creates an invitation and shows
+/// its link once.
 pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, Fail> {
     let base = base_url(req.headers());
-    let StaffForm { staff, form, .. } = StaffForm::<InviteForm>::from_request(req, &state).await?;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, raw } = StaffForm::<InviteForm>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let tr = staff.tr();
     let keep = (
@@ -208,7 +225,16 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
         role,
         segments: segments(&form.segments),
     };
+    let action = "/console/staff/invite";
+    let carry = carry_form(&raw);
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, action, carry, Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
     match state.staff.invite(&staff.caller, &req).await {
+        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, carry, None)),
         Ok(inv) => {
             let extras = StaffExtras {
                 invite_link: Some(inv.link(&base)),
@@ -221,7 +247,8 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
                 ),
                 ..Default::default()
             };
-            staff_page(&state, &staff, extras, StatusCode::OK).await
+            let page = staff_page(&state, &staff, extras, StatusCode::OK).await?;
+            Ok(maybe_with_session(page, &rotated))
         }
         Err(CoreError::Invalid(errs)) => {
             let msg = errs
@@ -270,7 +297,7 @@ pub async fn set_role(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, raw } = StaffForm::<RoleForm>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let id = parse_id(&id)?;
@@ -316,13 +343,20 @@ pub async fn set_role(
     }
 }
 
-/// `POST /console/staff/{id}/disable` and `/enable` (admin; never oneself).
+/// `POST /console/staff/{id}/disable` and `/enable` (admin, with a fresh step-up; never
+/// oneself).
 pub async fn set_disabled(
     State(state): State<Arc<AppState>>,
     Path((id, what)): Path<(String, String)>,
-    f: StaffForm<serde::de::IgnoredAny>,
+    req: Request,
 ) -> Result<Response, Fail> {
-    let staff = f.staff;
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or(Fail::Internal)?;
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
+    let StaffForm { staff, form, raw } = StaffForm::<StepUpCode>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let id = parse_id(&id)?;
     if staff.caller.id == id.to_string() {
@@ -332,11 +366,35 @@ pub async fn set_disabled(
         };
         return staff_page(&state, &staff, e, StatusCode::FORBIDDEN).await;
     }
-    let r = match what.as_str() {
-        "disable" => state.staff.disable(&staff.caller, id).await,
-        "enable" => state.staff.enable(&staff.caller, id).await,
-        _ => return Err(Fail::NotFound),
+    if what != "disable" && what != "enable" {
+        return Err(Fail::NotFound);
+    }
+    let action = format!("/console/staff/{id}/{what}");
+    let carry = carry_form(&raw);
+    let (staff, rotated) =
+        match step_up_if_asked(&state, staff, form.stepup_code.as_deref(), &client).await {
+            Ok(x) => x,
+            Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, &action, carry, Some(wrong))),
+            Err((_, Err(fail))) => return Err(fail),
+        };
+    let r = if what == "disable" {
+        state.staff.disable(&staff.caller, id).await
+    } else {
+        state.staff.enable(&staff.caller, id).await
     };
-    r.map_err(super::session::auth_fail)?;
-    Ok(see_other("/console/staff?done=1"))
+    match r {
+        Ok(()) => Ok(maybe_with_session(
+            see_other("/console/staff?done=1"),
+            &rotated,
+        )),
+        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
+        Err(e) => Err(super::session::auth_fail(e)),
+    }
+}
+
+/// A form whose only field of interest is a step-up code.
+#[derive(Deserialize)]
+pub struct StepUpCode {
+    #[serde(default)]
+    stepup_code: Option<String>,
 }

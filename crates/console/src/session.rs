@@ -63,29 +63,20 @@ pub fn clear_session_cookie() -> HeaderValue {
     )
 }
 
-/// Where the request comes from, for throttling, the session list and the audit log.
+/// Where the request comes from, for throttling, the session list and the audit log: the same
+/// rule as the API ([`jaga_server::extract::client_address`], honouring `behind_proxy`).
 pub fn client_info(
+    state: &AppState,
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
     ctx: &Ctx,
 ) -> ClientInfo {
-    let ip = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    ClientInfo {
-        ip,
-        user_agent,
-        request_id: Some(ctx.request_id.clone()),
-    }
+    jaga_server::extract::client_info(
+        headers,
+        extensions,
+        state.config.behind_proxy,
+        Some(ctx.request_id.clone()),
+    )
 }
 
 /// Maps a staff-service error on an authenticated request to the console's failure.

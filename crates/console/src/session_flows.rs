@@ -143,7 +143,7 @@ pub(crate) async fn step_up_form(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, form, .. } = StaffForm::<StepUpOnly>::from_request(req, state).await?;
     match step_up_if_asked(state, staff, form.stepup_code.as_deref(), &client).await {
         Ok(x) => Ok(Ok(x)),

@@ -133,7 +133,7 @@ pub async fn login(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let Form(f) = Form::<LoginForm>::from_request_anon(req).await?;
     if f.email.len() > 254 || f.password.len() > 1024 {
         return Ok(login_error(
@@ -234,7 +234,7 @@ pub async fn code(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let (cookie, csrf, f) = pending_form::<CodeForm>(req).await?;
     if f.code.len() > 64 {
         return Ok(code_page(
@@ -268,7 +268,7 @@ pub async fn logout(
     ctx: Ctx,
     req: Request,
 ) -> Result<Response, Fail> {
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let f = <StaffForm<serde::de::IgnoredAny> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &state).await?;
     let _ = state
         .staff

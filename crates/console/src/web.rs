@@ -12,12 +12,14 @@ use serde::de::DeserializeOwned;
 /// Largest console form body, bytes. Anything larger is refused with a localized 413 page.
 pub const FORM_LIMIT: usize = 64 * 1024;
 
-/// The language cookie.
-pub const LANG_COOKIE: &str = "jaga_lang";
+/// The language cookie. Every console cookie has the `__Host-` prefix: the browser only
+/// accepts it from this host over HTTPS with `Path=/` and no `Domain`, so a sibling subdomain
+/// cannot plant or overwrite it (cookie tossing).
+pub const LANG_COOKIE: &str = "__Host-jaga_lang";
 /// The form field carrying the CSRF token (the staff service's name for it).
 pub const CSRF_FIELD: &str = "csrf_token";
 /// The pre-session CSRF cookie (double-submit token for forms shown before sign-in).
-pub const PRE_COOKIE: &str = "jaga_pre";
+pub const PRE_COOKIE: &str = "__Host-jaga_pre";
 
 /// What every console handler knows about the request before it runs.
 #[derive(Debug, Clone)]
@@ -59,13 +61,14 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-/// A `Set-Cookie` value for the console: `Secure; HttpOnly; SameSite=Strict; Path=/console`.
+/// A `Set-Cookie` value for the console: `Secure; HttpOnly; SameSite=Strict; Path=/` (the
+/// `__Host-` prefix requires `Path=/` and no `Domain`).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
     let age = max_age_secs
         .map(|s| format!("; Max-Age={s}"))
         .unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/console; Secure; HttpOnly; SameSite=Strict{age}"
+        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"
     ))
     .expect("cookie values are ASCII tokens")
 }
@@ -203,7 +206,9 @@ impl From<jaga_core::CoreError> for Fail {
             E::RateLimited { retry_after_secs } => Fail::TooMany(retry_after_secs),
             E::Erased => Fail::Erased,
             E::Conflict(_) | E::Store(jaga_core::store::StoreError::Concurrent) => Fail::Conflict,
-            E::Invalid(_) | E::CardNumber | E::PurposeRequired => Fail::BadForm,
+            E::Invalid(_) | E::CardNumber | E::CardInText { .. } | E::PurposeRequired => {
+                Fail::BadForm
+            }
             E::Store(err) => {
                 tracing::error!(error = %err, "console: store error");
                 Fail::Unavailable
@@ -313,8 +318,11 @@ mod tests {
     #[test]
     fn cookies_and_tokens() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; jaga_lang=en; b=2".parse().unwrap());
-        assert_eq!(cookie(&h, "jaga_lang"), Some("en"));
+        h.insert(
+            header::COOKIE,
+            "a=1; __Host-jaga_lang=en; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, "__Host-jaga_lang"), Some("en"));
         assert_eq!(cookie(&h, "c"), None);
         let t = random_token();
         assert_eq!(t.len(), 32);

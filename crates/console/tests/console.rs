@@ -33,6 +33,9 @@ mod flows;
 /// the segment manager's team view, lookup rate limits.
 #[path = "console/leaks.rs"]
 mod leaks;
+/// Client addresses behind a proxy, and `__Host-` cookies (issue 10).
+#[path = "console/proxy.rs"]
+mod proxy;
 /// Access reports (auditor, admin).
 #[path = "console/reports.rs"]
 mod reports;
@@ -82,6 +85,10 @@ fn code_at(secret_b32: &str, now_ms: i64) -> String {
 }
 
 async fn console() -> Console {
+    console_with(ServerConfig::default()).await
+}
+
+async fn console_with(config: ServerConfig) -> Console {
     let dir = tempfile::tempdir().unwrap().keep();
     let store =
         jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
@@ -91,7 +98,7 @@ async fn console() -> Console {
     let clock = FakeClock::at(jaga_core::now_ms());
     let staff = StaffService::new(h.vault.clone(), StaffConfig::default())
         .with_clock(Arc::new(clock.clone()));
-    let state = AppState::with_staff(h.vault.clone(), ServerConfig::default(), Arc::new(staff));
+    let state = AppState::with_staff(h.vault.clone(), config, Arc::new(staff));
     let app = jaga_console::app(state.clone());
     Console {
         h,
@@ -393,7 +400,7 @@ async fn oversized_forms_and_fields_get_a_localized_page() {
         .post(
             &uri,
             Some(&admin),
-            "jaga_lang=en",
+            "__Host-jaga_lang=en",
             &form(&[("csrf_token", &admin.csrf), ("note", &long)]),
         )
         .await;
@@ -460,14 +467,14 @@ async fn the_language_switch_sets_a_cookie_and_changes_the_page() {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("jaga_pre="))
+        .find_map(|v| v.strip_prefix("__Host-jaga_pre="))
         .map(|v| v.split(';').next().unwrap().to_string())
         .expect("pre-session cookie");
     let r = c
         .post(
             "/console/lang",
             None,
-            &format!("jaga_pre={pre}"),
+            &format!("__Host-jaga_pre={pre}"),
             &form(&[
                 ("csrf_token", &pre),
                 ("lang", "en"),
@@ -478,15 +485,15 @@ async fn the_language_switch_sets_a_cookie_and_changes_the_page() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers.get("location").unwrap(), "/console/login");
     let set = r.headers.get("set-cookie").unwrap().to_str().unwrap();
-    assert!(set.starts_with("jaga_lang=en;") && set.contains("SameSite=Strict"));
-    let en = c.get("/console/login", None, "jaga_lang=en").await;
+    assert!(set.starts_with("__Host-jaga_lang=en;") && set.contains("SameSite=Strict"));
+    let en = c.get("/console/login", None, "__Host-jaga_lang=en").await;
     assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("<h1>Sign in</h1>"));
     // An open redirect is not possible through `back`.
     let r = c
         .post(
             "/console/lang",
             None,
-            &format!("jaga_pre={pre}"),
+            &format!("__Host-jaga_pre={pre}"),
             &form(&[
                 ("csrf_token", &pre),
                 ("lang", "id"),
@@ -500,7 +507,7 @@ async fn the_language_switch_sets_a_cookie_and_changes_the_page() {
         .post(
             "/console/lang",
             None,
-            &format!("jaga_pre={pre}"),
+            &format!("__Host-jaga_pre={pre}"),
             &form(&[("lang", "en")]),
         )
         .await;

@@ -182,19 +182,49 @@ impl Caller {
 }
 
 /// Why data is being revealed; required for every reveal and recorded in the audit log.
+///
+/// The audit log is permanent and outlives a customer's erasure, so a purpose never carries
+/// personal data into it: [`Purpose::screen`] refuses card numbers and CVVs and replaces every
+/// other identifier it finds (e-mail, phone, NIK, names, …) with its kind (`[EMAIL]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purpose(String);
+
+/// Why a purpose was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PurposeError {
+    /// Missing, shorter than 3 or longer than [`Purpose::MAX`] characters, or not one line.
+    #[error("a purpose of 3–500 characters on one line is required")]
+    Invalid,
+    /// It holds a payment card number or CVV.
+    #[error("a purpose must not hold payment card data")]
+    CardNumber,
+}
 
 impl Purpose {
     /// Longest accepted purpose, in characters.
     pub const MAX: usize = 500;
 
-    /// A purpose: trimmed, 3–500 characters, single line.
+    /// A purpose: trimmed, 3–500 characters, single line, screened (see [`Purpose::screen`]).
     pub fn new(text: &str) -> Option<Self> {
+        Self::screen(text).ok()
+    }
+
+    /// A purpose: trimmed, 3–500 characters, single line; a card number or CVV is refused
+    /// (read by the normalising card guard), and every other identifier the redaction engine
+    /// finds is replaced by its kind before the purpose can reach the audit log.
+    pub fn screen(text: &str) -> Result<Self, PurposeError> {
         let t = text.trim();
         let n = t.chars().count();
-        ((3..=Self::MAX).contains(&n) && !t.chars().any(char::is_control))
-            .then(|| Self(t.to_string()))
+        if !(3..=Self::MAX).contains(&n) || t.chars().any(char::is_control) {
+            return Err(PurposeError::Invalid);
+        }
+        let policy = jaga_redact::Policy::default().with_all(jaga_redact::Operator::Replace);
+        match crate::guard::screen(t, "purpose", &policy, crate::guard::CardHandling::Refuse) {
+            Ok(s) => Ok(Self(s.text)),
+            Err(crate::guard::GuardError::Card(_)) => Err(PurposeError::CardNumber),
+            // Replace needs neither key nor tokenizer; refuse rather than keep the raw text.
+            Err(crate::guard::GuardError::Redact(_)) => Err(PurposeError::Invalid),
+        }
     }
 
     /// The purpose text.
@@ -230,5 +260,40 @@ mod tests {
         assert!(Purpose::new("ab").is_none());
         assert!(Purpose::new("line\nbreak").is_none());
         assert!(Purpose::new(&"x".repeat(501)).is_none());
+    }
+
+    /// Regression: a purpose was written verbatim into the permanent audit log.
+    #[test]
+    fn purposes_carry_no_card_numbers_or_identifiers() {
+        for card in [
+            "refund 4111 1111 1111 1111",
+            "kartu 4111.1111.1111.1111",
+            "ticket \u{ff14}\u{ff11}\u{ff11}\u{ff11}111111111111",
+            "cek +4111111111111111",
+            "cvv 123 dari pelanggan",
+        ] {
+            assert_eq!(
+                Purpose::screen(card),
+                Err(PurposeError::CardNumber),
+                "{card}"
+            );
+        }
+        let p = Purpose::screen("refund for dewi.sari@example.com, hp 0812-3456-7890").unwrap();
+        assert!(
+            !p.as_str().contains("dewi") && !p.as_str().contains("3456"),
+            "{}",
+            p.as_str()
+        );
+        assert!(p.as_str().starts_with("refund for "), "{}", p.as_str());
+        let nik = Purpose::screen("verifikasi NIK 3174051204900003").unwrap();
+        assert!(
+            !nik.as_str().contains("3174051204900003"),
+            "{}",
+            nik.as_str()
+        );
+        assert_eq!(
+            Purpose::screen("ticket CS-1234 refund").unwrap().as_str(),
+            "ticket CS-1234 refund"
+        );
     }
 }

@@ -26,15 +26,16 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Returns the JSON path of the first value holding a card number, if any.
+///
+/// Every string (and object key) is read by [`jaga_redact::card::find_card_numbers`] (any
+/// digit script or width, any separators); every number is checked in its written form and as
+/// the integer it denotes ([`number_is_card`]). Call it on the value as it will be stored: after
+/// any normalisation the field applies.
 pub fn find_card_number(v: &Value) -> Option<String> {
     fn walk(v: &Value, path: &mut String) -> bool {
         match v {
             Value::String(s) => jaga_redact::card::contains_card_number(s),
-            Value::Number(n) => {
-                let s = n.to_string();
-                s.bytes().all(|b| b.is_ascii_digit())
-                    && jaga_redact::card::is_card_number(s.as_bytes())
-            }
+            Value::Number(n) => number_is_card(n),
             Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
@@ -73,6 +74,107 @@ pub fn find_card_number(v: &Value) -> Option<String> {
     }
     let mut path = String::new();
     walk(v, &mut path).then_some(path)
+}
+
+/// [`find_card_number`] over a JSON request body: also reads every number literal exactly as
+/// written in `raw` ([`literal_is_card`]), since a float such as `4111111111111111110.0` is
+/// rounded when parsed. A hit only found in the raw text is reported at `<number>`.
+pub fn find_card_number_in_body(raw: &[u8], v: &Value) -> Option<String> {
+    if let Some(path) = find_card_number(v) {
+        return Some(path);
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    // The `national_id` exemption only concerns strings, so literals are all checked.
+    number_literals(text)
+        .any(literal_is_card)
+        .then(|| "<number>".to_string())
+}
+
+/// The number literals outside strings of a (valid) JSON text.
+fn number_literals(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let c = b[i];
+            if in_string {
+                match c {
+                    b'\\' => i += 2,
+                    b'"' => {
+                        in_string = false;
+                        i += 1;
+                    }
+                    _ => i += 1,
+                }
+            } else if c == b'"' {
+                in_string = true;
+                i += 1;
+            } else if c == b'-' || c.is_ascii_digit() {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    i += 1;
+                }
+                return Some(&text[start..i]);
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
+}
+
+/// Whether a JSON number holds a card number: its written form, and for floats the integer it
+/// denotes (`4.111111111111111e15`, `4111111111111111.0`, `-4111111111111111`).
+pub fn number_is_card(n: &serde_json::Number) -> bool {
+    if literal_is_card(&n.to_string()) {
+        return true;
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() && f.abs() < 1e20 && !n.is_u64() && !n.is_i64() => {
+            literal_is_card(&format!("{:.0}", f.abs()))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a number literal (`-4.111111111111111e15`, `4111111111111111.00`) is, or denotes, a
+/// card number: read as text (a sign, point or exponent is a separator), and as the exact
+/// decimal it denotes — its significant digits, and its integer part.
+pub fn literal_is_card(lit: &str) -> bool {
+    if jaga_redact::card::contains_card_number(lit) {
+        return true;
+    }
+    let body = lit.trim_start_matches(['-', '+']);
+    let (mantissa, exp) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => match e.parse::<i32>() {
+            Ok(e) => (m, e),
+            Err(_) => return false,
+        },
+        None => (body, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // value = digits × 10^(exp − frac.len()), digits without leading zeros.
+    let all: String = format!("{int}{frac}");
+    let lead = all.len() - all.trim_start_matches('0').len();
+    let digits = &all[lead..];
+    let point = i64::from(exp) + int.len() as i64 - lead as i64; // digits before the point
+    if !(0..=40).contains(&point) {
+        return false;
+    }
+    let point = point as usize;
+    let integer: String = if point <= digits.len() {
+        digits[..point].to_string()
+    } else {
+        format!("{digits}{}", "0".repeat(point - digits.len()))
+    };
+    [integer.as_str(), digits]
+        .iter()
+        .any(|d| jaga_redact::card::is_card_number(d.as_bytes()))
 }
 
 /// Whether a text contains a card number.
@@ -127,25 +229,28 @@ pub enum GuardError {
 }
 
 /// Findings in `text` at or above the policy's threshold; card numbers and CVVs always count
-/// (fail closed), and card numbers the plain card guard sees but the detector did not are added.
+/// (fail closed). Card numbers the normalising card guard sees are always card numbers: they
+/// replace any other finding they overlap (a card written after `+` is not a phone number to
+/// tokenize, it is refused or dropped).
 fn findings(text: &str, field: &str, policy: &Policy) -> Vec<Finding> {
+    let cards = jaga_redact::card::find_card_numbers(text);
+    let overlaps_card = |f: &Finding| cards.iter().any(|r| f.start < r.end && r.start < f.end);
     let mut found: Vec<Finding> = jaga_redact::detect_field(text, field)
         .into_iter()
         .filter(|f| f.kind.is_never_store() || f.score >= policy.min_score())
+        .filter(|f| !overlaps_card(f))
         .collect();
-    for r in jaga_redact::card::find_card_numbers(text) {
-        if !found.iter().any(|f| f.start < r.end && r.start < f.end) {
-            found.push(Finding {
-                kind: EntityKind::CreditCard,
-                start: r.start,
-                end: r.end,
-                score: 1.0,
-                evidence: Evidence {
-                    validator: Validator::LuhnIin,
-                    context: None,
-                },
-            });
-        }
+    for r in cards {
+        found.push(Finding {
+            kind: EntityKind::CreditCard,
+            start: r.start,
+            end: r.end,
+            score: 1.0,
+            evidence: Evidence {
+                validator: Validator::LuhnIin,
+                context: None,
+            },
+        });
     }
     found.sort_by_key(|f| f.start);
     found
@@ -160,26 +265,17 @@ fn mask_cards(text: &str, found: &[Finding]) -> String {
             continue;
         }
         out.push_str(&text[pos..f.start]);
-        let value = &text[f.start..f.end];
         let keep = if f.kind == EntityKind::CreditCard {
             4
         } else {
             0
         };
-        let digits = value.chars().filter(char::is_ascii_alphanumeric).count();
-        let mut seen = 0;
-        for c in value.chars() {
-            if c.is_ascii_alphanumeric() {
-                seen += 1;
-                out.push(if seen > digits.saturating_sub(keep) {
-                    c
-                } else {
-                    '*'
-                });
-            } else {
-                out.push(c);
-            }
-        }
+        out.push_str(&jaga_redact::card::mask_ranges(
+            &text[f.start..f.end],
+            std::slice::from_ref(&(0..f.end - f.start)),
+            keep,
+            '*',
+        ));
         pos = f.end;
     }
     out.push_str(&text[pos..]);
@@ -248,6 +344,10 @@ pub fn check_note(text: &str) -> Result<Screened, CardRefusal> {
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "guard_props.rs"]
+mod props;
 
 #[cfg(test)]
 mod tests {
@@ -358,5 +458,78 @@ mod tests {
             "items": [{"sku": "SRM-001", "quantity": 2}],
         });
         assert_eq!(find_card_number(&v), None);
+    }
+    /// Regression: only single spaces or dashes, ASCII digits and integer JSON numbers were
+    /// read; every other form of a card number was stored.
+    #[test]
+    fn finds_cards_in_every_form_a_person_reads_as_one() {
+        for v in [
+            json!({"order_ref": "4111  1111  1111  1111"}),
+            json!({"full_name": "4111\u{a0}1111\u{a0}1111\u{a0}1111"}),
+            json!({"address": {"street": "4111.1111.1111.1111"}}),
+            json!({"items": [{"sku": "4111_1111_1111_1111"}]}),
+            json!({"payment": {"token": "+4111111111111111"}}),
+            json!({"preferences": {"a": [{"b": "４１１１１１１１１１１１１１１１"}]}}),
+            json!({"notes": "\u{664}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}"}),
+            json!({"n": -4111111111111111i64}),
+            json!({"n": 4111111111111111.0}),
+            json!({"n": 4.111111111111111e15}),
+        ] {
+            assert!(find_card_number(&v).is_some(), "{v}");
+        }
+        for raw in [
+            r#"{"n": 4111111111111111110.0}"#,
+            r#"{"n": 4.111111111111111110e18}"#,
+            r#"{"n": [1, -6011000990139424e0]}"#,
+            r#"{"n": 41111111111111110E-1}"#,
+        ] {
+            let v: Value = serde_json::from_str(raw).unwrap();
+            assert!(
+                find_card_number_in_body(raw.as_bytes(), &v).is_some(),
+                "{raw}"
+            );
+        }
+        // Escaped digits inside strings are decoded before the check.
+        let raw = r#"{"notes": "\u0034111111111111111"}"#;
+        let v: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(
+            find_card_number_in_body(raw.as_bytes(), &v).as_deref(),
+            Some("notes")
+        );
+        // Digits inside strings are not number literals.
+        let raw = r#"{"a": "x\"4111111111111111", "n": 12}"#;
+        assert_eq!(number_literals(raw).collect::<Vec<_>>(), vec!["12"]);
+    }
+
+    #[test]
+    fn number_literals_that_are_not_cards_pass() {
+        for lit in [
+            "0",
+            "-1",
+            "1250000",
+            "1.5e3",
+            "4111111111111112",
+            "41111111111111110000",
+            "1e400",
+        ] {
+            assert!(!literal_is_card(lit), "{lit}");
+        }
+    }
+
+    /// Regression: a card after `+` was taken for a phone number and tokenized (its value kept
+    /// in the token vault) instead of being refused.
+    #[test]
+    fn screen_refuses_a_card_the_detector_took_for_something_else() {
+        for text in ["hubungi +4111111111111111", "kartu 4111.1111.1111.1111"] {
+            assert!(
+                matches!(
+                    screen(text, "notes", &Policy::default(), CardHandling::Refuse),
+                    Err(GuardError::Card(r)) if r.cards == 1 && !r.masked.contains("4111")
+                ),
+                "{text}"
+            );
+            let s = screen(text, "notes", &Policy::default(), CardHandling::Drop).unwrap();
+            assert!(!s.text.contains("1111"), "{}", s.text);
+        }
     }
 }

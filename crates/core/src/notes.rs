@@ -62,29 +62,7 @@ pub fn appended(existing: Option<&str>, entry: &str) -> String {
 /// Masks every card number in `text` (all but the last four digits), to show a refused note
 /// back to its author without the number.
 pub fn mask_cards(text: &str) -> String {
-    let ranges = jaga_redact::card::find_card_numbers(text);
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for r in ranges {
-        out.push_str(&text[last..r.start]);
-        let digits = text[r.clone()].chars().filter(char::is_ascii_digit).count();
-        let mut seen = 0;
-        for ch in text[r.clone()].chars() {
-            if ch.is_ascii_digit() {
-                seen += 1;
-                out.push(if seen > digits.saturating_sub(4) {
-                    ch
-                } else {
-                    '•'
-                });
-            } else {
-                out.push(ch);
-            }
-        }
-        last = r.end;
-    }
-    out.push_str(&text[last..]);
-    out
+    jaga_redact::card::mask_card_numbers(text, '•')
 }
 
 impl Vault {

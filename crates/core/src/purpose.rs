@@ -8,6 +8,16 @@ use jaga_i18n::M;
 /// Longest free text kept after the reason, characters (control characters are dropped).
 pub const MAX_DETAIL: usize = 200;
 
+/// The free text as kept: control characters dropped, at most [`MAX_DETAIL`] characters (not
+/// trimmed).
+pub fn clean_detail(detail: &str) -> String {
+    detail
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_DETAIL)
+        .collect()
+}
+
 /// A reason from the fixed list offered for a reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -88,12 +98,7 @@ impl StatedPurpose {
     /// Assembles the purpose from the form's reason key and free text.
     pub fn assemble(reason_key: &str, detail: &str) -> Result<Self, PurposeProblem> {
         let reason = Reason::parse(reason_key).ok_or(PurposeProblem::NoReason)?;
-        let detail: String = detail
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_DETAIL)
-            .collect();
-        let detail = detail.trim().to_string();
+        let detail = clean_detail(detail).trim().to_string();
         if reason == Reason::Other && detail.chars().count() < 3 {
             return Err(PurposeProblem::NoDetail);
         }

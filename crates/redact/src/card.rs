@@ -1,9 +1,10 @@
 //! Payment card numbers (PAN): Luhn-valid 13–19 digit numbers in a card network's issuer range.
 //!
-//! Digits may be written together or in groups separated by one space or one dash
-//! (`4111 1111 1111 1111`, `4111-1111-1111-1111`). A run of digits that is part of a longer
-//! unbroken digit run is not a card number (a 20-digit tracking number contains no card), and a
-//! run directly after `+` is a phone number.
+//! Digits may be of any script or width and written together or in groups separated by any
+//! run of non-alphanumeric characters (`4111 1111 1111 1111`, `4111.1111.1111.1111`,
+//! `４１１１　１１１１…`, `+4111111111111111`): see [`find_card_numbers`]. A run of digits
+//! that is part of a longer unbroken digit run is not a card number (a 20-digit tracking
+//! number contains no card).
 
 use std::ops::Range;
 
@@ -87,61 +88,124 @@ pub fn is_card_number(digits: &[u8]) -> bool {
     plausible_card_prefix(digits) && luhn_valid(digits)
 }
 
+/// The zero of every block of Unicode decimal digits (general category `Nd`): each block is
+/// ten consecutive code points, zero to nine. Unicode 16.0 (ASCII and full-width digits
+/// included, though NFKC already folds the latter, and the mathematical digits).
+const ND_ZEROS: &[u32] = &[
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0xFF10, 0x104A0, 0x10D30, 0x10D40, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450,
+    0x114D0, 0x11650, 0x116C0, 0x116D0, 0x116DA, 0x11730, 0x118E0, 0x11950, 0x11BF0, 0x11C50,
+    0x11D50, 0x11DA0, 0x11F50, 0x16130, 0x16A60, 0x16AC0, 0x16B50, 0x16D70, 0x1CCF0, 0x1D7CE,
+    0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0,
+];
+
+/// The value of `c` if it is a Unicode decimal digit (`Nd`) of any script.
+pub fn decimal_digit_value(c: char) -> Option<u8> {
+    let cp = u32::from(c);
+    let i = ND_ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
+    let d = cp - ND_ZEROS[i];
+    // Every block is ten code points; `d < 10` also rules out the gaps between blocks.
+    (d < 10).then_some(d as u8)
+}
+
+/// One character of the guard's normalised view of a text, with the byte range of the source
+/// character it came from (NFKC may expand one source character into several).
+#[derive(Debug, Clone, Copy)]
+struct NormChar {
+    /// An ASCII digit value, if the character is a decimal digit in any script.
+    digit: Option<u8>,
+    /// Whether it is a letter or other alphanumeric (it ends a run of digit groups).
+    alnum: bool,
+    /// Byte range of the source character.
+    src: (usize, usize),
+}
+
+/// The guard's view of `text`: Unicode NFKC per character (full-width, superscript, circled
+/// and mathematical digits become digits), every decimal digit of any script mapped to its
+/// value, and everything that is neither a digit nor alphanumeric marked as a separator.
+fn normalise(text: &str) -> Vec<NormChar> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = Vec::with_capacity(text.len());
+    for (start, c) in text.char_indices() {
+        let src = (start, start + c.len_utf8());
+        let mut push = |n: char| {
+            let digit = decimal_digit_value(n);
+            out.push(NormChar {
+                digit,
+                alnum: digit.is_none() && n.is_alphanumeric(),
+                src,
+            });
+        };
+        if c.is_ascii() {
+            push(c);
+        } else {
+            for n in std::iter::once(c).nfkc() {
+                push(n);
+            }
+        }
+    }
+    out
+}
+
+/// A digit group in the normalised view: its digits and its source byte range.
+struct Group {
+    digits: Vec<u8>,
+    src: (usize, usize),
+}
+
 /// Byte ranges of card numbers in `text`, non-overlapping, in order. Each range starts and ends
 /// on a digit, so it covers separators inside the number but none around it.
+///
+/// The text is read as a person reads it ([`normalise`]): digits of any script or width, and
+/// digit groups joined by any run of characters that are neither letters nor digits (spaces of
+/// any kind, tabs, newlines, dots, slashes, underscores, dashes, signs, zero-width characters,
+/// combining marks, …). Every window of consecutive whole groups with 13–19 digits is tried. A
+/// run of digits that is part of a longer unbroken digit run is not a card number (a 20-digit
+/// tracking number contains no card).
 pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
+    let norm = normalise(text);
     let mut found = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
+    while i < norm.len() {
+        let c = norm[i];
+        if let Some(d) = c.digit {
+            match groups.last_mut() {
+                Some(g) if i > 0 && norm[i - 1].digit.is_some() => {
+                    g.digits.push(b'0' + d);
+                    g.src.1 = c.src.1;
+                }
+                _ => groups.push(Group {
+                    digits: vec![b'0' + d],
+                    src: c.src,
+                }),
+            }
+        } else if c.alnum {
+            // A letter ends the run of groups.
+            scan_groups(&groups, &mut found);
+            groups.clear();
         }
-        let groups = digit_groups(bytes, i);
-        let run_end = groups.last().map_or(i, |g| g.end);
-        let after_plus = i > 0 && bytes[i - 1] == b'+';
-        if !after_plus {
-            scan_groups(bytes, &groups, &mut found);
-        }
-        i = run_end;
+        i += 1;
     }
+    scan_groups(&groups, &mut found);
     found
 }
 
-/// Whether `text` contains a card number anywhere.
+/// Whether `text` contains a card number anywhere, read as [`find_card_numbers`] reads it.
 pub fn contains_card_number(text: &str) -> bool {
     !find_card_numbers(text).is_empty()
 }
 
-/// Splits the run of digit groups starting at `start`: groups of digits joined by exactly one
-/// space or dash.
-fn digit_groups(bytes: &[u8], start: usize) -> Vec<Range<usize>> {
-    let mut groups = Vec::new();
-    let mut s = start;
-    loop {
-        let mut e = s;
-        while e < bytes.len() && bytes[e].is_ascii_digit() {
-            e += 1;
-        }
-        groups.push(s..e);
-        let sep = e < bytes.len() && matches!(bytes[e], b' ' | b'-');
-        if sep && e + 1 < bytes.len() && bytes[e + 1].is_ascii_digit() {
-            s = e + 1;
-        } else {
-            return groups;
-        }
-    }
-}
-
 /// Tries every window of whole groups (longest first from each start) for a card number.
-fn scan_groups(bytes: &[u8], groups: &[Range<usize>], found: &mut Vec<Range<usize>>) {
+fn scan_groups(groups: &[Group], found: &mut Vec<Range<usize>>) {
     let mut start = 0;
     while start < groups.len() {
         let mut best = None;
         let mut digits = Vec::with_capacity(19);
         for (end, g) in groups.iter().enumerate().skip(start) {
-            digits.extend_from_slice(&bytes[g.clone()]);
+            digits.extend_from_slice(&g.digits);
             if digits.len() > 19 {
                 break;
             }
@@ -151,12 +215,50 @@ fn scan_groups(bytes: &[u8], groups: &[Range<usize>], found: &mut Vec<Range<usiz
         }
         match best {
             Some(end) => {
-                found.push(groups[start].start..groups[end].end);
+                found.push(groups[start].src.0..groups[end].src.1);
                 start = end + 1;
             }
             None => start += 1,
         }
     }
+}
+
+/// `text` with every card number masked for showing back to the person who typed it: each
+/// digit but the last four of each number becomes `mask`; separators are kept.
+pub fn mask_card_numbers(text: &str, mask: char) -> String {
+    mask_ranges(text, &find_card_numbers(text), 4, mask)
+}
+
+/// Masks the alphanumeric characters (digits of any script) of each of `ranges` in `text`
+/// except the last `keep` of each range. Ranges must be in order, non-overlapping and on
+/// character boundaries (others are skipped).
+pub fn mask_ranges(text: &str, ranges: &[Range<usize>], keep: usize, mask: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+            continue;
+        }
+        out.push_str(&text[pos..r.start]);
+        let value = &text[r.clone()];
+        let total = value.chars().filter(|c| c.is_alphanumeric()).count();
+        let mut seen = 0;
+        for c in value.chars() {
+            if c.is_alphanumeric() {
+                seen += 1;
+                out.push(if seen > total.saturating_sub(keep) {
+                    c
+                } else {
+                    mask
+                });
+            } else {
+                out.push(c);
+            }
+        }
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    out
 }
 
 #[cfg(test)]
@@ -243,5 +345,60 @@ mod tests {
         let t = "4111 1111 1111 1111 2027";
         let f = find_card_numbers(t);
         assert_eq!(f, vec![0..19]);
+    }
+    #[test]
+    fn every_digit_block_is_ten_numeric_code_points() {
+        assert!(ND_ZEROS.windows(2).all(|w| w[0] + 10 <= w[1]));
+        for &z in ND_ZEROS {
+            for d in 0..10u8 {
+                let c = char::from_u32(z + u32::from(d)).expect("a scalar value");
+                assert!(c.is_numeric() && c.is_alphanumeric(), "{:#x}", z);
+                assert_eq!(decimal_digit_value(c), Some(d));
+            }
+        }
+        for c in ['a', ' ', '\u{2460}', '\u{0F2A}', '\u{FF1A}'] {
+            assert_eq!(decimal_digit_value(c), None, "{c:?}");
+        }
+    }
+
+    /// Regression: only single spaces or dashes between groups were seen; every other way of
+    /// writing a card number a person still reads as one was stored.
+    #[test]
+    fn finds_cards_in_any_separator_script_or_width() {
+        for t in [
+            "4111  1111  1111  1111",
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+            "4111\u{2009}1111\u{202f}1111\u{3000}1111",
+            "4111\t1111\n1111\r\n1111",
+            "4111.1111.1111.1111",
+            "4111/1111/1111/1111",
+            "4111_1111_1111_1111",
+            "4111 - 1111 - 1111 - 1111",
+            "4111\u{2013}1111\u{2014}1111\u{2212}1111",
+            "4111\u{200b}1111\u{200b}1111\u{200b}1111",
+            "4\u{ad}1\u{ad}1\u{ad}1 1111 1111 1111",
+            "+4111111111111111",
+            "-4111111111111111",
+            "(4111) [1111] {1111} <1111>",
+            "\u{ff14}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}",
+            "\u{664}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}",
+            "\u{96a}\u{967}\u{967}\u{967} \u{967}\u{967}\u{967}\u{967} 1111 \u{e51}\u{e51}\u{e51}\u{e51}",
+            "\u{1d7d2}\u{1d7cf}\u{1d7cf}\u{1d7cf}1111 1111 1111",
+            "\u{2463}\u{2460}\u{2460}\u{2460} 1111 1111 1111",
+            "4\u{301}111 1111 1111 1111",
+            "kartu:4111111111111111;exp",
+            "5555.5555.5555.4444",
+            "3782 822463 10005",
+            "4111111111111111.0",
+        ] {
+            assert_eq!(find_card_numbers(t).len(), 1, "{t:?}");
+            assert_ne!(mask_card_numbers(t, '*'), t, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn masks_digits_of_any_script_but_the_last_four() {
+        let t = "no \u{ff14}\u{ff11}\u{ff11}\u{ff11}.1111.1111.1111 ok";
+        assert_eq!(mask_card_numbers(t, '*'), "no ****.****.****.1111 ok");
     }
 }

@@ -47,8 +47,65 @@ pub fn csrf_header(headers: &http::HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The client's address and user agent: the socket peer, or with `--behind-proxy` the last
-/// address in `X-Forwarded-For` (the one the trusted proxy appended).
+/// The client's address, for throttling, sessions and the audit log; the one rule for the API
+/// and the console. Without `behind_proxy` it is the socket peer and any `X-Forwarded-For` is
+/// ignored (a client could forge it). With `behind_proxy` it is the last address of the last
+/// `X-Forwarded-For` header (the one the trusted proxy appended); when that is missing or not
+/// an address, the peer (the proxy itself).
+pub fn client_address(
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+    behind_proxy: bool,
+) -> String {
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = behind_proxy
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .and_then(|v| v.parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    forwarded
+        .or(peer)
+        .map(|ip| match ip {
+            // One client, one key: an IPv4-mapped IPv6 peer is its IPv4 address.
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+            v4 => v4,
+        })
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+}
+
+/// The client as the staff service sees it: address ([`client_address`]), user agent (at most
+/// 200 characters, no control characters) and request id.
+pub fn client_info(
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+    behind_proxy: bool,
+    request_id: Option<String>,
+) -> jaga_core::staff::ClientInfo {
+    let user_agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    jaga_core::staff::ClientInfo {
+        ip: client_address(headers, extensions, behind_proxy),
+        user_agent,
+        request_id,
+    }
+}
+
+/// The client's address and user agent (see [`client_address`]).
 #[derive(Debug, Clone)]
 pub struct Client(pub jaga_core::staff::ClientInfo);
 
@@ -59,38 +116,12 @@ impl FromRequestParts<Arc<AppState>> for Client {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let forwarded = state
-            .config
-            .behind_proxy
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.rsplit(',').next())
-                    .map(str::trim)
-                    .and_then(|v| v.parse::<std::net::IpAddr>().ok())
-                    .map(|ip| ip.to_string())
-            })
-            .flatten();
-        let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
-        let user_agent = parts
-            .headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect();
-        Ok(Client(jaga_core::staff::ClientInfo {
-            ip,
-            user_agent,
-            request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
-        }))
+        Ok(Client(client_info(
+            &parts.headers,
+            &parts.extensions,
+            state.config.behind_proxy,
+            parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
+        )))
     }
 }
 
@@ -194,7 +225,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for GuardedJson<T> {
                 ),
             )
         })?;
-        if let Some(path) = jaga_core::guard::find_card_number(&value) {
+        if let Some(path) = jaga_core::guard::find_card_number_in_body(&bytes, &value) {
             state.metrics.card_rejections.inc();
             if let Some(caller) = caller {
                 state.vault.refuse_card_number(&caller, None, &path).await?;

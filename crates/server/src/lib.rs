@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod authorize;
 pub mod error;
 pub mod extract;
 pub mod metrics;

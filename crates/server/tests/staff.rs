@@ -14,6 +14,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// Throttle reservations, second-factor caps, IPv6 grouping, step-up for staff admin.
+#[path = "staff/authz.rs"]
+mod authz;
+
 const T0: i64 = 1_800_000_000_000;
 const PASSWORD: &str = "violet kettle marmalade oxbow";
 
@@ -100,6 +104,39 @@ impl Env {
                 )
                 .unwrap(),
             )
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, v, headers)
+    }
+
+    /// A request with a raw body and content type (for bodies that are not JSON).
+    async fn call_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        sess: Option<&Sess>,
+        body: &str,
+        content_type: &str,
+    ) -> (StatusCode, Value, HeaderMap) {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type);
+        if let Some(s) = sess {
+            b = b
+                .header("cookie", format!("__Host-jaga_session={}", s.cookie))
+                .header("x-csrf-token", &s.csrf)
+                .header("x-forwarded-for", &s.ip);
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(b.body(Body::from(body.to_string())).unwrap())
             .await
             .unwrap();
         let status = res.status();

@@ -11,19 +11,18 @@
 //! - Migrations run on [`PostgresStore::open`]; sqlx's migrator holds a PostgreSQL advisory
 //!   lock while it works, so several processes may start against the same database at once.
 //! - Erasure cannot overwrite in place as SQLite's `secure_delete` does: see
-//!   [`Store::customer_erase`](jaga_core::store::Store::customer_erase) in `customers.rs` for
-//!   what lingers and why it stays unreadable.
+//!   `after_erase` in `dialect.rs` for what lingers and why it stays unreadable.
+//! - The shared store code (crate `jaga-store-sql`) is compiled here against PostgreSQL's
+//!   types; this crate holds only the connection, the migrations, the SQL text (`sql.rs`), the
+//!   batch statements (`dialect.rs`) and the constraint names.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod audit;
-mod checkpoint;
-mod customers;
-mod jobs;
-mod rows;
-mod staff;
-mod store;
-mod tokens;
+mod dialect;
+mod sql;
+
+// The shared store code (crate `jaga-store-sql`), compiled against PostgreSQL's types.
+jaga_store_sql::backend!(crate::PostgresStore);
 
 use jaga_core::store::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -64,24 +63,41 @@ impl PostgresStore {
         self.pool.close().await;
     }
 
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    /// Begins a transaction (READ COMMITTED).
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
         self.pool.begin().await.map_err(db)
+    }
+
+    /// The pool; every node shares the database, so there is no separate reader.
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The pool, as for [`writer`](Self::writer).
+    pub(crate) fn reader(&self) -> &PgPool {
+        &self.pool
     }
 }
 
-/// Commits in a task of its own so the commit always runs to completion.
-///
-/// If a caller abandons the future while `COMMIT` is in flight (an HTTP client hanging up), sqlx
-/// would also queue a rollback for the dropped transaction; on SQLite that left the single writer
-/// connection believing it was still inside a transaction and every later `BEGIN` failed. A
-/// spawned commit cannot be cancelled: the transaction either commits or fails, never both.
-pub(crate) async fn commit(
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
-) -> Result<(), StoreError> {
-    tokio::spawn(async move { tx.commit().await })
-        .await
-        .map_err(|_| StoreError::Database("commit task failed".into()))?
-        .map_err(db)
+/// The backend types the shared store code is compiled against.
+pub(crate) type Db = sqlx::Postgres;
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+pub(crate) type Conn = sqlx::PgConnection;
+
+/// Unique constraints by name (see the migrations), with the name the core knows them by.
+const ERRORS: jaga_store_sql::ErrorMap = jaga_store_sql::ErrorMap {
+    constraint_name,
+    unique: &[
+        ("customer_code", "customer_code"),
+        ("order_ref", "order_ref"),
+        ("api_keys_pkey", "api_key_id"),
+        ("tokens_fingerprint", "token_fingerprint"),
+        ("staff_email", "staff_email"),
+    ],
+};
+
+fn constraint_name(e: &dyn sqlx::error::DatabaseError) -> Option<&str> {
+    e.constraint()
 }
 
 /// Maps a database error, naming unique constraints so the core can react to them.
@@ -89,17 +105,5 @@ pub(crate) async fn commit(
 /// PostgreSQL's error message (never its `DETAIL`, which may quote row values) is kept for
 /// operators; the statements only ever bind ids, codes, ciphertexts and blind-index terms.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
-    if let Some(d) = e.as_database_error()
-        && d.is_unique_violation()
-    {
-        return StoreError::Unique(match d.constraint() {
-            Some("customer_code") => "customer_code",
-            Some("order_ref") => "order_ref",
-            Some("api_keys_pkey") => "api_key_id",
-            Some("tokens_fingerprint") => "token_fingerprint",
-            Some("staff_email") => "staff_email",
-            _ => "unknown",
-        });
-    }
-    StoreError::Database(e.to_string())
+    ERRORS.map(e)
 }

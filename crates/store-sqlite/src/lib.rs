@@ -11,14 +11,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod audit;
-mod checkpoint;
-mod customers;
-mod jobs;
-mod rows;
-mod staff;
-mod store;
-mod tokens;
+mod dialect;
+mod sql;
+
+// The shared store code (crate `jaga-store-sql`), compiled against SQLite's types.
+jaga_store_sql::backend!(crate::SqliteStore);
 
 use jaga_core::store::StoreError;
 use sqlx::sqlite::{
@@ -68,33 +65,88 @@ impl SqliteStore {
         self.writer.close().await;
     }
 
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    /// Begins a write transaction: `BEGIN IMMEDIATE` takes the write lock up front, so the
+    /// audit head read inside it cannot be raced by another writer.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
     }
+
+    /// The single writer connection (also used for reads that must see the latest writes).
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// The read-only pool.
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+}
+
+/// The backend types the shared store code is compiled against.
+pub(crate) type Db = sqlx::Sqlite;
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+pub(crate) type Conn = sqlx::SqliteConnection;
+
+/// Unique constraints by the `table.column` list SQLite reports for them.
+const ERRORS: jaga_store_sql::ErrorMap = jaga_store_sql::ErrorMap {
+    constraint_name,
+    unique: &[
+        ("customers.code", "customer_code"),
+        ("orders.order_ref", "order_ref"),
+        ("tokens.fingerprint", "token_fingerprint"),
+        ("staff.email", "staff_email"),
+        ("api_keys.id", "api_key_id"),
+    ],
+};
+
+/// SQLite names no constraint in a unique violation; it reports the index's columns,
+/// `UNIQUE constraint failed: table.column`, which identify it as exactly.
+fn constraint_name(e: &dyn sqlx::error::DatabaseError) -> Option<&str> {
+    e.message()
+        .strip_prefix("UNIQUE constraint failed: ")
+        .or_else(|| e.message().strip_prefix("PRIMARY KEY constraint failed: "))
 }
 
 /// Maps a database error, naming unique constraints so the core can react to them.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
-    if let Some(d) = e.as_database_error()
-        && d.is_unique_violation()
-    {
-        let msg = d.message();
-        if msg.contains("customers.code") {
-            return StoreError::Unique("customer_code");
-        }
-        if msg.contains("orders.order_ref") {
-            return StoreError::Unique("order_ref");
-        }
-        if msg.contains("tokens.fingerprint") {
-            return StoreError::Unique("token_fingerprint");
-        }
-        if msg.contains("staff.email") {
-            return StoreError::Unique("staff_email");
-        }
-        if msg.contains("api_keys.id") {
-            return StoreError::Unique("api_key_id");
-        }
-        return StoreError::Unique("unknown");
+    ERRORS.map(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unique_violations_are_named_by_constraint() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, code TEXT UNIQUE, code2 TEXT UNIQUE);\
+             INSERT INTO customers (id, code, code2) VALUES (1, 'a', 'a');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let dup = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { db(sqlx::query(sql).execute(&pool).await.unwrap_err()) }
+        };
+        assert!(matches!(
+            dup("INSERT INTO customers (id, code) VALUES (2, 'a')").await,
+            StoreError::Unique("customer_code")
+        ));
+        // A constraint not in the table is still a unique violation, just not a named one.
+        assert!(matches!(
+            dup("INSERT INTO customers (id, code2) VALUES (3, 'a')").await,
+            StoreError::Unique("unknown")
+        ));
+        // Other failures are database errors.
+        assert!(matches!(
+            dup("INSERT INTO nowhere VALUES (1)").await,
+            StoreError::Database(_)
+        ));
     }
-    StoreError::Database(e.to_string())
 }

@@ -26,7 +26,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@tokens $make;
             note_identifiers_are_tokenized_and_resolve, card_data_in_notes_is_refused,
             order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);
-        $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts,
+        $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts, staff_throttle_reserves_atomically,
             access_review_reads_staff_accounts);
         $crate::conformance_tests!(@jobs $make; job_leases_are_exclusive_and_expire, job_runs_are_recorded);
     };

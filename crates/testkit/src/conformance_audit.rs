@@ -91,3 +91,43 @@ pub async fn checkpoints_proofs_and_batches(store: Arc<dyn Store>) {
     assert_eq!(s.checkpoint_latest().await.unwrap(), Some(cp.clone()));
     assert_eq!(s.checkpoint_list().await.unwrap(), vec![small, cp]);
 }
+
+/// A caller that abandons store calls mid-transaction (a client hanging up) neither wedges the
+/// store nor splits a change from its audit events: every abandoned batch either committed whole,
+/// with one audit event per customer, or not at all, and later writes go through.
+pub async fn abandoned_calls_are_all_or_nothing(store: Arc<dyn Store>) {
+    let h = Harness::new(store.clone()).await;
+    let admin = h.admin();
+    let w = h.vault.writer(&admin).await.unwrap();
+    let batch: Vec<_> = (0..200)
+        .map(|i| crate::marked_customer(&format!("C{i}"), i))
+        .collect();
+    for i in 0..40u64 {
+        // A big batch takes long enough that the timeout lands inside its transaction.
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_micros(200 + i * 250),
+            w.create_batch(&batch),
+        )
+        .await;
+    }
+    for i in 0..5 {
+        w.create(&crate::marked_customer(&format!("After{i}"), 900 + i))
+            .await
+            .unwrap_or_else(|e| panic!("create {i} after abandoned calls: {e}"));
+    }
+    let size = crate::conformance::verify_log(store.as_ref()).await;
+    let customers: u64 = store
+        .dek_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    // 2 keyring events from initialisation, then one event per created customer.
+    assert_eq!(
+        size,
+        2 + customers,
+        "each customer has exactly one create event"
+    );
+    assert_eq!(customers % 200, 5, "batches are all-or-nothing");
+}

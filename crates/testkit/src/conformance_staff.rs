@@ -292,6 +292,88 @@ pub async fn staff_throttle_counts_and_restarts(store: Arc<dyn Store>) {
     );
 }
 
+/// Throttle reservations count before verifying, refuse while a delay is owed (without
+/// counting the refusal), restart after the window, give back on release, and a concurrent
+/// burst cannot pass a limit together.
+pub async fn staff_throttle_reserves_atomically(store: Arc<dyn Store>) {
+    use jaga_core::store::ThrottleLimit;
+    let limit = ThrottleLimit {
+        threshold: 3,
+        base_ms: 1_000,
+        cap_ms: 8_000,
+    };
+    let r = |at| {
+        let s = store.clone();
+        async move { s.throttle_reserve("r", at, 60_000, limit).await.unwrap() }
+    };
+    assert_eq!(r(1_000).await.unwrap().failures, 1);
+    assert_eq!(r(1_001).await.unwrap().failures, 2);
+    assert_eq!(r(1_002).await.unwrap().failures, 3);
+    // Three failures owe 1 s after the last one: refused, and the refusal is not counted.
+    assert!(r(1_500).await.is_none());
+    assert!(r(2_001).await.is_none());
+    let got = store.throttle_get(&["r".into()]).await.unwrap();
+    assert_eq!((got[0].failures, got[0].last_failure_at), (3, 1_002));
+    // Once the delay has passed the next attempt is reserved; four failures owe 2 s.
+    assert_eq!(r(2_002).await.unwrap().failures, 4);
+    assert!(r(4_001).await.is_none());
+    assert_eq!(r(4_002).await.unwrap().failures, 5);
+    // The delay is capped: after many failures at most 8 s.
+    for i in 0..10 {
+        store.throttle_fail("r", 5_000 + i, 60_000).await.unwrap();
+    }
+    assert!(r(5_009 + 7_999).await.is_none());
+    assert!(r(5_009 + 8_000).await.is_some());
+    // After the window the counter restarts at 1.
+    assert_eq!(r(200_000).await.unwrap().failures, 1);
+    // Release gives one back, never below zero.
+    store.throttle_release("r", 200_000, limit).await.unwrap();
+    store.throttle_release("r", 200_000, limit).await.unwrap();
+    store.throttle_release("absent", 1, limit).await.unwrap();
+    assert_eq!(
+        store.throttle_get(&["r".into()]).await.unwrap()[0].failures,
+        0
+    );
+    // A released (verified) attempt does not make the next one wait: three failures owed 1 s
+    // from the last; once that passed, a reserved-then-released attempt leaves it passed.
+    for at in [300_000, 300_001, 300_002] {
+        assert!(r(at).await.is_some());
+    }
+    let row = r(301_002).await.unwrap();
+    assert_eq!(row.failures, 4);
+    store
+        .throttle_release("r", row.last_failure_at, limit)
+        .await
+        .unwrap();
+    let got = store.throttle_get(&["r".into()]).await.unwrap();
+    assert_eq!(got[0].failures, 3);
+    assert_eq!(r(301_002).await.unwrap().failures, 4, "no new delay");
+    // A release after someone else reserved leaves their time alone.
+    store.throttle_release("r", 1, limit).await.unwrap();
+    let got = store.throttle_get(&["r".into()]).await.unwrap();
+    assert_eq!((got[0].failures, got[0].last_failure_at), (3, 301_002));
+    // A burst: 30 concurrent reservations at the same instant; only the threshold passes.
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.throttle_reserve("burst", 50_000, 60_000, limit).await
+        }));
+    }
+    let mut passed = Vec::new();
+    for t in tasks {
+        if let Some(row) = t.await.unwrap().unwrap() {
+            passed.push(row.failures);
+        }
+    }
+    passed.sort();
+    assert_eq!(passed, vec![1, 2, 3]);
+    assert_eq!(
+        store.throttle_get(&["burst".into()]).await.unwrap()[0].failures,
+        3
+    );
+}
+
 /// The access review reads staff accounts from the store: an old account with no event in the
 /// period is unused, a role that may reveal but did not is reported, an account that revealed
 /// or acted is not, and a disabled account is left out. The shop's policy decides which roles

@@ -11,7 +11,7 @@ use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::auth::Scope;
 use jaga_core::model::Field;
-use jaga_core::purpose::{PurposeProblem, StatedPurpose};
+use jaga_core::purpose::{self, PurposeProblem, StatedPurpose};
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -63,7 +63,7 @@ pub async fn reveal(
         .get::<Ctx>()
         .cloned()
         .ok_or(Fail::Internal)?;
-    let client = client_info(req.headers(), req.extensions(), &ctx);
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
     let StaffForm { staff, raw, .. } =
         StaffForm::<serde::de::IgnoredAny>::from_request(req, &state).await?;
     let f = parse_reveal(&raw)?;
@@ -85,6 +85,15 @@ pub async fn reveal(
     let mut errors = Vec::new();
     if fields.is_empty() {
         errors.push(tr.t(M::RevealNeedField).to_string());
+    }
+    if jaga_core::guard::text_has_card_number(&purpose::clean_detail(&f.purpose_detail)) {
+        // Never into the audit log: refused (and the refusal audited) before any reveal.
+        state
+            .vault
+            .refuse_card_number(&staff.caller, Some(id), "purpose")
+            .await
+            .map_err(data_fail)?;
+        errors.push(tr.t(M::VCardNumber).to_string());
     }
     match stated {
         Err(PurposeProblem::NoReason) => errors.push(tr.t(M::RevealNeedPurpose).to_string()),

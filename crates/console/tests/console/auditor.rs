@@ -124,7 +124,7 @@ async fn the_auditor_sees_the_log_without_pii_and_other_roles_get_403() {
         .get(
             "/console/audit?action=audit.read",
             Some(&auditor),
-            "jaga_lang=en",
+            "__Host-jaga_lang=en",
         )
         .await;
     assert!(
@@ -239,7 +239,7 @@ async fn verify_now_reports_ok_then_the_position_of_a_row_edited_in_the_database
             .await
         }
     };
-    let r = verify("jaga_lang=en").await;
+    let r = verify("__Host-jaga_lang=en").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body.contains(
@@ -270,7 +270,7 @@ async fn verify_now_reports_ok_then_the_position_of_a_row_edited_in_the_database
         .output()
         .expect("python3 runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r = verify("jaga_lang=en").await;
+    let r = verify("__Host-jaga_lang=en").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.body.contains(&format!(

@@ -132,7 +132,7 @@ async fn without_a_session_pages_go_to_sign_in_and_a_sealed_vault_is_a_page() {
         .get(
             &format!("/console/customers/{id}"),
             Some(&admin),
-            "jaga_lang=en",
+            "__Host-jaga_lang=en",
         )
         .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);

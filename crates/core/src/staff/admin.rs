@@ -70,6 +70,17 @@ impl StaffService {
         Ok(())
     }
 
+    /// Authorises a staff-administration request before its body is read: the system or an
+    /// admin's session, with a fresh step-up when `step_up`. Refusals are audited as `action`.
+    pub async fn authorize_admin(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        step_up: bool,
+    ) -> Result<(), CoreError> {
+        self.require_admin(caller, action, step_up).await
+    }
+
     async fn target(&self, id: Uuid) -> Result<StaffRow, CoreError> {
         self.store().staff_get(id).await?.ok_or(CoreError::NotFound)
     }
@@ -112,14 +123,14 @@ impl StaffService {
         })
     }
 
-    /// Invites a staff member (admin only). Returns the one-time token; the link is
+    /// Invites a staff member (admin only, with a fresh step-up). Returns the one-time token; the link is
     /// [`Invitation::link`]. Audited as `staff.invite`.
     pub async fn invite(
         &self,
         caller: &Caller,
         req: &NewInvitation,
     ) -> Result<Invitation, CoreError> {
-        self.require_admin(caller, "staff.invite", false).await?;
+        self.require_admin(caller, "staff.invite", true).await?;
         let email = validate::email(&req.email).map_err(|e| CoreError::Invalid(vec![e]))?;
         let segments = segments_csv(&req.segments)?;
         if self.store().staff_by_email(&email).await?.is_some() {
@@ -295,10 +306,11 @@ impl StaffService {
         Ok(())
     }
 
-    /// Disables an account and ends all its sessions (admin only; not one's own). Audited as
+    /// Disables an account and ends all its sessions (admin only, with a fresh step-up; not
+    /// one's own). Audited as
     /// `staff.disable`.
     pub async fn disable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, "staff.disable", false).await?;
+        self.require_admin(caller, "staff.disable", true).await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
         if row.disabled_at.is_none() {
@@ -316,9 +328,9 @@ impl StaffService {
         Ok(())
     }
 
-    /// Re-enables a disabled account (admin only). Audited as `staff.enable`.
+    /// Re-enables a disabled account (admin only, with a fresh step-up). Audited as `staff.enable`.
     pub async fn enable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, "staff.enable", false).await?;
+        self.require_admin(caller, "staff.enable", true).await?;
         let mut row = self.target(id).await?;
         if row.disabled_at.is_some() {
             row.disabled_at = None;
@@ -393,6 +405,7 @@ impl StaffService {
         self.require_admin(caller, "staff.mfa.reset", true).await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
+        let row_email = row.email.clone();
         row.totp_secret = None;
         row.totp_confirmed = false;
         row.version += 1;
@@ -411,6 +424,8 @@ impl StaffService {
             )
             .await?;
         self.store().sessions_end(id, None, None).await?;
+        // A new authenticator starts with a clean count of failed codes.
+        self.clear_second_factor_lock(&row_email).await?;
         Ok(())
     }
 }

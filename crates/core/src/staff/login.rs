@@ -1,7 +1,7 @@
 //! The login steps: password, second factor (TOTP or recovery code), TOTP enrolment, step-up,
 //! the agreement, and password changes.
 
-use super::throttle::{self, Rule, WINDOW_MS};
+use super::throttle::{self, Rule};
 use super::{
     ClientInfo, LoginStep, NewSession, RecoveryCodes, SecondFactor, SessionState, StaffService,
     TotpEnrolment,
@@ -9,7 +9,7 @@ use super::{
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
 use crate::auth::Caller;
-use crate::store::{StaffRow, StoreError};
+use crate::store::{StaffRow, StoreError, ThrottleRow};
 use jaga_crypto::field::{self, Context};
 use jaga_crypto::otp;
 use jaga_crypto::password::{self, MAX_PASSWORD_BYTES};
@@ -28,40 +28,55 @@ fn totp_ctx(id: &str) -> Context<'_> {
     }
 }
 
+/// Attempts reserved on throttle counters, with their counts after reserving.
+struct Reserved(Vec<(Rule, ThrottleRow)>);
+
 impl StaffService {
-    /// Refuses the attempt if any counter for (`email`, address) still owes a delay.
-    async fn check_throttle(&self, keys: &[(Rule, String)]) -> Result<(), CoreError> {
-        let names: Vec<String> = keys.iter().map(|(_, k)| k.clone()).collect();
-        let rows = self.store().throttle_get(&names).await?;
+    /// Reserves the attempt on every counter before anything is verified (one atomic
+    /// statement each; see [`crate::store::StaffStore::throttle_reserve`]). If a counter owes a
+    /// delay, the reservations already made are given back and the attempt is refused with
+    /// [`CoreError::Throttled`].
+    async fn reserve(&self, keys: &[(Rule, String)]) -> Result<Reserved, CoreError> {
         let now = self.now();
-        let mut until = 0;
-        for r in rows {
-            if now - r.last_failure_at > WINDOW_MS {
-                continue;
-            }
-            if let Some((rule, _)) = keys.iter().find(|(_, k)| *k == r.key) {
-                until = until.max(r.last_failure_at + rule.delay_ms(r.failures));
+        let mut got: Vec<(Rule, ThrottleRow)> = Vec::new();
+        for (rule, key) in keys {
+            match self
+                .store()
+                .throttle_reserve(key, now, rule.window_ms, rule.limit())
+                .await?
+            {
+                Some(row) => got.push((*rule, row)),
+                None => {
+                    for (rule, r) in &got {
+                        self.store()
+                            .throttle_release(&r.key, now, rule.limit())
+                            .await?;
+                    }
+                    let rows = self.store().throttle_get(std::slice::from_ref(key)).await?;
+                    let until = rows
+                        .first()
+                        .map(|r| r.last_failure_at + rule.delay_ms(r.failures))
+                        .unwrap_or(now);
+                    return Err(CoreError::Throttled {
+                        retry_after_secs: (((until - now).max(1) + 999) / 1000) as u64,
+                    });
+                }
             }
         }
-        if now < until {
-            return Err(CoreError::Throttled {
-                retry_after_secs: ((until - now + 999) / 1000) as u64,
-            });
-        }
-        Ok(())
+        Ok(Reserved(got))
     }
 
-    /// Counts a failure on every counter, audits it as `staff.login.failed` (factor and reason,
-    /// never the input) and, when a counter now owes a delay, as `staff.login.locked`.
+    /// Counts the reserved attempt as the failure it was: audits it as `staff.login.failed`
+    /// (factor and reason, never the input) and, for every counter that now owes a delay, as
+    /// `staff.login.locked`.
     async fn fail(
         &self,
-        keys: &[(Rule, String)],
+        reserved: &Reserved,
         actor: &str,
         factor: &str,
         reason: &str,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        let now = self.now();
         let caller = Self::actor(actor, client);
         // Refusals pass the vault's refusal budget: a flood of failed logins is summarised.
         self.vault
@@ -71,8 +86,7 @@ impl StaffService {
                     .fields([format!("factor:{factor}"), format!("reason:{reason}")]),
             )
             .await?;
-        for (rule, key) in keys {
-            let row = self.store().throttle_fail(key, now, WINDOW_MS).await?;
+        for (rule, row) in &reserved.0 {
             let delay = rule.delay_ms(row.failures);
             if delay > 0 {
                 self.vault
@@ -91,11 +105,132 @@ impl StaffService {
         Ok(())
     }
 
+    /// Gives back a reservation whose attempt succeeded.
+    async fn release(&self, reserved: &Reserved) -> Result<(), CoreError> {
+        for (rule, r) in &reserved.0 {
+            self.store()
+                .throttle_release(&r.key, r.last_failure_at, rule.limit())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// After a verified second factor: the account's counters (not the address's) restart.
     async fn clear_account_throttle(&self, email: &str, ip: &str) -> Result<(), CoreError> {
         for (rule, key) in throttle::keys(email, ip) {
             if rule.name != throttle::ADDRESS.name {
                 self.store().throttle_clear(&key).await?;
             }
+        }
+        self.clear_second_factor_lock(email).await
+    }
+
+    /// Restarts the account's count of consecutive second-factor failures.
+    pub(crate) async fn clear_second_factor_lock(&self, email: &str) -> Result<(), CoreError> {
+        let (_, key) = throttle::second_factor_key(email);
+        self.store().throttle_clear(&key).await?;
+        Ok(())
+    }
+
+    /// Reserves a second-factor attempt: the pending login's own counter (if any), the account's
+    /// consecutive second-factor failures, then the login counters. A pending login that is
+    /// out of attempts, or an account whose second factor is locked, ends the pending session
+    /// (`staff.login.ended`) and is refused.
+    async fn reserve_second_factor(
+        &self,
+        cur: &super::session::Current,
+        pending: bool,
+        client: &ClientInfo,
+    ) -> Result<Reserved, CoreError> {
+        let mut keys = Vec::with_capacity(5);
+        if pending {
+            keys.push(throttle::pending_key(&cur.row.handle));
+        }
+        keys.push(throttle::second_factor_key(&cur.staff.email));
+        keys.extend(throttle::keys(&cur.staff.email, &client.ip));
+        match self.reserve(&keys).await {
+            Ok(r) => Ok(r),
+            Err(CoreError::Throttled { retry_after_secs }) => {
+                // `reserve` cannot tell which rule refused through the error type; look again.
+                Err(self
+                    .after_refusal(cur, pending, client, retry_after_secs)
+                    .await?)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn after_refusal(
+        &self,
+        cur: &super::session::Current,
+        pending: bool,
+        client: &ClientInfo,
+        retry_after_secs: u64,
+    ) -> Result<CoreError, CoreError> {
+        let (prule, pkey) = throttle::pending_key(&cur.row.handle);
+        let (mrule, mkey) = throttle::second_factor_key(&cur.staff.email);
+        let rows = self
+            .store()
+            .throttle_get(&[pkey.clone(), mkey.clone()])
+            .await?;
+        let over = |rule: Rule, key: &str| {
+            rows.iter()
+                .any(|r| r.key == key && r.failures >= rule.threshold)
+        };
+        let pending_over = pending && over(prule, &pkey);
+        let locked = over(mrule, &mkey);
+        if pending_over || locked {
+            if pending {
+                self.end_pending(
+                    cur,
+                    if locked {
+                        "second_factor_locked"
+                    } else {
+                        "too_many_codes"
+                    },
+                    client,
+                )
+                .await?;
+            }
+            if pending_over && !locked {
+                return Ok(CoreError::Unauthenticated);
+            }
+        }
+        Ok(CoreError::Throttled { retry_after_secs })
+    }
+
+    /// Ends a pending login (its session is deleted); audited as `staff.login.ended`.
+    async fn end_pending(
+        &self,
+        cur: &super::session::Current,
+        reason: &str,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        self.store().session_delete(&cur.row.digest).await?;
+        let actor = Self::actor(&cur.staff.id.to_string(), client);
+        self.store()
+            .audit_append(
+                AuditRecord::new(&actor, "staff.login.ended")
+                    .outcome(Outcome::Denied)
+                    .fields([format!("reason:{reason}")]),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// After a wrong second factor on a pending login: ends it once it has used its attempts.
+    async fn fail_pending(
+        &self,
+        cur: &super::session::Current,
+        reserved: &Reserved,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        let used_up = reserved.0.iter().any(|(rule, row)| {
+            (rule.name == throttle::PENDING.name || rule.name == throttle::SECOND_FACTOR.name)
+                && row.failures >= rule.threshold
+        });
+        if used_up {
+            self.end_pending(cur, "too_many_codes", client).await?;
         }
         Ok(())
     }
@@ -122,7 +257,7 @@ impl StaffService {
         }
         let email = email.trim().to_lowercase();
         let keys = throttle::keys(&email, &client.ip);
-        self.check_throttle(&keys).await?;
+        let reserved = self.reserve(&keys).await?;
         let row = self.store().staff_by_email(&email).await?;
         let params = self.config.password_params;
         let pw = Zeroizing::new(password.expose_secret().as_bytes().to_vec());
@@ -149,16 +284,17 @@ impl StaffService {
             Some(r) if ok && r.disabled_at.is_none() => r,
             Some(r) => {
                 let reason = if ok { "disabled" } else { "wrong_password" };
-                self.fail(&keys, &r.id.to_string(), "password", reason, client)
+                self.fail(&reserved, &r.id.to_string(), "password", reason, client)
                     .await?;
                 return Err(CoreError::LoginFailed);
             }
             None => {
-                self.fail(&keys, "unknown", "password", "unknown_account", client)
+                self.fail(&reserved, "unknown", "password", "unknown_account", client)
                     .await?;
                 return Err(CoreError::LoginFailed);
             }
         };
+        self.release(&reserved).await?;
         let mut row = row;
         if let Some(h) = rehash {
             let mut up = row.clone();
@@ -204,8 +340,7 @@ impl StaffService {
         if cur.state != SessionState::PendingMfa {
             return Err(CoreError::Unauthenticated);
         }
-        let keys = throttle::keys(&cur.staff.email, &client.ip);
-        self.check_throttle(&keys).await?;
+        let reserved = self.reserve_second_factor(&cur, true, client).await?;
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         let (name, result) = match factor {
             SecondFactor::Totp(code) => ("totp", self.check_totp(&cur.staff, code).await?),
@@ -227,10 +362,12 @@ impl StaffService {
             }
         };
         if let Err(reason) = result {
-            self.fail(&keys, &cur.staff.id.to_string(), name, reason, client)
+            self.fail(&reserved, &cur.staff.id.to_string(), name, reason, client)
                 .await?;
+            self.fail_pending(&cur, &reserved, client).await?;
             return Err(CoreError::LoginFailed);
         }
+        self.release(&reserved).await?;
         self.clear_account_throttle(&cur.staff.email, &client.ip)
             .await?;
         let session = self
@@ -327,13 +464,14 @@ impl StaffService {
         if cur.state != SessionState::Enrolling {
             return Err(CoreError::Unauthenticated);
         }
-        let keys = throttle::keys(&cur.staff.email, &client.ip);
-        self.check_throttle(&keys).await?;
+        let reserved = self.reserve_second_factor(&cur, true, client).await?;
         if let Err(reason) = self.check_totp(&cur.staff, code).await? {
-            self.fail(&keys, &cur.staff.id.to_string(), "totp", reason, client)
+            self.fail(&reserved, &cur.staff.id.to_string(), "totp", reason, client)
                 .await?;
+            self.fail_pending(&cur, &reserved, client).await?;
             return Err(CoreError::LoginFailed);
         }
+        self.release(&reserved).await?;
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         let mut row = cur.staff.clone();
         row.totp_confirmed = true;
@@ -406,14 +544,21 @@ impl StaffService {
         if cur.state != SessionState::Active {
             return Err(CoreError::Unauthenticated);
         }
-        let keys = throttle::keys(&cur.staff.email, &client.ip);
-        self.check_throttle(&keys).await?;
+        let reserved = self.reserve_second_factor(&cur, false, client).await?;
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         if let Err(reason) = self.check_totp(&cur.staff, code).await? {
-            self.fail(&keys, &cur.staff.id.to_string(), "step_up", reason, client)
-                .await?;
+            self.fail(
+                &reserved,
+                &cur.staff.id.to_string(),
+                "step_up",
+                reason,
+                client,
+            )
+            .await?;
             return Err(CoreError::LoginFailed);
         }
+        self.release(&reserved).await?;
+        self.clear_second_factor_lock(&cur.staff.email).await?;
         let session = self
             .rotate(&cur, SessionState::Active, Some(self.now()), client)
             .await?;
@@ -471,11 +616,11 @@ impl StaffService {
             .ok_or(CoreError::Unauthenticated)?;
         // A wrong current password counts like a failed login, so a stolen session cannot be
         // used to guess the password at hashing speed.
-        let keys = throttle::keys(&row.email, &client.ip);
-        self.check_throttle(&keys).await?;
         let mut words: Vec<&str> = vec![&row.email, &row.name];
         words.extend(self.config.context_words.iter().map(String::as_str));
         super::check_password(new.expose_secret(), &words)?;
+        let keys = throttle::keys(&row.email, &client.ip);
+        let reserved = self.reserve(&keys).await?;
         let params = self.config.password_params;
         let cur = Zeroizing::new(current.expose_secret().as_bytes().to_vec());
         let newpw = Zeroizing::new(new.expose_secret().as_bytes().to_vec());
@@ -494,7 +639,7 @@ impl StaffService {
                 .audit(AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied))
                 .await?;
             self.fail(
-                &keys,
+                &reserved,
                 &ctx.staff_id.to_string(),
                 "password_change",
                 "wrong_password",
@@ -503,6 +648,7 @@ impl StaffService {
             .await?;
             return Err(CoreError::LoginFailed);
         };
+        self.release(&reserved).await?;
         let mut up = row;
         up.password_hash = hash;
         up.version += 1;

@@ -20,11 +20,12 @@ mod login;
 mod policy;
 mod role;
 mod session;
-mod throttle;
+pub(crate) mod throttle;
 mod totp_replace;
 
 pub use policy::{MIN_PASSWORD_CHARS, check_password, common_password_count};
 pub use role::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
+pub use throttle::{PENDING_MAX_FAILURES, SECOND_FACTOR_MAX_FAILURES, address_group};
 pub use totp_replace::TotpReplacement;
 
 use crate::CoreError;

@@ -18,7 +18,7 @@ pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
 mod jobs;
 pub use jobs::{JobState, JobStore};
 mod staff;
-pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleRow};
+pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, ThrottleRow};
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]

@@ -103,6 +103,19 @@ pub struct ThrottleRow {
     pub last_failure_at: i64,
 }
 
+/// The delay rule a throttle reservation is checked against: once a counter has `threshold`
+/// failures, the next attempt must wait `base_ms` doubled per further failure, at most `cap_ms`
+/// after the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleLimit {
+    /// Failures allowed without delay.
+    pub threshold: i64,
+    /// First delay, ms.
+    pub base_ms: i64,
+    /// Longest delay, ms.
+    pub cap_ms: i64,
+}
+
 /// Staff persistence. Implemented by both store crates; see the conformance suite.
 #[async_trait]
 pub trait StaffStore: Send + Sync {
@@ -202,6 +215,29 @@ pub trait StaffStore: Send + Sync {
         at: i64,
         window_ms: i64,
     ) -> Result<ThrottleRow, StoreError>;
+    /// Reserves one attempt on `key` at `at` in a single atomic statement, before the attempt
+    /// is verified: if the counter owes no delay under `limit` (or its last failure is older
+    /// than `window_ms`), the attempt is counted as a failure now (restarting at 1 after the
+    /// window) and the new counter is returned; otherwise nothing changes and `None` is
+    /// returned. Concurrent reservations each see a distinct count, so a burst cannot pass a
+    /// limit together.
+    async fn throttle_reserve(
+        &self,
+        key: &str,
+        at: i64,
+        window_ms: i64,
+        limit: ThrottleLimit,
+    ) -> Result<Option<ThrottleRow>, StoreError>;
+    /// Gives back one attempt reserved at `reserved_at` under `limit` (it succeeded, or was not
+    /// made): the counter goes down by one, never below zero. If no other attempt was reserved
+    /// since, the last-failure time is moved back so that the remaining count owes no more delay
+    /// than it did before the reservation (a verified attempt must not make the next one wait).
+    async fn throttle_release(
+        &self,
+        key: &str,
+        reserved_at: i64,
+        limit: ThrottleLimit,
+    ) -> Result<(), StoreError>;
     /// Removes the counter for `key`.
     async fn throttle_clear(&self, key: &str) -> Result<(), StoreError>;
 }

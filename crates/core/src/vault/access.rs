@@ -11,6 +11,30 @@ use crate::staff::{FieldView, OrdersView};
 use uuid::Uuid;
 
 impl Vault {
+    /// Authorises a request before its body is read: `caller` must hold `scope`; when
+    /// `agreement`, a staff caller must have accepted the current agreement; when `step_up`, a
+    /// staff caller needs a fresh step-up. A refusal is audited as a denied
+    /// `action` (the same event the capability itself would write). The capability repeats the
+    /// full check when it is handed out; this only makes sure nothing of the body is looked at
+    /// for a caller who may not use the route.
+    pub async fn authorize(
+        &self,
+        caller: &Caller,
+        scope: crate::auth::Scope,
+        action: &'static str,
+        agreement: bool,
+        step_up: bool,
+    ) -> Result<(), CoreError> {
+        self.require(caller, scope, action).await?;
+        if agreement {
+            self.require_agreement(caller, action).await?;
+        }
+        if step_up {
+            self.require_step_up(caller, action, None).await?;
+        }
+        Ok(())
+    }
+
     /// Refuses a staff caller who has not accepted the current agreement (audited as a denied
     /// `action`). Called when a capability that reads customer data is handed out.
     pub(crate) async fn require_agreement(

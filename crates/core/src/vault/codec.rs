@@ -21,6 +21,26 @@ pub(crate) fn empty_plain() -> Plain {
     Default::default()
 }
 
+/// The plaintext values as one JSON object (field name → text, or the JSON of the address and
+/// preferences), for the card guard after normalisation. Notes are left out (they pass the
+/// free-text guard); `only` limits it to the named fields.
+pub(crate) fn plain_json(plain: &Plain, only: Option<&[&str]>) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for f in Field::ALL {
+        if f == Field::Notes || only.is_some_and(|o| !o.contains(&f.name())) {
+            continue;
+        }
+        let Some(v) = &plain[f.index()] else { continue };
+        let value = match f {
+            Field::Address | Field::Preferences => serde_json::from_slice(v)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(v).into())),
+            _ => serde_json::Value::String(String::from_utf8_lossy(v).into_owned()),
+        };
+        map.insert(f.name().to_string(), value);
+    }
+    serde_json::Value::Object(map)
+}
+
 /// Encrypts every present value and computes blind-index terms from the plaintext.
 pub(crate) fn seal_fields(
     keys: &Keys,

@@ -41,9 +41,7 @@ impl Vault {
             .require(caller, Scope::CustomersReveal, "customer.reveal")
             .await?;
         self.require_agreement(caller, "customer.reveal").await?;
-        let purpose = purpose
-            .and_then(Purpose::new)
-            .ok_or(CoreError::PurposeRequired)?;
+        let purpose = self.screen_purpose(caller, purpose).await?;
         Ok(Revealer {
             vault: self,
             caller,
@@ -429,6 +427,9 @@ impl CustomerWriter<'_> {
     pub async fn create(&self, input: &NewCustomer) -> Result<Created, CoreError> {
         let (mut plain, segment) = validate_new(input)?;
         self.staff_may_create(&plain, &segment).await?;
+        self.vault
+            .guard_normalised(self.caller, None, &codec::plain_json(&plain, None))
+            .await?;
         let id = Uuid::new_v4();
         let dek = Key32::random();
         let (tokens, counts) = self
@@ -514,6 +515,31 @@ impl CustomerWriter<'_> {
                 Err(other) => return Err(other),
             };
             self.staff_may_create(&plain, &segment).await?;
+            let normalised = codec::plain_json(&plain, None);
+            match self
+                .vault
+                .guard_normalised(self.caller, None, &normalised)
+                .await
+            {
+                Ok(()) => {}
+                Err(CoreError::CardInText { field }) if lenient => {
+                    out.rejected.push((
+                        i,
+                        vec![InvalidField::new(
+                            field,
+                            "card_number_not_allowed",
+                            "holds a payment card number",
+                        )],
+                    ));
+                    continue;
+                }
+                Err(CoreError::CardInText { field }) => {
+                    return Err(CoreError::CardInText {
+                        field: format!("[{i}].{field}"),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
             let id = Uuid::new_v4();
             let dek = Key32::random();
             let (t, counts) = match self
@@ -595,6 +621,13 @@ impl CustomerWriter<'_> {
         let changed = apply_patch(&mut plain, patch)?;
         self.vault
             .check_write(self.caller, Some(id), &changed)
+            .await?;
+        self.vault
+            .guard_normalised(
+                self.caller,
+                Some(id),
+                &codec::plain_json(&plain, Some(&changed)),
+            )
             .await?;
         let (tokens, counts) = if matches!(patch.notes, Some(Some(_))) {
             self.guard_notes(

@@ -8,7 +8,7 @@ use super::tokens::{Minter, Owner};
 use super::{Keys, Vault};
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
-use crate::auth::Caller;
+use crate::auth::{Caller, Purpose, PurposeError};
 use crate::guard::{self, CardHandling, FindingCounts, GuardError};
 use crate::store::TokenRow;
 use jaga_redact::{HashKey, Policy, PolicySpec};
@@ -64,6 +64,52 @@ impl Vault {
         Ok(())
     }
 
+    /// Audits a refused card number in `field` (`request.card_number_rejected`, the field name
+    /// only) and returns the error for it.
+    pub(crate) async fn refuse_card(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        field: &str,
+    ) -> CoreError {
+        match self.refuse_card_number(caller, customer, field).await {
+            Ok(()) => CoreError::CardInText {
+                field: field.to_string(),
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// The card guard on values as they will be stored, after the field's own normalisation
+    /// (collapsed whitespace, canonical forms): `value` is the normalised record as JSON. A
+    /// card number is audited and refused with its JSON path.
+    pub(crate) async fn guard_normalised(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        value: &serde_json::Value,
+    ) -> Result<(), CoreError> {
+        match guard::find_card_number(value) {
+            Some(path) => Err(self.refuse_card(caller, customer, &path).await),
+            None => Ok(()),
+        }
+    }
+
+    /// A reveal's or token resolution's purpose, screened for the audit log: missing or
+    /// malformed is [`CoreError::PurposeRequired`]; a card number or CVV is audited and refused
+    /// ([`CoreError::CardInText`] at `purpose`); other identifiers are replaced by their kind.
+    pub(crate) async fn screen_purpose(
+        &self,
+        caller: &Caller,
+        purpose: Option<&str>,
+    ) -> Result<Purpose, CoreError> {
+        match Purpose::screen(purpose.unwrap_or_default()) {
+            Ok(p) => Ok(p),
+            Err(PurposeError::Invalid) => Err(CoreError::PurposeRequired),
+            Err(PurposeError::CardNumber) => Err(self.refuse_card(caller, None, "purpose").await),
+        }
+    }
+
     /// Screens `text` (the field at `path`) for `owner`: refuses or drops card data per `cards`
     /// and applies the shop's policy to the rest, minting tokens under the owner's key. A
     /// refusal is audited (`request.card_number_rejected`, the path only).
@@ -96,12 +142,7 @@ impl Vault {
                     tokens,
                 })
             }
-            Err(GuardError::Card(_)) => {
-                self.refuse_card_number(caller, customer, path).await?;
-                Err(CoreError::CardInText {
-                    field: path.to_string(),
-                })
-            }
+            Err(GuardError::Card(_)) => Err(self.refuse_card(caller, customer, path).await),
             Err(GuardError::Redact(e)) => {
                 tracing::error!(error = %e, "free-text policy could not be applied");
                 Err(CoreError::invalid(

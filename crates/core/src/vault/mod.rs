@@ -21,6 +21,7 @@ mod ratelimit;
 mod redact;
 pub mod refusals;
 mod tokens;
+mod unseal_gate;
 
 pub use activity::TeamEvent;
 pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
@@ -33,6 +34,7 @@ pub use orders::{OrderReader, OrderWriter};
 pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
+pub use unseal_gate::UnsealMaterial;
 
 use crate::CoreError;
 use crate::audit::{AuditRecord, Outcome};
@@ -240,8 +242,19 @@ impl Vault {
         let wrapped = base64::engine::general_purpose::STANDARD
             .decode(wrapped_root)
             .map_err(|_| CoreError::Unseal("unseal.json is corrupt".into()))?;
-        let root = jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, passphrase, params)
-            .map_err(|e| CoreError::Unseal(e.to_string()))?;
+        if !self.is_sealed() {
+            // Never try a passphrase once unsealed: that would be an oracle for it.
+            return Ok(());
+        }
+        // Argon2id (64 MiB, several passes) runs on the blocking pool, never on the async
+        // workers that answer other requests.
+        let (pass, params) = (passphrase.clone(), params.clone());
+        let root = tokio::task::spawn_blocking(move || {
+            jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, &pass, &params)
+        })
+        .await
+        .map_err(|_| CoreError::Unseal("the key derivation did not finish".into()))?
+        .map_err(|e| CoreError::Unseal(e.to_string()))?;
         self.unseal_with_root(root).await
     }
 

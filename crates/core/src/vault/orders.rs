@@ -111,6 +111,17 @@ impl OrderWriter<'_> {
         self.vault
             .check_segment(self.caller, customer_id, "order.create")
             .await?;
+        // The card guard again on the values as they will be stored (whitespace collapsed,
+        // canonical forms); notes pass the free-text guard below.
+        let mut normalised = serde_json::to_value(&order).map_err(|_| {
+            CoreError::invalid("order", "invalid", "the order could not be checked")
+        })?;
+        if let Some(map) = normalised.as_object_mut() {
+            map.remove("notes");
+        }
+        self.vault
+            .guard_normalised(self.caller, Some(customer_id), &normalised)
+            .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         // Free-text notes pass the write guard before encryption, under the customer's key.
         let mut tokens = Vec::new();

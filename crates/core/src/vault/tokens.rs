@@ -219,9 +219,7 @@ impl Vault {
             .await?;
         self.require_agreement(caller, "token.resolve").await?;
         self.require_step_up(caller, "token.resolve", None).await?;
-        let purpose = purpose
-            .and_then(Purpose::new)
-            .ok_or(CoreError::PurposeRequired)?;
+        let purpose = self.screen_purpose(caller, purpose).await?;
         Ok(TokenResolver {
             vault: self,
             caller,

@@ -194,7 +194,20 @@ pub fn evaluate(docs: &[Doc]) -> Report {
             .spans
             .iter()
             .any(|g| g.kind == EntityKind::CreditCard && red.contains(&doc.text[g.start..g.end]));
-        if gold_card_left || crate::card::contains_card_number(&red) {
+        // A card-shaped digit sequence the source already held (the card guard reads digit
+        // groups joined by any punctuation, so CSV cells such as `SKU-K36855,2,20/06/2025` can
+        // add up to one) is not a leak unless it is gold; redaction must not create new ones.
+        let digits = |t: &str, r: std::ops::Range<usize>| -> String {
+            t[r].chars().filter(char::is_ascii_digit).collect()
+        };
+        let before: Vec<String> = crate::card::find_card_numbers(&doc.text)
+            .into_iter()
+            .map(|r| digits(&doc.text, r))
+            .collect();
+        let new_card = crate::card::find_card_numbers(&red)
+            .into_iter()
+            .any(|r| !before.contains(&digits(&red, r)));
+        if gold_card_left || new_card {
             leaks += 1;
         }
         f

@@ -2,6 +2,7 @@
 
 use super::parse_id;
 use crate::AppState;
+use crate::authorize::{self, Scoped};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Authed, GuardedJson};
 use axum::Json;
@@ -40,7 +41,7 @@ fn bad_query(detail: &str) -> ApiError {
     responses((status = 201, body = Created), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem, description = "invalid values, or `card_number_not_allowed`"), (status = 503, body = Problem, description = "sealed")))]
 pub async fn create(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::CustomersWrite>,
     GuardedJson(input): GuardedJson<NewCustomer>,
 ) -> ApiResult<impl IntoResponse> {
     let created = s.vault.writer(&caller).await?.create(&input).await?;
@@ -142,7 +143,7 @@ pub async fn get(
     responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::CustomersWrite>,
     Path(id): Path<String>,
     GuardedJson(patch): GuardedJson<CustomerPatch>,
 ) -> ApiResult<Json<CustomerView>> {

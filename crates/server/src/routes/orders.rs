@@ -2,6 +2,7 @@
 
 use super::parse_id;
 use crate::AppState;
+use crate::authorize::{self, Scoped};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Authed, GuardedJson};
 use axum::Json;
@@ -25,7 +26,7 @@ pub struct OrderList {
     responses((status = 201, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::OrdersWrite>,
     Path(id): Path<String>,
     GuardedJson(input): GuardedJson<NewOrder>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {

@@ -1,8 +1,8 @@
 //! `POST /v1/redact`: remove identifiers from text (nothing is stored).
 
 use crate::AppState;
+use crate::authorize::{self, Scoped};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Authed;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -55,7 +55,7 @@ pub struct RedactResponse {
     responses((status = 200, body = RedactResponse), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn redact(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::Redact>,
     body: Result<Json<RedactRequest>, JsonRejection>,
 ) -> ApiResult<Json<RedactResponse>> {
     let Json(req) = body.map_err(|e| match e.status() {

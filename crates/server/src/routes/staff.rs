@@ -4,6 +4,7 @@
 
 use super::parse_id;
 use crate::AppState;
+use crate::authorize::{self, StaffAdmin};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Authed, GuardedJson};
 use axum::extract::{Path, State};
@@ -60,7 +61,7 @@ pub struct InvitationCreated {
     responses((status = 201, body = InvitationCreated), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    StaffAdmin(caller, _): StaffAdmin<authorize::Invite>,
     GuardedJson(req): GuardedJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let inv = s
@@ -132,7 +133,7 @@ pub struct RoleChange {
     responses((status = 200, body = StaffInfo), (status = 401, body = Problem), (status = 403, body = Problem, description = "`admin_required` or `step_up_required`"), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_role(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    StaffAdmin(caller, _): StaffAdmin<authorize::RoleChange>,
     Path(id): Path<String>,
     GuardedJson(req): GuardedJson<RoleChange>,
 ) -> ApiResult<Json<StaffInfo>> {

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Authed;
+use crate::extract::{Authed, Client};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -10,8 +10,8 @@ use axum::response::IntoResponse;
 use jaga_core::CoreError;
 use jaga_core::audit::{AuditRecord, Outcome};
 use jaga_core::auth::Scope;
-use jaga_core::vault::SealStatus;
-use secrecy::{ExposeSecret, SecretString};
+use jaga_core::vault::{SealStatus, UnsealMaterial};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -105,14 +105,24 @@ pub struct UnsealRequest {
     pub passphrase: Option<SecretString>,
 }
 
-/// Supplies unseal material. Shamir shares accumulate until the threshold is reached. Attempts
-/// are serialised so a flood cannot run many Argon2 derivations at once.
+/// Supplies unseal material. Once unsealed, answers the seal status without reading the body
+/// or trying anything (no oracle for the passphrase). While sealed, Shamir shares accumulate
+/// until the threshold is reached; attempts are throttled per client address and overall
+/// (429 with `Retry-After`), audited as `sys.unseal`, and serialised so a flood cannot run many
+/// Argon2 derivations at once (which run off the async workers).
 #[utoipa::path(post, path = "/v1/sys/unseal", tag = "operations", request_body = UnsealRequest,
-    responses((status = 200, body = SealStatus), (status = 400, body = Problem)))]
+    responses((status = 200, body = SealStatus), (status = 400, body = Problem), (status = 429, body = Problem)))]
 pub async fn unseal(
     State(s): State<Arc<AppState>>,
-    body: Result<Json<UnsealRequest>, axum::extract::rejection::JsonRejection>,
+    Client(client): Client,
+    req: axum::extract::Request,
 ) -> ApiResult<Json<SealStatus>> {
+    if !s.vault.is_sealed() {
+        return Ok(Json(s.vault.status()));
+    }
+    let body =
+        <Json<UnsealRequest> as axum::extract::FromRequest<Arc<AppState>>>::from_request(req, &s)
+            .await;
     let Json(req) = body.map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -120,17 +130,21 @@ pub async fn unseal(
             "send {\"share\": …} or {\"passphrase\": …} as application/json",
         )
     })?;
-    let _guard = s.unseal_lock.lock().await;
-    match (req.share, req.passphrase) {
-        (Some(share), None) => Ok(Json(s.vault.submit_share(share.expose_secret()).await?)),
-        (None, Some(p)) => {
-            s.vault.unseal_with_passphrase(&p).await?;
-            Ok(Json(s.vault.status()))
+    let material = match (req.share, req.passphrase) {
+        (Some(share), None) => UnsealMaterial::Share(share),
+        (None, Some(p)) => UnsealMaterial::Passphrase(p),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_unseal",
+                "give exactly one of share or passphrase",
+            ));
         }
-        _ => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_unseal",
-            "give exactly one of share or passphrase",
-        )),
-    }
+    };
+    let _guard = s.unseal_lock.lock().await;
+    Ok(Json(
+        s.vault
+            .unseal_attempt(material, &client.ip, client.request_id)
+            .await?,
+    ))
 }

@@ -1,8 +1,9 @@
 //! `POST /v1/tokens/resolve`: turn a redaction token back into the value it stands for.
 
 use crate::AppState;
+use crate::authorize::{self, Scoped};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Authed, GuardedJson};
+use crate::extract::GuardedJson;
 use axum::Json;
 use axum::extract::State;
 use jaga_core::vault::ResolvedToken;
@@ -30,7 +31,7 @@ pub struct ResolveRequest {
     responses((status = 200, body = ResolvedToken), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
 pub async fn resolve(
     State(s): State<Arc<AppState>>,
-    Authed(caller): Authed,
+    Scoped(caller, _): Scoped<authorize::TokensResolve>,
     GuardedJson(req): GuardedJson<ResolveRequest>,
 ) -> ApiResult<Json<ResolvedToken>> {
     let resolved = s

@@ -6,8 +6,6 @@
 //! `u128`, hashes it with one multiplication and compares whole keys: no copy, no `memcmp`,
 //! no per-byte hashing loop. The table is built once.
 
-use std::sync::OnceLock;
-
 mod keywords;
 
 /// Role bits of a word.
@@ -64,6 +62,7 @@ pub(crate) mod role {
 
 use keywords::{KEYWORDS, MONTHS};
 use role::*;
+use std::sync::OnceLock;
 
 /// A word's entry: its roles, the canonical keyword and an auxiliary value (month number).
 #[derive(Debug, Clone, Copy)]
@@ -89,13 +88,15 @@ fn list(txt: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The gazetteer's given names (lower-case).
+/// The gazetteer's given names (lower-case), for the corpus generator and tests.
+#[cfg(any(test, feature = "corpus"))]
 pub(crate) fn given_names() -> &'static [&'static str] {
     static V: OnceLock<Vec<&'static str>> = OnceLock::new();
     V.get_or_init(|| list(GIVEN_TXT).collect())
 }
 
-/// The gazetteer's surnames (lower-case).
+/// The gazetteer's surnames (lower-case), for the corpus generator and tests.
+#[cfg(any(test, feature = "corpus"))]
 pub(crate) fn surnames() -> &'static [&'static str] {
     static V: OnceLock<Vec<&'static str>> = OnceLock::new();
     V.get_or_init(|| list(SURNAMES_TXT).collect())

@@ -1,0 +1,160 @@
+//! Behind a proxy every console client has its own throttle, and every console cookie has the
+//! `__Host-` prefix so a sibling subdomain cannot toss one in.
+
+use super::*;
+
+/// A fresh pre-session token from the login page.
+async fn pre_token(c: &Console) -> String {
+    let r = c.get("/console/login", None, "").await;
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("__Host-jaga_pre="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("pre-session cookie")
+}
+
+async fn login_from(c: &Console, ip: &str, email: &str, password: &str) -> Resp {
+    let pre = pre_token(c).await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/console/login")
+        .header("cookie", format!("__Host-jaga_pre={pre}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", format!("10.0.0.1, {ip}"))
+        .body(Body::from(form(&[
+            ("csrf_token", &pre),
+            ("email", email),
+            ("password", password),
+        ])))
+        .unwrap();
+    c.send(req).await
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_console_client_has_its_own_throttle() {
+    let c = console_with(ServerConfig {
+        behind_proxy: true,
+        ..ServerConfig::default()
+    })
+    .await;
+    let admin = c.admin().await;
+    c.member(&admin, Role::CsStaff, "cs@toko.example", true)
+        .await;
+    // An attacker fails three times against the owner's account…
+    for _ in 0..3 {
+        let r = login_from(&c, "198.51.100.7", "owner@toko.example", "wrong password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = login_from(&c, "198.51.100.7", "owner@toko.example", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the attacker waits"
+    );
+    // …and the owner, behind the same proxy but at another address, is not locked out.
+    let r = login_from(&c, "192.0.2.20", "owner@toko.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The pending session records the forwarded address, not the proxy's.
+    let id: uuid::Uuid = admin.caller.id.parse().unwrap();
+    let sessions = c.h.vault.store().sessions_of(id).await.unwrap();
+    assert!(
+        sessions.iter().any(|s| s.ip == "192.0.2.20"),
+        "{:?}",
+        sessions.iter().map(|s| &s.ip).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn without_behind_proxy_a_forwarded_header_is_ignored() {
+    let c = console().await;
+    let admin = c.admin().await;
+    for i in 0..3 {
+        let r = login_from(
+            &c,
+            &format!("198.51.100.{i}"),
+            "owner@toko.example",
+            "wrong",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Forging another address does not escape the throttle.
+    let r = login_from(&c, "203.0.113.1", "owner@toko.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    drop(admin);
+}
+
+#[tokio::test]
+async fn every_console_cookie_has_the_host_prefix() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let pre = pre_token(&c).await;
+    let lang = c
+        .post(
+            "/console/lang",
+            None,
+            &format!("__Host-jaga_pre={pre}"),
+            &form(&[("csrf_token", &pre), ("lang", "en"), ("back", "/console/")]),
+        )
+        .await;
+    let login = login_from(&c, "127.0.0.1", "owner@toko.example", PASSWORD).await;
+    let first = c.get("/console/login", None, "").await;
+    let mut seen = 0;
+    for r in [&first, &lang, &login] {
+        for v in r.headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            seen += 1;
+            assert!(v.starts_with("__Host-"), "{v}");
+            assert!(v.contains("; Path=/;") || v.ends_with("; Path=/"), "{v}");
+            assert!(v.contains("Secure") && v.contains("HttpOnly"), "{v}");
+            assert!(!v.to_ascii_lowercase().contains("domain="), "{v}");
+        }
+    }
+    assert!(
+        seen >= 3,
+        "pre-session, language and session cookies were set"
+    );
+    drop(admin);
+}
+
+#[tokio::test]
+async fn a_tossed_unprefixed_pre_session_cookie_is_worthless() {
+    let c = console().await;
+    // A sibling subdomain can set `jaga_pre` (no prefix) for the parent domain, and make the
+    // victim's browser post a form carrying the same token. The console must not accept it.
+    let tossed = "A".repeat(32);
+    for cookie in [
+        format!("jaga_pre={tossed}"),
+        format!("jaga_pre={tossed}; __Host-jaga_pre="),
+        format!("__host-jaga_pre={tossed}"),
+    ] {
+        let r = c
+            .post(
+                "/console/lang",
+                None,
+                &cookie,
+                &form(&[
+                    ("csrf_token", &tossed),
+                    ("lang", "en"),
+                    ("back", "/console/"),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{cookie}");
+    }
+    let r = c
+        .post(
+            "/console/login",
+            None,
+            &format!("jaga_pre={tossed}"),
+            &form(&[
+                ("csrf_token", &tossed),
+                ("email", "owner@toko.example"),
+                ("password", PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

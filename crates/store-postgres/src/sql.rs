@@ -1,0 +1,135 @@
+//! Every statement the shared store code runs on PostgreSQL (see `jaga_store_sql`). Ids are
+//! `uuid` columns: selected as text (`::text`) and bound as text cast to `uuid` (`$N::uuid`).
+
+pub(crate) use jaga_store_sql::sql::*;
+
+/// Customer columns in `Field::ALL` order, then the rest, with the customer's key.
+macro_rules! customer_select {
+    () => {
+        "SELECT c.id::text AS id, c.code, c.segment, c.marketing_consent, c.full_name, c.email, c.phone, c.address, c.national_id, c.birth_date, c.preferences, c.notes, c.email_index, c.phone_index, c.national_id_index, c.version, c.created_at, c.updated_at, c.erased_at, k.kek_version, k.wrapped FROM customers c LEFT JOIN customer_keys k ON k.customer_id = c.id"
+    };
+}
+macro_rules! staff_select {
+    () => {
+        "SELECT id::text AS id, email, name, role, segments, password_hash, totp_secret, totp_confirmed, totp_last_step, agreement_version, agreement_accepted_at, disabled_at, version, created_at, updated_at FROM staff"
+    };
+}
+macro_rules! inv_select {
+    () => {
+        "SELECT digest, id::text AS id, email, role, segments, created_by, created_at, expires_at, used_at FROM staff_invitations"
+    };
+}
+macro_rules! session_select {
+    () => {
+        "SELECT digest, handle::text AS handle, staff_id::text AS staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent FROM staff_sessions"
+    };
+}
+macro_rules! api_key_select {
+    () => {
+        "SELECT id, name, digest, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_keys"
+    };
+}
+
+/// Follows a parameter bound as text where a `uuid` is compared.
+pub(crate) const UUID_PARAM_CAST: &str = "::uuid";
+
+// Keyring and API keys.
+pub(crate) const DEKS_TO_REWRAP: &str = "SELECT k.customer_id::text AS customer_id, c.segment, k.kek_version, k.wrapped FROM customer_keys k JOIN customers c ON c.id = k.customer_id WHERE k.kek_version <> $1 ORDER BY k.customer_id LIMIT $2";
+/// One compare-and-swap statement for the whole batch: a row is replaced only if it still holds
+/// the wrapping that was read.
+pub(crate) const DEKS_REWRAP: &str = "UPDATE customer_keys k SET kek_version = u.kek_version, wrapped = u.new_wrapped \
+     FROM UNNEST($1::text[]::uuid[], $2::bigint[], $3::bytea[], $4::bytea[]) AS u(customer_id, kek_version, new_wrapped, old_wrapped) \
+     WHERE k.customer_id = u.customer_id AND k.wrapped = u.old_wrapped";
+pub(crate) const API_KEY_BY_ID: &str = concat!(api_key_select!(), " WHERE id = $1");
+pub(crate) const API_KEY_LIST: &str = concat!(api_key_select!(), " ORDER BY created_at, id");
+
+// Customers, orders, tokens.
+pub(crate) const CUSTOMER_SELECT: &str = customer_select!();
+pub(crate) const CUSTOMER_BY_ID: &str = concat!(customer_select!(), " WHERE c.id = $1::uuid");
+pub(crate) const CUSTOMER_BY_CODE: &str = concat!(customer_select!(), " WHERE c.code = $1");
+/// Follows `WHERE c.<index column> = $1`.
+pub(crate) const CUSTOMER_LOOKUP_TAIL: &str =
+    " AND c.erased_at IS NULL ORDER BY c.created_at, c.id LIMIT $2";
+/// Inserts customers and their keys with one `UNNEST` statement per table, however many.
+pub(crate) const CUSTOMERS_INSERT: &str = "INSERT INTO customers (id, code, segment, marketing_consent, full_name, email, phone, address, national_id, birth_date, preferences, notes, email_index, phone_index, national_id_index, version, created_at, updated_at, erased_at) \
+     SELECT * FROM UNNEST($1::text[]::uuid[], $2::text[], $3::text[], $4::boolean[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bytea[], $13::bytea[], $14::bytea[], $15::bytea[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])";
+pub(crate) const CUSTOMER_KEYS_INSERT: &str = "INSERT INTO customer_keys (customer_id, kek_version, wrapped) SELECT * FROM UNNEST($1::text[]::uuid[], $2::bigint[], $3::bytea[])";
+pub(crate) const CUSTOMER_UPDATE: &str = "UPDATE customers SET marketing_consent = $1, full_name = $2, email = $3, phone = $4, address = $5, national_id = $6, birth_date = $7, preferences = $8, notes = $9, email_index = $10, phone_index = $11, national_id_index = $12, version = $13, updated_at = $14 WHERE id = $15::uuid AND version = $16 AND erased_at IS NULL";
+pub(crate) const CUSTOMER_KEY_UPDATE: &str =
+    "UPDATE customer_keys SET kek_version = $1, wrapped = $2 WHERE customer_id = $3::uuid";
+pub(crate) const CUSTOMER_ERASE: &str = "UPDATE customers SET full_name = NULL, email = NULL, phone = NULL, address = NULL, national_id = NULL, birth_date = NULL, preferences = NULL, notes = NULL, email_index = NULL, phone_index = NULL, national_id_index = NULL, erased_at = $1, version = version + 1 WHERE id = $2::uuid AND erased_at IS NULL";
+pub(crate) const CUSTOMER_KEY_DELETE: &str =
+    "DELETE FROM customer_keys WHERE customer_id = $1::uuid";
+/// `FOR SHARE` holds off a concurrent erasure until the order is committed (or not).
+pub(crate) const CUSTOMER_LIVE: &str =
+    "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL FOR SHARE";
+pub(crate) const ORDER_INSERT: &str = "INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)";
+pub(crate) const ORDERS_OF: &str = "SELECT id::text AS id, customer_id::text AS customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at FROM orders WHERE customer_id = $1::uuid ORDER BY created_at DESC, id";
+pub(crate) const TOKENS_SHRED: &str = "UPDATE tokens SET value = NULL, fingerprint = NULL, erased_at = $1 WHERE customer_id = $2::uuid AND erased_at IS NULL";
+pub(crate) const TOKEN_INSERT: &str = "INSERT INTO tokens (token, kind, customer_id, fingerprint, value, created_at) VALUES ($1, $2, $3::uuid, $4, $5, $6)";
+pub(crate) const TOKENS_BY_FINGERPRINT: &str =
+    "SELECT fingerprint, token, kind FROM tokens WHERE fingerprint = ANY($1::bytea[])";
+pub(crate) const TOKEN_GET: &str = "SELECT token, kind, customer_id::text AS customer_id, value, created_at, erased_at FROM tokens WHERE token = $1";
+
+// Staff.
+pub(crate) const STAFF_INSERT: &str = "INSERT INTO staff (id, email, name, role, segments, password_hash, totp_secret, totp_confirmed, totp_last_step, agreement_version, agreement_accepted_at, disabled_at, version, created_at, updated_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub(crate) const STAFF_BY_ID: &str = concat!(staff_select!(), " WHERE id = $1::uuid");
+pub(crate) const STAFF_BY_EMAIL: &str = concat!(staff_select!(), " WHERE email = $1");
+pub(crate) const STAFF_LIST: &str = concat!(staff_select!(), " ORDER BY created_at, id");
+pub(crate) const STAFF_UPDATE: &str = "UPDATE staff SET email = $1, name = $2, role = $3, segments = $4, password_hash = $5, totp_secret = $6, totp_confirmed = $7, agreement_version = $8, agreement_accepted_at = $9, disabled_at = $10, version = $11, updated_at = $12 WHERE id = $13::uuid AND version = $14";
+pub(crate) const STAFF_TOTP_STEP: &str = "UPDATE staff SET totp_last_step = $1 WHERE id = $2::uuid AND (totp_last_step IS NULL OR totp_last_step < $3)";
+pub(crate) const RECOVERY_DELETE_ALL: &str =
+    "DELETE FROM staff_recovery_codes WHERE staff_id = $1::uuid";
+pub(crate) const RECOVERY_INSERT: &str =
+    "INSERT INTO staff_recovery_codes (staff_id, digest) VALUES ($1::uuid, $2)";
+pub(crate) const RECOVERY_USE: &str =
+    "DELETE FROM staff_recovery_codes WHERE staff_id = $1::uuid AND digest = $2";
+pub(crate) const RECOVERY_COUNT: &str =
+    "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1::uuid";
+pub(crate) const INV_INSERT: &str = "INSERT INTO staff_invitations (digest, id, email, role, segments, created_by, created_at, expires_at, used_at) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INV_BY_DIGEST: &str = concat!(inv_select!(), " WHERE digest = $1");
+pub(crate) const INV_OPEN: &str = concat!(
+    inv_select!(),
+    " WHERE used_at IS NULL ORDER BY created_at DESC"
+);
+pub(crate) const SESSION_INSERT: &str = "INSERT INTO staff_sessions (digest, handle, staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent) VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9, $10)";
+pub(crate) const SESSION_BY_DIGEST: &str = concat!(session_select!(), " WHERE digest = $1");
+pub(crate) const SESSION_DELETE_HANDLE: &str =
+    "DELETE FROM staff_sessions WHERE staff_id = $1::uuid AND handle = $2::uuid";
+pub(crate) const SESSIONS_OF: &str = concat!(
+    session_select!(),
+    " WHERE staff_id = $1::uuid ORDER BY created_at DESC"
+);
+pub(crate) const SESSIONS_END: &str =
+    "DELETE FROM staff_sessions WHERE staff_id = $1::uuid AND digest <> $2";
+
+// Audit log and checkpoints.
+/// Locks the head row until commit: positions are assigned by exactly one writer across every
+/// process. The append is the last step of every transaction, so the head is the last lock
+/// taken (no deadlock) and is held only for a few statements.
+pub(crate) const AUDIT_HEAD_FOR_APPEND: &str =
+    "SELECT size, frontier FROM audit_head WHERE log_id = 1 FOR UPDATE";
+pub(crate) const AUDIT_EVENTS_INSERT: &str = "INSERT INTO audit_event (seq, leaf, leaf_hash, ts_ms, actor_id, action, customer_id) \
+     SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]::uuid[])";
+pub(crate) const AUDIT_NODES_INSERT: &str = "INSERT INTO audit_node (level, idx, hash) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])";
+pub(crate) const LEAF_HASHES: &str = "SELECT seq, leaf_hash FROM audit_event WHERE seq = ANY($1)";
+pub(crate) const NODE_HASHES: &str = "SELECT n.level::bigint, n.idx::bigint, n.hash FROM audit_node n JOIN UNNEST($1::bigint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx";
+
+/// Reserves one attempt on a throttle counter if its delay has passed (one statement, so
+/// concurrent attempts and several nodes cannot all pass); returns the row, or none when refused.
+/// `$1` key, `$2` now, `$3` window, `$4` threshold, `$5` base delay, `$6` cap (ms).
+pub(crate) const THROTTLE_RESERVE: &str = "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   failures = CASE WHEN $2::bigint - login_throttle.last_failure_at > $3::bigint THEN 1 ELSE login_throttle.failures + 1 END, \
+                   last_failure_at = $2 \
+                 WHERE $2 - login_throttle.last_failure_at > $3::bigint \
+                    OR login_throttle.failures < $4 \
+                    OR $2 >= login_throttle.last_failure_at + LEAST($6::bigint, $5::bigint << LEAST(login_throttle.failures - $4::bigint, 30)::int) \
+                 RETURNING key, failures, last_failure_at";
+/// Gives a reserved attempt back (a verified attempt does not count as a failure).
+/// `$1` key, `$2` reserved at, `$3` threshold, `$4` base delay, `$5` cap (ms).
+pub(crate) const THROTTLE_RELEASE: &str = "UPDATE login_throttle SET failures = failures - 1, \
+                   last_failure_at = CASE WHEN last_failure_at = $2::bigint THEN $2::bigint - \
+                     (CASE WHEN failures - 1 < $3::bigint THEN 0 ELSE LEAST($5::bigint, $4::bigint << LEAST(failures - 1 - $3::bigint, 30)::int) END) \
+                     ELSE last_failure_at END \
+                 WHERE key = $1 AND failures > 0";

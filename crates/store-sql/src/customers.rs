@@ -1,0 +1,276 @@
+//! Customers and orders.
+
+/// Stamps the customer and order statements (`update`, `order_insert`, `shred_tokens`) and the
+/// store's transactional customer methods (`customer_*_impl`, `order*_impl`) for `$store`.
+///
+/// The `_impl` methods run inline; the port methods in [`vault!`](crate::vault) run them
+/// [`detached`](crate::detached).
+#[macro_export]
+macro_rules! customers {
+    ($store:ty) => {
+        use crate::rows;
+        use jaga_core::audit::{AuditRecord, Outcome};
+        use jaga_core::model::Field;
+        use jaga_core::store::{
+            CustomerRow, CustomerWithKey, OrderRow, StoreError, WrappedKey, read_outcome,
+        };
+        use uuid::Uuid;
+
+        fn index_column(field: Field) -> Result<&'static str, StoreError> {
+            match field {
+                Field::Email => Ok("email_index"),
+                Field::Phone => Ok("phone_index"),
+                Field::NationalId => Ok("national_id_index"),
+                _ => Err(StoreError::Database("field has no blind index".into())),
+            }
+        }
+
+        /// Writes a changed customer row if its version is still `row.version - 1` (inside the
+        /// caller's transaction). Under PostgreSQL's READ COMMITTED a concurrent update of the
+        /// same row makes the statement wait and then re-check `version` against the committed
+        /// row, so exactly one writer wins; SQLite has a single writer anyway.
+        pub(crate) async fn update(
+            conn: &mut crate::Conn,
+            row: &CustomerRow,
+            key: Option<&WrappedKey>,
+        ) -> Result<(), StoreError> {
+            let mut q =
+                $crate::sqlx::query(crate::sql::CUSTOMER_UPDATE).bind(row.marketing_consent);
+            for f in &row.fields {
+                q = q.bind(f.as_deref());
+            }
+            let done = q
+                .bind(row.email_index.as_deref())
+                .bind(row.phone_index.as_deref())
+                .bind(row.national_id_index.as_deref())
+                .bind(row.version)
+                .bind(row.updated_at)
+                .bind(row.id.to_string())
+                .bind(row.version - 1)
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::db)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Concurrent);
+            }
+            if let Some(k) = key {
+                $crate::sqlx::query(crate::sql::CUSTOMER_KEY_UPDATE)
+                    .bind(i64::from(k.kek_version))
+                    .bind(&k.wrapped)
+                    .bind(row.id.to_string())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(crate::db)?;
+            }
+            Ok(())
+        }
+
+        /// Inserts an order for a live customer (inside the caller's transaction). On
+        /// PostgreSQL the liveness check takes `FOR SHARE`, holding off a concurrent erasure
+        /// until this order is committed (or not).
+        pub(crate) async fn order_insert(
+            conn: &mut crate::Conn,
+            row: &OrderRow,
+        ) -> Result<(), StoreError> {
+            let live = $crate::sqlx::query(crate::sql::CUSTOMER_LIVE)
+                .bind(row.customer_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(crate::db)?;
+            if live.is_none() {
+                return Err(StoreError::Concurrent);
+            }
+            $crate::sqlx::query(crate::sql::ORDER_INSERT)
+                .bind(row.id.to_string())
+                .bind(row.customer_id.to_string())
+                .bind(&row.order_ref)
+                .bind(&row.status)
+                .bind(row.amount_minor)
+                .bind(&row.currency)
+                .bind(row.payment.as_deref())
+                .bind(&row.items)
+                .bind(row.notes.as_deref())
+                .bind(row.created_at)
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::db)?;
+            Ok(())
+        }
+
+        /// Clears an erased customer's token values and fingerprints (inside the erasure
+        /// transaction).
+        pub(crate) async fn shred_tokens(
+            conn: &mut crate::Conn,
+            id: Uuid,
+            at: i64,
+        ) -> Result<(), StoreError> {
+            $crate::sqlx::query(crate::sql::TOKENS_SHRED)
+                .bind(at)
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::db)?;
+            Ok(())
+        }
+
+        impl $store {
+            pub(crate) async fn customer_insert_impl(
+                &self,
+                rows: Vec<(CustomerRow, WrappedKey, AuditRecord)>,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin().await?;
+                let items: Vec<(&CustomerRow, &WrappedKey)> =
+                    rows.iter().map(|(r, k, _)| (r, k)).collect();
+                crate::dialect::insert_customers(&mut tx, &items).await?;
+                let audits: Vec<&AuditRecord> = rows.iter().map(|(_, _, a)| a).collect();
+                crate::audit::append(&mut tx, &audits).await?;
+                tx.commit().await.map_err(crate::db)
+            }
+
+            pub(crate) async fn customer_get_impl(
+                &self,
+                sql: &'static str,
+                value: String,
+                mut audit_rec: AuditRecord,
+            ) -> Result<Option<CustomerWithKey>, StoreError> {
+                let mut tx = self.begin().await?;
+                let found = $crate::sqlx::query(sql)
+                    .bind(value)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(crate::db)?
+                    .map(|r| rows::customer(&r))
+                    .transpose()?;
+                audit_rec.outcome = read_outcome(found.as_ref().map(|f| &f.row));
+                if let Some(f) = &found {
+                    audit_rec.customer_id = Some(f.row.id);
+                }
+                crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                tx.commit().await.map_err(crate::db)?;
+                Ok(found)
+            }
+
+            pub(crate) async fn customer_load_impl(
+                &self,
+                id: Uuid,
+            ) -> Result<Option<CustomerWithKey>, StoreError> {
+                $crate::sqlx::query(crate::sql::CUSTOMER_BY_ID)
+                    .bind(id.to_string())
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(crate::db)?
+                    .map(|r| rows::customer(&r))
+                    .transpose()
+            }
+
+            pub(crate) async fn customer_lookup_impl(
+                &self,
+                field: Field,
+                term: Vec<u8>,
+                limit: u32,
+                audit_rec: AuditRecord,
+            ) -> Result<Vec<CustomerWithKey>, StoreError> {
+                let col = index_column(field)?;
+                let mut tx = self.begin().await?;
+                let sql = format!(
+                    "{} WHERE c.{col} = $1{}",
+                    crate::sql::CUSTOMER_SELECT,
+                    crate::sql::CUSTOMER_LOOKUP_TAIL
+                );
+                let found = $crate::sqlx::query(&sql)
+                    .bind(term)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(crate::db)?
+                    .iter()
+                    .map(rows::customer)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let records: Vec<AuditRecord> = if found.is_empty() {
+                    vec![audit_rec.outcome(Outcome::NotFound)]
+                } else {
+                    found
+                        .iter()
+                        .map(|f| audit_rec.clone().customer(f.row.id))
+                        .collect()
+                };
+                crate::audit::append(&mut tx, &records.iter().collect::<Vec<_>>()).await?;
+                tx.commit().await.map_err(crate::db)?;
+                Ok(found)
+            }
+
+            pub(crate) async fn customer_update_impl(
+                &self,
+                row: CustomerRow,
+                key: Option<WrappedKey>,
+                audit_rec: AuditRecord,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin().await?;
+                update(&mut tx, &row, key.as_ref()).await?;
+                crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                tx.commit().await.map_err(crate::db)
+            }
+
+            /// Crypto-shreds a customer: clears its ciphertexts and blind indexes, its tokens'
+            /// values, and deletes its wrapped key, then lets the backend scrub what the
+            /// deletion left behind (`dialect::after_erase`).
+            pub(crate) async fn customer_erase_impl(
+                &self,
+                id: Uuid,
+                at: i64,
+                audit_rec: AuditRecord,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.begin().await?;
+                let done = $crate::sqlx::query(crate::sql::CUSTOMER_ERASE)
+                    .bind(at)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::db)?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                shred_tokens(&mut tx, id, at).await?;
+                $crate::sqlx::query(crate::sql::CUSTOMER_KEY_DELETE)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::db)?;
+                crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                tx.commit().await.map_err(crate::db)?;
+                crate::dialect::after_erase(self.writer()).await;
+                Ok(true)
+            }
+
+            pub(crate) async fn order_insert_impl(
+                &self,
+                row: OrderRow,
+                audit_rec: AuditRecord,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin().await?;
+                order_insert(&mut tx, &row).await?;
+                crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                tx.commit().await.map_err(crate::db)
+            }
+
+            pub(crate) async fn orders_list_impl(
+                &self,
+                customer_id: Uuid,
+                audit_rec: AuditRecord,
+            ) -> Result<Vec<OrderRow>, StoreError> {
+                let mut tx = self.begin().await?;
+                let rows = $crate::sqlx::query(crate::sql::ORDERS_OF)
+                    .bind(customer_id.to_string())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(crate::db)?
+                    .iter()
+                    .map(rows::order)
+                    .collect::<Result<Vec<_>, _>>()?;
+                crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                tx.commit().await.map_err(crate::db)?;
+                Ok(rows)
+            }
+        }
+    };
+}
