@@ -525,6 +525,7 @@ async fn get_with(c: &Console, uri: &str, cookies: &str, headers: &[(&str, &str)
 
 #[tokio::test]
 async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
+    use jaga_console::web::LANG_COOKIE as LANG;
     let c = console().await;
     let english =
         |r: &Resp| r.body.contains("<html lang=\"en\">") && r.body.contains("<h1>Sign in</h1>");
@@ -552,7 +553,7 @@ async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
             r.headers
                 .get_all("set-cookie")
                 .iter()
-                .all(|v| !v.to_str().unwrap().starts_with("jaga_lang=")),
+                .all(|v| !v.to_str().unwrap().starts_with(&format!("{LANG}="))),
             "{header}"
         );
     }
@@ -564,7 +565,7 @@ async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
     let r = get_with(
         &c,
         "/console/login",
-        "jaga_lang=id",
+        &format!("{LANG}=id"),
         &[("accept-language", "en")],
     )
     .await;
@@ -572,7 +573,7 @@ async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
     let r = get_with(
         &c,
         "/console/login",
-        "jaga_lang=en",
+        &format!("{LANG}=en"),
         &[("accept-language", "id")],
     )
     .await;
@@ -581,7 +582,7 @@ async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
     let r = get_with(
         &c,
         "/console/login",
-        "jaga_lang=fr",
+        &format!("{LANG}=fr"),
         &[("accept-language", "en")],
     )
     .await;
