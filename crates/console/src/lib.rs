@@ -12,6 +12,11 @@
 //! The server's edge (`jaga_server`) owns the state, the request id and the middleware every
 //! request passes; [`mount`] gives it the console's routes and [`app`] is the whole application
 //! (JSON API + console), what `jaga serve` runs.
+//!
+//! One module per flow: [`signin`], [`onboarding`], [`session_flows`] (step-up, language),
+//! [`customers`] (with its reveal, notes and edit actions), [`people`] (staff admin),
+//! [`account`], [`authenticator`], [`activity`], [`audit`], [`reports`]. Every text comes from
+//! the one catalogue, `jaga_i18n` ([`i18n`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
