@@ -157,4 +157,28 @@ mod tests {
             assert_eq!(Reason::parse(r.key()), Some(r));
         }
     }
+
+    /// Regression: the vault's purpose screening read the reason label ("Refund:", "Other:") as a
+    /// chat speaker's name and logged `[PERSON]: TICKET-42`. The label stays; what follows it is
+    /// still screened.
+    #[test]
+    fn reason_labels_survive_screening_and_the_text_after_them_does_not_escape_it() {
+        for r in Reason::ALL {
+            let p = StatedPurpose::assemble(r.key(), "TICKET-42").unwrap();
+            assert_eq!(
+                p.purpose().map(|p| p.as_str().to_string()),
+                Some(format!("{}: TICKET-42", r.audit_label()))
+            );
+        }
+        // Card numbers after a label are still refused, names still replaced.
+        assert!(Purpose::screen("Refund: 4111 1111 1111 1111").is_err());
+        let p = Purpose::screen("Other: Dewi: kirim ulang").unwrap();
+        assert!(!p.as_str().contains("Dewi"), "{}", p.as_str());
+        assert!(p.as_str().starts_with("Other: "), "{}", p.as_str());
+        // Only a real label is exempt: a speaker at the start is still a name.
+        let p = Purpose::screen("Dewi: kirim ulang").unwrap();
+        assert!(!p.as_str().contains("Dewi"), "{}", p.as_str());
+        // A label alone, or one glued to text, is screened as a whole as before.
+        assert_eq!(Purpose::screen("Refund").unwrap().as_str(), "Refund");
+    }
 }
