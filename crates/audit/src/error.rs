@@ -6,7 +6,6 @@ use crate::frontier::FrontierError;
 /// and refused signatures. Every function that takes outside input returns this instead of
 /// panicking.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum AuditError {
     /// A leaf index is not inside the tree.
     #[error("leaf index {index} is out of range for a tree of {size} leaves")]

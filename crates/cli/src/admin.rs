@@ -4,7 +4,7 @@ use crate::config::{self, Flags};
 use crate::datadir::{self, UnsealInput};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use jaga_core::auth::{Caller, Scope};
+use jaga_core::auth::{Caller, OperatorTask, Scope};
 use jaga_core::unseal::UnsealConfig;
 use secrecy::ExposeSecret;
 
@@ -54,8 +54,9 @@ pub enum KeysCmd {
     },
 }
 
-fn cli_caller() -> Caller {
-    Caller::system("cli")
+/// The operator managing `task` (API keys or the keyring) at the machine.
+fn cli_caller(task: OperatorTask) -> Caller {
+    Caller::operator(task)
 }
 
 /// Runs an API key subcommand.
@@ -76,7 +77,7 @@ pub async fn apikey(flags: &Flags, input: &UnsealInput, cmd: ApikeyCmd) -> Resul
             })?;
             let expires = expires_days.map(|d| jaga_core::now_ms() + i64::from(d) * 86_400_000);
             let key = vault
-                .apikey_create(&cli_caller(), &name, &scopes, expires)
+                .apikey_create(&cli_caller(OperatorTask::ApiKeys), &name, &scopes, expires)
                 .await?;
             eprintln!(
                 "API key created (id {}). It is shown only once — store it in your backend's secret store:",
@@ -115,7 +116,7 @@ pub async fn apikey(flags: &Flags, input: &UnsealInput, cmd: ApikeyCmd) -> Resul
         }
         ApikeyCmd::Revoke { id } => {
             vault
-                .apikey_revoke(&cli_caller(), &id)
+                .apikey_revoke(&cli_caller(OperatorTask::ApiKeys), &id)
                 .await
                 .map_err(|e| match e {
                     jaga_core::CoreError::NotFound => {
@@ -135,7 +136,7 @@ pub async fn keys(flags: &Flags, input: &UnsealInput, cmd: KeysCmd) -> Result<()
     let vault = datadir::open_unsealed(&cfg, input).await?;
     match cmd {
         KeysCmd::Rotate => {
-            let v = vault.rotate_kek(&cli_caller()).await?;
+            let v = vault.rotate_kek(&cli_caller(OperatorTask::Keys)).await?;
             println!("new key-encryption key v{v} is active; re-wrapping customer keys…");
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
@@ -145,7 +146,7 @@ pub async fn keys(flags: &Flags, input: &UnsealInput, cmd: KeysCmd) -> Result<()
                 .expect("template"),
             );
             let done = vault
-                .rewrap_all(&cli_caller(), |p| {
+                .rewrap_all(&cli_caller(OperatorTask::Keys), |p| {
                     bar.set_length(p.total);
                     bar.set_position(p.done);
                 })
@@ -172,7 +173,7 @@ pub async fn keys(flags: &Flags, input: &UnsealInput, cmd: KeysCmd) -> Result<()
         }
         KeysCmd::Retire { version } => {
             vault
-                .retire_kek(&cli_caller(), version)
+                .retire_kek(&cli_caller(OperatorTask::Keys), version)
                 .await
                 .map_err(|e| match e {
                     jaga_core::CoreError::Conflict(m) => {

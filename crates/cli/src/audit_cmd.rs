@@ -5,7 +5,7 @@ use crate::config::{self, Flags};
 use crate::datadir;
 use anyhow::{Context, Result};
 use jaga_audit::{SignedCheckpoint, VerifierKey, open_checkpoint};
-use jaga_core::auditlog::CheckpointOutcome;
+use jaga_core::audit::log::CheckpointOutcome;
 use jaga_jobs::checkpoint::{SignerFiles, delivery};
 use jaga_jobs::delivery::Witnesses;
 use std::path::{Path, PathBuf};
@@ -129,7 +129,7 @@ pub async fn run(flags: &Flags, cmd: AuditCmd) -> Result<ExitCode> {
         AuditCmd::Proof { event, out } => {
             let cfg = config::load(flags)?;
             let store = datadir::open_store(&cfg.database_url).await?;
-            let bundle = jaga_core::auditlog::bundle(store.as_ref(), event).await?;
+            let bundle = jaga_core::audit::log::bundle(store.as_ref(), event).await?;
             let text = bundle.to_text();
             // Check it before handing it out: a bundle that fails here means the database no
             // longer matches its own signed checkpoint.
@@ -267,9 +267,9 @@ async fn verify(
         }
     };
     let store = datadir::open_store(&cfg.database_url).await?;
-    // The same check as the console's "verify now" (jaga_core::auditverify).
-    let r =
-        jaga_core::auditverify::verify_log(store.as_ref(), key.as_ref(), external.as_ref()).await?;
+    // The same check as the console's "verify now" (jaga_core::audit::verify).
+    let r = jaga_core::audit::verify::verify_log(store.as_ref(), key.as_ref(), external.as_ref())
+        .await?;
     let all = r
         .problems
         .iter()

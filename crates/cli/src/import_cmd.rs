@@ -13,7 +13,7 @@ use crate::datadir::{self, UnsealInput};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use jaga_core::InvalidField;
-use jaga_core::auth::Caller;
+use jaga_core::auth::{Caller, OperatorTask};
 use jaga_core::model::NewCustomer;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -256,7 +256,7 @@ pub async fn run(flags: &Flags, input: &UnsealInput, cmd: ImportCmd) -> Result<E
     let (header, total) = check(path, delim)?;
     let cfg = config::load(flags)?;
     let vault = datadir::open_unsealed(&cfg, input).await?;
-    let caller = Caller::system("cli-import");
+    let caller = Caller::operator(OperatorTask::Import);
     let writer = vault.writer(&caller).await?;
 
     let bar = if std::io::stderr().is_terminal() && !args.json {

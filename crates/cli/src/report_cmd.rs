@@ -4,13 +4,15 @@
 use crate::config::{self, Flags};
 use crate::datadir;
 use anyhow::{Context, Result, bail};
-use jaga_core::auth::Caller;
+use jaga_core::auth::{Caller, OperatorTask};
 use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
 use jaga_core::staff::Policies;
 use jaga_core::store::Store;
+use jaga_core::vault::Vault;
 use jaga_jobs::delivery::Witnesses;
 use jaga_jobs::review::{review_delivery, review_text};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// `jaga audit report …`
 #[derive(clap::Subcommand)]
@@ -68,9 +70,20 @@ pub enum ReportCmd {
     },
 }
 
-/// The actor the reports' reads are audited as (also the periodic review's, in `jaga serve`).
+/// The operator's reporting authority: `audit:read` only (also the periodic review's, in
+/// `jaga serve`).
 pub fn caller() -> Caller {
-    Caller::system("cli.report")
+    Caller::operator(OperatorTask::Reports)
+}
+
+/// A sealed vault over `store`: reports read the audit log, which needs no key material, and
+/// are reached only through the auditor capability.
+fn auditor_vault(store: &Arc<dyn Store>) -> Vault {
+    let config = jaga_core::unseal::UnsealConfig::Keyfile {
+        key_file: String::new(),
+        root_check: String::new(),
+    };
+    Vault::new(store.clone(), config)
 }
 
 /// Runs a report.
@@ -91,7 +104,14 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
                 "en" => Lang::En,
                 _ => bail!("--lang must be id or en"),
             };
-            let r = match report::customer_report(store.as_ref(), &caller(), &code).await {
+            let vault = auditor_vault(&store);
+            let caller = caller();
+            let r = match vault
+                .audit_reader(&caller)
+                .await?
+                .customer_report(&code)
+                .await
+            {
                 Err(jaga_core::CoreError::NotFound) => bail!("no customer with code {code}"),
                 other => other?,
             };
@@ -128,7 +148,13 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
                 .map(date_ms)
                 .transpose()?
                 .unwrap_or(now + 86_400_000);
-            let r = report::actor_report(store.as_ref(), &caller(), &actor, from_ms, to_ms).await?;
+            let vault = auditor_vault(&store);
+            let caller = caller();
+            let r = vault
+                .audit_reader(&caller)
+                .await?
+                .actor_report(&actor, from_ms, to_ms)
+                .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else if csv {
@@ -147,7 +173,7 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
             }
         }
         ReportCmd::Review { json, csv, deliver } => {
-            let r = review(store.as_ref(), &cfg.staff.policies).await?;
+            let r = review(&store, &cfg.staff.policies).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else if csv {
@@ -167,8 +193,9 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn review(store: &dyn Store, policies: &Policies) -> Result<Review> {
-    Ok(jaga_jobs::review::review(store, &caller(), policies).await?)
+async fn review(store: &Arc<dyn Store>, policies: &Policies) -> Result<Review> {
+    let vault = auditor_vault(store);
+    Ok(jaga_jobs::review::review(&vault, &caller(), policies).await?)
 }
 
 fn date_ms(s: &str) -> Result<i64> {

@@ -76,7 +76,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     }
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let store = datadir::open_store(&cfg.database_url).await?;
-    let vault = Arc::new(Vault::new(store, unseal.clone()));
+    let vault = Arc::new(Vault::new(store.clone(), unseal.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
     vault.set_lookup_limits(cfg.lookup_limits);
     if let jaga_core::unseal::UnsealConfig::Keyfile { key_file, .. } = &unseal {
@@ -100,7 +100,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
         vault.clone(),
         cfg.staff.clone(),
     ));
-    let jobs = jobs(&cfg, &vault, &staff, signer)?;
+    let jobs = jobs(&cfg, store, &vault, &staff, signer)?;
     let state = AppState::with_staff(
         vault.clone(),
         ServerConfig {
@@ -141,11 +141,11 @@ pub async fn run(flags: &Flags) -> Result<()> {
 /// The background jobs every `jaga serve` node runs (see `jaga_jobs`).
 fn jobs(
     cfg: &Config,
+    store: Arc<dyn jaga_core::store::Store>,
     vault: &Arc<Vault>,
     staff: &Arc<jaga_core::staff::StaffService>,
     signer: SignerFiles,
 ) -> Result<Runner> {
-    let store = vault.store().clone();
     let witnesses = Arc::new(tokio::sync::Mutex::new(Witnesses::new(
         &cfg.data_dir,
         cfg.audit.witness.clone(),
@@ -158,7 +158,7 @@ fn jobs(
             witnesses.clone(),
         ))
         .add(ReviewJob::new(
-            store.clone(),
+            vault.clone(),
             crate::report_cmd::caller(),
             cfg.staff.policies.clone(),
             ReviewSchedule::new(&cfg.data_dir, cfg.audit.review_days()),

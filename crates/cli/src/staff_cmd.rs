@@ -9,7 +9,7 @@ use crate::datadir;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use jaga_core::CoreError;
-use jaga_core::auth::Caller;
+use jaga_core::auth::{Caller, OperatorTask};
 use jaga_core::staff::{Invitation, NewInvitation, Role, StaffInfo, StaffService};
 use jaga_core::vault::Vault;
 use std::process::ExitCode;
@@ -98,7 +98,7 @@ pub async fn print_bootstrap(cfg: &Config) -> Result<()> {
             print_invitation(&inv, &base(cfg, None));
             Ok(())
         }
-        Err(CoreError::Conflict(_)) => Ok(()),
+        Err(CoreError::Conflict(jaga_core::ConflictKind::AdminExists)) => Ok(()),
         Err(e) => Err(e).context("creating the bootstrap invitation"),
     }
 }
@@ -115,7 +115,7 @@ async fn find(svc: &StaffService, caller: &Caller, who: &str) -> Result<StaffInf
 pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
     let cfg = config::load(flags)?;
     let svc = service(&cfg).await?;
-    let caller = Caller::system("cli");
+    let caller = Caller::operator(OperatorTask::Staff);
     match cmd {
         StaffCmd::Add {
             email,

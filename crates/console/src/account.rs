@@ -215,7 +215,9 @@ pub async fn regenerate_recovery(
             };
             Ok(maybe_with_session(html(StatusCode::OK, &page), &rotated))
         }
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, action, vec![], None))
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }

@@ -11,7 +11,7 @@ use super::web::{Fail, html};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jaga_core::auditverify::{ProblemKind, VerifyOutcome};
+use jaga_core::audit::verify::{ProblemKind, VerifyOutcome};
 use jaga_core::auth::Scope;
 use jaga_core::vault::{AuditPage, AuditQuery, SCAN_LIMIT};
 use jaga_server::AppState;

@@ -10,8 +10,8 @@ use super::web::{Fail, html, see_other};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jaga_core::CoreError;
 use jaga_core::staff::TotpEnrolment;
+use jaga_core::{CoreError, ForbiddenReason};
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -51,7 +51,9 @@ pub async fn start(State(state): State<Arc<AppState>>, req: Request) -> Result<R
             replace_page(&staff, &r.enrolment, &r.ticket, None, StatusCode::OK),
             &rotated,
         )),
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, vec![], None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, action, vec![], None))
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }

@@ -9,8 +9,8 @@ use super::web::{Ctx, Fail, html, see_other};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use jaga_core::CoreError;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
+use jaga_core::{CoreError, ForbiddenReason};
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -104,7 +104,7 @@ async fn staff_page(
         &StaffListPage {
             c,
             roles: roles(tr),
-            staff: rows(tr, &staff.caller.id, list),
+            staff: rows(tr, staff.caller.id(), list),
             errors: extras.errors,
             invite_link: extras.invite_link,
             invite_note: extras.invite_note,
@@ -234,7 +234,9 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
             Err((_, Err(fail))) => return Err(fail),
         };
     match state.staff.invite(&staff.caller, &req).await {
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, action, carry, None))
+        }
         Ok(inv) => {
             let extras = StaffExtras {
                 invite_link: Some(inv.link(&base)),
@@ -309,7 +311,7 @@ pub async fn set_role(
         };
         return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if staff.caller.id == id.to_string() {
+    if staff.caller.id() == id.to_string() {
         let e = StaffExtras {
             errors: vec![tr.t(M::CannotChangeSelf).into()],
             ..Default::default()
@@ -331,7 +333,9 @@ pub async fn set_role(
             see_other("/console/staff?done=1"),
             &rotated,
         )),
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, &action, carry, None))
+        }
         Err(CoreError::Conflict(_)) | Err(CoreError::Invalid(_)) => {
             let e = StaffExtras {
                 errors: vec![tr.t(M::CannotChangeSelf).into()],
@@ -359,7 +363,7 @@ pub async fn set_disabled(
     let StaffForm { staff, form, raw } = StaffForm::<StepUpCode>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let id = parse_id(&id)?;
-    if staff.caller.id == id.to_string() {
+    if staff.caller.id() == id.to_string() {
         let e = StaffExtras {
             errors: vec![staff.tr().t(M::CannotChangeSelf).into()],
             ..Default::default()
@@ -387,7 +391,9 @@ pub async fn set_disabled(
             see_other("/console/staff?done=1"),
             &rotated,
         )),
-        Err(CoreError::StepUpRequired) => Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
+            Ok(stepup_page(&staff, &action, carry, None))
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }

@@ -81,11 +81,7 @@ pub fn client_info(
 
 /// Maps a staff-service error on an authenticated request to the console's failure.
 pub fn auth_fail(e: CoreError) -> Fail {
-    match e {
-        CoreError::Unauthenticated => Fail::Login,
-        CoreError::Forbidden("csrf") => Fail::Csrf,
-        other => Fail::from(other),
-    }
+    Fail::from(e)
 }
 
 async fn load(
@@ -197,8 +193,8 @@ impl StaffPage {
     /// The vault's customer capabilities refuse data until the agreement is accepted; pages
     /// with customer data send the member to it first.
     pub fn require_agreement(&self) -> Result<(), Fail> {
-        match &self.caller.staff {
-            Some(s) if !s.agreement_ok => Err(Fail::Agreement),
+        match self.caller.staff() {
+            Some(s) if !s.agreement_ok() => Err(Fail::Agreement),
             _ => Ok(()),
         }
     }

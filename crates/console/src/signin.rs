@@ -122,7 +122,6 @@ pub(crate) fn step_error(e: CoreError) -> Result<(StatusCode, M), Fail> {
         }
         CoreError::Throttled { .. } => Ok((StatusCode::TOO_MANY_REQUESTS, M::LoginThrottled)),
         CoreError::Unauthenticated => Err(Fail::Login),
-        CoreError::Forbidden("csrf") => Err(Fail::Csrf),
         other => Err(Fail::from(other)),
     }
 }

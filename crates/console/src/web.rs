@@ -195,32 +195,27 @@ impl IntoResponse for Fail {
 }
 
 impl From<jaga_core::CoreError> for Fail {
+    /// Renders the core's one classification ([`jaga_core::CoreError::class`]): the kind picks
+    /// the page; a few refusals have a page of their own. Faults are logged without PII.
     fn from(e: jaga_core::CoreError) -> Self {
-        use jaga_core::CoreError as E;
-        match e {
-            E::Sealed => Fail::Sealed,
-            E::Unauthenticated => Fail::Login,
-            E::Forbidden(_) => Fail::Forbidden,
-            E::NotFound => Fail::NotFound,
-            E::AgreementRequired => Fail::Agreement,
-            E::RateLimited { retry_after_secs } => Fail::TooMany(retry_after_secs),
-            E::Erased => Fail::Erased,
-            E::Conflict(_) | E::Store(jaga_core::store::StoreError::Concurrent) => Fail::Conflict,
-            E::Invalid(_) | E::CardNumber | E::CardInText { .. } | E::PurposeRequired => {
-                Fail::BadForm
-            }
-            E::Store(err) => {
-                tracing::error!(error = %err, "console: store error");
-                Fail::Unavailable
-            }
-            E::Integrity => {
-                tracing::error!("console: stored ciphertext failed authentication");
-                Fail::Internal
-            }
-            other => {
-                tracing::error!(error = %other, "console: unexpected error");
-                Fail::Internal
-            }
+        use jaga_core::{CoreError as E, ErrorKind as K, ForbiddenReason as R};
+        let class = e.class();
+        if class.fault {
+            tracing::error!(error = %e, code = class.code, "console: core fault");
+        }
+        match (&e, class.kind) {
+            (E::Sealed, _) => Fail::Sealed,
+            (E::Forbidden(R::Csrf), _) => Fail::Csrf,
+            (E::Forbidden(R::Agreement), _) => Fail::Agreement,
+            (_, K::Unauthenticated) => Fail::Login,
+            (_, K::Forbidden) => Fail::Forbidden,
+            (_, K::NotFound) => Fail::NotFound,
+            (_, K::Gone) => Fail::Erased,
+            (_, K::Conflict) => Fail::Conflict,
+            (_, K::BadRequest | K::Unprocessable) => Fail::BadForm,
+            (_, K::TooManyRequests) => Fail::TooMany(class.retry_after.unwrap_or(1)),
+            (_, K::Unavailable) => Fail::Unavailable,
+            (_, K::Internal) => Fail::Internal,
         }
     }
 }

@@ -635,7 +635,7 @@ async fn role_escalation_through_forms_is_refused() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = c
         .post(
-            &format!("/console/staff/{}/role", cs.caller.id),
+            &format!("/console/staff/{}/role", cs.caller.id()),
             Some(&cs),
             "",
             &form(&[("csrf_token", &cs.csrf), ("role", "admin")]),
@@ -683,7 +683,7 @@ async fn role_escalation_through_forms_is_refused() {
     assert!(r.body.contains("Peran tidak dikenal"));
     let r = c
         .post(
-            &format!("/console/staff/{}/role", admin.caller.id),
+            &format!("/console/staff/{}/role", admin.caller.id()),
             Some(&admin),
             "",
             &form(&[("csrf_token", &admin.csrf), ("role", "cs_staff")]),

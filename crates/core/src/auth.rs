@@ -4,6 +4,7 @@
 //! session later). Its [`Scope`]s are turned into capabilities by [`crate::vault::Vault`]: a
 //! handler that lacks a scope cannot obtain the object whose methods read or change PII.
 
+use crate::error::{CoreError, ForbiddenReason};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -120,19 +121,48 @@ impl ActorKind {
 }
 
 /// An authenticated principal: who is acting, with which scopes, in which request.
+///
+/// Authority cannot be forged: every field is private and the only ways to obtain a `Caller`
+/// are authentication — [`crate::vault::Vault::authenticate`] (API key) and
+/// [`crate::staff::StaffService::authenticate`] (staff session) — and, for the `jaga` CLI
+/// only, [`Caller::operator`] (behind the `operator` feature, which only the binary enables).
+/// A crate outside core cannot build one:
+///
+/// ```compile_fail
+/// use jaga_core::auth::{ActorKind, Caller};
+/// let forged = Caller {
+///     kind: ActorKind::System,
+///     id: "me".into(),
+///     scopes: Default::default(),
+///     request_id: None,
+///     staff: None,
+/// };
+/// ```
+///
+/// ```compile_fail
+/// let root = jaga_core::auth::Caller::system("me"); // crate-private
+/// ```
+///
+/// ```compile_fail
+/// let key = jaga_core::auth::Caller::api_key("k".into(), Default::default(), None);
+/// ```
+///
+/// What other crates can do is read it:
+///
+/// ```
+/// fn describe(c: &jaga_core::auth::Caller) -> String {
+///     format!("{} {} {:?}", c.kind().name(), c.id(), c.scopes().collect::<Vec<_>>())
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Kind of principal.
-    pub kind: ActorKind,
-    /// The API key id, staff id or system component name. Never a secret.
-    pub id: String,
-    /// Granted scopes.
-    pub scopes: BTreeSet<Scope>,
-    /// The request this call belongs to, for the audit log.
-    pub request_id: Option<String>,
-    /// For a staff member with a console session: role, segments, views, agreement and step-up
-    /// state. `None` for API keys and the system, which keep scope-only checks.
-    pub staff: Option<StaffContext>,
+    kind: ActorKind,
+    id: String,
+    scopes: BTreeSet<Scope>,
+    request_id: Option<String>,
+    staff: Option<StaffContext>,
+    /// Jaga itself or the operator at the machine (never a component, an API key or staff).
+    operator: bool,
 }
 
 /// What the vault needs to know about a staff caller beyond scopes. Built by
@@ -140,23 +170,72 @@ pub struct Caller {
 /// change or a new agreement version takes effect on the next request.
 #[derive(Debug, Clone)]
 pub struct StaffContext {
-    /// The staff member's id (also `Caller::id`).
-    pub staff_id: uuid::Uuid,
-    /// The role.
-    pub role: crate::staff::Role,
-    /// Segments the member may see; `None` = every segment.
-    pub segments: Option<BTreeSet<String>>,
-    /// The role's field and order views under the shop's policy.
-    pub views: crate::staff::RoleViews,
-    /// Whether the current confidentiality agreement was accepted (no customer data until it is).
-    pub agreement_ok: bool,
-    /// Whether the session's last TOTP step-up is recent enough for a sensitive action.
-    pub step_up_fresh: bool,
-    /// The session's public handle.
-    pub session: uuid::Uuid,
+    staff_id: uuid::Uuid,
+    role: crate::roles::Role,
+    segments: Option<BTreeSet<String>>,
+    views: crate::roles::RoleViews,
+    agreement_ok: bool,
+    step_up_fresh: bool,
+    session: uuid::Uuid,
 }
 
 impl StaffContext {
+    /// The context of a live session (built by [`crate::staff::StaffService`] only).
+    pub(crate) fn new(
+        staff_id: uuid::Uuid,
+        role: crate::roles::Role,
+        segments: Option<BTreeSet<String>>,
+        views: crate::roles::RoleViews,
+        agreement_ok: bool,
+        step_up_fresh: bool,
+        session: uuid::Uuid,
+    ) -> Self {
+        Self {
+            staff_id,
+            role,
+            segments,
+            views,
+            agreement_ok,
+            step_up_fresh,
+            session,
+        }
+    }
+
+    /// The staff member's id.
+    pub fn staff_id(&self) -> uuid::Uuid {
+        self.staff_id
+    }
+
+    /// The role.
+    pub fn role(&self) -> crate::roles::Role {
+        self.role
+    }
+
+    /// Segments the member may see; `None` = every segment.
+    pub fn segments(&self) -> Option<&BTreeSet<String>> {
+        self.segments.as_ref()
+    }
+
+    /// The role's field and order views.
+    pub fn views(&self) -> &crate::roles::RoleViews {
+        &self.views
+    }
+
+    /// Whether the current confidentiality agreement was accepted.
+    pub fn agreement_ok(&self) -> bool {
+        self.agreement_ok
+    }
+
+    /// Whether the session's last TOTP step-up is recent enough for a sensitive action.
+    pub fn step_up_fresh(&self) -> bool {
+        self.step_up_fresh
+    }
+
+    /// The session's public handle.
+    pub fn session(&self) -> uuid::Uuid {
+        self.session
+    }
+
     /// Whether a customer of `segment` is visible to this member.
     pub fn sees_segment(&self, segment: &str) -> bool {
         self.segments.as_ref().is_none_or(|s| s.contains(segment))
@@ -164,20 +243,191 @@ impl StaffContext {
 }
 
 impl Caller {
-    /// A system caller with every scope (CLI maintenance and background jobs).
-    pub fn system(component: &str) -> Self {
+    /// Jaga itself with every scope, for work inside core (initialising the keyring, the
+    /// bootstrap invitation). Crate-private: no other crate can mint it.
+    pub(crate) fn system(component: &str) -> Self {
         Self {
             kind: ActorKind::System,
             id: component.to_string(),
             scopes: Scope::ALL.into_iter().collect(),
             request_id: None,
             staff: None,
+            operator: true,
         }
+    }
+
+    /// Jaga itself as `component` (e.g. the unseal endpoint), with **no** scopes: named in the
+    /// log, allowed nothing.
+    pub(crate) fn component(component: &str, request_id: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::System,
+            id: component.to_string(),
+            scopes: BTreeSet::new(),
+            request_id,
+            staff: None,
+            operator: false,
+        }
+    }
+
+    /// The actor of already-recorded events, named again in a summary event (the refusal
+    /// budget's counts): no scopes.
+    pub(crate) fn named(kind: ActorKind, id: &str) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+            scopes: BTreeSet::new(),
+            request_id: None,
+            staff: None,
+            operator: false,
+        }
+    }
+
+    /// An API key that authenticated ([`crate::vault::Vault::authenticate`] only).
+    pub(crate) fn api_key(id: String, scopes: BTreeSet<Scope>, request_id: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::ApiKey,
+            id,
+            scopes,
+            request_id,
+            staff: None,
+            operator: false,
+        }
+    }
+
+    /// A staff member with a live, active session ([`crate::staff::StaffService`] only).
+    pub(crate) fn staff_session(
+        ctx: StaffContext,
+        scopes: BTreeSet<Scope>,
+        request_id: Option<String>,
+    ) -> Self {
+        Self {
+            kind: ActorKind::Staff,
+            id: ctx.staff_id.to_string(),
+            scopes,
+            request_id,
+            staff: Some(ctx),
+            operator: false,
+        }
+    }
+
+    /// A staff member named in the log before a session exists (login steps): no scopes, no
+    /// staff context.
+    pub(crate) fn staff_actor(id: &str, request_id: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::Staff,
+            id: id.to_string(),
+            scopes: BTreeSet::new(),
+            request_id,
+            staff: None,
+            operator: false,
+        }
+    }
+
+    /// The operator at the machine, running `task` through the `jaga` CLI: a system caller
+    /// holding only the task's scopes ([`OperatorTask::scopes`]). Compiled only with the
+    /// `operator` feature, which only the `jaga` binary enables; the server cannot call it.
+    #[cfg(feature = "operator")]
+    pub fn operator(task: OperatorTask) -> Self {
+        Self {
+            kind: ActorKind::System,
+            id: task.component().to_string(),
+            scopes: task.scopes().iter().copied().collect(),
+            request_id: None,
+            staff: None,
+            operator: true,
+        }
+    }
+
+    /// A caller of any kind with any scopes, for tests only (the `testing` feature, enabled by
+    /// `jaga-testkit`, a dev-dependency; never in a release build).
+    #[cfg(feature = "testing")]
+    pub fn for_tests(kind: ActorKind, id: &str, scopes: &[Scope]) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+            scopes: scopes.iter().copied().collect(),
+            request_id: Some("req-test".into()),
+            staff: None,
+            operator: kind == ActorKind::System,
+        }
+    }
+
+    /// Whether this is Jaga itself or the operator at the machine (not an API key or staff).
+    pub fn is_operator(&self) -> bool {
+        self.operator
     }
 
     /// Whether the caller holds `scope`.
     pub fn has(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
+    }
+
+    /// The kind of principal.
+    pub fn kind(&self) -> ActorKind {
+        self.kind
+    }
+
+    /// The API key id, staff id or system component name. Never a secret.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The scopes held.
+    pub fn scopes(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.scopes.iter().copied()
+    }
+
+    /// The request this call belongs to.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The staff context, for a staff member with a console session.
+    pub fn staff(&self) -> Option<&StaffContext> {
+        self.staff.as_ref()
+    }
+
+    /// The staff context, or [`ForbiddenReason::StaffSession`] for any other caller.
+    pub fn require_staff(&self) -> Result<&StaffContext, CoreError> {
+        self.staff
+            .as_ref()
+            .ok_or(CoreError::Forbidden(ForbiddenReason::StaffSession))
+    }
+}
+
+/// What the operator at the machine is doing through the `jaga` CLI. Each task holds only the
+/// scopes it needs and is named in the audit log by its component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorTask {
+    /// `jaga apikey …`: create, list and revoke API keys.
+    ApiKeys,
+    /// `jaga keys …`: rotate, re-wrap and retire KEKs.
+    Keys,
+    /// `jaga import customers`: bulk import through the write guard.
+    Import,
+    /// `jaga staff …`: staff administration.
+    Staff,
+    /// `jaga report …`: access reports over the audit log.
+    Reports,
+}
+
+impl OperatorTask {
+    /// The component name the audit log records as the actor.
+    pub fn component(self) -> &'static str {
+        match self {
+            OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => "cli",
+            OperatorTask::Import => "cli-import",
+            OperatorTask::Reports => "cli.report",
+        }
+    }
+
+    /// The scopes the task holds.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => &[],
+            OperatorTask::Import => &[Scope::CustomersWrite],
+            OperatorTask::Reports => &[Scope::AuditRead],
+        }
     }
 }
 
@@ -261,6 +511,25 @@ mod tests {
                 format!("\"{}\"", sc.name())
             );
         }
+    }
+
+    /// Only Jaga itself (and, with the `operator` feature, the CLI) is the operator: a named
+    /// component such as the unseal endpoint, an actor named in a summary, an API key holding
+    /// every scope and a staff member before a session are not, so none of them passes the
+    /// operator-only checks (key administration, staff administration without a role).
+    #[test]
+    fn only_the_system_is_the_operator() {
+        assert!(Caller::system("init").is_operator());
+        let all: BTreeSet<Scope> = Scope::ALL.into_iter().collect();
+        for c in [
+            Caller::component("unseal-endpoint", None),
+            Caller::named(ActorKind::System, "audit-budget"),
+            Caller::api_key("k".into(), all, None),
+            Caller::staff_actor("s", None),
+        ] {
+            assert!(!c.is_operator(), "{c:?}");
+        }
+        assert!(!Caller::component("unseal-endpoint", None).has(Scope::AuditRead));
     }
 
     #[test]

@@ -1,4 +1,15 @@
 //! The core's one error type. Messages never contain PII values: they name fields, never values.
+//!
+//! Why access was denied ([`ForbiddenReason`]), which rule a conflict hit ([`ConflictKind`]) and
+//! why unsealing failed ([`UnsealError`]) are enums, not strings, so the edges match on meaning.
+//! [`CoreError::class`] classifies every error once (kind, stable code, explanation); the JSON
+//! API turns that into problem+json and the console only chooses how to render it.
+
+mod class;
+mod reasons;
+
+pub use class::{ErrorClass, ErrorKind};
+pub use reasons::{ConflictKind, ForbiddenReason, UnsealError};
 
 use crate::store::StoreError;
 
@@ -28,7 +39,6 @@ impl InvalidField {
 
 /// Why a vault operation did not succeed.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum CoreError {
     /// The vault is sealed: no key material in memory.
     #[error("the vault is sealed")]
@@ -36,9 +46,9 @@ pub enum CoreError {
     /// The caller is not authenticated (missing, unknown, expired or revoked credential).
     #[error("authentication required")]
     Unauthenticated,
-    /// The caller lacks a permission.
-    #[error("missing permission: {0}")]
-    Forbidden(&'static str),
+    /// The caller may not do this; the reason says which rule refused it.
+    #[error("access denied: {0}")]
+    Forbidden(ForbiddenReason),
     /// A reveal was asked for without a stated purpose.
     #[error("a purpose is required to reveal customer data")]
     PurposeRequired,
@@ -63,10 +73,10 @@ pub enum CoreError {
     },
     /// The record changed concurrently, or a uniqueness rule was hit.
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(ConflictKind),
     /// Unseal material was wrong or incomplete.
     #[error("unseal failed: {0}")]
-    Unseal(String),
+    Unseal(UnsealError),
     /// Stored ciphertext could not be decrypted with the keys held (tampering or key loss).
     #[error("stored data failed integrity checks")]
     Integrity,
@@ -89,12 +99,6 @@ pub enum CoreError {
         /// Seconds until the next lookup is accepted.
         retry_after_secs: u64,
     },
-    /// The action needs a TOTP step-up within the last few minutes.
-    #[error("this action needs a fresh second-factor confirmation (step-up)")]
-    StepUpRequired,
-    /// The staff member has not accepted the current confidentiality agreement.
-    #[error("accept the confidentiality agreement before viewing customer data")]
-    AgreementRequired,
     /// The server is saturated (e.g. the password-hashing queue is full); retry shortly.
     #[error("busy; retry shortly")]
     Busy,
@@ -111,5 +115,20 @@ impl CoreError {
         message: impl Into<String>,
     ) -> Self {
         Self::Invalid(vec![InvalidField::new(field, code, message)])
+    }
+
+    /// Whether this is the refusal for want of a fresh TOTP step-up.
+    pub fn is_step_up_required(&self) -> bool {
+        matches!(self, CoreError::Forbidden(ForbiddenReason::StepUp))
+    }
+}
+
+impl From<jaga_crypto::CryptoError> for CoreError {
+    fn from(e: jaga_crypto::CryptoError) -> Self {
+        use jaga_crypto::CryptoError as C;
+        match e {
+            C::Unseal(why) => CoreError::Unseal(UnsealError::Material(why)),
+            C::Malformed | C::Decrypt | C::Encoding(_) => CoreError::Integrity,
+        }
     }
 }

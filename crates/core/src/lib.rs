@@ -4,14 +4,18 @@
 //! - [`model`]: the request and response shapes of customers and orders, and [`model::Field`].
 //! - [`validate`]: normalisation and validation (e-mail, +62 phones in E.164, NIK structure, …).
 //! - [`mask`]: the masked views staff and API clients see by default.
-//! - [`guard`]: the card-number guard every write passes through.
-//! - [`auth`]: callers, scopes and the capabilities that gate PII.
+//! - [`guard`]: the card-number guard every write passes through (the vault's `screen` applies
+//!   the shop's policy on top).
+//! - [`auth`]: callers (unforgeable: built only by authentication), scopes and purposes.
+//! - [`roles`]: staff roles, their field and order views, and the shop's policies.
 //! - [`store`]: the ports a database adapter implements (SQLite and PostgreSQL crates).
-//! - [`vault`]: the service: sealed/unsealed state, customers, orders, API keys, key rotation.
-//! - [`audit`]: audit records and their canonical leaf encoding.
-//! - [`auditbound`]: the bounds every audit event is held to (size, card numbers, controls).
-//! - [`auditlog`]: proofs, signed checkpoints and offline bundles over the stored log.
-//! - [`staff`]: staff accounts, roles and field views, passwords, TOTP, sessions, throttling.
+//! - [`vault`]: the service: sealed/unsealed state, customers, orders, tokens, API keys and key
+//!   rotation (the operator's).
+//! - [`audit`]: audit records and actions, the bounds every event is held to, the one refusal
+//!   step, proofs, checkpoints, verification, search, and the `audit:read` capability with its
+//!   reports ([`report`]).
+//! - [`staff`]: staff accounts, passwords, TOTP, sessions, throttling.
+//! - [`CoreError`] and its one classification, [`ErrorClass`].
 //!
 //! This crate never depends on HTTP or database crates; the server reaches data only through
 //! [`vault::Vault`], so no handler can read PII without a permission check and an audit event.
@@ -19,9 +23,6 @@
 #![deny(missing_docs)]
 
 pub mod audit;
-pub mod auditbound;
-pub mod auditlog;
-pub mod auditverify;
 pub mod auth;
 pub mod clock;
 mod error;
@@ -31,13 +32,16 @@ pub mod model;
 pub mod notes;
 pub mod purpose;
 pub mod report;
+pub mod roles;
 pub mod staff;
 pub mod store;
 pub mod unseal;
 pub mod validate;
 pub mod vault;
 
-pub use error::{CoreError, InvalidField};
+pub use error::{
+    ConflictKind, CoreError, ErrorClass, ErrorKind, ForbiddenReason, InvalidField, UnsealError,
+};
 
 /// Milliseconds since the Unix epoch, UTC: the timestamp unit stored everywhere.
 pub fn now_ms() -> i64 {

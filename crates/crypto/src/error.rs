@@ -2,7 +2,6 @@
 
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum CryptoError {
     /// The ciphertext is not in Jaga's format (too short, unknown version or algorithm).
     #[error("ciphertext is malformed")]

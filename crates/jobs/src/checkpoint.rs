@@ -21,7 +21,7 @@ use crate::delivery::{Delivery, Witnesses, write_atomic};
 use crate::{Ctx, Job, JobError, Scope, Tick};
 use async_trait::async_trait;
 use jaga_audit::{Signer, SigningKeyPair, VerifierKey};
-use jaga_core::auditlog::{CheckpointError, CheckpointOutcome, checkpoint_now};
+use jaga_core::audit::log::{CheckpointError, CheckpointOutcome, checkpoint_now};
 use jaga_core::store::{Store, StoredCheckpoint};
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};

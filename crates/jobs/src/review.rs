@@ -6,20 +6,26 @@ use crate::delivery::{Delivery, write_atomic};
 use crate::{Job, JobError, Scope, Tick};
 use async_trait::async_trait;
 use jaga_core::auth::Caller;
-use jaga_core::report::{self, Review};
+use jaga_core::report::Review;
 use jaga_core::staff::Policies;
-use jaga_core::store::Store;
+use jaga_core::vault::Vault;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Runs the access review now, as `caller`.
+/// Runs the access review now, as `caller`, through the auditor capability (the caller needs
+/// `audit:read`; the vault may be sealed).
 pub async fn review(
-    store: &dyn Store,
+    vault: &Vault,
     caller: &Caller,
     policies: &Policies,
 ) -> Result<Review, JobError> {
-    report::access_review(store, caller, policies, jaga_core::now_ms())
+    let reader = vault
+        .audit_reader(caller)
+        .await
+        .map_err(|e| JobError::msg(format!("access review: {e}")))?;
+    reader
+        .review(policies)
         .await
         .map_err(|e| JobError::msg(format!("access review: {e}")))
 }
@@ -75,7 +81,7 @@ impl ReviewSchedule {
     /// The review to deliver, if one is due now.
     pub async fn due(
         &mut self,
-        store: &dyn Store,
+        vault: &Vault,
         caller: &Caller,
         policies: &Policies,
     ) -> Option<Delivery> {
@@ -94,7 +100,7 @@ impl ReviewSchedule {
         if now - last < self.every_ms {
             return None;
         }
-        match review(store, caller, policies).await {
+        match review(vault, caller, policies).await {
             Ok(r) => {
                 let _ = write_atomic(&self.path, now.to_string().as_bytes());
                 Some(review_delivery(&r))
@@ -110,7 +116,7 @@ impl ReviewSchedule {
 /// Hands the access review to the witnesses every [`crate::config::AuditConfig::review_days`]
 /// days. A singleton; it checks once a minute whether a review is due.
 pub struct ReviewJob {
-    store: Arc<dyn Store>,
+    vault: Arc<Vault>,
     caller: Caller,
     policies: Policies,
     schedule: ReviewSchedule,
@@ -121,14 +127,14 @@ impl ReviewJob {
     /// The job; `dir` is the data directory that keeps the time of the last review, `caller`
     /// the actor the review's reads are audited as.
     pub fn new(
-        store: Arc<dyn Store>,
+        vault: Arc<Vault>,
         caller: Caller,
         policies: Policies,
         schedule: ReviewSchedule,
         witnesses: SharedWitnesses,
     ) -> Self {
         Self {
-            store,
+            vault,
             caller,
             policies,
             schedule,
@@ -154,7 +160,7 @@ impl Job for ReviewJob {
     async fn run(&mut self, _tick: Tick) -> Result<(), JobError> {
         if let Some(d) = self
             .schedule
-            .due(self.store.as_ref(), &self.caller, &self.policies)
+            .due(&self.vault, &self.caller, &self.policies)
             .await
         {
             self.witnesses.lock().await.deliver(&d).await;

@@ -5,7 +5,6 @@ use crate::policy::TokenizeError;
 
 /// Everything that can go wrong while redacting.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum RedactError {
     /// Reading the input or writing the output failed.
     #[error("I/O error: {0}")]

@@ -41,8 +41,37 @@ fn finish(
     policy: &Policy,
 ) -> Result<Redacted, RedactError> {
     findings.retain(|f| f.score >= policy.min_score());
+    let findings = with_card_guard(text, findings);
     let text = apply(text, &findings, policy)?;
     Ok(Redacted { text, findings })
+}
+
+/// Adds every card number the write guard's normalising scan sees ([`crate::card`]: any
+/// separators, any digit script) that the detector did not report, so redaction never lets
+/// through a card number the vault would refuse. Where such a card overlaps other findings
+/// (e.g. a phone number after `+`), the card wins: fail closed.
+pub(crate) fn with_card_guard(text: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
+    for r in crate::card::find_card_numbers(text) {
+        let covered = findings
+            .iter()
+            .any(|f| f.kind == K::CreditCard && f.start <= r.start && r.end <= f.end);
+        if covered {
+            continue;
+        }
+        findings.retain(|f| f.end <= r.start || r.end <= f.start);
+        findings.push(Finding {
+            kind: K::CreditCard,
+            start: r.start,
+            end: r.end,
+            score: 1.0,
+            evidence: crate::Evidence {
+                validator: crate::Validator::LuhnIin,
+                context: None,
+            },
+        });
+    }
+    findings.sort_by_key(|f| f.start);
+    findings
 }
 
 /// Applies `policy` to `findings` (sorted, non-overlapping, on char boundaries — as returned by
@@ -215,5 +244,34 @@ mod tests {
         let p = Policy::tokenize_all(Arc::new(Tok));
         let r = redact("NIK 3174051204900003 kartu 4111111111111111", &p).unwrap();
         assert_eq!(r.text, "NIK tok_nik kartu ");
+    }
+}
+
+#[cfg(test)]
+mod card_guard_tests {
+    use super::*;
+    use crate::Policy;
+
+    #[test]
+    fn redaction_removes_every_card_the_write_guard_would_refuse() {
+        for text in [
+            "kartu 4111  1111  1111  1111 ya",
+            "kartu 4111\u{a0}1111\u{a0}1111\u{a0}1111",
+            "kartu 4111.1111.1111.1111",
+            "kartu 4111/1111/1111/1111",
+            "kartu 4111_1111_1111_1111",
+            "kartu +4111111111111111",
+            "kartu \u{ff14}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}",
+        ] {
+            let out = redact(text, &Policy::default()).unwrap();
+            assert!(
+                !crate::card::contains_card_number(&out.text),
+                "{text:?} -> {:?}",
+                out.text
+            );
+            assert!(out.findings.iter().any(|f| f.kind == K::CreditCard));
+        }
+        let plain = redact("kirim ke Jl. Melati 5, Bandung", &Policy::default()).unwrap();
+        assert!(plain.findings.iter().all(|f| f.kind != K::CreditCard));
     }
 }

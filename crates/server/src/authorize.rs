@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::extract::Authed;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use jaga_core::audit::AuditAction;
 use jaga_core::auth::{Caller, Scope};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ pub trait RouteScope: Send + Sync + 'static {
     /// The scope the route needs.
     const SCOPE: Scope;
     /// The audited action (the same name the vault capability uses).
-    const ACTION: &'static str;
+    const ACTION: AuditAction;
     /// Whether a staff caller must have accepted the agreement.
     const AGREEMENT: bool;
     /// Whether a staff caller needs a fresh step-up.
@@ -28,12 +29,12 @@ pub trait RouteScope: Send + Sync + 'static {
 }
 
 macro_rules! route_scopes {
-    ($($(#[$m:meta])* $name:ident => $scope:expr, $action:literal, $agreement:literal, $step_up:literal;)*) => {$(
+    ($($(#[$m:meta])* $name:ident => $scope:expr, $action:expr, $agreement:literal, $step_up:literal;)*) => {$(
         $(#[$m])*
         pub struct $name;
         impl RouteScope for $name {
             const SCOPE: Scope = $scope;
-            const ACTION: &'static str = $action;
+            const ACTION: AuditAction = $action;
             const AGREEMENT: bool = $agreement;
             const STEP_UP: bool = $step_up;
         }
@@ -42,13 +43,13 @@ macro_rules! route_scopes {
 
 route_scopes! {
     /// `customers:write` (create, update).
-    CustomersWrite => Scope::CustomersWrite, "customer.write", true, false;
+    CustomersWrite => Scope::CustomersWrite, AuditAction::CustomerWrite, true, false;
     /// `orders:write` (add an order).
-    OrdersWrite => Scope::OrdersWrite, "order.create", true, false;
+    OrdersWrite => Scope::OrdersWrite, AuditAction::OrderCreate, true, false;
     /// `redact`.
-    Redact => Scope::Redact, "text.redact", false, false;
+    Redact => Scope::Redact, AuditAction::TextRedact, false, false;
     /// `tokens:resolve` (staff: agreement and a fresh step-up).
-    TokensResolve => Scope::TokensResolve, "token.resolve", true, true;
+    TokensResolve => Scope::TokensResolve, AuditAction::TokenResolve, true, true;
 }
 
 /// An authenticated caller who holds the route's scope `R` (and, for staff, the agreement and
@@ -74,7 +75,7 @@ impl<R: RouteScope> FromRequestParts<Arc<AppState>> for Scoped<R> {
 /// A staff-administration action: its audited name and whether it needs a fresh step-up.
 pub trait AdminAction: Send + Sync + 'static {
     /// The audited action.
-    const ACTION: &'static str;
+    const ACTION: AuditAction;
     /// Whether a fresh TOTP step-up is needed.
     const STEP_UP: bool;
 }
@@ -82,14 +83,14 @@ pub trait AdminAction: Send + Sync + 'static {
 /// Inviting a member (fresh step-up).
 pub struct Invite;
 impl AdminAction for Invite {
-    const ACTION: &'static str = "staff.invite";
+    const ACTION: AuditAction = AuditAction::StaffInvite;
     const STEP_UP: bool = true;
 }
 
 /// Changing a member's role (fresh step-up).
 pub struct RoleChange;
 impl AdminAction for RoleChange {
-    const ACTION: &'static str = "staff.role.change";
+    const ACTION: AuditAction = AuditAction::StaffRoleChange;
     const STEP_UP: bool = true;
 }
 

@@ -5,8 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jaga_core::store::StoreError;
-use jaga_core::{CoreError, InvalidField};
+use jaga_core::{CoreError, ErrorKind, InvalidField};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -70,144 +69,48 @@ impl ApiError {
 }
 
 impl From<CoreError> for ApiError {
+    /// Maps the core's one classification ([`CoreError::class`]) to a status; logs faults
+    /// (without PII) and never shows their internals.
     fn from(e: CoreError) -> Self {
-        use StatusCode as S;
-        match e {
-            CoreError::Sealed => Self::new(
-                S::SERVICE_UNAVAILABLE,
-                "sealed",
-                "the vault is sealed; unseal it with `jaga unseal` or POST /v1/sys/unseal",
-            ),
-            CoreError::Unauthenticated => Self::new(
-                S::UNAUTHORIZED,
-                "unauthenticated",
-                "a valid API key (Authorization: Bearer jaga_…) or staff session is required",
-            ),
-            CoreError::Forbidden("csrf") => Self::new(
-                S::FORBIDDEN,
-                "csrf_failed",
-                "state-changing requests with a session need the session's X-CSRF-Token header",
-            ),
-            CoreError::Forbidden("staff:admin") => Self::new(
-                S::FORBIDDEN,
-                "admin_required",
-                "only an admin may manage staff",
-            ),
-            CoreError::Forbidden("staff") => Self::new(
-                S::FORBIDDEN,
-                "staff_session_required",
-                "this endpoint needs a staff session",
-            ),
-            CoreError::Forbidden("segment") => Self::new(
-                S::FORBIDDEN,
-                "segment_not_allowed",
-                "you may only create customers in your own segments",
-            ),
-            CoreError::LoginFailed => Self::new(
-                S::UNAUTHORIZED,
-                "login_failed",
-                "the e-mail, password or code is not correct",
-            ),
-            CoreError::Throttled { retry_after_secs } => Self::new(
-                S::TOO_MANY_REQUESTS,
-                "login_throttled",
-                format!("too many failed attempts; retry in {retry_after_secs} s"),
-            )
-            .retry_after(retry_after_secs),
-            CoreError::RateLimited { retry_after_secs } => Self::new(
-                S::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many lookups by this caller; retry in {retry_after_secs} s"),
-            )
-            .retry_after(retry_after_secs),
-            CoreError::Forbidden("lookup_field") => Self::new(
-                S::FORBIDDEN,
-                "field_not_visible",
-                "your role cannot see this field, so it cannot look customers up by it",
-            ),
-            CoreError::StepUpRequired => Self::new(
-                S::FORBIDDEN,
-                "step_up_required",
-                "confirm with a fresh TOTP code first (POST /v1/auth/step-up)",
-            ),
-            CoreError::AgreementRequired => Self::new(
-                S::FORBIDDEN,
-                "agreement_required",
-                "accept the confidentiality agreement first (POST /v1/agreement/accept)",
-            ),
-            CoreError::Busy => Self::new(
-                S::SERVICE_UNAVAILABLE,
-                "busy",
-                "the server is busy; retry shortly",
-            )
-            .retry_after(1),
-            CoreError::Forbidden(scope) => Self::new(
-                S::FORBIDDEN,
-                "missing_scope",
-                format!("this API key lacks the scope {scope}"),
-            ),
-            CoreError::PurposeRequired => Self::new(
-                S::BAD_REQUEST,
-                "purpose_required",
-                "revealing data needs an X-Jaga-Purpose header (3–500 characters) saying why",
-            ),
-            CoreError::NotFound => Self::new(S::NOT_FOUND, "not_found", "no such record"),
-            CoreError::Erased => Self::new(S::GONE, "erased", "this customer was erased"),
-            CoreError::Invalid(errors) => Self {
-                status: S::UNPROCESSABLE_ENTITY,
-                code: "invalid_input",
-                detail: Some("some values are invalid".into()),
-                errors,
-                retry_after: None,
-            },
-            CoreError::CardNumber => card_number(),
-            CoreError::CardInText { field } => Self {
-                errors: vec![InvalidField::new(
-                    field,
-                    "card_number_not_allowed",
-                    "holds a payment card number or CVV; remove it (keep only the gateway token, brand and last 4 digits)",
-                )],
-                ..card_number()
-            },
-            CoreError::Conflict(msg) => Self::new(S::CONFLICT, "conflict", msg),
-            CoreError::Store(StoreError::Concurrent) => Self::new(
-                S::CONFLICT,
-                "conflict",
-                "the record changed meanwhile; retry",
-            ),
-            CoreError::OutOfRange(msg) => Self::new(S::BAD_REQUEST, "out_of_range", msg),
-            CoreError::Unseal(msg) => Self::new(S::BAD_REQUEST, "unseal_failed", msg),
-            CoreError::Integrity => {
-                tracing::error!("stored ciphertext failed authentication: possible tampering");
-                Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    "integrity_error",
-                    "stored data failed its integrity check; the event was logged",
-                )
-            }
-            CoreError::Store(e) => {
-                tracing::error!(error = %e, "store error");
-                Self::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
-                    "the database is unavailable; try again",
-                )
-            }
-            other => {
-                tracing::error!(error = %other, "unexpected core error");
-                Self::new(S::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        let class = e.class();
+        if class.fault {
+            match &e {
+                CoreError::Integrity => {
+                    tracing::error!("stored ciphertext failed authentication: possible tampering")
+                }
+                other => tracing::error!(error = %other, code = class.code, "core fault"),
             }
         }
+        Self {
+            status: status_of(class.kind),
+            code: class.code,
+            detail: Some(class.detail.into_owned()),
+            errors: class.errors,
+            retry_after: class.retry_after,
+        }
+    }
+}
+
+/// The HTTP status of each kind of core error.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    use StatusCode as S;
+    match kind {
+        ErrorKind::BadRequest => S::BAD_REQUEST,
+        ErrorKind::Unauthenticated => S::UNAUTHORIZED,
+        ErrorKind::Forbidden => S::FORBIDDEN,
+        ErrorKind::NotFound => S::NOT_FOUND,
+        ErrorKind::Gone => S::GONE,
+        ErrorKind::Conflict => S::CONFLICT,
+        ErrorKind::Unprocessable => S::UNPROCESSABLE_ENTITY,
+        ErrorKind::TooManyRequests => S::TOO_MANY_REQUESTS,
+        ErrorKind::Unavailable => S::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => S::INTERNAL_SERVER_ERROR,
     }
 }
 
 /// The refusal of a request that contains a payment card number.
 pub fn card_number() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "card_number_not_allowed",
-        "payment card numbers must never be sent to Jaga; send the gateway token, brand and last 4 digits instead",
-    )
+    CoreError::CardNumber.into()
 }
 
 impl IntoResponse for ApiError {

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
-use jaga_core::auth::Caller;
+use jaga_core::auth::{ActorKind, Caller, Scope};
 use jaga_core::clock::FakeClock;
 use jaga_core::staff::{NewInvitation, Role, StaffConfig, StaffService};
 use jaga_server::{AppState, ServerConfig, router};
@@ -166,7 +166,7 @@ impl Env {
         let inv = self
             .staff
             .invite(
-                &Caller::system("test"),
+                &Caller::for_tests(ActorKind::System, "test", &Scope::ALL),
                 &NewInvitation {
                     email: email.into(),
                     role,
@@ -308,7 +308,7 @@ impl Env {
     }
 
     async fn actions(&self) -> Vec<(String, String)> {
-        let store = self.h.vault.store();
+        let store = &self.h.store;
         let head = store.audit_head().await.unwrap();
         store
             .audit_events(0, head.size as u32)
@@ -1525,4 +1525,81 @@ async fn staff_token_resolution_and_erasure_need_step_up_and_the_segment() {
     assert!(has(&actions, "token.resolve", "denied"));
     assert!(has(&actions, "customer.erase", "denied"));
     assert!(has(&actions, "customer.erase", "ok"));
+}
+
+/// Every refusal names its rule in the problem's `code` and `type`, from the one classification
+/// in core, and none tells a staff member about "this API key" (issue 11: the old catch-all
+/// did, for every scope a role lacks).
+#[tokio::test]
+async fn refusals_name_their_reason_and_never_blame_an_api_key() {
+    let e = env().await;
+    let id = e.customer("Why", 3, "default").await;
+    let path = format!("/v1/customers/{id}");
+    let refused = |st: StatusCode, v: &Value, code: &str| {
+        assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["code"], code, "{v}");
+        assert_eq!(
+            v["type"],
+            format!("https://jaga.dev/problems/{code}"),
+            "{v}"
+        );
+        let detail = v["detail"].as_str().unwrap_or_default().to_string();
+        assert!(!detail.contains("API key"), "{v}");
+        detail
+    };
+    // A role without the scope: the auditor reads no customers.
+    let aud = e.member("aud@shop.id", Role::Auditor, &[]).await;
+    let (st, v, _) = e.call("GET", &path, Some(&aud), None, &[]).await;
+    assert!(refused(st, &v, "missing_scope").contains("customers:read"));
+    // A role whose view withholds the reveal.
+    let cs = e.member("cs@shop.id", Role::CsStaff, &[]).await;
+    let purpose = [("x-jaga-purpose", "ticket CS-9 delivery address")];
+    let reveal = format!("{path}?reveal=email");
+    let (st, v, _) = e.call("GET", &reveal, Some(&cs), None, &purpose).await;
+    refused(st, &v, "missing_scope");
+    // Admin-only staff management.
+    let (st, v, _) = e.call("GET", "/v1/staff", Some(&cs), None, &[]).await;
+    refused(st, &v, "admin_required");
+    // A session request without its CSRF token.
+    let no_csrf = Sess {
+        csrf: String::new(),
+        ..cs.clone()
+    };
+    let (st, v, _) = e
+        .call("POST", "/v1/auth/logout-others", Some(&no_csrf), None, &[])
+        .await;
+    refused(st, &v, "csrf_failed");
+    // An API key on a staff-only endpoint, and one without `audit:read` on the log.
+    let key =
+        e.h.vault
+            .apikey_create(
+                &e.h.admin(),
+                "k",
+                &[Scope::CustomersRead].into_iter().collect(),
+                None,
+            )
+            .await
+            .unwrap();
+    let bearer = format!(
+        "Bearer {}",
+        secrecy::ExposeSecret::expose_secret(&key.token)
+    );
+    let auth = [("authorization", bearer.as_str())];
+    let (st, v, _) = e.call("GET", "/v1/auth/me", None, None, &auth).await;
+    refused(st, &v, "staff_session_required");
+    let (st, v, _) = e
+        .call("GET", "/v1/audit/checkpoint", None, None, &auth)
+        .await;
+    assert!(refused(st, &v, "missing_scope").contains("audit:read"));
+    // Each audited refusal is in the log as `denied`.
+    let actions = e.actions().await;
+    for action in [
+        "customer.read",
+        "customer.reveal",
+        "staff.list",
+        "audit.read",
+    ] {
+        assert!(has(&actions, action, "denied"), "{action}: {actions:?}");
+    }
+    assert!(has(&actions, "request.csrf_rejected", "denied"));
 }

@@ -12,7 +12,7 @@
 //! its own rate and its start and end time (ms since epoch) so the combined rate of all
 //! processes is `total events / (last end − first start)`.
 
-use jaga_core::audit::AuditRecord;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::auth::Caller;
 use jaga_core::store::{CheckpointStore, Store};
 use jaga_store_postgres::PostgresStore;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 fn record(caller: &Caller, i: usize) -> AuditRecord {
-    AuditRecord::new(caller, "customer.reveal")
+    AuditRecord::new(caller, AuditAction::CustomerReveal)
         .customer(uuid::Uuid::new_v4())
         .fields(["phone", "address"])
         .purpose(&format!("TICKET-{i}"))
@@ -43,7 +43,7 @@ async fn main() {
         let store = store.clone();
         let share = events / tasks;
         handles.push(tokio::spawn(async move {
-            let caller = Caller::system(&format!("bench-{t}"));
+            let caller = jaga_testkit::system_caller(&format!("bench-{t}"));
             let mut done = 0;
             while done < share {
                 let n = batch.min(share - done);

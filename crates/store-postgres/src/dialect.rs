@@ -86,7 +86,7 @@ pub(crate) async fn write_audit(
         hashes.push(&lh[..]);
         ts.push(r.ts_ms);
         actors.push(r.actor_id.as_str());
-        actions.push(r.action);
+        actions.push(r.action.as_str());
         customers.push(r.customer_id.map(|u| u.to_string()));
     }
     sqlx::query(sql::AUDIT_EVENTS_INSERT)

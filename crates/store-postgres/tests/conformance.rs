@@ -211,7 +211,10 @@ async fn unique_violations_are_named() {
         .customer_insert(
             row.row,
             key,
-            jaga_core::audit::AuditRecord::new(&h.admin(), "test.dup"),
+            jaga_core::audit::AuditRecord::new(
+                &h.admin(),
+                jaga_core::audit::AuditAction::CustomerCreate,
+            ),
         )
         .await
         .unwrap_err();

@@ -7,14 +7,14 @@
 //!     [EVENTS=200000] [BATCH=1000] [SINGLE=2000] [KEEP_DB_PATH]
 //! ```
 
-use jaga_core::audit::AuditRecord;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::auth::Caller;
 use jaga_core::store::{CheckpointStore, Store};
 use jaga_store_sqlite::SqliteStore;
 use std::time::Instant;
 
 fn record(caller: &Caller, i: usize) -> AuditRecord {
-    AuditRecord::new(caller, "customer.reveal")
+    AuditRecord::new(caller, AuditAction::CustomerReveal)
         .customer(uuid::Uuid::new_v4())
         .fields(["phone", "address"])
         .purpose(&format!("TICKET-{i}"))
@@ -33,7 +33,7 @@ async fn main() {
     let store = SqliteStore::open(&format!("sqlite://{path}"))
         .await
         .unwrap();
-    let caller = Caller::system("bench");
+    let caller = jaga_testkit::system_caller("bench");
     let mut start = Instant::now();
     let mut done = 0;
     while done < events {

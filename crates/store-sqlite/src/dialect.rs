@@ -57,7 +57,7 @@ pub(crate) async fn write_audit(
             .bind(&lh[..])
             .bind(r.ts_ms)
             .bind(&r.actor_id)
-            .bind(r.action)
+            .bind(r.action.as_str())
             .bind(r.customer_id.map(|u| u.to_string()))
             .execute(&mut *conn)
             .await

@@ -30,7 +30,7 @@ async fn own_activity_shows_only_the_callers_events_newest_first() {
     r.get(b.id).await.unwrap();
     let mine = h.vault.own_activity(&me, 5_000, 100).await.unwrap();
     assert_eq!(mine.len(), 2, "only my two reads, not the admin's creates");
-    assert!(mine.iter().all(|e| e.actor_id == me.id));
+    assert!(mine.iter().all(|e| e.actor_id == me.id()));
     assert_eq!(
         mine[0].customer_id.as_deref(),
         Some(b.id.to_string().as_str())

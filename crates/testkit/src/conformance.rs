@@ -4,11 +4,11 @@
 //! `#[tokio::test]`s for a store crate.
 
 use crate::{Harness, marked_customer, nik};
-use jaga_core::CoreError;
-use jaga_core::audit::AuditRecord;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::auth::Scope;
 use jaga_core::model::{CustomerPatch, Field, Lookup, NewOrder};
 use jaga_core::store::{Store, StoreError};
+use jaga_core::{CoreError, ForbiddenReason};
 use std::sync::Arc;
 
 pub use crate::conformance_audit::checkpoints_proofs_and_batches;
@@ -140,7 +140,11 @@ pub async fn ciphertext_is_bound_to_record_field_and_segment(store: Arc<dyn Stor
     row_b.fields[Field::Email.index()] = email_a.clone();
     row_b.version += 1;
     h.store
-        .customer_update(row_b, None, AuditRecord::new(&admin, "test.tamper"))
+        .customer_update(
+            row_b,
+            None,
+            AuditRecord::new(&admin, AuditAction::CustomerUpdate),
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -152,7 +156,11 @@ pub async fn ciphertext_is_bound_to_record_field_and_segment(store: Arc<dyn Stor
     row_a2.fields[Field::Notes.index()] = email_a.clone();
     row_a2.version += 1;
     h.store
-        .customer_update(row_a2, None, AuditRecord::new(&admin, "test.tamper"))
+        .customer_update(
+            row_a2,
+            None,
+            AuditRecord::new(&admin, AuditAction::CustomerUpdate),
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -167,7 +175,11 @@ pub async fn ciphertext_is_bound_to_record_field_and_segment(store: Arc<dyn Stor
     row_c.fields[Field::FullName.index()] = Some(flipped);
     row_c.version += 1;
     h.store
-        .customer_update(row_c, None, AuditRecord::new(&admin, "test.tamper"))
+        .customer_update(
+            row_c,
+            None,
+            AuditRecord::new(&admin, AuditAction::CustomerUpdate),
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -406,7 +418,10 @@ pub async fn api_keys_authenticate_and_revoke(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let caller = h.vault.authenticate(&k.token, None).await.unwrap();
-    assert_eq!(caller.scopes, scopes);
+    assert_eq!(
+        caller.scopes().collect::<std::collections::BTreeSet<_>>(),
+        scopes
+    );
     let stored = h.store.api_key_get(&k.id).await.unwrap().unwrap();
     use secrecy::ExposeSecret;
     assert!(
@@ -518,7 +533,9 @@ pub async fn missing_scope_is_refused_and_audited(store: Arc<dyn Store>) {
         h.vault
             .revealer(&reader_only, Some("support ticket 1"))
             .await,
-        Err(CoreError::Forbidden("customers:reveal"))
+        Err(CoreError::Forbidden(ForbiddenReason::Scope(
+            Scope::CustomersReveal
+        )))
     ));
     assert!(matches!(
         h.vault.writer(&reader_only).await,
@@ -539,6 +556,69 @@ pub async fn missing_scope_is_refused_and_audited(store: Arc<dyn Store>) {
         ),
         ("customer.reveal", "denied", "testkey")
     );
+
+    // Key administration is the operator's alone: an API key holding every scope still cannot
+    // mint API keys or touch the keyring, and each refusal is audited.
+    let every_scope = h.caller(&Scope::ALL);
+    let before = h.store.audit_head().await.unwrap().size;
+    let scopes = [Scope::CustomersRead].into_iter().collect();
+    let operator_only = Err::<(), _>(ForbiddenReason::Operator);
+    assert_eq!(
+        h.vault
+            .apikey_create(&every_scope, "escalate", &scopes, None)
+            .await
+            .map(|_| ())
+            .map_err(forbidden),
+        operator_only
+    );
+    assert_eq!(
+        h.vault
+            .rotate_kek(&every_scope)
+            .await
+            .map(|_| ())
+            .map_err(forbidden),
+        operator_only
+    );
+    assert_eq!(
+        h.vault.retire_kek(&every_scope, 1).await.map_err(forbidden),
+        operator_only
+    );
+    assert_eq!(
+        h.vault
+            .apikey_revoke(&every_scope, "anything")
+            .await
+            .map_err(forbidden),
+        operator_only
+    );
+    let evs = h.store.audit_events(before, 10).await.unwrap();
+    let denied: Vec<(String, String, Vec<String>)> = evs
+        .iter()
+        .map(|e| jaga_audit::event::decode(&e.leaf).unwrap())
+        .map(|e| (e.action, e.outcome, e.fields))
+        .collect();
+    let op = || vec!["operator".to_string()];
+    assert_eq!(
+        denied,
+        [
+            ("apikey.create".into(), "denied".into(), op()),
+            ("keys.rotate".into(), "denied".into(), op()),
+            ("keys.retire".into(), "denied".into(), op()),
+            ("apikey.revoke".into(), "denied".into(), op()),
+        ]
+    );
+    assert!(
+        h.vault.apikey_list().await.unwrap().is_empty(),
+        "no key was minted"
+    );
+    assert_eq!(h.vault.key_status().await.unwrap().len(), 1, "no KEK added");
+}
+
+/// The refusal reason of a `Forbidden` error (panics on any other error).
+fn forbidden(e: CoreError) -> ForbiddenReason {
+    match e {
+        CoreError::Forbidden(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 /// Many concurrent writers: every create succeeds and the log stays gapless.
@@ -581,7 +661,11 @@ pub async fn stale_update_is_refused(store: Arc<dyn Store>) {
     again.version += 1;
     assert!(matches!(
         h.store
-            .customer_update(again, None, AuditRecord::new(&admin, "t"))
+            .customer_update(
+                again,
+                None,
+                AuditRecord::new(&admin, AuditAction::CustomerUpdate)
+            )
             .await,
         Err(StoreError::Concurrent)
     ));

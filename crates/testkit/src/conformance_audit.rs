@@ -2,8 +2,7 @@
 //! appends and report queries behave the same on every store.
 
 use crate::Harness;
-use jaga_core::audit::AuditRecord;
-use jaga_core::auth::Caller;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::store::{EventFilter, Store, StoredCheckpoint};
 use std::sync::Arc;
 
@@ -13,11 +12,11 @@ pub async fn checkpoints_proofs_and_batches(store: Arc<dyn Store>) {
     let h = Harness::new(store).await;
     let s = h.store.as_ref();
     let start = s.audit_head().await.unwrap().size;
-    let caller = Caller::system("conf");
+    let caller = crate::system_caller("conf");
     let cust = uuid::Uuid::new_v4();
     let recs: Vec<AuditRecord> = (0..37)
         .map(|i| {
-            let r = AuditRecord::new(&caller, "customer.read");
+            let r = AuditRecord::new(&caller, AuditAction::CustomerRead);
             if i % 5 == 0 { r.customer(cust) } else { r }
         })
         .collect();
@@ -26,19 +25,19 @@ pub async fn checkpoints_proofs_and_batches(store: Arc<dyn Store>) {
     let head = s.audit_head().await.unwrap();
     assert_eq!(head.size, start + 37);
     for index in [0, 1, start + 5, head.size - 1] {
-        let proof = jaga_core::auditlog::inclusion(s, index, head.size)
+        let proof = jaga_core::audit::log::inclusion(s, index, head.size)
             .await
             .unwrap();
         let e = s.audit_event(index).await.unwrap().unwrap();
         jaga_audit::verify_inclusion(&e.leaf_hash, index, head.size, &proof, &head.root).unwrap();
     }
-    let old = jaga_core::auditlog::root_at(s, 13).await.unwrap();
-    let proof = jaga_core::auditlog::consistency(s, 13, head.size)
+    let old = jaga_core::audit::log::root_at(s, 13).await.unwrap();
+    let proof = jaga_core::audit::log::consistency(s, 13, head.size)
         .await
         .unwrap();
     jaga_audit::verify_consistency(13, head.size, &old, &head.root, &proof).unwrap();
     assert!(matches!(
-        jaga_core::auditlog::inclusion(s, 0, head.size + 1).await,
+        jaga_core::audit::log::inclusion(s, 0, head.size + 1).await,
         Err(jaga_core::CoreError::OutOfRange(_))
     ));
     assert!(s.audit_event(head.size).await.unwrap().is_none());

@@ -1,14 +1,14 @@
 //! Store conformance for the staff port: accounts, single-use secrets (TOTP steps, recovery
 //! codes, invitations), sessions and throttle counters, identical on SQLite and PostgreSQL.
 
-use jaga_core::audit::AuditRecord;
+use jaga_core::audit::{AuditAction, AuditRecord};
 use jaga_core::auth::Caller;
 use jaga_core::store::{InvitationRow, SessionRow, StaffRow, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-fn audit(action: &'static str) -> AuditRecord {
-    AuditRecord::new(&Caller::system("test"), action)
+fn audit(action: AuditAction) -> AuditRecord {
+    AuditRecord::new(&crate::system_caller("test"), action)
 }
 
 /// A staff row for tests.
@@ -52,12 +52,14 @@ pub async fn staff_accounts_round_trip(store: Arc<dyn Store>) {
     let head0 = store.audit_head().await.unwrap().size;
     let a = staff_row("a@shop.id");
     store
-        .staff_insert(a.clone(), audit("staff.create"))
+        .staff_insert(a.clone(), audit(AuditAction::StaffInvitationAccept))
         .await
         .unwrap();
     let dup = staff_row("a@shop.id");
     assert!(matches!(
-        store.staff_insert(dup, audit("staff.create")).await,
+        store
+            .staff_insert(dup, audit(AuditAction::StaffInvitationAccept))
+            .await,
         Err(StoreError::Unique("staff_email"))
     ));
     assert_eq!(store.staff_get(a.id).await.unwrap().unwrap(), a);
@@ -70,7 +72,7 @@ pub async fn staff_accounts_round_trip(store: Arc<dyn Store>) {
     up.role = "admin".into();
     up.version = 2;
     store
-        .staff_update(up.clone(), Some(audit("staff.role.change")))
+        .staff_update(up.clone(), Some(audit(AuditAction::StaffRoleChange)))
         .await
         .unwrap();
     // A second writer holding the old version loses.
@@ -89,7 +91,7 @@ pub async fn staff_accounts_round_trip(store: Arc<dyn Store>) {
 pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
     let a = staff_row("totp@shop.id");
     store
-        .staff_insert(a.clone(), audit("staff.create"))
+        .staff_insert(a.clone(), audit(AuditAction::StaffInvitationAccept))
         .await
         .unwrap();
     assert!(store.staff_totp_step(a.id, 100).await.unwrap());
@@ -109,26 +111,26 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
         .recovery_codes_replace(
             a.id,
             vec![vec![1; 32], vec![2; 32]],
-            audit("staff.recovery.issue"),
+            audit(AuditAction::StaffRecoveryIssue),
         )
         .await
         .unwrap();
     assert_eq!(store.recovery_codes_left(a.id).await.unwrap(), 2);
     assert!(
         store
-            .recovery_code_use(a.id, &[1; 32], audit("staff.recovery.use"))
+            .recovery_code_use(a.id, &[1; 32], audit(AuditAction::StaffRecoveryUse))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .recovery_code_use(a.id, &[1; 32], audit("staff.recovery.use"))
+            .recovery_code_use(a.id, &[1; 32], audit(AuditAction::StaffRecoveryUse))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .recovery_code_use(a.id, &[9; 32], audit("staff.recovery.use"))
+            .recovery_code_use(a.id, &[9; 32], audit(AuditAction::StaffRecoveryUse))
             .await
             .unwrap()
     );
@@ -146,7 +148,7 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
         used_at: None,
     };
     store
-        .invitation_insert(inv.clone(), audit("staff.invite"))
+        .invitation_insert(inv.clone(), audit(AuditAction::StaffInvite))
         .await
         .unwrap();
     assert_eq!(store.invitation_get(&[7; 32]).await.unwrap().unwrap(), inv);
@@ -158,7 +160,7 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
                 &[7; 32],
                 1_000,
                 staff_row("new@shop.id"),
-                audit("staff.invitation.accept")
+                audit(AuditAction::StaffInvitationAccept)
             )
             .await
             .unwrap()
@@ -170,7 +172,7 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
                 &[7; 32],
                 500,
                 staff_row("new@shop.id"),
-                audit("staff.invitation.accept")
+                audit(AuditAction::StaffInvitationAccept)
             )
             .await
             .unwrap()
@@ -181,7 +183,7 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
                 &[7; 32],
                 501,
                 staff_row("new2@shop.id"),
-                audit("staff.invitation.accept")
+                audit(AuditAction::StaffInvitationAccept)
             )
             .await
             .unwrap(),
@@ -201,7 +203,7 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
 pub async fn staff_sessions_rotate_and_end(store: Arc<dyn Store>) {
     let a = staff_row("sess@shop.id");
     store
-        .staff_insert(a.clone(), audit("staff.create"))
+        .staff_insert(a.clone(), audit(AuditAction::StaffInvitationAccept))
         .await
         .unwrap();
     let s1 = session(a.id, 1);
@@ -231,7 +233,11 @@ pub async fn staff_sessions_rotate_and_end(store: Arc<dyn Store>) {
     assert_eq!(store.sessions_of(a.id).await.unwrap().len(), 3);
     assert_eq!(
         store
-            .sessions_end(a.id, Some(&s2.digest), Some(audit("staff.sessions.end")))
+            .sessions_end(
+                a.id,
+                Some(&s2.digest),
+                Some(audit(AuditAction::StaffSessionsEnd))
+            )
             .await
             .unwrap(),
         2
@@ -381,7 +387,7 @@ pub async fn staff_throttle_reserves_atomically(store: Arc<dyn Store>) {
 pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
     use jaga_core::audit::Outcome;
     use jaga_core::auth::ActorKind;
-    use jaga_core::report::{UNUSED_DAYS, access_review};
+    use jaga_core::report::UNUSED_DAYS;
     use jaga_core::staff::Policies;
     use std::collections::BTreeMap;
 
@@ -409,30 +415,29 @@ pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
         &gone,
     ] {
         store
-            .staff_insert(r.clone(), audit("staff.create"))
+            .staff_insert(r.clone(), audit(AuditAction::StaffInvitationAccept))
             .await
             .unwrap();
     }
-    let as_staff = |id: Uuid| Caller {
-        kind: ActorKind::Staff,
-        id: id.to_string(),
-        ..Caller::system("x")
-    };
+    let as_staff = |id: Uuid| Caller::for_tests(ActorKind::Staff, &id.to_string(), &[]);
     store
-        .audit_append(AuditRecord::new(&as_staff(busy_staff.id), "customer.read"))
+        .audit_append(AuditRecord::new(
+            &as_staff(busy_staff.id),
+            AuditAction::CustomerRead,
+        ))
         .await
         .unwrap();
     // someone guessing the idle manager's password does not make the account look used
     store
         .audit_append(
-            AuditRecord::new(&as_staff(idle_manager.id), "staff.login.failed")
+            AuditRecord::new(&as_staff(idle_manager.id), AuditAction::StaffLoginFailed)
                 .outcome(Outcome::Denied),
         )
         .await
         .unwrap();
     store
         .audit_append(
-            AuditRecord::new(&as_staff(revealing_admin.id), "customer.reveal")
+            AuditRecord::new(&as_staff(revealing_admin.id), AuditAction::CustomerReveal)
                 .fields(["phone"])
                 .purpose("CS-1234 alamat kirim")
                 .outcome(Outcome::Ok),
@@ -440,14 +445,15 @@ pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
         .await
         .unwrap();
 
-    let review = access_review(
-        store.as_ref(),
-        &Caller::system("review"),
-        &Policies::default(),
-        now,
-    )
-    .await
-    .unwrap();
+    let vault = review_vault(&store);
+    let auditor = crate::system_caller("review");
+    let review = vault
+        .audit_reader(&auditor)
+        .await
+        .unwrap()
+        .review_at(&Policies::default(), now)
+        .await
+        .unwrap();
     let about = |id: Uuid| -> Vec<String> {
         let id = id.to_string();
         review
@@ -489,7 +495,11 @@ pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
     .map(|f| (f.to_string(), "masked".to_string()));
     let overrides = BTreeMap::from([("cs_manager".to_string(), BTreeMap::from(masked))]);
     let policies = Policies::with_overrides(&overrides).unwrap();
-    let review = access_review(store.as_ref(), &Caller::system("review"), &policies, now)
+    let review = vault
+        .audit_reader(&auditor)
+        .await
+        .unwrap()
+        .review_at(&policies, now)
         .await
         .unwrap();
     let idle = idle_manager.id.to_string();
@@ -500,4 +510,13 @@ pub async fn access_review_reads_staff_accounts(store: Arc<dyn Store>) {
         .map(|f| f.kind.as_str())
         .collect();
     assert_eq!(kinds, ["unused_account"]);
+}
+
+/// A sealed vault over `store`: reading the audit log needs no key material.
+fn review_vault(store: &Arc<dyn Store>) -> jaga_core::vault::Vault {
+    let config = jaga_core::unseal::UnsealConfig::Keyfile {
+        key_file: "root.key".into(),
+        root_check: String::new(),
+    };
+    jaga_core::vault::Vault::new(store.clone(), config)
 }

@@ -2,11 +2,11 @@
 //! encryption, tokens resolve only with the scope and a purpose, and erasure shreds them.
 
 use crate::{Harness, marked_customer};
-use jaga_core::CoreError;
 use jaga_core::auth::Scope;
 use jaga_core::model::{CustomerPatch, NewCustomer, NewOrder};
 use jaga_core::store::Store;
 use jaga_core::vault::parse_token;
+use jaga_core::{CoreError, ForbiddenReason};
 use std::sync::Arc;
 
 /// A valid NIK (Jakarta Timur, born 12-04-1990) that is not Luhn-valid as a card.
@@ -99,7 +99,9 @@ pub async fn note_identifiers_are_tokenized_and_resolve(store: Arc<dyn Store>) {
     let no_scope = h.caller(&[Scope::CustomersRead, Scope::CustomersReveal]);
     assert!(matches!(
         h.vault.token_resolver(&no_scope, Some("ticket CS-9")).await,
-        Err(CoreError::Forbidden("tokens:resolve"))
+        Err(CoreError::Forbidden(ForbiddenReason::Scope(
+            Scope::TokensResolve
+        )))
     ));
     let resolver_caller = h.caller(&[Scope::TokensResolve]);
     assert!(matches!(

@@ -12,7 +12,7 @@ pub mod conformance_jobs;
 pub mod conformance_staff;
 pub mod conformance_tokens;
 
-use jaga_core::auth::{Caller, Scope};
+use jaga_core::auth::{ActorKind, Caller, Scope};
 use jaga_core::model::NewCustomer;
 use jaga_core::store::Store;
 use jaga_core::unseal::UnsealConfig;
@@ -46,21 +46,20 @@ impl Harness {
         Self { store, vault, root }
     }
 
-    /// A caller with every scope.
+    /// A system caller with every scope (the operator, in tests).
     pub fn admin(&self) -> Caller {
-        Caller::system("test")
+        system_caller("test")
     }
 
-    /// A caller holding only `scopes`.
+    /// An API-key caller holding only `scopes`.
     pub fn caller(&self, scopes: &[Scope]) -> Caller {
-        Caller {
-            kind: jaga_core::auth::ActorKind::ApiKey,
-            id: "testkey".into(),
-            scopes: scopes.iter().copied().collect(),
-            request_id: Some("req-test".into()),
-            staff: None,
-        }
+        Caller::for_tests(ActorKind::ApiKey, "testkey", scopes)
     }
+}
+
+/// A system caller named `component` with every scope.
+pub fn system_caller(component: &str) -> Caller {
+    Caller::for_tests(ActorKind::System, component, &Scope::ALL)
 }
 
 /// A full customer whose every field carries `marker` (a unique string to search raw bytes for).

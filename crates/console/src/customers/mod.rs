@@ -202,10 +202,7 @@ async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result
 
 /// Maps a vault error on a customer page to the console's failure.
 fn data_fail(e: CoreError) -> Fail {
-    match e {
-        CoreError::AgreementRequired => Fail::Agreement,
-        other => Fail::from(other),
-    }
+    Fail::from(e)
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, Fail> {
@@ -337,10 +334,10 @@ async fn render_customer(
     let orders = match state.vault.order_reader(&staff.caller).await {
         Ok(r) => match r.list(view.id).await {
             Ok(o) => o,
-            Err(CoreError::Forbidden(_)) => Vec::new(),
+            Err(CoreError::Forbidden(jaga_core::ForbiddenReason::Scope(_))) => Vec::new(),
             Err(e) => return Err(data_fail(e)),
         },
-        Err(CoreError::Forbidden(_)) => Vec::new(),
+        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::Scope(_))) => Vec::new(),
         Err(e) => return Err(data_fail(e)),
     };
     let here = format!("/console/customers/{}", view.id);

@@ -136,7 +136,7 @@ pub async fn reveal(
             Err((staff, Ok(wrong))) => return Ok(stepup_page(&staff, &action, carry, Some(wrong))),
             Err((_, Err(fail))) => return Err(fail),
         };
-    let fresh = staff.caller.staff.as_ref().is_none_or(|s| s.step_up_fresh);
+    let fresh = staff.caller.staff().is_none_or(|s| s.step_up_fresh());
     if !fresh {
         return Ok(stepup_page(&staff, &action, carry, None));
     }
@@ -146,12 +146,16 @@ pub async fn reveal(
         .await
     {
         Ok(r) => r,
-        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
+            return Ok(stepup_page(&staff, &action, carry, None));
+        }
         Err(e) => return Err(data_fail(e)),
     };
     let view = match revealer.get(id, &fields).await {
         Ok(v) => v,
-        Err(CoreError::StepUpRequired) => return Ok(stepup_page(&staff, &action, carry, None)),
+        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
+            return Ok(stepup_page(&staff, &action, carry, None));
+        }
         Err(e) => return Err(data_fail(e)),
     };
     let shown = format!(

@@ -3,7 +3,7 @@
 
 use super::*;
 use jaga_audit::{Signer, SigningKeyPair, open_checkpoint};
-use jaga_core::auditlog::{CheckpointOutcome, checkpoint_now};
+use jaga_core::audit::log::{CheckpointOutcome, checkpoint_now};
 
 /// The positions in the events table of a page, in page order.
 fn positions(body: &str) -> Vec<u64> {
@@ -35,8 +35,7 @@ fn link(body: &str, id: &str) -> Option<String> {
 impl Console {
     async fn code_of(&self, id: uuid::Uuid) -> String {
         self.h
-            .vault
-            .store()
+            .store
             .customer_load(id)
             .await
             .unwrap()
@@ -49,7 +48,7 @@ impl Console {
     async fn sign_checkpoint(&self) -> (u64, String, jaga_audit::VerifierKey) {
         let key = SigningKeyPair::from_seed("jaga/audit/console-test", &[7; 32]).unwrap();
         let mut signer = Signer::new(key);
-        let out = checkpoint_now(self.h.vault.store().as_ref(), &mut signer, &mut |_| Ok(()))
+        let out = checkpoint_now(self.h.store.as_ref(), &mut signer, &mut |_| Ok(()))
             .await
             .unwrap();
         let CheckpointOutcome::Signed(cp) = out else {
@@ -128,14 +127,14 @@ async fn the_auditor_sees_the_log_without_pii_and_other_roles_get_403() {
         )
         .await;
     assert!(
-        r.body.contains(&format!("staff:{}", auditor.caller.id)),
+        r.body.contains(&format!("staff:{}", auditor.caller.id())),
         "{}",
         r.body
     );
     assert!(r.body.contains("<td>search</td>"));
     let r = c
         .get(
-            &format!("/console/audit?action=audit.read&actor={}", cs.caller.id),
+            &format!("/console/audit?action=audit.read&actor={}", cs.caller.id()),
             Some(&auditor),
             "",
         )
@@ -180,9 +179,9 @@ async fn audit_search_filters_by_code_action_actor_and_dates_and_pages_newest_fi
     assert!(!r.body.contains("<code>customer.create</code>"));
 
     // By actor.
-    let r = get(format!("actor={}", admin.caller.id)).await;
+    let r = get(format!("actor={}", admin.caller.id())).await;
     assert!(!positions(&r.body).is_empty());
-    assert!(!r.body.contains(&format!("staff:{}", auditor.caller.id)));
+    assert!(!r.body.contains(&format!("staff:{}", auditor.caller.id())));
     assert!(!r.body.contains("system:test"));
 
     // By date (UTC days, both ends inclusive).
@@ -330,7 +329,7 @@ async fn the_latest_checkpoint_downloads_as_the_signed_note_and_the_download_is_
         .get(
             &format!(
                 "/console/audit?action=audit.read&actor={}",
-                auditor.caller.id
+                auditor.caller.id()
             ),
             Some(&auditor),
             "",

@@ -319,7 +319,7 @@ async fn a_members_lookups_are_rate_limited_across_console_and_api() {
         c.audit_lines()
             .await
             .iter()
-            .any(|l| l.contains(&cs.caller.id) && l.contains("rate_limit")),
+            .any(|l| l.contains(cs.caller.id()) && l.contains("rate_limit")),
         "the refusal is audited"
     );
 }

@@ -57,8 +57,8 @@ async fn behind_a_proxy_each_console_client_has_its_own_throttle() {
     let r = login_from(&c, "192.0.2.20", "owner@toko.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // The pending session records the forwarded address, not the proxy's.
-    let id: uuid::Uuid = admin.caller.id.parse().unwrap();
-    let sessions = c.h.vault.store().sessions_of(id).await.unwrap();
+    let id: uuid::Uuid = admin.caller.id().parse().unwrap();
+    let sessions = c.h.store.sessions_of(id).await.unwrap();
     assert!(
         sessions.iter().any(|s| s.ip == "192.0.2.20"),
         "{:?}",

@@ -4,7 +4,7 @@
 use super::*;
 
 async fn customer_code(c: &Console, id: uuid::Uuid) -> String {
-    let found = c.h.vault.store().customer_load(id).await.unwrap().unwrap();
+    let found = c.h.store.customer_load(id).await.unwrap().unwrap();
     found.row.code
 }
 
@@ -67,13 +67,13 @@ async fn reports_show_accesses_activity_and_the_review_without_pii() {
     // One staff member's activity: the admin's own sign-up is in it.
     let uri = format!(
         "/console/audit/reports?report=staff&actor={}",
-        admin.caller.id
+        admin.caller.id()
     );
     let r = c.get(&uri, Some(&admin), "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("id=\"failed-logins\""));
     assert!(r.body.contains("staff.agreement.accept"), "{}", r.body);
-    let me = &admin.caller.id;
+    let me = &admin.caller.id();
     for bad in [
         format!("actor={me}&from=2026-02-30"),
         format!("actor={me}&from=2026-11-22&to=2026-11-01"),

@@ -68,15 +68,15 @@ async fn a_cs_manager_sees_the_cs_team_in_their_segments_and_others_do_not() {
 
     let all = team_actors(&c, &boss).await;
     for m in [&jkt, &bdg, &boss, &bdg_boss] {
-        assert!(all.contains(&m.caller.id), "CS member in the team view");
+        assert!(all.contains(m.caller.id()), "CS member in the team view");
     }
     for m in [&admin, &finance] {
-        assert!(!all.contains(&m.caller.id), "not CS: not in the team view");
+        assert!(!all.contains(m.caller.id()), "not CS: not in the team view");
     }
     let bandung = team_actors(&c, &bdg_boss).await;
-    assert!(bandung.contains(&bdg.caller.id));
+    assert!(bandung.contains(bdg.caller.id()));
     assert!(
-        !bandung.contains(&jkt.caller.id),
+        !bandung.contains(jkt.caller.id()),
         "another segment's member is not shown"
     );
 

@@ -6,8 +6,9 @@ use super::{
     Agreement, ClientInfo, Invitation, InvitationInfo, NewInvitation, NewSession, Role,
     SessionState, StaffInfo, StaffService, TotpEnrolment, info,
 };
-use crate::audit::{AuditRecord, Outcome};
-use crate::auth::{ActorKind, Caller};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
+use crate::auth::Caller;
+use crate::error::ForbiddenReason;
 use crate::store::{InvitationRow, StaffRow, StoreError};
 use crate::{CoreError, validate};
 use jaga_crypto::otp;
@@ -40,34 +41,24 @@ impl StaffService {
     async fn require_admin(
         &self,
         caller: &Caller,
-        action: &'static str,
+        action: AuditAction,
         step_up: bool,
     ) -> Result<(), CoreError> {
-        if caller.kind == ActorKind::System {
+        if caller.is_operator() {
             return Ok(());
         }
-        let (is_admin, fresh) = match &caller.staff {
-            Some(c) => (c.role == Role::Admin, c.step_up_fresh),
+        let (is_admin, fresh) = match caller.staff() {
+            Some(c) => (c.role() == Role::Admin, c.step_up_fresh()),
             None => (false, false),
         };
-        let refusal = if !is_admin {
-            Some(("role", CoreError::Forbidden("staff:admin")))
+        let reason = if !is_admin {
+            ForbiddenReason::Admin
         } else if step_up && !fresh {
-            Some(("step_up", CoreError::StepUpRequired))
+            ForbiddenReason::StepUp
         } else {
-            None
+            return Ok(());
         };
-        if let Some((why, err)) = refusal {
-            self.vault
-                .audit(
-                    AuditRecord::new(caller, action)
-                        .outcome(Outcome::Denied)
-                        .fields([why]),
-                )
-                .await?;
-            return Err(err);
-        }
-        Ok(())
+        Err(self.vault.deny(caller, Refusal::new(action, reason)).await)
     }
 
     /// Authorises a staff-administration request before its body is read: the system or an
@@ -75,7 +66,7 @@ impl StaffService {
     pub async fn authorize_admin(
         &self,
         caller: &Caller,
-        action: &'static str,
+        action: AuditAction,
         step_up: bool,
     ) -> Result<(), CoreError> {
         self.require_admin(caller, action, step_up).await
@@ -101,7 +92,7 @@ impl StaffService {
             email: email.clone(),
             role: role.name().into(),
             segments,
-            created_by: format!("{}:{}", caller.kind.name(), caller.id),
+            created_by: format!("{}:{}", caller.kind().name(), caller.id()),
             created_at: now,
             expires_at: now + ttl_ms,
             used_at: None,
@@ -111,7 +102,7 @@ impl StaffService {
         self.store()
             .invitation_insert(
                 row,
-                AuditRecord::new(caller, "staff.invite").fields([format!("role:{role}")]),
+                AuditRecord::new(caller, AuditAction::StaffInvite).fields([format!("role:{role}")]),
             )
             .await?;
         Ok(Invitation {
@@ -130,13 +121,16 @@ impl StaffService {
         caller: &Caller,
         req: &NewInvitation,
     ) -> Result<Invitation, CoreError> {
-        self.require_admin(caller, "staff.invite", true).await?;
+        self.require_admin(caller, AuditAction::StaffInvite, true)
+            .await?;
+        refuse_card("email", &req.email)?;
+        for segment in &req.segments {
+            refuse_card("segments", segment)?;
+        }
         let email = validate::email(&req.email).map_err(|e| CoreError::Invalid(vec![e]))?;
         let segments = segments_csv(&req.segments)?;
         if self.store().staff_by_email(&email).await?.is_some() {
-            return Err(CoreError::Conflict(
-                "a staff account with this e-mail already exists",
-            ));
+            return Err(CoreError::Conflict(crate::error::ConflictKind::StaffEmail));
         }
         self.new_invitation(
             caller,
@@ -158,7 +152,7 @@ impl StaffService {
             .iter()
             .any(|s| s.role == Role::Admin.name())
         {
-            return Err(CoreError::Conflict("an admin account already exists"));
+            return Err(CoreError::Conflict(crate::error::ConflictKind::AdminExists));
         }
         self.new_invitation(
             &Caller::system("init"),
@@ -218,6 +212,8 @@ impl StaffService {
             }
         };
         let name = name.trim();
+        refuse_card("email", &email)?;
+        refuse_card("name", name)?;
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(CoreError::invalid(
                 "name",
@@ -257,7 +253,7 @@ impl StaffService {
             updated_at: now,
         };
         let actor = Self::actor(&id.to_string(), client);
-        let audit = AuditRecord::new(&actor, "staff.invitation.accept")
+        let audit = AuditRecord::new(&actor, AuditAction::StaffInvitationAccept)
             .fields([format!("role:{role}"), format!("invitation:{}", inv.id)]);
         match self
             .store()
@@ -267,9 +263,7 @@ impl StaffService {
             Ok(true) => {}
             Ok(false) => return Err(bad_invitation()),
             Err(StoreError::Unique(_)) => {
-                return Err(CoreError::Conflict(
-                    "a staff account with this e-mail already exists",
-                ));
+                return Err(CoreError::Conflict(crate::error::ConflictKind::StaffEmail));
             }
             Err(e) => return Err(e.into()),
         }
@@ -280,7 +274,8 @@ impl StaffService {
 
     /// Every staff account (admin only).
     pub async fn list(&self, caller: &Caller) -> Result<Vec<StaffInfo>, CoreError> {
-        self.require_admin(caller, "staff.list", false).await?;
+        self.require_admin(caller, AuditAction::StaffList, false)
+            .await?;
         let a: &Agreement = &self.config.agreement;
         Ok(self
             .store()
@@ -293,15 +288,14 @@ impl StaffService {
 
     /// One staff account (admin only).
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<StaffInfo, CoreError> {
-        self.require_admin(caller, "staff.list", false).await?;
+        self.require_admin(caller, AuditAction::StaffList, false)
+            .await?;
         Ok(info(&self.target(id).await?, &self.config.agreement))
     }
 
     fn not_self(caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        if caller.staff.as_ref().is_some_and(|c| c.staff_id == id) {
-            return Err(CoreError::Conflict(
-                "you cannot do this to your own account",
-            ));
+        if caller.staff().is_some_and(|c| c.staff_id() == id) {
+            return Err(CoreError::Conflict(crate::error::ConflictKind::OwnAccount));
         }
         Ok(())
     }
@@ -310,7 +304,8 @@ impl StaffService {
     /// one's own). Audited as
     /// `staff.disable`.
     pub async fn disable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, "staff.disable", true).await?;
+        self.require_admin(caller, AuditAction::StaffDisable, true)
+            .await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
         if row.disabled_at.is_none() {
@@ -320,7 +315,10 @@ impl StaffService {
             self.store()
                 .staff_update(
                     row,
-                    Some(AuditRecord::new(caller, "staff.disable").fields([format!("staff:{id}")])),
+                    Some(
+                        AuditRecord::new(caller, AuditAction::StaffDisable)
+                            .fields([format!("staff:{id}")]),
+                    ),
                 )
                 .await?;
         }
@@ -330,7 +328,8 @@ impl StaffService {
 
     /// Re-enables a disabled account (admin only, with a fresh step-up). Audited as `staff.enable`.
     pub async fn enable(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, "staff.enable", true).await?;
+        self.require_admin(caller, AuditAction::StaffEnable, true)
+            .await?;
         let mut row = self.target(id).await?;
         if row.disabled_at.is_some() {
             row.disabled_at = None;
@@ -339,7 +338,10 @@ impl StaffService {
             self.store()
                 .staff_update(
                     row,
-                    Some(AuditRecord::new(caller, "staff.enable").fields([format!("staff:{id}")])),
+                    Some(
+                        AuditRecord::new(caller, AuditAction::StaffEnable)
+                            .fields([format!("staff:{id}")]),
+                    ),
                 )
                 .await?;
         }
@@ -349,7 +351,7 @@ impl StaffService {
     /// Ends every session of a staff member (admin only); returns how many. Audited as
     /// `staff.sessions.end`.
     pub async fn end_sessions(&self, caller: &Caller, id: Uuid) -> Result<u64, CoreError> {
-        self.require_admin(caller, "staff.sessions.end", false)
+        self.require_admin(caller, AuditAction::StaffSessionsEnd, false)
             .await?;
         self.target(id).await?;
         Ok(self
@@ -358,7 +360,8 @@ impl StaffService {
                 id,
                 None,
                 Some(
-                    AuditRecord::new(caller, "staff.sessions.end").fields([format!("staff:{id}")]),
+                    AuditRecord::new(caller, AuditAction::StaffSessionsEnd)
+                        .fields([format!("staff:{id}")]),
                 ),
             )
             .await?)
@@ -374,7 +377,7 @@ impl StaffService {
         role: Role,
         segments: Option<&[String]>,
     ) -> Result<StaffInfo, CoreError> {
-        self.require_admin(caller, "staff.role.change", true)
+        self.require_admin(caller, AuditAction::StaffRoleChange, true)
             .await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
@@ -388,11 +391,13 @@ impl StaffService {
         self.store()
             .staff_update(
                 row.clone(),
-                Some(AuditRecord::new(caller, "staff.role.change").fields([
-                    format!("staff:{id}"),
-                    format!("from:{old}"),
-                    format!("to:{role}"),
-                ])),
+                Some(
+                    AuditRecord::new(caller, AuditAction::StaffRoleChange).fields([
+                        format!("staff:{id}"),
+                        format!("from:{old}"),
+                        format!("to:{role}"),
+                    ]),
+                ),
             )
             .await?;
         Ok(info(&row, &self.config.agreement))
@@ -402,7 +407,8 @@ impl StaffService {
     /// secret and recovery codes are dropped and all sessions ended; at the next login (with
     /// the password) the member enrols a new authenticator. Audited as `staff.mfa.reset`.
     pub async fn reset_mfa(&self, caller: &Caller, id: Uuid) -> Result<(), CoreError> {
-        self.require_admin(caller, "staff.mfa.reset", true).await?;
+        self.require_admin(caller, AuditAction::StaffMfaReset, true)
+            .await?;
         Self::not_self(caller, id)?;
         let mut row = self.target(id).await?;
         let row_email = row.email.clone();
@@ -413,14 +419,18 @@ impl StaffService {
         self.store()
             .staff_update(
                 row,
-                Some(AuditRecord::new(caller, "staff.mfa.reset").fields([format!("staff:{id}")])),
+                Some(
+                    AuditRecord::new(caller, AuditAction::StaffMfaReset)
+                        .fields([format!("staff:{id}")]),
+                ),
             )
             .await?;
         self.store()
             .recovery_codes_replace(
                 id,
                 Vec::new(),
-                AuditRecord::new(caller, "staff.recovery.revoke").fields([format!("staff:{id}")]),
+                AuditRecord::new(caller, AuditAction::StaffRecoveryRevoke)
+                    .fields([format!("staff:{id}")]),
             )
             .await?;
         self.store().sessions_end(id, None, None).await?;
@@ -428,4 +438,15 @@ impl StaffService {
         self.clear_second_factor_lock(&row_email).await?;
         Ok(())
     }
+}
+
+/// Staff data is stored in plain text: a card number is refused there as everywhere (the same
+/// normalising guard as customer data).
+fn refuse_card(field: &str, value: &str) -> Result<(), CoreError> {
+    if crate::guard::text_has_card_number(value) {
+        return Err(CoreError::CardInText {
+            field: field.to_string(),
+        });
+    }
+    Ok(())
 }

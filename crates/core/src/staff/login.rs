@@ -7,7 +7,7 @@ use super::{
     TotpEnrolment,
 };
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::Caller;
 use crate::store::{StaffRow, StoreError, ThrottleRow};
 use jaga_crypto::field::{self, Context};
@@ -81,7 +81,7 @@ impl StaffService {
         // Refusals pass the vault's refusal budget: a flood of failed logins is summarised.
         self.vault
             .audit(
-                AuditRecord::new(&caller, "staff.login.failed")
+                AuditRecord::new(&caller, AuditAction::StaffLoginFailed)
                     .outcome(Outcome::Denied)
                     .fields([format!("factor:{factor}"), format!("reason:{reason}")]),
             )
@@ -91,7 +91,7 @@ impl StaffService {
             if delay > 0 {
                 self.vault
                     .audit(
-                        AuditRecord::new(&caller, "staff.login.locked")
+                        AuditRecord::new(&caller, AuditAction::StaffLoginLocked)
                             .outcome(Outcome::Denied)
                             .fields([
                                 format!("rule:{}", rule.name),
@@ -210,7 +210,7 @@ impl StaffService {
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         self.store()
             .audit_append(
-                AuditRecord::new(&actor, "staff.login.ended")
+                AuditRecord::new(&actor, AuditAction::StaffLoginEnded)
                     .outcome(Outcome::Denied)
                     .fields([format!("reason:{reason}")]),
             )
@@ -309,7 +309,7 @@ impl StaffService {
         }
         let actor = Self::actor(&row.id.to_string(), client);
         self.store()
-            .audit_append(AuditRecord::new(&actor, "staff.login.password"))
+            .audit_append(AuditRecord::new(&actor, AuditAction::StaffLoginPassword))
             .await?;
         if !row.totp_confirmed {
             let (row, secret) = self.ensure_totp_secret(row).await?;
@@ -352,7 +352,7 @@ impl StaffService {
                             .recovery_code_use(
                                 cur.staff.id,
                                 &otp::recovery_digest(&key, &n),
-                                AuditRecord::new(&actor, "staff.recovery.use"),
+                                AuditRecord::new(&actor, AuditAction::StaffRecoveryUse),
                             )
                             .await?
                     }
@@ -375,7 +375,8 @@ impl StaffService {
             .await?;
         self.store()
             .audit_append(
-                AuditRecord::new(&actor, "staff.login.ok").fields([format!("factor:{name}")]),
+                AuditRecord::new(&actor, AuditAction::StaffLoginOk)
+                    .fields([format!("factor:{name}")]),
             )
             .await?;
         Ok(session)
@@ -478,7 +479,10 @@ impl StaffService {
         row.version += 1;
         row.updated_at = self.now();
         self.store()
-            .staff_update(row, Some(AuditRecord::new(&actor, "staff.totp.enrol")))
+            .staff_update(
+                row,
+                Some(AuditRecord::new(&actor, AuditAction::StaffTotpEnrol)),
+            )
             .await?;
         let codes = self.issue_recovery_codes(&actor, cur.staff.id).await?;
         self.clear_account_throttle(&cur.staff.email, &client.ip)
@@ -487,7 +491,9 @@ impl StaffService {
             .rotate(&cur, SessionState::Active, Some(self.now()), client)
             .await?;
         self.store()
-            .audit_append(AuditRecord::new(&actor, "staff.login.ok").fields(["factor:totp"]))
+            .audit_append(
+                AuditRecord::new(&actor, AuditAction::StaffLoginOk).fields(["factor:totp"]),
+            )
             .await?;
         Ok((session, codes))
     }
@@ -507,7 +513,11 @@ impl StaffService {
             codes.push(SecretString::from(c.to_string()));
         }
         self.store()
-            .recovery_codes_replace(id, digests, AuditRecord::new(actor, "staff.recovery.issue"))
+            .recovery_codes_replace(
+                id,
+                digests,
+                AuditRecord::new(actor, AuditAction::StaffRecoveryIssue),
+            )
             .await?;
         Ok(RecoveryCodes(codes))
     }
@@ -517,17 +527,17 @@ impl StaffService {
         &self,
         caller: &Caller,
     ) -> Result<RecoveryCodes, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
-        if !ctx.step_up_fresh {
-            return Err(CoreError::StepUpRequired);
+        let ctx = caller.require_staff()?;
+        if !ctx.step_up_fresh() {
+            return Err(CoreError::Forbidden(crate::error::ForbiddenReason::StepUp));
         }
-        self.issue_recovery_codes(caller, ctx.staff_id).await
+        self.issue_recovery_codes(caller, ctx.staff_id()).await
     }
 
     /// How many unused recovery codes the caller has left.
     pub async fn recovery_codes_left(&self, caller: &Caller) -> Result<u32, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
-        Ok(self.store().recovery_codes_left(ctx.staff_id).await?)
+        let ctx = caller.require_staff()?;
+        Ok(self.store().recovery_codes_left(ctx.staff_id()).await?)
     }
 
     /// Step-up: a fresh TOTP code on an active session. Rotates the session id and marks it as
@@ -563,7 +573,7 @@ impl StaffService {
             .rotate(&cur, SessionState::Active, Some(self.now()), client)
             .await?;
         self.store()
-            .audit_append(AuditRecord::new(&actor, "staff.step_up"))
+            .audit_append(AuditRecord::new(&actor, AuditAction::StaffStepUp))
             .await?;
         Ok(session)
     }
@@ -571,15 +581,15 @@ impl StaffService {
     /// Records that the caller accepted agreement `version`, which must be the current one.
     /// Audited as `staff.agreement.accept` with the version.
     pub async fn accept_agreement(&self, caller: &Caller, version: &str) -> Result<(), CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         if version != self.config.agreement.version {
             return Err(CoreError::Conflict(
-                "that is not the current agreement; read it again",
+                crate::error::ConflictKind::AgreementVersion,
             ));
         }
         let mut row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         row.agreement_version = Some(version.to_string());
@@ -590,7 +600,7 @@ impl StaffService {
             .staff_update(
                 row,
                 Some(
-                    AuditRecord::new(caller, "staff.agreement.accept")
+                    AuditRecord::new(caller, AuditAction::StaffAgreementAccept)
                         .fields([format!("version:{version}")]),
                 ),
             )
@@ -608,10 +618,10 @@ impl StaffService {
         cookie: &str,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         // A wrong current password counts like a failed login, so a stolen session cannot be
@@ -636,11 +646,14 @@ impl StaffService {
             .map_err(|_| CoreError::Integrity)?;
         let Some(hash) = hashed else {
             self.vault
-                .audit(AuditRecord::new(caller, "staff.password.change").outcome(Outcome::Denied))
+                .audit(
+                    AuditRecord::new(caller, AuditAction::StaffPasswordChange)
+                        .outcome(Outcome::Denied),
+                )
                 .await?;
             self.fail(
                 &reserved,
-                &ctx.staff_id.to_string(),
+                &ctx.staff_id().to_string(),
                 "password_change",
                 "wrong_password",
                 client,
@@ -654,7 +667,10 @@ impl StaffService {
         up.version += 1;
         up.updated_at = self.now();
         self.store()
-            .staff_update(up, Some(AuditRecord::new(caller, "staff.password.change")))
+            .staff_update(
+                up,
+                Some(AuditRecord::new(caller, AuditAction::StaffPasswordChange)),
+            )
             .await?;
         self.logout_others(caller, cookie).await?;
         Ok(())
@@ -662,10 +678,10 @@ impl StaffService {
 
     /// The account behind an active caller.
     pub async fn whoami(&self, caller: &Caller) -> Result<super::StaffInfo, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         Ok(super::info(&row, &self.config.agreement))

@@ -18,18 +18,17 @@ mod admin;
 mod hasher;
 mod login;
 mod policy;
-mod role;
 mod session;
 pub(crate) mod throttle;
 mod totp_replace;
 
+pub use crate::roles::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use policy::{MIN_PASSWORD_CHARS, check_password, common_password_count};
-pub use role::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use throttle::{PENDING_MAX_FAILURES, SECOND_FACTOR_MAX_FAILURES, address_group};
 pub use totp_replace::TotpReplacement;
 
 use crate::CoreError;
-use crate::auth::{ActorKind, Caller};
+use crate::auth::Caller;
 use crate::clock::{Clock, SystemClock};
 use crate::store::Store;
 use crate::vault::Vault;
@@ -366,13 +365,7 @@ impl StaffService {
     /// A caller standing for staff member `id` before a session exists (login steps), so the
     /// audit log names who acted.
     fn actor(id: &str, client: &ClientInfo) -> Caller {
-        Caller {
-            kind: ActorKind::Staff,
-            id: id.to_string(),
-            scopes: Default::default(),
-            request_id: client.request_id.clone(),
-            staff: None,
-        }
+        Caller::staff_actor(id, client.request_id.clone())
     }
 }
 

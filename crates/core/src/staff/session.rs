@@ -3,8 +3,9 @@
 
 use super::{ClientInfo, NewSession, SessionInfo, SessionState, StaffService, role_of};
 use crate::CoreError;
-use crate::audit::AuditRecord;
-use crate::auth::{ActorKind, Caller, StaffContext};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
+use crate::auth::{Caller, StaffContext};
+use crate::error::ForbiddenReason;
 use crate::store::{SessionRow, StaffRow};
 use jaga_crypto::otp;
 use secrecy::SecretString;
@@ -100,7 +101,7 @@ impl StaffService {
     ///
     /// The session must be active and within its idle and absolute timeouts, and the account
     /// enabled. For state-changing requests (`unsafe_method`), `csrf` must equal the session's
-    /// CSRF token ([`CoreError::Forbidden`]`("csrf")` otherwise). The role, segments and
+    /// CSRF token ([`CoreError::Forbidden`]`(`[`ForbiddenReason::Csrf`]`)` otherwise). The role, segments and
     /// agreement state come from the account row as it is now, so changes apply at once.
     pub async fn authenticate(
         &self,
@@ -115,13 +116,8 @@ impl StaffService {
         }
         if unsafe_method && !csrf.is_some_and(|c| otp::ct_eq(c, &cur.row.csrf)) {
             let caller = self.caller_for(&cur, request_id.clone())?;
-            self.vault
-                .audit(
-                    AuditRecord::new(&caller, "request.csrf_rejected")
-                        .outcome(crate::audit::Outcome::Denied),
-                )
-                .await?;
-            return Err(CoreError::Forbidden("csrf"));
+            let refusal = Refusal::new(AuditAction::RequestCsrfRejected, ForbiddenReason::Csrf);
+            return Err(self.vault.deny(&caller, refusal).await);
         }
         let now = self.now();
         if now - cur.row.last_seen_at >= TOUCH_EVERY_MS {
@@ -138,25 +134,22 @@ impl StaffService {
         let role = role_of(&cur.staff)?;
         let policies = &self.config.policies;
         let now = self.now();
-        Ok(Caller {
-            kind: ActorKind::Staff,
-            id: cur.staff.id.to_string(),
-            scopes: policies.scopes(role),
+        let ctx = StaffContext::new(
+            cur.staff.id,
+            role,
+            super::parse_segments(&cur.staff.segments),
+            policies.views(role).clone(),
+            cur.staff.agreement_version.as_deref() == Some(self.config.agreement.version.as_str()),
+            cur.row
+                .step_up_at
+                .is_some_and(|t| now - t <= self.config.step_up_window_ms && now >= t),
+            cur.row.handle,
+        );
+        Ok(Caller::staff_session(
+            ctx,
+            policies.scopes(role),
             request_id,
-            staff: Some(StaffContext {
-                staff_id: cur.staff.id,
-                role,
-                segments: super::parse_segments(&cur.staff.segments),
-                views: policies.views(role).clone(),
-                agreement_ok: cur.staff.agreement_version.as_deref()
-                    == Some(self.config.agreement.version.as_str()),
-                step_up_fresh: cur
-                    .row
-                    .step_up_at
-                    .is_some_and(|t| now - t <= self.config.step_up_window_ms && now >= t),
-                session: cur.row.handle,
-            }),
-        })
+        ))
     }
 
     /// The CSRF token of the session behind `cookie` (any state), for pages and clients that
@@ -167,7 +160,7 @@ impl StaffService {
 
     /// [`Self::current`], also checking the session's CSRF token (every step that changes
     /// state). A mismatch is audited as `request.csrf_rejected` and refused with
-    /// [`CoreError::Forbidden`]`("csrf")`.
+    /// [`CoreError::Forbidden`]`(`[`ForbiddenReason::Csrf`]`)`.
     pub(crate) async fn current_csrf(
         &self,
         cookie: &str,
@@ -176,13 +169,8 @@ impl StaffService {
         let cur = self.current(cookie).await?;
         if !otp::ct_eq(csrf, &cur.row.csrf) {
             let caller = Self::actor(&cur.staff.id.to_string(), &ClientInfo::default());
-            self.vault
-                .audit(
-                    AuditRecord::new(&caller, "request.csrf_rejected")
-                        .outcome(crate::audit::Outcome::Denied),
-                )
-                .await?;
-            return Err(CoreError::Forbidden("csrf"));
+            let refusal = Refusal::new(AuditAction::RequestCsrfRejected, ForbiddenReason::Csrf);
+            return Err(self.vault.deny(&caller, refusal).await);
         }
         Ok(cur)
     }
@@ -199,7 +187,7 @@ impl StaffService {
         self.store().session_delete(&cur.row.digest).await?;
         let actor = Self::actor(&cur.staff.id.to_string(), client);
         self.store()
-            .audit_append(AuditRecord::new(&actor, "staff.logout"))
+            .audit_append(AuditRecord::new(&actor, AuditAction::StaffLogout))
             .await?;
         Ok(())
     }
@@ -207,25 +195,25 @@ impl StaffService {
     /// Ends every other session of the caller ("log out my other sessions"); returns how many.
     /// Audited as `staff.sessions.end`.
     pub async fn logout_others(&self, caller: &Caller, cookie: &str) -> Result<u64, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let keep = otp::token_digest(cookie);
         Ok(self
             .store()
             .sessions_end(
-                ctx.staff_id,
+                ctx.staff_id(),
                 Some(&keep),
-                Some(AuditRecord::new(caller, "staff.sessions.end").fields(["others"])),
+                Some(AuditRecord::new(caller, AuditAction::StaffSessionsEnd).fields(["others"])),
             )
             .await?)
     }
 
     /// The caller's sessions, newest first.
     pub async fn sessions(&self, caller: &Caller) -> Result<Vec<SessionInfo>, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let now = self.now();
         Ok(self
             .store()
-            .sessions_of(ctx.staff_id)
+            .sessions_of(ctx.staff_id())
             .await?
             .into_iter()
             .filter(|s| {
@@ -234,7 +222,7 @@ impl StaffService {
                     && now - s.created_at <= self.config.absolute_timeout_ms
             })
             .map(|s| SessionInfo {
-                current: s.handle == ctx.session,
+                current: s.handle == ctx.session(),
                 handle: s.handle,
                 ip: s.ip,
                 user_agent: s.user_agent,
@@ -246,16 +234,16 @@ impl StaffService {
 
     /// Ends one of the caller's own sessions by handle. Audited as `staff.sessions.end`.
     pub async fn end_own_session(&self, caller: &Caller, handle: Uuid) -> Result<(), CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         if !self
             .store()
-            .session_delete_handle(ctx.staff_id, handle)
+            .session_delete_handle(ctx.staff_id(), handle)
             .await?
         {
             return Err(CoreError::NotFound);
         }
         self.store()
-            .audit_append(AuditRecord::new(caller, "staff.sessions.end").fields(["one"]))
+            .audit_append(AuditRecord::new(caller, AuditAction::StaffSessionsEnd).fields(["one"]))
             .await?;
         Ok(())
     }

@@ -10,7 +10,7 @@ use super::StaffService;
 use super::TotpEnrolment;
 use super::login::TOTP_SKEW;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::Caller;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -51,18 +51,18 @@ impl StaffService {
         &self,
         caller: &Caller,
     ) -> Result<TotpReplacement, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
-        if !ctx.step_up_fresh {
-            return Err(CoreError::StepUpRequired);
+        let ctx = caller.require_staff()?;
+        if !ctx.step_up_fresh() {
+            return Err(CoreError::Forbidden(crate::error::ForbiddenReason::StepUp));
         }
         let row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         let secret = otp::totp_secret();
         let expires = self.now() + self.config.pending_timeout_ms;
-        let record = format!("{}:{}:{expires}", row.id, ctx.session);
+        let record = format!("{}:{}:{expires}", row.id, ctx.session());
         let key = self.vault.staff_totp_key()?;
         let sealed = field::seal(&key, 1, &ticket_ctx(&record), &secret);
         Ok(TotpReplacement {
@@ -85,7 +85,7 @@ impl StaffService {
         let Some(step) = otp::totp_match(&secret, code, now_s, TOTP_SKEW) else {
             self.vault
                 .audit(
-                    AuditRecord::new(caller, "staff.totp.replace")
+                    AuditRecord::new(caller, AuditAction::StaffTotpReplace)
                         .outcome(Outcome::Denied)
                         .fields(["reason:wrong_code"]),
                 )
@@ -96,10 +96,10 @@ impl StaffService {
                 "the code does not match the new authenticator",
             ));
         };
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let mut row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         row.totp_secret = Some(self.seal_totp(&row.id.to_string(), &secret)?);
@@ -107,7 +107,10 @@ impl StaffService {
         row.version += 1;
         row.updated_at = self.now();
         self.store()
-            .staff_update(row, Some(AuditRecord::new(caller, "staff.totp.replace")))
+            .staff_update(
+                row,
+                Some(AuditRecord::new(caller, AuditAction::StaffTotpReplace)),
+            )
             .await?;
         Ok(())
     }
@@ -120,10 +123,10 @@ impl StaffService {
         ticket: &str,
     ) -> Result<TotpEnrolment, CoreError> {
         let secret = self.open_ticket(caller, ticket)?;
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let row = self
             .store()
-            .staff_get(ctx.staff_id)
+            .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
         self.enrolment_data(&row.email, &secret)
@@ -135,14 +138,14 @@ impl StaffService {
         caller: &Caller,
         ticket: &str,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, CoreError> {
-        let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+        let ctx = caller.require_staff()?;
         let (expires, sealed) = ticket.split_once('.').ok_or_else(bad_ticket)?;
         let expires: i64 = expires.parse().map_err(|_| bad_ticket())?;
         if self.now() > expires {
             return Err(bad_ticket());
         }
         let sealed = B64.decode(sealed).map_err(|_| bad_ticket())?;
-        let record = format!("{}:{}:{expires}", ctx.staff_id, ctx.session);
+        let record = format!("{}:{}:{expires}", ctx.staff_id(), ctx.session());
         let key = self.vault.staff_totp_key()?;
         field::open(&key, &ticket_ctx(&record), &sealed).map_err(|_| bad_ticket())
     }

@@ -22,7 +22,6 @@ pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, 
 
 /// A storage failure. Carries no values from the data.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum StoreError {
     /// The database could not be reached or the statement failed.
     #[error("database error: {0}")]
@@ -36,6 +35,13 @@ pub enum StoreError {
     /// Stored data is not in the expected shape (e.g. a frontier of the wrong length).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl From<jaga_audit::AuditError> for StoreError {
+    /// Stored log state that `jaga-audit` cannot use (e.g. a frontier of the wrong size).
+    fn from(e: jaga_audit::AuditError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
 }
 
 /// The encrypted columns of a customer, indexed by [`Field::index`].

@@ -48,7 +48,6 @@ pub struct StoredToken {
 
 /// A write that stores free text together with the tokens minted from it, in one transaction.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum GuardedWrite {
     /// Like [`super::Store::customer_insert`].
     CustomerInsert(CustomerRow, WrappedKey, AuditRecord),

@@ -4,10 +4,11 @@
 
 use super::Vault;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, Refusal};
 use crate::auth::Caller;
+use crate::error::ForbiddenReason;
 use crate::model::{CustomerView, Field, OrderView};
-use crate::staff::{FieldView, OrdersView};
+use crate::roles::{FieldView, OrdersView};
 use uuid::Uuid;
 
 impl Vault {
@@ -21,7 +22,7 @@ impl Vault {
         &self,
         caller: &Caller,
         scope: crate::auth::Scope,
-        action: &'static str,
+        action: AuditAction,
         agreement: bool,
         step_up: bool,
     ) -> Result<(), CoreError> {
@@ -40,18 +41,12 @@ impl Vault {
     pub(crate) async fn require_agreement(
         &self,
         caller: &Caller,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<(), CoreError> {
-        if let Some(ctx) = &caller.staff
-            && !ctx.agreement_ok
-        {
-            self.audit(
-                AuditRecord::new(caller, action)
-                    .outcome(Outcome::Denied)
-                    .fields(["agreement"]),
-            )
-            .await?;
-            return Err(CoreError::AgreementRequired);
+        if caller.staff().is_some_and(|ctx| !ctx.agreement_ok()) {
+            return Err(self
+                .deny(caller, Refusal::new(action, ForbiddenReason::Agreement))
+                .await);
         }
         Ok(())
     }
@@ -62,20 +57,12 @@ impl Vault {
     pub(crate) async fn require_step_up(
         &self,
         caller: &Caller,
-        action: &'static str,
+        action: AuditAction,
         customer: Option<Uuid>,
     ) -> Result<(), CoreError> {
-        if let Some(ctx) = &caller.staff
-            && !ctx.step_up_fresh
-        {
-            let mut rec = AuditRecord::new(caller, action)
-                .outcome(Outcome::Denied)
-                .fields(["step_up"]);
-            if let Some(id) = customer {
-                rec = rec.customer(id);
-            }
-            self.audit(rec).await?;
-            return Err(CoreError::StepUpRequired);
+        if caller.staff().is_some_and(|ctx| !ctx.step_up_fresh()) {
+            let refusal = Refusal::new(action, ForbiddenReason::StepUp).customer(customer);
+            return Err(self.deny(caller, refusal).await);
         }
         Ok(())
     }
@@ -89,23 +76,20 @@ impl Vault {
         &self,
         caller: &Caller,
         id: Uuid,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<(), CoreError> {
-        let Some(ctx) = caller.staff.as_ref().filter(|c| c.segments.is_some()) else {
+        let Some(ctx) = caller.staff().filter(|c| c.segments().is_some()) else {
             return Ok(());
         };
         let found = self.store.customer_load(id).await?;
         if let Some(f) = found
             && !ctx.sees_segment(&f.row.segment)
         {
-            self.audit(
-                AuditRecord::new(caller, action)
-                    .customer(id)
-                    .outcome(Outcome::Denied)
-                    .fields(["segment"]),
-            )
-            .await?;
-            return Err(CoreError::NotFound);
+            let refusal = Refusal::new(action, ForbiddenReason::Segment).customer(Some(id));
+            return Err(match self.deny(caller, refusal).await {
+                CoreError::Forbidden(_) => CoreError::NotFound,
+                other => other,
+            });
         }
         Ok(())
     }
@@ -119,75 +103,69 @@ impl Vault {
         id: Uuid,
         fields: &[Field],
     ) -> Result<(), CoreError> {
-        let Some(ctx) = &caller.staff else {
+        let Some(ctx) = caller.staff() else {
             return Ok(());
         };
-        let refuse = |why: &'static str| {
-            AuditRecord::new(caller, "customer.reveal")
-                .customer(id)
-                .outcome(Outcome::Denied)
-                .fields(
-                    std::iter::once(why.to_string()).chain(fields.iter().map(|f| f.name().into())),
-                )
-        };
-        if fields
+        let reason = if fields
             .iter()
-            .any(|f| ctx.views.field(*f) != FieldView::Reveal)
+            .any(|f| ctx.views().field(*f) != FieldView::Reveal)
         {
-            self.audit(refuse("field_view")).await?;
-            return Err(CoreError::Forbidden("customers:reveal"));
-        }
-        if !ctx.step_up_fresh {
-            self.audit(refuse("step_up")).await?;
-            return Err(CoreError::StepUpRequired);
-        }
-        Ok(())
+            ForbiddenReason::FieldView
+        } else if !ctx.step_up_fresh() {
+            ForbiddenReason::StepUp
+        } else {
+            return Ok(());
+        };
+        let refusal = Refusal::new(AuditAction::CustomerReveal, reason)
+            .customer(Some(id))
+            .fields(
+                reason
+                    .audit_field()
+                    .map(String::from)
+                    .into_iter()
+                    .chain(fields.iter().map(|f| f.name().into())),
+            );
+        Err(self.deny(caller, refusal).await)
     }
 
-    /// Checks a staff caller may write `fields` (none of them hidden from the role).
+    /// Checks a staff caller may write `fields` (none of them hidden from the role). A refusal
+    /// is audited as a denied `customer.update` naming the hidden fields.
     pub(crate) async fn check_write(
         &self,
         caller: &Caller,
         id: Option<Uuid>,
         fields: &[&str],
     ) -> Result<(), CoreError> {
-        let Some(ctx) = &caller.staff else {
+        let Some(ctx) = caller.staff() else {
             return Ok(());
         };
         let hidden: Vec<&str> = fields
             .iter()
             .copied()
-            .filter(|n| Field::parse(n).is_some_and(|f| ctx.views.field(f) == FieldView::Hidden))
+            .filter(|n| Field::parse(n).is_some_and(|f| ctx.views().field(f) == FieldView::Hidden))
             .collect();
         if hidden.is_empty() {
             return Ok(());
         }
-        let mut rec = AuditRecord::new(caller, "customer.update")
-            .outcome(Outcome::Denied)
-            .fields(hidden.iter().map(|s| s.to_string()));
-        if let Some(id) = id {
-            rec = rec.customer(id);
-        }
-        self.store.audit_append(rec).await?;
-        Err(CoreError::Forbidden("customers:write"))
+        let refusal = Refusal::new(AuditAction::CustomerUpdate, ForbiddenReason::FieldView)
+            .customer(id)
+            .fields(hidden);
+        Err(self.deny(caller, refusal).await)
     }
 }
 
 /// Whether a staff caller may see customers of `segment` (always for other callers).
 pub(crate) fn sees(caller: &Caller, segment: &str) -> bool {
-    caller
-        .staff
-        .as_ref()
-        .is_none_or(|c| c.sees_segment(segment))
+    caller.staff().is_none_or(|c| c.sees_segment(segment))
 }
 
 /// Applies a staff caller's field views to a view built with `revealed` in plain text: hidden
 /// fields are removed; `Plain` fields were already opened by [`plain_fields`].
 pub(crate) fn apply_views(caller: &Caller, mut v: CustomerView) -> CustomerView {
-    let Some(ctx) = &caller.staff else {
+    let Some(ctx) = caller.staff() else {
         return v;
     };
-    let hide = |f: Field| ctx.views.field(f) == FieldView::Hidden;
+    let hide = |f: Field| ctx.views().field(f) == FieldView::Hidden;
     if hide(Field::FullName) {
         v.full_name = None;
     }
@@ -219,12 +197,11 @@ pub(crate) fn apply_views(caller: &Caller, mut v: CustomerView) -> CustomerView 
 /// The fields a staff caller sees unmasked without a reveal (`Plain` views of maskable fields).
 pub(crate) fn plain_fields(caller: &Caller) -> Vec<Field> {
     caller
-        .staff
-        .as_ref()
+        .staff()
         .map(|c| {
             Field::ALL
                 .into_iter()
-                .filter(|f| c.views.field(*f) == FieldView::Plain)
+                .filter(|f| c.views().field(*f) == FieldView::Plain)
                 .collect()
         })
         .unwrap_or_default()
@@ -232,8 +209,8 @@ pub(crate) fn plain_fields(caller: &Caller) -> Vec<Field> {
 
 /// Applies a staff caller's orders view: the payment token is replaced for `NoPaymentToken`.
 pub(crate) fn apply_orders_view(caller: &Caller, mut orders: Vec<OrderView>) -> Vec<OrderView> {
-    if let Some(ctx) = &caller.staff {
-        match ctx.views.orders {
+    if let Some(ctx) = caller.staff() {
+        match ctx.views().orders {
             OrdersView::Plain => {}
             OrdersView::NoPaymentToken => {
                 for o in &mut orders {

@@ -4,9 +4,10 @@
 
 use super::Vault;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, StaffContext};
-use crate::staff::{Role, parse_segments};
+use crate::error::ForbiddenReason;
+use crate::roles::{Role, parse_segments};
 use crate::store::EventFilter;
 use jaga_audit::event::{AuditEvent, decode};
 use std::collections::HashMap;
@@ -31,7 +32,7 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<AuditEvent>, CoreError> {
-        let head = self.store().audit_head().await?;
+        let head = self.store.audit_head().await?;
         let filter = EventFilter {
             actor_id: Some(actor.to_string()),
             ..Default::default()
@@ -40,7 +41,7 @@ impl Vault {
         let mut out = Vec::new();
         loop {
             let page = self
-                .store()
+                .store
                 .audit_events_matching(&filter, from, 1_000)
                 .await?;
             let Some(last) = page.last() else { break };
@@ -63,8 +64,9 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<AuditEvent>, CoreError> {
-        self.require_agreement(caller, "audit.read").await?;
-        self.actor_tail(&caller.id, scan, show).await
+        self.require_agreement(caller, AuditAction::AuditRead)
+            .await?;
+        self.actor_tail(caller.id(), scan, show).await
     }
 
     /// The CS team's recent actions for a cs_manager (DESIGN's "team" row), newest first: the
@@ -80,20 +82,23 @@ impl Vault {
         scan: u64,
         show: usize,
     ) -> Result<Vec<TeamEvent>, CoreError> {
-        let record = AuditRecord::new(caller, "audit.read").fields(["team"]);
-        let Some(ctx) = caller.staff.as_ref().filter(|c| c.role == Role::CsManager) else {
-            self.audit(record.outcome(Outcome::Denied)).await?;
-            return Err(CoreError::Forbidden("team activity"));
+        let Some(ctx) = caller.staff().filter(|c| c.role() == Role::CsManager) else {
+            let refusal =
+                Refusal::new(AuditAction::AuditRead, ForbiddenReason::Role).fields(["team"]);
+            return Err(self.deny(caller, refusal).await);
         };
-        self.require_agreement(caller, "audit.read").await?;
-        self.store().audit_append(record).await?;
+        self.require_agreement(caller, AuditAction::AuditRead)
+            .await?;
+        self.store
+            .audit_append(AuditRecord::new(caller, AuditAction::AuditRead).fields(["team"]))
+            .await?;
         let mut segment_of: HashMap<String, bool> = HashMap::new();
         let mut out = Vec::new();
-        for m in self.store().staff_list().await? {
+        for m in self.store.staff_list().await? {
             let Some(role) = Role::parse(&m.role) else {
                 continue;
             };
-            let shares_segment = match (&ctx.segments, parse_segments(&m.segments)) {
+            let shares_segment = match (ctx.segments(), parse_segments(&m.segments)) {
                 (None, _) | (Some(_), None) => true,
                 (Some(mine), Some(theirs)) => !mine.is_disjoint(&theirs),
             };
@@ -104,7 +109,7 @@ impl Vault {
                 continue;
             }
             for event in self.actor_tail(&m.id.to_string(), scan, show).await? {
-                if ctx.segments.is_some()
+                if ctx.segments().is_some()
                     && let Some(customer) = &event.customer_id
                     && !self
                         .visible_customer(ctx, customer, &mut segment_of)

@@ -1,11 +1,12 @@
 //! Customer capabilities: masked reads and lookups, purpose-bound reveals, writes and erasure.
 
 use super::codec::{self, Plain};
-use super::guard::{count_fields, customer_owner};
+use super::screen::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault, access};
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome, Refusal};
 use crate::auth::{Caller, Purpose, Scope};
+use crate::error::ForbiddenReason;
 use crate::guard::{CardHandling, FindingCounts};
 use crate::model::{Created, CustomerPatch, CustomerView, Field, NewCustomer};
 use crate::store::{
@@ -21,9 +22,10 @@ impl Vault {
     /// Masked reads and lookups; needs `customers:read`.
     pub async fn reader<'a>(&'a self, caller: &'a Caller) -> Result<CustomerReader<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersRead, "customer.read")
+            .require(caller, Scope::CustomersRead, AuditAction::CustomerRead)
             .await?;
-        self.require_agreement(caller, "customer.read").await?;
+        self.require_agreement(caller, AuditAction::CustomerRead)
+            .await?;
         Ok(CustomerReader {
             vault: self,
             caller,
@@ -38,9 +40,10 @@ impl Vault {
         purpose: Option<&str>,
     ) -> Result<Revealer<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersReveal, "customer.reveal")
+            .require(caller, Scope::CustomersReveal, AuditAction::CustomerReveal)
             .await?;
-        self.require_agreement(caller, "customer.reveal").await?;
+        self.require_agreement(caller, AuditAction::CustomerReveal)
+            .await?;
         let purpose = self.screen_purpose(caller, purpose).await?;
         Ok(Revealer {
             vault: self,
@@ -53,9 +56,10 @@ impl Vault {
     /// Creates and updates; needs `customers:write`.
     pub async fn writer<'a>(&'a self, caller: &'a Caller) -> Result<CustomerWriter<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersWrite, "customer.write")
+            .require(caller, Scope::CustomersWrite, AuditAction::CustomerWrite)
             .await?;
-        self.require_agreement(caller, "customer.write").await?;
+        self.require_agreement(caller, AuditAction::CustomerWrite)
+            .await?;
         Ok(CustomerWriter {
             vault: self,
             caller,
@@ -66,9 +70,10 @@ impl Vault {
     /// Erasure; needs `customers:erase`.
     pub async fn eraser<'a>(&'a self, caller: &'a Caller) -> Result<Eraser<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::CustomersErase, "customer.erase")
+            .require(caller, Scope::CustomersErase, AuditAction::CustomerErase)
             .await?;
-        self.require_agreement(caller, "customer.erase").await?;
+        self.require_agreement(caller, AuditAction::CustomerErase)
+            .await?;
         Ok(Eraser {
             vault: self,
             caller,
@@ -153,9 +158,9 @@ impl CustomerReader<'_> {
     /// `customer.read`. A customer outside a staff member's segments is [`CoreError::NotFound`].
     pub async fn get(&self, id: Uuid) -> Result<CustomerView, CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.read")
+            .check_segment(self.caller, id, AuditAction::CustomerRead)
             .await?;
-        let audit = AuditRecord::new(self.caller, "customer.read").customer(id);
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerRead).customer(id);
         let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
         masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
     }
@@ -174,10 +179,10 @@ impl Revealer<'_> {
             ));
         }
         self.vault
-            .check_segment(self.caller, id, "customer.reveal")
+            .check_segment(self.caller, id, AuditAction::CustomerReveal)
             .await?;
         self.vault.check_reveal(self.caller, id, fields).await?;
-        let audit = AuditRecord::new(self.caller, "customer.reveal")
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerReveal)
             .customer(id)
             .fields(fields.iter().map(|f| f.name()))
             .purpose(self.purpose.as_str());
@@ -417,7 +422,7 @@ impl CustomerWriter<'_> {
             .filter(|f| row.fields[f.index()].is_some())
             .map(|f| f.name().to_string())
             .chain(count_fields("notes", counts));
-        AuditRecord::new(self.caller, "customer.create")
+        AuditRecord::new(self.caller, AuditAction::CustomerCreate)
             .customer(row.id)
             .fields(fields)
     }
@@ -467,7 +472,7 @@ impl CustomerWriter<'_> {
             }
         }
         Err(CoreError::Conflict(
-            "could not allocate a unique customer code",
+            crate::error::ConflictKind::CustomerCode,
         ))
     }
 
@@ -599,9 +604,9 @@ impl CustomerWriter<'_> {
     /// the same transaction; returns the masked view.
     pub async fn update(&self, id: Uuid, patch: &CustomerPatch) -> Result<CustomerView, CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.update")
+            .check_segment(self.caller, id, AuditAction::CustomerUpdate)
             .await?;
-        let mut audit = AuditRecord::new(self.caller, "customer.update").customer(id);
+        let mut audit = AuditRecord::new(self.caller, AuditAction::CustomerUpdate).customer(id);
         let found = self.vault.store.customer_load(id).await?;
         let outcome = read_outcome(found.as_ref().map(|f| &f.row));
         if outcome != Outcome::Ok {
@@ -679,7 +684,7 @@ impl CustomerWriter<'_> {
             Ok(()) => {}
             Err(StoreError::Concurrent) => {
                 return Err(CoreError::Conflict(
-                    "the customer changed meanwhile; read it again and retry",
+                    crate::error::ConflictKind::CustomerChanged,
                 ));
             }
             Err(e) => return Err(token_race(e)),
@@ -691,14 +696,8 @@ impl CustomerWriter<'_> {
     /// staff member sets fields hidden from their role.
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
-            self.vault
-                .audit(
-                    AuditRecord::new(self.caller, "customer.create")
-                        .outcome(Outcome::Denied)
-                        .fields(["segment"]),
-                )
-                .await?;
-            return Err(CoreError::Forbidden("segment"));
+            let refusal = Refusal::new(AuditAction::CustomerCreate, ForbiddenReason::Segment);
+            return Err(self.vault.deny(self.caller, refusal).await);
         }
         let set: Vec<&str> = Field::ALL
             .into_iter()
@@ -716,12 +715,12 @@ impl Eraser<'_> {
     /// see the customer's segment.
     pub async fn erase(&self, id: Uuid) -> Result<(), CoreError> {
         self.vault
-            .check_segment(self.caller, id, "customer.erase")
+            .check_segment(self.caller, id, AuditAction::CustomerErase)
             .await?;
         self.vault
-            .require_step_up(self.caller, "customer.erase", Some(id))
+            .require_step_up(self.caller, AuditAction::CustomerErase, Some(id))
             .await?;
-        let audit = AuditRecord::new(self.caller, "customer.erase").customer(id);
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerErase).customer(id);
         if self
             .vault
             .store

@@ -4,9 +4,10 @@
 
 use super::customers::{CustomerReader, live, masked_view, one, staff_view};
 use super::{Vault, access, codec, ratelimit::LookupLimits};
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome, Refusal};
+use crate::error::ForbiddenReason;
 use crate::model::{CustomerView, Field, Lookup};
-use crate::staff::FieldView;
+use crate::roles::FieldView;
 use crate::{CoreError, validate};
 
 /// Most blind-index candidates one lookup examines. More candidates than this (many customers
@@ -50,7 +51,8 @@ impl CustomerReader<'_> {
     /// see ([`CoreError::Forbidden`] with `lookup_field`); both are audited as a denied
     /// `customer.lookup` (fields `rate_limit`, or `field_view` and the field's name).
     pub async fn lookup_page(&self, query: &Lookup) -> Result<LookupResult, CoreError> {
-        let deny = || AuditRecord::new(self.caller, "customer.lookup").outcome(Outcome::Denied);
+        let deny =
+            || AuditRecord::new(self.caller, AuditAction::CustomerLookup).outcome(Outcome::Denied);
         if let Err(retry_after_secs) = self.vault.lookup_limiter.take(self.caller) {
             let rec = deny().fields(["rate_limit"]);
             self.vault.store.audit_append(rec).await?;
@@ -62,12 +64,12 @@ impl CustomerReader<'_> {
             Lookup::Phone(_) => Some(Field::Phone),
             Lookup::NationalId(_) => Some(Field::NationalId),
         };
-        if let (Some(field), Some(ctx)) = (by, &self.caller.staff)
-            && ctx.views.field(field) == FieldView::Hidden
+        if let (Some(field), Some(ctx)) = (by, self.caller.staff())
+            && ctx.views().field(field) == FieldView::Hidden
         {
-            let rec = deny().fields(["field_view", field.name()]);
-            self.vault.store.audit_append(rec).await?;
-            return Err(CoreError::Forbidden("lookup_field"));
+            let refusal = Refusal::new(AuditAction::CustomerLookup, ForbiddenReason::LookupField)
+                .fields(["field_view", field.name()]);
+            return Err(self.vault.deny(self.caller, refusal).await);
         }
         let (field, value) = match query {
             Lookup::Code(c) => return self.by_code(c).await,
@@ -80,7 +82,8 @@ impl CustomerReader<'_> {
             .index_key(field)
             .expect("lookup fields are indexed")
             .term(value.as_bytes());
-        let audit = AuditRecord::new(self.caller, "customer.lookup").fields([field.name()]);
+        let audit =
+            AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields([field.name()]);
         let mut candidates = self
             .vault
             .store
@@ -116,7 +119,7 @@ impl CustomerReader<'_> {
                 "is not a customer code (JG-XXXX-XXXX-X)",
             )
         })?;
-        let audit = AuditRecord::new(self.caller, "customer.lookup").fields(["code"]);
+        let audit = AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields(["code"]);
         let found = self.vault.store.customer_get_by_code(&code, audit).await?;
         let customers = match found
             .filter(|f| f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment))

@@ -9,27 +9,25 @@
 
 mod access;
 mod activity;
-mod admin;
-mod auditlog;
-mod auditsearch;
 mod codec;
 mod customers;
-mod guard;
 mod lookup;
+mod operator;
 mod orders;
 mod ratelimit;
 mod redact;
 pub mod refusals;
+mod screen;
 mod tokens;
 mod unseal_gate;
 
+pub use crate::audit::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
+pub use crate::audit::{AuditReader, CheckpointView, EventView, ProofView};
 pub use activity::TeamEvent;
-pub use admin::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
-pub use auditlog::{AuditReader, CheckpointView, EventView, ProofView};
-pub use auditsearch::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use lookup::{LOOKUP_LIMIT, LookupResult};
+pub use operator::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use orders::{OrderReader, OrderWriter};
 pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
@@ -37,8 +35,9 @@ pub use tokens::{ResolvedToken, TokenResolver, parse_token};
 pub use unseal_gate::UnsealMaterial;
 
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, Scope};
+use crate::error::{ForbiddenReason, UnsealError};
 use crate::model::Field;
 use crate::store::{KeyRecord, Store};
 use crate::unseal::UnsealConfig;
@@ -118,9 +117,21 @@ impl Vault {
         }
     }
 
-    /// The underlying store (for health checks and the audit log).
-    pub fn store(&self) -> &Arc<dyn Store> {
+    /// The underlying store, for services inside core only (the staff service). Other crates
+    /// get what they need through audited capabilities, [`Vault::database_ok`] and
+    /// [`Vault::audit_size`], never the whole store with its unaudited loads.
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Whether the database answers (readiness checks).
+    pub async fn database_ok(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+
+    /// The number of events in the audit log (metrics). Reveals nothing about any event.
+    pub async fn audit_size(&self) -> Result<u64, CoreError> {
+        Ok(self.store.audit_head().await?.size)
     }
 
     /// Creates the first KEK and blind-index key for a new installation (idempotent: does
@@ -140,7 +151,10 @@ impl Vault {
                 created_at: crate::now_ms(),
             };
             store
-                .key_insert(rec, AuditRecord::new(&caller, "keys.create").fields([kind]))
+                .key_insert(
+                    rec,
+                    AuditRecord::new(&caller, AuditAction::KeysCreate).fields([kind]),
+                )
                 .await?;
         }
         Ok(())
@@ -185,18 +199,14 @@ impl Vault {
     /// Unseals with the root key itself (key-file method, or after combining shares).
     pub async fn unseal_with_root(&self, root: Key32) -> Result<(), CoreError> {
         if !jaga_crypto::unseal::matches_check(&root, &self.config.root_check()) {
-            return Err(CoreError::Unseal(
-                "the key does not match this installation".into(),
-            ));
+            return Err(CoreError::Unseal(UnsealError::WrongKey));
         }
         let records = self.store.keys_load().await?;
         let keyring = load_keyring(&root, &records)?;
         let index_rec = records
             .iter()
             .find(|r| r.kind == KIND_INDEX && r.state == "active")
-            .ok_or_else(|| {
-                CoreError::Unseal("the keyring has no blind-index key; run `jaga init`".into())
-            })?;
+            .ok_or(CoreError::Unseal(UnsealError::NoIndexKey))?;
         let index_root =
             keys::unwrap_under_root(&root, KIND_INDEX, index_rec.version, &index_rec.wrapped)
                 .map_err(|_| CoreError::Integrity)?;
@@ -234,14 +244,12 @@ impl Vault {
             ..
         } = &self.config
         else {
-            return Err(CoreError::Unseal(
-                "this installation does not use a passphrase".into(),
-            ));
+            return Err(CoreError::Unseal(UnsealError::NotPassphrase));
         };
         use base64::Engine;
         let wrapped = base64::engine::general_purpose::STANDARD
             .decode(wrapped_root)
-            .map_err(|_| CoreError::Unseal("unseal.json is corrupt".into()))?;
+            .map_err(|_| CoreError::Unseal(UnsealError::CorruptConfig))?;
         if !self.is_sealed() {
             // Never try a passphrase once unsealed: that would be an oracle for it.
             return Ok(());
@@ -253,8 +261,8 @@ impl Vault {
             jaga_crypto::unseal::unwrap_with_passphrase(&wrapped, &pass, &params)
         })
         .await
-        .map_err(|_| CoreError::Unseal("the key derivation did not finish".into()))?
-        .map_err(|e| CoreError::Unseal(e.to_string()))?;
+        .map_err(|_| CoreError::Unseal(UnsealError::Interrupted))?
+        .map_err(CoreError::from)?;
         self.unseal_with_root(root).await
     }
 
@@ -273,23 +281,17 @@ impl Vault {
             ..
         } = &self.config
         else {
-            return Err(CoreError::Unseal(
-                "this installation does not use Shamir shares".into(),
-            ));
+            return Err(CoreError::Unseal(UnsealError::NotShamir));
         };
         if !self.is_sealed() {
             return Ok(self.status());
         }
-        let t = jaga_crypto::unseal::share_threshold(share)
-            .map_err(|e| CoreError::Unseal(e.to_string()))?;
-        let fingerprint = jaga_crypto::unseal::share_fingerprint(share)
-            .map_err(|e| CoreError::Unseal(e.to_string()))?;
+        let t = jaga_crypto::unseal::share_threshold(share).map_err(CoreError::from)?;
+        let fingerprint = jaga_crypto::unseal::share_fingerprint(share).map_err(CoreError::from)?;
         if t != *threshold
             || (!share_fingerprints.is_empty() && !share_fingerprints.contains(&fingerprint))
         {
-            return Err(CoreError::Unseal(
-                "the share does not belong to this installation".into(),
-            ));
+            return Err(CoreError::Unseal(UnsealError::ForeignShare));
         }
         let candidates = {
             let mut shares = self.shares.lock().expect("shares lock");
@@ -382,18 +384,43 @@ impl Vault {
         &self,
         caller: &Caller,
         scope: Scope,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<Arc<Keys>, CoreError> {
         if !caller.has(scope) {
-            self.audit(
-                AuditRecord::new(caller, action)
-                    .outcome(Outcome::Denied)
-                    .fields([scope.name()]),
-            )
-            .await?;
-            return Err(CoreError::Forbidden(scope.name()));
+            return Err(self
+                .deny(caller, Refusal::new(action, ForbiddenReason::Scope(scope)))
+                .await);
         }
         self.keys()
+    }
+
+    /// Checks `caller` holds `scope` for an operation outside the vault's capabilities (e.g. the
+    /// metrics endpoint); a refusal is audited as a denied `action` through [`Vault::deny`]'s
+    /// one refusal step. Needs no key material.
+    pub async fn require_scope(
+        &self,
+        caller: &Caller,
+        scope: Scope,
+        action: AuditAction,
+    ) -> Result<(), CoreError> {
+        if caller.has(scope) {
+            return Ok(());
+        }
+        Err(self
+            .deny(caller, Refusal::new(action, ForbiddenReason::Scope(scope)))
+            .await)
+    }
+
+    /// The one refusal step: audits `refusal` by `caller` as a `denied` event (through the
+    /// refusal budget, [`Vault::audit`]) and returns the error to hand back,
+    /// [`CoreError::Forbidden`] with the reason — or the store's error if the event could not
+    /// be written, so a refusal is never returned unaudited.
+    pub(crate) async fn deny(&self, caller: &Caller, refusal: Refusal) -> CoreError {
+        let (record, reason) = crate::audit::denied_event(caller, refusal);
+        match self.audit(record).await {
+            Ok(_) => CoreError::Forbidden(reason),
+            Err(e) => e,
+        }
     }
 }
 
@@ -430,16 +457,8 @@ fn load_keyring(root: &Key32, records: &[KeyRecord]) -> Result<Keyring, CoreErro
             active = Some(r.version);
         }
     }
-    let active = active.ok_or_else(|| {
-        CoreError::Unseal("the keyring has no active key; run `jaga init`".into())
-    })?;
+    let active = active.ok_or(CoreError::Unseal(UnsealError::NoActiveKey))?;
     Keyring::new(keks, active).ok_or(CoreError::Integrity)
-}
-
-impl From<jaga_crypto::CryptoError> for CoreError {
-    fn from(_: jaga_crypto::CryptoError) -> Self {
-        CoreError::Integrity
-    }
 }
 
 #[cfg(test)]

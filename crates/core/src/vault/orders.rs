@@ -3,10 +3,10 @@
 //! plain text for bookkeeping.
 
 use super::codec;
-use super::guard::{count_fields, customer_owner};
+use super::screen::{count_fields, customer_owner};
 use super::tokens::token_race;
 use super::{Keys, Vault};
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::{Caller, Scope};
 use crate::guard::CardHandling;
 use crate::model::{NewOrder, OrderItem, OrderView, PaymentRef};
@@ -26,9 +26,10 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<OrderReader<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::OrdersRead, "order.read")
+            .require(caller, Scope::OrdersRead, AuditAction::OrderRead)
             .await?;
-        self.require_agreement(caller, "order.read").await?;
+        self.require_agreement(caller, AuditAction::OrderRead)
+            .await?;
         Ok(OrderReader {
             vault: self,
             caller,
@@ -42,9 +43,10 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<OrderWriter<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::OrdersWrite, "order.create")
+            .require(caller, Scope::OrdersWrite, AuditAction::OrderCreate)
             .await?;
-        self.require_agreement(caller, "order.create").await?;
+        self.require_agreement(caller, AuditAction::OrderCreate)
+            .await?;
         Ok(OrderWriter {
             vault: self,
             caller,
@@ -105,11 +107,11 @@ impl OrderWriter<'_> {
     /// Validates and stores an order for a live customer. Audited as `order.create`.
     pub async fn add(&self, customer_id: Uuid, input: &NewOrder) -> Result<OrderView, CoreError> {
         let mut order = validate::order(input).map_err(CoreError::Invalid)?;
-        let mut audit = AuditRecord::new(self.caller, "order.create")
+        let mut audit = AuditRecord::new(self.caller, AuditAction::OrderCreate)
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
         self.vault
-            .check_segment(self.caller, customer_id, "order.create")
+            .check_segment(self.caller, customer_id, AuditAction::OrderCreate)
             .await?;
         // The card guard again on the values as they will be stored (whitespace collapsed,
         // canonical forms); notes pass the free-text guard below.
@@ -198,9 +200,9 @@ impl OrderWriter<'_> {
                 Err(token_race(StoreError::Unique("token_fingerprint")))
             }
             Ok(()) => Ok(view),
-            Err(StoreError::Unique(_)) => Err(CoreError::Conflict(
-                "an order with this order_ref already exists for the customer",
-            )),
+            Err(StoreError::Unique(_)) => {
+                Err(CoreError::Conflict(crate::error::ConflictKind::OrderRef))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -209,11 +211,11 @@ impl OrderWriter<'_> {
 impl OrderReader<'_> {
     /// A customer's orders, newest first. Audited as `order.list`.
     pub async fn list(&self, customer_id: Uuid) -> Result<Vec<OrderView>, CoreError> {
-        let audit = AuditRecord::new(self.caller, "order.list")
+        let audit = AuditRecord::new(self.caller, AuditAction::OrderList)
             .customer(customer_id)
             .fields(["items", "payment", "notes"]);
         self.vault
-            .check_segment(self.caller, customer_id, "order.list")
+            .check_segment(self.caller, customer_id, AuditAction::OrderList)
             .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
         let rows = self.vault.store.orders_list(customer_id, audit).await?;

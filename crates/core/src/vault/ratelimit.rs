@@ -30,7 +30,7 @@ impl Default for LookupLimits {
 impl LookupLimits {
     /// The limit that applies to `caller`; `None` when unlimited (the system, or a limit of 0).
     fn for_caller(&self, caller: &Caller) -> Option<u32> {
-        let n = match caller.kind {
+        let n = match caller.kind() {
             ActorKind::ApiKey => self.api_key_per_minute,
             ActorKind::Staff => self.staff_per_minute,
             ActorKind::System => 0,
@@ -83,7 +83,7 @@ impl Limiter {
                 b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < capacity
             });
         }
-        let key = format!("{}:{}", caller.kind.name(), caller.id);
+        let key = format!("{}:{}", caller.kind().name(), caller.id());
         let b = buckets.entry(key).or_insert(Bucket {
             tokens: capacity,
             last: now,
@@ -107,13 +107,11 @@ mod tests {
     use std::time::Duration;
 
     fn key(id: &str) -> Caller {
-        Caller {
-            kind: ActorKind::ApiKey,
-            id: id.into(),
-            scopes: [Scope::CustomersRead].into_iter().collect(),
-            request_id: None,
-            staff: None,
-        }
+        Caller::api_key(
+            id.into(),
+            [Scope::CustomersRead].into_iter().collect(),
+            None,
+        )
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::tokens::{Minter, Owner, token_race};
 use super::{Keys, Vault};
 use crate::CoreError;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::auth::{Caller, Scope};
 use crate::store::GuardedWrite;
 use jaga_redact::{HashKey, Operator, Policy, PolicySpec, Redacted};
@@ -13,8 +13,11 @@ use std::sync::Arc;
 impl Vault {
     /// Redaction of text; needs `redact` (and, for staff, the accepted agreement).
     pub async fn redactor<'a>(&'a self, caller: &'a Caller) -> Result<Redactor<'a>, CoreError> {
-        let keys = self.require(caller, Scope::Redact, "text.redact").await?;
-        self.require_agreement(caller, "text.redact").await?;
+        let keys = self
+            .require(caller, Scope::Redact, AuditAction::TextRedact)
+            .await?;
+        self.require_agreement(caller, AuditAction::TextRedact)
+            .await?;
         Ok(Redactor {
             vault: self,
             caller,
@@ -64,7 +67,7 @@ impl Redactor<'_> {
         for f in &out.findings {
             *counts.entry(f.kind.to_string()).or_default() += 1;
         }
-        let audit = AuditRecord::new(self.caller, "text.redact")
+        let audit = AuditRecord::new(self.caller, AuditAction::TextRedact)
             .fields(counts.iter().map(|(k, n)| format!("{k}:{n}")));
         if tokens.is_empty() {
             self.vault.audit(audit).await?;

@@ -18,7 +18,7 @@
 //! Unauthenticated API requests (a missing or wrong key) are not audited at all; they are
 //! counted in the `auth_failures` metric.
 
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::{ActorKind, Caller};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -75,7 +75,7 @@ impl RefusalBudget {
         } else {
             Vec::new()
         };
-        let key = (r.actor_kind, r.actor_id.clone(), r.action);
+        let key = (r.actor_kind, r.actor_id.clone(), r.action.as_str());
         let global_left = w.written < GLOBAL;
         let tracked = w.actors.len() < MAX_TRACKED || w.actors.contains_key(&key);
         let (write, overflow) = if tracked {
@@ -97,7 +97,7 @@ impl RefusalBudget {
         }
         if overflow {
             w.overflow
-                .entry((r.action, r.outcome.name()))
+                .entry((r.action.as_str(), r.outcome.name()))
                 .or_insert((0, r.outcome))
                 .0 += 1;
         }
@@ -117,7 +117,7 @@ impl RefusalBudget {
 }
 
 /// The action of a summary event.
-pub const AGGREGATED: &str = "audit.refusals_aggregated";
+pub const AGGREGATED: &str = AuditAction::AuditRefusalsAggregated.as_str();
 
 /// For an `audit.refusals_aggregated` event: the refused action it counts and how many were
 /// counted (so reports can add them to the individual events).
@@ -134,15 +134,15 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
     let old = std::mem::take(w);
     w.start_ms = now_ms;
     let summary = |kind: ActorKind, id: String, action: &str, outcome: Outcome, n: u64| {
-        let mut c = Caller::system("audit-budget");
-        c.kind = kind;
-        c.id = id;
-        AuditRecord::new(&c, AGGREGATED).outcome(outcome).fields([
-            format!("action:{action}"),
-            format!("outcome:{}", outcome.name()),
-            format!("count:{n}"),
-            format!("window_s:{}", WINDOW_MS / 1000),
-        ])
+        let c = Caller::named(kind, &id);
+        AuditRecord::new(&c, AuditAction::AuditRefusalsAggregated)
+            .outcome(outcome)
+            .fields([
+                format!("action:{action}"),
+                format!("outcome:{}", outcome.name()),
+                format!("count:{n}"),
+                format!("window_s:{}", WINDOW_MS / 1000),
+            ])
     };
     let mut over: Vec<_> = old
         .actors
@@ -164,10 +164,8 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
 mod tests {
     use super::*;
 
-    fn refusal(actor: &str, action: &'static str) -> AuditRecord {
-        let mut c = Caller::system("x");
-        c.kind = ActorKind::ApiKey;
-        c.id = actor.into();
+    fn refusal(actor: &str, action: AuditAction) -> AuditRecord {
+        let c = Caller::named(ActorKind::ApiKey, actor);
         AuditRecord::new(&c, action).outcome(Outcome::Rejected)
     }
 
@@ -186,21 +184,24 @@ mod tests {
         let t0 = 1_000_000;
         let written = (0..1_000)
             .filter(|i| {
-                b.admit(&refusal("k1", "request.card_number_rejected"), t0 + i)
-                    .write
+                b.admit(
+                    &refusal("k1", AuditAction::RequestCardNumberRejected),
+                    t0 + i,
+                )
+                .write
             })
             .count();
         assert_eq!(written, PER_ACTOR as usize);
         assert!(b.take(t0 + 5_000, false).is_empty(), "window still open");
         // The next refusal after the window closes it: one summary with the count, no values.
         let a = b.admit(
-            &refusal("k1", "request.card_number_rejected"),
+            &refusal("k1", AuditAction::RequestCardNumberRejected),
             t0 + WINDOW_MS + 1,
         );
         assert!(a.write, "a new window has a new budget");
         assert_eq!(a.summaries.len(), 1);
         let s = &a.summaries[0];
-        assert_eq!(s.action, "audit.refusals_aggregated");
+        assert_eq!(s.action, AuditAction::AuditRefusalsAggregated);
         assert_eq!(s.actor_id, "k1");
         assert_eq!(s.outcome, Outcome::Rejected);
         assert_eq!(count(s), 1_000 - u64::from(PER_ACTOR));
@@ -217,7 +218,7 @@ mod tests {
         let mut written = 0u64;
         let total = 20_000u64;
         for i in 0..total {
-            let r = refusal(&format!("key-{i}"), "customer.reveal");
+            let r = refusal(&format!("key-{i}"), AuditAction::CustomerReveal);
             if b.admit(&r, t0).write {
                 written += 1;
             }
@@ -236,7 +237,11 @@ mod tests {
         let b = RefusalBudget::default();
         let t0 = 9_000_000;
         let mut events = 0usize;
-        let actions = ["a.one", "a.two", "a.three"];
+        let actions = [
+            AuditAction::CustomerRead,
+            AuditAction::CustomerReveal,
+            AuditAction::CustomerWrite,
+        ];
         for i in 0..50_000u64 {
             let r = refusal(&format!("k{}", i % 37), actions[(i % 3) as usize]);
             let a = b.admit(&r, t0);
@@ -250,12 +255,15 @@ mod tests {
     #[test]
     fn non_refusals_are_not_budgeted() {
         let c = Caller::system("x");
-        assert!(!is_refusal(&AuditRecord::new(&c, "customer.read")));
+        assert!(!is_refusal(&AuditRecord::new(
+            &c,
+            AuditAction::CustomerRead
+        )));
         assert!(is_refusal(
-            &AuditRecord::new(&c, "customer.read").outcome(Outcome::Denied)
+            &AuditRecord::new(&c, AuditAction::CustomerRead).outcome(Outcome::Denied)
         ));
         assert!(!is_refusal(
-            &AuditRecord::new(&c, "customer.read").outcome(Outcome::NotFound)
+            &AuditRecord::new(&c, AuditAction::CustomerRead).outcome(Outcome::NotFound)
         ));
     }
 }

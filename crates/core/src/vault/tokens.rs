@@ -11,7 +11,7 @@
 
 use super::{Keys, Vault, codec};
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, Scope};
 use crate::store::{StoreError, TokenRow};
 use jaga_crypto::Key32;
@@ -215,10 +215,12 @@ impl Vault {
         purpose: Option<&str>,
     ) -> Result<TokenResolver<'a>, CoreError> {
         let keys = self
-            .require(caller, Scope::TokensResolve, "token.resolve")
+            .require(caller, Scope::TokensResolve, AuditAction::TokenResolve)
             .await?;
-        self.require_agreement(caller, "token.resolve").await?;
-        self.require_step_up(caller, "token.resolve", None).await?;
+        self.require_agreement(caller, AuditAction::TokenResolve)
+            .await?;
+        self.require_step_up(caller, AuditAction::TokenResolve, None)
+            .await?;
         let purpose = self.screen_purpose(caller, purpose).await?;
         Ok(TokenResolver {
             vault: self,
@@ -248,7 +250,8 @@ impl TokenResolver<'_> {
     /// decrypted: if the audit append fails, nothing is returned. Unknown tokens are
     /// [`CoreError::NotFound`]; tokens of an erased customer are [`CoreError::Erased`].
     pub async fn resolve(&self, token: &str) -> Result<ResolvedToken, CoreError> {
-        let audit = AuditRecord::new(self.caller, "token.resolve").purpose(self.purpose.as_str());
+        let audit =
+            AuditRecord::new(self.caller, AuditAction::TokenResolve).purpose(self.purpose.as_str());
         let Some(id) = parse_token(token) else {
             self.vault.audit(audit.outcome(Outcome::NotFound)).await?;
             return Err(CoreError::NotFound);
@@ -263,7 +266,7 @@ impl TokenResolver<'_> {
         }
         if let Some(cid) = stored.customer_id {
             self.vault
-                .check_segment(self.caller, cid, "token.resolve")
+                .check_segment(self.caller, cid, AuditAction::TokenResolve)
                 .await?;
         }
         let Some(ct) = stored.value.as_ref().filter(|_| stored.erased_at.is_none()) else {
@@ -314,7 +317,7 @@ impl TokenResolver<'_> {
 pub(crate) fn token_race(e: StoreError) -> CoreError {
     match e {
         StoreError::Unique("token_fingerprint") => {
-            CoreError::Conflict("the same value was tokenized concurrently; retry the request")
+            CoreError::Conflict(crate::error::ConflictKind::TokenRace)
         }
         other => other.into(),
     }

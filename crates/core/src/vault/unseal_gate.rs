@@ -4,7 +4,7 @@
 
 use super::{SealStatus, Vault};
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::Caller;
 use crate::staff::throttle::{Rule, address_group};
 use secrecy::{ExposeSecret, SecretString};
@@ -72,9 +72,7 @@ impl Vault {
             // keep the real holders out.
             keys.push((UNSEAL_ALL, "unseal_all".to_string()));
         }
-        let mut caller = Caller::system("unseal-endpoint");
-        caller.scopes.clear();
-        caller.request_id = request_id;
+        let caller = Caller::component("unseal-endpoint", request_id);
         let mut reserved: Vec<(Rule, crate::store::ThrottleRow)> = Vec::new();
         for (rule, key) in &keys {
             match self
@@ -96,7 +94,7 @@ impl Vault {
                         .unwrap_or(now);
                     self.store
                         .audit_append(
-                            AuditRecord::new(&caller, "sys.unseal")
+                            AuditRecord::new(&caller, AuditAction::SysUnseal)
                                 .outcome(Outcome::Denied)
                                 .fields([
                                     format!("material:{}", material.kind()),
@@ -133,7 +131,7 @@ impl Vault {
         }
         self.store
             .audit_append(
-                AuditRecord::new(&caller, "sys.unseal")
+                AuditRecord::new(&caller, AuditAction::SysUnseal)
                     .outcome(outcome)
                     .fields([format!("material:{kind}"), format!("reason:{reason}")]),
             )

@@ -3,7 +3,8 @@
 //! ([`crate::StreamOptions::max_record_bytes`]).
 //!
 //! Text parts are decoded (quoted-printable, base64; UTF-8, US-ASCII or ISO-8859-1/
-//! Windows-1252) and written back as UTF-8 with `Content-Transfer-Encoding: 8bit`.
+//! Windows-1252) and written back as UTF-8 with `Content-Transfer-Encoding: 8bit`; the soft
+//! line breaks of `format=flowed` text are joined first, so a value wrapped there is one value.
 //! Encoded words in headers (`=?UTF-8?B?…?=`) are not decoded, so a name inside one is missed.
 
 use std::io::{BufRead, Write};
@@ -77,6 +78,10 @@ struct Info {
     charset: String,
     cte: String,
     has_cte: bool,
+    /// `format=flowed` (RFC 3676): soft line breaks are joined before detection.
+    flowed: bool,
+    /// `delsp=yes`: the space before a soft line break is not part of the text.
+    delsp: bool,
 }
 
 fn param(value: &str, name: &str) -> Option<String> {
@@ -158,6 +163,11 @@ fn entity<R: BufRead, W: Write>(
                 info.charset = param(value, "charset")
                     .unwrap_or_default()
                     .to_ascii_lowercase();
+                let is = |name: &str, want: &str| {
+                    param(value, name).is_some_and(|v| v.eq_ignore_ascii_case(want))
+                };
+                info.flowed = is("format", "flowed");
+                info.delsp = is("delsp", "yes");
             } else if name.eq_ignore_ascii_case("content-transfer-encoding") {
                 info.cte = value.trim().to_ascii_lowercase();
                 info.has_cte = true;
@@ -209,7 +219,11 @@ fn entity<R: BufRead, W: Write>(
     let mut body = Vec::new();
     let ended = read_until_boundary(p, &mut body, limit, text)?;
     if text {
-        let decoded = decode(&body, &info, body_line)?;
+        let mut decoded = decode(&body, &info, body_line)?;
+        if info.flowed {
+            // A value wrapped at a soft line break is one value to the reader: join first.
+            decoded = unflow(&decoded, info.delsp);
+        }
         let r = crate::redact(&decoded, cx.policy)?;
         cx.stats.add(&r.findings);
         cx.stats.records += 1;
@@ -257,6 +271,10 @@ fn write_header<W: Write>(
         w.write_all(raw.as_bytes())?;
         return Ok(());
     }
+    // A folded value is one value (RFC 5322 unfolding): a card folded between its groups must
+    // not come out as two harmless halves. The header is written back unfolded.
+    let unfolded = unfold(value);
+    let value = unfolded.as_str();
     let findings = if MAILBOX.contains(&lower.as_str()) {
         crate::detect::detect_mailboxes(value)
     } else {
@@ -270,6 +288,25 @@ fn write_header<W: Write>(
     let redacted = crate::apply(value, &findings, cx.policy)?;
     write!(w, "{name}:{redacted}")?;
     Ok(())
+}
+
+/// Removes the line breaks of a folded header value (those followed by a space or tab); the
+/// final line end is kept.
+fn unfold(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(p) = rest.find('\n') {
+        let folded = rest[p + 1..].starts_with([' ', '\t']);
+        let line = &rest[..p];
+        if folded {
+            out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        } else {
+            out.push_str(&rest[..=p]);
+        }
+        rest = &rest[p + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn boundary_of(stack: &[Vec<u8>], line: &[u8]) -> Option<(usize, bool)> {
@@ -355,6 +392,49 @@ fn decode(body: &[u8], info: &Info, line: u64) -> Result<String, RedactError> {
     })
 }
 
+/// Joins the soft line breaks of `format=flowed` text (RFC 3676) as a mail client shows them:
+/// a line ending in a space goes on with the next line of the same quote depth, whose quote
+/// marks and stuffed space are dropped. The signature separator `-- ` is a hard break.
+fn unflow(s: &str, delsp: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Quote depth and line end of a soft break waiting for its continuation.
+    let mut joining: Option<(usize, &str)> = None;
+    for raw in s.split_inclusive('\n') {
+        let (line, eol) = if let Some(l) = raw.strip_suffix("\r\n") {
+            (l, "\r\n")
+        } else if let Some(l) = raw.strip_suffix('\n') {
+            (l, "\n")
+        } else {
+            (raw, "")
+        };
+        let depth = line.bytes().take_while(|&c| c == b'>').count();
+        let content = &line[depth..];
+        let content = content.strip_prefix(' ').unwrap_or(content);
+        match joining {
+            Some((d, _)) if d == depth => out.push_str(content),
+            Some((_, pending)) => {
+                // Another quote depth: the break was hard after all.
+                if delsp {
+                    out.push(' ');
+                }
+                out.push_str(pending);
+                out.push_str(line);
+            }
+            None => out.push_str(line),
+        }
+        if line.ends_with(' ') && content != "-- " && !eol.is_empty() {
+            if delsp {
+                out.pop();
+            }
+            joining = Some((depth, eol));
+        } else {
+            out.push_str(eol);
+            joining = None;
+        }
+    }
+    out
+}
+
 fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
@@ -427,5 +507,28 @@ mod tests {
         assert_eq!(qp_decode(b"caf=C3=A9 =\r\nok"), "café ok".as_bytes());
         assert_eq!(b64_decode(b"aGFsbyBrYWs=\r\n").unwrap(), b"halo kak");
         assert!(b64_decode(b"a*b").is_none());
+    }
+
+    #[test]
+    fn folded_headers_are_unfolded() {
+        assert_eq!(
+            unfold(" a 4111\r\n 1111\r\n\t1111\r\n"),
+            " a 4111 1111\t1111\r\n"
+        );
+        assert_eq!(unfold(" x\n"), " x\n");
+    }
+
+    #[test]
+    fn flowed_soft_breaks_are_joined() {
+        assert_eq!(
+            unflow("kartu 4111 \r\n1111 ya\r\nbaru\n", false),
+            "kartu 4111 1111 ya\r\nbaru\n"
+        );
+        assert_eq!(unflow("a4111\u{20}\n 1111\n", true), "a41111111\n");
+        assert_eq!(
+            unflow("> 4111 \n> 1111\n>> x \nlain\n", false),
+            "> 4111 1111\n>> x \nlain\n"
+        );
+        assert_eq!(unflow("-- \nToko\n", false), "-- \nToko\n");
     }
 }

@@ -1,9 +1,16 @@
 //! Streaming redaction of whole inputs: `text`, `csv`, `jsonl` and `eml`.
 //!
 //! [`redact_stream`] reads from any [`BufRead`] and writes to any [`Write`] in bounded memory:
-//! text is processed in chunks of whole lines, CSV and JSONL one record at a time, e-mail one
-//! MIME part at a time. The only buffers are one chunk/record/part, each capped by
+//! text is processed in overlapping windows, CSV and JSONL one record at a time, e-mail one
+//! MIME part at a time. The only buffers are one window/record/part, each capped by
 //! [`StreamOptions`]. Errors name line numbers, never values.
+//!
+//! **Chunking guarantee**: the output never depends on where the input is cut. Text windows
+//! overlap by [`OVERLAP_BYTES`] of context on both sides of every cut (far more than the
+//! longest identifier with its separators and context words), and a cut never falls inside a
+//! finding, so streamed text equals [`crate::redact`] on the whole input; CSV cells, JSONL
+//! `text` values, header values and e-mail bodies are never split (a record or part over
+//! [`StreamOptions::max_record_bytes`] is an error, not a split).
 //!
 //! ```
 //! use jaga_redact::{redact_stream, Format, Policy};
@@ -31,6 +38,11 @@ use serde::Serialize;
 use crate::error::RedactError;
 use crate::kind::{EntityKind, Finding};
 use crate::policy::Policy;
+
+/// Context kept on each side of every cut in streamed text: no identifier, with its separators
+/// and context words, comes near this length, so where the input is cut never changes the
+/// output.
+pub const OVERLAP_BYTES: usize = text::OVERLAP;
 
 /// Input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,11 +102,12 @@ impl FromStr for Format {
 /// Limits and knobs for [`redact_stream_with`].
 #[derive(Debug, Clone)]
 pub struct StreamOptions {
-    /// Text is redacted in chunks of whole lines of about this many bytes (default 64 KiB).
+    /// Text is written in windows of about this many new bytes (default 64 KiB), each detected
+    /// with [`OVERLAP_BYTES`] of context on both sides.
     pub chunk_bytes: usize,
-    /// Longest text line kept whole (default 1 MiB). Longer lines are split at the last space
-    /// before the limit (or at a character boundary), so a value straddling the split may be
-    /// missed; the split is counted in [`Stats::lines_split`].
+    /// Text lines longer than this (default 1 MiB) are read in pieces of this size and counted
+    /// in [`Stats::lines_split`]; the pieces go through the same overlapping windows, so no value
+    /// is missed where a line is cut.
     pub max_line_bytes: usize,
     /// Largest CSV record, JSONL line or e-mail part/header block (default 16 MiB); larger
     /// ones are an error.
@@ -125,7 +138,8 @@ pub struct Stats {
     pub bytes_in: u64,
     /// Bytes written.
     pub bytes_out: u64,
-    /// Over-long text lines that were split.
+    /// Text lines longer than [`StreamOptions::max_line_bytes`] (read in pieces; nothing is
+    /// missed at the pieces' edges).
     pub lines_split: u64,
     /// Non-text e-mail parts (attachments) removed.
     pub parts_removed: u64,

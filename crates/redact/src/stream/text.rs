@@ -1,78 +1,215 @@
-//! Plain text: chunks of whole lines; over-long lines are split at a space.
+//! Plain text, redacted in overlapping windows so that no value depends on where the input is
+//! cut (issue 19).
+//!
+//! Input is read in pieces: whole lines, and lines longer than
+//! [`StreamOptions::max_line_bytes`](crate::StreamOptions::max_line_bytes) in pieces of that
+//! size. Once `chunk_bytes` + [`OVERLAP`] bytes are pending, the window is detected as a whole
+//! and only its part up to a *cut* is written:
+//!
+//! - the cut lies at least [`OVERLAP`] bytes before the end of what was read (right context),
+//!   at a line start if there is one, else at a space between words that are not digits;
+//! - a cut that would fall inside a finding moves to the finding's start (or past its end when
+//!   the finding began in text already written);
+//! - the next window is detected again from the start of the line before the cut (left context,
+//!   at most [`LEFT_MAX`] bytes; on a longer line, from a clean break at least [`OVERLAP`]
+//!   bytes before the cut), and findings that end before the cut are not applied twice.
+//!
+//! The detector looks at most 64 bytes back, spans at most 240 bytes (an address) and reads
+//! digit runs of at most 8 groups, all far inside [`OVERLAP`], so the output equals redacting
+//! the whole input at once. A finding that would still straddle the written part (only
+//! possible with a value longer than [`OVERLAP`]) is redacted from the cut on: fail closed.
 
 use std::io::{BufRead, Write};
 
 use super::Cx;
-use super::lines::{Input, LineEnd, check_text};
+use super::lines::{Input, LineEnd};
 use crate::error::RedactError;
+use crate::kind::Finding;
+
+/// Bytes of right context kept unwritten after every cut, and the least left context kept
+/// before it: many times the longest identifier plus its separators and context words.
+pub(crate) const OVERLAP: usize = 1024;
+
+/// Most left context kept before a cut.
+pub(crate) const LEFT_MAX: usize = 2 * OVERLAP;
+
+/// The window buffer: `buf[..emitted]` is left context already written, `buf[..checked]` is
+/// valid UTF-8, `buf[checked..]` is at most an incomplete character still being read.
+struct Window {
+    buf: Vec<u8>,
+    checked: usize,
+    emitted: usize,
+}
 
 pub(crate) fn run<R: BufRead, W: Write>(
     input: &mut Input<R>,
     w: &mut W,
     cx: &mut Cx<'_>,
 ) -> Result<(), RedactError> {
-    let max_line = cx.options.max_line_bytes.max(16);
-    let mut chunk: Vec<u8> = Vec::with_capacity(cx.options.chunk_bytes.min(1 << 20) + 1024);
-    let mut line_start = 0;
+    let piece = cx.options.max_line_bytes.max(16);
+    let chunk = cx.options.chunk_bytes.max(1);
+    let mut win = Window {
+        buf: Vec::with_capacity((chunk + OVERLAP + LEFT_MAX).min(4 << 20)),
+        checked: 0,
+        emitted: 0,
+    };
+    let mut in_long_line = false;
     loop {
         let line_no = input.line();
-        let end = input.read_line(&mut chunk, line_start + max_line)?;
-        match end {
-            LineEnd::Eof => break,
-            LineEnd::Line => {
-                check_text(&chunk[line_start..], line_no)?;
-                cx.stats.records += 1;
-                line_start = chunk.len();
-                if chunk.len() >= cx.options.chunk_bytes {
-                    flush(&mut chunk, w, cx, line_no, input.bytes())?;
-                    line_start = 0;
-                }
-            }
-            LineEnd::Limit => {
-                let seg = &chunk[line_start..];
-                let cut = split_point(seg);
-                let rest = chunk.split_off(line_start + cut);
-                check_text(&chunk[line_start..], line_no)?;
-                cx.stats.lines_split += 1;
-                flush(&mut chunk, w, cx, line_no, input.bytes())?;
-                chunk = rest;
-                line_start = 0;
-            }
+        let start = win.buf.len();
+        let end = input.read_line(&mut win.buf, start + piece)?;
+        if end == LineEnd::Eof {
+            break;
+        }
+        if memchr::memchr(0, &win.buf[start..]).is_some() {
+            return Err(RedactError::Binary { line: line_no });
+        }
+        win.validate(end == LineEnd::Line, line_no)?;
+        if end == LineEnd::Line {
+            cx.stats.records += 1;
+            in_long_line = false;
+        } else if !in_long_line {
+            cx.stats.lines_split += 1;
+            in_long_line = true;
+        }
+        if win.checked - win.emitted >= chunk + OVERLAP {
+            win.flush(w, cx, false)?;
+            (cx.progress)(input.bytes());
         }
     }
-    flush(&mut chunk, w, cx, input.line(), input.bytes())
-}
-
-/// Where to split an over-long line: after the last space/tab in its second half, else at
-/// the last complete UTF-8 character.
-fn split_point(seg: &[u8]) -> usize {
-    if let Some(p) = seg.iter().rposition(|&c| c == b' ' || c == b'\t')
-        && p + 1 > seg.len() / 2
-    {
-        return p + 1;
+    if win.checked != win.buf.len() {
+        return Err(RedactError::InvalidUtf8 { line: input.line() });
     }
-    match std::str::from_utf8(seg) {
-        Ok(_) => seg.len(),
-        Err(e) if e.error_len().is_none() && e.valid_up_to() > 0 => e.valid_up_to(),
-        Err(_) => seg.len(),
-    }
-}
-
-fn flush<W: Write>(
-    chunk: &mut Vec<u8>,
-    w: &mut W,
-    cx: &mut Cx<'_>,
-    line: u64,
-    done: u64,
-) -> Result<(), RedactError> {
-    if chunk.is_empty() {
-        return Ok(());
-    }
-    let text = std::str::from_utf8(chunk).map_err(|_| RedactError::InvalidUtf8 { line })?;
-    let r = crate::redact(text, cx.policy)?;
-    cx.stats.add(&r.findings);
-    w.write_all(r.text.as_bytes())?;
-    chunk.clear();
-    (cx.progress)(done);
+    win.flush(w, cx, true)?;
+    (cx.progress)(input.bytes());
     Ok(())
+}
+
+impl Window {
+    /// Extends the valid prefix over the bytes just read; an incomplete character at the end
+    /// is allowed only while the line goes on.
+    fn validate(&mut self, line_complete: bool, line: u64) -> Result<(), RedactError> {
+        match std::str::from_utf8(&self.buf[self.checked..]) {
+            Ok(_) => self.checked = self.buf.len(),
+            Err(e) if e.error_len().is_none() && !line_complete => self.checked += e.valid_up_to(),
+            Err(_) => return Err(RedactError::InvalidUtf8 { line }),
+        }
+        Ok(())
+    }
+
+    /// Detects the whole window and writes its redacted part up to the cut (everything when
+    /// `last`), then drops left context that is no longer needed.
+    fn flush<W: Write>(
+        &mut self,
+        w: &mut W,
+        cx: &mut Cx<'_>,
+        last: bool,
+    ) -> Result<(), RedactError> {
+        // `validate` keeps `buf[..checked]` UTF-8; the error is unreachable but not a panic.
+        let text = std::str::from_utf8(&self.buf[..self.checked])
+            .map_err(|_| RedactError::InvalidUtf8 { line: 0 })?;
+        let findings: Vec<Finding> = crate::detect(text)
+            .into_iter()
+            .filter(|f| f.score >= cx.policy.min_score())
+            .collect();
+        let from = self.emitted;
+        let cut = if last {
+            text.len()
+        } else {
+            cut_point(text, from, text.len() - OVERLAP, &findings)
+        };
+        if cut <= from {
+            return Ok(()); // nothing safe to write yet: read on
+        }
+        let local: Vec<Finding> = findings
+            .iter()
+            .filter(|f| f.end > from && f.start < cut)
+            .map(|f| Finding {
+                start: f.start.max(from) - from,
+                end: f.end.min(cut) - from,
+                ..*f
+            })
+            .collect();
+        let out = crate::apply(&text[from..cut], &local, cx.policy)?;
+        cx.stats.add(&local);
+        w.write_all(out.as_bytes())?;
+        let keep = if last { cut } else { left_start(text, cut) };
+        self.buf.drain(..keep);
+        self.checked -= keep;
+        self.emitted = cut - keep;
+        Ok(())
+    }
+}
+
+/// Where to stop writing: the last line start in `(from, target]`, else a clean break before
+/// `target`; moved out of any finding it would split.
+fn cut_point(text: &str, from: usize, target: usize, findings: &[Finding]) -> usize {
+    let b = text.as_bytes();
+    let mut cut = match memchr::memrchr(b'\n', &b[from..target]) {
+        Some(p) => from + p + 1,
+        None => break_before(text, from, target),
+    };
+    if let Some(f) = findings.iter().find(|f| f.start < cut && cut < f.end) {
+        // Findings do not overlap, so neither end lies inside another one.
+        cut = if f.start > from { f.start } else { f.end };
+    }
+    cut
+}
+
+/// Where the next window's detection starts: the start of the line before the cut's line when
+/// that is within [`LEFT_MAX`], else the cut's own line start, else a clean break at least
+/// [`OVERLAP`] bytes before the cut.
+fn left_start(text: &str, cut: usize) -> usize {
+    let b = text.as_bytes();
+    let line = memchr::memrchr(b'\n', &b[..cut]).map_or(0, |p| p + 1);
+    let prev = match line {
+        0 => 0,
+        l => memchr::memrchr(b'\n', &b[..l - 1]).map_or(0, |p| p + 1),
+    };
+    if cut - prev <= LEFT_MAX {
+        prev
+    } else if cut - line <= LEFT_MAX {
+        line
+    } else {
+        break_before(text, cut - LEFT_MAX, cut - OVERLAP)
+    }
+}
+
+/// A position in `(lo, hi]` (or `hi` rounded down to a character boundary): after the last
+/// space or tab that does not join two digit groups (so no digit run is entered mid-way),
+/// else after any space or tab.
+fn break_before(text: &str, lo: usize, hi: usize) -> usize {
+    let b = text.as_bytes();
+    let space = |p: usize| matches!(b[p - 1], b' ' | b'\t');
+    let clean = |p: usize| {
+        let digit_before = p >= 2 && b[p - 2].is_ascii_digit();
+        let digit_after = b.get(p).is_some_and(u8::is_ascii_digit);
+        space(p) && !(digit_before && digit_after)
+    };
+    if let Some(p) = (lo + 1..=hi).rev().find(|&p| clean(p)) {
+        return p;
+    }
+    if let Some(p) = (lo + 1..=hi).rev().find(|&p| space(p)) {
+        return p;
+    }
+    let mut p = hi;
+    while p > lo && !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaks_avoid_digit_runs_and_characters() {
+        let t = "ab 12 34 cd ef";
+        assert_eq!(break_before(t, 0, t.len()), 12); // before "ef"
+        assert_eq!(break_before(t, 0, 8), 3); // "12 34" is not entered
+        let u = "ééé";
+        assert_eq!(break_before(u, 0, 3), 2);
+        assert_eq!(left_start("a\nb\nc", 4), 2);
+    }
 }

@@ -304,10 +304,10 @@ pub async fn me(
     headers: HeaderMap,
 ) -> ApiResult<Json<Me>> {
     let staff = s.staff.whoami(&caller).await?;
-    let ctx = caller.staff.as_ref().ok_or(CoreError::Forbidden("staff"))?;
+    let ctx = caller.require_staff()?;
     Ok(Json(Me {
         staff,
-        step_up_fresh: ctx.step_up_fresh,
+        step_up_fresh: ctx.step_up_fresh(),
         agreement_version: s.staff.agreement().version.clone(),
         csrf_token: s.staff.csrf_token(&cookie(&headers)?).await?,
     }))

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use jaga_core::CoreError;
-use jaga_core::audit::{AuditRecord, Outcome};
+
+use jaga_core::audit::AuditAction;
 use jaga_core::auth::Scope;
 use jaga_core::vault::{SealStatus, UnsealMaterial};
 use secrecy::SecretString;
@@ -34,7 +34,7 @@ pub struct Ready {
 /// Readiness: 200 when unsealed with the database reachable, else 503 with the reason.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 pub async fn readyz(State(s): State<Arc<AppState>>) -> (StatusCode, Json<Ready>) {
-    let db_ok = s.vault.store().ping().await.is_ok();
+    let db_ok = s.vault.database_ok().await;
     let sealed = s.vault.is_sealed();
     let status = if db_ok && !sealed {
         StatusCode::OK
@@ -60,19 +60,10 @@ pub async fn metrics(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
 ) -> ApiResult<impl IntoResponse> {
-    if !caller.has(Scope::MetricsRead) {
-        s.vault
-            .store()
-            .audit_append(
-                AuditRecord::new(&caller, "metrics.read")
-                    .outcome(Outcome::Denied)
-                    .fields([Scope::MetricsRead.name()]),
-            )
-            .await
-            .map_err(CoreError::from)?;
-        return Err(CoreError::Forbidden(Scope::MetricsRead.name()).into());
-    }
-    let audit = s.vault.store().audit_head().await.ok().map(|h| h.size);
+    s.vault
+        .require_scope(&caller, Scope::MetricsRead, AuditAction::MetricsRead)
+        .await?;
+    let audit = s.vault.audit_size().await.ok();
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(s.vault.is_sealed(), audit),

@@ -2,12 +2,13 @@
 //! `audit:read` scope. Every read is itself appended to the log as `audit.read`. No key
 //! material is needed, so this works while the vault is sealed.
 
-use super::Vault;
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
 use crate::auth::{Caller, Scope};
+use crate::error::ForbiddenReason;
 use crate::report::{self, AccessEntry};
 use crate::store::StoredCheckpoint;
+use crate::vault::Vault;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -20,15 +21,14 @@ impl Vault {
         caller: &'a Caller,
     ) -> Result<AuditReader<'a>, CoreError> {
         if !caller.has(Scope::AuditRead) {
-            self.audit(
-                AuditRecord::new(caller, "audit.read")
-                    .outcome(Outcome::Denied)
-                    .fields([Scope::AuditRead.name()]),
-            )
-            .await?;
-            return Err(CoreError::Forbidden(Scope::AuditRead.name()));
+            let refusal = Refusal::new(
+                AuditAction::AuditRead,
+                ForbiddenReason::Scope(Scope::AuditRead),
+            );
+            return Err(self.deny(caller, refusal).await);
         }
-        self.require_agreement(caller, "audit.read").await?;
+        self.require_agreement(caller, AuditAction::AuditRead)
+            .await?;
         Ok(AuditReader {
             vault: self,
             caller,
@@ -98,7 +98,7 @@ impl AuditReader<'_> {
     async fn note(&self, what: String) -> Result<(), CoreError> {
         self.vault
             .store()
-            .audit_append(AuditRecord::new(self.caller, "audit.read").fields([what]))
+            .audit_append(AuditRecord::new(self.caller, AuditAction::AuditRead).fields([what]))
             .await?;
         Ok(())
     }
@@ -149,8 +149,8 @@ impl AuditReader<'_> {
                     .size
             }
         };
-        let proof = crate::auditlog::inclusion(store, index, size).await?;
-        let root = crate::auditlog::root_at(store, size).await?;
+        let proof = crate::audit::log::inclusion(store, index, size).await?;
+        let root = crate::audit::log::root_at(store, size).await?;
         Ok(ProofView {
             first: index,
             size,
@@ -164,8 +164,8 @@ impl AuditReader<'_> {
         self.note(format!("proof.consistency:{first}-{second}"))
             .await?;
         let store = self.vault.store().as_ref();
-        let proof = crate::auditlog::consistency(store, first, second).await?;
-        let root = crate::auditlog::root_at(store, second).await?;
+        let proof = crate::audit::log::consistency(store, first, second).await?;
+        let root = crate::audit::log::root_at(store, second).await?;
         Ok(ProofView {
             first,
             size: second,
@@ -177,7 +177,7 @@ impl AuditReader<'_> {
     /// The offline bundle for event `seq` (text).
     pub async fn bundle(&self, seq: u64) -> Result<String, CoreError> {
         self.note(format!("bundle:{seq}")).await?;
-        Ok(crate::auditlog::bundle(self.vault.store().as_ref(), seq)
+        Ok(crate::audit::log::bundle(self.vault.store().as_ref(), seq)
             .await?
             .to_text())
     }
@@ -207,14 +207,17 @@ impl AuditReader<'_> {
     /// The access review now, with `policies` saying which roles may reveal.
     pub async fn review(
         &self,
-        policies: &crate::staff::Policies,
+        policies: &crate::roles::Policies,
     ) -> Result<report::Review, CoreError> {
-        report::access_review(
-            self.vault.store().as_ref(),
-            self.caller,
-            policies,
-            crate::now_ms(),
-        )
-        .await
+        self.review_at(policies, crate::now_ms()).await
+    }
+
+    /// The access review as of `now_ms` (scheduled reviews, tests).
+    pub async fn review_at(
+        &self,
+        policies: &crate::roles::Policies,
+        now_ms: i64,
+    ) -> Result<report::Review, CoreError> {
+        report::access_review(self.vault.store().as_ref(), self.caller, policies, now_ms).await
     }
 }

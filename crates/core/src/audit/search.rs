@@ -3,12 +3,12 @@
 //! call is itself an `audit.read` event. Events never hold PII values, only ids, codes, field
 //! names and purposes; customer codes shown next to events are the pseudonyms staff use.
 
-use super::Vault;
 use crate::CoreError;
-use crate::audit::AuditRecord;
-use crate::auditverify::{self, VerifyOutcome};
+use crate::audit::verify::{self, VerifyOutcome};
+use crate::audit::{AuditAction, AuditRecord};
 use crate::auth::Caller;
 use crate::store::EventFilter;
+use crate::vault::Vault;
 use jaga_audit::VerifierKey;
 use jaga_audit::event::AuditEvent;
 use std::collections::HashMap;
@@ -88,7 +88,7 @@ impl Vault {
         self.audit_reader(caller).await?;
         let store = self.store();
         let head = store.audit_head().await?.size;
-        let record = AuditRecord::new(caller, "audit.read").fields(["search"]);
+        let record = AuditRecord::new(caller, AuditAction::AuditRead).fields(["search"]);
         let customer_id = match q.customer_code.as_deref() {
             Some(code) => match store.customer_get_by_code(code, record).await? {
                 Some(c) => Some(c.row.id),
@@ -183,9 +183,9 @@ impl Vault {
     ) -> Result<VerifyOutcome, CoreError> {
         self.audit_reader(caller).await?;
         self.store()
-            .audit_append(AuditRecord::new(caller, "audit.read").fields(["verify"]))
+            .audit_append(AuditRecord::new(caller, AuditAction::AuditRead).fields(["verify"]))
             .await?;
-        auditverify::verify_log(self.store().as_ref(), key, None).await
+        verify::verify_log(self.store().as_ref(), key, None).await
     }
 }
 

@@ -1,7 +1,30 @@
-//! Audit records: who did what to which customer, why, and how it ended. Never PII values.
+//! The audit log, in one folder. Never PII values.
 //!
-//! A store appends each record as a leaf of the RFC 9162 Merkle log (see `jaga-audit`) **in the
-//! same transaction** as the change it describes, taking the position from the locked head row.
+//! - this module: [`AuditRecord`] (who did what to which customer, why, how it ended), its
+//!   [`AuditAction`] and [`Outcome`], and [`plan_append`], the Merkle arithmetic both stores
+//!   share. A store appends each record as a leaf of the RFC 9162 Merkle log (see `jaga-audit`)
+//!   **in the same transaction** as the change it describes, taking the position from the
+//!   locked head row. These depend on nothing but `auth` (the store depends on them, not the
+//!   other way round).
+//! - [`bound`]: the bounds every event is held to before it is encoded.
+//! - [`log`]: proofs, signed checkpoints and offline bundles over the stored log.
+//! - [`verify`]: re-hashing the whole log and checking checkpoints (`jaga audit verify`).
+//! - [`AuditReader`] (`reader`): the `audit:read` capability the vault hands out — events,
+//!   proofs, bundles and the access reports; [`AuditQuery`] (`search`): the log search.
+//! - `refusal`: what a refusal records (the vault's `deny` writes it).
+
+mod action;
+pub mod bound;
+pub mod log;
+mod reader;
+mod refusal;
+mod search;
+pub mod verify;
+
+pub use action::AuditAction;
+pub use reader::{AuditReader, CheckpointView, EventView, ProofView};
+pub(crate) use refusal::{Refusal, denied_event};
+pub use search::{AuditHit, AuditPage, AuditQuery, SCAN_LIMIT};
 
 use crate::auth::{ActorKind, Caller};
 use serde::Serialize;
@@ -45,8 +68,8 @@ pub struct AuditRecord {
     pub actor_kind: ActorKind,
     /// API key id, staff id or system component.
     pub actor_id: String,
-    /// What was done, e.g. `customer.reveal`.
-    pub action: &'static str,
+    /// What was done, e.g. [`AuditAction::CustomerReveal`].
+    pub action: AuditAction,
     /// The customer concerned, if any.
     pub customer_id: Option<Uuid>,
     /// Field names concerned (never values).
@@ -61,17 +84,17 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// A record for `caller` doing `action`, outcome `ok`, stamped now.
-    pub fn new(caller: &Caller, action: &'static str) -> Self {
+    pub fn new(caller: &Caller, action: AuditAction) -> Self {
         Self {
             ts_ms: crate::now_ms(),
-            actor_kind: caller.kind,
-            actor_id: caller.id.clone(),
+            actor_kind: caller.kind(),
+            actor_id: caller.id().to_string(),
             action,
             customer_id: None,
             fields: Vec::new(),
             purpose: None,
             outcome: Outcome::Ok,
-            request_id: caller.request_id.clone(),
+            request_id: caller.request_id().map(String::from),
         }
     }
 
@@ -106,11 +129,11 @@ impl AuditRecord {
     }
 
     /// The event as it is stored in the log at position `seq`: every string screened and
-    /// bounded by [`crate::auditbound`] (card numbers masked, control characters replaced, each
+    /// bounded by [`crate::audit::bound`] (card numbers masked, control characters replaced, each
     /// string and the list of fields capped), so whatever a request puts into a record, the
     /// event stays within [`jaga_audit::event::MAX_EVENT_BYTES`].
     pub fn to_event(&self, seq: u64) -> jaga_audit::event::AuditEvent {
-        use crate::auditbound::{bound_fields, bound_purpose, bound_text};
+        use crate::audit::bound::{bound_fields, bound_purpose, bound_text};
         use jaga_audit::event::ActorKind as K;
         jaga_audit::event::AuditEvent {
             seq,
@@ -121,7 +144,8 @@ impl AuditRecord {
                 ActorKind::System => K::System,
             },
             actor_id: bound_text(&self.actor_id),
-            action: bound_text(self.action),
+            // A fixed wire name from the enum: nothing a request can put in.
+            action: self.action.as_str().to_string(),
             customer_id: self.customer_id.map(|u| u.to_string()),
             fields: bound_fields(&self.fields),
             purpose: self.purpose.as_deref().map(bound_purpose),
@@ -138,7 +162,7 @@ mod tests {
     #[test]
     fn leaf_is_versioned_and_binds_position() {
         let c = Caller::system("test");
-        let r = AuditRecord::new(&c, "customer.read")
+        let r = AuditRecord::new(&c, AuditAction::CustomerRead)
             .customer(Uuid::nil())
             .fields(["email"]);
         let a = r.leaf(0);
@@ -155,10 +179,8 @@ mod tests {
     #[test]
     fn any_record_encodes_to_a_decodable_bounded_leaf() {
         let huge = format!("{}4111111111111111", "k\u{0}\"\n".repeat(30_000));
-        let mut c = Caller::system("test");
-        c.id = huge.clone();
-        c.request_id = Some(huge.clone());
-        let r = AuditRecord::new(&c, "request.card_number_rejected")
+        let c = Caller::api_key(huge.clone(), Default::default(), Some(huge.clone()));
+        let r = AuditRecord::new(&c, AuditAction::RequestCardNumberRejected)
             .fields(vec![huge.clone(); 5_000])
             .purpose(&huge);
         let leaf = r.leaf(3);
@@ -172,10 +194,8 @@ mod tests {
         assert!(!String::from_utf8_lossy(&leaf).contains("4111111111111111"));
         // Worst case per string: 4-byte characters that each need no escaping.
         let wide = "\u{10348}".repeat(100_000);
-        let mut c = Caller::system("test");
-        c.id = wide.clone();
-        c.request_id = Some(wide.clone());
-        let r = AuditRecord::new(&c, "x")
+        let c = Caller::api_key(wide.clone(), Default::default(), Some(wide.clone()));
+        let r = AuditRecord::new(&c, AuditAction::CustomerRead)
             .fields(vec![wide.clone(); 100])
             .purpose(&wide);
         let leaf = r.leaf(0);
@@ -205,14 +225,14 @@ pub struct AppendPlan {
     pub frontier: Vec<u8>,
 }
 
-/// Plans the append of `records` to a log whose locked head holds `size` and `frontier`.
+/// Plans the append of `records` to a log whose locked head holds `size` and `frontier`. A
+/// frontier that does not fit `size` is an error (a store reports it as corrupt data).
 pub fn plan_append(
     size: u64,
     frontier: &[u8],
     records: &[&AuditRecord],
-) -> Result<AppendPlan, crate::store::StoreError> {
-    let mut f = jaga_audit::Frontier::from_bytes(size, frontier)
-        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+) -> Result<AppendPlan, jaga_audit::AuditError> {
+    let mut f = jaga_audit::Frontier::from_bytes(size, frontier)?;
     let mut events = Vec::with_capacity(records.len());
     let mut nodes = Vec::new();
     for r in records {
@@ -221,11 +241,14 @@ pub fn plan_append(
         if leaf.len() > jaga_audit::event::MAX_EVENT_BYTES {
             // Unreachable with the bounds of `to_event`; kept so that no code path can ever
             // write an event the verifier would refuse to decode.
-            return Err(crate::store::StoreError::Corrupt(format!(
-                "an audit event of {} bytes is over the {}-byte limit",
-                leaf.len(),
-                jaga_audit::event::MAX_EVENT_BYTES
-            )));
+            return Err(jaga_audit::AuditError::Malformed {
+                what: "event",
+                reason: format!(
+                    "an audit event of {} bytes is over the {}-byte limit",
+                    leaf.len(),
+                    jaga_audit::event::MAX_EVENT_BYTES
+                ),
+            });
         }
         let lh = jaga_audit::leaf_hash(&leaf);
         nodes.extend(
@@ -252,7 +275,9 @@ mod plan_tests {
     #[test]
     fn planned_appends_chain_and_match_one_big_append() {
         let c = Caller::system("t");
-        let recs: Vec<AuditRecord> = (0..7).map(|_| AuditRecord::new(&c, "x")).collect();
+        let recs: Vec<AuditRecord> = (0..7)
+            .map(|_| AuditRecord::new(&c, AuditAction::CustomerRead))
+            .collect();
         let refs: Vec<&AuditRecord> = recs.iter().collect();
         let all = plan_append(0, &[], &refs).unwrap();
         let first = plan_append(0, &[], &refs[..3]).unwrap();

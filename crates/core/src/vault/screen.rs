@@ -7,7 +7,7 @@
 use super::tokens::{Minter, Owner};
 use super::{Keys, Vault};
 use crate::CoreError;
-use crate::audit::{AuditRecord, Outcome};
+use crate::audit::{AuditAction, AuditRecord, Outcome};
 use crate::auth::{Caller, Purpose, PurposeError};
 use crate::guard::{self, CardHandling, FindingCounts, GuardError};
 use crate::store::TokenRow;
@@ -54,7 +54,7 @@ impl Vault {
         customer: Option<Uuid>,
         path: &str,
     ) -> Result<(), CoreError> {
-        let mut rec = AuditRecord::new(caller, "request.card_number_rejected")
+        let mut rec = AuditRecord::new(caller, AuditAction::RequestCardNumberRejected)
             .outcome(Outcome::Rejected)
             .fields([path]);
         if let Some(id) = customer {

@@ -2,8 +2,9 @@
 
 use super::{KIND_KEK, Vault};
 use crate::CoreError;
-use crate::audit::AuditRecord;
-use crate::auth::{ActorKind, Caller, Scope};
+use crate::audit::{AuditAction, AuditRecord, Refusal};
+use crate::auth::{Caller, Scope};
+use crate::error::ForbiddenReason;
 use crate::store::{ApiKeyRecord, KeyRecord, WrappedKey};
 use jaga_crypto::Key32;
 use jaga_crypto::keys;
@@ -65,7 +66,22 @@ const REWRAP_BATCH: u32 = 500;
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 impl Vault {
-    /// Creates an API key with `scopes`. Needs the vault unsealed (the digest key comes from the
+    /// Refuses anyone but the operator at the machine: API keys and the keyring are managed
+    /// with the `jaga` CLI only. A refusal is audited as a denied `action`.
+    async fn require_operator(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+    ) -> Result<(), CoreError> {
+        if caller.is_operator() {
+            return Ok(());
+        }
+        Err(self
+            .deny(caller, Refusal::new(action, ForbiddenReason::Operator))
+            .await)
+    }
+
+    /// Creates an API key with `scopes` (operator only). Needs the vault unsealed (the digest key comes from the
     /// root key). Audited as `apikey.create`.
     pub async fn apikey_create(
         &self,
@@ -74,6 +90,8 @@ impl Vault {
         scopes: &BTreeSet<Scope>,
         expires_at: Option<i64>,
     ) -> Result<NewApiKey, CoreError> {
+        self.require_operator(caller, AuditAction::ApiKeyCreate)
+            .await?;
         let keys = self.keys()?;
         let name =
             crate::validate::line("name", name, 64).map_err(|e| CoreError::Invalid(vec![e]))?;
@@ -99,8 +117,8 @@ impl Vault {
             revoked_at: None,
             last_used_at: None,
         };
-        let audit =
-            AuditRecord::new(caller, "apikey.create").fields(scopes.iter().map(|s| s.name()));
+        let audit = AuditRecord::new(caller, AuditAction::ApiKeyCreate)
+            .fields(scopes.iter().map(|s| s.name()));
         self.store.api_key_insert(rec, audit).await?;
         Ok(NewApiKey {
             id: new.id,
@@ -135,7 +153,9 @@ impl Vault {
 
     /// Revokes an API key. Audited as `apikey.revoke`.
     pub async fn apikey_revoke(&self, caller: &Caller, id: &str) -> Result<(), CoreError> {
-        let audit = AuditRecord::new(caller, "apikey.revoke").fields([id]);
+        self.require_operator(caller, AuditAction::ApiKeyRevoke)
+            .await?;
+        let audit = AuditRecord::new(caller, AuditAction::ApiKeyRevoke).fields([id]);
         if self
             .store
             .api_key_revoke(id, crate::now_ms(), audit)
@@ -176,13 +196,7 @@ impl Vault {
             }
         }
         let scopes = rec.scopes.split(',').filter_map(Scope::parse).collect();
-        Ok(Caller {
-            kind: ActorKind::ApiKey,
-            id: rec.id,
-            scopes,
-            request_id,
-            staff: None,
-        })
+        Ok(Caller::api_key(rec.id, scopes, request_id))
     }
 
     /// KEK versions with their state and DEK counts.
@@ -206,6 +220,8 @@ impl Vault {
 
     /// Adds a new active KEK version; older versions become decrypt-only. Returns the version.
     pub async fn rotate_kek(&self, caller: &Caller) -> Result<u32, CoreError> {
+        self.require_operator(caller, AuditAction::KeysRotate)
+            .await?;
         let keys = self.keys()?;
         let next = self
             .store
@@ -228,7 +244,7 @@ impl Vault {
         self.store
             .key_insert(
                 rec,
-                AuditRecord::new(caller, "keys.rotate").fields([format!("kek:v{next}")]),
+                AuditRecord::new(caller, AuditAction::KeysRotate).fields([format!("kek:v{next}")]),
             )
             .await?;
         self.refresh_keyring().await?;
@@ -242,6 +258,8 @@ impl Vault {
         caller: &Caller,
         mut progress: impl FnMut(RotationProgress),
     ) -> Result<RotationProgress, CoreError> {
+        self.require_operator(caller, AuditAction::KeysRewrap)
+            .await?;
         let keys = self.keys()?;
         self.refresh_keyring().await?;
         let ring = keys.keyring();
@@ -276,7 +294,7 @@ impl Vault {
                 ));
             }
             let n = items.len() as u64;
-            let audit = AuditRecord::new(caller, "keys.rewrap")
+            let audit = AuditRecord::new(caller, AuditAction::KeysRewrap)
                 .fields([format!("kek:v{active}"), format!("count:{n}")]);
             p.done += self.store.deks_rewrap(items, audit).await?;
             p.total = p.total.max(p.done);
@@ -288,22 +306,21 @@ impl Vault {
     /// Retires a decrypt-only KEK that no DEK uses any more: its wrapped material is deleted,
     /// so any old copy of a DEK wrapped under it becomes undecryptable.
     pub async fn retire_kek(&self, caller: &Caller, version: u32) -> Result<(), CoreError> {
+        self.require_operator(caller, AuditAction::KeysRetire)
+            .await?;
         let status = self.key_status().await?;
         let k = status
             .iter()
             .find(|k| k.version == version)
             .ok_or(CoreError::NotFound)?;
         if k.state == "active" {
-            return Err(CoreError::Conflict(
-                "the active key cannot be retired; rotate first",
-            ));
+            return Err(CoreError::Conflict(crate::error::ConflictKind::ActiveKey));
         }
         if k.deks > 0 {
-            return Err(CoreError::Conflict(
-                "customer keys are still wrapped under this version; run `jaga keys rotate` to finish re-wrapping",
-            ));
+            return Err(CoreError::Conflict(crate::error::ConflictKind::KeyInUse));
         }
-        let audit = AuditRecord::new(caller, "keys.retire").fields([format!("kek:v{version}")]);
+        let audit =
+            AuditRecord::new(caller, AuditAction::KeysRetire).fields([format!("kek:v{version}")]);
         self.store
             .key_set_state(KIND_KEK, version, "retired", audit)
             .await?;

@@ -1,0 +1,206 @@
+//! Every action the audit log records, as one enum.
+//!
+//! The wire name of each action ([`AuditAction::as_str`]) is part of the log's canonical leaf
+//! encoding and of every stored event: it must never change. A test pins each name.
+
+use std::fmt;
+
+macro_rules! actions {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, )*) => {
+        /// What an audited event did. Adding a variant forces every `match` on it to decide.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum AuditAction {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl AuditAction {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            /// The stable wire name stored in the log, e.g. `customer.reveal`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( AuditAction::$variant => $name, )*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// A customer was read, masked (or a read was refused).
+    CustomerRead => "customer.read",
+    /// Customer fields were revealed with a purpose (or a reveal was refused).
+    CustomerReveal => "customer.reveal",
+    /// A customer was created.
+    CustomerCreate => "customer.create",
+    /// A customer was updated.
+    CustomerUpdate => "customer.update",
+    /// A customer was erased (crypto-shredded).
+    CustomerErase => "customer.erase",
+    /// Customers were looked up by a blind index.
+    CustomerLookup => "customer.lookup",
+    /// The write capability was refused (no `customers:write`, or the agreement is missing).
+    CustomerWrite => "customer.write",
+    /// The order-read capability was refused.
+    OrderRead => "order.read",
+    /// An order was added.
+    OrderCreate => "order.create",
+    /// A customer's orders were listed.
+    OrderList => "order.list",
+    /// Redaction tokens were resolved to their values.
+    TokenResolve => "token.resolve",
+    /// Text was redacted.
+    TextRedact => "text.redact",
+    /// The audit log, a proof or a report was read.
+    AuditRead => "audit.read",
+    /// Refusals beyond the per-window budget, counted into one event per actor and action.
+    AuditRefusalsAggregated => "audit.refusals_aggregated",
+    /// An unseal attempt (key, passphrase or share) through the API.
+    SysUnseal => "sys.unseal",
+    /// The metrics were scraped (only refusals are recorded).
+    MetricsRead => "metrics.read",
+    /// A request carrying a payment card number was refused.
+    RequestCardNumberRejected => "request.card_number_rejected",
+    /// A state-changing session request without the right CSRF token was refused.
+    RequestCsrfRejected => "request.csrf_rejected",
+    /// A key was created in the keyring.
+    KeysCreate => "keys.create",
+    /// A new KEK version was made active.
+    KeysRotate => "keys.rotate",
+    /// Data keys were re-wrapped under the active KEK.
+    KeysRewrap => "keys.rewrap",
+    /// A KEK version was retired (its material deleted).
+    KeysRetire => "keys.retire",
+    /// An API key was created.
+    ApiKeyCreate => "apikey.create",
+    /// An API key was revoked.
+    ApiKeyRevoke => "apikey.revoke",
+    /// A staff member was invited.
+    StaffInvite => "staff.invite",
+    /// The staff list or one account was read.
+    StaffList => "staff.list",
+    /// A staff account was enabled.
+    StaffEnable => "staff.enable",
+    /// A staff account was disabled.
+    StaffDisable => "staff.disable",
+    /// A staff member's sessions were ended.
+    StaffSessionsEnd => "staff.sessions.end",
+    /// A staff member's role or segments changed.
+    StaffRoleChange => "staff.role.change",
+    /// A staff member's second factor was reset by an admin.
+    StaffMfaReset => "staff.mfa.reset",
+    /// A staff member replaced their authenticator.
+    StaffTotpReplace => "staff.totp.replace",
+    /// A staff member enrolled an authenticator.
+    StaffTotpEnrol => "staff.totp.enrol",
+    /// A staff member changed their password.
+    StaffPasswordChange => "staff.password.change",
+    /// A staff member completed sign-in.
+    StaffLoginOk => "staff.login.ok",
+    /// A sign-in step failed.
+    StaffLoginFailed => "staff.login.failed",
+    /// Sign-in was refused by throttling.
+    StaffLoginLocked => "staff.login.locked",
+    /// The password step of sign-in succeeded.
+    StaffLoginPassword => "staff.login.password",
+    /// A pending sign-in was ended before its second factor.
+    StaffLoginEnded => "staff.login.ended",
+    /// A staff member confirmed a sensitive action with a fresh code.
+    StaffStepUp => "staff.step_up",
+    /// A recovery code was used.
+    StaffRecoveryUse => "staff.recovery.use",
+    /// Recovery codes were revoked.
+    StaffRecoveryRevoke => "staff.recovery.revoke",
+    /// Recovery codes were issued.
+    StaffRecoveryIssue => "staff.recovery.issue",
+    /// A staff member signed out.
+    StaffLogout => "staff.logout",
+    /// An invitation was accepted.
+    StaffInvitationAccept => "staff.invitation.accept",
+    /// The confidentiality agreement was accepted.
+    StaffAgreementAccept => "staff.agreement.accept",
+}
+
+impl AuditAction {
+    /// The action with wire name `name`, if there is one.
+    pub fn parse(name: &str) -> Option<AuditAction> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+}
+
+impl fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction as A;
+
+    /// The wire names are stored in every event and bound into the Merkle leaves: this table
+    /// pins each one, so a rename fails here before it can fork the log's vocabulary.
+    #[test]
+    fn every_action_keeps_its_wire_name() {
+        let pinned: &[(A, &str)] = &[
+            (A::CustomerRead, "customer.read"),
+            (A::CustomerReveal, "customer.reveal"),
+            (A::CustomerCreate, "customer.create"),
+            (A::CustomerUpdate, "customer.update"),
+            (A::CustomerErase, "customer.erase"),
+            (A::CustomerLookup, "customer.lookup"),
+            (A::CustomerWrite, "customer.write"),
+            (A::OrderRead, "order.read"),
+            (A::OrderCreate, "order.create"),
+            (A::OrderList, "order.list"),
+            (A::TokenResolve, "token.resolve"),
+            (A::TextRedact, "text.redact"),
+            (A::AuditRead, "audit.read"),
+            (A::AuditRefusalsAggregated, "audit.refusals_aggregated"),
+            (A::SysUnseal, "sys.unseal"),
+            (A::MetricsRead, "metrics.read"),
+            (A::RequestCardNumberRejected, "request.card_number_rejected"),
+            (A::RequestCsrfRejected, "request.csrf_rejected"),
+            (A::KeysCreate, "keys.create"),
+            (A::KeysRotate, "keys.rotate"),
+            (A::KeysRewrap, "keys.rewrap"),
+            (A::KeysRetire, "keys.retire"),
+            (A::ApiKeyCreate, "apikey.create"),
+            (A::ApiKeyRevoke, "apikey.revoke"),
+            (A::StaffInvite, "staff.invite"),
+            (A::StaffList, "staff.list"),
+            (A::StaffEnable, "staff.enable"),
+            (A::StaffDisable, "staff.disable"),
+            (A::StaffSessionsEnd, "staff.sessions.end"),
+            (A::StaffRoleChange, "staff.role.change"),
+            (A::StaffMfaReset, "staff.mfa.reset"),
+            (A::StaffTotpReplace, "staff.totp.replace"),
+            (A::StaffTotpEnrol, "staff.totp.enrol"),
+            (A::StaffPasswordChange, "staff.password.change"),
+            (A::StaffLoginOk, "staff.login.ok"),
+            (A::StaffLoginFailed, "staff.login.failed"),
+            (A::StaffLoginLocked, "staff.login.locked"),
+            (A::StaffLoginPassword, "staff.login.password"),
+            (A::StaffLoginEnded, "staff.login.ended"),
+            (A::StaffStepUp, "staff.step_up"),
+            (A::StaffRecoveryUse, "staff.recovery.use"),
+            (A::StaffRecoveryRevoke, "staff.recovery.revoke"),
+            (A::StaffRecoveryIssue, "staff.recovery.issue"),
+            (A::StaffLogout, "staff.logout"),
+            (A::StaffInvitationAccept, "staff.invitation.accept"),
+            (A::StaffAgreementAccept, "staff.agreement.accept"),
+        ];
+        assert_eq!(pinned.len(), A::ALL.len(), "every action is pinned");
+        for (action, name) in pinned {
+            assert_eq!(action.as_str(), *name);
+            assert_eq!(A::parse(name), Some(*action));
+            assert_eq!(action.to_string(), *name);
+        }
+        let mut names: Vec<&str> = A::ALL.iter().map(|a| a.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), A::ALL.len(), "wire names are unique");
+        assert_eq!(A::parse("customer.rev"), None);
+    }
+}
