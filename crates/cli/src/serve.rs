@@ -111,7 +111,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     );
     // The console's "verify now" checks checkpoint signatures with the pinned key.
     let _ = state.audit_verifier.set(verifier);
-    let app = jaga_server::router(state);
+    let app = jaga_console::app(state);
     let tls = TlsFiles {
         cert_pem: std::fs::read(&cfg.tls_cert)
             .with_context(|| format!("reading {}", cfg.tls_cert.display()))?,

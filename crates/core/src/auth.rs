@@ -8,12 +8,10 @@ use crate::error::{CoreError, ForbiddenReason};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
-use utoipa::ToSchema;
 
 /// A permission an API key (or, later, a role) can hold.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scope {
     /// Read customers, masked.
     #[serde(rename = "customers:read")]
@@ -481,9 +479,18 @@ impl Purpose {
         if !(3..=Self::MAX).contains(&n) || t.chars().any(char::is_control) {
             return Err(PurposeError::Invalid);
         }
+        // A reveal reason's label the console puts first ("Refund: …", `crate::purpose`) is
+        // ours, not a chat speaker's name (the redaction engine reads "Word: …" at the start
+        // of a line as one): only what follows it is screened.
+        let label = crate::purpose::Reason::ALL
+            .iter()
+            .map(|r| r.audit_label())
+            .find(|l| t.strip_prefix(l).is_some_and(|r| r.starts_with(": ")))
+            .map_or(0, |l| l.len() + 2);
+        let (head, rest) = t.split_at(label);
         let policy = jaga_redact::Policy::default().with_all(jaga_redact::Operator::Replace);
-        match crate::guard::screen(t, "purpose", &policy, crate::guard::CardHandling::Refuse) {
-            Ok(s) => Ok(Self(s.text)),
+        match crate::guard::screen(rest, "purpose", &policy, crate::guard::CardHandling::Refuse) {
+            Ok(s) => Ok(Self(format!("{head}{}", s.text))),
             Err(crate::guard::GuardError::Card(_)) => Err(PurposeError::CardNumber),
             // Replace needs neither key nor tokenizer; refuse rather than keep the raw text.
             Err(crate::guard::GuardError::Redact(_)) => Err(PurposeError::Invalid),

@@ -15,7 +15,8 @@ use crate::store::StoreError;
 
 /// A field that failed validation: its name, a stable code and a human explanation without the
 /// value itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvalidField {
     /// The field's name (JSON path, e.g. `address.postal_code`).
     pub field: String,

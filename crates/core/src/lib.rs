@@ -29,6 +29,8 @@ mod error;
 pub mod guard;
 pub mod mask;
 pub mod model;
+pub mod notes;
+pub mod purpose;
 pub mod report;
 pub mod roles;
 pub mod staff;
@@ -55,4 +57,30 @@ pub fn format_ms(ms: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod boundary_tests {
+    /// The core stays free of HTTP, database, OpenAPI and drawing crates: utoipa only behind the
+    /// `openapi` feature, no qrcode, axum or sqlx at all.
+    #[test]
+    fn the_core_depends_on_no_edge_crate() {
+        let manifest = include_str!("../Cargo.toml");
+        let deps = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .and_then(|s| s.split("\n[").next())
+            .expect("a [dependencies] table");
+        for banned in ["qrcode", "axum", "sqlx", "askama", "hyper", "tower"] {
+            assert!(
+                !deps.lines().any(|l| l.trim_start().starts_with(banned)),
+                "jaga-core depends on {banned}"
+            );
+        }
+        let utoipa = deps
+            .lines()
+            .find(|l| l.trim_start().starts_with("utoipa"))
+            .expect("utoipa, optional");
+        assert!(utoipa.contains("optional = true"), "{utoipa}");
+    }
 }

@@ -1,13 +1,11 @@
 //! Request and response shapes for customers and orders.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A customer field that is stored encrypted.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Full name.
@@ -77,7 +75,8 @@ impl Field {
 }
 
 /// An Indonesian postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street, number, RT/RW, kelurahan.
@@ -91,7 +90,8 @@ pub struct Address {
 }
 
 /// A new customer. Only `full_name` is required: collect only what the shop needs.
-#[derive(Debug, Clone, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     /// Full name.
@@ -107,7 +107,7 @@ pub struct NewCustomer {
     /// Date of birth, `YYYY-MM-DD`.
     pub birth_date: Option<String>,
     /// Free JSON preferences.
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub preferences: Option<serde_json::Value>,
     /// Free-text notes.
     pub notes: Option<String>,
@@ -119,38 +119,39 @@ pub struct NewCustomer {
 }
 
 /// A partial update. Absent fields are left as they are; `null` clears a field.
-#[derive(Debug, Clone, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerPatch {
     /// New full name (cannot be cleared).
     pub full_name: Option<String>,
     /// New e-mail, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
     /// New phone, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
     /// New address, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Address>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Address>))]
     pub address: Option<Option<Address>>,
     /// New NIK, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub national_id: Option<Option<String>>,
     /// New birth date, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_date: Option<Option<String>>,
     /// New preferences, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub preferences: Option<Option<serde_json::Value>>,
     /// New notes, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub notes: Option<Option<String>>,
     /// New marketing consent.
     pub marketing_consent: Option<bool>,
@@ -163,7 +164,8 @@ fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
 }
 
 /// What `POST /v1/customers` returns.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Created {
     /// The customer's id.
     pub id: Uuid,
@@ -172,7 +174,8 @@ pub struct Created {
 }
 
 /// A customer as a caller may see it: each field masked, revealed or absent.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerView {
     /// Id.
     pub id: Uuid,
@@ -193,7 +196,7 @@ pub struct CustomerView {
     /// Birth date (masked unless revealed).
     pub birth_date: Option<String>,
     /// Preferences.
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub preferences: Option<serde_json::Value>,
     /// Notes.
     pub notes: Option<String>,
@@ -208,7 +211,8 @@ pub struct CustomerView {
 }
 
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderItem {
     /// Stock-keeping unit.
@@ -222,7 +226,8 @@ pub struct OrderItem {
 }
 
 /// How an order was paid: the gateway's token and the card's public details, never the number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRef {
     /// Gateway: `midtrans`, `xendit`, `stripe` or `other`.
@@ -240,7 +245,8 @@ pub struct PaymentRef {
 }
 
 /// A new order in a customer's purchase history.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// The shop's own order number (e.g. `INV/2025/11/00123`).
@@ -260,7 +266,8 @@ pub struct NewOrder {
 }
 
 /// An order as returned to callers.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     /// Jaga's id for the order.
     pub id: Uuid,

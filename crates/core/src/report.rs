@@ -11,6 +11,7 @@ use crate::auth::{Caller, Scope};
 use crate::roles::{Policies, Role};
 use crate::store::{ApiKeyRecord, EventFilter, StaffRow, Store};
 use jaga_audit::event::{ActorKind, AuditEvent, decode};
+use jaga_i18n::{M, Tr};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -23,7 +24,8 @@ pub const UNUSED_DAYS: i64 = 90;
 pub const SPIKE_MIN: u64 = 10;
 
 /// One audited access, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessEntry {
     /// Position in the log (prove it with `jaga audit proof --event`).
     pub seq: u64,
@@ -96,7 +98,8 @@ async fn audited(
 }
 
 /// "Who accessed this customer's data".
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerReport {
     /// The customer's code.
     pub customer_code: String,
@@ -142,40 +145,23 @@ pub(crate) async fn customer_report(
     })
 }
 
-/// Letter language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Bahasa Indonesia.
-    Id,
-    /// English.
-    En,
-}
+/// Letter language (the one language type of everything a person reads).
+pub use jaga_i18n::Lang;
 
-/// The report as a plain-text letter to the customer.
+/// The report as a plain-text letter to the customer, its texts from the catalogue
+/// (`jaga_i18n::M::Letter*`).
 pub fn customer_letter(r: &CustomerReport, shop: &str, lang: Lang) -> String {
+    let tr = Tr(lang);
     let mut s = String::new();
     let date = r.generated_at.get(..10).unwrap_or(&r.generated_at);
-    match lang {
-        Lang::Id => {
-            s.push_str(&format!("{shop}\n{date}\n\nPerihal: Catatan akses data pribadi Anda (kode pelanggan {})\n\n", r.customer_code));
-            s.push_str("Dengan hormat,\n\nSesuai hak Anda atas informasi pemrosesan data pribadi (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi), berikut setiap akses ke data Anda yang tercatat dalam log audit kami yang tidak dapat diubah.\n\n");
-            s.push_str(&format!("Jumlah akses: {}\n\n", r.accesses.len()));
-        }
-        Lang::En => {
-            s.push_str(&format!("{shop}\n{date}\n\nRe: Record of access to your personal data (customer code {})\n\n", r.customer_code));
-            s.push_str("Dear customer,\n\nAs you asked, here is every access to your data recorded in our tamper-evident audit log.\n\n");
-            s.push_str(&format!("Number of accesses: {}\n\n", r.accesses.len()));
-        }
-    }
-    let head = match lang {
-        Lang::Id => {
-            "No.  Waktu (UTC)           Oleh                 Tindakan           Data                 Tujuan / hasil"
-        }
-        Lang::En => {
-            "No.  Time (UTC)            By                   Action             Data                 Purpose / outcome"
-        }
-    };
-    s.push_str(head);
+    s.push_str(&format!("{shop}\n{date}\n\n"));
+    s.push_str(&tr.f(M::LetterSubject, &[("code", &r.customer_code)]));
+    s.push_str("\n\n");
+    s.push_str(tr.t(M::LetterOpening));
+    s.push_str("\n\n");
+    s.push_str(&tr.f(M::LetterCount, &[("n", &r.accesses.len().to_string())]));
+    s.push_str("\n\n");
+    s.push_str(tr.t(M::LetterColumns));
     s.push('\n');
     for a in &r.accesses {
         let by = format!("{} {}", a.actor_kind, a.actor_id);
@@ -184,7 +170,7 @@ pub fn customer_letter(r: &CustomerReport, shop: &str, lang: Lang) -> String {
             a.seq,
             a.time.get(..19).unwrap_or(&a.time),
             by,
-            action_label(&a.action, lang),
+            action_label(&a.action, tr),
             if a.fields.is_empty() {
                 "-".to_string()
             } else {
@@ -197,40 +183,32 @@ pub fn customer_letter(r: &CustomerReport, shop: &str, lang: Lang) -> String {
             a.outcome
         ));
     }
-    s.push_str(match lang {
-        Lang::Id => "\nSetiap baris dapat dibuktikan dengan bukti kriptografis (nomor di kolom pertama). Hubungi kami bila ada akses yang tidak Anda kenali.\n\nHormat kami,\n",
-        Lang::En => "\nEach line can be proven with a cryptographic proof (the number in the first column). Contact us about any access you do not recognise.\n\nSincerely,\n",
-    });
+    s.push('\n');
+    s.push_str(tr.t(M::LetterClosing));
+    s.push('\n');
     s.push_str(shop);
     s.push('\n');
     s
 }
 
-fn action_label(action: &str, lang: Lang) -> String {
-    let l = match (action, lang) {
-        ("customer.read", Lang::Id) => "lihat (tersamar)",
-        ("customer.reveal", Lang::Id) => "buka data",
-        ("customer.create", Lang::Id) => "buat",
-        ("customer.update", Lang::Id) => "ubah",
-        ("customer.erase", Lang::Id) => "hapus",
-        ("customer.lookup", Lang::Id) => "cari",
-        ("order.list", Lang::Id) => "riwayat belanja",
-        ("order.create", Lang::Id) => "pesanan baru",
-        ("customer.read", Lang::En) => "view (masked)",
-        ("customer.reveal", Lang::En) => "reveal",
-        ("customer.create", Lang::En) => "create",
-        ("customer.update", Lang::En) => "update",
-        ("customer.erase", Lang::En) => "erase",
-        ("customer.lookup", Lang::En) => "search",
-        ("order.list", Lang::En) => "order history",
-        ("order.create", Lang::En) => "new order",
-        _ => action,
+fn action_label(action: &str, tr: Tr) -> String {
+    let m = match action {
+        "customer.read" => M::LetterActionRead,
+        "customer.reveal" => M::LetterActionReveal,
+        "customer.create" => M::LetterActionCreate,
+        "customer.update" => M::LetterActionUpdate,
+        "customer.erase" => M::LetterActionErase,
+        "customer.lookup" => M::LetterActionLookup,
+        "order.list" => M::LetterActionOrders,
+        "order.create" => M::LetterActionOrderCreate,
+        _ => return action.to_string(),
     };
-    l.to_string()
+    tr.t(m).to_string()
 }
 
 /// One actor's activity over a period.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorReport {
     /// The actor (staff id or API key id).
     pub actor_id: String,
@@ -300,7 +278,8 @@ fn day(ts_ms: u64) -> String {
 }
 
 /// One finding of the access review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Kind: `unused_api_key`, `broad_api_key`, `unused_account`, `never_reveals`,
     /// `reveal_without_ticket`, `reveal_spike`, `access_change`.
@@ -314,7 +293,8 @@ pub struct Finding {
 }
 
 /// The access review.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
     /// When it was made, RFC 3339.
     pub generated_at: String,
@@ -530,5 +510,63 @@ mod tests {
         for p in ["checking", "customer asked", "cek 2x"] {
             assert!(!ticket_like(p), "{p}");
         }
+    }
+
+    fn sample_report() -> CustomerReport {
+        let entry = |seq: u64, action: &str, fields: &[&str], purpose: Option<&str>| AccessEntry {
+            seq,
+            time: "2026-12-01T08:15:30.123Z".into(),
+            actor_kind: "staff".into(),
+            actor_id: "s-1".into(),
+            action: action.into(),
+            customer_id: Some("c-1".into()),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            purpose: purpose.map(String::from),
+            outcome: "ok".into(),
+        };
+        CustomerReport {
+            customer_code: "JG-ABCD-EFGH-J".into(),
+            customer_id: "c-1".into(),
+            generated_at: "2026-12-07T09:00:00Z".into(),
+            accesses: vec![
+                entry(7, "customer.read", &[], None),
+                entry(
+                    9,
+                    "customer.reveal",
+                    &["phone", "email"],
+                    Some("Refund: T-1"),
+                ),
+                entry(12, "order.list", &[], None),
+                entry(13, "customer.custom", &[], None),
+            ],
+        }
+    }
+
+    /// The letter reads exactly as before its texts moved to the catalogue (`jaga-i18n`).
+    #[test]
+    fn the_customer_letter_is_unchanged_in_both_languages() {
+        let r = sample_report();
+        let id = customer_letter(&r, "Toko Dewi", Lang::Id);
+        let want_id = "Toko Dewi\n2026-12-07\n\nPerihal: Catatan akses data pribadi Anda (kode pelanggan JG-ABCD-EFGH-J)\n\n\
+Dengan hormat,\n\nSesuai hak Anda atas informasi pemrosesan data pribadi (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi), berikut setiap akses ke data Anda yang tercatat dalam log audit kami yang tidak dapat diubah.\n\n\
+Jumlah akses: 4\n\n\
+No.  Waktu (UTC)           Oleh                 Tindakan           Data                 Tujuan / hasil\n\
+7    2026-12-01T08:15:30   staff s-1            lihat (tersamar)   -                    ok\n\
+9    2026-12-01T08:15:30   staff s-1            buka data          phone, email         Refund: T-1 / ok\n\
+12   2026-12-01T08:15:30   staff s-1            riwayat belanja    -                    ok\n\
+13   2026-12-01T08:15:30   staff s-1            customer.custom    -                    ok\n\
+\nSetiap baris dapat dibuktikan dengan bukti kriptografis (nomor di kolom pertama). Hubungi kami bila ada akses yang tidak Anda kenali.\n\nHormat kami,\nToko Dewi\n";
+        assert_eq!(id, want_id);
+        let en = customer_letter(&r, "Dewi's", Lang::En);
+        let want_en = "Dewi's\n2026-12-07\n\nRe: Record of access to your personal data (customer code JG-ABCD-EFGH-J)\n\n\
+Dear customer,\n\nAs you asked, here is every access to your data recorded in our tamper-evident audit log.\n\n\
+Number of accesses: 4\n\n\
+No.  Time (UTC)            By                   Action             Data                 Purpose / outcome\n\
+7    2026-12-01T08:15:30   staff s-1            view (masked)      -                    ok\n\
+9    2026-12-01T08:15:30   staff s-1            reveal             phone, email         Refund: T-1 / ok\n\
+12   2026-12-01T08:15:30   staff s-1            order history      -                    ok\n\
+13   2026-12-01T08:15:30   staff s-1            customer.custom    -                    ok\n\
+\nEach line can be proven with a cryptographic proof (the number in the first column). Contact us about any access you do not recognise.\n\nSincerely,\nDewi's\n";
+        assert_eq!(en, want_en);
     }
 }

@@ -6,7 +6,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jaga_core::CoreError;
-use jaga_core::audit::{AuditAction, AuditRecord, Outcome};
 use jaga_core::auth::Caller;
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
@@ -229,10 +228,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for GuardedJson<T> {
         if let Some(path) = jaga_core::guard::find_card_number_in_body(&bytes, &value) {
             state.metrics.card_rejections.inc();
             if let Some(caller) = caller {
-                let rec = AuditRecord::new(&caller, AuditAction::RequestCardNumberRejected)
-                    .outcome(Outcome::Rejected)
-                    .fields([path]);
-                state.vault.audit(rec).await?;
+                state.vault.refuse_card_number(&caller, None, &path).await?;
             }
             return Err(card_number());
         }

@@ -4,6 +4,9 @@
 //! middleware every request passes (request id, security headers, body limit, metrics, a
 //! PII-free access log). [`serve`] runs it over TLS (rustls) with graceful shutdown.
 //!
+//! The staff console is its own crate (`jaga-console`): it plugs its pages in through
+//! [`router_with`], so they pass the same edge middleware as the API.
+//!
 //! Handlers are thin: they authenticate ([`extract::Authed`]), parse bodies through the card
 //! guard ([`extract::GuardedJson`]) and call a capability from `jaga-core`. No handler touches a
 //! store directly.
@@ -11,12 +14,12 @@
 #![deny(missing_docs)]
 
 pub mod authorize;
-pub mod console;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod totp;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -91,8 +94,15 @@ impl AppState {
     }
 }
 
-/// The application.
+/// The JSON API and operations endpoints alone (no console pages), behind the edge middleware.
 pub fn router(state: Arc<AppState>) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The application: the JSON API and operations endpoints plus `pages` (the staff console,
+/// `jaga_console::mount`), all behind the same edge middleware (request id, security headers,
+/// body limit, metrics, access log, run-to-completion).
+pub fn router_with(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
     use routes::{customers, orders, sys};
     Router::new()
         .route(
@@ -123,11 +133,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(sys::metrics))
         .route("/openapi.json", get(sys::openapi))
         .merge(routes::audit::router())
-        .route("/", get(console::root_redirect))
-        // Nested at "/console/" (trailing slash) so that the console's index is "/console/":
-        // axum 0.8 maps a nested "/" route to the bare prefix, and "/console/" was a 404.
-        .route("/console", get(console::root_redirect))
-        .nest("/console/", console::router(state.clone()))
+        .merge(pages)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

@@ -12,7 +12,6 @@ use crate::vault::Vault;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 impl Vault {
     /// Reading the audit log; needs `audit:read` (and, for staff, the accepted agreement: the
@@ -44,7 +43,8 @@ pub struct AuditReader<'a> {
 }
 
 /// The latest signed checkpoint.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckpointView {
     /// Tree size.
     pub size: u64,
@@ -65,7 +65,8 @@ impl From<StoredCheckpoint> for CheckpointView {
 }
 
 /// One event with its exact leaf bytes.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventView {
     /// The decoded event.
     pub event: AccessEntry,
@@ -76,7 +77,8 @@ pub struct EventView {
 }
 
 /// A proof: hashes in RFC 9162 order, base64 (as in bundles and checkpoints).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProofView {
     /// Leaf index (inclusion) or first size (consistency).
     pub first: u64,

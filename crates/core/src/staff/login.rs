@@ -435,20 +435,13 @@ impl StaffService {
         email: &str,
         secret: &[u8],
     ) -> Result<TotpEnrolment, CoreError> {
-        let uri = otp::otpauth_uri(secret, &self.config.issuer, email);
-        let qr = qrcode::QrCode::new(uri.as_bytes())
-            .map_err(|_| CoreError::Integrity)?
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .build();
         Ok(TotpEnrolment {
             secret: otp::totp_secret_base32(secret).to_string(),
-            otpauth_uri: uri,
-            qr_svg: qr,
+            otpauth_uri: otp::otpauth_uri(secret, &self.config.issuer, email),
         })
     }
 
-    /// The enrolment data (secret, URI, QR) for an enrolling session, to show it again.
+    /// The enrolment data (secret, URI) for an enrolling session, to show it again.
     pub async fn enrolment(&self, cookie: &str) -> Result<TotpEnrolment, CoreError> {
         let cur = self.current(cookie).await?;
         if cur.state != SessionState::Enrolling {

@@ -33,10 +33,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::store::Store;
 use crate::vault::Vault;
 use jaga_crypto::password::PasswordParams;
+use jaga_i18n::Lang;
 use secrecy::SecretString;
 use serde::Serialize;
 use std::sync::Arc;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Name of the session cookie. The `__Host-` prefix makes browsers insist on `Secure`,
@@ -50,7 +50,8 @@ pub const CSRF_FORM_FIELD: &str = "csrf_token";
 pub const INVITE_PATH: &str = "/console/invite";
 
 /// The confidentiality agreement staff must accept before seeing customer data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agreement {
     /// Version; accepting records it, and a new version requires acceptance again.
     pub version: String,
@@ -60,12 +61,22 @@ pub struct Agreement {
     pub text_en: String,
 }
 
+impl Agreement {
+    /// The text in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.text_id,
+            Lang::En => &self.text_en,
+        }
+    }
+}
+
 impl Default for Agreement {
     fn default() -> Self {
         Self {
             version: "2026-11-default-1".into(),
-            text_id: include_str!("agreement_id.txt").into(),
-            text_en: include_str!("agreement_en.txt").into(),
+            text_id: jaga_i18n::default_agreement(Lang::Id).into(),
+            text_en: jaga_i18n::default_agreement(Lang::En).into(),
         }
     }
 }
@@ -149,7 +160,8 @@ pub struct NewSession {
 }
 
 /// The state of a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
     /// Password accepted; a TOTP or recovery code is still needed.
@@ -180,16 +192,14 @@ impl SessionState {
     }
 }
 
-/// What to show for TOTP enrolment: the secret for manual entry, the `otpauth://` URI and a QR
-/// code of it as SVG.
-#[derive(Debug, Serialize, ToSchema)]
+/// What to show for TOTP enrolment: the secret for manual entry and the `otpauth://` URI (the
+/// edge draws its QR code: `jaga_server::totp`).
+#[derive(Debug)]
 pub struct TotpEnrolment {
     /// The secret in base32 (manual entry).
     pub secret: String,
     /// The `otpauth://totp/…` URI.
     pub otpauth_uri: String,
-    /// The URI as a QR code, an SVG document.
-    pub qr_svg: String,
 }
 
 /// The result of the password step of a login.
@@ -215,7 +225,8 @@ pub enum SecondFactor {
 pub struct RecoveryCodes(pub Vec<SecretString>);
 
 /// A staff member as shown to admins and to the member.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffInfo {
     /// Id.
     pub id: Uuid,
@@ -240,7 +251,8 @@ pub struct StaffInfo {
 }
 
 /// One session as listed to its owner.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// Public handle (to end this session).
     pub handle: Uuid,
@@ -295,7 +307,8 @@ impl Invitation {
 }
 
 /// What an invitation grants, shown on the acceptance page before a password is chosen.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationInfo {
     /// Invited e-mail (`None`: the acceptor chooses it; bootstrap only).
     pub email: Option<String>,

@@ -16,14 +16,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jaga_crypto::field::{self, Context};
 use jaga_crypto::otp;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// A pending authenticator replacement: what to show (secret, URI, QR) and the ticket to hand
-/// back with the first code from the new authenticator.
-#[derive(Debug, Serialize, ToSchema)]
+/// A pending authenticator replacement: what to show (secret, URI) and the ticket to hand back
+/// with the first code from the new authenticator.
+#[derive(Debug)]
 pub struct TotpReplacement {
-    /// The new secret, its URI and QR code.
+    /// The new secret and its URI.
     pub enrolment: TotpEnrolment,
     /// Opaque, sealed and short-lived; send it back to confirm.
     pub ticket: String,

@@ -79,7 +79,8 @@ impl Keys {
 }
 
 /// Where unsealing stands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealStatus {
     /// Whether the vault is sealed.
     pub sealed: bool,

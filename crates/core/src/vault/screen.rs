@@ -44,6 +44,26 @@ impl Vault {
         self.text_policy.read().expect("policy lock").clone()
     }
 
+    /// Audits the refusal of a card number sent by `caller` in the field at `path` (about
+    /// `customer`, if known): `request.card_number_rejected`, outcome `rejected`, the path only
+    /// (never the text). Every edge that refuses a card number calls this: the JSON guard, the
+    /// vault's free-text guard, the console's forms.
+    pub async fn refuse_card_number(
+        &self,
+        caller: &Caller,
+        customer: Option<Uuid>,
+        path: &str,
+    ) -> Result<(), CoreError> {
+        let mut rec = AuditRecord::new(caller, AuditAction::RequestCardNumberRejected)
+            .outcome(Outcome::Rejected)
+            .fields([path]);
+        if let Some(id) = customer {
+            rec = rec.customer(id);
+        }
+        self.audit(rec).await?;
+        Ok(())
+    }
+
     /// Audits a refused card number in `field` (`request.card_number_rejected`, the field name
     /// only) and returns the error for it.
     pub(crate) async fn refuse_card(
@@ -52,14 +72,8 @@ impl Vault {
         customer: Option<Uuid>,
         field: &str,
     ) -> CoreError {
-        let mut rec = AuditRecord::new(caller, AuditAction::RequestCardNumberRejected)
-            .outcome(Outcome::Rejected)
-            .fields([field]);
-        if let Some(id) = customer {
-            rec = rec.customer(id);
-        }
-        match self.audit(rec).await {
-            Ok(_) => CoreError::CardInText {
+        match self.refuse_card_number(caller, customer, field).await {
+            Ok(()) => CoreError::CardInText {
                 field: field.to_string(),
             },
             Err(e) => e,

@@ -193,7 +193,8 @@ impl Tokenizer for Minter {
 }
 
 /// A resolved token.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolvedToken {
     /// The token id (`tok_…`).
     pub token: String,

@@ -9,6 +9,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Authed, Client, GuardedJson, csrf_header, session_cookie};
+use crate::totp::{TotpEnrolment, TotpReplacement};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,7 @@ use axum::{Json, Router};
 use jaga_core::CoreError;
 use jaga_core::staff::{
     Agreement, InvitationInfo, LoginStep, NewSession, SESSION_COOKIE, SecondFactor, SessionInfo,
-    SessionState, StaffInfo, TotpEnrolment, TotpReplacement,
+    SessionState, StaffInfo,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -130,7 +131,7 @@ pub async fn login(
         LoginStep::Enrol(sess, totp) => Ok(with_session(
             &sess,
             SessionStep {
-                totp: Some(totp),
+                totp: Some(TotpEnrolment::draw(totp)?),
                 ..step(&sess)
             },
         )),
@@ -185,7 +186,9 @@ pub async fn enrolment(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> ApiResult<Json<TotpEnrolment>> {
-    Ok(Json(s.staff.enrolment(&cookie(&headers)?).await?))
+    Ok(Json(TotpEnrolment::draw(
+        s.staff.enrolment(&cookie(&headers)?).await?,
+    )?))
 }
 
 /// A TOTP code.
@@ -411,7 +414,9 @@ pub async fn begin_totp_replacement(
     State(s): State<Arc<AppState>>,
     Authed(caller): Authed,
 ) -> ApiResult<Json<TotpReplacement>> {
-    Ok(Json(s.staff.begin_totp_replacement(&caller).await?))
+    Ok(Json(TotpReplacement::draw(
+        s.staff.begin_totp_replacement(&caller).await?,
+    )?))
 }
 
 /// Confirms an authenticator replacement.
@@ -500,7 +505,7 @@ pub async fn accept_invitation(
     Ok(with_session(
         &sess,
         SessionStep {
-            totp: Some(totp),
+            totp: Some(TotpEnrolment::draw(totp)?),
             ..step(&sess)
         },
     ))

@@ -1,65 +1,12 @@
-//! The console's message catalog: every text a person reads, in Bahasa Indonesia and English.
-//!
-//! [`M`] is generated from one table in which every entry must name both languages, so a missing
-//! translation does not compile. Parameters are written `{name}` and filled by [`Tr::f`]; a test
-//! checks that both languages of a message use the same parameters.
+//! The catalogue: one table in which every message names its Bahasa Indonesia and its English
+//! text, so a missing translation does not compile. Parameters are written `{name}`.
 
-use std::fmt;
-
-/// A console language. Bahasa Indonesia is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Bahasa Indonesia.
-    #[default]
-    Id,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The language tag (`id`, `en`), as used in the `lang` attribute and the cookie.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parses a tag; anything else is `None`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim() {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The other language (the switcher offers it).
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Id => Lang::En,
-            Lang::En => Lang::Id,
-        }
-    }
-
-    /// The language's own name.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Id => "Bahasa Indonesia",
-            Lang::En => "English",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.tag())
-    }
-}
+use crate::Lang;
 
 macro_rules! catalog {
     ($($key:ident => $id:literal, $en:literal;)*) => {
-        /// A console message. Every message has a Bahasa Indonesia and an English text.
+        /// A message a person reads (console pages, the customer letter). Every message has a
+        /// Bahasa Indonesia and an English text.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[allow(missing_docs)]
         pub enum M { $($key,)* }
@@ -360,120 +307,20 @@ catalog! {
     ReportFindingKind => "Temuan", "Finding";
     ReportFindingSubject => "Tentang", "About";
     ReportFindingDetail => "Rincian", "Details";
-}
 
-/// A translator bound to one language, handed to every template.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Tr(pub Lang);
-
-impl Tr {
-    /// The text of `m`.
-    pub fn t(&self, m: M) -> &'static str {
-        m.text(self.0)
-    }
-
-    /// The text of `m` with `{name}` parameters filled in.
-    pub fn f(&self, m: M, args: &[(&str, &str)]) -> String {
-        fill(m.text(self.0), args)
-    }
-
-    /// The language.
-    pub fn lang(&self) -> Lang {
-        self.0
-    }
-}
-
-/// Replaces each `{name}` in `text` by its value.
-pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
-    let mut out = text.to_string();
-    for (k, v) in args {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
-}
-
-/// The message for a core validation code (`invalid_phone` ...), with its parameters filled.
-pub fn validation(tr: Tr, code: &str, field: &str) -> String {
-    let m = match code {
-        "too_long" => {
-            let max = match field {
-                "notes" => jaga_core::validate::MAX_NOTES,
-                "full_name" => jaga_core::validate::MAX_NAME,
-                _ => 200,
-            };
-            return tr.f(M::VTooLong, &[("max", &max.to_string())]);
-        }
-        "invalid_characters" => M::VInvalidCharacters,
-        "required" | "missing" | "empty" => M::VRequired,
-        "invalid_email" => M::VInvalidEmail,
-        "invalid_phone" => M::VInvalidPhone,
-        "invalid_nik" => M::VInvalidNik,
-        "invalid_date" => M::VInvalidDate,
-        "invalid_postal_code" => M::VInvalidPostalCode,
-        "invalid_code" => M::VInvalidCode,
-        "password_too_short" => M::VPasswordTooShort,
-        "password_too_long" => M::VPasswordTooLong,
-        "password_common" => M::VPasswordCommon,
-        "password_context" => M::VPasswordContext,
-        c if c.starts_with("password") => M::VPasswordWeak,
-        _ => M::VInvalid,
-    };
-    tr.t(m).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeSet;
-
-    fn params(s: &str) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        let mut rest = s;
-        while let Some(i) = rest.find('{') {
-            let Some(j) = rest[i..].find('}') else { break };
-            out.insert(rest[i + 1..i + j].to_string());
-            rest = &rest[i + j + 1..];
-        }
-        out
-    }
-
-    #[test]
-    fn every_message_has_both_languages_with_the_same_parameters() {
-        assert!(M::ALL.len() > 100);
-        for m in M::ALL {
-            let (id, en) = (m.text(Lang::Id), m.text(Lang::En));
-            assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{m:?}");
-            assert_eq!(params(id), params(en), "{m:?}");
-        }
-    }
-
-    #[test]
-    fn long_texts_are_really_translated() {
-        // A sentence that is the same in both languages was most likely not translated.
-        for m in M::ALL {
-            let (id, en) = (m.text(Lang::Id), m.text(Lang::En));
-            if en.split_whitespace().count() >= 3 {
-                assert_ne!(id, en, "{m:?} is not translated");
-            }
-        }
-    }
-
-    #[test]
-    fn filling_and_languages() {
-        let t = Tr(Lang::En);
-        assert_eq!(t.f(M::ResultsCount, &[("n", "3")]), "3 customers found");
-        assert_eq!(
-            Tr(Lang::Id).f(M::ResultsCount, &[("n", "3")]),
-            "3 pelanggan ditemukan"
-        );
-        assert_eq!(Lang::default(), Lang::Id);
-        assert_eq!(Lang::parse("en"), Some(Lang::En));
-        assert_eq!(Lang::parse("fr"), None);
-        assert_eq!(Lang::Id.other(), Lang::En);
-        assert!(validation(t, "too_long", "notes").contains("10000"));
-        assert_eq!(
-            validation(Tr(Lang::Id), "invalid_phone", "phone"),
-            "bukan nomor telepon yang valid"
-        );
-    }
+    // The customer's access letter (`jaga_core::report::customer_letter`, `jaga audit report
+    // customer --letter`, the console's download). Plain text: the table columns are padded.
+    LetterSubject => "Perihal: Catatan akses data pribadi Anda (kode pelanggan {code})", "Re: Record of access to your personal data (customer code {code})";
+    LetterOpening => "Dengan hormat,\n\nSesuai hak Anda atas informasi pemrosesan data pribadi (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi), berikut setiap akses ke data Anda yang tercatat dalam log audit kami yang tidak dapat diubah.", "Dear customer,\n\nAs you asked, here is every access to your data recorded in our tamper-evident audit log.";
+    LetterCount => "Jumlah akses: {n}", "Number of accesses: {n}";
+    LetterColumns => "No.  Waktu (UTC)           Oleh                 Tindakan           Data                 Tujuan / hasil", "No.  Time (UTC)            By                   Action             Data                 Purpose / outcome";
+    LetterClosing => "Setiap baris dapat dibuktikan dengan bukti kriptografis (nomor di kolom pertama). Hubungi kami bila ada akses yang tidak Anda kenali.\n\nHormat kami,", "Each line can be proven with a cryptographic proof (the number in the first column). Contact us about any access you do not recognise.\n\nSincerely,";
+    LetterActionRead => "lihat (tersamar)", "view (masked)";
+    LetterActionReveal => "buka data", "reveal";
+    LetterActionCreate => "buat", "create";
+    LetterActionUpdate => "ubah", "update";
+    LetterActionErase => "hapus", "erase";
+    LetterActionLookup => "cari", "search";
+    LetterActionOrders => "riwayat belanja", "order history";
+    LetterActionOrderCreate => "pesanan baru", "new order";
 }

@@ -1,20 +1,17 @@
-//! Staff management (admin), my account (password, recovery codes, sessions, language) and my
-//! activity (the member's own recent audit events).
+//! Staff management (admin): the staff list, invitations, role changes, disabling. "My
+//! account" is in [`crate::account`], "my activity" in [`crate::activity`].
 
 use super::Chrome;
-use super::auth_pages::{
-    RecoveryPage, maybe_with_session, step_up_form, step_up_if_asked, stepup_page,
-};
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info, role_label};
-use super::web::{Ctx, Fail, SecretField, html, see_other};
-use crate::AppState;
+use super::session_flows::{maybe_with_session, step_up_if_asked, stepup_page};
+use super::web::{Ctx, Fail, html, see_other};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
 use jaga_core::{CoreError, ForbiddenReason};
-use secrecy::ExposeSecret;
+use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -134,7 +131,7 @@ fn admin_only(staff: &StaffPage) -> Result<(), Fail> {
 #[derive(Deserialize)]
 pub struct DoneQuery {
     #[serde(default)]
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 /// `GET /console/staff` (admin).
@@ -287,7 +284,7 @@ pub struct RoleForm {
     stepup_code: Option<String>,
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, Fail> {
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid, Fail> {
     Uuid::parse_str(raw).map_err(|_| Fail::NotFound)
 }
 
@@ -406,319 +403,4 @@ pub async fn set_disabled(
 pub struct StepUpCode {
     #[serde(default)]
     stepup_code: Option<String>,
-}
-
-// ---- my account -----------------------------------------------------------------------------
-
-#[derive(askama::Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    c: Chrome,
-    me_line: String,
-    recovery_line: String,
-    sessions: Vec<SessionRow>,
-    errors: Vec<String>,
-}
-
-struct SessionRow {
-    handle: Uuid,
-    client: String,
-    started: String,
-    last_seen: String,
-    current: bool,
-}
-
-fn short_time(rfc3339: &str) -> String {
-    rfc3339
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .replace('T', " ")
-}
-
-async fn account_page(
-    state: &Arc<AppState>,
-    staff: &StaffPage,
-    errors: Vec<String>,
-    flash: Option<String>,
-    status: StatusCode,
-) -> Result<Response, Fail> {
-    let tr = staff.tr();
-    let svc = &state.staff;
-    let me = svc
-        .whoami(&staff.caller)
-        .await
-        .map_err(super::session::auth_fail)?;
-    let left = svc
-        .recovery_codes_left(&staff.caller)
-        .await
-        .map_err(super::session::auth_fail)?;
-    let sessions = svc
-        .sessions(&staff.caller)
-        .await
-        .map_err(super::session::auth_fail)?;
-    let mut c = staff.chrome(tr.t(M::AccountTitle).into(), "account", "/console/account");
-    c.flash = flash;
-    Ok(html(
-        status,
-        &AccountPage {
-            c,
-            me_line: format!("{} · {} · {}", me.name, me.email, role_label(tr, me.role)),
-            recovery_line: tr.f(M::RecoveryRemaining, &[("n", &left.to_string())]),
-            sessions: sessions
-                .into_iter()
-                .map(|s| SessionRow {
-                    handle: s.handle,
-                    client: format!(
-                        "{} · {}",
-                        s.ip,
-                        s.user_agent.chars().take(60).collect::<String>()
-                    ),
-                    started: short_time(&s.created_at),
-                    last_seen: short_time(&s.last_seen_at),
-                    current: s.current,
-                })
-                .collect(),
-            errors,
-        },
-    ))
-}
-
-/// `GET /console/account`.
-pub async fn account(
-    State(state): State<Arc<AppState>>,
-    staff: StaffPage,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, Fail> {
-    let tr = staff.tr();
-    let flash = match q.done.as_deref() {
-        Some("password") => Some(tr.t(M::PasswordChanged).to_string()),
-        Some("session") => Some(tr.t(M::SessionRevoked).to_string()),
-        Some("totp") => Some(tr.t(M::TotpReplaced).to_string()),
-        Some("totp_expired") => Some(tr.t(M::TotpReplaceExpired).to_string()),
-        Some("others") => Some(tr.t(M::SessionsOthersEnded).to_string()),
-        _ => None,
-    };
-    account_page(&state, &staff, Vec::new(), flash, StatusCode::OK).await
-}
-
-/// The fields of `PasswordForm`.
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    current: SecretField,
-    #[serde(default)]
-    new: SecretField,
-    #[serde(default)]
-    confirm: SecretField,
-}
-
-/// `POST /console/account/password`.
-pub async fn change_password(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-) -> Result<Response, Fail> {
-    let ctx = req
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .ok_or(Fail::Internal)?;
-    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
-    let StaffForm { staff, form, .. } =
-        StaffForm::<PasswordForm>::from_request(req, &state).await?;
-    let tr = staff.tr();
-    let again = |m: String, status| account_page(&state, &staff, vec![m], None, status);
-    if form.new.as_str() != form.confirm.as_str() {
-        return again(
-            tr.t(M::PasswordMismatch).into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    if form.current.len() > 1024 {
-        return again(
-            tr.t(M::CurrentPasswordWrong).into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let cur = form.current.secret();
-    let new = form.new.secret();
-    match state
-        .staff
-        .change_password(&staff.caller, &cur, &new, &staff.cookie, &client)
-        .await
-    {
-        Ok(()) => Ok(see_other("/console/account?done=password")),
-        Err(CoreError::LoginFailed) => {
-            again(
-                tr.t(M::CurrentPasswordWrong).into(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(CoreError::Throttled { .. }) => {
-            again(
-                tr.t(M::LoginThrottled).into(),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await
-        }
-        Err(CoreError::Invalid(errs)) => {
-            let msg = errs
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {}",
-                        tr.t(M::FieldNewPassword),
-                        validation(tr, e.code, &e.field)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            again(msg, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(super::session::auth_fail(e)),
-    }
-}
-
-/// `POST /console/account/recovery`: new recovery codes (the old ones stop working), shown
-/// once. Asks for a step-up when the staff service requires one.
-pub async fn regenerate_recovery(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-) -> Result<Response, Fail> {
-    let action = "/console/account/recovery";
-    let (staff, rotated) = match step_up_form(&state, req, action).await? {
-        Ok(x) => x,
-        Err(prompt) => return Ok(prompt),
-    };
-    match state.staff.regenerate_recovery_codes(&staff.caller).await {
-        Ok(codes) => {
-            let tr = staff.tr();
-            let page = RecoveryPage {
-                c: staff.chrome(tr.t(M::RecoveryTitle).into(), "account", "/console/account"),
-                codes: codes
-                    .0
-                    .iter()
-                    .map(|c| c.expose_secret().to_string())
-                    .collect(),
-                next: "/console/account".into(),
-            };
-            Ok(maybe_with_session(html(StatusCode::OK, &page), &rotated))
-        }
-        Err(CoreError::Forbidden(ForbiddenReason::StepUp)) => {
-            Ok(stepup_page(&staff, action, vec![], None))
-        }
-        Err(e) => Err(super::session::auth_fail(e)),
-    }
-}
-
-/// `POST /console/account/sessions/{handle}/end`.
-pub async fn end_session(
-    State(state): State<Arc<AppState>>,
-    Path(handle): Path<String>,
-    f: StaffForm<serde::de::IgnoredAny>,
-) -> Result<Response, Fail> {
-    let handle = parse_id(&handle)?;
-    state
-        .staff
-        .end_own_session(&f.staff.caller, handle)
-        .await
-        .map_err(super::session::auth_fail)?;
-    Ok(see_other("/console/account?done=session"))
-}
-
-// ---- my activity ----------------------------------------------------------------------------
-
-#[derive(askama::Template)]
-#[template(path = "activity.html")]
-struct ActivityPage {
-    c: Chrome,
-    rows: Vec<ActivityRow>,
-    /// For a cs_manager: the CS team's recent actions.
-    team: Option<Vec<ActivityRow>>,
-}
-
-struct ActivityRow {
-    /// Who (team view only).
-    member: String,
-    when: String,
-    action: String,
-    customer: Option<String>,
-    customer_short: String,
-    fields: String,
-    purpose: String,
-    outcome: String,
-}
-
-/// How far back the activity page looks (events), and how many of the member's it shows.
-const SCAN: u64 = 5000;
-const SHOW: usize = 100;
-
-/// `GET /console/activity`: the member's own recent audit events, newest first, and for a
-/// cs_manager the CS team's too (DESIGN's "own actions" and "team" rows). The audit log holds no
-/// PII values: field names, ids, purposes.
-pub async fn activity(
-    State(state): State<Arc<AppState>>,
-    staff: StaffPage,
-) -> Result<Response, Fail> {
-    // The log names customers and purposes: not before the agreement is accepted.
-    staff.require_agreement()?;
-    let tr = staff.tr();
-    let events = state
-        .vault
-        .own_activity(&staff.caller, SCAN, SHOW)
-        .await
-        .map_err(Fail::from)?;
-    let rows = events
-        .into_iter()
-        .map(|e| activity_row(String::new(), e))
-        .collect();
-    let team = if staff.role == Role::CsManager {
-        let team = state
-            .vault
-            .team_activity(&staff.caller, SCAN, SHOW)
-            .await
-            .map_err(Fail::from)?;
-        Some(
-            team.into_iter()
-                .map(|t| {
-                    let who = format!("{} ({})", t.member, role_label(tr, t.role));
-                    activity_row(who, t.event)
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
-    Ok(html(
-        StatusCode::OK,
-        &ActivityPage {
-            c: staff.chrome(
-                tr.t(M::ActivityTitle).into(),
-                "activity",
-                "/console/activity",
-            ),
-            rows,
-            team,
-        },
-    ))
-}
-
-fn activity_row(member: String, e: jaga_audit::event::AuditEvent) -> ActivityRow {
-    ActivityRow {
-        member,
-        when: short_time(&jaga_core::format_ms(e.ts_ms as i64)),
-        action: e.action,
-        customer_short: e
-            .customer_id
-            .as_deref()
-            .map(|c| c.chars().take(8).collect())
-            .unwrap_or_default(),
-        customer: e.customer_id,
-        fields: e.fields.join(", "),
-        purpose: e.purpose.unwrap_or_default(),
-        outcome: e.outcome,
-    }
 }

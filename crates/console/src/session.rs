@@ -4,13 +4,13 @@
 use super::i18n::{M, Tr};
 use super::web::{self, Ctx, Fail};
 use super::{Chrome, Nav, assets};
-use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use jaga_core::CoreError;
 use jaga_core::auth::Caller;
 use jaga_core::staff::{self, ClientInfo, Role, SESSION_COOKIE};
+use jaga_server::AppState;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
@@ -64,14 +64,14 @@ pub fn clear_session_cookie() -> HeaderValue {
 }
 
 /// Where the request comes from, for throttling, the session list and the audit log: the same
-/// rule as the API ([`crate::extract::client_address`], honouring `behind_proxy`).
+/// rule as the API ([`jaga_server::extract::client_address`], honouring `behind_proxy`).
 pub fn client_info(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
     ctx: &Ctx,
 ) -> ClientInfo {
-    crate::extract::client_info(
+    jaga_server::extract::client_info(
         headers,
         extensions,
         state.config.behind_proxy,

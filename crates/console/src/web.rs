@@ -299,6 +299,13 @@ pub fn safe_return(path: &str) -> &str {
     if ok { path } else { "/console/" }
 }
 
+impl<T: serde::de::DeserializeOwned> Form<T> {
+    /// Extracts an anonymous form from a request already split from its state.
+    pub async fn from_request_anon(req: Request) -> Result<Self, Fail> {
+        <Form<T> as axum::extract::FromRequest<()>>::from_request(req, &()).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

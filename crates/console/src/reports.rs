@@ -6,15 +6,15 @@
 
 use super::Chrome;
 use super::audit::{date_ms, require_audit};
-use super::i18n::M;
+use super::i18n::{Lang, M};
 use super::session::StaffPage;
 use super::web::{Fail, html};
-use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jaga_core::CoreError;
-use jaga_core::report::{AccessEntry, Lang};
+use jaga_core::report::AccessEntry;
+use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 

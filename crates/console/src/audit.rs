@@ -8,13 +8,13 @@ use super::Chrome;
 use super::i18n::M;
 use super::session::{StaffForm, StaffPage};
 use super::web::{Fail, html};
-use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jaga_core::audit::verify::{ProblemKind, VerifyOutcome};
 use jaga_core::auth::Scope;
 use jaga_core::vault::{AuditPage, AuditQuery, SCAN_LIMIT};
+use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -2,16 +2,17 @@
 //! QR code, confirmed with a code from the new app; the old app works until then) and ending
 //! all my other sessions at once.
 
-use super::auth_pages::{EnrolPage, maybe_with_session, qr_uri, step_up_form, stepup_page};
 use super::i18n::M;
+use super::onboarding::{EnrolPage, qr_uri};
 use super::session::{StaffForm, StaffPage};
+use super::session_flows::{maybe_with_session, step_up_form, stepup_page};
 use super::web::{Fail, html, see_other};
-use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::staff::TotpEnrolment;
 use jaga_core::{CoreError, ForbiddenReason};
+use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The staff console: server-rendered HTML under `/console`, in Bahasa Indonesia and English.
 //!
-//! Pages are askama templates (auto-escaped) in `crates/server/templates/`; the CSS and the one
+//! Pages are askama templates (auto-escaped) in `crates/console/templates/`; the CSS and the one
 //! small script are embedded ([`assets`]). Every console response carries a strict
 //! Content-Security-Policy without inline script or style. Forms post url-encoded with a CSRF
 //! token in a hidden field ([`web::Form`]) and follow post/redirect/get. Errors render as a page
@@ -8,20 +8,33 @@
 //!
 //! Handlers are thin: they obtain a capability from `jaga-core` for the signed-in staff member
 //! and never touch a store.
+//!
+//! The server's edge (`jaga_server`) owns the state, the request id and the middleware every
+//! request passes; [`mount`] gives it the console's routes and [`app`] is the whole application
+//! (JSON API + console), what `jaga serve` runs.
+//!
+//! One module per flow: [`signin`], [`onboarding`], [`session_flows`] (step-up, language),
+//! [`customers`] (with its reveal, notes and edit actions), [`people`] (staff admin),
+//! [`account`], [`authenticator`], [`activity`], [`audit`], [`reports`]. Every text comes from
+//! the one catalogue, `jaga_i18n` ([`i18n`]).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
+pub mod account;
+pub mod activity;
 pub mod assets;
 pub mod audit;
-pub mod auth_pages;
 pub mod authenticator;
 pub mod customers;
 pub mod i18n;
+pub mod onboarding;
 pub mod people;
 pub mod reports;
 pub mod session;
+pub mod session_flows;
+pub mod signin;
 pub mod web;
 
-use crate::AppState;
-use crate::extract::RequestId;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,63 +42,76 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use i18n::{Lang, M, Tr};
+use jaga_server::AppState;
+use jaga_server::extract::RequestId;
 use std::sync::Arc;
 use web::{Ctx, Fail, FailPage};
 
 /// The console's Content-Security-Policy: no inline script or style, nothing from elsewhere.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The whole application: the server's JSON API and operations endpoints with the console
+/// mounted ([`mount`]).
+pub fn app(state: Arc<AppState>) -> Router {
+    jaga_server::router_with(state.clone(), mount(state))
+}
+
+/// The console's routes at the root: `/` and `/console` redirect to the console's index, the
+/// pages are nested under `/console/`.
+pub fn mount(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(root_redirect))
+        // Nested at "/console/" (trailing slash) so that the console's index is "/console/":
+        // axum 0.8 maps a nested "/" route to the bare prefix, and "/console/" was a 404.
+        .route("/console", get(root_redirect))
+        .nest("/console/", router(state))
+}
+
 /// The console routes, to be nested under `/console`.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     use axum::routing::post;
     Router::new()
-        .route("/", get(auth_pages::index))
+        .route("/", get(signin::index))
         .route("/static/{name}", get(assets::serve))
-        .route(
-            "/login",
-            get(auth_pages::login_form).post(auth_pages::login),
-        )
-        .route(
-            "/login/code",
-            get(auth_pages::code_form).post(auth_pages::code),
-        )
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/login/code", get(signin::code_form).post(signin::code))
         .route(
             "/enrol",
-            get(auth_pages::enrol_form).post(auth_pages::enrol),
+            get(onboarding::enrol_form).post(onboarding::enrol),
         )
         .route(
             "/invite",
-            get(auth_pages::invite_form).post(auth_pages::invite),
+            get(onboarding::invite_form).post(onboarding::invite),
         )
         .route(
             "/agreement",
-            get(auth_pages::agreement_form).post(auth_pages::agreement),
+            get(onboarding::agreement_form).post(onboarding::agreement),
         )
-        .route("/logout", post(auth_pages::logout))
-        .route("/lang", post(auth_pages::switch_lang))
+        .route("/logout", post(signin::logout))
+        .route("/lang", post(session_flows::switch_lang))
         .route(
             "/customers",
             get(customers::search_form).post(customers::search_post),
         )
         .route("/customers/{id}", get(customers::show))
-        .route("/customers/{id}/reveal", post(customers::reveal))
-        .route("/customers/{id}/notes", post(customers::add_note))
+        .route("/customers/{id}/reveal", post(customers::reveal::reveal))
+        .route("/customers/{id}/notes", post(customers::notes::add_note))
         .route(
             "/customers/{id}/edit",
-            get(customers::edit_form).post(customers::edit),
+            get(customers::edit::edit_form).post(customers::edit::edit),
         )
         .route("/staff", get(people::list))
         .route("/staff/invite", post(people::invite))
         .route("/staff/{id}/role", post(people::set_role))
         .route("/staff/{id}/{what}", post(people::set_disabled))
-        .route("/account", get(people::account))
-        .route("/account/password", post(people::change_password))
-        .route("/account/recovery", post(people::regenerate_recovery))
-        .route("/account/sessions/{handle}/end", post(people::end_session))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route("/account/recovery", post(account::regenerate_recovery))
+        .route("/account/sessions/{handle}/end", post(account::end_session))
         .route("/account/sessions/others", post(authenticator::end_others))
         .route("/account/totp", post(authenticator::start))
         .route("/account/totp/confirm", post(authenticator::confirm))
-        .route("/activity", get(people::activity))
+        .route("/activity", get(activity::activity))
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/checkpoint", get(audit::checkpoint))
@@ -172,8 +198,16 @@ async fn layer(mut req: Request, next: Next) -> Response {
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // The reader's choice (the cookie the switcher sets); before any choice, what the browser
+    // asks for; Bahasa Indonesia otherwise.
     let lang = web::cookie(req.headers(), web::LANG_COOKIE)
         .and_then(Lang::parse)
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
         .unwrap_or_default();
     let existing = web::cookie(req.headers(), web::PRE_COOKIE)
         .filter(|t| {

@@ -15,17 +15,17 @@ const ASSETS: &[Asset] = &[
     Asset {
         name: "console.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../static/console.css"),
+        body: include_bytes!("../static/console.css"),
     },
     Asset {
         name: "console.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../static/console.js"),
+        body: include_bytes!("../static/console.js"),
     },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
-        body: include_bytes!("../../static/favicon.svg"),
+        body: include_bytes!("../static/favicon.svg"),
     },
 ];
 

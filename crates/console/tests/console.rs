@@ -5,14 +5,14 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
+use jaga_console::CSP;
 use jaga_core::auth::Caller;
 use jaga_core::clock::FakeClock;
 use jaga_core::model::NewCustomer;
 use jaga_core::staff::{
     ClientInfo, NewInvitation, Role, SESSION_COOKIE, StaffConfig, StaffService,
 };
-use jaga_server::console::CSP;
-use jaga_server::{AppState, ServerConfig, router};
+use jaga_server::{AppState, ServerConfig};
 use jaga_testkit::Harness;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -99,7 +99,7 @@ async fn console_with(config: ServerConfig) -> Console {
     let staff = StaffService::new(h.vault.clone(), StaffConfig::default())
         .with_clock(Arc::new(clock.clone()));
     let state = AppState::with_staff(h.vault.clone(), config, Arc::new(staff));
-    let app = router(state.clone());
+    let app = jaga_console::app(state.clone());
     Console {
         h,
         state,
@@ -512,6 +512,104 @@ async fn the_language_switch_sets_a_cookie_and_changes_the_page() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// A page requested with extra headers (no session).
+async fn get_with(c: &Console, uri: &str, cookies: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = Request::builder().uri(uri).header("cookie", cookies);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    c.send(req.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_first_visit_honours_accept_language_until_a_choice_is_stored() {
+    use jaga_console::web::LANG_COOKIE as LANG;
+    let c = console().await;
+    let english =
+        |r: &Resp| r.body.contains("<html lang=\"en\">") && r.body.contains("<h1>Sign in</h1>");
+    let indonesian =
+        |r: &Resp| r.body.contains("<html lang=\"id\">") && r.body.contains("<h1>Masuk</h1>");
+    // No stored choice: the browser's preference decides, on every console page.
+    for (header, want_en) in [
+        ("en-US,en;q=0.9", true),
+        ("fr-FR, en;q=0.5", true),
+        ("id-ID,id;q=0.9,en;q=0.8", false),
+        ("en;q=0.4, id;q=0.6", false),
+        ("de, fr", false),
+        ("en;q=0", false),
+        ("en;q=7", false),
+        ("*", false),
+    ] {
+        let r = get_with(&c, "/console/login", "", &[("accept-language", header)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{header}");
+        assert!(
+            if want_en { english(&r) } else { indonesian(&r) },
+            "{header}"
+        );
+        // The preference is only honoured, never stored: no language cookie is set.
+        assert!(
+            r.headers
+                .get_all("set-cookie")
+                .iter()
+                .all(|v| !v.to_str().unwrap().starts_with(&format!("{LANG}="))),
+            "{header}"
+        );
+    }
+    // The error pages (a 404 here) follow it too.
+    let r = get_with(&c, "/console/nope", "", &[("accept-language", "en")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("<html lang=\"en\">"));
+    // A stored choice wins over the browser's preference, both ways.
+    let r = get_with(
+        &c,
+        "/console/login",
+        &format!("{LANG}=id"),
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert!(indonesian(&r));
+    let r = get_with(
+        &c,
+        "/console/login",
+        &format!("{LANG}=en"),
+        &[("accept-language", "id")],
+    )
+    .await;
+    assert!(english(&r));
+    // A cookie that names no language is no choice.
+    let r = get_with(
+        &c,
+        "/console/login",
+        &format!("{LANG}=fr"),
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert!(english(&r));
+    // Hostile headers: oversized, non-UTF-8, full of separators: the default, never an error.
+    let huge = format!("{}en", "xx;q=0.1,".repeat(500));
+    let r = get_with(&c, "/console/login", "", &[("accept-language", &huge)]).await;
+    assert!(indonesian(&r));
+    let req = Request::builder()
+        .uri("/console/login")
+        .header(
+            "accept-language",
+            axum::http::HeaderValue::from_bytes(b"en\xff").unwrap(),
+        )
+        .body(Body::empty())
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(indonesian(&r));
+    let r = get_with(
+        &c,
+        "/console/login",
+        "",
+        &[("accept-language", ",;,;q=;;,")],
+    )
+    .await;
+    assert!(indonesian(&r));
 }
 
 #[tokio::test]
