@@ -439,11 +439,6 @@ impl OperatorTask {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purpose(String);
 
-/// The fixed reason labels staff choose from when they reveal (the console's list, recorded in
-/// English): a purpose that starts with one of them followed by `: ` keeps it as written and only
-/// the text after it is screened.
-pub const REASON_LABELS: [&str; 4] = ["Re-delivery", "Customer request", "Refund", "Other"];
-
 /// Why a purpose was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PurposeError {
@@ -469,12 +464,6 @@ impl Purpose {
     /// finds is replaced by its kind before the purpose can reach the audit log.
     pub fn screen(text: &str) -> Result<Self, PurposeError> {
         let t = text.trim();
-        // A purpose that opens with one of the fixed reason labels keeps the label as written.
-        for label in REASON_LABELS {
-            if let Some(rest) = t.strip_prefix(label).and_then(|r| r.strip_prefix(": ")) {
-                return Self::labelled(label, rest);
-            }
-        }
         let n = t.chars().count();
         if !(3..=Self::MAX).contains(&n) || t.chars().any(char::is_control) {
             return Err(PurposeError::Invalid);
@@ -493,33 +482,6 @@ impl Purpose {
             Ok(s) => Ok(Self(format!("{head}{}", s.text))),
             Err(crate::guard::GuardError::Card(_)) => Err(PurposeError::CardNumber),
             // Replace needs neither key nor tokenizer; refuse rather than keep the raw text.
-            Err(crate::guard::GuardError::Redact(_)) => Err(PurposeError::Invalid),
-        }
-    }
-
-    /// A purpose stated as a fixed reason label (chosen from a list the code owns, e.g. the
-    /// console's `Refund`) plus free text: only the free text is screened, so the label is never
-    /// mistaken for an identifier (a capitalised word before a colon reads like a chat speaker
-    /// to the detector). Recorded as `Label: text`, or the label alone when the text is empty.
-    pub fn labelled(label: &'static str, detail: &str) -> Result<Self, PurposeError> {
-        let detail = detail.trim();
-        if detail.is_empty() {
-            return Self::screen(label);
-        }
-        if detail.chars().any(char::is_control)
-            || label.chars().count() + 2 + detail.chars().count() > Self::MAX
-        {
-            return Err(PurposeError::Invalid);
-        }
-        let policy = jaga_redact::Policy::default().with_all(jaga_redact::Operator::Replace);
-        match crate::guard::screen(
-            detail,
-            "purpose",
-            &policy,
-            crate::guard::CardHandling::Refuse,
-        ) {
-            Ok(s) => Ok(Self(format!("{label}: {}", s.text))),
-            Err(crate::guard::GuardError::Card(_)) => Err(PurposeError::CardNumber),
             Err(crate::guard::GuardError::Redact(_)) => Err(PurposeError::Invalid),
         }
     }
@@ -611,26 +573,5 @@ mod tests {
             Purpose::screen("ticket CS-1234 refund").unwrap().as_str(),
             "ticket CS-1234 refund"
         );
-        // A reason label is kept as written; only the free text is screened.
-        assert_eq!(
-            Purpose::labelled("Refund", "TICKET-4242").unwrap().as_str(),
-            "Refund: TICKET-4242"
-        );
-        assert_eq!(
-            Purpose::labelled("Refund", "  ").unwrap().as_str(),
-            "Refund"
-        );
-        assert_eq!(
-            Purpose::labelled("Refund", "kartu 4111 1111 1111 1111"),
-            Err(PurposeError::CardNumber)
-        );
-        let named = Purpose::labelled("Other", "telepon dewi.sari@example.com").unwrap();
-        assert!(!named.as_str().contains("dewi"), "{}", named.as_str());
-        assert!(named.as_str().starts_with("Other: "), "{}", named.as_str());
-        assert_eq!(
-            Purpose::screen("Refund: TICKET-4242").unwrap().as_str(),
-            "Refund: TICKET-4242"
-        );
-        assert!(Purpose::screen("Refund: 4111 1111 1111 1111").is_err());
     }
 }
