@@ -29,7 +29,7 @@ pub enum StaffCmd {
         /// Restrict to a segment (repeat for several; none = every segment).
         #[arg(long = "segment")]
         segments: Vec<String>,
-        /// Base URL for the link (default https://<listen address>).
+        /// Base URL for the link (default: https:// followed by the listen address).
         #[arg(long)]
         base_url: Option<String>,
     },
@@ -61,7 +61,7 @@ pub enum StaffCmd {
     },
     /// Print a new invitation for the first admin (only while no admin exists).
     Bootstrap {
-        /// Base URL for the link (default https://<listen address>).
+        /// Base URL for the link (default: https:// followed by the listen address).
         #[arg(long)]
         base_url: Option<String>,
     },

@@ -158,7 +158,7 @@ struct Group {
 /// Byte ranges of card numbers in `text`, non-overlapping, in order. Each range starts and ends
 /// on a digit, so it covers separators inside the number but none around it.
 ///
-/// The text is read as a person reads it ([`normalise`]): digits of any script or width, and
+/// The text is read as a person reads it (`normalise`): digits of any script or width, and
 /// digit groups joined by any run of characters that are neither letters nor digits (spaces of
 /// any kind, tabs, newlines, dots, slashes, underscores, dashes, signs, zero-width characters,
 /// combining marks, …). Every window of consecutive whole groups with 13–19 digits is tried. A

@@ -1,4 +1,4 @@
-//! Conformance tests for [`CheckpointStore`]: stored checkpoints, proof nodes, batched
+//! Conformance tests for [`CheckpointStore`](jaga_core::store::CheckpointStore): stored checkpoints, proof nodes, batched
 //! appends and report queries behave the same on every store.
 
 use crate::Harness;

@@ -395,8 +395,8 @@ impl Vault {
     }
 
     /// Checks `caller` holds `scope` for an operation outside the vault's capabilities (e.g. the
-    /// metrics endpoint); a refusal is audited as a denied `action` through [`Vault::deny`]'s
-    /// one refusal step. Needs no key material.
+    /// metrics endpoint); a refusal is audited as a denied `action` through the vault's
+    /// one refusal step (`Vault::deny`). Needs no key material.
     pub async fn require_scope(
         &self,
         caller: &Caller,
