@@ -4,38 +4,16 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use jaga_core::auth::Scope;
-use jaga_server::{AppState, ServerConfig, router};
-use jaga_testkit::Harness;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 /// Lookup rate limits, the lookup cap, `/metrics` (issue 10's smaller leaks).
 #[path = "api/leaks.rs"]
 mod leaks;
 
-struct Api {
-    h: Harness,
-    app: axum::Router,
-}
-
-async fn api() -> Api {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store =
-        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
-            .await
-            .unwrap();
-    let h = Harness::new(Arc::new(store)).await;
-    let app = router(AppState::new(
-        h.vault.clone(),
-        ServerConfig {
-            body_limit: 64 * 1024,
-            ..Default::default()
-        },
-    ));
-    Api { h, app }
-}
+mod common;
+use common::{Api, api};
 
 impl Api {
     async fn key(&self, scopes: &[Scope]) -> String {

@@ -7,30 +7,19 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use jaga_core::auth::Scope;
 use jaga_core::vault::refusals::PER_ACTOR;
-use jaga_server::{AppState, ServerConfig, router};
-use jaga_testkit::Harness;
+use jaga_server::ServerConfig;
 use secrecy::ExposeSecret;
 use serde_json::Value;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 const CARD: &str = "4111111111111111";
 
-struct Api {
-    h: Harness,
-    app: axum::Router,
-}
+mod common;
+use common::Api;
 
+/// The default body limit of `jaga serve` (1 MiB).
 async fn api() -> Api {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store =
-        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
-            .await
-            .unwrap();
-    let h = Harness::new(Arc::new(store)).await;
-    // The default body limit of `jaga serve` (1 MiB).
-    let app = router(AppState::new(h.vault.clone(), ServerConfig::default()));
-    Api { h, app }
+    common::api_with(ServerConfig::default()).await
 }
 
 impl Api {
