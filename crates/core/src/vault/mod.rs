@@ -360,7 +360,7 @@ impl Vault {
         }
         let admit = self.refusals.admit(&record, crate::now_ms());
         if !admit.summaries.is_empty() {
-            self.store.audit_append_batch(admit.summaries).await?;
+            self.append_summaries(admit.summaries).await?;
         }
         if admit.write {
             self.store.audit_append(record).await?;
@@ -374,9 +374,19 @@ impl Vault {
         let summaries = self.refusals.take(crate::now_ms(), force);
         let n = summaries.len();
         if n > 0 {
-            self.store.audit_append_batch(summaries).await?;
+            self.append_summaries(summaries).await?;
         }
         Ok(n)
+    }
+
+    /// Appends refusal summaries; if the append fails they are kept for the next attempt
+    /// (the counts are not lost) and the error is returned.
+    async fn append_summaries(&self, summaries: Vec<AuditRecord>) -> Result<(), CoreError> {
+        if let Err(e) = self.store.audit_append_batch(summaries.clone()).await {
+            self.refusals.requeue(summaries);
+            return Err(e.into());
+        }
+        Ok(())
     }
 
     /// Checks `caller` holds `scope`; if not, audits the refusal of `action` and fails.

@@ -58,6 +58,9 @@ pub(crate) struct Admission {
 #[derive(Default)]
 pub struct RefusalBudget {
     window: Mutex<Window>,
+    /// Summaries handed out whose append failed: handed out again with the next ones, so a
+    /// database hiccup does not lose the counts.
+    unsent: Mutex<Vec<AuditRecord>>,
 }
 
 /// Whether a record is a refusal (and so subject to the budget).
@@ -101,18 +104,44 @@ impl RefusalBudget {
                 .or_insert((0, r.outcome))
                 .0 += 1;
         }
-        Admission { write, summaries }
+        drop(w);
+        Admission {
+            write,
+            summaries: self.with_unsent(summaries),
+        }
+    }
+
+    /// Keeps summaries whose append failed, to be handed out again by the next
+    /// [`RefusalBudget::admit`] or [`RefusalBudget::take`] that returns any.
+    pub(crate) fn requeue(&self, summaries: Vec<AuditRecord>) {
+        self.unsent
+            .lock()
+            .expect("refusal budget lock")
+            .extend(summaries);
+    }
+
+    /// `fresh` preceded by any summaries kept by [`RefusalBudget::requeue`].
+    fn with_unsent(&self, fresh: Vec<AuditRecord>) -> Vec<AuditRecord> {
+        let mut unsent = self.unsent.lock().expect("refusal budget lock");
+        if unsent.is_empty() {
+            return fresh;
+        }
+        let mut all = std::mem::take(&mut *unsent);
+        all.extend(fresh);
+        all
     }
 
     /// The summaries of a window that has passed by `now_ms` (all counts when `force`, e.g.
     /// at shutdown), resetting it.
     pub(crate) fn take(&self, now_ms: i64, force: bool) -> Vec<AuditRecord> {
         let mut w = self.window.lock().expect("refusal budget lock");
-        if force || now_ms >= w.start_ms + WINDOW_MS || now_ms < w.start_ms {
+        let fresh = if force || now_ms >= w.start_ms + WINDOW_MS || now_ms < w.start_ms {
             close(&mut w, now_ms)
         } else {
             Vec::new()
-        }
+        };
+        drop(w);
+        self.with_unsent(fresh)
     }
 }
 
@@ -163,6 +192,21 @@ fn close(w: &mut Window, now_ms: i64) -> Vec<AuditRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_whose_append_failed_are_handed_out_again() {
+        let b = RefusalBudget::default();
+        for _ in 0..(PER_ACTOR + 3) {
+            b.admit(&refusal("k", AuditAction::RequestCardNumberRejected), 0);
+        }
+        let first = b.take(0, true);
+        assert_eq!(first.len(), 1);
+        b.requeue(first);
+        let again = b.take(1, false);
+        assert_eq!(again.len(), 1, "the failed summary comes back");
+        assert_eq!(count(&again[0]), 3);
+        assert!(b.take(2, false).is_empty(), "and only once");
+    }
 
     fn refusal(actor: &str, action: AuditAction) -> AuditRecord {
         let c = Caller::named(ActorKind::ApiKey, actor);
