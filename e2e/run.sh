@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the staff console: installs what they need (Chromium from Debian, the pinned
 # playwright-core from package-lock.json), builds `jaga` (debug) and runs the tests against it.
+# Usage: e2e/run.sh [node --test options, e.g. --test-name-pattern=idle]
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(cd .. && pwd)"
@@ -35,5 +36,7 @@ if [ "${CI:-}" = "true" ] && [ -z "${JAGA_SCREENSHOTS:-}" ]; then
   export JAGA_SCREENSHOTS="${CARGO_TARGET_DIR:-$ROOT/target}/e2e-screenshots"
 fi
 
-echo "== browser tests (JAGA_BIN=$JAGA_BIN, screenshots in ${JAGA_SCREENSHOTS:-docs/screenshots})"
-node --test --test-concurrency=1 --test-timeout=600000 tests/
+# Arguments go to node's test runner (e.g. --test-name-pattern=idle runs one test); every test
+# sets up its own state, and JAGA_E2E_ORDER=reverse|shuffle[:SEED] changes their order.
+echo "== browser tests (JAGA_BIN=$JAGA_BIN, screenshots in ${JAGA_SCREENSHOTS:-docs/screenshots}, order ${JAGA_E2E_ORDER:-file})"
+node --test --test-concurrency=1 --test-timeout=600000 "$@" tests/

@@ -14,5 +14,9 @@ cp -r supply-chain/advisory-db/. "$DB/"
 git -C "$DB" init -q
 git -C "$DB" -c user.name=jaga -c user.email=ci@jaga.invalid add -A
 git -C "$DB" -c user.name=jaga -c user.email=ci@jaga.invalid commit -qm snapshot
+# cargo-deny reads `cargo metadata` for every target platform, so the crates of platforms this
+# machine never builds for must be in the local registry cache too; `cargo fetch` (no --target)
+# downloads them from the registry. The advisory database itself stays offline.
+cargo fetch --locked --quiet
 cargo deny --offline --exclude-dev check --hide-inclusion-graph \
   advisories licenses bans sources 2>&1 | sed 's/^/  /'

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
-import net from 'node:net';
 import https from 'node:https';
 import { chromium } from 'playwright-core';
 
@@ -34,19 +33,6 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-quic',
 ];
-
-/** A free loopback port. */
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One HTTPS request to the server (self-signed certificate accepted: it is our own). */
 export function request(base, method, path, { headers = {}, body } = {}) {
@@ -80,58 +66,96 @@ export async function jaga(dataDir, args, env = {}) {
 }
 
 /**
- * A running `jaga serve`: `init`, then `serve` on a free loopback port, waiting for /readyz.
- * `env` adds settings (e.g. a short idle timeout).
+ * Starts `jaga serve --listen 127.0.0.1:0` on `dataDir` (the server binds a port the system
+ * chooses and prints it; no port is picked here and released before the server binds it) and
+ * waits for /readyz. Returns { child, logs, base }.
  */
-export async function startServer(env = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'jaga-e2e-'));
-  const dataDir = join(dir, 'data');
-  await jaga(dataDir, ['init'], env);
-  const port = await freePort();
-  const base = `https://127.0.0.1:${port}`;
+async function serve(dataDir, env) {
   const logs = [];
-  const child = spawn(JAGA_BIN, ['--data-dir', dataDir, 'serve', '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(JAGA_BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
     env: { ...process.env, ...env, JAGA_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => logs.push(d.toString()));
   child.stderr.on('data', (d) => logs.push(d.toString()));
   const deadline = Date.now() + 60000;
+  let base = null;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`jaga serve exited (${child.exitCode}):\n${logs.join('')}`);
     }
-    try {
-      const r = await request(base, 'GET', '/readyz');
-      if (r.status === 200) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`jaga serve did not become ready:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
+    if (!base) {
+      const m = /Jaga is serving[^\n]*?https:\/\/(127\.0\.0\.1:\d+)/.exec(logs.join(''));
+      if (m) base = `https://${m[1]}`;
+    }
+    if (base) {
+      try {
+        const r = await request(base, 'GET', '/readyz');
+        if (r.status === 200) return { child, logs, base };
+      } catch { /* not up yet */ }
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`jaga serve did not become ready:\n${logs.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Stops a `jaga serve` child: SIGTERM, then SIGKILL if it has not exited within 12 s. */
+async function halt(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 12000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * A running `jaga serve` in a fresh temporary data directory (`jaga init`, then `serve`).
+ * `env` adds settings. `restart(env)` serves the same data directory again with other
+ * settings (on a new port: `base` changes; cookies, which ignore the port, stay valid).
+ */
+export async function startServer(env = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'jaga-e2e-'));
+  const dataDir = join(dir, 'data');
+  let running;
+  try {
+    await jaga(dataDir, ['init'], env);
+    running = await serve(dataDir, env);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const { child, logs, base } = running;
   const server = {
     base, dataDir, dir, child, logs, env,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => { child.once('exit', r); setTimeout(r, 12000); });
-      }
+      await halt(this.child);
       await rm(dir, { recursive: true, force: true });
+    },
+    /** Stops the server and serves the same data directory with `newEnv` instead. */
+    async restart(newEnv = {}) {
+      await halt(this.child);
+      const next = await serve(dataDir, newEnv);
+      Object.assign(this, next, { env: newEnv });
     },
     /** Invites a staff member with the CLI; returns the invitation link (path + token). */
     async inviteStaff(email, role) {
-      const { stdout, stderr } = await jaga(dataDir, ['staff', 'add', '--email', email, '--role', role], env);
+      const { stdout, stderr } = await jaga(dataDir, ['staff', 'add', '--email', email, '--role', role], this.env);
       const m = /\/console\/invite\?token=[A-Za-z0-9_\-]+/.exec(stdout + '\n' + stderr);
       if (!m) throw new Error(`no invitation link in the output of jaga staff add:\n${stdout}\n${stderr}`);
-      return new URL(m[0], base).toString();
+      return new URL(m[0], this.base).toString();
     },
     /** An API key with the given scopes (created with the CLI). */
     async apiKey(scopes) {
-      const { stdout } = await jaga(dataDir, ['apikey', 'create', '--name', 'e2e', '--scopes', scopes], env);
+      const { stdout } = await jaga(dataDir, ['apikey', 'create', '--name', 'e2e', '--scopes', scopes], this.env);
       return stdout.trim().split('\n').pop().trim();
     },
     /** Calls the JSON API with an API key. */
     async api(key, method, path, body) {
-      const r = await request(base, method, path, {
+      const r = await request(this.base, method, path, {
         headers: {
           authorization: `Bearer ${key}`,
           'content-type': 'application/json',
@@ -175,16 +199,19 @@ export function totp(secretBase32, atMs = Date.now()) {
 }
 
 /**
- * A code from a time step not used before by this secret (the server refuses a reused step),
- * waiting for the next step when needed.
+ * A code from a time step this secret has not used yet. The server accepts one step of clock
+ * skew either way and refuses a step at or before the last one used, so the current step is
+ * taken when free, else the next one (valid for the next 30 to 60 s); only when that one is
+ * used too does this wait for the step to come.
  */
 const lastStep = new Map();
 export async function freshCode(secret) {
   for (;;) {
-    const step = Math.floor(Date.now() / 30000);
-    if ((lastStep.get(secret) ?? -1) < step) {
+    const now = Math.floor(Date.now() / 30000);
+    const step = Math.max(now, (lastStep.get(secret) ?? -1) + 1);
+    if (step <= now + 1) {
       lastStep.set(secret, step);
-      return totp(secret);
+      return totp(secret, step * 30000);
     }
     await new Promise((r) => setTimeout(r, 30000 - (Date.now() % 30000) + 200));
   }
@@ -192,7 +219,8 @@ export async function freshCode(secret) {
 
 /** Marks the current step as used (after a code was sent outside `freshCode`). */
 export function markUsed(secret) {
-  lastStep.set(secret, Math.floor(Date.now() / 30000));
+  const now = Math.floor(Date.now() / 30000);
+  lastStep.set(secret, Math.max(now, lastStep.get(secret) ?? -1));
 }
 
 /** Headless Chromium with a fresh user-data directory; returns { context, page, close }. */
@@ -271,20 +299,52 @@ export async function login(page, base, email, secret, { shot = false } = {}) {
   await page.waitForLoadState('load');
 }
 
-/** Accepts the confidentiality agreement if the page shows it. */
+/**
+ * Accepts the confidentiality agreement, which the page must show: every caller is a member who
+ * has not accepted it yet, so a missing agreement page is a failure (a gate that silently
+ * disappeared), not something to step over.
+ */
 export async function acceptAgreement(page) {
-  // Wait for the page the last click led to, then (if it is the agreement) for the server to
-  // take the acceptance: navigating away while the POST is in flight would cancel it.
+  // Wait for the page the last click led to, then for the server to take the acceptance:
+  // navigating away while the POST is in flight would cancel it.
   await page.waitForLoadState('load');
   const agree = page.locator('#agree');
   try {
-    await agree.waitFor({ state: 'visible', timeout: 5000 });
+    await agree.waitFor({ state: 'visible', timeout: 15000 });
   } catch {
-    return; // already accepted
+    throw new Error(`expected the confidentiality agreement, got ${page.url()}`);
   }
   await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/console/agreement')),
     agree.click(),
   ]);
   await page.waitForLoadState('load');
+}
+
+let serial = 0;
+/** A number unique within this process, for e-mail addresses no other test uses. */
+export function unique() {
+  serial += 1;
+  return serial;
+}
+
+/**
+ * A staff member of `role` of their own: invited with the CLI, onboarded in a fresh browser
+ * (password, TOTP enrolment, recovery codes) and, unless `agree: false`, past the
+ * confidentiality agreement. The browser stays signed in, with a fresh step-up (the enrolment
+ * code). Returns { b, email, name, secret, recovery }; the caller closes `b`.
+ */
+export async function member(server, role, { email, name, shot = false, agree = true } = {}) {
+  const address = email ?? `${role.replace('_', '-')}-${unique()}@toko.example`;
+  const who = name ?? `${role} tester`;
+  const link = await server.inviteStaff(address, role);
+  const b = await browser();
+  try {
+    const { secret, recovery } = await onboard(b.page, link, who, { shot });
+    if (agree) await acceptAgreement(b.page);
+    return { b, email: address, name: who, secret, recovery };
+  } catch (e) {
+    await b.close();
+    throw e;
+  }
 }

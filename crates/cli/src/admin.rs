@@ -16,8 +16,7 @@ pub enum ApikeyCmd {
         /// A name for the key, e.g. shop-backend.
         #[arg(long)]
         name: String,
-        /// Comma-separated scopes: customers:read, customers:write, customers:reveal, customers:erase, orders:read, orders:write, redact.
-        #[arg(long)]
+        #[arg(long, help = scopes_help())]
         scopes: String,
         /// Expire after this many days.
         #[arg(long)]
@@ -34,6 +33,16 @@ pub enum ApikeyCmd {
         /// The key id (the part after `jaga_`).
         id: String,
     },
+}
+
+/// The `--scopes` help: every scope that exists, with what it opens.
+fn scopes_help() -> String {
+    let mut s =
+        String::from("Comma-separated scopes, e.g. customers:write,customers:read. Every scope:");
+    for scope in Scope::ALL {
+        s.push_str(&format!("\n  {}", scope.name()));
+    }
+    s
 }
 
 /// `jaga keys …`
@@ -189,8 +198,11 @@ pub async fn keys(flags: &Flags, input: &UnsealInput, cmd: KeysCmd) -> Result<()
 }
 
 /// Sends unseal material to a running server.
-pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Result<()> {
+pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: Option<&str>) -> Result<()> {
     let cfg = config::load(flags)?;
+    let url = url
+        .map(String::from)
+        .unwrap_or_else(|| crate::public_url::local_url(&cfg.listen));
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
     let mut client = reqwest::Client::builder().use_rustls_tls();
     if let Ok(pem) = std::fs::read(&cfg.tls_cert) {
@@ -198,8 +210,21 @@ pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Res
             reqwest::Certificate::from_pem(&pem).context("reading the TLS certificate")?,
         );
     }
-    let client = client.build()?;
-    let endpoint = format!("{}/v1/sys/unseal", url.trim_end_matches('/'));
+    let client = client
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(60))
+        .build()?;
+    let base = url.trim_end_matches('/');
+    let endpoint = format!("{base}/v1/sys/unseal");
+    // Reach the server before asking for any secret: nobody types a passphrase only to learn
+    // that the server is not running.
+    if !matches!(unseal, UnsealConfig::Keyfile { .. }) {
+        client
+            .get(format!("{base}/v1/sys/seal-status"))
+            .send()
+            .await
+            .map_err(|e| unreachable_server(&url, &e))?;
+    }
     // The passphrase or shares go straight from their zeroizing holders into the request body;
     // no long-lived JSON value keeps a copy.
     let secrets: Vec<(&str, zeroize::Zeroizing<String>)> = match &unseal {
@@ -223,7 +248,7 @@ pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Res
             .json(&body)
             .send()
             .await
-            .with_context(|| format!("contacting {endpoint}"))?;
+            .map_err(|e| unreachable_server(&url, &e))?;
         let status = res.status();
         last = res.json().await.unwrap_or_default();
         if !status.is_success() {
@@ -243,4 +268,22 @@ pub async fn unseal_remote(flags: &Flags, input: &UnsealInput, url: &str) -> Res
             last["threshold"]
         )
     }
+}
+
+/// What to say when the server cannot be reached: the address tried, whether `jaga serve` runs,
+/// and how to point elsewhere, instead of a chain of network errors.
+pub fn unreachable_server(url: &str, e: &reqwest::Error) -> anyhow::Error {
+    let why = if e.is_connect() {
+        "nothing answers there / tidak ada yang menjawab"
+    } else if e.is_timeout() {
+        "it did not answer in time / tidak menjawab tepat waktu"
+    } else {
+        "the connection failed (a certificate this installation does not know?) / koneksi gagal"
+    };
+    anyhow::anyhow!(
+        "could not reach the Jaga server at {url} ({why}): is `jaga serve` running?\n\
+         Start it (with the same --data-dir), or point elsewhere with --url https://HOST:PORT \
+         (or `listen` in jaga.toml / JAGA_LISTEN).\n\
+         Apakah `jaga serve` berjalan? Jalankan dulu, atau arahkan ke alamat lain dengan --url."
+    )
 }

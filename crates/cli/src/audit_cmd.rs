@@ -270,6 +270,15 @@ async fn verify(
     // The same check as the console's "verify now" (jaga_core::audit::verify).
     let r = jaga_core::audit::verify::verify_log(store.as_ref(), key.as_ref(), external.as_ref())
         .await?;
+    if let Some(p) = &r.problem {
+        // A failed verification is an intrusion alert (audit_verify_failed), recorded now.
+        let unseal = datadir::unseal_config(&cfg.data_dir)?;
+        let vault = jaga_core::vault::Vault::new(store.clone(), unseal);
+        vault.report_audit_verify_failure(Some(p.pos));
+        if let Err(e) = vault.ids_drain().await {
+            eprintln!("warning: could not record the alert: {e}");
+        }
+    }
     let all = r
         .problems
         .iter()

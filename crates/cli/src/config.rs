@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct FileConfig {
     /// Address to listen on, e.g. `127.0.0.1:8443`.
     pub listen: Option<String>,
+    /// The address staff reach Jaga at, e.g. `https://jaga.toko.example`: the start of every
+    /// link Jaga writes (default: from the listen address and the certificate).
+    pub public_url: Option<String>,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: Option<String>,
     /// TLS certificate PEM path (relative to the data directory).
@@ -32,6 +35,36 @@ pub struct FileConfig {
     pub staff: Option<StaffFileConfig>,
     /// `[limits]`: per-caller rate limits.
     pub limits: Option<LimitsConfig>,
+    /// `[ids]`: intrusion-detection rules, thresholds and containment.
+    pub ids: Option<jaga_core::ids::IdsConfig>,
+    /// `[alerts]`: where alerts go (`[[alerts.channel]]`).
+    pub alerts: Option<jaga_jobs::alerts::AlertsConfig>,
+    /// `[shop]`: the shop's name and time zone.
+    pub shop: Option<ShopConfig>,
+    /// `[backup]`: recipients, scheduled backups, rotation, drills.
+    pub backup: Option<jaga_backup::BackupConfig>,
+    /// `[gateways.*]`: payment gateways whose notifications are verified and scored.
+    pub gateways: Option<crate::fraud_config::GatewaysConfig>,
+    /// `[fraud]`: the fraud monitor's rule directory.
+    pub fraud: Option<crate::fraud_config::FraudConfig>,
+    /// `[payouts]`: approval thresholds and the channel of change notices to payees.
+    pub payouts: Option<jaga_jobs::payees::PayoutsConfig>,
+}
+
+/// `[shop]` in `jaga.toml`: what letters and pages call the shop, and its time zone.
+///
+/// ```toml
+/// [shop]
+/// name = "Toko Cantik"          # asked at `jaga init`
+/// time_zone = "WIB"             # WIB (default), WITA, WIT, Asia/Jakarta, +07:00 …
+/// ```
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopConfig {
+    /// The shop's name.
+    pub name: Option<String>,
+    /// The shop's time zone.
+    pub time_zone: Option<String>,
 }
 
 /// `[limits]` in `jaga.toml`: customer lookups per minute, per API key and per staff member
@@ -114,6 +147,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Listen address.
     pub listen: String,
+    /// `public_url` as configured (checked, no trailing slash); `None`: derived from the
+    /// listen address and the certificate ([`Config::public_url`]).
+    pub public_url: Option<String>,
     /// Database URL (may hold a password: never print it whole).
     pub database_url: String,
     /// TLS certificate path.
@@ -134,6 +170,22 @@ pub struct Config {
     pub staff: jaga_core::staff::StaffConfig,
     /// Lookup rate limits.
     pub lookup_limits: jaga_core::vault::LookupLimits,
+    /// Intrusion detection.
+    pub ids: jaga_core::ids::IdsConfig,
+    /// Alert channels.
+    pub alerts: jaga_jobs::alerts::AlertsConfig,
+    /// The shop's name and time zone.
+    pub shop: jaga_core::letter::Shop,
+    /// `[backup]`, checked.
+    pub backup: jaga_backup::BackupConfig,
+    /// `[gateways.*]` (the secret files are read by `jaga serve`).
+    pub gateways: crate::fraud_config::GatewaysConfig,
+    /// `[fraud]`.
+    pub fraud: crate::fraud_config::FraudConfig,
+    /// `[payouts]` as written (its notice channel).
+    pub payouts: jaga_jobs::payees::PayoutsConfig,
+    /// The payout thresholds from `[payouts]`, checked.
+    pub payout_policy: jaga_core::payouts::PayoutPolicy,
 }
 
 /// Overrides given as flags.
@@ -150,6 +202,7 @@ pub struct Flags {
 const KNOWN_ENV: &[&str] = &[
     "JAGA_DATA_DIR",
     "JAGA_LISTEN",
+    "JAGA_PUBLIC_URL",
     "JAGA_DATABASE_URL",
     "JAGA_DATABASE_URL_FILE",
     "JAGA_TLS_CERT",
@@ -194,11 +247,44 @@ pub fn data_dir(flags: &Flags) -> PathBuf {
 pub fn read_file(dir: &Path) -> Result<FileConfig> {
     let path = dir.join("jaga.toml");
     match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message())),
+        Ok(text) => toml::from_str(&text).map_err(|e| file_error(&path, &text, &e)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
+}
+
+/// A configuration file error naming the file, the line and the key (with its table), e.g.
+/// `jaga-data/jaga.toml, line 3, key staff.idle_timeout_minutes: invalid type: string "30",
+/// expected i64`.
+fn file_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    let Some(span) = e.span() else {
+        return anyhow::anyhow!("{}: {}", path.display(), e.message());
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    // The table the line is in: the last `[header]` above it.
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && !l.starts_with("[["))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let key = match (table, key) {
+        (Some(t), Some(k)) => format!(", key {t}.{k}"),
+        (None, Some(k)) => format!(", key {k}"),
+        _ => String::new(),
+    };
+    anyhow::anyhow!(
+        "{}, line {line_no}{key}: {}",
+        path.display(),
+        e.message().trim()
+    )
 }
 
 /// Resolves the effective configuration.
@@ -266,11 +352,38 @@ pub fn load(flags: &Flags) -> Result<Config> {
     listen
         .parse::<std::net::SocketAddr>()
         .with_context(|| "listen must be an address such as 127.0.0.1:8443")?;
+    let public_url = pick(None, "JAGA_PUBLIC_URL", file.public_url)?
+        .map(|u| crate::public_url::check(&u))
+        .transpose()?;
     let behind_proxy = match env("JAGA_BEHIND_PROXY")? {
         Some(v) => matches!(v.as_str(), "1" | "true" | "yes"),
         None => file.behind_proxy.unwrap_or(false),
     };
-    let staff = staff_config(file.staff.unwrap_or_default(), &dir)?;
+    let shop_file = file.shop.unwrap_or_default();
+    let staff_file = file.staff.unwrap_or_default();
+    let shop = jaga_core::letter::Shop {
+        name: shop_file
+            .name
+            .or_else(|| staff_file.shop_name.clone())
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        zone: match shop_file.time_zone {
+            Some(z) => jaga_i18n::Zone::parse(&z).map_err(|e| anyhow::anyhow!("[shop] {e}"))?,
+            None => jaga_i18n::Zone::default(),
+        },
+    };
+    if let Some(n) = &shop.name
+        && (n.chars().count() > 100 || n.chars().any(char::is_control))
+    {
+        bail!("[shop] name must be at most 100 characters on one line");
+    }
+    let mut staff = staff_config(staff_file, &dir)?;
+    if let Some(n) = &shop.name
+        && !staff.context_words.contains(n)
+    {
+        // The shop's name is refused as the basis of staff passwords.
+        staff.context_words.push(n.clone());
+    }
     let limits = file.limits.unwrap_or_default();
     let defaults = jaga_core::vault::LookupLimits::default();
     let lookup_limits = jaga_core::vault::LookupLimits {
@@ -281,9 +394,19 @@ pub fn load(flags: &Flags) -> Result<Config> {
             .lookups_per_minute_staff
             .unwrap_or(defaults.staff_per_minute),
     };
+    let payouts = file.payouts.unwrap_or_default();
+    let payout_policy = payouts
+        .policy()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
+    let backup = file
+        .backup
+        .unwrap_or_default()
+        .checked()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
     Ok(Config {
         data_dir: dir,
         listen,
+        public_url,
         database_url,
         tls_cert,
         tls_key,
@@ -294,7 +417,38 @@ pub fn load(flags: &Flags) -> Result<Config> {
         behind_proxy,
         staff,
         lookup_limits,
+        ids: file
+            .ids
+            .unwrap_or_default()
+            .checked()
+            .map_err(|e| anyhow::anyhow!("[ids] {e}"))?,
+        alerts: file.alerts.unwrap_or_default().checked()?,
+        shop,
+        backup,
+        gateways: file.gateways.unwrap_or_default(),
+        fraud: file.fraud.unwrap_or_default(),
+        payouts,
+        payout_policy,
     })
+}
+
+impl Config {
+    /// The effective `public_url` for a server listening on `addr`: as configured, else from
+    /// the address and the certificate ([`crate::public_url::default_for`]).
+    pub fn public_url_for(&self, addr: std::net::SocketAddr) -> String {
+        self.public_url.clone().unwrap_or_else(|| {
+            let pem = std::fs::read(&self.tls_cert).ok();
+            crate::public_url::default_for(addr, pem.as_deref())
+        })
+    }
+
+    /// The effective `public_url` of the configured listen address (for links the CLI prints).
+    pub fn public_url(&self) -> String {
+        match self.listen.parse() {
+            Ok(addr) => self.public_url_for(addr),
+            Err(_) => format!("https://{}", self.listen),
+        }
+    }
 }
 
 /// Builds the staff settings from `[staff]`, checking every value.

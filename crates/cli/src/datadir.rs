@@ -78,6 +78,8 @@ pub struct InitOptions {
     pub shares_dir: PathBuf,
     /// Passphrase (passphrase method).
     pub passphrase: Option<SecretString>,
+    /// The shop's name, written to `[shop] name` in the new `jaga.toml`.
+    pub shop_name: Option<String>,
 }
 
 /// Creates the data directory: config, unseal material, TLS certificate, database, keyring.
@@ -171,13 +173,58 @@ pub async fn init(cfg: &Config, opts: &InitOptions) -> Result<()> {
         return Err(e);
     }
     if !dir.join("jaga.toml").exists() {
-        std::fs::write(dir.join("jaga.toml"), DEFAULT_TOML)?;
+        std::fs::write(
+            dir.join("jaga.toml"),
+            default_toml(opts.shop_name.as_deref()),
+        )?;
     }
     Ok(())
 }
 
+/// The first `jaga.toml`: every setting commented out with its default, the shop's name set
+/// when given.
+fn default_toml(shop_name: Option<&str>) -> String {
+    let name = match shop_name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => format!("name = {}", toml::Value::String(n.to_string())),
+        None => {
+            "# name = \"Toko Cantik\"                         # shown on letters and pages".into()
+        }
+    };
+    format!(
+        "{DEFAULT_TOML}\n[shop]\n{name}\n# time_zone = \"WIB\"                             # WIB (default), WITA, WIT or +07:00\n"
+    )
+}
+
+/// Checks a shop name given at `jaga init`.
+pub fn check_shop_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.chars().count() > 100 || n.chars().any(char::is_control) {
+        bail!("the shop's name must be at most 100 characters on one line");
+    }
+    if jaga_core::guard::text_has_card_number(n) {
+        bail!("the shop's name must not hold a payment card number");
+    }
+    Ok(n.to_string())
+}
+
+/// The shop's name for `jaga init`: `--shop-name`, else asked on the terminal (Enter skips).
+pub fn shop_name(flag: Option<String>) -> Result<Option<String>> {
+    if let Some(n) = flag {
+        return Ok(Some(check_shop_name(&n)?).filter(|n| !n.is_empty()));
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Ok(None);
+    }
+    print!("Shop name, as customers know it / nama toko (e.g. Toko Cantik): ");
+    std::io::Write::flush(&mut std::io::stdout())?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(Some(check_shop_name(&line)?).filter(|n| !n.is_empty()))
+}
+
 const DEFAULT_TOML: &str = r#"# Jaga configuration. Environment variables JAGA_* override these; flags override both.
-# listen = "127.0.0.1:8443"
+# listen = "127.0.0.1:8443"                       # "0.0.0.0:8443": reachable from the shop's other PCs
+# public_url = "https://kasir-pc:8443"            # the address in links (invitations); default from listen
 # database_url = "sqlite://jaga-data/jaga.db"   # or postgres://user@host/db for several nodes
 # tls_cert = "tls/cert.pem"                      # relative to the data directory
 # tls_key = "tls/key.pem"
@@ -258,6 +305,9 @@ pub async fn open_unsealed(cfg: &Config, input: &UnsealInput) -> Result<Arc<Vaul
     let store = open_store(&cfg.database_url).await?;
     let vault = Arc::new(Vault::new(store, config.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
+    vault
+        .set_ids_config(cfg.ids.clone())
+        .map_err(|e| anyhow::anyhow!("[ids] {e}"))?;
     match &config {
         UnsealConfig::Keyfile { key_file, .. } => {
             vault

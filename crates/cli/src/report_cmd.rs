@@ -5,7 +5,7 @@ use crate::config::{self, Flags};
 use crate::datadir;
 use anyhow::{Context, Result, bail};
 use jaga_core::auth::{Caller, OperatorTask};
-use jaga_core::report::{self, AccessEntry, Finding, Lang, Review};
+use jaga_core::report::{AccessEntry, Finding, Lang, Review};
 use jaga_core::staff::Policies;
 use jaga_core::store::Store;
 use jaga_core::vault::Vault;
@@ -19,18 +19,21 @@ use std::sync::Arc;
 pub enum ReportCmd {
     /// Every access to one customer's data.
     Customer {
-        /// Customer code, e.g. JG-7KQ2-9XDA.
+        /// Customer code, e.g. JG-7K3Q-9XM2-P (upper or lower case).
         #[arg(long)]
         code: String,
         /// Print a letter to the customer instead of a table.
         #[arg(long)]
         letter: bool,
+        /// Also write the letter as a PDF to this file (with --letter).
+        #[arg(long, requires = "letter")]
+        pdf: Option<std::path::PathBuf>,
         /// Letter language: id (Bahasa Indonesia) or en.
         #[arg(long, default_value = "id")]
         lang: String,
-        /// Shop name for the letter.
-        #[arg(long, default_value = "Toko")]
-        shop: String,
+        /// Shop name for the letter (default: `[shop] name` in jaga.toml, asked at `jaga init`).
+        #[arg(long)]
+        shop: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -94,11 +97,25 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
         ReportCmd::Customer {
             code,
             letter,
+            pdf,
             lang,
             shop,
             json,
             csv,
         } => {
+            let code = code.trim().to_uppercase();
+            let mut shop_info = cfg.shop.clone();
+            // The name saved in the console (staff page) wins over `[shop] name`.
+            if let Some(saved) = store
+                .setting_get("shop.name")
+                .await?
+                .filter(|n| !n.trim().is_empty())
+            {
+                shop_info.name = Some(saved);
+            }
+            if let Some(name) = shop {
+                shop_info.name = Some(name);
+            }
             let lang = match lang.as_str() {
                 "id" => Lang::Id,
                 "en" => Lang::En,
@@ -120,7 +137,13 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
             } else if csv {
                 print!("{}", entries_csv(&r.accesses));
             } else if letter {
-                print!("{}", report::customer_letter(&r, &shop, lang));
+                let letter = jaga_core::letter::Letter::new(&r, &shop_info, lang);
+                print!("{}", letter.text());
+                if let Some(path) = pdf {
+                    std::fs::write(&path, letter.pdf())
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("PDF written to {}", path.display());
+                }
             } else {
                 println!(
                     "{} accesses to customer {}",

@@ -1,5 +1,6 @@
-//! `jaga staff …`: invite staff (prints a one-time invitation link), list, disable, enable,
-//! end sessions, reset MFA, and the bootstrap invitation of the first admin.
+//! `jaga staff …`: invite staff (prints a one-time invitation link), list (with the pending
+//! invitations), cancel or resend an invitation, disable, enable, end sessions, reset MFA, and
+//! the bootstrap invitation of the first admin.
 //!
 //! The CLI acts as the system (it runs on the server with access to the data directory), so it
 //! needs no staff session; every action is audited with actor `system:cli`.
@@ -29,7 +30,8 @@ pub enum StaffCmd {
         /// Restrict to a segment (repeat for several; none = every segment).
         #[arg(long = "segment")]
         segments: Vec<String>,
-        /// Base URL for the link (default: https:// followed by the listen address).
+        /// Base URL for the link (default: `public_url` from jaga.toml or JAGA_PUBLIC_URL, else
+        /// from the listen address and the certificate).
         #[arg(long)]
         base_url: Option<String>,
     },
@@ -59,9 +61,25 @@ pub enum StaffCmd {
         /// E-mail or id.
         who: String,
     },
+    /// Cancel a pending invitation (by invitation id or e-mail): its link stops working.
+    CancelInvitation {
+        /// Invitation id (from `jaga staff list`) or the invited e-mail.
+        invitation: String,
+    },
+    /// Send a pending invitation again: prints a new one-time link (same e-mail, role and
+    /// segments) and cancels the old link.
+    ResendInvitation {
+        /// Invitation id (from `jaga staff list`) or the invited e-mail.
+        invitation: String,
+        /// Base URL for the link (default: `public_url` from jaga.toml or JAGA_PUBLIC_URL, else
+        /// from the listen address and the certificate).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Print a new invitation for the first admin (only while no admin exists).
     Bootstrap {
-        /// Base URL for the link (default: https:// followed by the listen address).
+        /// Base URL for the link (default: `public_url` from jaga.toml or JAGA_PUBLIC_URL, else
+        /// from the listen address and the certificate).
         #[arg(long)]
         base_url: Option<String>,
     },
@@ -75,8 +93,12 @@ async fn service(cfg: &Config) -> Result<StaffService> {
     Ok(StaffService::new(vault, cfg.staff.clone()))
 }
 
-fn base(cfg: &Config, base_url: Option<String>) -> String {
-    base_url.unwrap_or_else(|| format!("https://{}", cfg.listen))
+/// The start of invitation links: `--base-url`, else the configured `public_url`.
+fn base(cfg: &Config, base_url: Option<String>) -> Result<String> {
+    match base_url {
+        Some(b) => crate::public_url::check(&b).context("--base-url"),
+        None => Ok(cfg.public_url()),
+    }
 }
 
 fn print_invitation(inv: &Invitation, base_url: &str) {
@@ -88,18 +110,35 @@ fn print_invitation(inv: &Invitation, base_url: &str) {
     println!("  {}", inv.link(base_url));
 }
 
-/// Prints the bootstrap invitation of the first admin (after `jaga init`).
-pub async fn print_bootstrap(cfg: &Config) -> Result<()> {
+/// Prints the bootstrap invitation of the first admin (after `jaga init`), its link under
+/// `base_url`.
+pub async fn print_bootstrap(cfg: &Config, base_url: &str) -> Result<()> {
     let svc = service(cfg).await?;
     match svc.bootstrap_invitation().await {
         Ok(inv) => {
             println!();
             println!("Create the first admin account / buat akun admin pertama:");
-            print_invitation(&inv, &base(cfg, None));
+            print_invitation(&inv, base_url);
             Ok(())
         }
         Err(CoreError::Conflict(jaga_core::ConflictKind::AdminExists)) => Ok(()),
         Err(e) => Err(e).context("creating the bootstrap invitation"),
+    }
+}
+
+/// While no admin account exists, reminds (at `jaga serve`) how to make the first one.
+pub async fn remind_bootstrap(cfg: &Config) {
+    let Ok(svc) = service(cfg).await else {
+        return;
+    };
+    let caller = Caller::operator(OperatorTask::Staff);
+    if let Ok(all) = svc.list(&caller).await
+        && !all.iter().any(|s| s.role == Role::Admin && !s.disabled)
+    {
+        println!(
+            "No admin account yet: run `jaga staff bootstrap` for a one-time link to create it.\n\
+             Belum ada akun admin: jalankan `jaga staff bootstrap` untuk tautan pembuatannya."
+        );
     }
 }
 
@@ -109,6 +148,34 @@ async fn find(svc: &StaffService, caller: &Caller, who: &str) -> Result<StaffInf
     all.into_iter()
         .find(|s| s.id.to_string() == who_l || s.email == who_l)
         .with_context(|| format!("no staff account {who}"))
+}
+
+/// The pending invitation named by its id or invited e-mail (case does not matter).
+async fn find_pending(
+    svc: &StaffService,
+    caller: &Caller,
+    which: &str,
+) -> Result<jaga_core::staff::PendingInvitation> {
+    let which = which.trim().to_lowercase();
+    let pending = svc.pending_invitations(caller).await?;
+    let mut found: Vec<_> = pending
+        .into_iter()
+        .filter(|p| {
+            p.id.to_string() == which
+                || p.email.as_deref().map(str::to_lowercase) == Some(which.clone())
+        })
+        .collect();
+    if found.len() == 1 {
+        return Ok(found.remove(0));
+    }
+    match found.as_slice() {
+        [] => bail!(
+            "no pending invitation {which}: `jaga staff list` shows the pending invitations and their ids"
+        ),
+        _ => {
+            bail!("several pending invitations for {which}: name one by its id (`jaga staff list`)")
+        }
+    }
 }
 
 /// Runs a staff subcommand.
@@ -137,7 +204,7 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(describe)?;
-            print_invitation(&inv, &base(&cfg, base_url));
+            print_invitation(&inv, &base(&cfg, base_url)?);
         }
         StaffCmd::List { json } => {
             let all = svc.list(&caller).await?;
@@ -170,6 +237,26 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
                     );
                 }
             }
+            if !json {
+                let pending = svc.pending_invitations(&caller).await?;
+                if !pending.is_empty() {
+                    println!();
+                    println!("pending invitations / undangan yang belum diterima:");
+                    println!(
+                        "{:<36}  {:<32}  {:<10}  expires",
+                        "invitation id", "email", "role"
+                    );
+                    for p in pending {
+                        println!(
+                            "{:<36}  {:<32}  {:<10}  {}",
+                            p.id,
+                            p.email.as_deref().unwrap_or("(first admin)"),
+                            p.role.name(),
+                            p.expires_at
+                        );
+                    }
+                }
+            }
         }
         StaffCmd::Disable { who } => {
             let s = find(&svc, &caller, &who).await?;
@@ -194,15 +281,30 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
                 s.email
             );
         }
+        StaffCmd::CancelInvitation { invitation } => {
+            let id = find_pending(&svc, &caller, &invitation).await?.id;
+            svc.cancel_invitation(&caller, id).await.map_err(describe)?;
+            println!("cancelled invitation {id}: its link no longer works");
+        }
+        StaffCmd::ResendInvitation {
+            invitation,
+            base_url,
+        } => {
+            let base = base(&cfg, base_url)?;
+            let id = find_pending(&svc, &caller, &invitation).await?.id;
+            let inv = svc.resend_invitation(&caller, id).await.map_err(describe)?;
+            println!("cancelled the old link of invitation {id}");
+            print_invitation(&inv, &base);
+        }
         StaffCmd::Bootstrap { base_url } => {
             let inv = svc.bootstrap_invitation().await.map_err(describe)?;
-            print_invitation(&inv, &base(&cfg, base_url));
+            print_invitation(&inv, &base(&cfg, base_url)?);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe(e: CoreError) -> anyhow::Error {
+pub(crate) fn describe(e: CoreError) -> anyhow::Error {
     match e {
         CoreError::Invalid(errs) => anyhow::anyhow!(
             "{}",

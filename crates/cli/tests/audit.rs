@@ -2,13 +2,13 @@
 //! HTTPS webhook, SMTP), offline bundles, verification against external checkpoints, the
 //! auditor API and the access reports — with the attacks each of them must catch.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod common;
-use common::{BIN, fresh_postgres_db as fresh_db, jaga, ok, sqlite, temp};
+use common::{fake_smtp, fresh_postgres_db as fresh_db, jaga, ok, sqlite, temp};
 
 fn code(o: &Output) -> Option<i32> {
     o.status.code()
@@ -23,7 +23,7 @@ fn out(o: &Output) -> String {
 }
 
 /// A data directory with `n` API keys created (n + 2 events: two keyring events at init).
-fn vault_with_events(n: usize, toml: &str) -> PathBuf {
+fn vault_with_events(n: usize, toml: &str) -> common::Temp {
     let dir = temp();
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::write(dir.join("data/jaga.toml"), toml).unwrap();
@@ -316,58 +316,6 @@ fn checkpoints_bundles_and_their_attacks() {
     assert!(out(&o).contains("refused"), "{}", out(&o));
 }
 
-/// A fake SMTP server on loopback that accepts every message and keeps its DATA.
-async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mails = Arc::new(Mutex::new(Vec::new()));
-    let store = mails.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((sock, _)) = listener.accept().await else {
-                return;
-            };
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut r = BufReader::new(r);
-                w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let cmd = line.to_ascii_uppercase();
-                    if cmd.starts_with("EHLO") {
-                        w.write_all(b"250-fake\r\n250 8BITMIME\r\n").await.unwrap();
-                    } else if cmd.starts_with("DATA") {
-                        w.write_all(b"354 go ahead\r\n").await.unwrap();
-                        let mut data = String::new();
-                        loop {
-                            line.clear();
-                            r.read_line(&mut line).await.unwrap();
-                            if line == ".\r\n" {
-                                break;
-                            }
-                            data.push_str(&line);
-                        }
-                        store.lock().unwrap().push(data);
-                        w.write_all(b"250 queued\r\n").await.unwrap();
-                    } else if cmd.starts_with("QUIT") {
-                        w.write_all(b"221 bye\r\n").await.unwrap();
-                        return;
-                    } else {
-                        w.write_all(b"250 ok\r\n").await.unwrap();
-                    }
-                }
-            });
-        }
-    });
-    (port, mails)
-}
-
 /// An HTTPS webhook receiver on loopback (Jaga's own server code with the data directory's
 /// certificate), keeping every POSTed body.
 /// A webhook receiver on loopback; keeps each body and its `X-Jaga-Signature` header.
@@ -390,25 +338,16 @@ async fn webhook(dir: &Path) -> (u16, Hooks) {
             }
         }),
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
     let tls = jaga_server::TlsFiles {
         cert_pem: std::fs::read(dir.join("data/tls/cert.pem")).unwrap(),
         key_pem: std::fs::read(dir.join("data/tls/key.pem")).unwrap(),
     };
-    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    // Bound before it is handed over: connections queue until the server accepts them.
     tokio::spawn(async move {
-        let _ = jaga_server::serve(app, addr, tls, std::future::pending()).await;
+        let _ = jaga_server::serve_listener(app, listener, tls, std::future::pending()).await;
     });
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     (port, bodies)
 }
 
@@ -420,36 +359,14 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(BIN)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("JAGA_DATA_DIR", dir.join("data"))
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let (child, url) = common::serve(dir, &[]);
         let pem = std::fs::read(dir.join("data/tls/cert.pem")).unwrap();
         let client = reqwest::Client::builder()
             .use_rustls_tls()
             .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
             .build()
             .unwrap();
-        Server {
-            child,
-            url: format!("https://127.0.0.1:{port}"),
-            client,
-        }
+        Server { child, url, client }
     }
 
     async fn get(&self, path: &str, key: &str) -> (u16, serde_json::Value) {
@@ -800,11 +717,8 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
     .trim()
     .to_string();
     // Every node gets a copy of the data directory: key files, config, certificate.
-    let nodes: Vec<PathBuf> = (0..3)
-        .map(|i| {
-            if i == 0 {
-                return a.clone();
-            }
+    let copies: Vec<common::Temp> = (1..3)
+        .map(|_| {
             let d = temp();
             Command::new("cp")
                 .args([
@@ -816,6 +730,9 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
                 .unwrap();
             d
         })
+        .collect();
+    let nodes: Vec<&Path> = std::iter::once(&*a)
+        .chain(copies.iter().map(|d| &**d))
         .collect();
     let mut servers = Vec::new();
     for n in &nodes {
@@ -835,6 +752,16 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
                         .await
                         .unwrap();
                     assert_eq!(r.status().as_u16(), 201);
+                    // Under load: every create is read back at once, so reads' events and
+                    // creates from three nodes' group commits interleave in the one log.
+                    let v: serde_json::Value = r.json().await.unwrap();
+                    let r = client
+                        .get(format!("{url}/v1/customers/{}", v["id"].as_str().unwrap()))
+                        .bearer_auth(&key)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
                 }
             }));
         }
@@ -861,6 +788,11 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
         .filter(|e| String::from_utf8_lossy(&e.leaf).contains("customer.create"))
         .count();
     assert_eq!(creates, 240);
+    let reads = events
+        .iter()
+        .filter(|e| String::from_utf8_lossy(&e.leaf).contains("customer.read"))
+        .count();
+    assert_eq!(reads, 240, "every read is audited once");
     // The nodes raced to sign; every stored checkpoint verifies and the last covers all.
     let cps = jaga_core::store::CheckpointStore::checkpoint_list(&store)
         .await
@@ -868,10 +800,9 @@ async fn three_serve_processes_on_one_postgres_keep_one_gapless_signed_log() {
     assert!(cps.len() >= 2, "{} checkpoints", cps.len());
     assert_eq!(cps.last().unwrap().size, head.size);
     store.close().await;
-    let v = ok(&jaga(&nodes[1], &["audit", "verify"]));
+    let v = ok(&jaga(nodes[1], &["audit", "verify"]));
     assert!(v.starts_with(&format!("ok: {} events", head.size)), "{v}");
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = jaga_testkit::skip::postgres_url();
     let _ = Command::new("psql")
         .args([
             base.as_str(),

@@ -20,30 +20,7 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut c = Command::new(BIN);
-        c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("JAGA_DATA_DIR", dir.join("data"))
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let child = c.spawn().unwrap();
-        let url = format!("https://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if dir.join("data/tls/cert.pem").exists()
-                && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let (child, url) = common::serve(dir, env);
         let pem = std::fs::read(dir.join("data/tls/cert.pem")).unwrap();
         let client = reqwest::Client::builder()
             .use_rustls_tls()
@@ -160,6 +137,30 @@ async fn first_run_serves_https_and_keeps_pii_out_of_the_database_files() {
         );
     }
     assert_eq!(count(&bytes, b"3273011205900001"), 0, "NIK in plain text");
+    // Tampering in the file: a record moved into another segment, and a wrapped key copied
+    // onto another customer, no longer open (an integrity error, no plaintext); an untouched
+    // record still reads.
+    sqlite(
+        &dir,
+        &format!(
+            "UPDATE customers SET segment = 'vip' WHERE id = '{}';
+             UPDATE customer_keys SET wrapped = (SELECT wrapped FROM customer_keys WHERE customer_id = '{}') WHERE customer_id = '{}';",
+            ids[1], ids[4], ids[3]
+        ),
+    );
+    for (id, what) in [(&ids[1], "segment moved"), (&ids[3], "key copied")] {
+        let (st, v) = s.get(&format!("/v1/customers/{id}"), &key).await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (500, Some("integrity_error")),
+            "{what}: {v}"
+        );
+        assert!(!v.to_string().contains("marker"), "{what}: {v}");
+    }
+    assert_eq!(
+        s.get(&format!("/v1/customers/{}", ids[2]), &key).await.0,
+        200
+    );
     // Erasure: the victim's wrapped DEK must not survive in the file or WAL.
     let victim = &ids[0];
     let store = jaga_store_sqlite::SqliteStore::open(&format!(
@@ -505,8 +506,7 @@ async fn two_serve_processes_on_one_postgres_share_a_gapless_audit_log() {
         .count();
     assert_eq!(creates, 120);
     store.close().await;
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = jaga_testkit::skip::postgres_url();
     let name = db.rsplit('/').next().unwrap();
     let _ = Command::new("psql")
         .args([

@@ -1,7 +1,7 @@
 //! `jaga import customers`: bulk import through the write guard, end to end with the binary.
 
 use jaga_core::store::Store;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 mod common;
@@ -17,8 +17,8 @@ fn out(o: &Output) -> String {
     )
 }
 
-fn init() -> PathBuf {
-    let dir = tempfile::tempdir().unwrap().keep();
+fn init() -> common::Temp {
+    let dir = common::temp();
     let o = jaga(&dir, &["init"]);
     assert!(o.status.success(), "{}", out(&o));
     dir

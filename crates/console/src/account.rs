@@ -36,14 +36,6 @@ struct SessionRow {
     current: bool,
 }
 
-pub(crate) fn short_time(rfc3339: &str) -> String {
-    rfc3339
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .replace('T', " ")
-}
-
 async fn account_page(
     state: &Arc<AppState>,
     staff: &StaffPage,
@@ -52,6 +44,7 @@ async fn account_page(
     status: StatusCode,
 ) -> Result<Response, Fail> {
     let tr = staff.tr();
+    let zone = &state.config.shop.zone;
     let svc = &state.staff;
     let me = svc
         .whoami(&staff.caller)
@@ -79,11 +72,16 @@ async fn account_page(
                     handle: s.handle,
                     client: format!(
                         "{} · {}",
-                        s.ip,
-                        s.user_agent.chars().take(60).collect::<String>()
+                        crate::useragent::describe(
+                            &s.user_agent,
+                            tr.t(M::UaBrowser),
+                            tr.t(M::UaOn),
+                            tr.t(M::UaUnknownSystem)
+                        ),
+                        s.ip
                     ),
-                    started: short_time(&s.created_at),
-                    last_seen: short_time(&s.last_seen_at),
+                    started: zone.datetime(&s.created_at),
+                    last_seen: zone.datetime(&s.last_seen_at),
                     current: s.current,
                 })
                 .collect(),

@@ -11,8 +11,6 @@ use jaga_core::staff::Role;
 use jaga_server::AppState;
 use std::sync::Arc;
 
-use crate::account::short_time;
-
 #[derive(askama::Template)]
 #[template(path = "activity.html")]
 struct ActivityPage {
@@ -27,6 +25,7 @@ struct ActivityRow {
     member: String,
     when: String,
     action: String,
+    action_code: String,
     customer: Option<String>,
     customer_short: String,
     fields: String,
@@ -48,6 +47,7 @@ pub async fn activity(
     // The log names customers and purposes: not before the agreement is accepted.
     staff.require_agreement()?;
     let tr = staff.tr();
+    let zone = &state.config.shop.zone;
     let events = state
         .vault
         .own_activity(&staff.caller, SCAN, SHOW)
@@ -55,7 +55,7 @@ pub async fn activity(
         .map_err(Fail::from)?;
     let rows = events
         .into_iter()
-        .map(|e| activity_row(String::new(), e))
+        .map(|e| activity_row(tr, zone, String::new(), e))
         .collect();
     let team = if staff.role == Role::CsManager {
         let team = state
@@ -67,13 +67,33 @@ pub async fn activity(
             team.into_iter()
                 .map(|t| {
                     let who = format!("{} ({})", t.member, role_label(tr, t.role));
-                    activity_row(who, t.event)
+                    activity_row(tr, zone, who, t.event)
                 })
                 .collect(),
         )
     } else {
         None
     };
+    // Customers by code, not by id.
+    let mut rows: Vec<ActivityRow> = rows;
+    let mut team: Option<Vec<ActivityRow>> = team;
+    let ids: Vec<String> = rows
+        .iter()
+        .chain(team.iter().flatten())
+        .filter_map(|r| r.customer.clone())
+        .collect();
+    if !ids.is_empty() {
+        let codes = state
+            .vault
+            .customer_codes(&staff.caller, &ids)
+            .await
+            .map_err(Fail::from)?;
+        for r in rows.iter_mut().chain(team.iter_mut().flatten()) {
+            if let Some(code) = r.customer.as_ref().and_then(|id| codes.get(id)) {
+                r.customer_short = code.clone();
+            }
+        }
+    }
     Ok(html(
         StatusCode::OK,
         &ActivityPage {
@@ -88,19 +108,38 @@ pub async fn activity(
     ))
 }
 
-fn activity_row(member: String, e: jaga_audit::event::AuditEvent) -> ActivityRow {
+fn activity_row(
+    tr: crate::i18n::Tr,
+    zone: &jaga_i18n::Zone,
+    member: String,
+    e: jaga_audit::event::AuditEvent,
+) -> ActivityRow {
+    use jaga_core::letter::{action_label, field_label, outcome_label, purpose_label};
     ActivityRow {
         member,
-        when: short_time(&jaga_core::format_ms(e.ts_ms as i64)),
-        action: e.action,
+        when: zone.datetime_ms(i64::try_from(e.ts_ms).unwrap_or(0)),
+        action: action_label(&e.action, tr),
+        action_code: e.action,
         customer_short: e
             .customer_id
             .as_deref()
             .map(|c| c.chars().take(8).collect())
             .unwrap_or_default(),
         customer: e.customer_id,
-        fields: e.fields.join(", "),
-        purpose: e.purpose.unwrap_or_default(),
-        outcome: e.outcome,
+        fields: e
+            .fields
+            .iter()
+            .map(|f| match field_label(f, tr) {
+                l if l.is_empty() => f.clone(),
+                l => l,
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        purpose: e
+            .purpose
+            .as_deref()
+            .map(|p| purpose_label(p, tr))
+            .unwrap_or_default(),
+        outcome: outcome_label(&e.outcome, tr),
     }
 }

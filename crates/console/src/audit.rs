@@ -42,7 +42,9 @@ struct Row {
     seq: u64,
     when: String,
     actor: String,
+    actor_id: String,
     action: String,
+    action_code: String,
     code: String,
     fields: String,
     purpose: String,
@@ -146,10 +148,6 @@ fn why(kind: ProblemKind) -> M {
     }
 }
 
-fn short_time(rfc3339: &str) -> String {
-    rfc3339.replace('T', " ").chars().take(19).collect()
-}
-
 async fn render(
     state: &Arc<AppState>,
     staff: &StaffPage,
@@ -157,13 +155,15 @@ async fn render(
     verify: Option<VerifyOutcome>,
 ) -> Result<Response, Fail> {
     let tr = staff.tr();
+    let zone_offset_ms = i64::from(state.config.shop.zone.offset_minutes) * 60_000;
     let mut errors = Vec::new();
     let mut day = |s: &str| -> Option<i64> {
         let s = s.trim();
         if s.is_empty() {
             return None;
         }
-        let ms = date_ms(s);
+        // Days in the shop's time zone (the zone every time on the page is shown in).
+        let ms = date_ms(s).map(|ms| ms - zone_offset_ms);
         if ms.is_none() {
             errors.push(tr.t(M::AuditBadDate).to_string());
         }
@@ -232,27 +232,43 @@ async fn render(
             format!("/console/audit?{q}")
         }
     };
+    let zone = &state.config.shop.zone;
     let rows = hits
         .into_iter()
         .map(|h| {
             let e = h.event;
+            let kind = match e.actor_kind {
+                jaga_audit::event::ActorKind::ApiKey => "api_key",
+                jaga_audit::event::ActorKind::Staff => "staff",
+                jaga_audit::event::ActorKind::System => "system",
+            };
+            let entry = jaga_core::report::AccessEntry {
+                seq: e.seq,
+                time: jaga_core::format_ms(i64::try_from(e.ts_ms).unwrap_or(0)),
+                actor_kind: kind.into(),
+                actor_id: e.actor_id.clone(),
+                actor_role: h.staff.as_ref().map(|s| s.1.clone()),
+                actor_name: h.staff.as_ref().map(|s| s.0.clone()),
+                action: e.action.clone(),
+                customer_id: e.customer_id.clone(),
+                fields: e.fields.clone(),
+                purpose: e.purpose.clone(),
+                outcome: e.outcome.clone(),
+            };
+            let r = super::reports::rows(std::slice::from_ref(&entry), tr, zone)
+                .pop()
+                .expect("one row");
             Row {
                 seq: e.seq,
-                when: short_time(&jaga_core::format_ms(i64::try_from(e.ts_ms).unwrap_or(0))),
-                actor: format!(
-                    "{}:{}",
-                    match e.actor_kind {
-                        jaga_audit::event::ActorKind::ApiKey => "api_key",
-                        jaga_audit::event::ActorKind::Staff => "staff",
-                        jaga_audit::event::ActorKind::System => "system",
-                    },
-                    e.actor_id
-                ),
-                action: e.action,
+                when: r.when,
+                actor: r.actor,
+                actor_id: format!("{kind}:{}", e.actor_id),
+                action: r.action,
+                action_code: e.action,
                 code: h.customer_code.unwrap_or_default(),
-                fields: e.fields.join(", "),
-                purpose: e.purpose.unwrap_or_default(),
-                outcome: e.outcome,
+                fields: r.fields,
+                purpose: r.purpose,
+                outcome: r.outcome,
             }
         })
         .collect();
@@ -292,7 +308,8 @@ async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = AuditLogPage {
-        c: staff.chrome(tr.t(M::AuditTitle).into(), "audit", "/console/audit"),
+        // The language switch comes back to this very page (filters and position).
+        c: staff.chrome(tr.t(M::AuditTitle).into(), "audit", &href(q.before)),
         rows,
         notice: unknown_customer.then(|| tr.t(M::AuditUnknownCode).to_string()),
         older_href: older.filter(|_| errors.is_empty()).map(|b| href(Some(b))),

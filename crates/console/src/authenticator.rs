@@ -31,7 +31,7 @@ fn replace_page(
         &EnrolPage {
             c: staff.chrome(tr.t(M::TotpReset).into(), "account", "/console/account"),
             action: CONFIRM.into(),
-            secret: e.secret.clone(),
+            secret: crate::onboarding::grouped(&e.secret),
             qr_data_uri: qr_uri(e),
             error: error.map(|m| tr.t(m).to_string()),
             ticket: Some(ticket.to_string()),

@@ -15,7 +15,9 @@
 //!
 //! One module per flow: [`signin`], [`onboarding`], [`session_flows`] (step-up, language),
 //! [`customers`] (with its reveal, notes and edit actions), [`people`] (staff admin),
-//! [`account`], [`authenticator`], [`activity`], [`audit`], [`reports`]. Every text comes from
+//! [`account`], [`authenticator`], [`activity`], [`audit`], [`reports`], [`security`],
+//! [`fraud`] (the review queue), [`payees`] and [`payouts`] (BEC-safe payouts), [`mail`] (the
+//! e-mail analyzer's upload page). Every text comes from
 //! the one catalogue, `jaga_i18n` ([`i18n`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -26,13 +28,24 @@ pub mod assets;
 pub mod audit;
 pub mod authenticator;
 pub mod customers;
+pub mod fraud;
+pub mod fraud_lists;
 pub mod i18n;
+pub mod invitations;
+pub mod mail;
 pub mod onboarding;
+pub mod payee_contacts;
+pub mod payees;
+pub mod payouts;
 pub mod people;
+pub mod policy;
 pub mod reports;
+pub mod requests;
+pub mod security;
 pub mod session;
 pub mod session_flows;
 pub mod signin;
+pub mod useragent;
 pub mod web;
 
 use axum::Router;
@@ -95,13 +108,25 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/customers/{id}", get(customers::show))
         .route("/customers/{id}/reveal", post(customers::reveal::reveal))
+        .route("/customers/{id}/export", post(customers::export::export))
         .route("/customers/{id}/notes", post(customers::notes::add_note))
         .route(
             "/customers/{id}/edit",
             get(customers::edit::edit_form).post(customers::edit::edit),
         )
+        .route(
+            "/customers/{id}/erase",
+            get(customers::erase::erase_form).post(customers::erase::erase),
+        )
+        .route(
+            "/customers/{id}/segment",
+            get(customers::segment::move_form).post(customers::segment::move_customer),
+        )
         .route("/staff", get(people::list))
         .route("/staff/invite", post(people::invite))
+        .route("/staff/shop", post(invitations::save_shop))
+        .route("/staff/invitations/{id}/cancel", post(invitations::cancel))
+        .route("/staff/invitations/{id}/resend", post(invitations::resend))
         .route("/staff/{id}/role", post(people::set_role))
         .route("/staff/{id}/{what}", post(people::set_disabled))
         .route("/account", get(account::account))
@@ -117,6 +142,34 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/audit/checkpoint", get(audit::checkpoint))
         .route("/audit/reports", get(reports::page))
         .route("/audit/reports/letter", get(reports::letter))
+        .route("/policy", get(policy::page))
+        .route("/requests", get(requests::page).post(requests::record))
+        .route("/requests/{id}/close", post(requests::close))
+        .route("/fraud", get(fraud::page))
+        .route("/fraud/{id}/decide", post(fraud::decide))
+        .route("/fraud/case/{id}", get(fraud::case))
+        .route("/fraud/lists", get(fraud_lists::page))
+        .route("/fraud/lists/add", post(fraud_lists::add))
+        .route("/fraud/lists/remove", post(fraud_lists::remove))
+        .route("/payees", get(payees::list).post(payees::create))
+        .route("/payees/{id}", get(payees::show))
+        .route("/payees/{id}/bank", post(payees::change))
+        .route("/payees/{id}/bank/{version}/verify", post(payees::verify))
+        .route("/payees/{id}/contacts", post(payee_contacts::change))
+        .route(
+            "/payees/{id}/contacts/{version}/verify",
+            post(payee_contacts::verify),
+        )
+        .route("/payouts", get(payouts::list).post(payouts::create))
+        .route("/payouts/export", post(payouts::export))
+        .route("/payouts/{id}", get(payouts::show))
+        .route("/payouts/{id}/decide", post(payouts::decide))
+        .route("/mail", get(mail::form).post(mail::analyze))
+        .route("/security", get(security::page))
+        .route("/security/plan", get(security::plan))
+        .route("/security/alerts/{id}/ack", post(security::ack))
+        .route("/security/alerts/{id}/incident", post(security::open))
+        .route("/security/incidents/{id}", get(security::incident))
         .fallback(not_found)
         .layer(middleware::from_fn(layer))
         .with_state(state)
@@ -163,6 +216,12 @@ pub struct Nav {
     pub is_admin: bool,
     /// Whether the role reads the audit log (`audit:read`: auditor, admin).
     pub can_audit: bool,
+    /// Whether the role works the fraud review queue (`fraud:review`).
+    pub can_fraud: bool,
+    /// Whether the role reads customer requests (`requests:read`).
+    pub can_requests: bool,
+    /// Whether the role sees payees and payouts and checks e-mails (`payees:read`).
+    pub can_payees: bool,
 }
 
 impl Chrome {

@@ -49,6 +49,30 @@ pub(crate) struct RecoveryPage {
     pub next: String,
 }
 
+impl RecoveryPage {
+    /// The codes as a text file for the download link (a `data:` URL: nothing is stored).
+    pub fn download_uri(&self) -> String {
+        let text = self.codes.join("\n") + "\n";
+        let encoded: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        format!(
+            "data:text/plain;charset=utf-8,{}",
+            encoded.replace('+', "%20")
+        )
+    }
+}
+
+/// A TOTP secret for typing: groups of four (`ABCD EFGH …`).
+pub(crate) fn grouped(secret: &str) -> String {
+    secret
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[derive(askama::Template)]
 #[template(path = "agreement.html")]
 struct AgreementPage {
@@ -85,7 +109,7 @@ fn enrol_page(
                 ..Chrome::anonymous(ctx, M::EnrolTitle, "/console/enrol")
             },
             action: "/console/enrol".into(),
-            secret: e.secret.clone(),
+            secret: grouped(&e.secret),
             qr_data_uri: qr_uri(e),
             error: error.map(|m| ctx.tr().t(m).to_string()),
             ticket: None,
@@ -177,11 +201,22 @@ fn invite_page(
     status: StatusCode,
 ) -> Response {
     let tr = ctx.tr();
+    // Switching the language comes back to this invitation (the token is needed to open it).
+    let here = format!(
+        "/console/invite?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", token)
+            .finish()
+    );
     html(
         status,
         &InvitePage {
-            c: Chrome::anonymous(ctx, M::InviteTitle, "/console/invite"),
-            intro: tr.f(M::InviteIntro, &[("email", email.unwrap_or(""))]),
+            c: Chrome::anonymous(ctx, M::InviteTitle, &here),
+            // The first admin's invitation names no e-mail: the sentence does not either.
+            intro: match email {
+                Some(e) if !e.is_empty() => tr.f(M::InviteIntro, &[("email", e)]),
+                _ => tr.t(M::InviteIntroFirstAdmin).to_string(),
+            },
             action: "/console/invite".into(),
             token: token.to_string(),
             ask_email: email.is_none(),
@@ -211,11 +246,13 @@ pub async fn invite_form(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Query(q): Query<InviteQuery>,
+    req: Request,
 ) -> Result<Response, Fail> {
     if q.token.is_empty() || q.token.len() > 128 {
         return Ok(invalid_invitation(&ctx));
     }
-    match state.staff.invitation_info(&q.token).await {
+    let client = client_info(&state, req.headers(), req.extensions(), &ctx);
+    match state.staff.invitation_info(&q.token, &client).await {
         Ok(info) => Ok(invite_page(
             &ctx,
             &q.token,
@@ -256,7 +293,7 @@ pub async fn invite(
     if f.token.is_empty() || f.token.len() > 128 {
         return Ok(invalid_invitation(&ctx));
     }
-    let info = match state.staff.invitation_info(&f.token).await {
+    let info = match state.staff.invitation_info(&f.token, &client).await {
         Ok(i) => i,
         Err(CoreError::Invalid(_)) | Err(CoreError::NotFound) => {
             return Ok(invalid_invitation(&ctx));

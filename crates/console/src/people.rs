@@ -7,7 +7,7 @@ use super::session::{StaffForm, StaffPage, client_info, role_label};
 use super::session_flows::{maybe_with_session, step_up_if_asked, stepup_page};
 use super::web::{Ctx, Fail, html, see_other};
 use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::staff::{NewInvitation, Role, StaffInfo};
 use jaga_core::{CoreError, ForbiddenReason};
@@ -22,12 +22,24 @@ struct StaffListPage {
     c: Chrome,
     roles: Vec<(&'static str, &'static str)>,
     staff: Vec<StaffRow>,
+    pending: Vec<PendingRow>,
     errors: Vec<String>,
     invite_link: Option<String>,
     invite_note: String,
     form_email: String,
     form_role: String,
     form_segments: String,
+    shop_name: String,
+    shop_error: Option<String>,
+}
+
+/// An invitation not yet accepted, on the staff page.
+struct PendingRow {
+    id: Uuid,
+    email: String,
+    role_label: &'static str,
+    segments: String,
+    expires: String,
 }
 
 struct StaffRow {
@@ -77,15 +89,18 @@ fn rows(tr: Tr, me: &str, list: Vec<StaffInfo>) -> Vec<StaffRow> {
 
 /// What the staff page shows besides the list.
 #[derive(Default)]
-struct StaffExtras {
-    errors: Vec<String>,
-    invite_link: Option<String>,
-    invite_note: String,
-    form: (String, String, String),
-    flash: Option<String>,
+pub(crate) struct StaffExtras {
+    pub(crate) errors: Vec<String>,
+    pub(crate) invite_link: Option<String>,
+    pub(crate) invite_note: String,
+    pub(crate) form: (String, String, String),
+    pub(crate) flash: Option<String>,
+    /// The shop-name form as typed (after a refusal), and its error.
+    pub(crate) shop_form: Option<String>,
+    pub(crate) shop_error: Option<String>,
 }
 
-async fn staff_page(
+pub(crate) async fn staff_page(
     state: &Arc<AppState>,
     staff: &StaffPage,
     extras: StaffExtras,
@@ -97,6 +112,37 @@ async fn staff_page(
         .list(&staff.caller)
         .await
         .map_err(super::session::auth_fail)?;
+    let zone = &state.config.shop.zone;
+    let pending = state
+        .staff
+        .pending_invitations(&staff.caller)
+        .await
+        .map_err(super::session::auth_fail)?
+        .into_iter()
+        .map(|p| PendingRow {
+            id: p.id,
+            email: p
+                .email
+                .unwrap_or_else(|| tr.t(M::PendingFirstAdmin).to_string()),
+            role_label: role_label(tr, p.role),
+            segments: if p.segments.is_empty() {
+                "*".into()
+            } else {
+                p.segments.join(", ")
+            },
+            expires: zone.datetime(&p.expires_at),
+        })
+        .collect();
+    let shop_name = match extras.shop_form {
+        Some(typed) => typed,
+        None => state
+            .staff
+            .shop(&state.config.shop)
+            .await
+            .map_err(super::session::auth_fail)?
+            .name
+            .unwrap_or_default(),
+    };
     let mut c = staff.chrome(tr.t(M::StaffTitle).into(), "staff", "/console/staff");
     c.flash = extras.flash;
     Ok(html(
@@ -105,6 +151,7 @@ async fn staff_page(
             c,
             roles: roles(tr),
             staff: rows(tr, staff.caller.id(), list),
+            pending,
             errors: extras.errors,
             invite_link: extras.invite_link,
             invite_note: extras.invite_note,
@@ -115,11 +162,13 @@ async fn staff_page(
                 extras.form.1
             },
             form_segments: extras.form.2,
+            shop_name,
+            shop_error: extras.shop_error,
         },
     ))
 }
 
-fn admin_only(staff: &StaffPage) -> Result<(), Fail> {
+pub(crate) fn admin_only(staff: &StaffPage) -> Result<(), Fail> {
     if staff.is_admin() {
         Ok(())
     } else {
@@ -141,8 +190,16 @@ pub async fn list(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, Fail> {
     admin_only(&staff)?;
+    let tr = staff.tr();
     let extras = StaffExtras {
-        flash: q.done.is_some().then(|| staff.tr().t(M::Saved).to_string()),
+        flash: q.done.as_deref().map(|d| {
+            tr.t(match d {
+                "cancelled" => M::InvitationCancelled,
+                "shop" => M::ShopNameSaved,
+                _ => M::Saved,
+            })
+            .to_string()
+        }),
         ..Default::default()
     };
     staff_page(&state, &staff, extras, StatusCode::OK).await
@@ -162,7 +219,7 @@ pub struct InviteForm {
 }
 
 /// The whole form, to carry through a step-up prompt (the code itself is not carried).
-fn carry_form(raw: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn carry_form(raw: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(raw)
         .filter(|(k, _)| k != "stepup_code")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -176,23 +233,12 @@ fn segments(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.len() <= 255
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("https://{host}")
-}
-
 /// `POST /console/staff/invite` (admin, with a fresh step-up): creates an invitation and shows
 /// its link once.
 pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, Fail> {
-    let base = base_url(req.headers());
+    // Links start with the configured public address, never with the request's `Host` (which
+    // the client chooses, and which HTTP/2 does not send at all).
+    let base = state.config.public_url.clone();
     let ctx = req
         .extensions()
         .get::<Ctx>()
@@ -215,6 +261,12 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
     if form.email.chars().count() > 254 || form.segments.chars().count() > 200 {
         let e = fail(tr.f(M::VTooLong, &[("max", "254")]));
         return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // Card numbers are refused before the step-up prompt, which would carry them in its form.
+    for (field, value) in [("email", &form.email), ("segments", &form.segments)] {
+        if jaga_core::guard::text_has_card_number(value) {
+            return card_refused(&state, &staff, field, &keep).await;
+        }
     }
     let Some(role) = Role::parse(&form.role) else {
         let e = fail(tr.t(M::RoleUnknown).into());
@@ -271,8 +323,35 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
             let e = fail(tr.t(M::StaffEmailTaken).into());
             staff_page(&state, &staff, e, StatusCode::CONFLICT).await
         }
+        Err(CoreError::CardInText { field }) => card_refused(&state, &staff, &field, &keep).await,
         Err(e) => Err(super::session::auth_fail(e)),
     }
+}
+
+/// The staff page after the guard refused a card number in the invitation form: the error at
+/// the form, the values kept with the number masked.
+async fn card_refused(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    field: &str,
+    keep: &(String, String, String),
+) -> Result<Response, Fail> {
+    let tr = staff.tr();
+    let label = if field == "email" {
+        tr.t(M::FieldEmail)
+    } else {
+        tr.t(M::FieldSegments)
+    };
+    let e = StaffExtras {
+        errors: vec![format!("{label}: {}", tr.t(M::VCardNumber))],
+        form: (
+            jaga_core::notes::refused_draft(&keep.0),
+            keep.1.clone(),
+            jaga_core::notes::refused_draft(&keep.2),
+        ),
+        ..Default::default()
+    };
+    staff_page(state, staff, e, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// The fields of `RoleForm`.

@@ -49,14 +49,27 @@ struct StaffView {
     rows: Vec<EntryRow>,
 }
 
-struct EntryRow {
-    seq: u64,
-    when: String,
-    actor: String,
-    action: String,
-    fields: String,
-    purpose: String,
-    outcome: String,
+/// One audited access as the console shows it: staff by name and role, everything else in the
+/// reader's language, the time in the shop's zone.
+pub(crate) struct EntryRow {
+    pub(crate) seq: u64,
+    pub(crate) when: String,
+    pub(crate) actor: String,
+    pub(crate) actor_id: String,
+    pub(crate) action: String,
+    pub(crate) action_code: String,
+    pub(crate) fields: String,
+    pub(crate) purpose: String,
+    pub(crate) outcome: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "letter.html")]
+struct LetterPage {
+    c: Chrome,
+    l: jaga_core::letter::Letter,
+    pdf_href: String,
+    text_href: String,
 }
 
 struct FindingRow {
@@ -83,31 +96,67 @@ pub struct ReportParams {
     shop: String,
     #[serde(default)]
     lang: String,
+    /// The letter's format: `text` (default, a file), `html` (the document page) or `pdf`.
+    #[serde(default)]
+    format: String,
 }
 
-fn rows(entries: &[AccessEntry]) -> Vec<EntryRow> {
+/// Who acted, for the shop's own pages: a staff member by name and role, a key by its id.
+pub(crate) fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
+    use jaga_core::letter::role_label;
+    match (e.actor_kind.as_str(), &e.actor_name, &e.actor_role) {
+        ("staff", Some(n), Some(r)) => format!("{n} ({})", role_label(r, tr)),
+        ("api_key", _, _) => format!("{} {}", tr.t(M::ActorApiKey), e.actor_id),
+        ("system", _, _) => format!("{} ({})", tr.t(M::LetterBySystem), e.actor_id),
+        _ => format!("{}:{}", e.actor_kind, e.actor_id),
+    }
+}
+
+pub(crate) fn rows(
+    entries: &[AccessEntry],
+    tr: crate::i18n::Tr,
+    zone: &jaga_i18n::Zone,
+) -> Vec<EntryRow> {
+    use jaga_core::letter::{action_label, field_label, outcome_label, purpose_label};
     entries
         .iter()
         .rev()
         .map(|e| EntryRow {
             seq: e.seq,
-            when: e.time.replace('T', " ").chars().take(19).collect(),
-            actor: format!("{}:{}", e.actor_kind, e.actor_id),
-            action: e.action.clone(),
-            fields: e.fields.join(", "),
-            purpose: e.purpose.clone().unwrap_or_default(),
-            outcome: e.outcome.clone(),
+            when: zone.datetime(&e.time),
+            actor: actor_label(tr, e),
+            actor_id: e.actor_id.clone(),
+            action: action_label(&e.action, tr),
+            action_code: e.action.clone(),
+            fields: e
+                .fields
+                .iter()
+                .map(|f| match field_label(f, tr) {
+                    l if l.is_empty() => f.clone(),
+                    l => l,
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            purpose: e
+                .purpose
+                .as_deref()
+                .map(|p| purpose_label(p, tr))
+                .unwrap_or_default(),
+            outcome: outcome_label(&e.outcome, tr),
         })
         .collect()
 }
 
-fn letter_href(code: &str, lang: &str, shop: &str) -> String {
-    let q = form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", code)
-        .append_pair("lang", lang)
-        .append_pair("shop", shop)
-        .finish();
-    format!("/console/audit/reports/letter?{q}")
+fn letter_href(code: &str, lang: &str, shop: &str, format: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("code", code).append_pair("lang", lang);
+    if !shop.is_empty() {
+        q.append_pair("shop", shop);
+    }
+    if !format.is_empty() {
+        q.append_pair("format", format);
+    }
+    format!("/console/audit/reports/letter?{}", q.finish())
 }
 
 fn clean(s: &str, max: usize) -> String {
@@ -128,6 +177,9 @@ pub async fn page(
     let f: ReportParams =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|_| Fail::BadForm)?;
     let tr = staff.tr();
+    let zone = &state.config.shop.zone;
+    // Dates typed in the form are days in the shop's zone.
+    let zone_off = i64::from(zone.offset_minutes) * 60_000;
     let mut errors = Vec::new();
     let mut customer = None;
     let mut staff_view = None;
@@ -147,9 +199,9 @@ pub async fn page(
                                 M::ReportAccessCount,
                                 &[("n", &r.accesses.len().to_string())],
                             ),
-                            rows: rows(&r.accesses),
-                            letter_id: letter_href(&r.customer_code, "id", &shop),
-                            letter_en: letter_href(&r.customer_code, "en", &shop),
+                            rows: rows(&r.accesses, tr, zone),
+                            letter_id: letter_href(&r.customer_code, "id", &shop, "html"),
+                            letter_en: letter_href(&r.customer_code, "en", &shop, "html"),
                             code: r.customer_code,
                         });
                     }
@@ -163,12 +215,12 @@ pub async fn page(
             let now = jaga_core::now_ms();
             let from = match f.from.trim() {
                 "" => Some(now - DEFAULT_DAYS * DAY_MS),
-                s => date_ms(s),
+                s => date_ms(s).map(|ms| ms - zone_off),
             };
             // The end date is inclusive.
             let to = match f.to.trim() {
                 "" => Some(now),
-                s => date_ms(s).map(|ms| ms + DAY_MS),
+                s => date_ms(s).map(|ms| ms + DAY_MS - zone_off),
             };
             match (from, to) {
                 _ if actor.is_empty() => errors.push(tr.t(M::ReportActorNeeded).to_string()),
@@ -189,7 +241,7 @@ pub async fn page(
                         ),
                         by_action: r.by_action.into_iter().collect(),
                         per_day: r.reveals_per_day.into_iter().collect(),
-                        rows: rows(&r.events),
+                        rows: rows(&r.events, tr, zone),
                     });
                 }
                 (Some(_), Some(_)) => errors.push(tr.t(M::AuditBadRange).to_string()),
@@ -223,10 +275,16 @@ pub async fn page(
     Ok(html(
         status,
         &ReportsPage {
+            // The language switch comes back to this report.
             c: staff.chrome(
                 tr.t(M::ReportsTitle).into(),
                 "audit",
-                "/console/audit/reports",
+                &match raw.as_deref() {
+                    Some(q) if !q.is_empty() && q.len() < 400 => {
+                        format!("/console/audit/reports?{q}")
+                    }
+                    _ => "/console/audit/reports".to_string(),
+                },
             ),
             f,
             errors,
@@ -259,27 +317,53 @@ pub async fn letter(
         .await?
         .customer_report(&code)
         .await?;
-    let shop = match clean(&f.shop, 100) {
-        s if s.is_empty() => staff.tr().t(M::ReportShopDefault).to_string(),
-        s => s,
+    // The name saved in the console (staff page) wins over `[shop] name` in jaga.toml.
+    let mut shop = state.staff.shop(&state.config.shop).await?;
+    if let Some(name) = Some(clean(&f.shop, 100)).filter(|s| !s.is_empty()) {
+        shop.name = Some(name);
+    }
+    let letter = jaga_core::letter::Letter::new(&r, &shop, lang);
+    let file = |ext: &str, ct: &'static str, body: Vec<u8>| -> Result<Response, Fail> {
+        // The code is letters and digits (it was found), so it is safe in a header.
+        let disposition = HeaderValue::from_str(&format!(
+            "attachment; filename=\"access-{}-{}.{ext}\"",
+            r.customer_code,
+            lang.tag()
+        ))
+        .map_err(|_| Fail::Internal)?;
+        Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(ct)),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response())
     };
-    let text = jaga_core::report::customer_letter(&r, &shop, lang);
-    // The code is letters and digits (it was found), so it is safe in a header.
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"access-{}-{}.txt\"",
-        r.customer_code, f.lang
-    ))
-    .map_err(|_| Fail::Internal)?;
-    Ok((
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        text,
-    )
-        .into_response())
+    match f.format.as_str() {
+        // A file by default (as before: scripts and bookmarks keep working).
+        "" | "text" | "txt" => file(
+            "txt",
+            "text/plain; charset=utf-8",
+            letter.text().into_bytes(),
+        ),
+        "pdf" => file("pdf", "application/pdf", letter.pdf()),
+        "html" => {
+            let shop_param = clean(&f.shop, 100);
+            let here = letter_href(&r.customer_code, lang.tag(), &shop_param, "html");
+            let mut c = staff.chrome(letter.subject.clone(), "audit", &here);
+            c.narrow = false;
+            Ok(html(
+                StatusCode::OK,
+                &LetterPage {
+                    pdf_href: letter_href(&r.customer_code, lang.tag(), &shop_param, "pdf"),
+                    text_href: letter_href(&r.customer_code, lang.tag(), &shop_param, "text"),
+                    c,
+                    l: letter,
+                },
+            ))
+        }
+        _ => Err(Fail::BadForm),
+    }
 }

@@ -108,6 +108,17 @@ async fn load(
     })
 }
 
+/// The member behind the session cookie of a post whose body is not a url-encoded form (the
+/// mail upload): the CSRF token read from that body is checked like [`StaffForm`]'s.
+pub async fn checked(
+    state: &Arc<AppState>,
+    ctx: Ctx,
+    cookie: String,
+    token: &str,
+) -> Result<StaffPage, Fail> {
+    load(state, ctx, cookie, Some(token), true).await
+}
+
 /// The member behind a (new) session cookie, e.g. right after a step-up rotated the session.
 pub async fn reload(state: &Arc<AppState>, ctx: Ctx, cookie: String) -> Result<StaffPage, Fail> {
     load(state, ctx, cookie, None, false).await
@@ -182,6 +193,9 @@ impl StaffPage {
                 can_customers: self.caller.has(jaga_core::auth::Scope::CustomersRead),
                 is_admin: self.is_admin(),
                 can_audit: self.caller.has(jaga_core::auth::Scope::AuditRead),
+                can_fraud: self.caller.has(jaga_core::auth::Scope::FraudReview),
+                can_requests: self.caller.has(jaga_core::auth::Scope::RequestsRead),
+                can_payees: self.caller.has(jaga_core::auth::Scope::PayeesRead),
             }),
             section,
             asset_v: assets::version(),

@@ -52,6 +52,148 @@ pub async fn switch_lang(
     Ok(res)
 }
 
+/// Where "cancel" on a step-up prompt for `action` leads: the page the form was on.
+fn cancel_href(action: &str) -> String {
+    let parts: Vec<&str> = action.trim_start_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["console", "customers", id, ..] if uuid::Uuid::parse_str(id).is_ok() => {
+            format!("/console/customers/{id}")
+        }
+        ["console", "staff", ..] => "/console/staff".into(),
+        ["console", "payees", id, ..] if uuid::Uuid::parse_str(id).is_ok() => {
+            format!("/console/payees/{id}")
+        }
+        ["console", "payouts", id, ..] if uuid::Uuid::parse_str(id).is_ok() => {
+            format!("/console/payouts/{id}")
+        }
+        ["console", "payouts", ..] => "/console/payouts".into(),
+        _ => "/console/account".into(),
+    }
+}
+
+/// What the step-up prompt for `action` (with the original form `carry`) confirms, in the
+/// reader's language.
+fn confirms(tr: crate::i18n::Tr, action: &str, carry: &[(String, String)]) -> Option<String> {
+    let all = |k: &str| -> Vec<&str> {
+        carry
+            .iter()
+            .filter(|(kk, _)| kk == k)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let one = |k: &str| all(k).first().copied().unwrap_or("").to_string();
+    let role = |r: &str| {
+        jaga_core::staff::Role::parse(r)
+            .map(|r| crate::session::role_label(tr, r).to_string())
+            .unwrap_or_default()
+    };
+    if action.ends_with("/reveal") {
+        let fields: Vec<String> = all("field")
+            .into_iter()
+            .filter_map(jaga_core::model::Field::parse)
+            .map(|f| jaga_core::letter::field_label(f.name(), tr))
+            .filter(|f| !f.is_empty())
+            .collect();
+        // The code comes from the customer page's form: shown only if it looks like one.
+        let code: String = one("code")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(24)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        return Some(tr.f(
+            M::StepUpConfirmReveal,
+            &[("fields", &fields.join(", ")), ("code", &code)],
+        ));
+    }
+    if action.starts_with("/console/customers/") && action.ends_with("/export") {
+        let code: String = one("code")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(24)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        return Some(tr.f(M::StepUpConfirmExport, &[("code", &code)]));
+    }
+    if action.starts_with("/console/customers/") && action.ends_with("/erase") {
+        let code: String = one("confirm_code")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(24)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        return Some(tr.f(M::StepUpConfirmErase, &[("code", &code)]));
+    }
+    if action.starts_with("/console/customers/") && action.ends_with("/segment") {
+        let segment: String = one("segment")
+            .chars()
+            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+            .take(32)
+            .collect();
+        return Some(tr.f(M::StepUpConfirmMove, &[("segment", &segment)]));
+    }
+    if action.starts_with("/console/payees/") && action.ends_with("/verify") {
+        let version = action
+            .trim_end_matches("/verify")
+            .rsplit('/')
+            .next()
+            .filter(|v| v.len() <= 6 && v.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or("");
+        let decision = match one("decision").as_str() {
+            "verify" => tr.t(M::PayeeVerifyApprove),
+            "reject" => tr.t(M::PayeeVerifyReject),
+            _ => return None,
+        };
+        let m = if action.contains("/contacts/") {
+            M::StepUpConfirmContactCall
+        } else {
+            M::StepUpConfirmCall
+        };
+        return Some(tr.f(m, &[("version", version), ("decision", decision)]));
+    }
+    if action.starts_with("/console/payouts/") && action.ends_with("/decide") {
+        let decision = match one("decision").as_str() {
+            "approve" => tr.t(M::PayoutApprove),
+            "reject" => tr.t(M::PayoutReject),
+            _ => return None,
+        };
+        return Some(tr.f(M::StepUpConfirmPayout, &[("decision", decision)]));
+    }
+    if action == "/console/payouts/export" {
+        let format = match one("format").as_str() {
+            "bca" => "BCA",
+            "mandiri" => "Mandiri",
+            _ => return None,
+        };
+        return Some(tr.f(M::StepUpConfirmPayoutExport, &[("format", format)]));
+    }
+    if action == "/console/staff/invite" {
+        let email: String = one("email").chars().take(254).collect();
+        return Some(tr.f(
+            M::StepUpConfirmInvite,
+            &[("email", &email), ("role", &role(&one("role")))],
+        ));
+    }
+    if action.starts_with("/console/staff/invitations/") && action.ends_with("/resend") {
+        let email: String = one("email").chars().take(254).collect();
+        return Some(tr.f(M::StepUpConfirmResend, &[("email", &email)]));
+    }
+    if action.starts_with("/console/staff/") {
+        return Some(if action.ends_with("/role") {
+            tr.f(M::StepUpConfirmRole, &[("role", &role(&one("role")))])
+        } else if action.ends_with("/disable") {
+            tr.t(M::StepUpConfirmDisable).to_string()
+        } else if action.ends_with("/enable") {
+            tr.t(M::StepUpConfirmEnable).to_string()
+        } else {
+            return None;
+        });
+    }
+    action
+        .starts_with("/console/account")
+        .then(|| tr.t(M::StepUpConfirmAccount).to_string())
+}
+
 /// The step-up prompt: asks for a fresh TOTP code and re-posts `carry` (the original form's
 /// fields) with it to `action`.
 pub(crate) fn stepup_page(
@@ -78,6 +220,8 @@ pub(crate) fn stepup_page(
             action: action.into(),
             back: None,
             error: wrong.map(|m| tr.t(m).to_string()),
+            confirms: confirms(tr, action, &carry),
+            cancel: Some(cancel_href(action)),
             carry: carry
                 .into_iter()
                 .filter(|(k, _)| k != web::CSRF_FIELD && k != "stepup_code")

@@ -36,6 +36,10 @@ pub(crate) struct CodePage {
     pub carry: Vec<(String, String)>,
     /// Whether this is a step-up prompt (the code field is `stepup_code`).
     pub stepup: bool,
+    /// What the step-up confirms ("Reveal NIK of customer JG-…").
+    pub confirms: Option<String>,
+    /// Where "cancel" leads (step-up only).
+    pub cancel: Option<String>,
 }
 
 pub(crate) fn with_session(mut res: Response, s: &NewSession) -> Response {
@@ -178,6 +182,8 @@ fn code_page(ctx: &Ctx, csrf: String, error: Option<M>, status: StatusCode) -> R
             error: error.map(|m| tr.t(m).to_string()),
             carry: Vec::new(),
             stepup: false,
+            confirms: None,
+            cancel: None,
         },
     )
 }

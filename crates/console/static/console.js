@@ -18,3 +18,16 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+document.addEventListener("click", function (ev) {
+  // "Print / save as PDF" on the customer's letter.
+  if (ev.target.closest && ev.target.closest("[data-print]")) { window.print(); }
+});
+document.addEventListener("click", function (ev) {
+  // "Copy" next to the recovery codes.
+  var b = ev.target.closest && ev.target.closest("[data-copy]");
+  if (!b || !navigator.clipboard) { return; }
+  var src = document.querySelector(b.getAttribute("data-copy"));
+  if (!src) { return; }
+  var text = Array.prototype.map.call(src.querySelectorAll("li"), function (li) { return li.textContent.trim(); }).join("\n");
+  navigator.clipboard.writeText(text).then(function () { b.textContent = b.getAttribute("data-copied") || b.textContent; });
+});

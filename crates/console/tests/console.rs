@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
-use jaga_console::CSP;
 use jaga_core::auth::Caller;
 use jaga_core::clock::FakeClock;
 use jaga_core::model::NewCustomer;
@@ -20,25 +19,66 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "kopi susu gula aren di pagi hari";
 
+/// The console's Content-Security-Policy, written out here (not taken from the crate): a change
+/// to the policy must show up as a failing test.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Headers every console response carries, with their exact values (`cache-control` differs for
+/// static assets and is checked separately).
+const CONSOLE_HEADERS: [(&str, &str); 8] = [
+    ("content-security-policy", CSP),
+    (
+        "strict-transport-security",
+        "max-age=63072000; includeSubDomains",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    ),
+];
+
 /// My account: authenticator replacement, other sessions.
 #[path = "console/account.rs"]
 mod account;
 /// The audit log page (auditor, admin).
 #[path = "console/auditor.rs"]
 mod auditor;
+/// Issue 18: pending invitations, the shop's name, the language switch, reasons as codes.
+#[path = "console/firstweek.rs"]
+mod firstweek;
 /// Where sign-in leads, and the step-up prompt.
 #[path = "console/flows.rs"]
 mod flows;
+/// Issue 18: hostile values in every form, inline guard refusals, links from `public_url`.
+#[path = "console/hostile.rs"]
+mod hostile;
 /// Issue 10's smaller leaks: lookup by hidden fields, posted searches, the agreement gate,
 /// the segment manager's team view, lookup rate limits.
 #[path = "console/leaks.rs"]
 mod leaks;
+/// Issue 15: the customer requests page and the access export button.
+#[path = "console/lifecycle.rs"]
+mod lifecycle;
+/// Every route that changes something: CSRF and step-up refusals, and the change itself.
+#[path = "console/mutations.rs"]
+mod mutations;
+/// Payees, payouts and the mail check (issue 14).
+#[path = "console/payees.rs"]
+mod payees;
 /// Client addresses behind a proxy, and `__Host-` cookies (issue 10).
 #[path = "console/proxy.rs"]
 mod proxy;
 /// Access reports (auditor, admin).
 #[path = "console/reports.rs"]
 mod reports;
+/// Security: alerts, incidents, the plan, staff containment (issue 16).
+#[path = "console/security.rs"]
+mod security;
 /// The activity page: own actions and the CS team's.
 #[path = "console/team.rs"]
 mod team;
@@ -51,6 +91,8 @@ struct Console {
     clock: FakeClock,
     /// The SQLite database file (tests that tamper with it directly).
     db: std::path::PathBuf,
+    /// The temporary directory of the database, removed when the test ends.
+    _dir: tempfile::TempDir,
 }
 
 /// A signed-in staff member: the session cookie and the session's CSRF token.
@@ -78,8 +120,10 @@ fn client() -> ClientInfo {
 
 /// The TOTP code for the time step containing `now_ms` (the staff service's clock).
 fn code_at(secret_b32: &str, now_ms: i64) -> String {
+    // The page shows the key in groups of four (issue 18): spaces are not part of it.
+    let clean: String = secret_b32.chars().filter(|c| !c.is_whitespace()).collect();
     let secret = data_encoding::BASE32_NOPAD
-        .decode(secret_b32.trim_end_matches('=').as_bytes())
+        .decode(clean.trim_end_matches('=').as_bytes())
         .expect("base32 secret");
     jaga_crypto::otp::totp_code(&secret, (now_ms / 30_000) as u64)
 }
@@ -89,11 +133,13 @@ async fn console() -> Console {
 }
 
 async fn console_with(config: ServerConfig) -> Console {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store =
-        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
-            .await
-            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = jaga_store_sqlite::SqliteStore::open(&format!(
+        "sqlite://{}",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
     let h = Harness::new(Arc::new(store)).await;
     let clock = FakeClock::at(jaga_core::now_ms());
     let staff = StaffService::new(h.vault.clone(), StaffConfig::default())
@@ -105,7 +151,8 @@ async fn console_with(config: ServerConfig) -> Console {
         state,
         app,
         clock,
-        db: dir.join("t.db"),
+        db: dir.path().join("t.db"),
+        _dir: dir,
     }
 }
 
@@ -230,11 +277,13 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 fn assert_console_headers(r: &Resp, what: &str) {
-    assert_eq!(
-        r.headers.get("content-security-policy").unwrap(),
-        CSP,
-        "{what}"
-    );
+    for (name, want) in CONSOLE_HEADERS {
+        assert_eq!(
+            r.headers.get(name).map(|v| v.to_str().unwrap()),
+            Some(want),
+            "{what}: {name}"
+        );
+    }
     assert!(!r.body.contains("<script>"), "{what}: inline script");
     assert!(!r.body.contains("style="), "{what}: inline style");
     assert!(!r.body.contains("panicked"), "{what}");
@@ -245,29 +294,79 @@ async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
     let c = console().await;
     let admin = c.admin().await;
     let id = c.customer("Dewi Sari", "VIP").await;
+    // Every page type, with the status it must answer (a page that exists answers 200).
     let pages = [
-        "/console/login".to_string(),
-        "/console/invite?token=nope".into(),
-        "/console/customers".into(),
-        format!("/console/customers/{id}"),
-        format!("/console/customers/{id}/edit"),
-        "/console/staff".into(),
-        "/console/account".into(),
-        "/console/activity".into(),
-        "/console/audit".into(),
-        "/console/audit?action=customer&from=2026-01-01".into(),
-        "/console/agreement".into(),
-        "/console/no-such-page".into(),
+        ("/console/login".to_string(), StatusCode::OK),
+        ("/console/invite?token=nope".into(), StatusCode::NOT_FOUND),
+        ("/console/customers".into(), StatusCode::OK),
+        (format!("/console/customers/{id}"), StatusCode::OK),
+        (format!("/console/customers/{id}/edit"), StatusCode::OK),
+        ("/console/staff".into(), StatusCode::OK),
+        ("/console/account".into(), StatusCode::OK),
+        ("/console/activity".into(), StatusCode::OK),
+        ("/console/audit".into(), StatusCode::OK),
+        (
+            "/console/audit?action=customer&from=2026-01-01".into(),
+            StatusCode::OK,
+        ),
+        ("/console/audit/reports".into(), StatusCode::OK),
+        ("/console/agreement".into(), StatusCode::OK),
+        ("/console/no-such-page".into(), StatusCode::NOT_FOUND),
+        (
+            format!("/console/customers/{}", uuid::Uuid::new_v4()),
+            StatusCode::NOT_FOUND,
+        ),
     ];
-    for p in &pages {
+    for (p, want) in &pages {
         let r = c.get(p, Some(&admin), "").await;
-        assert!(
-            r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND,
-            "{p}: {}",
-            r.status
-        );
+        assert_eq!(r.status, *want, "{p}");
         assert_console_headers(&r, p);
+        assert_eq!(r.headers.get("cache-control").unwrap(), "no-store", "{p}");
+        assert_eq!(
+            r.headers.get("content-type").unwrap(),
+            "text/html; charset=utf-8",
+            "{p}"
+        );
         assert!(r.body.contains("<html lang=\"id\">"), "{p}");
+    }
+    // Without a session: the sign-in page, and a redirect for a page behind it.
+    let r = c.get("/console/login", None, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_console_headers(&r, "anonymous login");
+    let r = c.get("/console/customers", None, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_console_headers(&r, "anonymous redirect");
+    // A static asset: the same headers, cached for a day.
+    let r = c.get("/console/static/console.css", None, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_console_headers(&r, "static asset");
+    // An API answer and an API error keep the API's policy and the edge's headers.
+    for (uri, want) in [
+        ("/healthz", StatusCode::OK),
+        ("/v1/customers", StatusCode::UNAUTHORIZED),
+    ] {
+        let r = c.get(uri, None, "").await;
+        assert_eq!(r.status, want, "{uri}");
+        for (name, value) in [
+            (
+                "content-security-policy",
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+            (
+                "strict-transport-security",
+                "max-age=63072000; includeSubDomains",
+            ),
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+            ("cache-control", "no-store"),
+        ] {
+            assert_eq!(
+                r.headers.get(name).map(|v| v.to_str().unwrap()),
+                Some(value),
+                "{uri}: {name}"
+            );
+        }
     }
     // The API keeps its own policy.
     let api = c.get("/healthz", None, "").await;

@@ -43,11 +43,43 @@ pub enum Scope {
     /// Scrape the Prometheus metrics at `/metrics` (and nothing else).
     #[serde(rename = "metrics:read")]
     MetricsRead,
+    /// Read payees (suppliers, resellers, refund recipients), masked, and analyse e-mails against
+    /// their domains.
+    #[serde(rename = "payees:read")]
+    PayeesRead,
+    /// Create payees and request changes of their bank details.
+    #[serde(rename = "payees:write")]
+    PayeesWrite,
+    /// Create payouts.
+    #[serde(rename = "payouts:write")]
+    PayoutsWrite,
+    /// Approve payouts and verify bank-detail changes (never one's own request).
+    #[serde(rename = "payouts:approve")]
+    PayoutsApprove,
+    /// Send transaction events to the fraud monitor (`POST /v1/events`).
+    #[serde(rename = "events:write")]
+    EventsWrite,
+    /// Manage the fraud monitor: allow and block lists, rule reloads.
+    #[serde(rename = "fraud:manage")]
+    FraudManage,
+    /// Work the fraud review queue: see held events and approve or decline them.
+    #[serde(rename = "fraud:review")]
+    FraudReview,
+    /// Read data-subject requests and consent records (ids, codes and dates; no values).
+    #[serde(rename = "requests:read")]
+    RequestsRead,
+    /// Record and close data-subject requests, record consent and its withdrawal.
+    #[serde(rename = "requests:write")]
+    RequestsWrite,
+    /// Move customers between segments (re-encrypted under the new segment's keys; staff need
+    /// a fresh step-up and must see both segments).
+    #[serde(rename = "customers:move")]
+    CustomersMove,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 20] = [
         Scope::CustomersRead,
         Scope::CustomersWrite,
         Scope::CustomersReveal,
@@ -58,6 +90,16 @@ impl Scope {
         Scope::AuditRead,
         Scope::TokensResolve,
         Scope::MetricsRead,
+        Scope::PayeesRead,
+        Scope::PayeesWrite,
+        Scope::PayoutsWrite,
+        Scope::PayoutsApprove,
+        Scope::EventsWrite,
+        Scope::FraudManage,
+        Scope::FraudReview,
+        Scope::RequestsRead,
+        Scope::RequestsWrite,
+        Scope::CustomersMove,
     ];
 
     /// The scope's name, e.g. `customers:read`.
@@ -73,6 +115,16 @@ impl Scope {
             Scope::AuditRead => "audit:read",
             Scope::TokensResolve => "tokens:resolve",
             Scope::MetricsRead => "metrics:read",
+            Scope::PayeesRead => "payees:read",
+            Scope::PayeesWrite => "payees:write",
+            Scope::PayoutsWrite => "payouts:write",
+            Scope::PayoutsApprove => "payouts:approve",
+            Scope::EventsWrite => "events:write",
+            Scope::FraudManage => "fraud:manage",
+            Scope::FraudReview => "fraud:review",
+            Scope::RequestsRead => "requests:read",
+            Scope::RequestsWrite => "requests:write",
+            Scope::CustomersMove => "customers:move",
         }
     }
 
@@ -409,6 +461,20 @@ pub enum OperatorTask {
     Staff,
     /// `jaga report …`: access reports over the audit log.
     Reports,
+    /// `jaga honeytoken`, `jaga alerts`, `jaga incident`: intrusion detection. Decoy customers
+    /// are written with the import's actor name, so the log does not single them out.
+    Security,
+    /// `jaga backup …` and the backup jobs: snapshots, restores (replaying the erasure
+    /// ledger), drills. Holds no scope: it reads no customer data through the vault.
+    Backup,
+    /// The fraud monitor's daily summary job: counts of the held events (`fraud:review`).
+    FraudSummary,
+    /// `jaga requests …`: data-subject requests and consent records.
+    Requests,
+    /// `jaga requests export`: the access and portability export (opens every field).
+    Export,
+    /// `jaga segments move`: moving a customer to another segment (`customers:move`).
+    Segments,
 }
 
 impl OperatorTask {
@@ -416,8 +482,13 @@ impl OperatorTask {
     pub fn component(self) -> &'static str {
         match self {
             OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => "cli",
-            OperatorTask::Import => "cli-import",
+            OperatorTask::Import | OperatorTask::Security => "cli-import",
             OperatorTask::Reports => "cli.report",
+            OperatorTask::Backup => "cli.backup",
+            OperatorTask::FraudSummary => "jobs.fraud-summary",
+            OperatorTask::Requests => "cli.requests",
+            OperatorTask::Export => "cli.export",
+            OperatorTask::Segments => "cli.segments",
         }
     }
 
@@ -425,8 +496,13 @@ impl OperatorTask {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => &[],
-            OperatorTask::Import => &[Scope::CustomersWrite],
+            OperatorTask::Import | OperatorTask::Security => &[Scope::CustomersWrite],
             OperatorTask::Reports => &[Scope::AuditRead],
+            OperatorTask::Backup => &[],
+            OperatorTask::FraudSummary => &[Scope::FraudReview],
+            OperatorTask::Requests => &[Scope::RequestsRead, Scope::RequestsWrite],
+            OperatorTask::Export => &[Scope::RequestsWrite, Scope::CustomersReveal],
+            OperatorTask::Segments => &[Scope::CustomersMove],
         }
     }
 }
@@ -468,12 +544,13 @@ impl Purpose {
         if !(3..=Self::MAX).contains(&n) || t.chars().any(char::is_control) {
             return Err(PurposeError::Invalid);
         }
-        // A reveal reason's label the console puts first ("Refund: …", `crate::purpose`) is
+        // A reveal reason's code the console puts first ("refund: …", or the English label of
+        // older rows, "Refund: …"; `crate::purpose`) is
         // ours, not a chat speaker's name (the redaction engine reads "Word: …" at the start
         // of a line as one): only what follows it is screened.
         let label = crate::purpose::Reason::ALL
             .iter()
-            .map(|r| r.audit_label())
+            .flat_map(|r| [r.key(), r.audit_label()])
             .find(|l| t.strip_prefix(l).is_some_and(|r| r.starts_with(": ")))
             .map_or(0, |l| l.len() + 2);
         let (head, rest) = t.split_at(label);

@@ -15,6 +15,10 @@
 //!   step, proofs, checkpoints, verification, search, and the `audit:read` capability with its
 //!   reports ([`report`]).
 //! - [`staff`]: staff accounts, passwords, TOTP, sessions, throttling.
+//! - [`ids`]: intrusion detection: honeytokens, behaviour rules, containment, alerts, incidents.
+//! - [`payouts`]: the rules of BEC-safe payouts (call-back verification of bank-detail changes,
+//!   four-eyes approval, bank bulk export of verified details only); the e-mail analyzer is
+//!   handed out by [`vault::Vault::mail_analyzer`].
 //! - [`CoreError`] and its one classification, [`ErrorClass`].
 //!
 //! This crate never depends on HTTP or database crates; the server reaches data only through
@@ -26,12 +30,20 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 mod error;
+pub mod export;
 pub mod guard;
+pub mod ids;
+pub mod letter;
+pub mod lifecycle;
 pub mod mask;
 pub mod model;
 pub mod notes;
+pub mod payouts;
+pub mod policy;
 pub mod purpose;
 pub mod report;
+pub mod requests;
+pub mod retention;
 pub mod roles;
 pub mod staff;
 pub mod store;
@@ -42,6 +54,8 @@ pub mod vault;
 pub use error::{
     ConflictKind, CoreError, ErrorClass, ErrorKind, ForbiddenReason, InvalidField, UnsealError,
 };
+/// The e-mail analyzer's types (its context and report), for the edges that show a report.
+pub use jaga_mail;
 
 /// Milliseconds since the Unix epoch, UTC: the timestamp unit stored everywhere.
 pub fn now_ms() -> i64 {
@@ -57,6 +71,13 @@ pub fn format_ms(ms: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// Parses an RFC 3339 time into milliseconds since the epoch, UTC.
+pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 #[cfg(test)]

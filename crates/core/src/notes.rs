@@ -18,7 +18,7 @@ pub enum NoteProblem {
     Empty,
     /// Longer than [`MAX_NOTE`] characters.
     TooLong,
-    /// It holds a payment card number (refused everywhere in the vault).
+    /// It holds a payment card number or CVV (refused everywhere in the vault).
     CardNumber,
 }
 
@@ -27,17 +27,43 @@ pub fn normalise(raw: &str) -> String {
     raw.replace("\r\n", "\n")
 }
 
-/// Checks a (normalised) note: not empty, at most [`MAX_NOTE`] characters, no card number.
+/// Checks a (normalised) note: not empty, at most [`MAX_NOTE`] characters, no card number and
+/// no CVV (the write guard's full check, [`crate::guard::check_note`], so that nothing the
+/// vault would refuse later gets past this step).
 pub fn check(note: &str) -> Result<(), NoteProblem> {
     if note.trim().is_empty() {
         Err(NoteProblem::Empty)
     } else if note.chars().count() > MAX_NOTE {
         Err(NoteProblem::TooLong)
-    } else if jaga_redact::card::contains_card_number(note) {
+    } else if jaga_redact::card::contains_card_number(note)
+        || crate::guard::check_note(note).is_err()
+    {
         Err(NoteProblem::CardNumber)
     } else {
         Ok(())
     }
+}
+
+/// A refused text as it goes back to the person who typed it: card numbers masked to their
+/// last four digits, CVVs masked entirely, everything else kept. Saving this draft again is
+/// never refused (masking can leave a lone 4-digit group next to "CVV", which is then masked
+/// too).
+pub fn refused_draft(text: &str) -> String {
+    // Card numbers as the console always showed them (`•••• •••• •••• 1111`), then whatever
+    // else the guard refuses (CVVs) masked by the guard.
+    let mut t = mask_cards(text);
+    for _ in 0..4 {
+        match crate::guard::check_note(&t) {
+            Ok(_) if !jaga_redact::card::contains_card_number(&t) => return t,
+            Ok(_) => t = jaga_redact::card::mask_card_numbers(&t, '•'),
+            Err(r) if !r.masked.is_empty() && r.masked != t => t = r.masked,
+            Err(_) => break,
+        }
+    }
+    // Still refused after masking: hide every digit rather than show anything refused.
+    t.chars()
+        .map(|c| if c.is_numeric() { '*' } else { c })
+        .collect()
 }
 
 /// One entry: `[YYYY-MM-DD HH:MM · author]` on its own line, then the trimmed note.
@@ -124,6 +150,27 @@ mod tests {
         assert_eq!(appended(None, &e), e);
         assert_eq!(appended(Some(""), &e), e);
         assert_eq!(appended(Some("old"), &e), format!("old\n\n{e}"));
+    }
+
+    #[test]
+    fn cvvs_are_refused_and_drafts_can_be_saved_again() {
+        for bad in [
+            "CVV 123",
+            "kode keamanan: 456",
+            "kartu 4111 1111 1111 1111 cvv 123",
+            "4111-1111-1111-1111",
+            "4111111111111111",
+            "cvc 9876 please",
+        ] {
+            assert_eq!(check(bad), Err(NoteProblem::CardNumber), "{bad}");
+            let draft = refused_draft(bad);
+            assert_eq!(check(&draft), Ok(()), "{bad} → {draft}");
+            assert!(!draft.contains("4111 1111"), "{draft}");
+            assert!(!draft.contains("123") && !draft.contains("456"), "{draft}");
+        }
+        let kept = refused_draft("Refund ke kartu 4111 1111 1111 1111 minggu depan");
+        assert!(kept.starts_with("Refund ke kartu "), "{kept}");
+        assert!(kept.ends_with("1111 minggu depan"), "{kept}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The purpose of a reveal as staff state it: one reason from a fixed list plus free text. The
-//! audit log records the reason's English label and the text (`Refund: TICKET-42`), so the log
-//! reads the same whatever the language of the member; pages show the reason in theirs.
+//! audit log records the reason's code and the text (`refund: TICKET-42`), so the log does not
+//! depend on the language of the member; pages, reports and letters show the reason in the
+//! reader's language ([`crate::letter::purpose_label`]). Rows written before the codes carry the
+//! English label (`Refund: TICKET-42`) and read the same way.
 
 use crate::auth::Purpose;
 use jaga_i18n::M;
@@ -55,7 +57,8 @@ impl Reason {
         Reason::ALL.into_iter().find(|r| r.key() == key)
     }
 
-    /// The label recorded in the audit log (English, whatever the reader's language).
+    /// The English label rows written before the codes carry (`Refund: …`); still read as
+    /// this reason.
     pub fn audit_label(self) -> &'static str {
         match self {
             Reason::Redelivery => "Re-delivery",
@@ -105,12 +108,13 @@ impl StatedPurpose {
         Ok(Self { reason, detail })
     }
 
-    /// The text the audit log records: the English label, then `: ` and the free text if any.
+    /// The text the audit log records: the reason's code ([`Reason::key`]), then `: ` and the
+    /// free text if any.
     pub fn audit_text(&self) -> String {
         if self.detail.is_empty() {
-            self.reason.audit_label().to_string()
+            self.reason.key().to_string()
         } else {
-            format!("{}: {}", self.reason.audit_label(), self.detail)
+            format!("{}: {}", self.reason.key(), self.detail)
         }
     }
 
@@ -128,10 +132,15 @@ mod tests {
     #[test]
     fn purposes_are_assembled_from_a_reason_and_text() {
         let p = StatedPurpose::assemble("refund", "  TICKET-42 ").unwrap();
-        assert_eq!(p.audit_text(), "Refund: TICKET-42");
+        assert_eq!(p.audit_text(), "refund: TICKET-42");
         assert!(p.purpose().is_some());
         let p = StatedPurpose::assemble("redelivery", "").unwrap();
-        assert_eq!(p.audit_text(), "Re-delivery");
+        assert_eq!(p.audit_text(), "redelivery");
+        let p = StatedPurpose::assemble("customer_request", "").unwrap();
+        assert_eq!(
+            p.purpose().map(|p| p.as_str().to_string()).as_deref(),
+            Some("customer_request")
+        );
         assert_eq!(
             StatedPurpose::assemble("other", " ab "),
             Err(PurposeProblem::NoDetail)
@@ -167,9 +176,20 @@ mod tests {
             let p = StatedPurpose::assemble(r.key(), "TICKET-42").unwrap();
             assert_eq!(
                 p.purpose().map(|p| p.as_str().to_string()),
-                Some(format!("{}: TICKET-42", r.audit_label()))
+                Some(format!("{}: TICKET-42", r.key()))
+            );
+            // Rows of the English labels (before the codes) screen the same way.
+            assert_eq!(
+                Purpose::screen(&format!("{}: TICKET-42", r.audit_label()))
+                    .unwrap()
+                    .as_str(),
+                format!("{}: TICKET-42", r.audit_label())
             );
         }
+        assert!(Purpose::screen("refund: 4111 1111 1111 1111").is_err());
+        let p = Purpose::screen("other: Dewi: kirim ulang").unwrap();
+        assert!(!p.as_str().contains("Dewi"), "{}", p.as_str());
+        assert!(p.as_str().starts_with("other: "), "{}", p.as_str());
         // Card numbers after a label are still refused, names still replaced.
         assert!(Purpose::screen("Refund: 4111 1111 1111 1111").is_err());
         let p = Purpose::screen("Other: Dewi: kirim ulang").unwrap();

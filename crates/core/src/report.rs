@@ -11,7 +11,6 @@ use crate::auth::{Caller, Scope};
 use crate::roles::{Policies, Role};
 use crate::store::{ApiKeyRecord, EventFilter, StaffRow, Store};
 use jaga_audit::event::{ActorKind, AuditEvent, decode};
-use jaga_i18n::{M, Tr};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -35,6 +34,14 @@ pub struct AccessEntry {
     pub actor_kind: String,
     /// API key id, staff id or component.
     pub actor_id: String,
+    /// For a staff member: their role (`cs_staff`, …), so a letter can say who acted without
+    /// naming them. Absent for keys and components, and for accounts no longer known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_role: Option<String>,
+    /// For a staff member: their display name (for the shop's own pages; the customer's letter
+    /// names roles only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
     /// Action, e.g. `customer.reveal`.
     pub action: String,
     /// The customer concerned.
@@ -60,6 +67,8 @@ impl AccessEntry {
             }
             .into(),
             actor_id: e.actor_id.clone(),
+            actor_role: None,
+            actor_name: None,
             action: e.action.clone(),
             customer_id: e.customer_id.clone(),
             fields: e.fields.clone(),
@@ -70,7 +79,10 @@ impl AccessEntry {
 }
 
 /// Every decodable event matching `filter`, in log order.
-async fn matching(store: &dyn Store, filter: &EventFilter) -> Result<Vec<AuditEvent>, CoreError> {
+pub(crate) async fn matching(
+    store: &dyn Store,
+    filter: &EventFilter,
+) -> Result<Vec<AuditEvent>, CoreError> {
     let mut out = Vec::new();
     let mut from = 0;
     loop {
@@ -137,73 +149,45 @@ pub(crate) async fn customer_report(
     {
         events.pop();
     }
+    let mut accesses: Vec<AccessEntry> = events.iter().map(AccessEntry::from_event).collect();
+    name_staff(store, &mut accesses).await?;
     Ok(CustomerReport {
         customer_code: found.row.code,
         customer_id: id.to_string(),
         generated_at: crate::format_ms(crate::now_ms()),
-        accesses: events.iter().map(AccessEntry::from_event).collect(),
+        accesses,
     })
+}
+
+/// Fills in the role and name of every staff actor still known.
+pub(crate) async fn name_staff(
+    store: &dyn Store,
+    entries: &mut [AccessEntry],
+) -> Result<(), CoreError> {
+    if !entries.iter().any(|e| e.actor_kind == "staff") {
+        return Ok(());
+    }
+    let staff: BTreeMap<String, StaffRow> = store
+        .staff_list()
+        .await?
+        .into_iter()
+        .map(|s| (s.id.to_string(), s))
+        .collect();
+    for e in entries.iter_mut().filter(|e| e.actor_kind == "staff") {
+        if let Some(s) = staff.get(&e.actor_id) {
+            e.actor_role = Some(s.role.clone());
+            e.actor_name = Some(s.name.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Letter language (the one language type of everything a person reads).
 pub use jaga_i18n::Lang;
 
-/// The report as a plain-text letter to the customer, its texts from the catalogue
-/// (`jaga_i18n::M::Letter*`).
-pub fn customer_letter(r: &CustomerReport, shop: &str, lang: Lang) -> String {
-    let tr = Tr(lang);
-    let mut s = String::new();
-    let date = r.generated_at.get(..10).unwrap_or(&r.generated_at);
-    s.push_str(&format!("{shop}\n{date}\n\n"));
-    s.push_str(&tr.f(M::LetterSubject, &[("code", &r.customer_code)]));
-    s.push_str("\n\n");
-    s.push_str(tr.t(M::LetterOpening));
-    s.push_str("\n\n");
-    s.push_str(&tr.f(M::LetterCount, &[("n", &r.accesses.len().to_string())]));
-    s.push_str("\n\n");
-    s.push_str(tr.t(M::LetterColumns));
-    s.push('\n');
-    for a in &r.accesses {
-        let by = format!("{} {}", a.actor_kind, a.actor_id);
-        s.push_str(&format!(
-            "{:<4} {:<21} {:<20} {:<18} {:<20} {}{}\n",
-            a.seq,
-            a.time.get(..19).unwrap_or(&a.time),
-            by,
-            action_label(&a.action, tr),
-            if a.fields.is_empty() {
-                "-".to_string()
-            } else {
-                a.fields.join(", ")
-            },
-            a.purpose
-                .as_deref()
-                .map(|p| format!("{p} / "))
-                .unwrap_or_default(),
-            a.outcome
-        ));
-    }
-    s.push('\n');
-    s.push_str(tr.t(M::LetterClosing));
-    s.push('\n');
-    s.push_str(shop);
-    s.push('\n');
-    s
-}
-
-fn action_label(action: &str, tr: Tr) -> String {
-    let m = match action {
-        "customer.read" => M::LetterActionRead,
-        "customer.reveal" => M::LetterActionReveal,
-        "customer.create" => M::LetterActionCreate,
-        "customer.update" => M::LetterActionUpdate,
-        "customer.erase" => M::LetterActionErase,
-        "customer.lookup" => M::LetterActionLookup,
-        "order.list" => M::LetterActionOrders,
-        "order.create" => M::LetterActionOrderCreate,
-        _ => return action.to_string(),
-    };
-    tr.t(m).to_string()
+/// The report as a plain-text letter to the customer from `shop` (see [`crate::letter`]).
+pub fn customer_letter(r: &CustomerReport, shop: &crate::letter::Shop, lang: Lang) -> String {
+    crate::letter::Letter::new(r, shop, lang).text()
 }
 
 /// One actor's activity over a period.
@@ -268,8 +252,44 @@ pub(crate) async fn actor_report(
         by_action,
         reveals_per_day,
         failed_logins,
-        events: events.iter().map(AccessEntry::from_event).collect(),
+        events: visible_entries(store, caller, &events).await?,
     })
+}
+
+/// The report entries of `events`, with the customer left out of every entry whose customer is
+/// in a segment a segment-restricted staff caller cannot see (the entry itself stays: what the
+/// actor did is the report's subject; whom they did it to is not this reader's to know).
+async fn visible_entries(
+    store: &dyn Store,
+    caller: &Caller,
+    events: &[AuditEvent],
+) -> Result<Vec<AccessEntry>, CoreError> {
+    let mut entries: Vec<AccessEntry> = events.iter().map(AccessEntry::from_event).collect();
+    let Some(staff) = caller.staff() else {
+        return Ok(entries);
+    };
+    let mut visible: BTreeMap<String, bool> = BTreeMap::new();
+    for entry in &mut entries {
+        let Some(id) = entry.customer_id.clone() else {
+            continue;
+        };
+        let sees = match visible.get(&id) {
+            Some(v) => *v,
+            None => {
+                let segment = match id.parse::<Uuid>() {
+                    Ok(uuid) => store.customer_load(uuid).await?.map(|f| f.row.segment),
+                    Err(_) => None,
+                };
+                let v = segment.is_none_or(|s| staff.sees_segment(&s));
+                visible.insert(id, v);
+                v
+            }
+        };
+        if !sees {
+            entry.customer_id = None;
+        }
+    }
+    Ok(entries)
 }
 
 fn day(ts_ms: u64) -> String {
@@ -510,63 +530,5 @@ mod tests {
         for p in ["checking", "customer asked", "cek 2x"] {
             assert!(!ticket_like(p), "{p}");
         }
-    }
-
-    fn sample_report() -> CustomerReport {
-        let entry = |seq: u64, action: &str, fields: &[&str], purpose: Option<&str>| AccessEntry {
-            seq,
-            time: "2026-12-01T08:15:30.123Z".into(),
-            actor_kind: "staff".into(),
-            actor_id: "s-1".into(),
-            action: action.into(),
-            customer_id: Some("c-1".into()),
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            purpose: purpose.map(String::from),
-            outcome: "ok".into(),
-        };
-        CustomerReport {
-            customer_code: "JG-ABCD-EFGH-J".into(),
-            customer_id: "c-1".into(),
-            generated_at: "2026-12-07T09:00:00Z".into(),
-            accesses: vec![
-                entry(7, "customer.read", &[], None),
-                entry(
-                    9,
-                    "customer.reveal",
-                    &["phone", "email"],
-                    Some("Refund: T-1"),
-                ),
-                entry(12, "order.list", &[], None),
-                entry(13, "customer.custom", &[], None),
-            ],
-        }
-    }
-
-    /// The letter reads exactly as before its texts moved to the catalogue (`jaga-i18n`).
-    #[test]
-    fn the_customer_letter_is_unchanged_in_both_languages() {
-        let r = sample_report();
-        let id = customer_letter(&r, "Toko Dewi", Lang::Id);
-        let want_id = "Toko Dewi\n2026-12-07\n\nPerihal: Catatan akses data pribadi Anda (kode pelanggan JG-ABCD-EFGH-J)\n\n\
-Dengan hormat,\n\nSesuai hak Anda atas informasi pemrosesan data pribadi (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi), berikut setiap akses ke data Anda yang tercatat dalam log audit kami yang tidak dapat diubah.\n\n\
-Jumlah akses: 4\n\n\
-No.  Waktu (UTC)           Oleh                 Tindakan           Data                 Tujuan / hasil\n\
-7    2026-12-01T08:15:30   staff s-1            lihat (tersamar)   -                    ok\n\
-9    2026-12-01T08:15:30   staff s-1            buka data          phone, email         Refund: T-1 / ok\n\
-12   2026-12-01T08:15:30   staff s-1            riwayat belanja    -                    ok\n\
-13   2026-12-01T08:15:30   staff s-1            customer.custom    -                    ok\n\
-\nSetiap baris dapat dibuktikan dengan bukti kriptografis (nomor di kolom pertama). Hubungi kami bila ada akses yang tidak Anda kenali.\n\nHormat kami,\nToko Dewi\n";
-        assert_eq!(id, want_id);
-        let en = customer_letter(&r, "Dewi's", Lang::En);
-        let want_en = "Dewi's\n2026-12-07\n\nRe: Record of access to your personal data (customer code JG-ABCD-EFGH-J)\n\n\
-Dear customer,\n\nAs you asked, here is every access to your data recorded in our tamper-evident audit log.\n\n\
-Number of accesses: 4\n\n\
-No.  Time (UTC)            By                   Action             Data                 Purpose / outcome\n\
-7    2026-12-01T08:15:30   staff s-1            view (masked)      -                    ok\n\
-9    2026-12-01T08:15:30   staff s-1            reveal             phone, email         Refund: T-1 / ok\n\
-12   2026-12-01T08:15:30   staff s-1            order history      -                    ok\n\
-13   2026-12-01T08:15:30   staff s-1            customer.custom    -                    ok\n\
-\nEach line can be proven with a cryptographic proof (the number in the first column). Contact us about any access you do not recognise.\n\nSincerely,\nDewi's\n";
-        assert_eq!(en, want_en);
     }
 }

@@ -16,6 +16,15 @@ pub fn derive(key: &Key32, info: &str) -> Key32 {
     Key32::from_bytes(*out)
 }
 
+/// The key-encryption key of one segment under KEK version `kek`:
+/// `HKDF-SHA256(kek, salt "jaga/v1", info "segment-kek/<segment>")`.
+///
+/// HKDF is a pseudo-random function of the KEK: one segment's key tells nothing about the KEK
+/// or about any other segment's key, so a leaked segment KEK opens only that segment's DEKs.
+pub fn segment_kek(kek: &Key32, segment: &str) -> Key32 {
+    derive(kek, &format!("segment-kek/{segment}"))
+}
+
 /// Wraps a key-encryption key (or other root-held key) under the root key.
 pub fn wrap_under_root(root: &Key32, kind: &str, version: u32, key: &Key32) -> Vec<u8> {
     let v = version.to_string();
@@ -74,7 +83,7 @@ impl Keyring {
 
     fn segment_kek(&self, version: u32, segment: &str) -> Result<Key32, CryptoError> {
         let kek = self.keks.get(&version).ok_or(CryptoError::Decrypt)?;
-        Ok(derive(kek, &format!("segment-kek/{segment}")))
+        Ok(segment_kek(kek, segment))
     }
 
     /// Wraps a customer's DEK under the active version's segment KEK.

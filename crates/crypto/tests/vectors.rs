@@ -111,6 +111,10 @@ fn wrapped_dek_vector_matches_the_segment_kek_derivation() {
     let kek = key(&c["kek"]);
     let seg = keys::derive(&kek, "segment-kek/vip");
     assert_eq!(seg.expose()[..], hex(&c["segment_kek"])[..]);
+    assert_eq!(
+        keys::segment_kek(&kek, "vip").expose()[..],
+        hex(&c["segment_kek"])[..]
+    );
     let ring = keys::Keyring::new([(3u32, kek)].into_iter().collect(), 3).unwrap();
     let dek = ring
         .unwrap_dek("vip", "cust-123", &hex(&c["ciphertext"]))

@@ -15,8 +15,10 @@
 #![deny(missing_docs)]
 
 mod catalog;
+pub mod format;
 
 pub use catalog::M;
+pub use format::{Zone, money};
 use std::fmt;
 
 /// A language. Bahasa Indonesia is the default.

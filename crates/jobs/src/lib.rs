@@ -8,16 +8,28 @@
 //! - [`delivery`] is the outbound side: channels (a directory, a signed webhook, SMTP) behind
 //!   one [`delivery::Witnesses`] outbox with retries that survive a restart. Audit witnesses use
 //!   it now; alerts will use it later.
+//! - [`lifecycle`] holds the data lifecycle's jobs: the erasure ledger's catch-up and hand-off
+//!   to the witnesses, scheduled backups with rotation, restore drills.
 //! - [`checkpoint`] and [`review`] are the audit jobs: signing checkpoints, handing them to the
 //!   witnesses, and the periodic access review. The CLI's `jaga audit …` commands call the same
 //!   code.
+//! - [`alerts`]: the `[alerts]` channels, recording the intrusion detector's firings, and
+//!   handing alerts to the channels (rate-limited) through the same outbox.
+//! - [`payees`]: the `[payouts]` table (approval thresholds, the notice channel) and the job
+//!   that tells a payee's contact on file of a bank-detail change.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod alerts;
 pub mod checkpoint;
 pub mod config;
 pub mod delivery;
+pub mod fraud;
 mod job;
+pub mod lifecycle;
+pub mod payees;
+pub mod policy_watch;
+pub mod retention;
 pub mod review;
 mod runner;
 pub mod upkeep;

@@ -187,20 +187,18 @@ async fn a_singleton_done_recently_is_not_run_again_after_a_restart() {
 /// A database of its own on the test PostgreSQL, or `None` (skipped) if it is unreachable and
 /// not required.
 fn fresh_postgres() -> Option<(String, String)> {
-    let base = std::env::var("JAGA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = jaga_testkit::skip::postgres_url();
     let name = format!("jaga_jobs_{}", hex_id());
     let created = Command::new("psql")
         .args([base.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !created {
-        assert!(
-            std::env::var_os("JAGA_REQUIRE_POSTGRES").is_none(),
-            "PostgreSQL is required (JAGA_REQUIRE_POSTGRES) but {base} is unreachable"
-        );
-        eprintln!("PostgreSQL tests SKIPPED: cannot reach {base}");
+        .output();
+    let why = match &created {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+        Err(e) => Some(format!("cannot run psql: {e}")),
+    };
+    if let Some(why) = why {
+        jaga_testkit::skip::postgres_unreachable("PostgreSQL job test", &base, &why);
         return None;
     }
     let (prefix, _) = base.rsplit_once('/').unwrap();

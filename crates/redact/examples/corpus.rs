@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p jaga-redact --example corpus -- --seed 1 --n 3000 [--errors] [--jsonl out.jsonl]
-//! cargo run --release -p jaga-redact --example corpus -- --eval-jsonl corpus.jsonl [--char-offsets]
+//! cargo run --release -p jaga-redact --example corpus -- --eval-jsonl corpus.jsonl [--char-offsets] [--errors]
 //! ```
 //!
 //! `--eval-jsonl` scores a labelled JSONL corpus written by another tool (e.g. the Presidio
@@ -25,7 +25,11 @@ fn main() -> std::io::Result<()> {
             .cloned()
     };
     if let Some(path) = arg("--eval-jsonl") {
-        return eval_jsonl(&path, args.iter().any(|a| a == "--char-offsets"));
+        return eval_jsonl(
+            &path,
+            args.iter().any(|a| a == "--char-offsets"),
+            args.iter().any(|a| a == "--errors"),
+        );
     }
     let seed: u64 = arg("--seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let n: usize = arg("--n").and_then(|s| s.parse().ok()).unwrap_or(3000);
@@ -97,7 +101,7 @@ fn print_errors(d: &Doc) {
     }
 }
 
-fn eval_jsonl(path: &str, char_offsets: bool) -> std::io::Result<()> {
+fn eval_jsonl(path: &str, char_offsets: bool, errors: bool) -> std::io::Result<()> {
     let text = std::fs::read_to_string(path)?;
     let mut docs = Vec::new();
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
@@ -128,11 +132,19 @@ fn eval_jsonl(path: &str, char_offsets: bool) -> std::io::Result<()> {
             };
             spans.push(GoldSpan { kind, start, end });
         }
+        let genre = if v["genre"] == "csv_row" {
+            Genre::CsvRow
+        } else {
+            Genre::CsNote
+        };
         docs.push(Doc {
             text: t,
             spans,
-            genre: Genre::CsNote,
+            genre,
         });
+    }
+    if errors {
+        docs.iter().for_each(print_errors);
     }
     let report = evaluate(&docs);
     println!(

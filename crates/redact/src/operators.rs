@@ -48,7 +48,46 @@ fn finish(
 /// Applies `policy` to `findings` (sorted, non-overlapping, on char boundaries — as returned by
 /// [`crate::detect`]) in `text`. Findings that are out of range, overlap an earlier one or do not
 /// fall on character boundaries are skipped rather than trusted.
+///
+/// The result never holds a card number the detector can see: replacing a value changes its
+/// neighbours, and digits left on either side may then read as a card that no window of the
+/// input did (a long run of digit groups, a value glued to a run by punctuation). Such cards are
+/// redacted too, pass after pass, until a detection of the output finds none.
 pub fn apply(text: &str, findings: &[Finding], policy: &Policy) -> Result<String, RedactError> {
+    let out = apply_once(text, findings, policy)?;
+    seal_cards(out, policy)
+}
+
+/// Redacts every card number [`crate::detect`] finds in `text`, whatever its score, until none is
+/// left. Each pass uses the policy's operator for cards, except that tokenizing (whose tokens may
+/// hold digits) becomes a replacement, so every pass removes at least 13 digits and the loop ends.
+fn seal_cards(mut text: String, policy: &Policy) -> Result<String, RedactError> {
+    loop {
+        // A card has at least 13 digits: most outputs are ruled out without a detection.
+        let digits = text
+            .chars()
+            .filter(|c| crate::card::decimal_digit_value(*c).is_some())
+            .count();
+        if digits < 13 {
+            return Ok(text);
+        }
+        let cards: Vec<Finding> = crate::detect(&text)
+            .into_iter()
+            .filter(|f| f.kind == K::CreditCard)
+            .collect();
+        if cards.is_empty() {
+            return Ok(text);
+        }
+        let op = match policy.operator(K::CreditCard) {
+            Operator::Tokenize => Operator::Replace,
+            op => op,
+        };
+        let card_policy = policy.clone().with(K::CreditCard, op);
+        text = apply_once(&text, &cards, &card_policy)?;
+    }
+}
+
+fn apply_once(text: &str, findings: &[Finding], policy: &Policy) -> Result<String, RedactError> {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for f in findings {

@@ -44,12 +44,49 @@ macro_rules! route_scopes {
 route_scopes! {
     /// `customers:write` (create, update).
     CustomersWrite => Scope::CustomersWrite, AuditAction::CustomerWrite, true, false;
+    /// `customers:move` (move a customer to another segment; staff: fresh step-up).
+    CustomersMove => Scope::CustomersMove, AuditAction::CustomerSegmentMove, true, true;
     /// `orders:write` (add an order).
     OrdersWrite => Scope::OrdersWrite, AuditAction::OrderCreate, true, false;
     /// `redact`.
     Redact => Scope::Redact, AuditAction::TextRedact, false, false;
+    /// `payees:read` (the e-mail analyzer compares senders with the payees' domains).
+    MailAnalyze => Scope::PayeesRead, AuditAction::MailAnalyze, false, false;
+    /// `events:write` (send events to the fraud monitor).
+    EventsWrite => Scope::EventsWrite, AuditAction::FraudEventScore, false, false;
+    /// `fraud:manage` (allow and block lists, rule reloads).
+    FraudManage => Scope::FraudManage, AuditAction::FraudListChange, false, false;
+    /// `fraud:review` (decide held events; staff must have accepted the agreement).
+    FraudReview => Scope::FraudReview, AuditAction::FraudReviewDecide, true, false;
+    /// `requests:write` (record a data-subject request).
+    RequestsRecord => Scope::RequestsWrite, AuditAction::RequestRecord, true, false;
+    /// `requests:write` (close a data-subject request).
+    RequestsClose => Scope::RequestsWrite, AuditAction::RequestClose, true, false;
+    /// `requests:write` (record consent or its withdrawal).
+    ConsentsRecord => Scope::RequestsWrite, AuditAction::ConsentRecord, true, false;
+    /// `requests:write` for the access/portability export (staff: agreement and a fresh
+    /// step-up; the capability also checks `customers:reveal` and the role's field views).
+    CustomerExport => Scope::RequestsWrite, AuditAction::CustomerExport, true, true;
     /// `tokens:resolve` (staff: agreement and a fresh step-up).
     TokensResolve => Scope::TokensResolve, AuditAction::TokenResolve, true, true;
+    /// `payees:read` (payees, payouts and their chains).
+    PayeesRead => Scope::PayeesRead, AuditAction::PayeeRead, true, false;
+    /// `payees:write` (create a payee, request a bank-detail change).
+    PayeesWrite => Scope::PayeesWrite, AuditAction::PayeeCreate, true, false;
+    /// `payees:write` for the call-back (staff: fresh step-up).
+    PayeeVerify => Scope::PayeesWrite, AuditAction::PayeeBankVerify, true, true;
+    /// `payees:write` (request a change of a payee's contacts).
+    PayeeContactChange => Scope::PayeesWrite, AuditAction::PayeeContactChange, true, false;
+    /// `payees:write` for the call-back on a contact change (staff: fresh step-up).
+    PayeeContactVerify => Scope::PayeesWrite, AuditAction::PayeeContactVerify, true, true;
+    /// `payouts:write` (create a payout).
+    PayoutsWrite => Scope::PayoutsWrite, AuditAction::PayoutCreate, true, false;
+    /// `payouts:approve` (staff: fresh step-up).
+    PayoutsApprove => Scope::PayoutsApprove, AuditAction::PayoutApprove, true, true;
+    /// `payouts:approve` to reject a payout (staff: fresh step-up).
+    PayoutsReject => Scope::PayoutsApprove, AuditAction::PayoutReject, true, true;
+    /// `payouts:write` for the bank file (staff: fresh step-up; it carries account numbers).
+    PayoutsExport => Scope::PayoutsWrite, AuditAction::PayoutExport, true, true;
 }
 
 /// An authenticated caller who holds the route's scope `R` (and, for staff, the agreement and

@@ -132,6 +132,10 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, ApiError> {
+        if let Some(pre) = parts.extensions.get::<crate::idempotency::PreAuthed>() {
+            // Authenticated by the Idempotency-Key middleware for this very request.
+            return Ok(Authed(pre.0.clone()));
+        }
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
         let bearer = parts
             .headers
@@ -161,9 +165,14 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or(CoreError::Unauthenticated)?;
+        let address = client_address(&parts.headers, &parts.extensions, state.config.behind_proxy);
         let caller = state
             .vault
-            .authenticate(&SecretString::from(token.trim().to_string()), request_id)
+            .authenticate_from(
+                &SecretString::from(token.trim().to_string()),
+                request_id,
+                Some(&address),
+            )
             .await
             .inspect_err(|e| {
                 if matches!(e, CoreError::Unauthenticated) {

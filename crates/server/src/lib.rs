@@ -16,6 +16,7 @@
 pub mod authorize;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -41,13 +42,26 @@ pub struct ServerConfig {
     /// Trust the last `X-Forwarded-For` address as the client's (only behind a TLS-terminating
     /// proxy that sets it); otherwise the socket peer address is the client.
     pub behind_proxy: bool,
+    /// The address staff and customers reach Jaga at (`public_url`, e.g.
+    /// `https://jaga.toko.example`), without a trailing slash. Every link Jaga writes
+    /// (invitations, e-mails, alerts, letters) starts with it; links are never built from
+    /// request headers (`Host` is client-chosen, and HTTP/2 does not send it).
+    pub public_url: String,
+    /// The shop's name and time zone (`[shop]`): what the console's pages and the customer's
+    /// letter call the shop, and the zone every time is shown in.
+    pub shop: jaga_core::letter::Shop,
 }
+
+/// The `public_url` of the default listen address with Jaga's own certificate.
+pub const DEFAULT_PUBLIC_URL: &str = "https://127.0.0.1:8443";
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
             behind_proxy: false,
+            public_url: DEFAULT_PUBLIC_URL.into(),
+            shop: jaga_core::letter::Shop::default(),
         }
     }
 }
@@ -101,7 +115,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// The application: the JSON API and operations endpoints plus `pages` (the staff console,
 /// `jaga_console::mount`), all behind the same edge middleware (request id, security headers,
-/// body limit, metrics, access log, run-to-completion).
+/// body limit, metrics, access log, run-to-completion, `Idempotency-Key` on POST).
 pub fn router_with(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
     use routes::{customers, orders, sys};
     Router::new()
@@ -116,16 +130,40 @@ pub fn router_with(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router
                 .delete(customers::erase),
         )
         .route(
+            "/v1/customers/{id}/export",
+            axum::routing::post(routes::export::export),
+        )
+        .route(
+            "/v1/customers/{id}/segment",
+            axum::routing::post(customers::move_segment),
+        )
+        .route(
             "/v1/customers/{id}/orders",
             get(orders::list).post(orders::create),
         )
         .route("/v1/redact", axum::routing::post(routes::redact::redact))
+        .route("/v1/events", axum::routing::post(routes::events::score))
+        .route(
+            "/v1/events/batch",
+            axum::routing::post(routes::events::batch),
+        )
+        .route(
+            "/v1/webhooks/{gateway}",
+            axum::routing::post(routes::webhooks::receive),
+        )
+        .route(
+            "/v1/mail/analyze",
+            axum::routing::post(routes::mail::analyze)
+                .layer(DefaultBodyLimit::max(routes::mail::MAIL_BODY_LIMIT)),
+        )
         .route(
             "/v1/tokens/resolve",
             axum::routing::post(routes::tokens::resolve),
         )
         .merge(routes::auth::router())
         .merge(routes::staff::router())
+        .merge(routes::fraud::router())
+        .merge(routes::payees::router())
         .route("/v1/sys/seal-status", get(sys::seal_status))
         .route("/v1/sys/unseal", axum::routing::post(sys::unseal))
         .route("/healthz", get(sys::healthz))
@@ -133,10 +171,15 @@ pub fn router_with(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router
         .route("/metrics", get(sys::metrics))
         .route("/openapi.json", get(sys::openapi))
         .merge(routes::audit::router())
+        .merge(routes::requests::router())
         .merge(pages)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .layer(middleware::from_fn(run_to_completion))
         .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
@@ -239,10 +282,22 @@ pub struct TlsFiles {
 }
 
 /// Serves `app` over HTTPS on `addr` until `shutdown` resolves, then drains connections for up
-/// to 10 seconds.
+/// to 10 seconds. Binds first: a taken address is an error before anything is served.
 pub async fn serve(
     app: Router,
     addr: SocketAddr,
+    tls: TlsFiles,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_listener(app, std::net::TcpListener::bind(addr)?, tls, shutdown).await
+}
+
+/// Like [`serve`], on a listener that is already bound: bind port 0, read the port the system
+/// chose from [`std::net::TcpListener::local_addr`], then serve (nothing else can take the port
+/// in between).
+pub async fn serve_listener(
+    app: Router,
+    listener: std::net::TcpListener,
     tls: TlsFiles,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -265,7 +320,12 @@ pub async fn serve(
         shutdown.await;
         h.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    axum_server::bind_rustls(addr, rustls_cfg)
+    listener.set_nonblocking(true)?;
+    // The address actually bound (with port 0 the system picks one).
+    if let Ok(bound) = listener.local_addr() {
+        tracing::info!(addr = %bound, "listening");
+    }
+    axum_server::from_tcp_rustls(listener, rustls_cfg)
         .handle(handle)
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await

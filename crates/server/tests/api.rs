@@ -12,6 +12,10 @@ use tower::ServiceExt;
 #[path = "api/leaks.rs"]
 mod leaks;
 
+/// `Idempotency-Key` on POST (issue 12).
+#[path = "api/idempotency.rs"]
+mod idempotency;
+
 mod common;
 use common::{Api, api};
 
@@ -596,6 +600,9 @@ async fn redact_endpoint_removes_identifiers_and_audits_counts_only() {
 async fn clients_that_hang_up_mid_request_do_not_wedge_the_store() {
     let a = api().await;
     let key = a.key(ALL).await;
+    let tasks_before = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
     // Start many creates and abandon each after a short, varying time (a client hanging up).
     for i in 0..60u64 {
         let req = Request::builder()
@@ -613,7 +620,21 @@ async fn clients_that_hang_up_mid_request_do_not_wedge_the_store() {
         )
         .await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The abandoned requests run to completion in tasks of their own: wait (with a deadline)
+    // until they are done, so the requests below meet whatever state they left.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks()
+        > tasks_before
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "abandoned requests still running after 20 s"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     for i in 0..10 {
         let (s, v) = a
             .create(&key, json!({"full_name": format!("After {i}")}))

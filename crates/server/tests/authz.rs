@@ -18,19 +18,26 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-async fn store() -> Arc<dyn Store> {
-    let dir = tempfile::tempdir().unwrap().keep();
-    Arc::new(
-        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
-            .await
-            .unwrap(),
-    )
+/// A store in a temporary directory; the directory is removed when the returned guard drops
+/// (keep it until the test ends).
+async fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(
+        jaga_store_sqlite::SqliteStore::open(&format!(
+            "sqlite://{}",
+            dir.path().join("t.db").display()
+        ))
+        .await
+        .unwrap(),
+    );
+    (dir, store)
 }
 
 fn server_config() -> ServerConfig {
     ServerConfig {
         body_limit: 4 * 1024,
         behind_proxy: true,
+        ..Default::default()
     }
 }
 
@@ -101,7 +108,8 @@ fn bad_bodies() -> Vec<(&'static str, String)> {
 
 #[tokio::test]
 async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
-    let h = Harness::new(store().await).await;
+    let (_dir, store) = store().await;
+    let h = Harness::new(store).await;
     let app = router(AppState::new(h.vault.clone(), server_config()));
     let id = h
         .vault
@@ -138,6 +146,25 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
         ),
         ("POST", "/v1/tokens/resolve".into(), Scope::TokensResolve),
         ("POST", "/v1/redact".into(), Scope::Redact),
+        ("POST", "/v1/events".into(), Scope::EventsWrite),
+        ("POST", "/v1/events/batch".into(), Scope::EventsWrite),
+        ("POST", "/v1/requests".into(), Scope::RequestsWrite),
+        (
+            "POST",
+            format!("/v1/requests/{id}/close"),
+            Scope::RequestsWrite,
+        ),
+        (
+            "POST",
+            format!("/v1/customers/{id}/consents"),
+            Scope::RequestsWrite,
+        ),
+        // Last: its refusals may fall beyond the refusal budget's window and be aggregated.
+        (
+            "POST",
+            format!("/v1/customers/{id}/segment"),
+            Scope::CustomersMove,
+        ),
     ];
     for (method, path, scope) in &routes {
         let all_but: std::collections::BTreeSet<Scope> =
@@ -179,6 +206,7 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
         "order.create",
         "token.resolve",
         "text.redact",
+        "fraud.event.score",
     ] {
         assert!(
             acts.iter().any(|(x, o, _)| x == a && o == "denied"),
@@ -237,8 +265,10 @@ async fn a_key_without_the_scope_is_refused_before_the_body_is_parsed() {
 const PASS: &str = "correct horse battery staple";
 
 /// A sealed passphrase installation (cheap Argon2 parameters) and its router.
-async fn passphrase_server(params: PassphraseParams) -> (Arc<Vault>, axum::Router, Arc<dyn Store>) {
-    let store = store().await;
+async fn passphrase_server(
+    params: PassphraseParams,
+) -> (Arc<Vault>, axum::Router, Arc<dyn Store>, tempfile::TempDir) {
+    let (dir, store) = store().await;
     let root = Key32::random();
     Vault::initialize(store.as_ref(), &root).await.unwrap();
     let wrapped =
@@ -252,7 +282,7 @@ async fn passphrase_server(params: PassphraseParams) -> (Arc<Vault>, axum::Route
     };
     let vault = Arc::new(Vault::new(store.clone(), config));
     let app = router(AppState::new(vault.clone(), server_config()));
-    (vault, app, store)
+    (vault, app, store, dir)
 }
 
 fn cheap() -> PassphraseParams {
@@ -275,7 +305,7 @@ async fn unseal(app: &axum::Router, ip: &str, body: Value) -> (StatusCode, Value
 
 #[tokio::test]
 async fn once_unsealed_the_endpoint_tries_nothing() {
-    let (vault, app, store) = passphrase_server(cheap()).await;
+    let (vault, app, store, _dir) = passphrase_server(cheap()).await;
     let (st, v, _) = unseal(&app, "192.0.2.1", json!({"passphrase": PASS})).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["sealed"], false);
@@ -308,7 +338,7 @@ async fn once_unsealed_the_endpoint_tries_nothing() {
 
 #[tokio::test]
 async fn sealed_attempts_are_throttled_per_address_and_audited() {
-    let (vault, app, store) = passphrase_server(cheap()).await;
+    let (vault, app, store, _dir) = passphrase_server(cheap()).await;
     for i in 0..5 {
         let (st, v, _) = unseal(
             &app,
@@ -360,7 +390,7 @@ async fn sealed_attempts_are_throttled_per_address_and_audited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_guesses_is_tried_at_most_five_times() {
-    let (_vault, app, store) = passphrase_server(cheap()).await;
+    let (_vault, app, store, _dir) = passphrase_server(cheap()).await;
     let tasks: Vec<_> = (0..30)
         .map(|i| {
             let app = app.clone();
@@ -396,7 +426,7 @@ async fn a_burst_of_guesses_is_tried_at_most_five_times() {
 async fn the_key_derivation_does_not_block_the_async_workers() {
     // Expensive enough to notice: if Argon2 ran on the (only) async worker, the unseal request
     // would finish before a health check polled after it could answer.
-    let (_vault, app, _store) =
+    let (_vault, app, _store, _dir) =
         passphrase_server(PassphraseParams::with_cost(64 * 1024, 3, 1)).await;
     let slow = unseal(&app, "192.0.2.5", json!({"passphrase": "wrong guess"}));
     let health = call(&app, "GET", "/healthz", &[], "");
@@ -413,7 +443,7 @@ async fn the_key_derivation_does_not_block_the_async_workers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn foreign_shares_in_a_burst_cannot_spoil_the_real_ones() {
-    let store = store().await;
+    let (_dir, store) = store().await;
     let root = Key32::random();
     Vault::initialize(store.as_ref(), &root).await.unwrap();
     let shares: Vec<String> = split(&root, 2, 3)

@@ -17,12 +17,25 @@ use tower::ServiceExt;
 /// Throttle reservations, second-factor caps, IPv6 grouping, step-up for staff admin.
 #[path = "staff/authz.rs"]
 mod authz;
+/// The access and portability export: purpose, step-up, roles, segments, erased customers.
+#[path = "staff/export.rs"]
+mod export;
+/// Payees and payouts: call-back verification and four-eyes approval with real sessions.
+#[path = "staff/payees.rs"]
+mod payees;
+/// Segment isolation on every path, each refusal audited, each with a positive control.
+#[path = "staff/segments.rs"]
+mod segments;
+/// Step-up, recovery codes and invitation tokens: sequential and concurrent guessing.
+#[path = "staff/throttles.rs"]
+mod throttles;
 
 const T0: i64 = 1_800_000_000_000;
 const PASSWORD: &str = "violet kettle marmalade oxbow";
 
 struct Env {
     h: Harness,
+    _dir: tempfile::TempDir,
     app: axum::Router,
     staff: Arc<StaffService>,
     clock: FakeClock,
@@ -39,11 +52,13 @@ struct Sess {
 }
 
 async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store =
-        jaga_store_sqlite::SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
-            .await
-            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = jaga_store_sqlite::SqliteStore::open(&format!(
+        "sqlite://{}",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
     let h = Harness::new(Arc::new(store)).await;
     let clock = FakeClock::at(T0);
     let staff = Arc::new(
@@ -55,11 +70,13 @@ async fn env() -> Env {
         ServerConfig {
             body_limit: 64 * 1024,
             behind_proxy: true,
+            ..Default::default()
         },
         staff.clone(),
     ));
     Env {
         h,
+        _dir: dir,
         app,
         staff,
         clock,
@@ -381,6 +398,51 @@ async fn invitation_enrolment_login_and_session_cookie() {
     assert!(has(&actions, "staff.totp.enrol", "ok"));
     assert!(has(&actions, "staff.login.ok", "ok"));
     assert!(has(&actions, "staff.agreement.accept", "ok"));
+}
+
+/// A leftover bootstrap link (two printed before the owner signed up) must not mint a second
+/// admin once the first is accepted.
+#[tokio::test]
+async fn a_bootstrap_link_is_void_once_an_admin_exists() {
+    let e = env().await;
+    let first = e.staff.bootstrap_invitation().await.unwrap();
+    let second = e.staff.bootstrap_invitation().await.unwrap();
+    let accept = |token: &str, email: &str| json!({"token": token, "email": email, "name": "Pemilik", "password": PASSWORD});
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/invitations/accept",
+            None,
+            Some(accept(first.token.expose_secret(), "owner@shop.id")),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v, _) = e
+        .call(
+            "POST",
+            "/v1/invitations/accept",
+            None,
+            Some(accept(
+                second.token.expose_secret(),
+                "intruder@evil.example",
+            )),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["code"], "invalid_invitation");
+    let admins =
+        e.h.store
+            .staff_list()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|s| s.role == "admin")
+            .count();
+    assert_eq!(admins, 1);
+    // and no new bootstrap link can be made
+    assert!(e.staff.bootstrap_invitation().await.is_err());
 }
 
 #[tokio::test]
@@ -1325,6 +1387,8 @@ async fn authenticator_replacement_needs_step_up_and_a_code_from_the_new_app() {
         .call("POST", "/v1/auth/totp/replace", Some(&s), None, &[])
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    // the refusal is audited (a stolen session trying to swap the authenticator is visible)
+    assert!(has(&e.actions().await, "staff.totp.replace", "denied"));
     e.step_up(&mut s).await;
     let (st, v, _) = e
         .call("POST", "/v1/auth/totp/replace", Some(&s), None, &[])

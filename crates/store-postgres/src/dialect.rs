@@ -62,11 +62,13 @@ pub(crate) async fn insert_customers(
     Ok(())
 }
 
-/// Writes a planned audit append's events and Merkle nodes, one `UNNEST` insert each.
+/// Writes a planned audit append's events and Merkle nodes and updates the head, in one
+/// statement (`sql::AUDIT_APPEND_WRITE`).
 pub(crate) async fn write_audit(
     conn: &mut Conn,
     plan: &AppendPlan,
     records: &[&AuditRecord],
+    now_ms: i64,
 ) -> Result<(), StoreError> {
     let n = plan.events.len();
     let (mut seqs, mut leaves, mut hashes) = (
@@ -89,7 +91,14 @@ pub(crate) async fn write_audit(
         actions.push(r.action.as_str());
         customers.push(r.customer_id.map(|u| u.to_string()));
     }
-    sqlx::query(sql::AUDIT_EVENTS_INSERT)
+    let levels: Vec<i64> = plan.nodes.iter().map(|(l, _, _)| i64::from(*l)).collect();
+    let idxs: Vec<i64> = plan
+        .nodes
+        .iter()
+        .map(|(_, i, _)| pos(*i))
+        .collect::<Result<_, _>>()?;
+    let node_hashes: Vec<&[u8]> = plan.nodes.iter().map(|(_, _, h)| &h[..]).collect();
+    sqlx::query(sql::AUDIT_APPEND_WRITE)
         .bind(&seqs)
         .bind(&leaves)
         .bind(&hashes)
@@ -97,25 +106,16 @@ pub(crate) async fn write_audit(
         .bind(&actors)
         .bind(&actions)
         .bind(&customers)
+        .bind(&levels)
+        .bind(&idxs)
+        .bind(&node_hashes)
+        .bind(pos(plan.size)?)
+        .bind(&plan.root[..])
+        .bind(&plan.frontier)
+        .bind(now_ms)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    if !plan.nodes.is_empty() {
-        let levels: Vec<i64> = plan.nodes.iter().map(|(l, _, _)| i64::from(*l)).collect();
-        let idxs: Vec<i64> = plan
-            .nodes
-            .iter()
-            .map(|(_, i, _)| pos(*i))
-            .collect::<Result<_, _>>()?;
-        let node_hashes: Vec<&[u8]> = plan.nodes.iter().map(|(_, _, h)| &h[..]).collect();
-        sqlx::query(sql::AUDIT_NODES_INSERT)
-            .bind(&levels)
-            .bind(&idxs)
-            .bind(&node_hashes)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-    }
     Ok(())
 }
 
@@ -222,4 +222,15 @@ pub(crate) async fn after_erase(pool: &Pool<Db>) {
     if let Err(e) = sqlx::raw_sql("VACUUM customer_keys").execute(pool).await {
         tracing::warn!(error = %e, "VACUUM after erasure failed; autovacuum will reclaim the dead key later");
     }
+}
+
+/// PostgreSQL snapshots are not taken in process: the operator backs the database up with
+/// its own tools (`pg_dump`), Jaga backs up the data directory and refuses to pretend.
+pub(crate) async fn snapshot_into(
+    _pool: &Pool<Db>,
+    _dest: &std::path::Path,
+) -> Result<jaga_core::store::SnapshotInfo, StoreError> {
+    Err(StoreError::Unsupported(
+        "an in-process snapshot of PostgreSQL (back the database up with pg_dump)",
+    ))
 }

@@ -1,7 +1,10 @@
 //! Jaga's store on PostgreSQL: for deployments where several server nodes share one database.
 //!
-//! - Every write and every audited read runs in an ordinary `BEGIN` (READ COMMITTED)
-//!   transaction from a pool of at most [`MAX_CONNECTIONS`] connections.
+//! - Every write runs in an ordinary `BEGIN` (READ COMMITTED) transaction from a pool of at most
+//!   [`MAX_CONNECTIONS`] connections. Customer and order writes and the audit records of reads
+//!   are committed in groups by one writer task per process (see `jaga_store_sql::group`), so
+//!   one head lock and one WAL flush serve a whole group; reads run on the pool and wait only
+//!   for their audit record to be durable.
 //! - The audit append is the **last** step before commit: it locks the single `audit_head` row
 //!   with `SELECT ... FOR UPDATE`, plans the append, inserts the events and Merkle nodes in
 //!   batches and updates the head. Positions are therefore assigned by exactly one writer at a
@@ -36,6 +39,7 @@ pub const MAX_CONNECTIONS: u32 = 16;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    group: std::sync::Arc<group::Group>,
 }
 
 impl PostgresStore {
@@ -47,7 +51,13 @@ impl PostgresStore {
             .application_name("jaga");
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .acquire_timeout(Duration::from_secs(30))
+            // While the database is unreachable (restart, network), requests fail with 503
+            // after this long instead of hanging; the pool reconnects once it is back.
+            .acquire_timeout(Duration::from_secs(5))
+            // No ping round trip before each use: sqlx pings every connection when it goes
+            // back to the pool, and a query on a connection that died since fails like the
+            // ping would (answered 503; the pool then drops the connection).
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .map_err(db)?;
@@ -55,7 +65,8 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(Self { pool })
+        let group = group::Group::new(pool.clone());
+        Ok(Self { pool, group })
     }
 
     /// Closes the pool.
@@ -65,7 +76,12 @@ impl PostgresStore {
 
     /// Begins a transaction (READ COMMITTED).
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
-        self.pool.begin().await.map_err(db)
+        begin_tx(&self.pool).await
+    }
+
+    /// The group-commit writer (see `jaga_store_sql::group`).
+    pub(crate) fn group(&self) -> &group::Group {
+        &self.group
     }
 
     /// The pool; every node shares the database, so there is no separate reader.
@@ -77,6 +93,18 @@ impl PostgresStore {
     pub(crate) fn reader(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// Begins a transaction (READ COMMITTED) on `pool` (used by the group-commit writer and by
+/// [`PostgresStore::begin`]).
+pub(crate) async fn begin_tx(pool: &PgPool) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    pool.begin().await.map_err(db)
+}
+
+/// Begins the group-commit writer's transaction on the connection it holds (see
+/// `jaga_store_sql::group`).
+pub(crate) async fn begin_on(conn: &mut Conn) -> Result<sqlx::Transaction<'_, Db>, StoreError> {
+    sqlx::Connection::begin(conn).await.map_err(db)
 }
 
 /// The backend types the shared store code is compiled against.
@@ -93,6 +121,7 @@ const ERRORS: jaga_store_sql::ErrorMap = jaga_store_sql::ErrorMap {
         ("api_keys_pkey", "api_key_id"),
         ("tokens_fingerprint", "token_fingerprint"),
         ("staff_email", "staff_email"),
+        ("payee_bank_pkey", "payee_bank_version"),
     ],
 };
 

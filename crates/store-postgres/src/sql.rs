@@ -61,15 +61,28 @@ pub(crate) const CUSTOMER_ERASE: &str = "UPDATE customers SET full_name = NULL, 
 pub(crate) const CUSTOMER_KEY_DELETE: &str =
     "DELETE FROM customer_keys WHERE customer_id = $1::uuid";
 /// `FOR SHARE` holds off a concurrent erasure until the order is committed (or not).
+/// Locks a customer row for the retention job's erasure (see `lifecycle::retention_erase`).
+pub(crate) const CUSTOMER_LOCK: &str = "SELECT 1 FROM customers WHERE id = $1::uuid FOR UPDATE";
+/// The customer is live and still in the segment the order was sealed for (a move holding the
+/// row makes this wait, then re-check the segment of the committed row).
 pub(crate) const CUSTOMER_LIVE: &str =
-    "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL FOR SHARE";
+    "SELECT 1 FROM customers WHERE id = $1::uuid AND erased_at IS NULL AND segment = $2 FOR SHARE";
 pub(crate) const ORDER_INSERT: &str = "INSERT INTO orders (id, customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)";
-pub(crate) const ORDERS_OF: &str = "SELECT id::text AS id, customer_id::text AS customer_id, order_ref, status, amount_minor, currency, payment, items, notes, created_at FROM orders WHERE customer_id = $1::uuid ORDER BY created_at DESC, id";
+pub(crate) const ORDERS_OF: &str = "SELECT o.id::text AS id, o.customer_id::text AS customer_id, o.order_ref, o.status, o.amount_minor, o.currency, o.payment, o.items, o.notes, o.created_at, c.segment FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.customer_id = $1::uuid ORDER BY o.created_at DESC, o.id";
+// Moving a customer between segments.
+pub(crate) const CUSTOMER_MOVE: &str = "UPDATE customers SET segment = $1, full_name = $2, email = $3, phone = $4, address = $5, national_id = $6, birth_date = $7, preferences = $8, notes = $9, email_index = $10, phone_index = $11, national_id_index = $12, version = $13, updated_at = $14 WHERE id = $15::uuid AND version = $16 AND erased_at IS NULL";
+pub(crate) const ORDER_RESEAL: &str = "UPDATE orders SET payment = $1, items = $2, notes = $3 WHERE id = $4::uuid AND customer_id = $5::uuid";
+pub(crate) const ORDERS_COUNT: &str = "SELECT count(*) FROM orders WHERE customer_id = $1::uuid";
+pub(crate) const TOKEN_RESEAL: &str = "UPDATE tokens SET value = $1 WHERE token = $2 AND customer_id = $3::uuid AND value IS NOT NULL";
+pub(crate) const TOKENS_LIVE_COUNT: &str =
+    "SELECT count(*) FROM tokens WHERE customer_id = $1::uuid AND value IS NOT NULL";
+pub(crate) const TOKENS_LIVE_OF: &str = "SELECT token, kind, customer_id::text AS customer_id, value, created_at, erased_at FROM tokens WHERE customer_id = $1::uuid AND value IS NOT NULL ORDER BY token";
 pub(crate) const TOKENS_SHRED: &str = "UPDATE tokens SET value = NULL, fingerprint = NULL, erased_at = $1 WHERE customer_id = $2::uuid AND erased_at IS NULL";
 pub(crate) const TOKEN_INSERT: &str = "INSERT INTO tokens (token, kind, customer_id, fingerprint, value, created_at) VALUES ($1, $2, $3::uuid, $4, $5, $6)";
 pub(crate) const TOKENS_BY_FINGERPRINT: &str =
     "SELECT fingerprint, token, kind FROM tokens WHERE fingerprint = ANY($1::bytea[])";
 pub(crate) const TOKEN_GET: &str = "SELECT token, kind, customer_id::text AS customer_id, value, created_at, erased_at FROM tokens WHERE token = $1";
+pub(crate) const TOKENS_OF: &str = "SELECT token, kind, customer_id::text AS customer_id, value, created_at, erased_at FROM tokens WHERE customer_id = $1::uuid ORDER BY created_at, token";
 
 // Staff.
 pub(crate) const STAFF_INSERT: &str = "INSERT INTO staff (id, email, name, role, segments, password_hash, totp_secret, totp_confirmed, totp_last_step, agreement_version, agreement_accepted_at, disabled_at, version, created_at, updated_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
@@ -92,6 +105,8 @@ pub(crate) const INV_OPEN: &str = concat!(
     inv_select!(),
     " WHERE used_at IS NULL ORDER BY created_at DESC"
 );
+pub(crate) const INV_CANCEL: &str =
+    "DELETE FROM staff_invitations WHERE id = $1::uuid AND used_at IS NULL";
 pub(crate) const SESSION_INSERT: &str = "INSERT INTO staff_sessions (digest, handle, staff_id, state, csrf, created_at, last_seen_at, step_up_at, ip, user_agent) VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const SESSION_BY_DIGEST: &str = concat!(session_select!(), " WHERE digest = $1");
 pub(crate) const SESSION_DELETE_HANDLE: &str =
@@ -109,9 +124,13 @@ pub(crate) const SESSIONS_END: &str =
 /// taken (no deadlock) and is held only for a few statements.
 pub(crate) const AUDIT_HEAD_FOR_APPEND: &str =
     "SELECT size, frontier FROM audit_head WHERE log_id = 1 FOR UPDATE";
-pub(crate) const AUDIT_EVENTS_INSERT: &str = "INSERT INTO audit_event (seq, leaf, leaf_hash, ts_ms, actor_id, action, customer_id) \
-     SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]::uuid[])";
-pub(crate) const AUDIT_NODES_INSERT: &str = "INSERT INTO audit_node (level, idx, hash) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])";
+/// A planned append in one statement: the events (`$1`–`$7`) and Merkle nodes (`$8`–`$10`)
+/// through data-modifying CTEs, then the head update (`$11`–`$14`). One round trip while the
+/// head row is locked instead of three.
+pub(crate) const AUDIT_APPEND_WRITE: &str = "WITH e AS (INSERT INTO audit_event (seq, leaf, leaf_hash, ts_ms, actor_id, action, customer_id) \
+     SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]::uuid[])), \
+     n AS (INSERT INTO audit_node (level, idx, hash) SELECT * FROM UNNEST($8::bigint[], $9::bigint[], $10::bytea[])) \
+     UPDATE audit_head SET size = $11, root = $12, frontier = $13, updated_at = $14 WHERE log_id = 1";
 pub(crate) const LEAF_HASHES: &str = "SELECT seq, leaf_hash FROM audit_event WHERE seq = ANY($1)";
 pub(crate) const NODE_HASHES: &str = "SELECT n.level::bigint, n.idx::bigint, n.hash FROM audit_node n JOIN UNNEST($1::bigint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx";
 
@@ -133,3 +152,49 @@ pub(crate) const THROTTLE_RELEASE: &str = "UPDATE login_throttle SET failures = 
                      (CASE WHEN failures - 1 < $3::bigint THEN 0 ELSE LEAST($5::bigint, $4::bigint << LEAST(failures - 1 - $3::bigint, 30)::int) END) \
                      ELSE last_failure_at END \
                  WHERE key = $1 AND failures > 0";
+
+// --- fraud monitor (issue 13) ---------------------------------------------------------------
+pub(crate) const FRAUD_EVENT_INSERT: &str = "INSERT INTO fraud_events (id, ts, kind, event, decision, score, reasons, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING";
+pub(crate) const FRAUD_EVENTS_AFTER: &str = "SELECT seq, id, ts, kind, event, decision, score, reasons, created_at FROM fraud_events WHERE seq > $1 ORDER BY seq LIMIT $2";
+pub(crate) const FRAUD_EVENTS_GET: &str = "SELECT seq, id, ts, kind, event, decision, score, reasons, created_at FROM fraud_events WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))";
+pub(crate) const FRAUD_LINK_INSERT: &str = "INSERT INTO fraud_links (ref, event_id) VALUES ($1, $2) ON CONFLICT (ref, event_id) DO NOTHING";
+pub(crate) const FRAUD_EVENTS_BY_REFS: &str = "SELECT DISTINCT e.seq, e.id, e.ts, e.kind, e.event, e.decision, e.score, e.reasons, e.created_at FROM fraud_events e JOIN fraud_links l ON l.event_id = e.id WHERE l.ref IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY e.seq";
+/// A fraud label (chargeback, warning) replaces any label; a refund (fraud NULL) only records
+/// itself where there is no label yet.
+pub(crate) const FRAUD_LABEL_UPSERT: &str = "INSERT INTO fraud_labels (event_id, fraud, kind, source, set_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO UPDATE SET fraud = excluded.fraud, kind = excluded.kind, source = excluded.source, set_at = excluded.set_at WHERE excluded.fraud IS NOT NULL";
+pub(crate) const FRAUD_LABELS_AFTER: &str = "SELECT event_id, fraud, kind, source, set_at FROM fraud_labels WHERE event_id > $1 ORDER BY event_id LIMIT $2";
+pub(crate) const FRAUD_LIST_INSERT: &str = "INSERT INTO fraud_lists (list, entity, entry_key, hint, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (list, entity, entry_key) DO NOTHING";
+pub(crate) const FRAUD_LIST_DELETE: &str =
+    "DELETE FROM fraud_lists WHERE list = $1 AND entity = $2 AND entry_key = $3";
+pub(crate) const FRAUD_LISTS_ALL: &str = "SELECT list, entity, entry_key, hint, note, created_by, created_at FROM fraud_lists ORDER BY list, entity, created_at, entry_key";
+/// Events held for review that nobody has decided yet, newest first.
+pub(crate) const FRAUD_REVIEW_QUEUE: &str = "SELECT e.seq, e.id, e.ts, e.kind, e.event, e.decision, e.score, e.reasons, e.created_at FROM fraud_events e WHERE e.decision = 'review' AND NOT EXISTS (SELECT 1 FROM fraud_reviews r WHERE r.event_id = e.id) ORDER BY e.ts DESC, e.seq DESC LIMIT $1";
+pub(crate) const FRAUD_REVIEW_INSERT: &str = "INSERT INTO fraud_reviews (event_id, decision, note, staff_id, decided_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING";
+pub(crate) const FRAUD_REVIEWS_RECENT: &str = "SELECT event_id, decision, note, staff_id, decided_at FROM fraud_reviews ORDER BY decided_at DESC, event_id LIMIT $1";
+/// Events with event time in `[$1, $2)` after seq `$3`, in seq order (the daily summary).
+pub(crate) const FRAUD_EVENTS_IN: &str = "SELECT seq, id, ts, kind, event, decision, score, reasons, created_at FROM fraud_events WHERE ts >= $1 AND ts < $2 AND seq > $3 ORDER BY seq LIMIT $4";
+pub(crate) const FRAUD_CONTACT_INSERT: &str = "INSERT INTO fraud_contacts (event_id, sealed) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING";
+pub(crate) const FRAUD_CONTACTS_GET: &str = "SELECT event_id, sealed FROM fraud_contacts WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb))";
+// --- lifecycle (backups, erasure ledger) ------------------------------------------------------
+/// Erased customers after a `(erased_at, id)` cursor, with the actor of the last erase event
+/// up to the erasure (later, refused attempts are not it).
+pub(crate) const ERASURES_AFTER: &str = "SELECT c.id::text AS id, c.segment, c.erased_at, (SELECT a.actor_id FROM audit_event a WHERE a.customer_id = c.id AND a.action = 'customer.erase' AND a.ts_ms <= c.erased_at + 1000 ORDER BY a.seq DESC LIMIT 1) AS erased_by FROM customers c WHERE c.erased_at IS NOT NULL AND (c.erased_at > $1 OR (c.erased_at = $1 AND c.id > $2::uuid)) ORDER BY c.erased_at, c.id LIMIT $3";
+/// Row counts for a restore drill.
+pub(crate) const LIFECYCLE_COUNTS: &str = "SELECT (SELECT count(*) FROM customers WHERE erased_at IS NULL) AS live, (SELECT count(*) FROM customers WHERE erased_at IS NOT NULL) AS erased, (SELECT count(*) FROM orders) AS orders, (SELECT size FROM audit_head WHERE log_id = 1) AS audit_events";
+
+// --- retention (issue 15; the statements are built from these by `jaga_store_sql::lifecycle`)
+/// The cast of a text parameter compared with an id column.
+pub(crate) const ID_PARAM: &str = "::uuid";
+/// A customer's id as text, selected as `id`.
+pub(crate) const ID_TEXT: &str = "c.id::text AS id";
+
+// --- data-subject requests and consents (issue 15) --------------------------------------------
+pub(crate) const REQUEST_INSERT: &str = "INSERT INTO subject_requests (id, customer_id, kind, channel, status, received_at, due_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const REQUEST_CLOSE: &str = "UPDATE subject_requests SET status = $1, outcome = $2, handled_by = $3, closed_at = $4 WHERE id = $5 AND status = 'open'";
+pub(crate) const REQUEST_GET: &str = "SELECT id, customer_id, kind, channel, status, received_at, due_at, created_by, handled_by, closed_at, outcome FROM subject_requests WHERE id = $1";
+pub(crate) const REQUESTS_OPEN: &str = "SELECT id, customer_id, kind, channel, status, received_at, due_at, created_by, handled_by, closed_at, outcome FROM subject_requests WHERE status = 'open' ORDER BY due_at, id LIMIT $1";
+pub(crate) const REQUESTS_ALL: &str = "SELECT id, customer_id, kind, channel, status, received_at, due_at, created_by, handled_by, closed_at, outcome FROM subject_requests ORDER BY (status = 'open') DESC, due_at DESC, id LIMIT $1";
+pub(crate) const CONSENT_INSERT: &str = "INSERT INTO consents (id, customer_id, purpose, granted, source, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const CONSENTS_OF: &str = "SELECT id, customer_id, purpose, granted, source, at, recorded_by FROM consents WHERE customer_id = $1 ORDER BY at, id";
+pub(crate) const REQUESTS_OF: &str = "SELECT id, customer_id, kind, channel, status, received_at, due_at, created_by, handled_by, closed_at, outcome FROM subject_requests WHERE customer_id = $1 ORDER BY received_at, id";
+pub(crate) const CONSENT_MARKETING_SET: &str = "UPDATE customers SET marketing_consent = $1, version = version + 1 WHERE id = $2::uuid AND erased_at IS NULL";

@@ -13,7 +13,6 @@ use jaga_core::vault::Vault;
 use jaga_store_postgres::PostgresStore;
 use jaga_testkit::{Harness, marked_customer};
 use sqlx::{Connection, Executor, PgConnection};
-use std::io::Write;
 use std::sync::Arc;
 
 jaga_testkit::conformance_tests!(fresh().await);
@@ -79,10 +78,7 @@ async fn pg_dump_contains_no_plaintext() {
     {
         Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required() => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "pg_dump check SKIPPED: pg_dump not found on PATH"
-            );
+            jaga_testkit::skip::skipped("pg_dump check", "pg_dump not found on PATH");
             return;
         }
         Err(e) => panic!("cannot run pg_dump: {e}"),
@@ -261,4 +257,33 @@ async fn concurrent_opens_migrate_once() {
         })
         .count();
     assert_eq!(applied, files as i64, "each migration applied once");
+}
+
+/// A group the database refuses (every audit insert raises) fails every request in it and
+/// writes nothing; once the fault is gone the same store serves again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_group_fails_every_request_and_the_store_recovers() {
+    let Some((store, url)) = fresh_with_url().await else {
+        return;
+    };
+    let exec: jaga_testkit::conformance_group::Exec = Box::new(move |sql| {
+        let url = url.clone();
+        Box::pin(async move {
+            let o = std::process::Command::new("psql")
+                .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+                .output()
+                .expect("run psql");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        })
+    });
+    jaga_testkit::conformance_group::failed_group_fails_every_request(
+        store,
+        exec,
+        "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$; \
+         CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_event \
+         FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit();",
+        "DROP TRIGGER refuse_audit ON audit_event; DROP FUNCTION refuse_audit();",
+    )
+    .await;
 }

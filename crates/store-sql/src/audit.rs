@@ -6,7 +6,8 @@
 /// head with `sql::AUDIT_HEAD_FOR_APPEND` (PostgreSQL: `FOR UPDATE`; SQLite: the
 /// `BEGIN IMMEDIATE` already holds the write lock), so positions are assigned by exactly one
 /// writer at a time and never come from a sequence; the events and Merkle nodes are written by
-/// `dialect::write_audit`, and the head is updated last.
+/// `dialect::write_audit`, which also updates the head (`sql::AUDIT_HEAD_UPDATE`) in the same
+/// round trip.
 #[macro_export]
 macro_rules! audit {
     () => {
@@ -25,15 +26,10 @@ macro_rules! audit {
                     .map_err(crate::db)?;
             let start = $crate::unpos(size, "audit size is negative")?;
             let plan = plan_append(start, &frontier, records)?;
-            crate::dialect::write_audit(&mut *conn, &plan, records).await?;
-            $crate::sqlx::query(crate::sql::AUDIT_HEAD_UPDATE)
-                .bind($crate::pos(plan.size)?)
-                .bind(&plan.root[..])
-                .bind(&plan.frontier)
-                .bind(jaga_core::now_ms())
-                .execute(&mut *conn)
-                .await
-                .map_err(crate::db)?;
+            // Events, Merkle nodes and the head update in as few round trips as the dialect
+            // allows (SQLite: one multi-statement call; PostgreSQL: one statement with
+            // data-modifying CTEs), so the head lock is held for as short a time as possible.
+            crate::dialect::write_audit(&mut *conn, &plan, records, jaga_core::now_ms()).await?;
             Ok(start)
         }
     };

@@ -128,15 +128,7 @@ macro_rules! checkpoints {
                 &self,
                 records: Vec<AuditRecord>,
             ) -> Result<u64, StoreError> {
-                let s = self.clone();
-                $crate::detached(async move {
-                    let mut tx = s.begin().await?;
-                    let refs: Vec<&AuditRecord> = records.iter().collect();
-                    let seq = crate::audit::append(&mut tx, &refs).await?;
-                    tx.commit().await.map_err(crate::db)?;
-                    Ok(seq)
-                })
-                .await
+                self.group().submit(crate::group::Op::audit(records)).await
             }
 
             async fn audit_events_matching(

@@ -51,7 +51,16 @@
 mod audit;
 mod checkpoints;
 mod customers;
+mod fraud;
+pub mod group;
+mod idempotency;
+#[doc(hidden)]
+pub mod ids;
 mod jobs;
+pub mod lifecycle;
+#[doc(hidden)]
+pub mod payees;
+pub mod requests;
 mod rows;
 pub mod sql;
 mod staff;
@@ -62,6 +71,10 @@ mod vault;
 pub use async_trait::async_trait;
 #[doc(hidden)]
 pub use sqlx;
+#[doc(hidden)]
+pub use tokio;
+#[doc(hidden)]
+pub use tracing;
 
 use jaga_core::store::StoreError;
 use sqlx::error::DatabaseError;
@@ -96,6 +109,27 @@ macro_rules! backend {
         }
         mod jobs {
             $crate::jobs!($store);
+        }
+        mod ids {
+            $crate::ids!($store);
+        }
+        mod fraud {
+            $crate::fraud!($store);
+        }
+        mod group {
+            $crate::group!();
+        }
+        mod idempotency {
+            $crate::idempotency!($store);
+        }
+        mod lifecycle {
+            $crate::lifecycle!($store);
+        }
+        mod requests {
+            $crate::requests!($store);
+        }
+        mod payees {
+            $crate::payees!($store);
         }
     };
 }

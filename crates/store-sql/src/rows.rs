@@ -52,11 +52,12 @@ macro_rules! rows {
             Ok(CustomerWithKey { row, key })
         }
 
-        /// An order, from `sql::ORDER_SELECT`.
+        /// An order with its customer's segment, from `sql::ORDERS_OF`.
         pub(crate) fn order(r: &crate::DbRow) -> Result<OrderRow, StoreError> {
             Ok(OrderRow {
                 id: id(r, "id")?,
                 customer_id: id(r, "customer_id")?,
+                segment: r.try_get("segment").map_err(g)?,
                 order_ref: r.try_get("order_ref").map_err(g)?,
                 status: r.try_get("status").map_err(g)?,
                 amount_minor: r.try_get("amount_minor").map_err(g)?,

@@ -19,6 +19,9 @@ pub const API_KEY_REVOKE: &str =
     "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
 pub const API_KEY_TOUCH: &str = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
 pub const INV_ACCEPT: &str = "UPDATE staff_invitations SET used_at = $1 WHERE digest = $2 AND used_at IS NULL AND expires_at > $3";
+pub const SETTING_GET: &str = "SELECT value FROM shop_settings WHERE name = $1";
+pub const SETTING_PUT: &str = "INSERT INTO shop_settings (name, value, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 pub const SESSION_DELETE: &str = "DELETE FROM staff_sessions WHERE digest = $1";
 pub const SESSION_TOUCH: &str =
     "UPDATE staff_sessions SET last_seen_at = $1 WHERE digest = $2 AND last_seen_at < $3";
@@ -54,3 +57,19 @@ pub const JOB_RECORD_FAILED: &str = "INSERT INTO job_state (name, runs, failures
      ON CONFLICT (name) DO UPDATE SET runs = job_state.runs + 1, \
      failures = job_state.failures + 1, last_failure_at = $2";
 pub const JOB_STATE: &str = "SELECT holder, lease_until, last_ok_at, last_failure_at, failures, runs FROM job_state WHERE name = $1";
+/// `$1` id, `$2` request digest, `$3` now, `$4` lease end, `$5` expiry cut-off. Inserts a pending
+/// record, or takes over an expired one or an abandoned pending one of the same request.
+pub const IDEMPOTENCY_CLAIM: &str = "INSERT INTO idempotency_keys (id, request, state, created_at, locked_until) VALUES ($1, $2, 'pending', $3, $4) \
+     ON CONFLICT (id) DO UPDATE SET request = excluded.request, state = 'pending', status = NULL, \
+       content_type = NULL, location = NULL, body = NULL, created_at = excluded.created_at, \
+       locked_until = excluded.locked_until \
+     WHERE idempotency_keys.created_at < $5 \
+        OR (idempotency_keys.state = 'pending' AND idempotency_keys.locked_until < excluded.created_at \
+            AND idempotency_keys.request = excluded.request) \
+     RETURNING created_at";
+pub const IDEMPOTENCY_GET: &str = "SELECT request, state, status, content_type, location, body FROM idempotency_keys WHERE id = $1";
+pub const IDEMPOTENCY_COMPLETE: &str = "UPDATE idempotency_keys SET state = 'done', status = $2, content_type = $3, location = $4, body = $5 \
+     WHERE id = $1 AND state = 'pending'";
+pub const IDEMPOTENCY_RELEASE: &str =
+    "DELETE FROM idempotency_keys WHERE id = $1 AND state = 'pending'";
+pub const IDEMPOTENCY_PURGE: &str = "DELETE FROM idempotency_keys WHERE created_at < $1";

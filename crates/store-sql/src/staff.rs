@@ -305,6 +305,78 @@ macro_rules! staff {
                     .collect()
             }
 
+            async fn invitation_cancel(
+                &self,
+                id: Uuid,
+                replacement: Option<InvitationRow>,
+                audit_rec: AuditRecord,
+            ) -> Result<bool, StoreError> {
+                let s = self.clone();
+                detached(async move {
+                    let mut tx = s.begin().await?;
+                    let n = sqlx::query(sql::INV_CANCEL)
+                        .bind(id.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(crate::db)?
+                        .rows_affected();
+                    if n == 0 {
+                        return Ok(false);
+                    }
+                    if let Some(inv) = replacement {
+                        sqlx::query(sql::INV_INSERT)
+                            .bind(&inv.digest)
+                            .bind(inv.id.to_string())
+                            .bind(inv.email.as_deref())
+                            .bind(&inv.role)
+                            .bind(&inv.segments)
+                            .bind(&inv.created_by)
+                            .bind(inv.created_at)
+                            .bind(inv.expires_at)
+                            .bind(inv.used_at)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(crate::db)?;
+                    }
+                    crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                    tx.commit().await.map_err(crate::db)?;
+                    Ok(true)
+                })
+                .await
+            }
+
+            async fn setting_get(&self, name: &str) -> Result<Option<String>, StoreError> {
+                sqlx::query_scalar::<_, String>(sql::SETTING_GET)
+                    .bind(name)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(crate::db)
+            }
+
+            async fn setting_put(
+                &self,
+                name: &str,
+                value: &str,
+                at: i64,
+                audit_rec: AuditRecord,
+            ) -> Result<(), StoreError> {
+                let (name, value) = (name.to_string(), value.to_string());
+                let s = self.clone();
+                detached(async move {
+                    let mut tx = s.begin().await?;
+                    sqlx::query(sql::SETTING_PUT)
+                        .bind(&name)
+                        .bind(&value)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(crate::db)?;
+                    crate::audit::append(&mut tx, &[&audit_rec]).await?;
+                    tx.commit().await.map_err(crate::db)
+                })
+                .await
+            }
+
             async fn session_insert(&self, sess: SessionRow) -> Result<(), StoreError> {
                 let s = self.clone();
                 detached(async move {

@@ -1,18 +1,16 @@
 //! The token vault.
 
-/// Stamps [`TokenStore`](jaga_core::store::TokenStore) for `$store`.
+/// Stamps [`TokenStore`](jaga_core::store::TokenStore) for `$store`. A write with tokens goes
+/// through the group commit like the plain write (see [`group!`](crate::group!)).
 #[macro_export]
 macro_rules! tokens {
     ($store:ty) => {
-        use crate::customers::{order_insert, update};
-        use jaga_core::audit::AuditRecord;
-        use jaga_core::store::{
-            CustomerRow, GuardedWrite, StoreError, StoredToken, TokenRow, TokenStore, WrappedKey,
-        };
+        use jaga_core::store::{GuardedWrite, StoreError, StoredToken, TokenRow, TokenStore};
         use $crate::sqlx::Row as _;
         use $crate::{corrupt, decode as g, uuid};
 
-        async fn insert_tokens(
+        /// Inserts minted tokens (inside the caller's transaction).
+        pub(crate) async fn insert_tokens(
             conn: &mut crate::Conn,
             tokens: &[TokenRow],
         ) -> Result<(), StoreError> {
@@ -31,39 +29,21 @@ macro_rules! tokens {
             Ok(())
         }
 
-        impl $store {
-            async fn write_with_tokens_impl(
-                &self,
-                write: GuardedWrite,
-                tokens: Vec<TokenRow>,
-            ) -> Result<(), StoreError> {
-                let mut tx = self.begin().await?;
-                let audits: Vec<AuditRecord> = match write {
-                    GuardedWrite::CustomerInsert(row, key, a) => {
-                        crate::dialect::insert_customers(&mut tx, &[(&row, &key)]).await?;
-                        vec![a]
-                    }
-                    GuardedWrite::CustomerInsertBatch(rows) => {
-                        let items: Vec<(&CustomerRow, &WrappedKey)> =
-                            rows.iter().map(|(r, k, _)| (r, k)).collect();
-                        crate::dialect::insert_customers(&mut tx, &items).await?;
-                        rows.into_iter().map(|(_, _, a)| a).collect()
-                    }
-                    GuardedWrite::CustomerUpdate(row, a) => {
-                        update(&mut tx, &row, None).await?;
-                        vec![a]
-                    }
-                    GuardedWrite::OrderInsert(row, a) => {
-                        order_insert(&mut tx, &row).await?;
-                        vec![a]
-                    }
-                    GuardedWrite::Audit(a) => vec![a],
-                    _ => return Err(StoreError::Database("unsupported guarded write".into())),
-                };
-                insert_tokens(&mut tx, &tokens).await?;
-                crate::audit::append(&mut tx, &audits.iter().collect::<Vec<_>>()).await?;
-                tx.commit().await.map_err(crate::db)
-            }
+        /// Reads a `tokens` row.
+        fn stored_token(r: &crate::DbRow) -> Result<StoredToken, StoreError> {
+            Ok(StoredToken {
+                token: r.try_get("token").map_err(g)?,
+                kind: r.try_get("kind").map_err(g)?,
+                customer_id: r
+                    .try_get::<Option<String>, _>("customer_id")
+                    .map_err(g)?
+                    .map(|s| uuid(&s))
+                    .transpose()
+                    .map_err(|_| corrupt("token owner"))?,
+                value: r.try_get("value").map_err(g)?,
+                created_at: r.try_get("created_at").map_err(g)?,
+                erased_at: r.try_get("erased_at").map_err(g)?,
+            })
         }
 
         #[$crate::async_trait]
@@ -81,20 +61,21 @@ macro_rules! tokens {
                     .fetch_optional(self.reader())
                     .await
                     .map_err(crate::db)?;
-                let Some(r) = row else { return Ok(None) };
-                Ok(Some(StoredToken {
-                    token: r.try_get("token").map_err(g)?,
-                    kind: r.try_get("kind").map_err(g)?,
-                    customer_id: r
-                        .try_get::<Option<String>, _>("customer_id")
-                        .map_err(g)?
-                        .map(|s| uuid(&s))
-                        .transpose()
-                        .map_err(|_| corrupt("token owner"))?,
-                    value: r.try_get("value").map_err(g)?,
-                    created_at: r.try_get("created_at").map_err(g)?,
-                    erased_at: r.try_get("erased_at").map_err(g)?,
-                }))
+                row.as_ref().map(stored_token).transpose()
+            }
+
+            async fn tokens_of(
+                &self,
+                customer_id: ::uuid::Uuid,
+            ) -> Result<Vec<StoredToken>, StoreError> {
+                $crate::sqlx::query(crate::sql::TOKENS_OF)
+                    .bind(customer_id.to_string())
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(crate::db)?
+                    .iter()
+                    .map(stored_token)
+                    .collect()
             }
 
             async fn write_with_tokens(
@@ -102,8 +83,10 @@ macro_rules! tokens {
                 write: GuardedWrite,
                 tokens: Vec<TokenRow>,
             ) -> Result<(), StoreError> {
-                let s = self.clone();
-                $crate::detached(async move { s.write_with_tokens_impl(write, tokens).await }).await
+                self.group()
+                    .submit(crate::group::Op::guarded(write, tokens))
+                    .await
+                    .map(|_| ())
             }
         }
     };

@@ -1,8 +1,10 @@
 //! The vault's [`Store`](jaga_core::store::Store) port: keyring, API keys, customers, orders and
 //! the audit log.
 
-/// Stamps [`Store`](jaga_core::store::Store) for `$store`. Every method that writes or appends
-/// to the audit log runs [`detached`](crate::detached).
+/// Stamps [`Store`](jaga_core::store::Store) for `$store`. Customer and order writes, audited
+/// reads and standalone audit events go through the group commit ([`group!`](crate::group!));
+/// the rarer writes (keyring, API keys, erasure) keep a transaction of their own, run
+/// [`detached`](crate::detached). Both are safe against a caller that stops waiting.
 #[macro_export]
 macro_rules! vault {
     ($store:ty) => {
@@ -249,17 +251,14 @@ macro_rules! vault {
                 key: WrappedKey,
                 audit_rec: AuditRecord,
             ) -> Result<(), StoreError> {
-                let s = self.clone();
-                detached(async move { s.customer_insert_impl(vec![(row, key, audit_rec)]).await })
-                    .await
+                self.customer_insert_impl(vec![(row, key, audit_rec)]).await
             }
 
             async fn customer_insert_batch(
                 &self,
                 rows: Vec<(CustomerRow, WrappedKey, AuditRecord)>,
             ) -> Result<(), StoreError> {
-                let s = self.clone();
-                detached(async move { s.customer_insert_impl(rows).await }).await
+                self.customer_insert_impl(rows).await
             }
 
             async fn customer_get(
@@ -267,12 +266,8 @@ macro_rules! vault {
                 id: Uuid,
                 audit_rec: AuditRecord,
             ) -> Result<Option<CustomerWithKey>, StoreError> {
-                let s = self.clone();
-                detached(async move {
-                    s.customer_get_impl(crate::sql::CUSTOMER_BY_ID, id.to_string(), audit_rec)
-                        .await
-                })
-                .await
+                self.customer_get_impl(crate::sql::CUSTOMER_BY_ID, id.to_string(), audit_rec)
+                    .await
             }
 
             async fn customer_load(&self, id: Uuid) -> Result<Option<CustomerWithKey>, StoreError> {
@@ -284,13 +279,8 @@ macro_rules! vault {
                 code: &str,
                 audit_rec: AuditRecord,
             ) -> Result<Option<CustomerWithKey>, StoreError> {
-                let code = code.to_string();
-                let s = self.clone();
-                detached(async move {
-                    s.customer_get_impl(crate::sql::CUSTOMER_BY_CODE, code, audit_rec)
-                        .await
-                })
-                .await
+                self.customer_get_impl(crate::sql::CUSTOMER_BY_CODE, code.to_string(), audit_rec)
+                    .await
             }
 
             async fn customer_lookup(
@@ -300,9 +290,7 @@ macro_rules! vault {
                 limit: u32,
                 audit_rec: AuditRecord,
             ) -> Result<Vec<CustomerWithKey>, StoreError> {
-                let term = term.to_vec();
-                let s = self.clone();
-                detached(async move { s.customer_lookup_impl(field, term, limit, audit_rec).await })
+                self.customer_lookup_impl(field, term.to_vec(), limit, audit_rec)
                     .await
             }
 
@@ -312,8 +300,7 @@ macro_rules! vault {
                 key: Option<WrappedKey>,
                 audit_rec: AuditRecord,
             ) -> Result<(), StoreError> {
-                let s = self.clone();
-                detached(async move { s.customer_update_impl(row, key, audit_rec).await }).await
+                self.customer_update_impl(row, key, audit_rec).await
             }
 
             async fn customer_erase(
@@ -326,13 +313,28 @@ macro_rules! vault {
                 detached(async move { s.customer_erase_impl(id, at, audit_rec).await }).await
             }
 
+            async fn customer_sealed_load(
+                &self,
+                id: Uuid,
+            ) -> Result<(Vec<OrderRow>, Vec<StoredToken>), StoreError> {
+                self.customer_sealed_load_impl(id).await
+            }
+
+            async fn customer_move(
+                &self,
+                mv: SegmentMove,
+                audit_rec: AuditRecord,
+            ) -> Result<(), StoreError> {
+                let s = self.clone();
+                detached(async move { s.customer_move_impl(mv, audit_rec).await }).await
+            }
+
             async fn order_insert(
                 &self,
                 row: OrderRow,
                 audit_rec: AuditRecord,
             ) -> Result<(), StoreError> {
-                let s = self.clone();
-                detached(async move { s.order_insert_impl(row, audit_rec).await }).await
+                self.order_insert_impl(row, audit_rec).await
             }
 
             async fn orders_list(
@@ -340,19 +342,13 @@ macro_rules! vault {
                 customer_id: Uuid,
                 audit_rec: AuditRecord,
             ) -> Result<Vec<OrderRow>, StoreError> {
-                let s = self.clone();
-                detached(async move { s.orders_list_impl(customer_id, audit_rec).await }).await
+                self.orders_list_impl(customer_id, audit_rec).await
             }
 
             async fn audit_append(&self, audit_rec: AuditRecord) -> Result<u64, StoreError> {
-                let s = self.clone();
-                detached(async move {
-                    let mut tx = s.begin().await?;
-                    let seq = crate::audit::append(&mut tx, &[&audit_rec]).await?;
-                    tx.commit().await.map_err(crate::db)?;
-                    Ok(seq)
-                })
-                .await
+                self.group()
+                    .submit(crate::group::Op::audit(vec![audit_rec]))
+                    .await
             }
 
             async fn audit_head(&self) -> Result<AuditHead, StoreError> {

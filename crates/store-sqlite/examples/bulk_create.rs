@@ -9,7 +9,8 @@
 //! Each round uses fresh databases in a temporary directory and runs the plaintext and the Jaga
 //! variant back to back (alternating which goes first), so the ratio is taken within one run on
 //! the same, possibly busy, machine. Both sides use one writer connection, WAL,
-//! `synchronous = NORMAL`, `foreign_keys` and `secure_delete`, `BEGIN IMMEDIATE`, the same batch
+//! `synchronous = NORMAL`, `foreign_keys` and `secure_delete`, a 64 MiB page cache and an
+//! in-memory temp store, `BEGIN IMMEDIATE`, the same batch
 //! size and the same indexes (unique id and code, e-mail, phone, NIK).
 //!
 //! - Jaga: `vault.writer(admin).create_batch(batch)`: validation, a fresh DEK per customer
@@ -17,6 +18,11 @@
 //!   event per customer (Merkle append) — all in the batch's transaction.
 //! - Plain: the same field values as text (address and preferences as JSON text), a fresh UUID and
 //!   code per row, one prepared `INSERT` per row.
+//! - Plain + audit: as plain, plus one row per customer in an audit table with the columns and
+//!   indexes of Jaga's `audit_event` (position, a ~200-byte event, its SHA-256 leaf hash, time,
+//!   actor, action, customer id), one prepared `INSERT` per row — the cost of *an* audit trail
+//!   without encryption or a Merkle tree, so the costs of encryption and of auditing are each
+//!   visible.
 //!
 //! Inputs are built before the clock starts on both sides.
 
@@ -56,6 +62,23 @@ const PLAIN_SCHEMA: &[&str] = &[
     "CREATE INDEX customers_phone ON customers (phone) WHERE phone IS NOT NULL",
     "CREATE INDEX customers_national_id ON customers (national_id) WHERE national_id IS NOT NULL",
 ];
+
+const AUDIT_SCHEMA: &[&str] = &[
+    "CREATE TABLE audit_event (
+        seq         INTEGER PRIMARY KEY,
+        leaf        BLOB    NOT NULL,
+        leaf_hash   BLOB    NOT NULL,
+        ts_ms       INTEGER NOT NULL,
+        actor_id    TEXT    NOT NULL,
+        action      TEXT    NOT NULL,
+        customer_id TEXT
+    )",
+    "CREATE INDEX audit_event_customer ON audit_event (customer_id) WHERE customer_id IS NOT NULL",
+    "CREATE INDEX audit_event_actor ON audit_event (actor_id, ts_ms)",
+];
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_event (seq, leaf, leaf_hash, ts_ms, actor_id, \
+     action, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 const PLAIN_INSERT: &str = "INSERT INTO customers (id, code, segment, marketing_consent, full_name, \
      email, phone, address, national_id, birth_date, preferences, notes, version, created_at, \
@@ -111,20 +134,28 @@ fn customers(n: usize, round: usize) -> Vec<NewCustomer> {
         .collect()
 }
 
-async fn plain_pool(path: &Path) -> Result<SqlitePool, BoxError> {
+async fn plain_pool(path: &Path, audited: bool) -> Result<SqlitePool, BoxError> {
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .pragma("secure_delete", "ON");
+        .pragma("secure_delete", "ON")
+        // The same cache and temp store as Jaga's writer connection (`SqliteStore::open`).
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "MEMORY");
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(opts)
         .await?;
     for stmt in PLAIN_SCHEMA {
         sqlx::query(stmt).execute(&pool).await?;
+    }
+    if audited {
+        for stmt in AUDIT_SCHEMA {
+            sqlx::query(stmt).execute(&pool).await?;
+        }
     }
     Ok(pool)
 }
@@ -136,10 +167,17 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Inserts `rows` in transactions of `batch` rows. Returns the elapsed time.
-async fn run_plain(path: &Path, rows: &[PlainRow], batch: usize) -> Result<Duration, BoxError> {
-    let pool = plain_pool(path).await?;
+/// Inserts `rows` in transactions of `batch` rows (with an audit row each when `audited`).
+/// Returns the elapsed time.
+async fn run_plain(
+    path: &Path,
+    rows: &[PlainRow],
+    batch: usize,
+    audited: bool,
+) -> Result<Duration, BoxError> {
+    let pool = plain_pool(path, audited).await?;
     let start = Instant::now();
+    let mut seq = 0i64;
     for chunk in rows.chunks(batch) {
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         for r in chunk {
@@ -163,6 +201,23 @@ async fn run_plain(path: &Path, rows: &[PlainRow], batch: usize) -> Result<Durat
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            if audited {
+                let leaf = format!(
+                    "{{\"seq\":{seq},\"ts_ms\":{now},\"actor_kind\":\"system\",\"actor_id\":\"test\",\"action\":\"customer.create\",\"customer_id\":\"{id}\",\"fields\":[],\"outcome\":\"ok\",\"request_id\":\"req-test\"}}"
+                );
+                let hash = jaga_audit::leaf_hash(leaf.as_bytes());
+                sqlx::query(AUDIT_INSERT)
+                    .bind(seq)
+                    .bind(leaf.as_bytes())
+                    .bind(&hash[..])
+                    .bind(now)
+                    .bind("test")
+                    .bind("customer.create")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                seq += 1;
+            }
         }
         tx.commit().await?;
     }
@@ -214,8 +269,10 @@ fn median(v: &mut [f64]) -> f64 {
 
 struct Series {
     plain: Vec<f64>,
+    audited: Vec<f64>,
     jaga: Vec<f64>,
     ratio: Vec<f64>,
+    ratio_audited: Vec<f64>,
 }
 
 async fn compare(
@@ -227,48 +284,63 @@ async fn compare(
 ) -> Result<Series, BoxError> {
     let mut s = Series {
         plain: vec![],
+        audited: vec![],
         jaga: vec![],
         ratio: vec![],
+        ratio_audited: vec![],
     };
     for round in 0..rounds {
         let inputs = customers(n, round);
         let plain_rows: Vec<PlainRow> = inputs.iter().map(PlainRow::from).collect();
         let plain_path = dir.join(format!("{label}-plain-{round}.db"));
+        let audited_path = dir.join(format!("{label}-audited-{round}.db"));
         let jaga_path = dir.join(format!("{label}-jaga-{round}.db"));
-        let (p, j) = if round % 2 == 0 {
-            let p = run_plain(&plain_path, &plain_rows, batch).await?;
+        let (p, a, j) = if round % 2 == 0 {
+            let p = run_plain(&plain_path, &plain_rows, batch, false).await?;
+            let a = run_plain(&audited_path, &plain_rows, batch, true).await?;
             let j = run_jaga(&jaga_path, &inputs, batch).await?;
-            (p, j)
+            (p, a, j)
         } else {
             let j = run_jaga(&jaga_path, &inputs, batch).await?;
-            let p = run_plain(&plain_path, &plain_rows, batch).await?;
-            (p, j)
+            let a = run_plain(&audited_path, &plain_rows, batch, true).await?;
+            let p = run_plain(&plain_path, &plain_rows, batch, false).await?;
+            (p, a, j)
         };
-        let (ps, js) = (p.as_secs_f64(), j.as_secs_f64());
+        let (ps, aus, js) = (p.as_secs_f64(), a.as_secs_f64(), j.as_secs_f64());
         println!(
-            "{label} round {round}: n={n} batch={batch} plain {ps:.3} s ({:.0}/s, {:.1} MB)  jaga {js:.3} s ({:.0}/s, {:.1} MB)  ratio {:.2}x",
+            "{label} round {round}: n={n} batch={batch} plain {ps:.3} s ({:.0}/s, {:.1} MB)  plain+audit {aus:.3} s ({:.0}/s, {:.1} MB)  jaga {js:.3} s ({:.0}/s, {:.1} MB)  ratio {:.2}x  vs plain+audit {:.2}x",
             n as f64 / ps,
             file_size(&plain_path) as f64 / 1e6,
+            n as f64 / aus,
+            file_size(&audited_path) as f64 / 1e6,
             n as f64 / js,
             file_size(&jaga_path) as f64 / 1e6,
-            js / ps
+            js / ps,
+            js / aus
         );
+        s.audited.push(aus);
+        s.ratio_audited.push(js / aus);
         s.plain.push(ps);
         s.jaga.push(js);
         s.ratio.push(js / ps);
-        for p in [&plain_path, &jaga_path] {
+        for p in [&plain_path, &audited_path, &jaga_path] {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{}", p.display(), suffix));
             }
         }
     }
-    let (mp, mj) = (median(&mut s.plain), median(&mut s.jaga));
+    let (mp, ma, mj) = (
+        median(&mut s.plain),
+        median(&mut s.audited),
+        median(&mut s.jaga),
+    );
     println!(
-        "{label} MEDIAN of {rounds}: plain {mp:.3} s ({:.0}/s)  jaga {mj:.3} s ({:.0}/s)  ratio-of-medians {:.2}x  median-ratio {:.2}x",
+        "{label} MEDIAN of {rounds}: plain {mp:.3} s ({:.0}/s)  plain+audit {ma:.3} s ({:.0}/s)  jaga {mj:.3} s ({:.0}/s)  median-ratio {:.2}x  vs plain+audit {:.2}x",
         n as f64 / mp,
+        n as f64 / ma,
         n as f64 / mj,
-        mj / mp,
-        median(&mut s.ratio)
+        median(&mut s.ratio),
+        median(&mut s.ratio_audited)
     );
     Ok(s)
 }

@@ -1,6 +1,6 @@
 //! The statements where SQLite differs from PostgreSQL in kind, not just spelling: batches are
-//! loops of single-row statements on the one writer connection (no array parameters), and an
-//! erasure is followed by a WAL checkpoint.
+//! multi-row `INSERT ... VALUES (...), (...)` statements built per call (no array parameters),
+//! and an erasure is followed by a WAL checkpoint.
 
 use crate::{Conn, Db, db, sql};
 use jaga_core::audit::{AppendPlan, AuditRecord};
@@ -9,69 +9,131 @@ use jaga_store_sql::{decode, pos};
 use sqlx::{Pool, QueryBuilder, Row};
 use uuid::Uuid;
 
-/// Inserts customers and their keys, one row at a time.
+/// Rows per multi-row statement: well under SQLite's limit of 32,766 bound parameters for the
+/// widest table (customers, 19 columns).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts customers and their keys with multi-row statements (one per table per 500 rows).
 pub(crate) async fn insert_customers(
     conn: &mut Conn,
     items: &[(&CustomerRow, &WrappedKey)],
 ) -> Result<(), StoreError> {
-    for (row, key) in items {
-        let mut q = sqlx::query(sql::CUSTOMER_INSERT)
-            .bind(row.id.to_string())
-            .bind(&row.code)
-            .bind(&row.segment)
-            .bind(row.marketing_consent);
-        for f in &row.fields {
-            q = q.bind(f.as_deref());
-        }
-        q.bind(row.email_index.as_deref())
-            .bind(row.phone_index.as_deref())
-            .bind(row.national_id_index.as_deref())
-            .bind(row.version)
-            .bind(row.created_at)
-            .bind(row.updated_at)
-            .bind(row.erased_at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-        sqlx::query(sql::CUSTOMER_KEY_INSERT)
-            .bind(row.id.to_string())
-            .bind(i64::from(key.kek_version))
-            .bind(&key.wrapped)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        // Both tables' rows in one multi-statement call (one round trip to the worker thread).
+        let mut q: QueryBuilder<Db> = QueryBuilder::new(sql::CUSTOMERS_INSERT_HEAD);
+        q.push_values(chunk, |mut b, (row, _)| {
+            b.push_bind(row.id.to_string())
+                .push_bind(&row.code)
+                .push_bind(&row.segment)
+                .push_bind(row.marketing_consent);
+            for f in &row.fields {
+                b.push_bind(f.as_deref());
+            }
+            b.push_bind(row.email_index.as_deref())
+                .push_bind(row.phone_index.as_deref())
+                .push_bind(row.national_id_index.as_deref())
+                .push_bind(row.version)
+                .push_bind(row.created_at)
+                .push_bind(row.updated_at)
+                .push_bind(row.erased_at);
+        });
+        q.push("; ");
+        q.push(sql::CUSTOMER_KEYS_INSERT_HEAD);
+        q.push_values(chunk, |mut b, (row, key)| {
+            b.push_bind(row.id.to_string())
+                .push_bind(i64::from(key.kek_version))
+                .push_bind(&key.wrapped);
+        });
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }
 
-/// Writes a planned audit append's events and Merkle nodes.
+type EventRow<'a> = (i64, &'a [u8], &'a [u8], &'a AuditRecord);
+
+fn push_events<'a>(q: &mut QueryBuilder<'a, Db>, chunk: &'a [EventRow<'a>]) {
+    q.push(sql::AUDIT_EVENTS_INSERT_HEAD);
+    q.push_values(chunk, |mut b, (seq, leaf, lh, r)| {
+        b.push_bind(*seq)
+            .push_bind(*leaf)
+            .push_bind(*lh)
+            .push_bind(r.ts_ms)
+            .push_bind(r.actor_id.as_str())
+            .push_bind(r.action.as_str())
+            .push_bind(r.customer_id.map(|u| u.to_string()));
+    });
+}
+
+fn push_nodes<'a>(q: &mut QueryBuilder<'a, Db>, chunk: &'a [(i64, i64, &'a [u8])]) {
+    q.push(sql::AUDIT_NODES_INSERT_HEAD);
+    q.push_values(chunk, |mut b, (level, idx, hash)| {
+        b.push_bind(*level).push_bind(*idx).push_bind(*hash);
+    });
+}
+
+/// Writes a planned audit append's events and Merkle nodes and updates the head as one
+/// multi-statement call (one round trip to the connection's worker thread for a group of up to
+/// 500 events; sqlx binds positional `?` parameters across the statements in order).
 pub(crate) async fn write_audit(
     conn: &mut Conn,
     plan: &AppendPlan,
     records: &[&AuditRecord],
+    now_ms: i64,
 ) -> Result<(), StoreError> {
-    for ((seq, leaf, lh), r) in plan.events.iter().zip(records) {
-        sqlx::query(sql::AUDIT_EVENT_INSERT)
-            .bind(pos(*seq)?)
-            .bind(leaf)
-            .bind(&lh[..])
-            .bind(r.ts_ms)
-            .bind(&r.actor_id)
-            .bind(r.action.as_str())
-            .bind(r.customer_id.map(|u| u.to_string()))
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+    let events = plan
+        .events
+        .iter()
+        .zip(records)
+        .map(|((seq, leaf, lh), r)| Ok((pos(*seq)?, leaf.as_slice(), &lh[..], *r)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let nodes = plan
+        .nodes
+        .iter()
+        .map(|(level, idx, hash)| Ok((i64::from(*level), pos(*idx)?, &hash[..])))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let event_chunks: Vec<_> = events.chunks(ROWS_PER_STATEMENT).collect();
+    let node_chunks: Vec<_> = nodes.chunks(ROWS_PER_STATEMENT * 4).collect();
+    // Every statement but the last group's goes out on its own; the last event chunk, the last
+    // node chunk and the head update share one call (for a request-sized group: everything).
+    let (last_events, first_events) = match event_chunks.split_last() {
+        Some((l, f)) => (Some(*l), f),
+        None => (None, &[][..]),
+    };
+    let (last_nodes, first_nodes) = match node_chunks.split_last() {
+        Some((l, f)) => (Some(*l), f),
+        None => (None, &[][..]),
+    };
+    for chunk in first_events {
+        let mut q: QueryBuilder<Db> = QueryBuilder::new("");
+        push_events(&mut q, chunk);
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
-    for (level, idx, hash) in &plan.nodes {
-        sqlx::query(sql::AUDIT_NODE_INSERT)
-            .bind(i64::from(*level))
-            .bind(pos(*idx)?)
-            .bind(&hash[..])
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+    for chunk in first_nodes {
+        let mut q: QueryBuilder<Db> = QueryBuilder::new("");
+        push_nodes(&mut q, chunk);
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
+    let mut q: QueryBuilder<Db> = QueryBuilder::new("");
+    if let Some(chunk) = last_events {
+        push_events(&mut q, chunk);
+        q.push("; ");
+    }
+    if let Some(chunk) = last_nodes {
+        push_nodes(&mut q, chunk);
+        q.push("; ");
+    }
+    // `AUDIT_HEAD_UPDATE` with positional parameters (numbered ones would refer to the
+    // call's first arguments).
+    q.push("UPDATE audit_head SET size = ")
+        .push_bind(pos(plan.size)?)
+        .push(", root = ")
+        .push_bind(&plan.root[..])
+        .push(", frontier = ")
+        .push_bind(&plan.frontier)
+        .push(", updated_at = ")
+        .push_bind(now_ms)
+        .push(" WHERE log_id = 1");
+    q.build().execute(&mut *conn).await.map_err(db)?;
     Ok(())
 }
 
@@ -163,4 +225,53 @@ pub(crate) async fn after_erase(writer: &Pool<Db>) {
     {
         tracing::warn!(error = %e, "WAL checkpoint after erasure failed; it will happen later");
     }
+}
+
+/// A consistent copy of the whole database as of one instant (`VACUUM INTO`), on a connection
+/// of its own: in WAL mode it holds only a read transaction, so writers go on meanwhile. The
+/// copy holds live pages only (nothing of freed pages or the WAL). Its counts and audit root
+/// are then read from the copy itself, opened read-only and immutable.
+pub(crate) async fn snapshot_into(
+    reader: &Pool<Db>,
+    dest: &std::path::Path,
+) -> Result<jaga_core::store::SnapshotInfo, StoreError> {
+    use sqlx::Connection;
+    let opts = (*reader.connect_options()).clone().read_only(false);
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts)
+        .await
+        .map_err(db)?;
+    let dest_str = dest
+        .to_str()
+        .ok_or_else(|| StoreError::Database("the snapshot path is not UTF-8".into()))?;
+    let result = sqlx::query("VACUUM INTO $1")
+        .bind(dest_str)
+        .execute(&mut conn)
+        .await
+        .map_err(db);
+    let _ = conn.close().await;
+    result?;
+    let copy = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dest)
+        .read_only(true)
+        .immutable(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&copy)
+        .await
+        .map_err(db)?;
+    let info = async {
+        let r = sqlx::query(sql::LIFECYCLE_COUNTS)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(db)?;
+        let counts = jaga_store_sql::lifecycle::counts(&r)?;
+        let root: Vec<u8> = sqlx::query_scalar("SELECT root FROM audit_head WHERE log_id = 1")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(db)?;
+        let audit_root = <[u8; 32]>::try_from(root.as_slice())
+            .map_err(|_| StoreError::Corrupt("audit root".into()))?;
+        Ok(jaga_core::store::SnapshotInfo { counts, audit_root })
+    }
+    .await;
+    let _ = conn.close().await;
+    info
 }

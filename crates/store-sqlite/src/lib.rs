@@ -3,9 +3,11 @@
 //! - WAL journal, `synchronous = NORMAL` (a power cut may lose the last commits, never split a
 //!   change from its audit event), `foreign_keys`, and `secure_delete` so that erased keys and
 //!   ciphertexts are overwritten with zeros rather than left in free pages.
-//! - Every write and every audited read runs in a `BEGIN IMMEDIATE` transaction on a single
-//!   writer connection; other processes on the same file wait on the busy timeout. Unaudited
-//!   reads use a separate reader pool.
+//! - Every write runs in a `BEGIN IMMEDIATE` transaction on a single writer connection; other
+//!   processes on the same file wait on the busy timeout. Customer and order writes and the
+//!   audit records of reads are committed in groups by one writer task (see
+//!   `jaga_store_sql::group`); reads, audited or not, run on a separate pool of read-only
+//!   connections and wait only for their audit record to be durable.
 //! - After an erasure the WAL is checkpointed and truncated so the deleted key does not linger
 //!   in the WAL file.
 #![forbid(unsafe_code)]
@@ -29,6 +31,7 @@ use std::time::Duration;
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    group: std::sync::Arc<group::Group>,
 }
 
 impl SqliteStore {
@@ -42,9 +45,22 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
             .pragma("secure_delete", "ON");
+        // The writer holds the hot index pages of four tables with random keys (customers,
+        // keys, events by customer, nodes) across groups; SQLite's default 2 MiB cache spills
+        // them after a few thousand customers. Multi-row inserts into tables with unique
+        // indexes need a statement journal: keep it in memory instead of a temporary file.
+        let writer_opts = opts
+            .clone()
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "MEMORY");
+        // No ping before each use (`test_before_acquire`): sqlx already pings every connection
+        // when it goes back to the pool, and a query on a broken connection fails like the ping
+        // would (the pool then drops it). Each ping is a round trip to the connection's worker
+        // thread, on every store call.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            .test_before_acquire(false)
+            .connect_with(writer_opts)
             .await
             .map_err(db)?;
         sqlx::migrate!("./migrations")
@@ -53,10 +69,16 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(opts.read_only(true))
+            .test_before_acquire(false)
+            .connect_with(opts.read_only(true).pragma("cache_size", "-16384"))
             .await
             .map_err(db)?;
-        Ok(Self { writer, reader })
+        let group = group::Group::new(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            group,
+        })
     }
 
     /// Closes both pools (checkpointing the WAL).
@@ -68,7 +90,12 @@ impl SqliteStore {
     /// Begins a write transaction: `BEGIN IMMEDIATE` takes the write lock up front, so the
     /// audit head read inside it cannot be raced by another writer.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+        begin_tx(&self.writer).await
+    }
+
+    /// The group-commit writer (see `jaga_store_sql::group`).
+    pub(crate) fn group(&self) -> &group::Group {
+        &self.group
     }
 
     /// The single writer connection (also used for reads that must see the latest writes).
@@ -80,6 +107,22 @@ impl SqliteStore {
     pub(crate) fn reader(&self) -> &SqlitePool {
         &self.reader
     }
+}
+
+/// Begins a write transaction on `pool` with `BEGIN IMMEDIATE` (used by the group-commit writer
+/// and by [`SqliteStore::begin`]).
+pub(crate) async fn begin_tx(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+}
+
+/// Begins the group-commit writer's transaction on the connection it holds (see
+/// `jaga_store_sql::group`).
+pub(crate) async fn begin_on(conn: &mut Conn) -> Result<sqlx::Transaction<'_, Db>, StoreError> {
+    sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE")
+        .await
+        .map_err(db)
 }
 
 /// The backend types the shared store code is compiled against.
@@ -96,6 +139,10 @@ const ERRORS: jaga_store_sql::ErrorMap = jaga_store_sql::ErrorMap {
         ("tokens.fingerprint", "token_fingerprint"),
         ("staff.email", "staff_email"),
         ("api_keys.id", "api_key_id"),
+        (
+            "payee_bank.payee_id, payee_bank.version",
+            "payee_bank_version",
+        ),
     ],
 };
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn own_activity_shows_only_the_callers_events_newest_first() {
-    let dir = tempfile::tempdir().unwrap().keep();
+    let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
+        SqliteStore::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await
             .unwrap(),
     );

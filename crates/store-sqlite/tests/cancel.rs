@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abandoned_transactions_do_not_wedge_the_writer() {
-    let dir = tempfile::tempdir().unwrap().keep();
+    let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
+        SqliteStore::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await
             .unwrap(),
     );

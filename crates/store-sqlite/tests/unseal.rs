@@ -9,10 +9,12 @@ use jaga_crypto::unseal::{root_check, share_fingerprint, split};
 use jaga_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
-async fn vault(fingerprints: bool) -> (Vault, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap().keep();
+/// A Shamir-sealed vault on a store in a temporary directory (removed when the returned guard
+/// drops, at the end of the test), and the real shares.
+async fn vault(fingerprints: bool) -> (Vault, Vec<String>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&format!("sqlite://{}", dir.join("t.db").display()))
+        SqliteStore::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await
             .unwrap(),
     );
@@ -36,7 +38,7 @@ async fn vault(fingerprints: bool) -> (Vault, Vec<String>) {
             Vec::new()
         },
     };
-    (Vault::new(store, config), shares)
+    (Vault::new(store, config), shares, dir)
 }
 
 fn foreign_share() -> String {
@@ -45,7 +47,7 @@ fn foreign_share() -> String {
 
 #[tokio::test]
 async fn a_foreign_share_is_refused_at_once_and_does_not_count() {
-    let (v, shares) = vault(true).await;
+    let (v, shares, _dir) = vault(true).await;
     assert_eq!(v.submit_share(&shares[0]).await.unwrap().progress, Some(1));
     let err = v.submit_share(&foreign_share()).await.unwrap_err();
     assert!(err.to_string().contains("does not belong"), "{err}");
@@ -63,7 +65,7 @@ async fn a_foreign_share_is_refused_at_once_and_does_not_count() {
 
 #[tokio::test]
 async fn without_fingerprints_a_foreign_share_still_cannot_block_unsealing() {
-    let (v, shares) = vault(false).await;
+    let (v, shares, _dir) = vault(false).await;
     v.submit_share(&shares[0]).await.unwrap();
     // Threshold reached, but the combination is wrong: still sealed, shares kept.
     let st = v.submit_share(&foreign_share()).await.unwrap();

@@ -13,8 +13,29 @@ use std::sync::Arc;
 
 pub use crate::conformance_audit::checkpoints_proofs_and_batches;
 
+/// What a store crate's factory hands each conformance test: a fresh store, and with it
+/// (as a pair) whatever must live exactly as long as the test, such as the temporary directory
+/// of a SQLite file, which is removed when the test ends.
+pub trait Fresh {
+    /// The store, and the guard the test keeps until it ends.
+    fn into_parts(self) -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>);
+}
+
+impl Fresh for Arc<dyn Store> {
+    fn into_parts(self) -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+        (self, Box::new(()))
+    }
+}
+
+impl<G: Send + 'static> Fresh for (Arc<dyn Store>, G) {
+    fn into_parts(self) -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+        (self.0, Box::new(self.1))
+    }
+}
+
 /// Instantiates every conformance test for a store: `$make` is an async expression giving a
-/// fresh `Arc<dyn Store>` (or `None` to skip, e.g. when PostgreSQL is unavailable).
+/// fresh `Arc<dyn Store>`, or a pair of it and a guard the test keeps until it ends ([`Fresh`]),
+/// or `None` to skip (e.g. when PostgreSQL is unavailable).
 #[macro_export]
 macro_rules! conformance_tests {
     ($make:expr) => {
@@ -27,14 +48,107 @@ macro_rules! conformance_tests {
             note_identifiers_are_tokenized_and_resolve, card_data_in_notes_is_refused,
             order_notes_and_shop_policy, erasure_shreds_tokens, import_drops_cards_and_counts);
         $crate::conformance_tests!(@staff $make; staff_accounts_round_trip, staff_secrets_are_single_use, staff_sessions_rotate_and_end, staff_throttle_counts_and_restarts, staff_throttle_reserves_atomically,
-            access_review_reads_staff_accounts);
+            access_review_reads_staff_accounts, staff_invitations_cancel_and_settings);
         $crate::conformance_tests!(@jobs $make; job_leases_are_exclusive_and_expire, job_runs_are_recorded);
+        $crate::conformance_tests!(@tamper $make; wrapped_keys_moved_between_customers_do_not_open,
+            ciphertexts_moved_between_segments_do_not_open, order_ciphertexts_are_bound_to_their_order,
+            token_ciphertexts_are_bound_to_their_token_and_owner);
+        $crate::conformance_tests!(@ids $make; ids_store_round_trips, bulk_reveal_is_contained_and_recorded);
+        $crate::conformance_tests!(@fraud $make; fraud_events_are_ordered_and_idempotent, fraud_links_and_labels);
+        $crate::conformance_tests!(@group $make; concurrent_requests_keep_their_own_answers, idempotency_records_claim_once);
+        $crate::conformance_tests!(@lifecycle $make; erasures_are_listed_in_order_with_their_actor,
+            retention_applies_what_expired_and_nothing_else, retention_erase_skips_a_customer_active_meanwhile);
+        $crate::conformance_tests!(@requests $make; requests_and_consents_round_trip);
+        $crate::conformance_tests!(@segments $make; moving_a_customer_reseals_everything_under_the_new_segment,
+            a_move_over_a_stale_set_is_refused_whole, one_segments_kek_opens_no_other_segment);
+        $crate::conformance_tests!(@payees $make; payee_store_round_trips, payees_are_sealed_versioned_and_held, payee_contacts_swap_once);
+    };
+    (@payees $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_payees::$name(store).await;
+            }
+        )*
+    };
+    (@segments $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_segments::$name(store).await;
+            }
+        )*
+    };
+    (@requests $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_requests::$name(store).await;
+            }
+        )*
+    };
+    (@lifecycle $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_lifecycle::$name(store).await;
+            }
+        )*
+    };
+    (@group $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_group::$name(store).await;
+            }
+        )*
+    };
+    (@fraud $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_fraud::$name(store).await;
+            }
+        )*
+    };
+    (@ids $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_ids::$name(store).await;
+            }
+        )*
+    };
+    (@tamper $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
+                $crate::conformance_tamper::$name(store).await;
+            }
+        )*
     };
     (@jobs $make:expr; $($name:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let Some(store) = $make else { return };
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
                 $crate::conformance_jobs::$name(store).await;
             }
         )*
@@ -43,7 +157,8 @@ macro_rules! conformance_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let Some(store) = $make else { return };
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
                 $crate::conformance_tokens::$name(store).await;
             }
         )*
@@ -52,7 +167,8 @@ macro_rules! conformance_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let Some(store) = $make else { return };
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
                 $crate::conformance_staff::$name(store).await;
             }
         )*
@@ -61,7 +177,8 @@ macro_rules! conformance_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let Some(store) = $make else { return };
+                let Some(fresh) = $make else { return };
+                let (store, _guard) = $crate::conformance::Fresh::into_parts(fresh);
                 $crate::conformance::$name(store).await;
             }
         )*

@@ -199,6 +199,126 @@ pub async fn staff_secrets_are_single_use(store: Arc<dyn Store>) {
     assert!(store.invitations_open().await.unwrap().is_empty());
 }
 
+/// Cancelling an invitation deletes it (the link stops working); a resend stores the
+/// replacement in the same transaction; a used or unknown invitation is not cancelled and
+/// nothing is written. Console settings round-trip and are overwritten.
+pub async fn staff_invitations_cancel_and_settings(store: Arc<dyn Store>) {
+    let inv = |n: u8, email: &str| InvitationRow {
+        digest: vec![n; 32],
+        id: Uuid::new_v4(),
+        email: Some(email.into()),
+        role: "finance".into(),
+        segments: String::new(),
+        created_by: "system:test".into(),
+        created_at: i64::from(n),
+        expires_at: 1_000_000,
+        used_at: None,
+    };
+    let (a, b, used) = (
+        inv(21, "a@shop.id"),
+        inv(22, "b@shop.id"),
+        inv(23, "u@shop.id"),
+    );
+    for i in [&a, &b, &used] {
+        store
+            .invitation_insert(i.clone(), audit(AuditAction::StaffInvite))
+            .await
+            .unwrap();
+    }
+    assert!(
+        store
+            .invitation_accept(
+                &used.digest,
+                50,
+                staff_row("u@shop.id"),
+                audit(AuditAction::StaffInvitationAccept)
+            )
+            .await
+            .unwrap()
+    );
+    let before = store.audit_head().await.unwrap().size;
+    // A used invitation and an unknown id: nothing cancelled, nothing appended.
+    for id in [used.id, Uuid::new_v4()] {
+        assert!(
+            !store
+                .invitation_cancel(
+                    id,
+                    Some(inv(24, "x@shop.id")),
+                    audit(AuditAction::StaffInvitationResend)
+                )
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(store.audit_head().await.unwrap().size, before);
+    assert!(store.invitation_get(&[24; 32]).await.unwrap().is_none());
+    // Cancel: gone, once.
+    assert!(
+        store
+            .invitation_cancel(a.id, None, audit(AuditAction::StaffInvitationCancel))
+            .await
+            .unwrap()
+    );
+    assert!(store.invitation_get(&a.digest).await.unwrap().is_none());
+    assert!(
+        !store
+            .invitation_cancel(a.id, None, audit(AuditAction::StaffInvitationCancel))
+            .await
+            .unwrap()
+    );
+    // Resend: the old row replaced by the new one, atomically.
+    let new = inv(25, "b@shop.id");
+    assert!(
+        store
+            .invitation_cancel(
+                b.id,
+                Some(new.clone()),
+                audit(AuditAction::StaffInvitationResend)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.invitation_get(&b.digest).await.unwrap().is_none());
+    assert_eq!(
+        store.invitation_get(&new.digest).await.unwrap().unwrap(),
+        new
+    );
+    let open: Vec<Uuid> = store
+        .invitations_open()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(open, vec![new.id]);
+    assert_eq!(store.audit_head().await.unwrap().size, before + 2);
+
+    assert_eq!(store.setting_get("shop.name").await.unwrap(), None);
+    store
+        .setting_put(
+            "shop.name",
+            "Toko Cantik",
+            1,
+            audit(AuditAction::ShopSettingsChange),
+        )
+        .await
+        .unwrap();
+    store
+        .setting_put(
+            "shop.name",
+            "Toko Ayu \u{2013} Bandung",
+            2,
+            audit(AuditAction::ShopSettingsChange),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.setting_get("shop.name").await.unwrap().as_deref(),
+        Some("Toko Ayu \u{2013} Bandung")
+    );
+    assert_eq!(store.audit_head().await.unwrap().size, before + 4);
+}
+
 /// Sessions: insert, rotate (old id dead), touch, end others, end by handle, purge.
 pub async fn staff_sessions_rotate_and_end(store: Arc<dyn Store>) {
     let a = staff_row("sess@shop.id");

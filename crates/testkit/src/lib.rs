@@ -3,14 +3,24 @@
 //! - [`Harness`]: a fresh, unsealed [`Vault`] over any [`Store`], with its root key.
 //! - [`conformance`]: the store conformance suite. Each store crate instantiates it with
 //!   [`conformance_tests!`], so SQLite and PostgreSQL are held to the same behaviour.
+//! - [`skip`]: the one rule for PostgreSQL tests (when they run, skip visibly, or fail).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod conformance;
 pub mod conformance_audit;
+pub mod conformance_fraud;
+pub mod conformance_group;
+pub mod conformance_ids;
 pub mod conformance_jobs;
+pub mod conformance_lifecycle;
+pub mod conformance_payees;
+pub mod conformance_requests;
+pub mod conformance_segments;
 pub mod conformance_staff;
+pub mod conformance_tamper;
 pub mod conformance_tokens;
+pub mod skip;
 
 use jaga_core::auth::{ActorKind, Caller, Scope};
 use jaga_core::model::NewCustomer;

@@ -12,7 +12,7 @@ use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::auth::Scope;
 use jaga_core::model::{Address, CustomerPatch, CustomerView};
-use jaga_core::notes::mask_cards;
+use jaga_core::notes::refused_draft;
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -220,24 +220,17 @@ pub async fn edit(
     for (name, value, max) in limits {
         if value.chars().count() > max {
             errs.push((name.into(), tr.f(M::VTooLong, &[("max", &max.to_string())])));
-        } else if jaga_redact::card::contains_card_number(value) {
-            errs.push((name.into(), tr.t(M::VCardNumber).into()));
+        } else if refused(value) {
+            errs.push((name.into(), super::notes::card_message(tr, value)));
+        } else if value.chars().any(|c| c.is_control() && c != '\t') {
+            errs.push((name.into(), tr.t(M::VInvalidCharacters).into()));
         }
     }
     if !errs.is_empty() {
-        let masked = EditForm {
-            full_name: mask_cards(&form.full_name),
-            email: mask_cards(&form.email),
-            phone: mask_cards(&form.phone),
-            street: mask_cards(&form.street),
-            city: mask_cards(&form.city),
-            province: mask_cards(&form.province),
-            postal_code: String::new(),
-        };
         return Ok(edit_page(
             &staff,
             &v,
-            &masked,
+            &kept(&form),
             errs,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
@@ -292,6 +285,59 @@ pub async fn edit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
+        // The vault's guard refused card data the pre-check did not see: shown at its input.
+        Err(CoreError::CardNumber) | Err(CoreError::CardInText { .. }) => {
+            let name = writer_refusal_field(&form).unwrap_or("full_name");
+            let msg = tr.t(M::VCardNumber).to_string();
+            Ok(edit_page(
+                &staff,
+                &v,
+                &kept(&form),
+                vec![(name.into(), msg)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
         Err(e) => Err(data_fail(e)),
+    }
+}
+
+/// Whether the write guard refuses `value` (a card number, or a CVV named as such).
+fn refused(value: &str) -> bool {
+    jaga_redact::card::contains_card_number(value) || jaga_core::guard::check_note(value).is_err()
+}
+
+/// The first input the guard would refuse.
+fn writer_refusal_field(f: &EditForm) -> Option<&'static str> {
+    [
+        ("full_name", &f.full_name),
+        ("email", &f.email),
+        ("phone", &f.phone),
+        ("street", &f.street),
+        ("city", &f.city),
+        ("province", &f.province),
+        ("postal_code", &f.postal_code),
+    ]
+    .into_iter()
+    .find(|(_, v)| refused(v))
+    .map(|(n, _)| n)
+}
+
+/// The form as typed, minus what was refused (card numbers and CVVs masked) and control
+/// characters, to show back.
+fn kept(f: &EditForm) -> EditForm {
+    let k = |s: &str| {
+        refused_draft(s)
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\t')
+            .collect::<String>()
+    };
+    EditForm {
+        full_name: k(&f.full_name),
+        email: k(&f.email),
+        phone: k(&f.phone),
+        street: k(&f.street),
+        city: k(&f.city),
+        province: k(&f.province),
+        postal_code: k(&f.postal_code),
     }
 }

@@ -6,8 +6,11 @@
 //! actions on it.
 
 pub mod edit;
+pub mod erase;
+pub mod export;
 pub mod notes;
 pub mod reveal;
+pub mod segment;
 
 use super::Chrome;
 use super::i18n::{M, Tr, validation};
@@ -55,6 +58,9 @@ pub struct FieldRow {
     has_value: bool,
     revealed: bool,
     maskable: bool,
+    /// The member's role does not see this field ("hidden for your role", not "—", which
+    /// reads as "no data").
+    hidden: bool,
 }
 
 /// One order line on the customer page.
@@ -71,6 +77,7 @@ pub struct OrderRow {
 struct CustomerPage {
     c: Chrome,
     id: Uuid,
+    code: String,
     title: String,
     fields: Vec<FieldRow>,
     segment: String,
@@ -78,6 +85,10 @@ struct CustomerPage {
     created: String,
     can_reveal: bool,
     can_write: bool,
+    can_erase: bool,
+    can_export: bool,
+    export_errors: Vec<String>,
+    can_move: bool,
     reveal_notice: Option<String>,
     reveal_errors: Vec<String>,
     purposes: Vec<(&'static str, &'static str)>,
@@ -104,6 +115,9 @@ pub struct SearchForm {
     kind: String,
     #[serde(default)]
     q: String,
+    /// Set by the language switch of a search page: run the same search in that language.
+    #[serde(default)]
+    lang: String,
 }
 
 fn dash(v: Option<&str>) -> String {
@@ -115,27 +129,62 @@ fn dash(v: Option<&str>) -> String {
 pub async fn search_form(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
+    Query(q): Query<ErasedQuery>,
 ) -> Result<Response, Fail> {
+    // After an erasure: which customer is gone (a code, checked to look like one).
+    let flash = q
+        .erased
+        .filter(|c| {
+            c.len() <= 24
+                && c.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map(|c| staff.tr().f(M::ErasedFlash, &[("code", &c)]));
     search(
         state,
         staff,
         SearchForm {
             kind: String::new(),
             q: String::new(),
+            lang: String::new(),
         },
+        flash,
     )
     .await
+}
+
+/// The query of `GET /console/customers` (only `erased=<code>` after an erasure).
+#[derive(Deserialize)]
+pub struct ErasedQuery {
+    #[serde(default)]
+    erased: Option<String>,
 }
 
 /// `POST /console/customers` (form `kind`, `q`, `csrf_token`): the search and its results.
 pub async fn search_post(
     State(state): State<Arc<AppState>>,
-    StaffForm { staff, form, .. }: StaffForm<SearchForm>,
+    StaffForm {
+        mut staff, form, ..
+    }: StaffForm<SearchForm>,
 ) -> Result<Response, Fail> {
-    search(state, staff, form).await
+    // The language switch on a search page posts the search with the other language: the
+    // results come back in it and the choice is kept (the term never goes into a URL).
+    let Some(lang) = jaga_i18n::Lang::parse(&form.lang) else {
+        return search(state, staff, form, None).await;
+    };
+    staff.ctx.lang = lang;
+    let mut res = search(state, staff, form, None).await?;
+    res.headers_mut()
+        .append(axum::http::header::SET_COOKIE, crate::lang_cookie(lang));
+    Ok(res)
 }
 
-async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result<Response, Fail> {
+async fn search(
+    state: Arc<AppState>,
+    staff: StaffPage,
+    q: SearchForm,
+    flash: Option<String>,
+) -> Result<Response, Fail> {
     staff.require_agreement()?;
     let tr = staff.tr();
     let kind = match q.kind.as_str() {
@@ -143,12 +192,14 @@ async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result
         _ => "code".into(),
     };
     let term = q.q.trim().to_string();
+    let mut c = staff.chrome(
+        tr.t(M::SearchTitle).into(),
+        "customers",
+        "/console/customers",
+    );
+    c.flash = flash;
     let mut page = SearchPage {
-        c: staff.chrome(
-            tr.t(M::SearchTitle).into(),
-            "customers",
-            "/console/customers",
-        ),
+        c,
         kinds: kinds(tr),
         kind: kind.clone(),
         q: term.chars().take(254).collect(),
@@ -165,6 +216,12 @@ async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result
         page.error = Some(validation(tr, "too_long", "q"));
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
+    if jaga_core::guard::text_has_card_number(&term) {
+        // Never searched for, never echoed: the number comes back masked.
+        page.q = jaga_core::notes::refused_draft(&page.q);
+        page.error = Some(notes::card_message(tr, &term));
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let lookup = match kind.as_str() {
         "email" => Lookup::Email(term),
         "phone" => Lookup::Phone(term),
@@ -179,7 +236,11 @@ async fn search(state: Arc<AppState>, staff: StaffPage, q: SearchForm) -> Result
         }) => {
             page.searched = true;
             page.truncated = truncated;
-            page.count_label = tr.f(M::ResultsCount, &[("n", &found.len().to_string())]);
+            page.count_label = match found.len() {
+                0 => tr.t(M::ResultsNone).to_string(),
+                1 => tr.t(M::ResultsOne).to_string(),
+                n => tr.f(M::ResultsCount, &[("n", &n.to_string())]),
+            };
             page.results = found
                 .into_iter()
                 .map(|v| Row {
@@ -232,7 +293,7 @@ fn address_text(a: &Address) -> String {
         .join(", ")
 }
 
-fn field_rows(tr: Tr, v: &CustomerView) -> Vec<FieldRow> {
+fn field_rows(tr: Tr, v: &CustomerView, hidden: &dyn Fn(Field) -> bool) -> Vec<FieldRow> {
     let shown = [
         Field::FullName,
         Field::Email,
@@ -253,60 +314,63 @@ fn field_rows(tr: Tr, v: &CustomerView) -> Vec<FieldRow> {
                 Field::BirthDate => v.birth_date.clone(),
                 _ => None,
             };
+            let hidden = value.is_none() && hidden(f);
             FieldRow {
                 key: f.name(),
                 label: field_label(tr, f),
                 has_value: value.is_some(),
-                value: dash(value.as_deref()),
+                value: if hidden {
+                    tr.t(M::HiddenForRole).to_string()
+                } else {
+                    dash(value.as_deref())
+                },
                 revealed: v.revealed.contains(&f),
                 maskable: true,
+                hidden,
             }
         })
         .collect()
 }
 
-fn order_rows(orders: Vec<OrderView>) -> Vec<OrderRow> {
+/// An order status in the reader's language.
+pub(crate) fn status_label(tr: Tr, status: &str) -> String {
+    let m = match status {
+        "pending" => M::OrderPending,
+        "paid" => M::OrderPaid,
+        "shipped" => M::OrderShipped,
+        "completed" => M::OrderCompleted,
+        "cancelled" => M::OrderCancelled,
+        "refunded" => M::OrderRefunded,
+        other => return other.to_string(),
+    };
+    tr.t(m).to_string()
+}
+
+fn order_rows(tr: Tr, zone: &jaga_i18n::Zone, orders: Vec<OrderView>) -> Vec<OrderRow> {
     orders
         .into_iter()
         .map(|o| {
-            let j = serde_json::to_value(&o).unwrap_or_default();
-            let s = |k: &str| j.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let items = j
-                .get("items")
-                .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .map(|i| {
-                            format!(
-                                "{} × {}",
-                                i.get("quantity").and_then(|q| q.as_u64()).unwrap_or(0),
-                                i.get("name").and_then(|n| n.as_str()).unwrap_or("")
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
-            let total = j
-                .get("amount_minor")
-                .and_then(|t| t.as_i64())
-                .map(|t| format!("{} {}", s("currency"), t))
-                .unwrap_or_default();
-            let payment = j
-                .get("payment")
-                .filter(|p| !p.is_null())
+            let items = o
+                .items
+                .iter()
+                .map(|i| format!("{} × {}", i.quantity, i.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let payment = o
+                .payment
+                .as_ref()
                 .map(|p| {
-                    let g = p.get("gateway").and_then(|x| x.as_str()).unwrap_or("");
-                    let b = p.get("brand").and_then(|x| x.as_str()).unwrap_or("");
-                    let l = p.get("last4").and_then(|x| x.as_str()).unwrap_or("");
-                    format!("{g} {b} ···· {l}").trim().to_string()
+                    let mut parts = vec![p.gateway.clone()];
+                    parts.extend(p.card_brand.clone());
+                    parts.extend(p.last4.as_ref().map(|l| format!("···· {l}")));
+                    parts.join(" ")
                 })
                 .unwrap_or_default();
             OrderRow {
-                date: s("created_at").chars().take(10).collect(),
+                date: zone.datetime(&o.created_at),
                 items,
-                total,
-                status: s("status"),
+                total: jaga_i18n::money(o.amount_minor, &o.currency, tr.lang()),
+                status: status_label(tr, &o.status),
                 payment,
             }
         })
@@ -321,6 +385,7 @@ struct Extras {
     note_errors: Vec<String>,
     note_draft: String,
     flash: Option<String>,
+    export_errors: Vec<String>,
 }
 
 async fn render_customer(
@@ -347,25 +412,33 @@ async fn render_customer(
         &here,
     );
     c.flash = extras.flash;
+    let zone = &state.config.shop.zone;
+    let policies = &state.staff.config().policies;
+    let views = staff.caller.staff().map(|s| policies.views(s.role()));
+    let hidden = |f: Field| {
+        views
+            .as_ref()
+            .is_some_and(|v| v.field(f) == jaga_core::roles::FieldView::Hidden)
+    };
     let page = CustomerPage {
         title: c.title.clone(),
         c,
         id: view.id,
-        fields: field_rows(tr, &view),
+        code: view.code.clone(),
+        fields: field_rows(tr, &view, &hidden),
         segment: view.segment.clone(),
         consent: tr.t(if view.marketing_consent {
             M::Yes
         } else {
             M::No
         }),
-        created: view
-            .created_at
-            .chars()
-            .take(16)
-            .collect::<String>()
-            .replace('T', " "),
+        created: zone.datetime(&view.created_at),
         can_reveal: staff.caller.has(Scope::CustomersReveal),
         can_write: staff.caller.has(Scope::CustomersWrite),
+        can_erase: staff.caller.has(Scope::CustomersErase),
+        can_export: export::may_export(staff),
+        export_errors: extras.export_errors,
+        can_move: staff.caller.has(Scope::CustomersMove),
         reveal_notice: extras.reveal_notice,
         reveal_errors: extras.reveal_errors,
         purposes: Reason::ALL
@@ -375,7 +448,7 @@ async fn render_customer(
         notes: view.notes.clone().filter(|n| !n.is_empty()),
         note_errors: extras.note_errors,
         note_draft: extras.note_draft,
-        orders: order_rows(orders),
+        orders: order_rows(tr, zone, orders),
     };
     Ok(html(status, &page))
 }
@@ -387,9 +460,10 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-fn flash(tr: Tr, done: Option<&str>) -> Option<String> {
+fn flash(tr: Tr, done: Option<&str>, segment: &str) -> Option<String> {
     match done? {
         "saved" => Some(tr.t(M::Saved).into()),
+        "moved" => Some(tr.f(M::SegmentMovedFlash, &[("segment", segment)])),
         "unchanged" => Some(tr.t(M::NothingChanged).into()),
         "note" => Some(tr.t(M::NoteAdded).into()),
         _ => None,
@@ -414,7 +488,7 @@ pub async fn show(
         .await
         .map_err(data_fail)?;
     let extras = Extras {
-        flash: flash(staff.tr(), q.done.as_deref()),
+        flash: flash(staff.tr(), q.done.as_deref(), &view.segment),
         ..Default::default()
     };
     render_customer(&state, &staff, view, extras, StatusCode::OK).await

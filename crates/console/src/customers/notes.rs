@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
-use jaga_core::notes::{self, MAX_NOTE, NoteProblem, mask_cards};
+use jaga_core::notes::{self, MAX_NOTE, NoteProblem, refused_draft};
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -54,7 +54,9 @@ pub async fn add_note(
                 .collect();
             return note_refused(&state, &staff, id, errors, note).await;
         }
-        Err(CoreError::CardNumber) => return Err(Fail::BadForm),
+        // The vault's own guard refused it (anything the pre-check did not see): the same
+        // inline answer, never an error page.
+        Err(CoreError::CardNumber | CoreError::CardInText { .. }) => NoteProblem::CardNumber,
         Err(e) => return Err(data_fail(e)),
     };
     let (error, draft) = match problem {
@@ -70,9 +72,17 @@ pub async fn add_note(
             ),
             note.chars().take(MAX_NOTE).collect(),
         ),
-        NoteProblem::CardNumber => (tr.t(M::VCardNumber).to_string(), mask_cards(&note)),
+        NoteProblem::CardNumber => (card_message(tr, &note), refused_draft(&note)),
     };
     note_refused(&state, &staff, id, vec![error], draft).await
+}
+
+/// What to tell the member about refused card data in `text`: a card number, or a CVV alone.
+pub(crate) fn card_message(tr: crate::i18n::Tr, text: &str) -> String {
+    let cvv_only = !jaga_redact::card::contains_card_number(text)
+        && jaga_core::guard::check_note(text).is_err_and(|r| r.cards == 0 && r.cvvs > 0);
+    tr.t(if cvv_only { M::VCvv } else { M::VCardNumber })
+        .to_string()
 }
 
 /// The customer page again with the note's errors and the draft (422).

@@ -86,14 +86,17 @@ pub async fn reveal(
     if fields.is_empty() {
         errors.push(tr.t(M::RevealNeedField).to_string());
     }
-    if jaga_core::guard::text_has_card_number(&purpose::clean_detail(&f.purpose_detail)) {
+    let detail = purpose::clean_detail(&f.purpose_detail);
+    if jaga_core::guard::text_has_card_number(&detail)
+        || jaga_core::guard::check_note(&detail).is_err()
+    {
         // Never into the audit log: refused (and the refusal audited) before any reveal.
         state
             .vault
             .refuse_card_number(&staff.caller, Some(id), "purpose")
             .await
             .map_err(data_fail)?;
-        errors.push(tr.t(M::VCardNumber).to_string());
+        errors.push(super::notes::card_message(tr, &detail));
     }
     match stated {
         Err(PurposeProblem::NoReason) => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
@@ -148,6 +151,29 @@ pub async fn reveal(
         Ok(r) => r,
         Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
             return Ok(stepup_page(&staff, &action, carry, None));
+        }
+        Err(CoreError::CardNumber | CoreError::CardInText { .. }) => {
+            // The vault's screening of the purpose refused card data: said at the form.
+            let view = state
+                .vault
+                .reader(&staff.caller)
+                .await
+                .map_err(data_fail)?
+                .get(id)
+                .await
+                .map_err(data_fail)?;
+            let extras = Extras {
+                reveal_errors: vec![tr.t(M::VCardNumber).to_string()],
+                ..Default::default()
+            };
+            return render_customer(
+                &state,
+                &staff,
+                view,
+                extras,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(e) => return Err(data_fail(e)),
     };

@@ -126,8 +126,14 @@ async fn the_authenticator_is_replaced_only_after_a_code_from_the_new_app() {
             .map(|e| String::from_utf8_lossy(&e.leaf).into_owned())
             .filter(|l| l.contains("staff.totp.replace"))
             .collect();
-    assert_eq!(actions.len(), 2, "one refusal and one replacement");
-    assert!(actions[0].contains("\"denied\""));
+    assert_eq!(
+        actions.len(),
+        3,
+        "the stale step-up refused, the old app's code refused, one replacement"
+    );
+    assert!(actions[0].contains("\"denied\"") && actions[0].contains("step_up"));
+    assert!(actions[1].contains("\"denied\"") && actions[1].contains("wrong_code"));
+    assert!(actions[2].contains("\"ok\""));
     assert!(actions.iter().all(|l| !l.contains(&new_secret)));
 }
 

@@ -59,12 +59,13 @@ impl Console {
     }
 }
 
+/// Today in the shop's time zone (WIB by default): the days the audit page's dates mean.
 fn today() -> String {
-    jaga_core::format_ms(jaga_core::now_ms())[..10].to_string()
+    day_offset(0)
 }
 
 fn day_offset(days: i64) -> String {
-    jaga_core::format_ms(jaga_core::now_ms() + days * 86_400_000)[..10].to_string()
+    jaga_i18n::Zone::default().date_ms(jaga_core::now_ms() + days * 86_400_000)
 }
 
 #[tokio::test]
@@ -139,7 +140,8 @@ async fn the_auditor_sees_the_log_without_pii_and_other_roles_get_403() {
             "",
         )
         .await;
-    assert!(r.body.contains("<td>denied</td>"), "{}", r.body);
+    // Outcomes in the reader's language (issue 18).
+    assert!(r.body.contains("<td>ditolak</td>"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -184,7 +186,7 @@ async fn audit_search_filters_by_code_action_actor_and_dates_and_pages_newest_fi
     assert!(!r.body.contains(&format!("staff:{}", auditor.caller.id())));
     assert!(!r.body.contains("system:test"));
 
-    // By date (UTC days, both ends inclusive).
+    // By date (days in the shop's zone, both ends inclusive).
     let r = get(format!("from={}&to={}", today(), today())).await;
     assert!(positions(&r.body).len() >= 2);
     let r = get(format!("from={}", day_offset(1))).await;

@@ -26,7 +26,7 @@ impl Console {
         (c.id, c.code)
     }
 
-    async fn audit_lines(&self) -> Vec<String> {
+    pub(super) async fn audit_lines(&self) -> Vec<String> {
         self.h
             .store
             .audit_events(0, 1_000_000)

@@ -135,3 +135,78 @@ async fn reports_are_refused_to_roles_without_audit_read() {
     let r = c.get("/console/audit", Some(&admin), "").await;
     assert!(r.body.contains("id=\"reports-link\""));
 }
+
+/// A customer in `segment`, created by the shop (not by a staff member): its id and code.
+async fn customer_in_segment(c: &Console, name: &str, segment: &str) -> (uuid::Uuid, String) {
+    let admin = c.h.admin();
+    let w = c.h.vault.writer(&admin).await.unwrap();
+    let created = w
+        .create(&NewCustomer {
+            full_name: name.into(),
+            email: Some("dewi.sari@gmail.com".into()),
+            segment: Some(segment.into()),
+            ..serde_json::from_str(r#"{"full_name":"x"}"#).unwrap()
+        })
+        .await
+        .unwrap();
+    (created.id, created.code)
+}
+
+/// Denied events of `action` naming `customer` with the field `segment`.
+async fn segment_denials(c: &Console, action: &str, customer: uuid::Uuid) -> usize {
+    c.audit_lines()
+        .await
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l[1..]).ok())
+        .filter(|v| {
+            v["action"] == action
+                && v["outcome"] == "denied"
+                && v["customer_id"] == customer.to_string().as_str()
+                && v["fields"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|x| x == "segment"))
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn a_restricted_auditors_report_and_letter_hide_another_segment() {
+    let c = console().await;
+    let admin = c.admin().await;
+    let aud = c
+        .in_segments(&admin, Role::Auditor, "aud-bdg@toko.example", &["bandung"])
+        .await;
+    let (own, own_code) = customer_in_segment(&c, "Dewi Bandung", "bandung").await;
+    let (other, other_code) = customer_in_segment(&c, "Dewi Medan", "medan").await;
+    let report = |code: &str| format!("/console/audit/reports?report=customer&code={code}");
+    let letter = |code: &str| format!("/console/audit/reports/letter?code={code}&lang=id");
+
+    // Positive control: the auditor's own segment.
+    let r = c.get(&report(&own_code), Some(&aud), "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"customer-report\""));
+    let r = c.get(&letter(&own_code), Some(&aud), "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&own_code));
+
+    // Another segment's customer answers exactly like an unknown code, and is audited.
+    let unknown = c.get(&report("JG-ZZZZ-ZZZZ-Z"), Some(&aud), "").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c.get(&report(&other_code), Some(&aud), "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(!r.body.contains("id=\"customer-report\""));
+    assert!(!r.body.contains(&other.to_string()));
+    assert_eq!(segment_denials(&c, "audit.read", other).await, 1);
+    let r = c.get(&letter(&other_code), Some(&aud), "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert!(!r.body.contains(&other_code) && !r.body.contains("Dewi"));
+    assert_eq!(segment_denials(&c, "audit.read", other).await, 2);
+    assert_eq!(segment_denials(&c, "audit.read", own).await, 0);
+
+    // An unrestricted auditor gets both.
+    let all = c
+        .member(&admin, Role::Auditor, "aud@toko.example", true)
+        .await;
+    let r = c.get(&letter(&other_code), Some(&all), "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

@@ -52,6 +52,9 @@ actions! {
     TokenResolve => "token.resolve",
     /// Text was redacted.
     TextRedact => "text.redact",
+    /// An e-mail was analysed for business e-mail compromise (verdict, score and indicator
+    /// codes are recorded; never the message).
+    MailAnalyze => "mail.analyze",
     /// The audit log, a proof or a report was read.
     AuditRead => "audit.read",
     /// Refusals beyond the per-window budget, counted into one event per actor and action.
@@ -64,6 +67,8 @@ actions! {
     RequestCardNumberRejected => "request.card_number_rejected",
     /// A state-changing session request without the right CSRF token was refused.
     RequestCsrfRejected => "request.csrf_rejected",
+    /// A POST retried with the same `Idempotency-Key` got the first answer again.
+    RequestReplayed => "request.replayed",
     /// A key was created in the keyring.
     KeysCreate => "keys.create",
     /// A new KEK version was made active.
@@ -120,6 +125,99 @@ actions! {
     StaffInvitationAccept => "staff.invitation.accept",
     /// The confidentiality agreement was accepted.
     StaffAgreementAccept => "staff.agreement.accept",
+    /// An intrusion-detection rule fired and raised an alert.
+    IdsAlert => "ids.alert",
+    /// Containment was applied (suspension, step-up, seal).
+    IdsContain => "ids.contain",
+    /// Containment was lifted by the operator.
+    IdsLift => "ids.lift",
+    /// An alert was acknowledged.
+    IdsAlertAck => "ids.alert.ack",
+    /// Honeytokens were planted (the count only: never which records).
+    IdsHoneytokenCreate => "ids.honeytoken.create",
+    /// An incident was opened.
+    IdsIncidentOpen => "ids.incident.open",
+    /// An incident was updated (timeline entry, closed).
+    IdsIncidentUpdate => "ids.incident.update",
+    /// An incident report (notice, letters, affected customers) was produced.
+    IdsIncidentReport => "ids.incident.report",
+    /// Transaction events were sent to the fraud monitor (only refusals are recorded).
+    FraudEventScore => "fraud.event.score",
+    /// An encrypted backup was written (`jaga backup create` or the `backup` job).
+    BackupCreate => "backup.create",
+    /// A backup was restored into a new data directory (recorded in the restored log).
+    BackupRestore => "backup.restore",
+    /// A restore replayed one erasure-ledger entry: the customer, erased after the backup was
+    /// taken, was crypto-shredded again before the restored vault could be read.
+    BackupErasureReplay => "backup.erasure_replay",
+    /// A restore drill ran (restored the latest backup elsewhere, verified it, reported).
+    BackupDrill => "backup.drill",
+    /// A payment-gateway notification was refused (forged, stale, unsigned, not configured or
+    /// unreadable; the gateway and the reason are recorded, never the body).
+    FraudWebhook => "fraud.webhook",
+    /// An allow- or block-list entry was added or removed (the list, the entity kind and the
+    /// entry's key are recorded, never the value).
+    FraudListChange => "fraud.list.change",
+    /// The fraud rules were reloaded (count and version recorded) or a reload was refused.
+    FraudRulesReload => "fraud.rules.reload",
+    /// The review queue was read (field `count`), or a read of it was refused.
+    FraudReviewRead => "fraud.review.read",
+    /// A held event was approved or declined.
+    FraudReviewDecide => "fraud.review.decide",
+    /// The retention job cleared a category of an inactive customer's data (fields name the
+    /// category, the end action and the period; never a value).
+    RetentionApply => "retention.apply",
+    /// A retention run ended (fields: counts per category).
+    RetentionRun => "retention.run",
+    /// A data-subject request was recorded (kind, channel and due date as fields).
+    RequestRecord => "request.record",
+    /// A data-subject request was closed (status and outcome as fields).
+    RequestClose => "request.close",
+    /// Data-subject requests were listed or read.
+    RequestRead => "request.read",
+    /// Consent was given or withdrawn (purpose, granted, source as fields).
+    ConsentRecord => "consent.record",
+    /// A customer's consent records were read.
+    ConsentRead => "consent.read",
+    /// An admin cancelled a pending staff invitation (its link stops working).
+    StaffInvitationCancel => "staff.invitation.cancel",
+    /// An admin sent a pending staff invitation again: a new link, the old one cancelled.
+    StaffInvitationResend => "staff.invitation.resend",
+    /// An admin changed a shop setting in the console (the shop's name).
+    ShopSettingsChange => "shop.settings.change",
+    /// A payee was created with its first bank details (pending verification).
+    PayeeCreate => "payee.create",
+    /// A payee, its bank-detail versions or call records were read (or the list of payees).
+    PayeeRead => "payee.read",
+    /// A change of a payee's bank details was requested (a new version, pending verification).
+    PayeeBankChange => "payee.bank.change",
+    /// A call-back on pending bank details was recorded: verified or rejected.
+    PayeeBankVerify => "payee.bank.verify",
+    /// A payout was created.
+    PayoutCreate => "payout.create",
+    /// A payout was read or listed.
+    PayoutRead => "payout.read",
+    /// A payout was approved (one approval of the chain).
+    PayoutApprove => "payout.approve",
+    /// A payout waiting for approval was rejected (never paid).
+    PayoutReject => "payout.reject",
+    /// Approved payouts were exported as a bank bulk-transfer file.
+    PayoutExport => "payout.export",
+    /// The previous contact of a payee was notified of a bank-detail change.
+    PayeeNotify => "payee.notify",
+    /// Everything held about one customer was exported for an access or portability request
+    /// (purpose, format and language as fields; the export opens every field it holds).
+    CustomerExport => "customer.export",
+    /// The shop's data policy changed: a new version was recorded (version, hash, categories
+    /// changed and whether staff must accept it, as fields).
+    PolicyChange => "policy.change",
+    /// A customer was moved to another segment: a new DEK wrapped under the new segment's KEK,
+    /// every field, order and token re-sealed (fields `from:`, `to:`, `orders:`, `tokens:`).
+    CustomerSegmentMove => "customer.segment_move",
+    /// A change of a payee's contacts (the call-back number) was requested (pending).
+    PayeeContactChange => "payee.contact.change",
+    /// A call-back on a pending contact change was recorded: verified or rejected.
+    PayeeContactVerify => "payee.contact.verify",
 }
 
 impl AuditAction {
@@ -149,6 +247,7 @@ mod tests {
             (A::CustomerCreate, "customer.create"),
             (A::CustomerUpdate, "customer.update"),
             (A::CustomerErase, "customer.erase"),
+            (A::CustomerSegmentMove, "customer.segment_move"),
             (A::CustomerLookup, "customer.lookup"),
             (A::CustomerWrite, "customer.write"),
             (A::OrderRead, "order.read"),
@@ -156,12 +255,14 @@ mod tests {
             (A::OrderList, "order.list"),
             (A::TokenResolve, "token.resolve"),
             (A::TextRedact, "text.redact"),
+            (A::MailAnalyze, "mail.analyze"),
             (A::AuditRead, "audit.read"),
             (A::AuditRefusalsAggregated, "audit.refusals_aggregated"),
             (A::SysUnseal, "sys.unseal"),
             (A::MetricsRead, "metrics.read"),
             (A::RequestCardNumberRejected, "request.card_number_rejected"),
             (A::RequestCsrfRejected, "request.csrf_rejected"),
+            (A::RequestReplayed, "request.replayed"),
             (A::KeysCreate, "keys.create"),
             (A::KeysRotate, "keys.rotate"),
             (A::KeysRewrap, "keys.rewrap"),
@@ -190,6 +291,48 @@ mod tests {
             (A::StaffLogout, "staff.logout"),
             (A::StaffInvitationAccept, "staff.invitation.accept"),
             (A::StaffAgreementAccept, "staff.agreement.accept"),
+            (A::IdsAlert, "ids.alert"),
+            (A::IdsContain, "ids.contain"),
+            (A::IdsLift, "ids.lift"),
+            (A::IdsAlertAck, "ids.alert.ack"),
+            (A::IdsHoneytokenCreate, "ids.honeytoken.create"),
+            (A::IdsIncidentOpen, "ids.incident.open"),
+            (A::IdsIncidentUpdate, "ids.incident.update"),
+            (A::IdsIncidentReport, "ids.incident.report"),
+            (A::FraudEventScore, "fraud.event.score"),
+            (A::BackupCreate, "backup.create"),
+            (A::BackupRestore, "backup.restore"),
+            (A::BackupErasureReplay, "backup.erasure_replay"),
+            (A::BackupDrill, "backup.drill"),
+            (A::FraudWebhook, "fraud.webhook"),
+            (A::FraudListChange, "fraud.list.change"),
+            (A::FraudRulesReload, "fraud.rules.reload"),
+            (A::FraudReviewRead, "fraud.review.read"),
+            (A::FraudReviewDecide, "fraud.review.decide"),
+            (A::RetentionApply, "retention.apply"),
+            (A::RetentionRun, "retention.run"),
+            (A::RequestRecord, "request.record"),
+            (A::RequestClose, "request.close"),
+            (A::RequestRead, "request.read"),
+            (A::ConsentRecord, "consent.record"),
+            (A::ConsentRead, "consent.read"),
+            (A::StaffInvitationCancel, "staff.invitation.cancel"),
+            (A::StaffInvitationResend, "staff.invitation.resend"),
+            (A::ShopSettingsChange, "shop.settings.change"),
+            (A::PayeeCreate, "payee.create"),
+            (A::PayeeRead, "payee.read"),
+            (A::PayeeBankChange, "payee.bank.change"),
+            (A::PayeeBankVerify, "payee.bank.verify"),
+            (A::PayoutCreate, "payout.create"),
+            (A::PayoutRead, "payout.read"),
+            (A::PayoutApprove, "payout.approve"),
+            (A::PayoutReject, "payout.reject"),
+            (A::PayoutExport, "payout.export"),
+            (A::PayeeNotify, "payee.notify"),
+            (A::CustomerExport, "customer.export"),
+            (A::PolicyChange, "policy.change"),
+            (A::PayeeContactChange, "payee.contact.change"),
+            (A::PayeeContactVerify, "payee.contact.verify"),
         ];
         assert_eq!(pinned.len(), A::ALL.len(), "every action is pinned");
         for (action, name) in pinned {

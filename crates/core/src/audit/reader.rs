@@ -182,9 +182,29 @@ impl AuditReader<'_> {
             .to_text())
     }
 
-    /// Who accessed the customer with this code.
+    /// Who accessed the customer with this code. A customer outside a segment-restricted staff
+    /// member's segments is [`CoreError::NotFound`] (audited as a denied `audit.read` with the
+    /// field `segment`), as on every other path.
     pub async fn customer_report(&self, code: &str) -> Result<report::CustomerReport, CoreError> {
-        report::customer_report(self.vault.store().as_ref(), self.caller, code).await
+        let r = report::customer_report(self.vault.store().as_ref(), self.caller, code).await?;
+        let segment = self
+            .vault
+            .store()
+            .customer_load(r.customer_id.parse().map_err(|_| CoreError::Integrity)?)
+            .await?
+            .map(|f| f.row.segment);
+        if let Some(segment) = segment
+            && !self.caller.staff().is_none_or(|c| c.sees_segment(&segment))
+        {
+            let refusal = Refusal::new(AuditAction::AuditRead, ForbiddenReason::Segment)
+                .customer(r.customer_id.parse().ok())
+                .fields(["segment", "report.customer"]);
+            return Err(match self.vault.deny(self.caller, refusal).await {
+                CoreError::Forbidden(_) => CoreError::NotFound,
+                other => other,
+            });
+        }
+        Ok(r)
     }
 
     /// One actor's activity in `[from_ms, to_ms)`.

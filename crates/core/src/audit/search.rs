@@ -46,6 +46,8 @@ pub struct AuditHit {
     pub event: AuditEvent,
     /// The customer's code (`None` without a customer or once the customer row is gone).
     pub customer_code: Option<String>,
+    /// For a staff actor still known: (display name, role name).
+    pub staff: Option<(String, String)>,
 }
 
 /// One page of results, newest first.
@@ -153,9 +155,26 @@ impl Vault {
                 codes.insert(id.clone(), code);
             }
         }
+        // Staff by name and role (the shop's own page; the customer's letter names roles only).
+        let staff: HashMap<String, (String, String)> = if events
+            .iter()
+            .any(|e| e.actor_kind == jaga_audit::event::ActorKind::Staff)
+        {
+            store
+                .staff_list()
+                .await?
+                .into_iter()
+                .map(|s| (s.id.to_string(), (s.name, s.role)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         let hits = events
             .into_iter()
             .map(|event| AuditHit {
+                staff: (event.actor_kind == jaga_audit::event::ActorKind::Staff)
+                    .then(|| staff.get(&event.actor_id).cloned())
+                    .flatten(),
                 customer_code: event
                     .customer_id
                     .as_ref()
@@ -185,7 +204,11 @@ impl Vault {
         self.store()
             .audit_append(AuditRecord::new(caller, AuditAction::AuditRead).fields(["verify"]))
             .await?;
-        verify::verify_log(self.store().as_ref(), key, None).await
+        let r = verify::verify_log(self.store().as_ref(), key, None).await?;
+        if let Some(p) = &r.problem {
+            self.report_audit_verify_failure(Some(p.pos));
+        }
+        Ok(r)
     }
 }
 

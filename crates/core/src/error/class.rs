@@ -120,6 +120,11 @@ impl ForbiddenReason {
                 "field_not_visible",
                 "your role cannot see this field, so it cannot look customers up by it".into(),
             ),
+            ForbiddenReason::FourEyes => (
+                "four_eyes_required",
+                "you requested or approved this yourself: another finance or admin member must do it"
+                    .into(),
+            ),
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum ForbiddenReason {
     Agreement,
     /// The role cannot see the field it tried to look customers up by.
     LookupField,
+    /// Four eyes: the member asked for this themselves (a payout they created, a bank-detail
+    /// change they requested), or approved it already.
+    FourEyes,
 }
 
 impl ForbiddenReason {
@@ -49,6 +52,7 @@ impl ForbiddenReason {
             ForbiddenReason::StepUp => "step_up",
             ForbiddenReason::Agreement => "agreement",
             ForbiddenReason::LookupField => "lookup_field",
+            ForbiddenReason::FourEyes => "four_eyes",
         })
     }
 }
@@ -71,6 +75,7 @@ impl fmt::Display for ForbiddenReason {
                 f.write_str("the confidentiality agreement must be accepted first")
             }
             ForbiddenReason::LookupField => f.write_str("the role cannot see the lookup field"),
+            ForbiddenReason::FourEyes => f.write_str("another member must do this (four eyes)"),
         }
     }
 }
@@ -100,6 +105,10 @@ pub enum ConflictKind {
     AdminExists,
     /// An admin tried the action on their own account.
     OwnAccount,
+    /// A held event was approved or declined already.
+    AlreadyDecided,
+    /// The data-subject request is closed already.
+    RequestClosed,
 }
 
 impl ConflictKind {
@@ -125,6 +134,8 @@ impl ConflictKind {
             ConflictKind::StaffEmail => "a staff account with this e-mail already exists",
             ConflictKind::AdminExists => "an admin account already exists",
             ConflictKind::OwnAccount => "you cannot do this to your own account",
+            ConflictKind::AlreadyDecided => "this event was decided already",
+            ConflictKind::RequestClosed => "the request is closed already",
         }
     }
 }

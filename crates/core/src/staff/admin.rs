@@ -38,7 +38,7 @@ fn segments_csv(segments: &[String]) -> Result<String, CoreError> {
 impl StaffService {
     /// Checks `caller` may administer staff: the system (CLI) or an admin's session, with a
     /// fresh step-up when `step_up`. Refusals are audited as `action` with outcome `denied`.
-    async fn require_admin(
+    pub(super) async fn require_admin(
         &self,
         caller: &Caller,
         action: AuditAction,
@@ -76,14 +76,15 @@ impl StaffService {
         self.store().staff_get(id).await?.ok_or(CoreError::NotFound)
     }
 
-    async fn new_invitation(
+    /// A new invitation row and its one-time token (nothing stored).
+    pub(super) fn invitation_row(
         &self,
         caller: &Caller,
         email: Option<String>,
         role: Role,
         segments: String,
         ttl_ms: i64,
-    ) -> Result<Invitation, CoreError> {
+    ) -> (InvitationRow, Invitation) {
         let token = otp::token();
         let now = self.now();
         let row = InvitationRow {
@@ -97,21 +98,32 @@ impl StaffService {
             expires_at: now + ttl_ms,
             used_at: None,
         };
-        let id = row.id;
-        let expires = row.expires_at;
+        let inv = Invitation {
+            id: row.id,
+            token: SecretString::from(token.to_string()),
+            role,
+            email,
+            expires_at: crate::format_ms(row.expires_at),
+        };
+        (row, inv)
+    }
+
+    async fn new_invitation(
+        &self,
+        caller: &Caller,
+        email: Option<String>,
+        role: Role,
+        segments: String,
+        ttl_ms: i64,
+    ) -> Result<Invitation, CoreError> {
+        let (row, inv) = self.invitation_row(caller, email, role, segments, ttl_ms);
         self.store()
             .invitation_insert(
                 row,
                 AuditRecord::new(caller, AuditAction::StaffInvite).fields([format!("role:{role}")]),
             )
             .await?;
-        Ok(Invitation {
-            id,
-            token: SecretString::from(token.to_string()),
-            role,
-            email,
-            expires_at: crate::format_ms(expires),
-        })
+        Ok(inv)
     }
 
     /// Invites a staff member (admin only, with a fresh step-up). Returns the one-time token; the link is
@@ -145,13 +157,7 @@ impl StaffService {
     /// The bootstrap invitation for the first admin (printed by `jaga init`). Refused once an
     /// admin account exists. The acceptor chooses the e-mail.
     pub async fn bootstrap_invitation(&self) -> Result<Invitation, CoreError> {
-        if self
-            .store()
-            .staff_list()
-            .await?
-            .iter()
-            .any(|s| s.role == Role::Admin.name())
-        {
+        if self.admin_exists().await? {
             return Err(CoreError::Conflict(crate::error::ConflictKind::AdminExists));
         }
         self.new_invitation(
@@ -174,12 +180,58 @@ impl StaffService {
         if inv.used_at.is_some() || inv.expires_at <= self.now() {
             return Err(bad_invitation());
         }
+        // A bootstrap invitation (no e-mail: the acceptor chooses it) makes an admin; once any
+        // admin account exists, every bootstrap link still unused is void, or a leftover link
+        // (printed by `jaga init`, pasted in a chat) would mint a second admin.
+        if inv.email.is_none() && self.admin_exists().await? {
+            return Err(bad_invitation());
+        }
         Ok(inv)
     }
 
-    /// What an invitation grants (for the acceptance page).
-    pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo, CoreError> {
-        let inv = self.open_invitation(token).await?;
+    async fn admin_exists(&self) -> Result<bool, CoreError> {
+        Ok(self
+            .store()
+            .staff_list()
+            .await?
+            .iter()
+            .any(|s| s.role == Role::Admin.name()))
+    }
+
+    /// [`Self::open_invitation`] behind a per-address throttle: every presented token is
+    /// reserved on the client address's `invitation` counter before it is looked up, a wrong
+    /// one is audited as a failed `invitation` factor (never the token), a right one gives the
+    /// reservation back. A burst of guesses from one address is refused with
+    /// [`CoreError::Throttled`] after [`super::throttle::INVITATION`]'s threshold.
+    async fn open_invitation_from(
+        &self,
+        token: &str,
+        client: &ClientInfo,
+    ) -> Result<InvitationRow, CoreError> {
+        let reserved = self
+            .reserve(&[super::throttle::invitation_key(&client.ip)])
+            .await?;
+        match self.open_invitation(token).await {
+            Ok(inv) => {
+                self.release(&reserved).await?;
+                Ok(inv)
+            }
+            Err(e) => {
+                self.fail(&reserved, "invitation", "invitation", "invalid", client)
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// What an invitation grants (for the acceptance page). Throttled per client address like
+    /// [`Self::accept_invitation`].
+    pub async fn invitation_info(
+        &self,
+        token: &str,
+        client: &ClientInfo,
+    ) -> Result<InvitationInfo, CoreError> {
+        let inv = self.open_invitation_from(token, client).await?;
         Ok(InvitationInfo {
             email: inv.email,
             role: Role::parse(&inv.role).ok_or(CoreError::Integrity)?,
@@ -199,7 +251,7 @@ impl StaffService {
         password: &SecretString,
         client: &ClientInfo,
     ) -> Result<(NewSession, TotpEnrolment), CoreError> {
-        let inv = self.open_invitation(token).await?;
+        let inv = self.open_invitation_from(token, client).await?;
         let email = match (&inv.email, email) {
             (Some(e), _) => e.clone(),
             (None, Some(e)) => validate::email(e).map_err(|e| CoreError::Invalid(vec![e]))?,
@@ -276,7 +328,7 @@ impl StaffService {
     pub async fn list(&self, caller: &Caller) -> Result<Vec<StaffInfo>, CoreError> {
         self.require_admin(caller, AuditAction::StaffList, false)
             .await?;
-        let a: &Agreement = &self.config.agreement;
+        let a: &Agreement = &self.agreement();
         Ok(self
             .store()
             .staff_list()
@@ -286,11 +338,42 @@ impl StaffService {
             .collect())
     }
 
+    /// Invitations not yet accepted and not expired, newest first (admin only). The tokens are
+    /// never shown again: only e-mail, role, segments and expiry.
+    pub async fn pending_invitations(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<super::PendingInvitation>, CoreError> {
+        self.require_admin(caller, AuditAction::StaffList, false)
+            .await?;
+        let now = self.now();
+        Ok(self
+            .store()
+            .invitations_open()
+            .await?
+            .into_iter()
+            .filter(|i| i.used_at.is_none() && i.expires_at > now)
+            .map(|i| super::PendingInvitation {
+                id: i.id,
+                email: i.email,
+                role: Role::parse(&i.role).unwrap_or(Role::CsStaff),
+                segments: i
+                    .segments
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+                created_at: crate::format_ms(i.created_at),
+                expires_at: crate::format_ms(i.expires_at),
+            })
+            .collect())
+    }
+
     /// One staff account (admin only).
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<StaffInfo, CoreError> {
         self.require_admin(caller, AuditAction::StaffList, false)
             .await?;
-        Ok(info(&self.target(id).await?, &self.config.agreement))
+        Ok(info(&self.target(id).await?, &self.agreement()))
     }
 
     fn not_self(caller: &Caller, id: Uuid) -> Result<(), CoreError> {
@@ -400,7 +483,7 @@ impl StaffService {
                 ),
             )
             .await?;
-        Ok(info(&row, &self.config.agreement))
+        Ok(info(&row, &self.agreement()))
     }
 
     /// Resets a member's second factor (lost phone): admin only, with a fresh step-up. The TOTP

@@ -48,33 +48,86 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::sync::{Condvar, Mutex};
+    use std::time::{Duration, Instant};
 
+    /// Waits (with a deadline, yielding to the runtime) until `f` holds.
+    async fn until(what: &str, f: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !f() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// One slot and a queue of two, driven by a gate the test opens (no timing assumption):
+    /// while the slot is held, two callers queue and every further one is refused at once.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn queue_is_bounded_and_concurrency_limited() {
         let h = Arc::new(Hasher::new(1, 2));
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..6 {
-            let (h, running, peak) = (h.clone(), running.clone(), peak.clone());
-            tasks.push(tokio::spawn(async move {
+        let done = Arc::new(AtomicUsize::new(0));
+        let job = |h: &Arc<Hasher>| {
+            let (h, gate, running, peak, done) = (
+                h.clone(),
+                gate.clone(),
+                running.clone(),
+                peak.clone(),
+                done.clone(),
+            );
+            async move {
                 h.run(move || {
                     let n = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(n, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(100));
+                    let (open, cv) = &*gate;
+                    let mut g = open.lock().unwrap();
+                    while !*g {
+                        g = cv.wait(g).unwrap();
+                    }
                     running.fetch_sub(1, Ordering::SeqCst);
+                    done.fetch_add(1, Ordering::SeqCst);
                 })
                 .await
-            }));
-        }
-        let mut busy = 0;
-        for t in tasks {
-            if matches!(t.await.unwrap(), Err(CoreError::Busy)) {
-                busy += 1;
             }
+        };
+        // The first caller takes the slot and holds it until the gate opens.
+        let first = tokio::spawn(job(&h));
+        until("the first hash to run", || {
+            running.load(Ordering::SeqCst) == 1
+        })
+        .await;
+        // Two more queue for the slot.
+        let queued: Vec<_> = (0..2).map(|_| tokio::spawn(job(&h))).collect();
+        until("two callers queued", || {
+            h.waiting.load(Ordering::SeqCst) == 2
+        })
+        .await;
+        // The queue is full: every further caller is refused at once, and nothing of theirs runs.
+        for _ in 0..3 {
+            assert!(matches!(job(&h).await, Err(CoreError::Busy)));
         }
+        assert_eq!(
+            h.waiting.load(Ordering::SeqCst),
+            2,
+            "refusals leave the queue as it was"
+        );
+        {
+            let (open, cv) = &*gate;
+            *open.lock().unwrap() = true;
+            cv.notify_all();
+        }
+        first.await.unwrap().unwrap();
+        for q in queued {
+            q.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            3,
+            "the first and the two queued ran"
+        );
         assert_eq!(peak.load(Ordering::SeqCst), 1, "one hash at a time");
-        assert!(busy >= 3, "a full queue refuses at once (busy = {busy})");
+        assert_eq!(h.waiting.load(Ordering::SeqCst), 0);
     }
 }

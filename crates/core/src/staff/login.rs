@@ -29,14 +29,14 @@ fn totp_ctx(id: &str) -> Context<'_> {
 }
 
 /// Attempts reserved on throttle counters, with their counts after reserving.
-struct Reserved(Vec<(Rule, ThrottleRow)>);
+pub(super) struct Reserved(Vec<(Rule, ThrottleRow)>);
 
 impl StaffService {
     /// Reserves the attempt on every counter before anything is verified (one atomic
     /// statement each; see [`crate::store::StaffStore::throttle_reserve`]). If a counter owes a
     /// delay, the reservations already made are given back and the attempt is refused with
     /// [`CoreError::Throttled`].
-    async fn reserve(&self, keys: &[(Rule, String)]) -> Result<Reserved, CoreError> {
+    pub(super) async fn reserve(&self, keys: &[(Rule, String)]) -> Result<Reserved, CoreError> {
         let now = self.now();
         let mut got: Vec<(Rule, ThrottleRow)> = Vec::new();
         for (rule, key) in keys {
@@ -69,7 +69,7 @@ impl StaffService {
     /// Counts the reserved attempt as the failure it was: audits it as `staff.login.failed`
     /// (factor and reason, never the input) and, for every counter that now owes a delay, as
     /// `staff.login.locked`.
-    async fn fail(
+    pub(super) async fn fail(
         &self,
         reserved: &Reserved,
         actor: &str,
@@ -105,8 +105,27 @@ impl StaffService {
         Ok(())
     }
 
+    /// The admin-from-a-new-address rule, on a completed sign-in.
+    async fn watch_login_address(
+        &self,
+        staff: &StaffRow,
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        if staff.role == crate::roles::Role::Admin.name() {
+            self.vault
+                .watch_address(
+                    crate::auth::ActorKind::Staff,
+                    &staff.id.to_string(),
+                    &client.ip,
+                    crate::ids::Rule::AdminNewAddress,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Gives back a reservation whose attempt succeeded.
-    async fn release(&self, reserved: &Reserved) -> Result<(), CoreError> {
+    pub(super) async fn release(&self, reserved: &Reserved) -> Result<(), CoreError> {
         for (rule, r) in &reserved.0 {
             self.store()
                 .throttle_release(&r.key, r.last_failure_at, rule.limit())
@@ -280,8 +299,15 @@ impl StaffService {
                 }
             })
             .await?;
+        if let Some(r) = &row {
+            self.vault.watch_staff_login(&r.id.to_string());
+        }
+        let suspended = row.as_ref().is_some_and(|r| {
+            self.vault
+                .is_suspended(crate::auth::ActorKind::Staff, &r.id.to_string())
+        });
         let row = match row {
-            Some(r) if ok && r.disabled_at.is_none() => r,
+            Some(r) if ok && r.disabled_at.is_none() && !suspended => r,
             Some(r) => {
                 let reason = if ok { "disabled" } else { "wrong_password" };
                 self.fail(&reserved, &r.id.to_string(), "password", reason, client)
@@ -379,6 +405,7 @@ impl StaffService {
                     .fields([format!("factor:{name}")]),
             )
             .await?;
+        self.watch_login_address(&cur.staff, client).await?;
         Ok(session)
     }
 
@@ -495,6 +522,7 @@ impl StaffService {
                 AuditRecord::new(&actor, AuditAction::StaffLoginOk).fields(["factor:totp"]),
             )
             .await?;
+        self.watch_login_address(&cur.staff, client).await?;
         Ok((session, codes))
     }
 
@@ -528,9 +556,10 @@ impl StaffService {
         caller: &Caller,
     ) -> Result<RecoveryCodes, CoreError> {
         let ctx = caller.require_staff()?;
-        if !ctx.step_up_fresh() {
-            return Err(CoreError::Forbidden(crate::error::ForbiddenReason::StepUp));
-        }
+        // A refusal is audited (a denied `staff.recovery.issue` with the field `step_up`).
+        self.vault
+            .require_step_up(caller, AuditAction::StaffRecoveryIssue, None)
+            .await?;
         self.issue_recovery_codes(caller, ctx.staff_id()).await
     }
 
@@ -582,7 +611,7 @@ impl StaffService {
     /// Audited as `staff.agreement.accept` with the version.
     pub async fn accept_agreement(&self, caller: &Caller, version: &str) -> Result<(), CoreError> {
         let ctx = caller.require_staff()?;
-        if version != self.config.agreement.version {
+        if version != self.agreement().version {
             return Err(CoreError::Conflict(
                 crate::error::ConflictKind::AgreementVersion,
             ));
@@ -684,6 +713,6 @@ impl StaffService {
             .staff_get(ctx.staff_id())
             .await?
             .ok_or(CoreError::Unauthenticated)?;
-        Ok(super::info(&row, &self.config.agreement))
+        Ok(super::info(&row, &self.agreement()))
     }
 }

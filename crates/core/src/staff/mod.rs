@@ -17,13 +17,19 @@
 mod admin;
 mod hasher;
 mod login;
+mod pending;
 mod policy;
+mod policy_ack;
 mod session;
+mod shop;
 pub(crate) mod throttle;
 mod totp_replace;
 
 pub use crate::roles::{FieldView, OrdersView, Policies, Role, RoleViews, parse_segments};
 pub use policy::{MIN_PASSWORD_CHARS, check_password, common_password_count};
+pub use policy_ack::{
+    POLICY_HISTORY, PolicyVersion, diff as policy_diff, fingerprint as policy_fingerprint,
+};
 pub use throttle::{PENDING_MAX_FAILURES, SECOND_FACTOR_MAX_FAILURES, address_group};
 pub use totp_replace::TotpReplacement;
 
@@ -224,6 +230,24 @@ pub enum SecondFactor {
 #[derive(Debug)]
 pub struct RecoveryCodes(pub Vec<SecretString>);
 
+/// An invitation not yet accepted (never its token).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingInvitation {
+    /// Invitation id.
+    pub id: Uuid,
+    /// Invited e-mail (`None` for the first admin's invitation).
+    pub email: Option<String>,
+    /// Role it grants.
+    pub role: Role,
+    /// Segments it restricts to (empty: every segment).
+    pub segments: Vec<String>,
+    /// Created, RFC 3339.
+    pub created_at: String,
+    /// Expires, RFC 3339.
+    pub expires_at: String,
+}
+
 /// A staff member as shown to admins and to the member.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -324,6 +348,7 @@ pub struct StaffService {
     config: StaffConfig,
     clock: Arc<dyn Clock>,
     hasher: hasher::Hasher,
+    policy: std::sync::RwLock<policy_ack::PolicyState>,
 }
 
 impl StaffService {
@@ -335,6 +360,7 @@ impl StaffService {
             config,
             clock: Arc::new(SystemClock),
             hasher,
+            policy: Default::default(),
         }
     }
 
@@ -347,11 +373,6 @@ impl StaffService {
     /// The settings.
     pub fn config(&self) -> &StaffConfig {
         &self.config
-    }
-
-    /// The current confidentiality agreement.
-    pub fn agreement(&self) -> &Agreement {
-        &self.config.agreement
     }
 
     fn now(&self) -> i64 {

@@ -94,6 +94,13 @@ impl StaffService {
             self.store().session_delete(&digest).await?;
             return Err(CoreError::Unauthenticated);
         }
+        if self
+            .vault
+            .is_suspended(crate::auth::ActorKind::Staff, &staff.id.to_string())
+        {
+            // Containment by intrusion detection: refused from the next request on.
+            return Err(CoreError::Unauthenticated);
+        }
         Ok(Current { row, staff, state })
     }
 
@@ -139,7 +146,7 @@ impl StaffService {
             role,
             super::parse_segments(&cur.staff.segments),
             policies.views(role).clone(),
-            cur.staff.agreement_version.as_deref() == Some(self.config.agreement.version.as_str()),
+            cur.staff.agreement_version.as_deref() == Some(self.agreement().version.as_str()),
             cur.row
                 .step_up_at
                 .is_some_and(|t| now - t <= self.config.step_up_window_ms && now >= t),

@@ -124,6 +124,21 @@ pub(crate) fn keys(email: &str, ip: &str) -> [(Rule, String); 3] {
     ]
 }
 
+/// Wrong invitation tokens from one address (inspect or accept). Tokens carry 256 random bits,
+/// so this is defence in depth: it keeps a client from hammering the lookup.
+pub(crate) const INVITATION: Rule = Rule {
+    name: "invitation",
+    threshold: 10,
+    base_ms: 1_000,
+    cap_ms: 15 * 60_000,
+    window_ms: WINDOW_MS,
+};
+
+/// The key of an address's invitation-token counter.
+pub(crate) fn invitation_key(ip: &str) -> (Rule, String) {
+    (INVITATION, format!("invite_ip:{}", address_group(ip)))
+}
+
 /// The key of a pending login's counter (by its session handle).
 pub(crate) fn pending_key(handle: &uuid::Uuid) -> (Rule, String) {
     (PENDING, format!("pending:{handle}"))

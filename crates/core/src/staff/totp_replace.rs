@@ -52,9 +52,10 @@ impl StaffService {
         caller: &Caller,
     ) -> Result<TotpReplacement, CoreError> {
         let ctx = caller.require_staff()?;
-        if !ctx.step_up_fresh() {
-            return Err(CoreError::Forbidden(crate::error::ForbiddenReason::StepUp));
-        }
+        // A refusal is audited (a denied `staff.totp.replace` with the field `step_up`).
+        self.vault
+            .require_step_up(caller, AuditAction::StaffTotpReplace, None)
+            .await?;
         let row = self
             .store()
             .staff_get(ctx.staff_id())

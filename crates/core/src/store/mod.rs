@@ -17,6 +17,22 @@ mod tokens;
 pub use tokens::{GuardedWrite, StoredToken, TokenRow, TokenStore};
 mod jobs;
 pub use jobs::{JobState, JobStore};
+mod ids;
+pub use ids::{AlertRow, HoneytokenRow, IdsStore, IncidentRow, SuspensionRow};
+mod fraud;
+pub use fraud::{
+    FraudEventRow, FraudLabelRow, FraudLink, FraudListRow, FraudReviewRow, FraudStore,
+};
+mod idempotency;
+pub use idempotency::{IdempotencyClaim, IdempotencyRow, IdempotencyStore, StoredResponse};
+mod lifecycle;
+pub use lifecycle::{
+    ErasedCustomer, LifecycleCounts, LifecycleStore, RetentionTarget, SnapshotInfo,
+};
+mod requests;
+pub use requests::RequestStore;
+mod payees;
+pub use payees::{BankVersionRow, PayeeNoticeRow, PayeeRow, PayeeStore, PayoutRow};
 mod staff;
 pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, ThrottleRow};
 
@@ -35,6 +51,9 @@ pub enum StoreError {
     /// Stored data is not in the expected shape (e.g. a frontier of the wrong length).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The backend cannot do this (e.g. an in-process snapshot of PostgreSQL).
+    #[error("not supported by this database: {0}")]
+    Unsupported(&'static str),
 }
 
 impl From<jaga_audit::AuditError> for StoreError {
@@ -113,6 +132,11 @@ pub struct OrderRow {
     pub id: Uuid,
     /// Customer.
     pub customer_id: Uuid,
+    /// The customer's segment the ciphertexts are bound to (their AAD names it). Not a column
+    /// of its own: an insert is refused ([`StoreError::Concurrent`]) unless the customer is
+    /// still in this segment (a move in between re-sealed everything else), and rows read back
+    /// carry the customer's current segment.
+    pub segment: String,
     /// The shop's order number.
     pub order_ref: String,
     /// Status.
@@ -129,6 +153,20 @@ pub struct OrderRow {
     pub notes: Option<Vec<u8>>,
     /// Created, ms since epoch.
     pub created_at: i64,
+}
+
+/// A customer re-sealed for another segment ([`Store::customer_move`]).
+#[derive(Debug, Clone)]
+pub struct SegmentMove {
+    /// The row with its new segment, ciphertexts and index terms; `version` is one more than
+    /// the version read.
+    pub row: CustomerRow,
+    /// The new DEK, wrapped under the new segment's KEK.
+    pub key: WrappedKey,
+    /// Every order of the customer, re-sealed (id, payment, items and notes are written).
+    pub orders: Vec<OrderRow>,
+    /// Every live token of the customer: token id and re-sealed value.
+    pub tokens: Vec<(String, Vec<u8>)>,
 }
 
 /// A key in the keyring, wrapped under the root key.
@@ -201,7 +239,19 @@ pub struct RewrapItem {
 /// Everything Jaga persists. Implemented by the SQLite and PostgreSQL adapters.
 #[async_trait]
 pub trait Store:
-    CheckpointStore + TokenStore + StaffStore + JobStore + Send + Sync + 'static
+    CheckpointStore
+    + TokenStore
+    + StaffStore
+    + JobStore
+    + IdsStore
+    + FraudStore
+    + IdempotencyStore
+    + LifecycleStore
+    + RequestStore
+    + PayeeStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -306,6 +356,19 @@ pub trait Store:
         at: i64,
         audit: AuditRecord,
     ) -> Result<bool, StoreError>;
+
+    /// A customer's orders and live tokens (those that still hold a value) **without**
+    /// auditing, for a move between segments whose write carries the audit event.
+    async fn customer_sealed_load(
+        &self,
+        id: Uuid,
+    ) -> Result<(Vec<OrderRow>, Vec<StoredToken>), StoreError>;
+    /// Moves a customer to `mv.row.segment` in **one transaction** with `audit`: the row (if
+    /// its version is still `mv.row.version - 1` and it is not erased), its wrapped DEK, every
+    /// order and every live token. [`StoreError::Concurrent`] (nothing written) when the row
+    /// changed, or when the customer's orders or live tokens are not exactly those given (one
+    /// was added meanwhile).
+    async fn customer_move(&self, mv: SegmentMove, audit: AuditRecord) -> Result<(), StoreError>;
 
     // --- orders ------------------------------------------------------------------------------
     /// Stores an order.

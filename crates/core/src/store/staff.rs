@@ -174,6 +174,27 @@ pub trait StaffStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Invitations not yet used, newest first.
     async fn invitations_open(&self) -> Result<Vec<InvitationRow>, StoreError>;
+    /// Cancels the unused invitation `id` (its row is deleted, so its link stops working) and,
+    /// in the same transaction, stores `replacement` if given (a resend: a new link for the
+    /// same person) and appends `audit`. `false` if no unused invitation `id` exists (nothing
+    /// written).
+    async fn invitation_cancel(
+        &self,
+        id: Uuid,
+        replacement: Option<InvitationRow>,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError>;
+
+    /// A console-edited setting (`shop_settings`), if set.
+    async fn setting_get(&self, name: &str) -> Result<Option<String>, StoreError>;
+    /// Sets a console-edited setting at `at` and appends `audit` in the same transaction.
+    async fn setting_put(
+        &self,
+        name: &str,
+        value: &str,
+        at: i64,
+        audit: AuditRecord,
+    ) -> Result<(), StoreError>;
 
     /// Stores a new session.
     async fn session_insert(&self, s: SessionRow) -> Result<(), StoreError>;

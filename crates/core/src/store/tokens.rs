@@ -73,6 +73,9 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<Vec<(Vec<u8>, String, String)>, StoreError>;
     /// One token by id (unaudited: the caller audits before any value leaves the core).
     async fn token_get(&self, token: &str) -> Result<Option<StoredToken>, StoreError>;
+    /// Every token owned by one customer, oldest first (unaudited, like [`TokenStore::token_get`];
+    /// the access export audits before it opens them).
+    async fn tokens_of(&self, customer_id: Uuid) -> Result<Vec<StoredToken>, StoreError>;
     /// Performs `write` and inserts `tokens` in the same transaction, with the write's audit
     /// event(s). Errors as the plain write would, or `Unique("token_fingerprint")`.
     async fn write_with_tokens(

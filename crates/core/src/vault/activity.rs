@@ -69,6 +69,30 @@ impl Vault {
         self.actor_tail(caller.id(), scan, show).await
     }
 
+    /// The codes of the customers `ids` (event `customer_id`s) names, for pages that list the
+    /// member's own or team's events: customers by code, not by id. Only the pseudonym leaves
+    /// here; ids that name no customer row are left out. At most 200 ids are looked up.
+    pub async fn customer_codes(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<HashMap<String, String>, CoreError> {
+        self.require_agreement(caller, AuditAction::AuditRead)
+            .await?;
+        let mut out = HashMap::new();
+        for id in ids.iter().take(200) {
+            if out.contains_key(id) {
+                continue;
+            }
+            if let Ok(u) = Uuid::parse_str(id)
+                && let Some(c) = self.store.customer_load(u).await?
+            {
+                out.insert(id.clone(), c.row.code);
+            }
+        }
+        Ok(out)
+    }
+
     /// The CS team's recent actions for a cs_manager (DESIGN's "team" row), newest first: the
     /// events of every enabled cs_staff and cs_manager account (sharing a segment with the
     /// manager when the manager is segment-restricted), at most `show` among the last `scan`

@@ -161,7 +161,10 @@ impl CustomerReader<'_> {
             .check_segment(self.caller, id, AuditAction::CustomerRead)
             .await?;
         let audit = AuditRecord::new(self.caller, AuditAction::CustomerRead).customer(id);
-        let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
+        let seen = audit.clone();
+        let found = self.vault.store.customer_get(id, audit).await?;
+        observe_found(self.vault, seen, found.as_ref());
+        let (row, key) = live(found)?;
         masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await
     }
 }
@@ -186,9 +189,23 @@ impl Revealer<'_> {
             .customer(id)
             .fields(fields.iter().map(|f| f.name()))
             .purpose(self.purpose.as_str());
-        let (row, key) = live(self.vault.store.customer_get(id, audit).await?)?;
+        let seen = audit.clone();
+        let found = self.vault.store.customer_get(id, audit).await?;
+        observe_found(self.vault, seen, found.as_ref());
+        let (row, key) = live(found)?;
         masked_view(self.vault, &self.keys, self.caller, &row, &key, fields).await
     }
+}
+
+/// Hands a committed read of `found` to intrusion detection, with the outcome the store
+/// recorded and the customer's segment.
+pub(super) fn observe_found(
+    vault: &Vault,
+    mut seen: AuditRecord,
+    found: Option<&crate::store::CustomerWithKey>,
+) {
+    seen.outcome = crate::store::read_outcome(found.map(|f| &f.row));
+    vault.observe_one(&seen, found.map(|f| f.row.segment.as_str()));
 }
 
 pub(super) fn one(e: InvalidField) -> CoreError {
@@ -669,6 +686,7 @@ impl CustomerWriter<'_> {
                 )
                 .chain(count_fields("notes", &counts)),
         );
+        let seen = audit.clone();
         let res = if tokens.is_empty() {
             self.vault
                 .store
@@ -681,7 +699,7 @@ impl CustomerWriter<'_> {
                 .await
         };
         match res {
-            Ok(()) => {}
+            Ok(()) => self.vault.observe_one(&seen, Some(row.segment.as_str())),
             Err(StoreError::Concurrent) => {
                 return Err(CoreError::Conflict(
                     crate::error::ConflictKind::CustomerChanged,
@@ -692,12 +710,17 @@ impl CustomerWriter<'_> {
         Ok(staff_view(self.caller, &row, &plain, &[]))
     }
 
-    /// A segment-restricted staff member creates customers only in their segments, and no
-    /// staff member sets fields hidden from their role.
+    /// A segment-restricted staff member creates customers only in their segments (another
+    /// segment is [`CoreError::NotFound`], as it is on every other path, and audited as a denied
+    /// `customer.create` with the field `segment`), and no staff member sets fields hidden from
+    /// their role.
     async fn staff_may_create(&self, plain: &codec::Plain, segment: &str) -> Result<(), CoreError> {
         if !access::sees(self.caller, segment) {
             let refusal = Refusal::new(AuditAction::CustomerCreate, ForbiddenReason::Segment);
-            return Err(self.vault.deny(self.caller, refusal).await);
+            return Err(match self.vault.deny(self.caller, refusal).await {
+                CoreError::Forbidden(_) => CoreError::NotFound,
+                other => other,
+            });
         }
         let set: Vec<&str> = Field::ALL
             .into_iter()
@@ -721,12 +744,15 @@ impl Eraser<'_> {
             .require_step_up(self.caller, AuditAction::CustomerErase, Some(id))
             .await?;
         let audit = AuditRecord::new(self.caller, AuditAction::CustomerErase).customer(id);
+        let at = crate::now_ms();
         if self
             .vault
             .store
-            .customer_erase(id, crate::now_ms(), audit.clone())
+            .customer_erase(id, at, audit.clone())
             .await?
         {
+            self.vault.observe_one(&audit, None);
+            self.vault.ledger_erasure(id, at, self.caller.id()).await;
             return Ok(());
         }
         // Tell an erased customer from an unknown one; the attempt is audited either way.

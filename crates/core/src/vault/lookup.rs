@@ -84,6 +84,7 @@ impl CustomerReader<'_> {
             .term(value.as_bytes());
         let audit =
             AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields([field.name()]);
+        let seen = audit.clone();
         let mut candidates = self
             .vault
             .store
@@ -96,14 +97,19 @@ impl CustomerReader<'_> {
             let Ok((row, key)) = live(Some(c)) else {
                 continue;
             };
-            if !access::sees(self.caller, &row.segment) {
-                continue;
-            }
             let dek = codec::dek(self.vault, &self.keys, &row, &key).await?;
             let plain = codec::open_fields(&dek, &row, &Field::ALL)?;
-            if plain[field.index()].as_deref().map(|v| v.as_slice()) == Some(value.as_bytes()) {
-                customers.push(staff_view(self.caller, &row, &plain, &[]));
+            if plain[field.index()].as_deref().map(|v| v.as_slice()) != Some(value.as_bytes()) {
+                continue;
             }
+            if !access::sees(self.caller, &row.segment) {
+                self.segment_denied(row.id, field.name()).await?;
+                continue;
+            }
+            // A true hit (not a false positive of a short index) goes to detection.
+            self.vault
+                .observe_one(&seen.clone().customer(row.id), Some(&row.segment));
+            customers.push(staff_view(self.caller, &row, &plain, &[]));
         }
         Ok(LookupResult {
             customers,
@@ -120,10 +126,24 @@ impl CustomerReader<'_> {
             )
         })?;
         let audit = AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields(["code"]);
+        let seen = audit.clone();
         let found = self.vault.store.customer_get_by_code(&code, audit).await?;
-        let customers = match found
-            .filter(|f| f.row.erased_at.is_none() && access::sees(self.caller, &f.row.segment))
+        if let Some(f) = &found
+            && access::sees(self.caller, &f.row.segment)
         {
+            super::customers::observe_found(self.vault, seen.customer(f.row.id), Some(f));
+        }
+        let found = found.filter(|f| f.row.erased_at.is_none());
+        if let Some(f) = &found
+            && !access::sees(self.caller, &f.row.segment)
+        {
+            self.segment_denied(f.row.id, "code").await?;
+            return Ok(LookupResult {
+                customers: vec![],
+                truncated: false,
+            });
+        }
+        let customers = match found {
             Some(f) => {
                 let (row, key) = live(Some(f))?;
                 vec![masked_view(self.vault, &self.keys, self.caller, &row, &key, &[]).await?]
@@ -134,5 +154,18 @@ impl CustomerReader<'_> {
             customers,
             truncated: false,
         })
+    }
+
+    /// Records that a match in a segment the staff caller cannot see was left out (a denied
+    /// `customer.lookup` naming the customer, the field `segment` and the lookup field). The
+    /// answer itself is the same as for no match, so the customer's existence does not leak.
+    async fn segment_denied(&self, id: uuid::Uuid, by: &str) -> Result<(), CoreError> {
+        let refusal = Refusal::new(AuditAction::CustomerLookup, ForbiddenReason::Segment)
+            .customer(Some(id))
+            .fields(["segment", by]);
+        match self.vault.deny(self.caller, refusal).await {
+            CoreError::Forbidden(_) => Ok(()),
+            other => Err(other),
+        }
     }
 }

@@ -11,13 +11,36 @@ mod access;
 mod activity;
 mod codec;
 mod customers;
+mod export;
+pub use export::Exporter;
+mod fraud;
+mod fraud_admin;
+mod fraud_case;
+pub use fraud_case::{CASE_LIST_LIMIT, CaseDetail, CaseEvent};
+mod fraud_contact;
+pub use fraud_contact::MaskedContact;
+mod fraud_gateways;
+mod fraud_summary;
+pub use fraud::MAX_BATCH as MAX_FRAUD_BATCH;
+pub use fraud_admin::{ReviewCase, RulesInfo, RulesSource};
+pub use fraud_gateways::WebhookAck;
+pub use fraud_summary::FraudSummary;
+pub mod idempotency;
 mod lookup;
+mod mail;
 mod operator;
 mod orders;
+mod payees;
 mod ratelimit;
 mod redact;
 pub mod refusals;
+mod requests;
+pub use requests::{NewConsent, NewRequest, REQUESTS_LIMIT, Requests};
+mod retention;
+pub use retention::RETENTION_ACTOR;
 mod screen;
+mod segments;
+pub use segments::{SegmentMoved, SegmentMover};
 mod tokens;
 mod unseal_gate;
 
@@ -27,8 +50,13 @@ pub use activity::TeamEvent;
 pub use customers::BatchImported;
 pub use customers::{CustomerReader, CustomerWriter, Eraser, Revealer};
 pub use lookup::{LOOKUP_LIMIT, LookupResult};
+pub use mail::MailAnalyzer;
 pub use operator::{ApiKeyInfo, KeyStatus, NewApiKey, RotationProgress};
 pub use orders::{OrderReader, OrderWriter};
+pub use payees::{
+    ApprovalView, BankInput, BankVersionView, CallInput, CallView, ContactChangeView, ContactInput,
+    ExportResult, NewPayee, NewPayout, PAYEE_KINDS, PayeeNotice, PayeeView, Payees, PayoutView,
+};
 pub use ratelimit::LookupLimits;
 pub use redact::Redactor;
 pub use tokens::{ResolvedToken, TokenResolver, parse_token};
@@ -73,6 +101,11 @@ impl Keys {
         }
     }
 
+    /// The root key (for keys derived from it outside this module).
+    pub(crate) fn root_key(&self) -> &Key32 {
+        &self.root
+    }
+
     pub(crate) fn keyring(&self) -> Keyring {
         self.keyring.read().expect("keyring lock").clone()
     }
@@ -101,6 +134,10 @@ pub struct Vault {
     text_policy: RwLock<jaga_redact::PolicySpec>,
     lookup_limiter: ratelimit::Limiter,
     refusals: refusals::RefusalBudget,
+    ids: crate::ids::Watch,
+    fraud: fraud::FraudState,
+    erasure_sink: RwLock<Option<Arc<dyn crate::lifecycle::ErasureSink>>>,
+    payout_policy: RwLock<crate::payouts::PayoutPolicy>,
 }
 
 impl Vault {
@@ -114,6 +151,37 @@ impl Vault {
             text_policy: RwLock::new(jaga_redact::PolicySpec::default()),
             lookup_limiter: ratelimit::Limiter::default(),
             refusals: refusals::RefusalBudget::default(),
+            ids: crate::ids::Watch::default(),
+            fraud: fraud::FraudState::default(),
+            erasure_sink: RwLock::new(None),
+            payout_policy: RwLock::new(crate::payouts::PayoutPolicy::default()),
+        }
+    }
+
+    /// Sets where committed erasures are reported (the erasure ledger outside the database).
+    pub fn set_erasure_sink(&self, sink: Arc<dyn crate::lifecycle::ErasureSink>) {
+        *self.erasure_sink.write().expect("erasure sink lock") = Some(sink);
+    }
+
+    /// Hands a committed erasure to the sink, if one is set.
+    pub(crate) fn report_erasure(&self, entry: &crate::lifecycle::ErasureEntry) {
+        let sink = self.erasure_sink.read().expect("erasure sink lock").clone();
+        if let Some(sink) = sink {
+            sink.erased(entry);
+        }
+    }
+
+    /// After customer `id` was erased at `at` by `by`: hands the erasure to the ledger outside
+    /// the database (kept so a restore cannot bring the customer back; its catch-up job covers
+    /// a sink that missed this one). Shared by manual erasure and the retention job.
+    pub(crate) async fn ledger_erasure(&self, id: uuid::Uuid, at: i64, by: &str) {
+        if let Ok(Some(found)) = self.store.customer_load(id).await {
+            self.report_erasure(&crate::lifecycle::ErasureEntry {
+                customer_id: id,
+                segment: found.row.segment,
+                erased_at: at,
+                by: by.to_string(),
+            });
         }
     }
 
@@ -122,6 +190,11 @@ impl Vault {
     /// [`Vault::audit_size`], never the whole store with its unaudited loads.
     pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The intrusion-detection state (`crate::ids`).
+    pub(crate) fn ids(&self) -> &crate::ids::Watch {
+        &self.ids
     }
 
     /// Whether the database answers (readiness checks).
@@ -355,9 +428,12 @@ impl Vault {
     /// without limit. Returns whether the event itself was written.
     pub async fn audit(&self, record: AuditRecord) -> Result<bool, CoreError> {
         if !refusals::is_refusal(&record) {
-            self.store.audit_append(record).await?;
+            self.store.audit_append(record.clone()).await?;
+            self.observe_one(&record, None);
             return Ok(true);
         }
+        // Detection counts every refusal, also those the budget only counts.
+        self.observe_one(&record, None);
         let admit = self.refusals.admit(&record, crate::now_ms());
         if !admit.summaries.is_empty() {
             self.append_summaries(admit.summaries).await?;

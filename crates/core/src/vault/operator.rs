@@ -68,7 +68,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 impl Vault {
     /// Refuses anyone but the operator at the machine: API keys and the keyring are managed
     /// with the `jaga` CLI only. A refusal is audited as a denied `action`.
-    async fn require_operator(
+    pub(crate) async fn require_operator(
         &self,
         caller: &Caller,
         action: AuditAction,
@@ -174,6 +174,18 @@ impl Vault {
         token: &SecretString,
         request_id: Option<String>,
     ) -> Result<Caller, CoreError> {
+        self.authenticate_from(token, request_id, None).await
+    }
+
+    /// [`Vault::authenticate`] for a request from client `address`: also refuses a key under
+    /// containment, raises the honeytoken alert for a decoy key (refused like a revoked one)
+    /// and feeds the new-address rule.
+    pub async fn authenticate_from(
+        &self,
+        token: &SecretString,
+        request_id: Option<String>,
+        address: Option<&str>,
+    ) -> Result<Caller, CoreError> {
         let keys = self.keys()?;
         let id = jaga_crypto::apikey::parse_id(token.expose_secret())
             .map_err(|_| CoreError::Unauthenticated)?;
@@ -189,6 +201,7 @@ impl Vault {
         if rec.revoked_at.is_some() || rec.expires_at.is_some_and(|e| e <= now) {
             return Err(CoreError::Unauthenticated);
         }
+        self.watch_api_key(&rec.id, address).await?;
         if rec.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
             // Best effort: a failure to record last use must not fail the request.
             if let Err(e) = self.store.api_key_touch(&rec.id, now).await {

@@ -148,6 +148,7 @@ impl OrderWriter<'_> {
         let row = OrderRow {
             id,
             customer_id,
+            segment: customer.segment.clone(),
             order_ref: order.order_ref.clone(),
             status: order.status.clone(),
             amount_minor: order.amount_minor,
@@ -218,7 +219,10 @@ impl OrderReader<'_> {
             .check_segment(self.caller, customer_id, AuditAction::OrderList)
             .await?;
         let (customer, dek) = self.vault.live_dek(&self.keys, customer_id, &audit).await?;
+        let seen = audit.clone();
         let rows = self.vault.store.orders_list(customer_id, audit).await?;
+        self.vault
+            .observe_one(&seen, Some(customer.segment.as_str()));
         let orders = rows
             .iter()
             .map(|r| decrypt(&dek, &customer, r))
@@ -227,7 +231,11 @@ impl OrderReader<'_> {
     }
 }
 
-fn decrypt(dek: &Key32, customer: &CustomerRow, r: &OrderRow) -> Result<OrderView, CoreError> {
+pub(super) fn decrypt(
+    dek: &Key32,
+    customer: &CustomerRow,
+    r: &OrderRow,
+) -> Result<OrderView, CoreError> {
     let rid = r.id.to_string();
     let items: Vec<OrderItem> =
         serde_json::from_slice(&field::open(dek, &ctx(customer, &rid, "items"), &r.items)?)
@@ -256,6 +264,51 @@ fn decrypt(dek: &Key32, customer: &CustomerRow, r: &OrderRow) -> Result<OrderVie
         payment,
         notes,
         created_at: crate::format_ms(r.created_at),
+    })
+}
+
+/// Re-seals an order's ciphertexts from (`old_dek`, its customer's old segment) to
+/// (`new_dek`, `to`), for a move between segments. Fails if a ciphertext does not open.
+pub(super) fn reseal(
+    old_dek: &Key32,
+    new_dek: &Key32,
+    to: &str,
+    r: &OrderRow,
+) -> Result<OrderRow, CoreError> {
+    let rid = r.id.to_string();
+    let move_one = |field: &str, ct: &[u8]| -> Result<Vec<u8>, CoreError> {
+        let old_ctx = Context {
+            segment: &r.segment,
+            table: TABLE,
+            record_id: &rid,
+            field,
+        };
+        let new_ctx = Context {
+            segment: to,
+            ..old_ctx
+        };
+        let plain = field::open(old_dek, &old_ctx, ct)?;
+        Ok(field::seal(
+            new_dek,
+            codec::DEK_GENERATION,
+            &new_ctx,
+            &plain,
+        ))
+    };
+    Ok(OrderRow {
+        segment: to.to_string(),
+        payment: r
+            .payment
+            .as_deref()
+            .map(|ct| move_one("payment", ct))
+            .transpose()?,
+        items: move_one("items", &r.items)?,
+        notes: r
+            .notes
+            .as_deref()
+            .map(|ct| move_one("notes", ct))
+            .transpose()?,
+        ..r.clone()
     })
 }
 

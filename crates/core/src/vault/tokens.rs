@@ -313,6 +313,53 @@ impl TokenResolver<'_> {
     }
 }
 
+/// Opens a customer-owned token's value with the customer's DEK (`None` once shredded).
+pub(super) fn open_customer_token(
+    dek: &Key32,
+    segment: &str,
+    stored: &crate::store::StoredToken,
+) -> Result<Option<String>, CoreError> {
+    let Some(ct) = stored.value.as_ref().filter(|_| stored.erased_at.is_none()) else {
+        return Ok(None);
+    };
+    let ctx = Context {
+        segment,
+        table: TABLE,
+        record_id: &stored.token,
+        field: &stored.kind,
+    };
+    let plain = field::open(dek, &ctx, ct)?;
+    String::from_utf8(plain.to_vec())
+        .map(Some)
+        .map_err(|_| CoreError::Integrity)
+}
+
+/// Re-seals a customer's token value from (`old_dek`, segment `from`) to (`new_dek`, segment
+/// `to`), for a move between segments: the token id and fingerprint stay (the fingerprint
+/// names the customer, not the segment). Fails if the value does not open.
+pub(crate) fn reseal(
+    old_dek: &Key32,
+    from: &str,
+    new_dek: &Key32,
+    to: &str,
+    stored: &crate::store::StoredToken,
+) -> Result<Option<(String, Vec<u8>)>, CoreError> {
+    let Some(ct) = &stored.value else {
+        return Ok(None);
+    };
+    let ctx = |segment| Context {
+        segment,
+        table: TABLE,
+        record_id: &stored.token,
+        field: &stored.kind,
+    };
+    let plain = field::open(old_dek, &ctx(from), ct)?;
+    Ok(Some((
+        stored.token.clone(),
+        field::seal(new_dek, codec::DEK_GENERATION, &ctx(to), &plain),
+    )))
+}
+
 /// Stores `tokens` with `write`, mapping a lost race on a fingerprint to a retryable conflict.
 pub(crate) fn token_race(e: StoreError) -> CoreError {
     match e {

@@ -29,6 +29,10 @@ const UNSEAL_ALL: Rule = Rule {
     window_ms: 6 * 3_600_000,
 };
 
+/// Wrong unseal attempts in a row (per address, or overall for passphrases) from which each
+/// further one is a warning in the log.
+const WARN_AFTER_WRONG: i64 = 3;
+
 /// What an unseal request supplies.
 pub enum UnsealMaterial {
     /// One Shamir share.
@@ -122,6 +126,18 @@ impl Vault {
             Err(CoreError::Unseal(_)) => (Outcome::Denied, "wrong_material"),
             Err(_) => (Outcome::Denied, "error"),
         };
+        if reason == "wrong_material" {
+            // Several wrong passphrases or shares in a row: someone may be guessing. A warning
+            // in the log (counts only, never the material or the address).
+            let in_a_row = reserved.iter().map(|(_, r)| r.failures).max().unwrap_or(0);
+            if in_a_row >= WARN_AFTER_WRONG {
+                tracing::warn!(
+                    material = kind,
+                    wrong_in_a_row = in_a_row,
+                    "several wrong unseal attempts in a row: if this is not you, someone is guessing (attempts are throttled and audited as sys.unseal)"
+                );
+            }
+        }
         if outcome == Outcome::Ok {
             for (rule, r) in &reserved {
                 self.store
@@ -129,13 +145,13 @@ impl Vault {
                     .await?;
             }
         }
-        self.store
-            .audit_append(
-                AuditRecord::new(&caller, AuditAction::SysUnseal)
-                    .outcome(outcome)
-                    .fields([format!("material:{kind}"), format!("reason:{reason}")]),
-            )
-            .await?;
+        let record = AuditRecord::new(&caller, AuditAction::SysUnseal)
+            .outcome(outcome)
+            .fields([format!("material:{kind}"), format!("reason:{reason}")]);
+        self.store.audit_append(record.clone()).await?;
+        // Intrusion detection sees it too: wrong attempts in a row are an alert
+        // (`unseal_failures`), not only a log line.
+        self.observe_one(&record, None);
         result
     }
 }

@@ -36,6 +36,15 @@ pub enum Delivery {
         /// The verifier key string.
         verifier: String,
     },
+    /// An intrusion-detection alert: a JSON body of ids, codes, counts and rule names.
+    Alert {
+        /// Alert id.
+        id: String,
+        /// Subject line.
+        subject: String,
+        /// JSON body.
+        body: String,
+    },
     /// A report (the periodic access review).
     Report {
         /// File name, e.g. `access-review-2026-11-22.txt`.
@@ -319,6 +328,19 @@ impl Witnesses {
     }
 }
 
+/// Sends `d` once through channel `w` (a directory or SMTP), without the outbox: for callers
+/// that keep their own queue and retry (the payee notices wait in the database until sent).
+/// Errors name the channel's failure class or path, never the content.
+pub async fn send_direct(data_dir: &Path, w: &WitnessConfig, d: &Delivery) -> Result<(), JobError> {
+    match w {
+        WitnessConfig::Dir { path } => to_dir(&rel(data_dir, path), d),
+        WitnessConfig::Smtp { .. } => smtp::send(data_dir, w, d).await,
+        WitnessConfig::Webhook { .. } => Err(JobError::msg(
+            "a webhook cannot be used for this delivery; use smtp or dir",
+        )),
+    }
+}
+
 /// A path from the configuration: absolute, or relative to the data directory.
 pub fn rel(data_dir: &Path, p: &str) -> PathBuf {
     if Path::new(p).is_absolute() {
@@ -343,6 +365,13 @@ fn to_dir(dir: &Path, d: &Delivery) -> Result<(), JobError> {
             write_atomic(&dir.join(format!("checkpoint-{size}.txt")), note.as_bytes())
         }
         Delivery::Report { name, body, .. } => write_atomic(&dir.join(name), body.as_bytes()),
+        Delivery::Alert { id, body, .. } => {
+            let id: String = id
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            write_atomic(&dir.join(format!("alert-{id}.json")), body.as_bytes())
+        }
     }
 }
 
@@ -364,5 +393,12 @@ pub fn mail_text(d: &Delivery) -> (String, String) {
             ),
         ),
         Delivery::Report { subject, body, .. } => (subject.clone(), body.clone()),
+        Delivery::Alert { subject, body, .. } => (
+            subject.clone(),
+            format!(
+                "Jaga raised a security alert / Jaga mendeteksi kejadian keamanan.\n\
+                 Review and acknowledge it / periksa dan konfirmasi: jaga alerts list, jaga alerts ack <id>, or the console.\n\n{body}\n"
+            ),
+        ),
     }
 }

@@ -54,10 +54,16 @@ pub(super) async fn send(
     let (kind, body, size) = match d {
         Delivery::Checkpoint { size, note, .. } => ("checkpoint", note.clone(), Some(*size)),
         Delivery::Report { body, .. } => ("report", body.clone(), None),
+        Delivery::Alert { body, .. } => ("alert", body.clone(), None),
+    };
+    let content_type = if kind == "alert" {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
     };
     let mut req = client
         .post(url)
-        .header("content-type", "text/plain; charset=utf-8")
+        .header("content-type", content_type)
         .header("x-jaga-kind", kind);
     if let Some(size) = size {
         req = req.header("x-jaga-checkpoint-size", size.to_string());

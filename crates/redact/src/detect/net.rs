@@ -258,6 +258,25 @@ pub(crate) fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
     Some(prefix_len_end(b, port_end(b, p), 32))
 }
 
+/// Whether the dotted quad at the start of `quad` (a port or prefix after it is ignored) is a
+/// netmask: `255.…` with its one bits contiguous from the top (`255.255.255.0`,
+/// `255.255.240.0`). A mask names no host, so it is not personal data. The all-ones
+/// `255.255.255.255` is left to be reported like other addresses (Presidio's cases expect it).
+pub(crate) fn is_netmask(quad: &[u8]) -> bool {
+    let end = quad
+        .iter()
+        .position(|c| matches!(c, b':' | b'/'))
+        .unwrap_or(quad.len());
+    let Some(ip) = std::str::from_utf8(&quad[..end])
+        .ok()
+        .and_then(|q| q.parse::<std::net::Ipv4Addr>().ok())
+    else {
+        return false;
+    };
+    let v = u32::from(ip);
+    v >> 24 == 255 && v != u32::MAX && v.leading_ones() + v.trailing_zeros() == 32
+}
+
 /// End of a `:8080` port right after an IPv4 address ending at `p`, or `p`. The port is
 /// part of the span: left behind, it would be read as a number of its own (a CVV after
 /// `cvv 123 …`) once the address is redacted.
@@ -303,5 +322,26 @@ mod tests {
         assert_eq!(email("twitter @handle"), None);
         assert_eq!(email("x@localhost"), None);
         assert_eq!(email("a@b.c1"), None);
+    }
+
+    #[test]
+    fn netmasks_are_told_from_hosts() {
+        for m in [
+            "255.255.255.0",
+            "255.255.240.0",
+            "255.0.0.0",
+            "255.255.255.128/32",
+        ] {
+            assert!(is_netmask(m.as_bytes()), "{m}");
+        }
+        for h in [
+            "255.255.0.255",
+            "10.0.0.1",
+            "192.168.1.255",
+            "255.1.0.0",
+            "255.255.255.255",
+        ] {
+            assert!(!is_netmask(h.as_bytes()), "{h}");
+        }
     }
 }

@@ -164,15 +164,27 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
         && (b[i - 1] == b'*'
             || (i > 1 && b[i - 2] == b'*' && matches!(b[i - 1], b'-' | b' ' | b'.')));
     if masked {
-        // skip the whole run: its groups belonged to the masked value's run before masking
-        let run = collect(b, i);
-        return run.groups[run.n - 1].1;
+        // skip the whole run: its groups belonged to the masked value's run before masking —
+        // all of it, also past a cut at MAX_GROUPS (a window starting after the cut was never
+        // tried by the first pass, which read the run from its real start)
+        let mut run = collect(b, i);
+        let mut end = run.groups[run.n - 1].1;
+        while run.n == MAX_GROUPS
+            && b.get(end)
+                .is_some_and(|c| matches!(c, b' ' | b'-' | b'.' | b'/'))
+            && b.get(end + 1).is_some_and(u8::is_ascii_digit)
+        {
+            run = collect(b, end + 1);
+            end = run.groups[run.n - 1].1;
+        }
+        return end;
     }
     // A dotted-quad IPv4 on its own, whatever its neighbours (`root@10.0.0.1`,
     // `(192.168.1.1)`, `10.0.0.0/8`); the span is the address (and prefix), never a bracket.
+    // A netmask (`255.255.255.0`) identifies no host: skipped, digits and all.
     if !glued && let Some(end) = super::net::ipv4_at(b, i) {
         let ctx = sc.ctx(i);
-        if ctx.dist(role::NEG) != Some(0) {
+        if ctx.dist(role::NEG) != Some(0) && !super::net::is_netmask(&b[i..end]) {
             let word = ctx.word(role::IP);
             sc.push(K::IpAddress, i, end, 0.9, V::IpSyntax, word);
         }
@@ -183,14 +195,30 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     }
     let run = collect(b, i);
     let run_end = run.ext_end.unwrap_or(run.groups[run.n - 1].1);
+    // Where scanning resumes: after a run glued to a word (`…-330k`), past that word only, as
+    // the main pass does for a word that starts with digits. Skipping the whole code
+    // (`330k333333-2323333-303332333-330k`) hid the digit groups after it from this pass, and a
+    // second pass over the redacted text entered them afresh and found a card there.
+    let resume = if run.glued_end {
+        run_end
+            + b[run_end..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+    } else {
+        run_end
+    };
     let run_end = if run.glued_end {
         skip_code(b, run_end)
     } else {
         run_end
     };
+    // A run cut at MAX_GROUPS that goes on with `-digits` is a longer digit run, not a code
+    // (`… 02-36527`): skipping it as a code left a card at its start unscanned.
+    let cut = run.n == MAX_GROUPS && b.get(run_end + 1).is_some_and(u8::is_ascii_digit);
     match b.get(run_end) {
         Some(b'@' | b'_') => return skip_code(b, i),
-        Some(b'/' | b'-') if b.get(run_end + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+        Some(b'/' | b'-') if b.get(run_end + 1).is_some_and(u8::is_ascii_alphanumeric) && !cut => {
             return skip_code(b, i);
         }
         _ => {}
@@ -250,7 +278,7 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     // A run cut at MAX_GROUPS continues after its last hit, so the rest is scanned afresh.
     match last_hit_end {
         Some(e) if run.n == MAX_GROUPS && e < run_end => e,
-        _ => run_end,
+        _ => resume,
     }
 }
 

@@ -230,7 +230,8 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
         if b[q..].starts_with(b"saya") || b[q..].starts_with(b"kami") {
             q = skip_spaces(b, q + 4);
         }
-        if b.get(q) == Some(&b',') {
+        let comma = b.get(q) == Some(&b',');
+        if comma {
             q += 1;
         }
         q = skip_spaces(b, q);
@@ -238,7 +239,25 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
             q += 1;
         }
         if b.get(q) != Some(&b'\n') {
-            return None;
+            // "Salam, Fransiska Tampubolon" closing a message on the same line: two or more
+            // name words after the comma that end the line (or the text).
+            let n = comma.then(|| name_words(b, q, false)).flatten()?;
+            let rest = &b[n.end..];
+            let ends_line = rest.is_empty()
+                || matches!(rest[0], b'\n' | b'\r')
+                || (rest[0] == b'.' && rest.get(1).is_none_or(|c| matches!(c, b'\n' | b'\r')));
+            if n.words < 2 || !ends_line {
+                return None;
+            }
+            sc.push(
+                K::Person,
+                n.start,
+                n.end,
+                0.75,
+                validator(&n),
+                Some(entry.word),
+            );
+            return Some(n.end);
         }
         let n = name_words(b, q + 1, false)?;
         sc.push(
@@ -345,7 +364,8 @@ pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
 }
 
 /// Whether a chat export's time stamp fills the line before `s`: `[10:21] `,
-/// `[12/05/24, 10:21:33] ` or `12/05/24 10.21 - ` (WhatsApp), at most 32 bytes.
+/// `[12/05/24, 10:21:33] `, `[12/05/24 10.21] ` or `12/05/24 10.21 - ` (WhatsApp), at most 32
+/// bytes.
 fn chat_stamp_before(b: &[u8], s: usize) -> bool {
     let lo = s.saturating_sub(32);
     let ls = b[lo..s]
@@ -361,7 +381,15 @@ fn chat_stamp_before(b: &[u8], s: usize) -> bool {
     let stamp_bytes = pre
         .iter()
         .all(|&c| c.is_ascii_digit() || b"/.,:[] -APMapm".contains(&c));
-    let has_time = pre.contains(&b':') || (dashed && pre.contains(&b'.'));
+    // `10:21`, or `10.21` as Indonesian phones write it (`[12/03/24 09.14] `, `… 10.21 - `)
+    let dot_time = pre.windows(5).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1].is_ascii_digit()
+            && w[2] == b'.'
+            && w[3].is_ascii_digit()
+            && w[4].is_ascii_digit()
+    });
+    let has_time = pre.contains(&b':') || dot_time;
     stamp_bytes && (closed || dashed) && has_time
 }
 

@@ -340,11 +340,33 @@ fn names_from_context() {
         ("paket untuk Ketut Ardana sudah dikirim", "Ketut Ardana"),
         ("kemarin Yohanes Siregar datang", "Yohanes Siregar"),
         ("dikirim oleh Slamet kemarin", "Slamet"),
+        // iPhone exports in Indonesian: a dotted time inside the brackets
+        (
+            "[05/01/25 14.02] Kwee Hok Gie: kak, sudah dikirim?",
+            "Kwee Hok Gie",
+        ),
+        // a sign-off and the name on one line, closing the message
+        (
+            "Terima kasih atas kerjasamanya. Salam, Yohana Pardede",
+            "Yohana Pardede",
+        ),
+        (
+            "Thanks for the quick reply.\nRegards, Martinus Sihombing.",
+            "Martinus Sihombing",
+        ),
     ] {
         assert!(found(t).contains(&(K::Person, n)), "{t}: {:?}", found(t));
     }
-    // a brand after an honorific-looking word stays unmarked only when lower-case
+    // a brand after an honorific-looking word stays unmarked only when lower-case; a sign-off
+    // followed by a team or a single word, or by words that do not end the line, is no name
     for t in [
+        "Salam, Tim",
+        "[12/03/24 09.15] Toko Cantik: sudah kak",
+        "[09:15] Official Store: pesanan diproses",
+        "Regards, Customer Service",
+        "Salam, sukses selalu",
+        "Best, Jakarta Selatan office team will call",
+        "[1.2] Catatan: barang rusak",
         "ko bisa gitu ya",
         "ci ini gimana",
         "ko gitu sih",

@@ -456,13 +456,16 @@ pub struct TokenRequest {
 
 /// What an invitation grants (before accepting it).
 #[utoipa::path(post, path = "/v1/invitations/inspect", tag = "staff auth", request_body = TokenRequest,
-    responses((status = 200, body = InvitationInfo), (status = 422, body = Problem, description = "`invalid_invitation`")))]
+    responses((status = 200, body = InvitationInfo), (status = 422, body = Problem, description = "`invalid_invitation`"), (status = 429, body = Problem, description = "too many wrong tokens from this address, with Retry-After")))]
 pub async fn inspect_invitation(
     State(s): State<Arc<AppState>>,
+    Client(client): Client,
     GuardedJson(req): GuardedJson<TokenRequest>,
 ) -> ApiResult<Json<InvitationInfo>> {
     Ok(Json(
-        s.staff.invitation_info(req.token.expose_secret()).await?,
+        s.staff
+            .invitation_info(req.token.expose_secret(), &client)
+            .await?,
     ))
 }
 
@@ -486,7 +489,7 @@ pub struct AcceptInvitation {
 /// Accepts an invitation: creates the account and an enrolling session with the TOTP enrolment
 /// data (next: `/v1/auth/totp/confirm`).
 #[utoipa::path(post, path = "/v1/invitations/accept", tag = "staff auth", request_body = AcceptInvitation,
-    responses((status = 200, body = SessionStep), (status = 409, body = Problem), (status = 422, body = Problem, description = "`invalid_invitation` or a password-policy code")))]
+    responses((status = 200, body = SessionStep), (status = 409, body = Problem), (status = 422, body = Problem, description = "`invalid_invitation` or a password-policy code"), (status = 429, body = Problem, description = "too many wrong tokens from this address, with Retry-After")))]
 pub async fn accept_invitation(
     State(s): State<Arc<AppState>>,
     Client(client): Client,
@@ -518,7 +521,7 @@ pub async fn agreement(
     State(s): State<Arc<AppState>>,
     Authed(_caller): Authed,
 ) -> ApiResult<Json<Agreement>> {
-    Ok(Json(s.staff.agreement().clone()))
+    Ok(Json(s.staff.agreement()))
 }
 
 /// Accepting the agreement.

@@ -11,7 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use jaga_core::model::{Created, CustomerPatch, CustomerView, Field, Lookup, NewCustomer};
-use serde::Serialize;
+use jaga_core::vault::SegmentMoved;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -37,8 +38,9 @@ fn bad_query(detail: &str) -> ApiError {
 
 /// Create a customer. Only `full_name` is required.
 #[utoipa::path(post, path = "/v1/customers", tag = "customers", request_body = NewCustomer,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters: a retry with the same key and body within 24 h gets the first answer (`Idempotent-Replayed: true`); every POST accepts it")),
     security(("api_key" = ["customers:write"])),
-    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem, description = "invalid values, or `card_number_not_allowed`"), (status = 503, body = Problem, description = "sealed")))]
+    responses((status = 201, body = Created), (status = 400, body = Problem, description = "malformed body, or `invalid_idempotency_key`"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem, description = "a segment outside the staff member's segments (as if it did not exist)"), (status = 409, body = Problem, description = "`idempotency_in_progress`"), (status = 413, body = Problem), (status = 422, body = Problem, description = "invalid values, `card_number_not_allowed`, or `idempotency_key_reused`"), (status = 503, body = Problem, description = "sealed, or the database is unavailable")))]
 pub async fn create(
     State(s): State<Arc<AppState>>,
     Scoped(caller, _): Scoped<authorize::CustomersWrite>,
@@ -165,4 +167,36 @@ pub async fn erase(
     let id = parse_id(&id)?;
     s.vault.eraser(&caller).await?.erase(id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where to move a customer.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentMoveRequest {
+    /// The new segment (1–32 of a-z, 0-9, `_` and `-`).
+    pub segment: String,
+}
+
+/// Move a customer to another segment: a new data key wrapped under the new segment's key,
+/// every field, order and token re-encrypted, in one transaction with a
+/// `customer.segment_move` audit event. Staff need a fresh step-up and must see both segments
+/// (another segment answers 404, as if the customer did not exist).
+#[utoipa::path(post, path = "/v1/customers/{id}/segment", tag = "customers", request_body = SegmentMoveRequest,
+    params(("id" = String, Path, description = "customer id (UUID)")),
+    security(("api_key" = ["customers:move"])),
+    responses((status = 200, body = SegmentMoved), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem, description = "no `customers:move`, or `step_up_required`"), (status = 404, body = Problem), (status = 409, body = Problem, description = "the customer kept changing; retry"), (status = 410, body = Problem, description = "erased"), (status = 422, body = Problem, description = "`invalid_segment` or `same_segment`")))]
+pub async fn move_segment(
+    State(s): State<Arc<AppState>>,
+    Scoped(caller, _): Scoped<authorize::CustomersMove>,
+    Path(id): Path<String>,
+    GuardedJson(input): GuardedJson<SegmentMoveRequest>,
+) -> ApiResult<Json<SegmentMoved>> {
+    let id = parse_id(&id)?;
+    Ok(Json(
+        s.vault
+            .segment_mover(&caller)
+            .await?
+            .move_to(id, &input.segment)
+            .await?,
+    ))
 }

@@ -4,11 +4,18 @@
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod events;
+pub mod export;
+pub mod fraud;
+pub mod mail;
 pub mod orders;
+pub mod payees;
 pub mod redact;
+pub mod requests;
 pub mod staff;
 pub mod sys;
 pub mod tokens;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use axum::http::StatusCode;

@@ -21,9 +21,10 @@ pub struct OrderList {
 }
 
 /// Add an order. Send the gateway token, brand, last 4 and expiry: never the card number.
-#[utoipa::path(post, path = "/v1/customers/{id}/orders", tag = "orders", request_body = NewOrder, params(("id" = String, Path)),
+#[utoipa::path(post, path = "/v1/customers/{id}/orders", tag = "orders", request_body = NewOrder,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters: a retry with the same key and body within 24 h gets the first answer (`Idempotent-Replayed: true`)")),
     security(("api_key" = ["orders:write"])),
-    responses((status = 201, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = OrderView), (status = 400, body = Problem, description = "`invalid_idempotency_key`"), (status = 404, body = Problem), (status = 409, body = Problem, description = "a stale customer, or `idempotency_in_progress`"), (status = 410, body = Problem), (status = 422, body = Problem, description = "invalid values, `card_number_not_allowed`, or `idempotency_key_reused`")))]
 pub async fn create(
     State(s): State<Arc<AppState>>,
     Scoped(caller, _): Scoped<authorize::OrdersWrite>,

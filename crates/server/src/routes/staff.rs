@@ -50,6 +50,8 @@ pub struct InvitationCreated {
     pub token: String,
     /// `/console/invite?token=…`.
     pub link_path: String,
+    /// The whole link under the configured `public_url` (never derived from request headers).
+    pub link: String,
     /// Role granted.
     pub role: Role,
     /// Expiry (RFC 3339).
@@ -81,6 +83,7 @@ pub async fn invite(
             id: inv.id,
             token: inv.token.expose_secret().to_string(),
             link_path: inv.link(""),
+            link: inv.link(&s.config.public_url),
             role: inv.role,
             expires_at: inv.expires_at,
         }),

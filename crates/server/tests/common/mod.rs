@@ -16,6 +16,13 @@ pub struct Api {
     _dir: tempfile::TempDir,
 }
 
+impl Api {
+    /// The SQLite database under the store, for tests that inspect stored bytes.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("t.db")
+    }
+}
+
 /// A test server with a 64 KiB body limit (small enough to test the limit cheaply).
 pub async fn api() -> Api {
     api_with(ServerConfig {

@@ -62,7 +62,7 @@ fn count(actions: &[(String, String)], action: &str, outcome: &str) -> usize {
         .count()
 }
 
-fn wrong_code(right: &str) -> String {
+pub(super) fn wrong_code(right: &str) -> String {
     format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000)
 }
 
@@ -98,7 +98,7 @@ async fn a_burst_of_wrong_passwords_is_verified_at_most_three_times() {
 }
 
 /// A login that stops at the pending second-factor step.
-async fn pending(e: &Env, email: &str, ip: &str) -> Sess {
+pub(super) async fn pending(e: &Env, email: &str, ip: &str) -> Sess {
     let (st, v, h) = e
         .call(
             "POST",

@@ -9,19 +9,16 @@
 use jaga_core::store::Store;
 use jaga_store_postgres::PostgresStore;
 use sqlx::{Connection, Executor, PgConnection};
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-
 fn base_url() -> String {
-    std::env::var("JAGA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
+    jaga_testkit::skip::postgres_url()
 }
 
 pub fn required() -> bool {
-    std::env::var("JAGA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+    jaga_testkit::skip::postgres_required()
 }
 
 /// `url` with its database name replaced by `db`, keeping any `?options`.
@@ -54,15 +51,8 @@ pub async fn fresh_database() -> Option<String> {
     let mut admin = match PgConnection::connect(&base).await {
         Ok(c) => c,
         Err(e) => {
-            if required() {
-                panic!("JAGA_REQUIRE_POSTGRES=1 but cannot reach {base}: {e}");
-            }
-            if !SAID.swap(true, Ordering::SeqCst) {
-                // Straight to the process's stderr: libtest captures the print macros of passing tests.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "PostgreSQL tests SKIPPED: cannot reach {base} (set JAGA_TEST_POSTGRES_URL)"
-                );
+            if required() || !SAID.swap(true, Ordering::SeqCst) {
+                jaga_testkit::skip::postgres_unreachable("PostgreSQL tests", &base, &e.to_string());
             }
             return None;
         }

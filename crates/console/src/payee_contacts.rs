@@ -1,0 +1,160 @@
+//! Changing a payee's contacts in the console (issue 14): the request form and the call-back
+//! that verifies it, made by another finance or admin member to the number **already on file**
+//! (the old one) with a fresh step-up. Shown on the payee's page; thin: the rules, the notice
+//! to the old e-mail address and the audit are `Vault::payees`'s.
+
+use super::i18n::{M, Tr};
+use super::payees::{
+    CallForm, ChangeForm, bank_status, may_read, parse_id, refusal, show_page, stepped,
+};
+use super::session::StaffForm;
+use super::session_flows::{maybe_with_session, stepup_page};
+use super::web::{Fail, see_other};
+use axum::extract::{Path, Request, State};
+use axum::response::Response;
+use jaga_core::CoreError;
+use jaga_core::vault::{CallInput, ContactInput, PayeeView};
+use jaga_server::AppState;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// One contact version as the page shows it.
+pub struct ContactRow {
+    /// Version (1: the first contacts).
+    pub version: u32,
+    /// Phone number.
+    pub phone: String,
+    /// E-mail address, or empty.
+    pub email: String,
+    /// Contact person, or empty.
+    pub person: String,
+    /// Status code (for the page's class).
+    pub status: String,
+    /// Status in the reader's language.
+    pub status_text: String,
+    /// Who asked for it and when.
+    pub requested: String,
+    /// The call record, or empty.
+    pub call: String,
+}
+
+/// The requested contact changes, newest first.
+pub fn rows(tr: Tr, state: &AppState, p: &PayeeView) -> Vec<ContactRow> {
+    let zone = &state.config.shop.zone;
+    p.contact_changes
+        .iter()
+        .rev()
+        .map(|c| ContactRow {
+            version: c.version,
+            phone: c.phone.clone(),
+            email: c.email.clone().unwrap_or_default(),
+            person: c.contact_name.clone().unwrap_or_default(),
+            status: c.status.clone(),
+            status_text: bank_status(tr, &c.status),
+            requested: format!("{} · {}", c.requested_by, zone.datetime_ms(c.requested_at)),
+            call: c.call.as_ref().map_or_else(String::new, |k| {
+                tr.f(
+                    M::PayeeCallRecord,
+                    &[
+                        ("by", &k.by),
+                        ("number", &k.number_called),
+                        ("when", &zone.datetime_ms(k.at)),
+                        ("confirmed", &k.confirmed),
+                        ("reference", &k.reference),
+                    ],
+                )
+            }),
+        })
+        .collect()
+}
+
+/// The fields of the contact change form.
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    contact_name: String,
+}
+
+/// `POST /console/payees/{id}/contacts`: requests new contacts (pending until a call-back to
+/// the number on file).
+pub async fn change(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: StaffForm<ContactForm>,
+) -> Result<Response, Fail> {
+    let StaffForm { staff, form, .. } = f;
+    may_read(&staff)?;
+    let id = parse_id(&id)?;
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let input = ContactInput {
+        phone: form.phone.clone(),
+        email: opt(&form.email),
+        contact_name: opt(&form.contact_name),
+    };
+    match state
+        .vault
+        .payees(&staff.caller)?
+        .request_contact_change(id, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/console/payees/{id}?done=contact"))),
+        Err(e) => match refusal(staff.tr(), &e) {
+            Some((status, errors)) => {
+                let forms = (ChangeForm::default(), CallForm::default());
+                show_page(&state, &staff, id, forms, errors, status, None).await
+            }
+            None => Err(Fail::from(e)),
+        },
+    }
+}
+
+/// `POST /console/payees/{id}/contacts/{version}/verify`: the call-back (to the number on
+/// file, the old one) that verifies or rejects a contact change; needs a fresh step-up.
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    Path((id, version)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, Fail> {
+    let id = parse_id(&id)?;
+    let version: u32 = version.parse().map_err(|_| Fail::NotFound)?;
+    let action = format!("/console/payees/{id}/contacts/{version}/verify");
+    let s = match stepped::<CallForm>(&state, req, &action).await? {
+        Ok(s) => s,
+        Err(prompt) => return Ok(prompt),
+    };
+    may_read(&s.staff)?;
+    let approved = match s.form.decision.as_str() {
+        "verify" => true,
+        "reject" => false,
+        _ => return Err(Fail::BadForm),
+    };
+    let input = CallInput {
+        number_called: s.form.number_called.clone(),
+        confirmed: s.form.confirmed.clone(),
+        reference: s.form.reference.clone(),
+        approved,
+    };
+    let done = state
+        .vault
+        .payees(&s.staff.caller)?
+        .verify_contact_change(id, version, &input)
+        .await;
+    let res = match done {
+        Ok(_) => see_other(&format!("/console/payees/{id}?done=call")),
+        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
+            stepup_page(&s.staff, &action, s.carry, None)
+        }
+        Err(e) => match refusal(s.staff.tr(), &e) {
+            Some((status, errors)) => {
+                let forms = (ChangeForm::default(), CallForm::default());
+                show_page(&state, &s.staff, id, forms, errors, status, None).await?
+            }
+            None => return Err(Fail::from(e)),
+        },
+    };
+    Ok(maybe_with_session(res, &s.rotated))
+}

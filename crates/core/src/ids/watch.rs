@@ -1,0 +1,465 @@
+//! The vault's detection hook: in-memory state shared by every request (the detector, the
+//! honeytoken set, containment in force, known address digests) and the queue of firings the
+//! worker persists.
+
+use super::config::{Containment, IdsConfig, Rule};
+use super::detect::{Detector, Firing, Seen};
+use crate::CoreError;
+use crate::audit::{AuditAction, AuditRecord};
+use crate::auth::{ActorKind, Caller};
+use crate::store::{AlertRow, SuspensionRow};
+use crate::vault::Vault;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, RwLock};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// Firings waiting to be persisted (beyond this they are logged and dropped; containment has
+/// already been applied in memory).
+const QUEUE: usize = 4096;
+/// A repeat of the same rule for the same actor within this time is counted on the open alert
+/// instead of raising a new one.
+pub(crate) const DEDUP_MS: i64 = 15 * 60_000;
+
+/// Decoys known to this process.
+#[derive(Default)]
+pub(crate) struct Decoys {
+    pub customers: HashSet<Uuid>,
+    pub api_keys: HashSet<String>,
+    pub staff: HashSet<String>,
+}
+
+/// The detection state of one vault.
+pub(crate) struct Watch {
+    detector: Mutex<Detector>,
+    pub(crate) decoys: RwLock<Decoys>,
+    suspended: RwLock<HashSet<(ActorKind, String)>>,
+    /// Whether detection is on (`[ids] enabled`), readable without the detector's lock.
+    enabled: std::sync::atomic::AtomicBool,
+    /// Containment applied in memory whose record the worker has not written yet.
+    pending: Mutex<HashSet<(ActorKind, String)>>,
+    known: Mutex<HashMap<String, HashSet<String>>>,
+    tx: mpsc::Sender<Firing>,
+    rx: tokio::sync::Mutex<mpsc::Receiver<Firing>>,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        Self {
+            detector: Mutex::new(Detector::new(IdsConfig::default()).expect("defaults are valid")),
+            decoys: RwLock::default(),
+            suspended: RwLock::default(),
+            pending: Mutex::default(),
+            enabled: std::sync::atomic::AtomicBool::new(true),
+            known: Mutex::default(),
+            tx,
+            rx: tokio::sync::Mutex::new(rx),
+        }
+    }
+}
+
+impl Watch {
+    pub(crate) fn is_suspended(&self, kind: ActorKind, id: &str) -> bool {
+        let s = self.suspended.read().expect("suspended");
+        !s.is_empty() && s.contains(&(kind, id.to_string()))
+    }
+}
+
+fn kind_of(name: &str) -> Option<ActorKind> {
+    match name {
+        "api_key" => Some(ActorKind::ApiKey),
+        "staff" => Some(ActorKind::Staff),
+        _ => None,
+    }
+}
+
+impl Vault {
+    /// Replaces the detection configuration (the rule state starts afresh).
+    pub fn set_ids_config(&self, config: IdsConfig) -> Result<(), String> {
+        let on = config.enabled;
+        *self.ids().detector.lock().expect("detector") = Detector::new(config)?;
+        self.ids()
+            .enabled
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn ids_enabled(&self) -> bool {
+        self.ids()
+            .enabled
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The detection configuration in force.
+    pub fn ids_config(&self) -> IdsConfig {
+        self.ids()
+            .detector
+            .lock()
+            .expect("detector")
+            .config()
+            .clone()
+    }
+
+    /// Feeds committed events to the rules and applies any containment at once.
+    pub(crate) fn observe(&self, seen: &[Seen<'_>]) {
+        if !self.ids_enabled() {
+            return;
+        }
+        let firings: Vec<Firing> = {
+            let w = self.ids();
+            let decoys = w.decoys.read().expect("decoys");
+            let mut d = w.detector.lock().expect("detector");
+            seen.iter()
+                .flat_map(|s| d.observe(*s, |c| decoys.customers.contains(c)))
+                .collect()
+        };
+        for f in firings {
+            self.fire(f);
+        }
+    }
+
+    /// Feeds one committed event.
+    pub(crate) fn observe_one(&self, record: &AuditRecord, segment: Option<&str>) {
+        self.observe(&[Seen { record, segment }]);
+    }
+
+    /// Applies `f`'s containment in memory now and queues it for the worker.
+    pub(crate) fn fire(&self, f: Firing) {
+        if !self.ids_enabled() {
+            return;
+        }
+        let staff = f.actor_kind == ActorKind::Staff;
+        let c = self.ids_config().containment_for(f.rule, staff);
+        match c {
+            Containment::Suspend | Containment::StepUp
+                if matches!(f.actor_kind, ActorKind::ApiKey | ActorKind::Staff) =>
+            {
+                let who = (f.actor_kind, f.actor_id.clone());
+                self.ids()
+                    .pending
+                    .lock()
+                    .expect("pending")
+                    .insert(who.clone());
+                self.ids().suspended.write().expect("suspended").insert(who);
+            }
+            Containment::Seal => self.seal(),
+            _ => {}
+        }
+        tracing::warn!(rule = f.rule.name(), "intrusion detection rule fired");
+        if self.ids().tx.try_send(f).is_err() {
+            tracing::error!("intrusion detection queue full; an alert was not recorded");
+        }
+    }
+
+    /// Whether an API key or staff account is suspended by containment.
+    pub fn is_suspended(&self, kind: ActorKind, id: &str) -> bool {
+        self.ids().is_suspended(kind, id)
+    }
+
+    /// Reloads decoys and containment from the store (other processes plant honeytokens and
+    /// other nodes contain actors).
+    pub async fn ids_refresh(&self) -> Result<(), CoreError> {
+        self.load_decoys().await?;
+        let rows = self.store().suspension_list().await?;
+        // What the database holds (lifts by the operator apply here too), plus containment
+        // applied in memory whose record is not written yet.
+        let mut now: HashSet<(ActorKind, String)> = rows
+            .into_iter()
+            .filter_map(|r| kind_of(&r.actor_kind).map(|k| (k, r.actor_id)))
+            .collect();
+        now.extend(self.ids().pending.lock().expect("pending").iter().cloned());
+        *self.ids().suspended.write().expect("suspended") = now;
+        Ok(())
+    }
+
+    async fn load_decoys(&self) -> Result<(), CoreError> {
+        let mut decoys = super::watch::Decoys::default();
+        for h in self.store().honeytoken_list().await? {
+            match h.kind.as_str() {
+                "customer" => {
+                    if let Ok(u) = Uuid::parse_str(&h.ref_id) {
+                        decoys.customers.insert(u);
+                    }
+                }
+                "api_key" => {
+                    decoys.api_keys.insert(h.ref_id);
+                }
+                "staff" => {
+                    decoys.staff.insert(h.ref_id);
+                }
+                _ => {}
+            }
+        }
+        *self.ids().decoys.write().expect("decoys") = decoys;
+        Ok(())
+    }
+
+    /// Checks a decoy API key (its use is a honeytoken hit) and the address rule for a key that
+    /// authenticated. Returns `Err` when the key must be refused.
+    pub(crate) async fn watch_api_key(
+        &self,
+        key_id: &str,
+        address: Option<&str>,
+    ) -> Result<(), CoreError> {
+        let decoy = self
+            .ids()
+            .decoys
+            .read()
+            .expect("decoys")
+            .api_keys
+            .contains(key_id);
+        if decoy {
+            self.fire(Detector::external(
+                Rule::Honeytoken,
+                ActorKind::ApiKey,
+                key_id,
+                &[("decoy", "api_key".into())],
+            ));
+            return Err(CoreError::Unauthenticated);
+        }
+        if self.is_suspended(ActorKind::ApiKey, key_id) {
+            return Err(CoreError::Unauthenticated);
+        }
+        if let Some(addr) = address {
+            self.watch_address(ActorKind::ApiKey, key_id, addr, Rule::ApiKeyNewAddress)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Notes a decoy staff account's sign-in attempt.
+    pub(crate) fn watch_staff_login(&self, staff_id: &str) {
+        let decoy = self
+            .ids()
+            .decoys
+            .read()
+            .expect("decoys")
+            .staff
+            .contains(staff_id);
+        if decoy {
+            self.fire(Detector::external(
+                Rule::Honeytoken,
+                ActorKind::Staff,
+                staff_id,
+                &[("decoy", "staff".into())],
+            ));
+        }
+    }
+
+    /// The address rule: `rule` fires when `actor` uses an address it has not used before (its
+    /// first address is learned silently). Addresses are kept as keyed digests only.
+    pub(crate) async fn watch_address(
+        &self,
+        kind: ActorKind,
+        actor: &str,
+        address: &str,
+        rule: Rule,
+    ) -> Result<(), CoreError> {
+        let Ok(keys) = self.keys() else {
+            return Ok(());
+        };
+        let digest = hex_16(
+            &jaga_crypto::blind::BlindIndexKey::derive(keys.root_key(), "ids-address", 16)
+                .term(address.as_bytes()),
+        );
+        let who = format!("{}:{actor}", kind.name());
+        if self
+            .ids()
+            .known
+            .lock()
+            .expect("known")
+            .get(&who)
+            .is_some_and(|s| s.contains(&digest))
+        {
+            return Ok(());
+        }
+        let before = self.store().address_count(&who).await?;
+        let new = self
+            .store()
+            .address_seen(&who, &digest, crate::now_ms())
+            .await?;
+        {
+            let mut known = self.ids().known.lock().expect("known");
+            if known.len() > 10_000 {
+                known.clear();
+            }
+            known.entry(who).or_default().insert(digest);
+        }
+        if new && before > 0 {
+            self.fire(Detector::external(
+                rule,
+                kind,
+                actor,
+                &[("known_addresses", before.to_string())],
+            ));
+        }
+        Ok(())
+    }
+
+    /// Raises `audit_verify_failed` (called wherever a verification of the log fails).
+    pub fn report_audit_verify_failure(&self, first_bad: Option<u64>) {
+        let detail = first_bad.map(|p| ("first_bad_position", p.to_string()));
+        self.fire(Detector::external(
+            Rule::AuditVerifyFailed,
+            ActorKind::System,
+            "audit",
+            detail.as_slice(),
+        ));
+    }
+
+    /// Persists queued firings until the vault is dropped (a task of `jaga serve`).
+    pub async fn run_ids(&self) {
+        loop {
+            let f = {
+                let mut rx = self.ids().rx.lock().await;
+                rx.recv().await
+            };
+            let Some(f) = f else { return };
+            if let Err(e) = self.persist(f).await {
+                tracing::error!(error = %e, "could not record an intrusion alert");
+            }
+        }
+    }
+
+    /// Persists every firing queued so far (CLI commands and tests, which run no worker).
+    pub async fn ids_drain(&self) -> Result<usize, CoreError> {
+        let mut n = 0;
+        loop {
+            let f = self.ids().rx.lock().await.try_recv();
+            let Ok(f) = f else { return Ok(n) };
+            self.persist(f).await?;
+            n += 1;
+        }
+    }
+
+    /// Records one firing: the alert (or one more hit on its open duplicate) with its audit
+    /// event, and the containment taken.
+    async fn persist(&self, f: Firing) -> Result<(), CoreError> {
+        let store = self.store();
+        let now = crate::now_ms();
+        let staff = f.actor_kind == ActorKind::Staff;
+        let containment = self.ids_config().containment_for(f.rule, staff);
+        let dedup = f.dedup();
+        let subject = format!("{}:{}", f.actor_kind.name(), f.actor_id);
+        let ids = Caller::component("ids", None);
+        if let Some(open) = store.alert_recent(&dedup, now - DEDUP_MS).await? {
+            store.alert_bump(&open.id, now).await?;
+        } else {
+            let mut detail = serde_json::Map::new();
+            for (k, v) in &f.detail {
+                detail.insert(k.clone(), v.clone().into());
+            }
+            if let Some(c) = f.customer
+                && let Some(row) = store.customer_load(c).await?
+            {
+                detail.insert("customer_code".into(), row.row.code.into());
+            }
+            detail.insert("containment".into(), containment.name().into());
+            let id = format!("al-{}", &Uuid::new_v4().simple().to_string()[..12]);
+            let mut fields = vec![
+                format!("rule:{}", f.rule.name()),
+                format!("severity:{}", f.rule.severity()),
+                format!("alert:{id}"),
+                format!("subject:{subject}"),
+                format!("containment:{}", containment.name()),
+            ];
+            if let Some(code) = detail.get("customer_code").and_then(|v| v.as_str()) {
+                fields.push(format!("customer_code:{code}"));
+            }
+            let row = AlertRow {
+                id,
+                created_at: now,
+                last_at: now,
+                rule: f.rule.name().into(),
+                severity: f.rule.severity().into(),
+                actor_kind: f.actor_kind.name().into(),
+                actor_id: f.actor_id.clone(),
+                dedup,
+                hits: 1,
+                detail: serde_json::Value::Object(detail).to_string(),
+                acked_at: None,
+                acked_by: None,
+                delivered_at: None,
+                incident_id: None,
+            };
+            let audit = AuditRecord::new(&ids, AuditAction::IdsAlert).fields(fields);
+            store.alert_insert(row, audit).await?;
+        }
+        let contain_audit = || {
+            AuditRecord::new(&ids, AuditAction::IdsContain).fields([
+                format!("rule:{}", f.rule.name()),
+                format!("containment:{}", containment.name()),
+                format!("subject:{subject}"),
+            ])
+        };
+        match containment {
+            Containment::Suspend
+                if matches!(f.actor_kind, ActorKind::ApiKey | ActorKind::Staff) =>
+            {
+                let row = SuspensionRow {
+                    actor_kind: f.actor_kind.name().into(),
+                    actor_id: f.actor_id.clone(),
+                    rule: f.rule.name().into(),
+                    at: now,
+                };
+                store.suspension_insert(row, contain_audit()).await?;
+                self.ids()
+                    .pending
+                    .lock()
+                    .expect("pending")
+                    .remove(&(f.actor_kind, f.actor_id.clone()));
+            }
+            Containment::StepUp if staff => {
+                if let Ok(id) = Uuid::parse_str(&f.actor_id) {
+                    store.sessions_end(id, None, Some(contain_audit())).await?;
+                }
+                let who = (ActorKind::Staff, f.actor_id.clone());
+                self.ids().pending.lock().expect("pending").remove(&who);
+                self.ids()
+                    .suspended
+                    .write()
+                    .expect("suspended")
+                    .remove(&who);
+            }
+            Containment::Seal => {
+                store.audit_append(contain_audit()).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Lifts containment on an actor (operator). Audited as `ids.lift`.
+    pub async fn ids_lift(
+        &self,
+        caller: &Caller,
+        kind: ActorKind,
+        id: &str,
+    ) -> Result<(), CoreError> {
+        self.require_operator(caller, AuditAction::IdsLift).await?;
+        let audit = AuditRecord::new(caller, AuditAction::IdsLift)
+            .fields([format!("subject:{}:{id}", kind.name())]);
+        let found = self
+            .store()
+            .suspension_delete(kind.name(), id, audit)
+            .await?;
+        let who = (kind, id.to_string());
+        self.ids().pending.lock().expect("pending").remove(&who);
+        let was = self
+            .ids()
+            .suspended
+            .write()
+            .expect("suspended")
+            .remove(&who);
+        if found || was {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound)
+        }
+    }
+}
+
+fn hex_16(b: &[u8]) -> String {
+    b[..16].iter().map(|x| format!("{x:02x}")).collect()
+}

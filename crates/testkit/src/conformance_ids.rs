@@ -1,0 +1,223 @@
+//! Conformance of [`IdsStore`]: honeytoken markers, alerts (de-duplication lookup, hits,
+//! delivery, one acknowledgement), containment, address digests and incidents; and the vault's
+//! detection end to end on the store: a bulk reveal is contained at once and recorded.
+
+use crate::{Harness, marked_customer};
+use jaga_core::audit::{AuditAction, AuditRecord};
+use jaga_core::auth::{ActorKind, Caller, Scope};
+use jaga_core::model::Field;
+use jaga_core::store::{AlertRow, HoneytokenRow, IdsStore, IncidentRow, Store, SuspensionRow};
+use std::sync::Arc;
+
+fn alert(id: &str, dedup: &str, at: i64) -> AlertRow {
+    AlertRow {
+        id: id.into(),
+        created_at: at,
+        last_at: at,
+        rule: "bulk_reveal".into(),
+        severity: "high".into(),
+        actor_kind: "api_key".into(),
+        actor_id: "k1".into(),
+        dedup: dedup.into(),
+        hits: 1,
+        detail: "{\"count\":\"21\"}".into(),
+        acked_at: None,
+        acked_by: None,
+        delivered_at: None,
+        incident_id: None,
+    }
+}
+
+fn ev() -> AuditRecord {
+    AuditRecord::new(&crate::system_caller("ids"), AuditAction::IdsAlert)
+}
+
+/// Every table of the port round-trips; writes that carry an audit record append it.
+pub async fn ids_store_round_trips(store: Arc<dyn Store>) {
+    let s: &dyn IdsStore = store.as_ref();
+    let size = || async { store.audit_head().await.unwrap().size };
+    let start = size().await;
+    s.honeytoken_insert(HoneytokenRow {
+        ref_id: "c1".into(),
+        kind: "customer".into(),
+        created_at: 5,
+    })
+    .await
+    .unwrap();
+    assert!(
+        s.honeytoken_insert(HoneytokenRow {
+            ref_id: "c1".into(),
+            kind: "customer".into(),
+            created_at: 6,
+        })
+        .await
+        .is_err(),
+        "one marker per record"
+    );
+    assert_eq!(s.honeytoken_list().await.unwrap().len(), 1);
+
+    s.alert_insert(alert("al-1", "d1", 1_000), ev())
+        .await
+        .unwrap();
+    s.alert_insert(alert("al-2", "d2", 2_000), ev())
+        .await
+        .unwrap();
+    assert_eq!(size().await, start + 2, "each alert appends its event");
+    assert_eq!(s.alert_recent("d1", 500).await.unwrap().unwrap().id, "al-1");
+    assert!(
+        s.alert_recent("d1", 1_001).await.unwrap().is_none(),
+        "too old"
+    );
+    s.alert_bump("al-1", 1_500).await.unwrap();
+    let a = s.alert_get("al-1").await.unwrap().unwrap();
+    assert_eq!((a.hits, a.last_at), (2, 1_500));
+    let list = s.alert_list(10).await.unwrap();
+    assert_eq!(
+        list.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["al-2", "al-1"]
+    );
+    assert_eq!(s.alert_undelivered(10).await.unwrap()[0].id, "al-1");
+    s.alert_delivered("al-1", 3_000).await.unwrap();
+    let left = s.alert_undelivered(10).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, "al-2");
+    assert!(s.alert_ack("al-1", "admin", 4_000, ev()).await.unwrap());
+    assert!(
+        !s.alert_ack("al-1", "other", 5_000, ev()).await.unwrap(),
+        "acknowledged once"
+    );
+    assert!(!s.alert_ack("al-none", "x", 5_000, ev()).await.unwrap());
+    assert_eq!(size().await, start + 3, "only the effective ack is audited");
+    let a = s.alert_get("al-1").await.unwrap().unwrap();
+    assert_eq!(
+        (a.acked_at, a.acked_by.as_deref()),
+        (Some(4_000), Some("admin"))
+    );
+    s.alert_link("al-1", "inc-1").await.unwrap();
+    assert_eq!(
+        s.alert_get("al-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .incident_id
+            .as_deref(),
+        Some("inc-1")
+    );
+
+    let susp = |rule: &str, at| SuspensionRow {
+        actor_kind: "api_key".into(),
+        actor_id: "k1".into(),
+        rule: rule.into(),
+        at,
+    };
+    s.suspension_insert(susp("bulk_reveal", 10), ev())
+        .await
+        .unwrap();
+    s.suspension_insert(susp("honeytoken", 20), ev())
+        .await
+        .unwrap();
+    let l = s.suspension_list().await.unwrap();
+    assert_eq!(l.len(), 1, "one containment per actor");
+    assert_eq!((l[0].rule.as_str(), l[0].at), ("honeytoken", 20));
+    assert!(s.suspension_delete("api_key", "k1", ev()).await.unwrap());
+    assert!(!s.suspension_delete("api_key", "k1", ev()).await.unwrap());
+    assert!(s.suspension_list().await.unwrap().is_empty());
+
+    assert!(s.address_seen("api_key:k1", "aa", 1).await.unwrap());
+    assert!(!s.address_seen("api_key:k1", "aa", 2).await.unwrap());
+    assert!(s.address_seen("api_key:k1", "bb", 3).await.unwrap());
+    assert_eq!(s.address_count("api_key:k1").await.unwrap(), 2);
+    assert_eq!(s.address_count("api_key:k2").await.unwrap(), 0);
+
+    let inc = IncidentRow {
+        id: "inc-1".into(),
+        opened_at: 100,
+        discovered_at: 90,
+        title: "bulk_reveal (al-1)".into(),
+        actor_kind: Some("api_key".into()),
+        actor_id: Some("k1".into()),
+        window_from: 0,
+        window_to: None,
+        status: "open".into(),
+        alert_id: Some("al-1".into()),
+        timeline: "[]".into(),
+    };
+    s.incident_insert(inc.clone(), ev()).await.unwrap();
+    let mut closed = inc.clone();
+    closed.status = "closed".into();
+    closed.window_to = Some(200);
+    closed.timeline = "[{\"at\":\"x\",\"kind\":\"closed\",\"text\":\"closed\"}]".into();
+    s.incident_update(closed.clone()).await.unwrap();
+    assert_eq!(s.incident_get("inc-1").await.unwrap(), Some(closed));
+    assert_eq!(s.incident_list().await.unwrap().len(), 1);
+    assert!(s.incident_get("inc-2").await.unwrap().is_none());
+}
+
+/// The 21st reveal in an hour by one key contains it at once (before anything is written) and
+/// the worker step records the alert, its audit event and the suspension; another key is not
+/// affected.
+pub async fn bulk_reveal_is_contained_and_recorded(store: Arc<dyn Store>) {
+    let h = Harness::new(store.clone()).await;
+    let admin = h.admin();
+    let w = h.vault.writer(&admin).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(
+            w.create(&marked_customer(&format!("R{i}"), i))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let thief = Caller::for_tests(
+        ActorKind::ApiKey,
+        "thief",
+        &[Scope::CustomersRead, Scope::CustomersReveal],
+    );
+    for (n, id) in ids.iter().enumerate().take(21) {
+        assert!(
+            !h.vault.is_suspended(ActorKind::ApiKey, "thief"),
+            "not before the {}th reveal",
+            n + 1
+        );
+        h.vault
+            .revealer(&thief, Some("ticket 1"))
+            .await
+            .unwrap()
+            .get(*id, &[Field::Email])
+            .await
+            .unwrap();
+    }
+    assert!(h.vault.is_suspended(ActorKind::ApiKey, "thief"));
+    assert!(!h.vault.is_suspended(ActorKind::ApiKey, "testkey"));
+    assert!(h.vault.ids_drain().await.unwrap() >= 1);
+    let alerts = store.alert_list(10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        (alerts[0].rule.as_str(), alerts[0].actor_id.as_str()),
+        ("bulk_reveal", "thief")
+    );
+    let s = store.suspension_list().await.unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].actor_id, "thief");
+    // The firing and the containment are in the audit log.
+    let head = store.audit_head().await.unwrap().size;
+    let events = store.audit_events(0, head as u32).await.unwrap();
+    let actions: Vec<String> = events
+        .iter()
+        .filter_map(|e| jaga_audit::event::decode(&e.leaf).ok())
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.iter().any(|a| a == "ids.alert"));
+    assert!(actions.iter().any(|a| a == "ids.contain"));
+    // A restart (a fresh vault on the same store) picks the suspension up.
+    let config = jaga_core::unseal::UnsealConfig::Keyfile {
+        key_file: "root.key".into(),
+        root_check: jaga_core::unseal::UnsealConfig::encode_check(
+            &jaga_crypto::unseal::root_check(&h.root),
+        ),
+    };
+    let again = jaga_core::vault::Vault::new(store.clone(), config);
+    again.ids_refresh().await.unwrap();
+    assert!(again.is_suspended(ActorKind::ApiKey, "thief"));
+}
