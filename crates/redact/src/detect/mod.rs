@@ -13,6 +13,7 @@ mod address;
 mod context;
 mod dates;
 pub(crate) mod lexicon;
+mod names;
 mod net;
 mod numeric;
 mod person;

@@ -4,8 +4,8 @@
 //! such as `kak`, a lower-case gazetteer name); stop words, context words and all-caps
 //! acronyms end it.
 
-use super::Scan;
 use super::lexicon::{self, Entry, role};
+use super::{Scan, names};
 use crate::kind::{EntityKind as K, Validator as V};
 
 /// Words that may sit between a name label and the name (`nama lengkap: …`, `atas nama saya …`).
@@ -22,7 +22,7 @@ const FILLERS: &[&[u8]] = &[
     b"adalah",
 ];
 
-const NOT_NAME: u32 = role::STOP
+pub(crate) const NOT_NAME: u32 = role::STOP
     | role::TITLE
     | role::NAME_LABEL
     | role::STREET
@@ -66,7 +66,8 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
         words: 0,
         gazetteer: false,
     };
-    while name.words < 4 && q < b.len() {
+    let mut max_words = 4;
+    while name.words < max_words && q < b.len() {
         let ws = q;
         while q < b.len() && (letter(b[q]) || joins_name(b, ws, q)) {
             q += 1;
@@ -110,6 +111,23 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             && b.get(q + 2).is_some_and(u8::is_ascii_lowercase);
         let ok = if in_gaz {
             cap || allow_lower
+        } else if name.words == 0 && (w == b"I" || w == b"Ni") && names::bali_next(b, q) {
+            // Balinese `I`/`Ni` before a birth-order name or caste title (`I Wayan …`,
+            // `I Gusti Ngurah Rai Wirawan`): part of the name, which may run longer
+            max_words = 6;
+            true
+        } else if w == b"Anak" && name.words > 0 && next_word_is(b, q, b"Agung") {
+            // `I Gusti Anak Agung …`
+            true
+        } else if roles & role::MONTH != 0
+            && name.words > 0
+            && cap
+            && names::month_name(w)
+            && !names::date_next(b, q)
+        {
+            // a month that is a given-name part inside a name (`Lim Mei Hua`), unless a day or
+            // year stands next to it (`Budi Mei 1990`)
+            true
         } else if roles & NOT_NAME & !(role::MONTH | role::STOP) == 0
             && roles & role::MONTH != 0
             && name.words == 0
@@ -209,7 +227,16 @@ fn degree_suffix(b: &[u8], end: usize) -> usize {
     if pieces >= 2 && boundary { q } else { end }
 }
 
-fn skip_spaces(b: &[u8], mut p: usize) -> usize {
+/// Whether the word after the space at `q` is `word`, followed by a non-letter.
+fn next_word_is(b: &[u8], q: usize, word: &[u8]) -> bool {
+    b.get(q) == Some(&b' ')
+        && b[q + 1..].starts_with(word)
+        && !b
+            .get(q + 1 + word.len())
+            .is_some_and(u8::is_ascii_alphabetic)
+}
+
+pub(crate) fn skip_spaces(b: &[u8], mut p: usize) -> usize {
     while b.get(p) == Some(&b' ') {
         p += 1;
     }
@@ -291,6 +318,21 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
         );
         return Some(n.end);
     }
+    // A job title after the honorific (`Bu Dokter`, `Pak Lurah`) is a role, not a name; a
+    // name may follow it (`Pak Guru Bambang`).
+    let job_end = p + b[p..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let p = if lexicon::roles(&b[p..job_end]) & role::JOB != 0 {
+        let q = skip_spaces(b, job_end);
+        if q == job_end || !b.get(q).is_some_and(u8::is_ascii_uppercase) {
+            return Some(job_end);
+        }
+        q
+    } else {
+        p
+    };
     let informal = r & role::INFORMAL != 0;
     let Some(n) = name_words(b, p, informal) else {
         return if informal {
@@ -312,7 +354,7 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
 }
 
 /// Common informal words that follow `kak`/`mas`/`pak` … and are not names.
-const CHAT_WORDS: &[&str] = &[
+pub(crate) const CHAT_WORDS: &[&str] = &[
     "aku", "saya", "gue", "gw", "ini", "itu", "udah", "udh", "sudah", "mau", "bisa", "ada", "ya",
     "yah", "kok", "gimana", "gmn", "dong", "sih", "tolong", "mohon", "boleh", "minta", "jadi",
     "kalau", "kalo", "klo", "blm", "belum", "untuk", "utk", "barang", "paket", "pesanan", "order",
@@ -415,7 +457,7 @@ pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
     if b.get(n.end) != Some(&b':')
         || b.get(n.end + 1) == Some(&b':')
         || n.words > 3
-        || !(stamped || n.gazetteer)
+        || !(n.gazetteer || (stamped && names::plausible_speaker(b, &n)))
     {
         return None;
     }
@@ -423,34 +465,51 @@ pub(crate) fn speaker(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
     Some(n.end)
 }
 
-/// After a name label ending at `p` (`nama`, `a/n`, `penerima` …): optional fillers and `:`.
+/// After a name label ending at `p` (`nama`, `a/n`, `penerima` …): optional fillers and `:`
+/// (or `,` after a filler: `atas nama saya, Benny Wijaya`). The name may stand on the next
+/// line, and a list of names may follow ([`names::list_items`]).
 pub(crate) fn after_label(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usize> {
     let b = sc.b;
     let mut q = skip_spaces(b, p);
+    let mut filler = false;
     for _ in 0..2 {
         let we = q + b[q..]
             .iter()
             .take_while(|c| c.is_ascii_alphabetic())
             .count();
         if we > q && FILLERS.iter().any(|f| f.eq_ignore_ascii_case(&b[q..we])) {
+            filler = true;
             q = skip_spaces(b, we);
         } else {
             break;
         }
     }
-    if b.get(q) == Some(&b':') {
+    let mut next_line = false;
+    if b.get(q) == Some(&b':') || (filler && b.get(q) == Some(&b',')) {
         q = skip_spaces(b, q + 1);
+        // `Data reseller:` with the name (or a bulleted list) on the next line
+        if let Some(n) = names::line_start_after(b, q) {
+            q = names::skip_bullet(b, n);
+            next_line = true;
+        }
     }
     if q == p {
         return None;
     }
-    let n = name_words(b, q, true)?;
+    let n = match name_words(b, q, true) {
+        Some(n) => n,
+        // `nama saya ruth hutapea`: lower-case words after an explicit label
+        None => names::lower_name(b, q)?,
+    };
+    if next_line && !names::ends_line(b, n.end) {
+        return None;
+    }
     let score = if n.gazetteer { 0.9 } else { 0.85 };
     sc.push(K::Person, n.start, n.end, score, validator(&n), Some(word));
-    Some(n.end)
+    Some(names::list_items(sc, n.end, word))
 }
 
-fn validator(n: &Name) -> V {
+pub(crate) fn validator(n: &Name) -> V {
     if n.gazetteer { V::Gazetteer } else { V::Shape }
 }
 

@@ -2,7 +2,7 @@
 //! (`WA081234567890`), month-first dates, and the triggers for names and addresses.
 
 use super::lexicon::{self, role};
-use super::{Scan, address, dates, numeric, person};
+use super::{Scan, address, dates, names, numeric, person};
 use crate::kind::{EntityKind as K, Evidence, Finding, Validator as V};
 use crate::validate::iban_valid;
 
@@ -19,6 +19,10 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         if w[l..].iter().all(u8::is_ascii_digit) && lexicon::roles(letters) & role::CONTEXT != 0 {
             return numeric::scan(sc, s + l, true);
         }
+        return e;
+    }
+    // `Person::Budi`, `crate::Name`: a path in code, not a name
+    if s >= 2 && &b[s - 2..s] == b"::" {
         return e;
     }
     if w.len() == 1
@@ -38,13 +42,19 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
         return e;
     }
+    if (2..=9).contains(&w.len())
+        && matches!(b.get(e), Some(b':' | b' ' | b'.'))
+        && let Some(end) = names::english_label(sc, s, e)
+    {
+        return end;
+    }
     if w[0].is_ascii_uppercase()
         && let Some(end) = person::speaker(sc, s)
     {
         return end;
     }
     let Some(entry) = lexicon::lookup(w) else {
-        return e;
+        return names::by_shape(sc, s, e, 0).unwrap_or(e);
     };
     let r = entry.roles;
     if r & role::MONTH != 0
@@ -79,7 +89,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
     {
         return end;
     }
-    e
+    names::by_shape(sc, s, e, r).unwrap_or(e)
 }
 
 /// Passport: one or two capital letters and 7 digits (`A1234567`, `B 1234567`), only within

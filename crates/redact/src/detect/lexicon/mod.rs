@@ -55,12 +55,19 @@ pub(crate) mod role {
     /// A street suffix that is also a common word (`Green`, `View`, `Park`): an English
     /// address ending in one needs a number after it (unit, ZIP).
     pub const WEAK_SUFFIX: u32 = 1 << 26;
+    /// A job title that an honorific may precede (`Bu Dokter`, `Pak Lurah`): not a name.
+    pub const JOB: u32 = 1 << 27;
+    /// A distinctive surname (Batak marga and the like): a capitalised word before it is a
+    /// given name (`Ruth Hutapea`).
+    pub const MARGA: u32 = 1 << 28;
+    /// A Chinese-Indonesian family name, written first (`Tan Siok Lan`).
+    pub const CHINESE: u32 = 1 << 29;
     /// The context roles used to type numbers.
     pub const CONTEXT: u32 =
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
 }
 
-use keywords::{KEYWORDS, MONTHS};
+use keywords::{CHINESE as CHINESE_NAMES, KEYWORDS, MARGA as MARGA_NAMES, MONTHS};
 use role::*;
 use std::sync::OnceLock;
 
@@ -189,6 +196,12 @@ fn table() -> &'static Table {
         }
         for w in list(SUFFIXES_TXT) {
             add(w, STREET_SUFFIX | WEAK_SUFFIX, 0);
+        }
+        for &w in MARGA_NAMES {
+            add(w, SURNAME | MARGA, 0);
+        }
+        for &w in CHINESE_NAMES {
+            add(w, SURNAME | CHINESE, 0);
         }
         t
     })
