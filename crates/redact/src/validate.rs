@@ -113,6 +113,7 @@ pub(crate) const IBAN_REGISTRY: &[([u8; 2], usize, &[u8])] = &[
     (*b"GL", 18, b"4n9n1n"),
     (*b"GR", 27, b"3n4n16c"),
     (*b"GT", 28, b"4c20c"),
+    (*b"HN", 28, b"4a20n"),
     (*b"HR", 21, b"7n10n"),
     (*b"HU", 28, b"3n4n1n15n1n"),
     (*b"IE", 22, b"4a6n8n"),
@@ -312,6 +313,7 @@ mod tests {
         "PS92PALS000000000400123456702",
         "QA58DOHB00001234567890ABCDEFG",
         "MU17BOMM0101101030300200000MUR",
+        "HN88CABF00000000000250005469",
     ];
 
     /// `country` + check digits + `bban`, with the check digits computed.
@@ -334,7 +336,7 @@ mod tests {
     #[test]
     fn registry_is_sorted_and_consistent() {
         assert!(IBAN_REGISTRY.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(IBAN_REGISTRY.len() >= 88);
+        assert!(IBAN_REGISTRY.len() >= 89);
         for (cc, len, spec) in IBAN_REGISTRY {
             let mut n = 0;
             let mut sum = 0;

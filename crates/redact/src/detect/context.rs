@@ -3,7 +3,7 @@
 //! The window is at most [`WINDOW_BYTES`] bytes and [`WINDOW_WORDS`] words on the same line.
 //! Matching is on whole lower-cased ASCII words, so `rek` does not match inside `rekap`.
 
-use super::lexicon::{self, FAMILY_CARD, KARTU_KELUARGA, role};
+use super::lexicon::{self, DOB_DOTTED, FAMILY_CARD, KARTU_KELUARGA, role};
 
 /// Bytes looked at before a candidate.
 pub(crate) const WINDOW_BYTES: usize = 64;
@@ -124,6 +124,12 @@ pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
             ctx.note(roles, n, word);
         } else if w.eq_ignore_ascii_case(b"family") && right.eq_ignore_ascii_case(b"card") {
             ctx.note(role::KK, n, FAMILY_CARD);
+        } else if w.eq_ignore_ascii_case(b"b")
+            && i >= 4
+            && b[i - 4..i].eq_ignore_ascii_case(b"d.o.")
+        {
+            // `d.o.b.`: the three letters are three words here
+            ctx.note(role::DOB, n, DOB_DOTTED);
         }
         right = w;
         n += 1;

@@ -65,6 +65,9 @@ fn month_word(b: &[u8], i: usize) -> Option<(u32, usize)> {
 /// A date that starts with the digit at `i` (numeric or day-month-name forms).
 pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
     let n1 = digits_at(b, i);
+    if let Some(d) = spaced(b, i, n1) {
+        return Some(d);
+    }
     let sep = *b.get(i + n1)?;
     // numeric: d/m/y, d-m-y, d.m.y, or y-m-d
     if matches!(sep, b'/' | b'-' | b'.') {
@@ -153,6 +156,56 @@ pub(crate) fn at_digit(b: &[u8], i: usize) -> Option<DateSpan> {
         year: y,
         partial: false,
     })
+}
+
+/// `17 - 08 - 1985`, `17 / 08 / 1985`: day, month and a four-digit year with a spaced dash
+/// or slash between them (the same both times), from the `n1` digits at `i`.
+fn spaced(b: &[u8], i: usize, n1: usize) -> Option<DateSpan> {
+    let sep_at = |p: usize| {
+        (b.get(p) == Some(&b' ')
+            && b.get(p + 1).is_some_and(|c| matches!(c, b'-' | b'/'))
+            && b.get(p + 2) == Some(&b' '))
+        .then(|| b[p + 1])
+    };
+    if !(1..=2).contains(&n1) {
+        return None;
+    }
+    let sep = sep_at(i + n1)?;
+    let j = i + n1 + 3;
+    let n2 = digits_at(b, j);
+    if !(1..=2).contains(&n2) || sep_at(j + n2) != Some(sep) {
+        return None;
+    }
+    let k = j + n2 + 3;
+    let n3 = digits_at(b, k);
+    let (d, m) = (num(&b[i..i + n1]), num(&b[j..j + n2]));
+    let y = year_ok(num(&b[k..k + n3]), n3).filter(|_| n3 == 4)?;
+    (valid_date(y, m, d) && clean_end(b, k + n3)).then_some(DateSpan {
+        start: i,
+        end: k + n3,
+        year: y,
+        partial: false,
+    })
+}
+
+/// A compact eight-digit date at `i`: `17081985` (day-month-year) or `19850817`
+/// (year-month-day). Only taken right after a birth word: on its own it is any number.
+pub(crate) fn compact(b: &[u8], i: usize) -> Option<DateSpan> {
+    if digits_at(b, i) != 8 || !clean_end(b, i + 8) {
+        return None;
+    }
+    let d = &b[i..i + 8];
+    let dmy = (num(&d[4..]), num(&d[2..4]), num(&d[..2]));
+    let ymd = (num(&d[..4]), num(&d[4..6]), num(&d[6..]));
+    [dmy, ymd]
+        .into_iter()
+        .find(|&(y, m, day)| (1900..=2035).contains(&y) && valid_date(y, m, day))
+        .map(|(y, _, _)| DateSpan {
+            start: i,
+            end: i + 8,
+            year: y,
+            partial: false,
+        })
 }
 
 /// `5-May-1990` from the day at `i` (value `day`), the month word at `j` after `sep`.
@@ -317,6 +370,14 @@ mod tests {
             "May 20th, 1990",
             "20 Mei '90",
             "20 May 90",
+            "17 - 08 - 1985",
+            "17 / 8 / 1985",
+            "5th May 1990",
+            "5th of May 1990",
+            "17 Ags 1985",
+            "5 Nop 1985",
+            "5 Peb 1985",
+            "5 Mrt 1985",
         ] {
             assert!(whole(s), "{s}");
         }
@@ -330,8 +391,17 @@ mod tests {
             "5-Foo-1990",
             "1990-05-20T25:00",
             "May 90",
+            "17 - 08 / 1985",
+            "17 - 13 - 1985",
+            "17 - 08 - 85",
         ] {
             assert!(!whole(s), "{s}");
         }
+        let c = |s: &str| compact(s.as_bytes(), 0).map(|d| d.year);
+        assert_eq!(c("17081985"), Some(1985));
+        assert_eq!(c("19850817"), Some(1985));
+        assert_eq!(c("31021985"), None);
+        assert_eq!(c("12345678"), None);
+        assert_eq!(c("170819851"), None);
     }
 }

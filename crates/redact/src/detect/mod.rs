@@ -195,7 +195,15 @@ impl Scan<'_> {
             i = if c.is_ascii_digit() && b[i..e].iter().all(u8::is_ascii_digit) {
                 numeric::scan(self, i, false).max(e)
             } else if c.is_ascii_digit() {
-                e
+                // `5th May 1990`: an ordinal day starts a date
+                let ordinal = e - i >= 3
+                    && matches!(&b[e - 2..e], b"st" | b"nd" | b"rd" | b"th")
+                    && b[i..e - 2].iter().all(u8::is_ascii_digit);
+                if ordinal {
+                    numeric::date(self, i).unwrap_or(e).max(e)
+                } else {
+                    e
+                }
             } else {
                 words::word(self, i, e).max(e)
             };

@@ -62,7 +62,9 @@ fn glued_left(b: &[u8], i: usize) -> bool {
         return false;
     }
     match b[i - 1] {
-        b'/' | b'#' | b'_' | b'\\' | b'@' | b'$' => true,
+        // `0812-3456-7890 /0813-…`: a slash after a space separates two values
+        b'/' => !(i > 1 && b[i - 2] == b' '),
+        b'#' | b'_' | b'\\' | b'@' | b'$' => true,
         // `SKU-123`, `v1.2`: a letter code; after a digit the run is just continued text.
         b'-' | b'.' => i > 1 && b[i - 2].is_ascii_alphabetic(),
         _ => false,
@@ -77,6 +79,7 @@ fn collect(b: &[u8], i: usize) -> Run {
         paren: (i > 0 && b[i - 1] == b'(') || (plus && i > 1 && b[i - 2] == b'('),
         ..Run::default()
     };
+    let phone_start = plus || b[i..].starts_with(b"08") || b[i..].starts_with(b"628");
     let mut s = i;
     loop {
         let e = digit_word_end(b, s);
@@ -105,6 +108,9 @@ fn collect(b: &[u8], i: usize) -> Run {
             // a dotted quad after a space starts a value of its own (`NIK … 10.0.0.0/8`)
             b' ' if digit_at(e + 1) && super::net::ipv4_at(b, e + 1).is_some() => break,
             b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
+            // `0812/3456/7890`, `081234567890/081311112222`: a phone written with slashes or
+            // two phones joined by one (only phones are taken from such a run)
+            b'/' if digit_at(e + 1) && phone_start => (b'/', e + 1),
             0xE2 if en_dash_then_digit(b, e) => (b'-', e + EN_DASH.len()),
             b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
                 (b')', e + 2)
@@ -144,20 +150,35 @@ fn bracketed_area(b: &[u8], e: usize) -> Option<usize> {
 
 /// Scans the digit run starting at `i`; returns where the main pass continues.
 /// `glued` is set when the run follows a context word without a space (`WA0812…`).
+/// A date starting at the digit `i` (`17/08/1985`, `5th May 1990`), reported as a birth date
+/// when a birth word is near; returns its end. A compact `17081985` counts only right after a
+/// birth word.
+pub(crate) fn date(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
+    let b = sc.b;
+    let (d, reach) = match dates::at_digit(b, i) {
+        Some(d) => (d, if d.partial { 3 } else { 6 }),
+        None => (dates::compact(b, i)?, 2),
+    };
+    let ctx = sc.ctx(i);
+    if ctx.has(role::DOB, reach) {
+        let word = ctx.word(role::DOB);
+        let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 {
+            0.9
+        } else {
+            0.8
+        };
+        sc.push(K::DateOfBirth, d.start, d.end, score, V::CalendarDate, word);
+    } else if reach == 2 {
+        // an eight-digit number without a birth word is typed as any other number
+        return None;
+    }
+    Some(d.end)
+}
+
 pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     let b = sc.b;
-    if let Some(d) = dates::at_digit(b, i) {
-        let ctx = sc.ctx(i);
-        if ctx.has(role::DOB, if d.partial { 3 } else { 6 }) {
-            let word = ctx.word(role::DOB);
-            let score = if ctx.dist(role::DOB).unwrap_or(9) <= 3 {
-                0.9
-            } else {
-                0.8
-            };
-            sc.push(K::DateOfBirth, d.start, d.end, score, V::CalendarDate, word);
-        }
-        return d.end;
+    if let Some(end) = date(sc, i) {
+        return end;
     }
     // The visible tail of a masked value (`****-****-7890`) is not a new value.
     let masked = i > 0
@@ -282,6 +303,30 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     }
 }
 
+/// Whether the four groups `a..=z` are part of a dotted run of more than four numbers that
+/// is an object identifier (first arc 0–2, second below 40: `1.3.6.1.4.1`) or has six parts
+/// or more.
+fn longer_dotted(b: &[u8], run: &Run, a: usize, z: usize) -> bool {
+    let mut lo = a;
+    while lo > 0 && run.seps[lo - 1] == b'.' {
+        lo -= 1;
+    }
+    let mut hi = z;
+    while hi + 1 < run.n && run.seps[hi] == b'.' {
+        hi += 1;
+    }
+    let parts = hi - lo + 1;
+    let arc = |g: usize| {
+        let (s, e) = run.groups[g];
+        if e - s > 3 {
+            u32::MAX
+        } else {
+            b[s..e].iter().fold(0, |v, d| v * 10 + u32::from(d - b'0'))
+        }
+    };
+    parts > 4 && (parts >= 6 || (arc(lo) <= 2 && arc(lo + 1) < 40))
+}
+
 /// Skips a code-like token (digits, letters, `/ - . _ #`) starting at `i`.
 fn skip_code(b: &[u8], i: usize) -> usize {
     let mut e = i;
@@ -313,6 +358,11 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     let only = |allowed: &[u8]| seps.iter().all(|s| allowed.contains(s));
     let plus = a == 0 && run.plus;
     let neg0 = ctx.dist(role::NEG) == Some(0);
+    if run.seps[..run.n - 1].contains(&b'/') {
+        // a slashed run holds phones only: `0812/3456/7890` is one, `0812…/0813…` are two
+        let mobile = d.starts_with(b"08") || d.starts_with(b"628") || plus;
+        return phone(run, a, z, d, ctx).filter(|_| mobile && !(run.glued_end && z + 1 == run.n));
+    }
     if run.glued_end && z + 1 == run.n {
         // Fail closed for cards glued to a word; nothing else ends inside a code.
         return (!plus && only(b" -") && is_card_number(d)).then_some((
@@ -323,8 +373,10 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
         ));
     }
 
-    // IPv4: four dotted octets.
-    if z - a == 3 && only(b".") && !neg0 {
+    // IPv4: four dotted octets, not four parts of a longer dotted number such as an object
+    // identifier (`OID 1.3.6.1.4.1`). One part too many after an address that is no OID
+    // (`192.168.1.1.1`, a case of Presidio's suite) still leaves the address.
+    if z - a == 3 && only(b".") && !neg0 && !longer_dotted(b, run, a, z) {
         let s = std::str::from_utf8(&b[run.groups[a].0..run.groups[z].1]).ok()?;
         if s.parse::<std::net::Ipv4Addr>().is_ok() {
             return Some((K::IpAddress, 0.9, V::IpSyntax, ctx.word(role::IP)));
@@ -539,6 +591,16 @@ fn phone(run: &Run, a: usize, z: usize, d: &[u8], ctx: &Ctx) -> Option<Hit> {
         && id_mobile(nsn)
     {
         return Some((K::Phone, 0.85, V::PhonePlan, word));
+    }
+    // `62-21-5551234`: the country code as a group of its own before an area code
+    if let Some(nsn) = d.strip_prefix(b"62")
+        && grouped
+        && first_len == 2
+        && matches!(run.seps[a], b'-' | b' ' | b'.')
+        && id_landline(nsn)
+        && nsn.len() >= 9
+    {
+        return Some((K::Phone, 0.8, V::PhonePlan, word));
     }
     if let Some(nsn) = d.strip_prefix(b"0") {
         if id_mobile(nsn) {

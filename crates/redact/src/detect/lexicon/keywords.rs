@@ -506,6 +506,7 @@ pub(super) const KEYWORDS: &[(&str, u32)] = &[
     ("to", STOP),
     ("by", STOP),
     ("for", STOP),
+    ("it", STOP),
     ("yesterday", STOP),
     ("today", STOP),
     ("tomorrow", STOP),

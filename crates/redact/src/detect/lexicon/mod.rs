@@ -212,11 +212,15 @@ pub(crate) const KARTU_KELUARGA: u16 = SLOTS as u16;
 /// See [`KARTU_KELUARGA`].
 pub(crate) const FAMILY_CARD: u16 = SLOTS as u16 + 1;
 
+/// See [`KARTU_KELUARGA`].
+pub(crate) const DOB_DOTTED: u16 = SLOTS as u16 + 2;
+
 /// The canonical keyword of an entry handle ([`Entry::id`], [`KARTU_KELUARGA`] …).
 pub(crate) fn word_of(id: u16) -> &'static str {
     match id {
         KARTU_KELUARGA => "kartu keluarga",
         FAMILY_CARD => "family card",
+        DOB_DOTTED => "d.o.b.",
         _ => table().entries.get(usize::from(id)).map_or("", |e| e.word),
     }
 }
