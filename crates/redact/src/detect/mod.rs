@@ -17,6 +17,7 @@ mod names;
 mod net;
 mod numeric;
 mod person;
+mod phone;
 mod record;
 mod resolve;
 mod words;
@@ -213,5 +214,7 @@ impl Scan<'_> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_context;
 #[cfg(test)]
 mod tests_edges;

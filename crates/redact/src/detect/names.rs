@@ -374,6 +374,11 @@ pub(crate) fn list_items(sc: &mut Scan<'_>, mut end: usize, word: &'static str) 
         let Some(n) = name_words(b, q, false) else {
             return end;
         };
+        // after a comma a town may follow (`Asep Sunandar, Garut, WA …`): only a full name
+        // with a gazetteer word continues the list there
+        if b[end] == b',' && (n.words < 2 || !n.gazetteer) {
+            return end;
+        }
         let item_end = if same_line {
             let e = skip_spaces(b, n.end);
             b.get(e)

@@ -116,8 +116,8 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             // `I Gusti Ngurah Rai Wirawan`): part of the name, which may run longer
             max_words = 6;
             true
-        } else if w == b"Anak" && name.words > 0 && next_word_is(b, q, b"Agung") {
-            // `I Gusti Anak Agung …`
+        } else if w == b"Anak" && next_word_is(b, q, b"Agung") {
+            // the Balinese title `Anak Agung` (`anak` alone is a common word)
             true
         } else if roles & role::MONTH != 0
             && name.words > 0

@@ -7,6 +7,7 @@
 //! no per-byte hashing loop. The table is built once.
 
 mod keywords;
+mod name_lists;
 
 /// Role bits of a word.
 pub(crate) mod role {
@@ -67,7 +68,8 @@ pub(crate) mod role {
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
 }
 
-use keywords::{CHINESE as CHINESE_NAMES, KEYWORDS, MARGA as MARGA_NAMES, MONTHS};
+use keywords::{KEYWORDS, MONTHS};
+use name_lists::{CHINESE as CHINESE_NAMES, MARGA as MARGA_NAMES, NAME_KEYWORDS};
 use role::*;
 use std::sync::OnceLock;
 
@@ -182,7 +184,7 @@ fn table() -> &'static Table {
                 e.aux = aux;
             }
         };
-        for &(w, r) in KEYWORDS {
+        for &(w, r) in KEYWORDS.iter().chain(NAME_KEYWORDS) {
             add(w, r, 0);
         }
         for &(w, m) in MONTHS {
@@ -276,7 +278,7 @@ mod tests {
 
     #[test]
     fn every_listed_word_is_found() {
-        for &(w, r) in KEYWORDS {
+        for &(w, r) in KEYWORDS.iter().chain(NAME_KEYWORDS) {
             assert!(roles(w.as_bytes()) & r == r, "{w}");
         }
         for &w in given_names() {
@@ -285,6 +287,21 @@ mod tests {
         for &w in surnames() {
             assert!(roles(w.as_bytes()) & SURNAME != 0, "{w}");
         }
+        for &w in MARGA_NAMES {
+            assert!(
+                roles(w.as_bytes()) & (SURNAME | MARGA) == SURNAME | MARGA,
+                "{w}"
+            );
+        }
+        for &w in CHINESE_NAMES {
+            assert!(
+                roles(w.as_bytes()) & (SURNAME | CHINESE) == SURNAME | CHINESE,
+                "{w}"
+            );
+        }
+        // a job title is no name, and neither is a marga a stop word
+        assert!(roles(b"Dokter") & (JOB | STOP) == JOB | STOP);
+        assert_eq!(roles(b"Hutapea") & STOP, 0);
         assert!(given_names().len() > 100 && surnames().len() > 50);
         for w in list(SUFFIXES_TXT) {
             let r = roles(w.as_bytes());
