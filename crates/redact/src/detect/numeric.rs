@@ -80,7 +80,9 @@ fn collect(b: &[u8], i: usize) -> Run {
         paren: (i > 0 && b[i - 1] == b'(') || (plus && i > 1 && b[i - 2] == b'('),
         ..Run::default()
     };
-    let phone_start = plus || b[i..].starts_with(b"08") || b[i..].starts_with(b"628");
+    // where the current number starts (a space starts a new one): a slash continues only a
+    // number that starts like a mobile phone
+    let mut seg = i;
     let mut s = i;
     loop {
         let e = digit_word_end(b, s);
@@ -111,7 +113,13 @@ fn collect(b: &[u8], i: usize) -> Run {
             b' ' | b'-' | b'.' if digit_at(e + 1) => (b[e], e + 1),
             // `0812/3456/7890`, `081234567890/081311112222`: a phone written with slashes or
             // two phones joined by one (only phones are taken from such a run)
-            b'/' if digit_at(e + 1) && phone_start => (b'/', e + 1),
+            b'/' if digit_at(e + 1)
+                && ((plus && seg == i)
+                    || b[seg..].starts_with(b"08")
+                    || b[seg..].starts_with(b"628")) =>
+            {
+                (b'/', e + 1)
+            }
             0xE2 if en_dash_then_digit(b, e) => (b'-', e + EN_DASH.len()),
             b')' if run.paren && run.n == 1 && b.get(e + 1) == Some(&b' ') && digit_at(e + 2) => {
                 (b')', e + 2)
@@ -133,6 +141,9 @@ fn collect(b: &[u8], i: usize) -> Run {
             _ => break,
         };
         run.seps[run.n - 1] = sep;
+        if sep == b' ' {
+            seg = next;
+        }
         s = next;
     }
     run
@@ -359,8 +370,11 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     let only = |allowed: &[u8]| seps.iter().all(|s| allowed.contains(s));
     let plus = a == 0 && run.plus;
     let neg0 = ctx.dist(role::NEG) == Some(0);
-    if run.seps[..run.n - 1].contains(&b'/') {
-        // a slashed run holds phones only: `0812/3456/7890` is one, `0812…/0813…` are two
+    let touches_slash =
+        seps.contains(&b'/') || (a > 0 && run.seps[a - 1] == b'/') || run.seps[z] == b'/';
+    if touches_slash {
+        // numbers joined by a slash are phones only: `0812/3456/7890` is one, `0812…/0813…`
+        // are two
         let mobile = d.starts_with(b"08") || d.starts_with(b"628") || plus;
         return phone(run, a, z, d, ctx).filter(|_| mobile && !(run.glued_end && z + 1 == run.n));
     }

@@ -162,6 +162,11 @@ fn phones_joined_by_a_slash() {
         [(K::Phone, "+6281234567890"), (K::Phone, "+6281311112222")]
     );
     assert_eq!(found("telp 62-21-5551234"), [(K::Phone, "62-21-5551234")]);
+    // a number before a slashed phone keeps its own type
+    assert_eq!(
+        found("NIK 3174051204900003 0812/3456/7890"),
+        [(K::Nik, "3174051204900003"), (K::Phone, "0812/3456/7890")]
+    );
     // slashed codes and dates stay what they were
     for t in [
         "Harga 0812/2024",
