@@ -124,7 +124,8 @@ pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
             ctx.note(roles, n, word);
         } else if w.eq_ignore_ascii_case(b"family") && right.eq_ignore_ascii_case(b"card") {
             ctx.note(role::KK, n, FAMILY_CARD);
-        } else if w.eq_ignore_ascii_case(b"b")
+        } else if w.len() == 1
+            && w[0] | 0x20 == b'b'
             && i >= 4
             && b[i - 4..i].eq_ignore_ascii_case(b"d.o.")
         {
@@ -135,6 +136,32 @@ pub(crate) fn before(b: &[u8], pos: usize) -> Ctx {
         n += 1;
     }
     ctx
+}
+
+/// Whether a word with role `r` is among the `max` words before `pos` on the same line: a cheap
+/// pre-test before [`before`] (which weighs every role and the negative words).
+pub(crate) fn role_in_words_before(b: &[u8], pos: usize, r: u32, max: u8) -> bool {
+    let lo = pos.saturating_sub(24);
+    let mut i = pos.min(b.len());
+    for _ in 0..max {
+        while i > lo && !is_word(b[i - 1]) {
+            if b[i - 1] == b'\n' {
+                return false;
+            }
+            i -= 1;
+        }
+        let e = i;
+        while i > lo && is_word(b[i - 1]) {
+            i -= 1;
+        }
+        if i == e {
+            return false;
+        }
+        if lexicon::roles(&b[i..e]) & r != 0 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Context in the (at most three) words after byte `pos`, same line.

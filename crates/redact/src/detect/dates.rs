@@ -191,7 +191,12 @@ fn spaced(b: &[u8], i: usize, n1: usize) -> Option<DateSpan> {
 /// A compact eight-digit date at `i`: `17081985` (day-month-year) or `19850817`
 /// (year-month-day). Only taken right after a birth word: on its own it is any number.
 pub(crate) fn compact(b: &[u8], i: usize) -> Option<DateSpan> {
-    if digits_at(b, i) != 8 || !clean_end(b, i + 8) {
+    // cheap tests first: this runs for every digit run that is no other date
+    if b.len() < i + 8
+        || b.get(i + 8).is_some_and(u8::is_ascii_digit)
+        || !b[i..i + 8].iter().all(u8::is_ascii_digit)
+        || !clean_end(b, i + 8)
+    {
         return None;
     }
     let d = &b[i..i + 8];

@@ -209,6 +209,12 @@ const FIELD_LABELS: &[&str] = &[
     "sistem",
     "jumlah",
     "saldo",
+    "sender",
+    "recipient",
+    "shipper",
+    "consignee",
+    "attention",
+    "contact",
 ];
 
 /// English word endings no given name has (`Connection`, `Deployment`, `Loading`).
@@ -324,14 +330,14 @@ pub(crate) fn ends_line(b: &[u8], e: usize) -> bool {
 /// Lower-case name words after an explicit label (`nama saya ruth hutapea`): words that are
 /// no chat word and no keyword, at least one of them a gazetteer name.
 pub(crate) fn lower_name(b: &[u8], p: usize) -> Option<Name> {
-    let mut n = Name {
-        start: p,
-        end: p,
-        words: 0,
-        gazetteer: false,
-    };
-    let mut q = p;
-    while n.words < 4 {
+    if !b.get(p).is_some_and(u8::is_ascii_lowercase) {
+        return None;
+    }
+    // Up to four lower-case words that are names or unknown; the chat-word list is consulted
+    // only once a gazetteer name is among them (it is the costly test).
+    let mut words = [(0usize, 0usize, false); 4];
+    let (mut k, mut q, mut any_gaz) = (0, p, false);
+    while k < 4 {
         let e = q + b[q..].iter().take_while(|c| c.is_ascii_lowercase()).count();
         let w = &b[q..e];
         if w.len() < 2
@@ -341,17 +347,35 @@ pub(crate) fn lower_name(b: &[u8], p: usize) -> Option<Name> {
             break;
         }
         let roles = lexicon::roles(w);
-        let chat = std::str::from_utf8(w).is_ok_and(|s| CHAT_WORDS.contains(&s));
-        if chat || roles & !(role::GIVEN | role::SURNAME | role::MARGA | role::CHINESE) != 0 {
+        if roles & !(role::GIVEN | role::SURNAME | role::MARGA | role::CHINESE) != 0 {
             break;
         }
-        n.gazetteer |= roles & (role::GIVEN | role::SURNAME) != 0;
-        n.words += 1;
-        n.end = e;
+        let gaz = roles != 0;
+        any_gaz |= gaz;
+        words[k] = (q, e, gaz);
+        k += 1;
         if b.get(e) != Some(&b' ') {
             break;
         }
         q = e + 1;
+    }
+    if !any_gaz {
+        return None;
+    }
+    let mut n = Name {
+        start: p,
+        end: p,
+        words: 0,
+        gazetteer: false,
+    };
+    for &(ws, we, gaz) in &words[..k] {
+        let chat = !gaz && std::str::from_utf8(&b[ws..we]).is_ok_and(|s| CHAT_WORDS.contains(&s));
+        if chat {
+            break;
+        }
+        n.gazetteer |= gaz;
+        n.words += 1;
+        n.end = we;
     }
     (n.words > 0 && n.gazetteer).then_some(n)
 }
@@ -423,6 +447,9 @@ pub(crate) fn by_shape(sc: &mut Scan<'_>, s: usize, e: usize, roles: u32) -> Opt
     let ne = word_end(b, e + 1);
     let next = &b[e + 1..ne];
     let next_roles = lexicon::roles(next);
+    if !bali && next_roles & role::MARGA == 0 && roles & role::CHINESE == 0 {
+        return None;
+    }
     let n = name_words(b, s, false)?;
     let ok = if bali {
         // `I Made Sudarsana`, not the English `How I Made It`

@@ -160,8 +160,6 @@ fn bracketed_area(b: &[u8], e: usize) -> Option<usize> {
     ((1..=4).contains(&(de - o - 1)) && b.get(de) == Some(&b')')).then_some(o + 1)
 }
 
-/// Scans the digit run starting at `i`; returns where the main pass continues.
-/// `glued` is set when the run follows a context word without a space (`WA0812…`).
 /// A date starting at the digit `i` (`17/08/1985`, `5th May 1990`), reported as a birth date
 /// when a birth word is near; returns its end. A compact `17081985` counts only right after a
 /// birth word.
@@ -169,7 +167,18 @@ pub(crate) fn date(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
     let b = sc.b;
     let (d, reach) = match dates::at_digit(b, i) {
         Some(d) => (d, if d.partial { 3 } else { 6 }),
-        None => (dates::compact(b, i)?, 2),
+        None => {
+            let d = dates::compact(b, i)?;
+            // most eight-digit numbers are no date: look for the birth word cheaply first
+            let hinted = sc
+                .hint
+                .as_ref()
+                .is_some_and(|h| h.dist(role::DOB).is_some());
+            if !hinted && !super::context::role_in_words_before(b, i, role::DOB, 3) {
+                return None;
+            }
+            (d, 2)
+        }
     };
     let ctx = sc.ctx(i);
     if ctx.has(role::DOB, reach) {
@@ -187,6 +196,8 @@ pub(crate) fn date(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
     Some(d.end)
 }
 
+/// Scans the digit run starting at `i`; returns where the main pass continues.
+/// `glued` is set when the run follows a context word without a space (`WA0812…`).
 pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
     let b = sc.b;
     if let Some(end) = date(sc, i) {

@@ -318,28 +318,34 @@ pub(crate) fn after_trigger(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry)
         );
         return Some(n.end);
     }
-    // A job title after the honorific (`Bu Dokter`, `Pak Lurah`) is a role, not a name; a
-    // name may follow it (`Pak Guru Bambang`).
-    let job_end = p + b[p..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
-    let p = if lexicon::roles(&b[p..job_end]) & role::JOB != 0 {
-        let q = skip_spaces(b, job_end);
-        if q == job_end || !b.get(q).is_some_and(u8::is_ascii_uppercase) {
-            return Some(job_end);
-        }
-        q
-    } else {
-        p
-    };
     let informal = r & role::INFORMAL != 0;
-    let Some(n) = name_words(b, p, informal) else {
-        return if informal {
-            informal_name(sc, p, entry.word)
-        } else {
-            None
-        };
+    let n = match name_words(b, p, informal) {
+        Some(n) => n,
+        None => {
+            // A job title after the honorific (`Bu Dokter`, `Pak Lurah`; a stop word, so no
+            // name above) is a role, not a name; a name may follow it (`Pak Guru Bambang`).
+            // (a lower-case `bu dokter` is no name either: `informal_name` skips keywords)
+            let job_end = if b[p].is_ascii_uppercase() {
+                p + b[p..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count()
+            } else {
+                p
+            };
+            if job_end == p || lexicon::roles(&b[p..job_end]) & role::JOB == 0 {
+                return if informal {
+                    informal_name(sc, p, entry.word)
+                } else {
+                    None
+                };
+            }
+            let q = skip_spaces(b, job_end);
+            if q == job_end || !b.get(q).is_some_and(u8::is_ascii_uppercase) {
+                return Some(job_end);
+            }
+            name_words(b, q, false)?
+        }
     };
     let score = if n.gazetteer { 0.9 } else { 0.85 };
     sc.push(

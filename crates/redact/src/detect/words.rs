@@ -42,21 +42,31 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
         return e;
     }
-    if (2..=9).contains(&w.len())
-        && matches!(b.get(e), Some(b':' | b' ' | b'.'))
-        && let Some(end) = names::english_label(sc, s, e)
-    {
-        return end;
-    }
     if w[0].is_ascii_uppercase()
         && let Some(end) = person::speaker(sc, s)
     {
         return end;
     }
+    // a capitalised word before another one may start a name known from its shape
+    let shape = |sc: &mut Scan<'_>, r: u32| {
+        if w[0].is_ascii_uppercase()
+            && b.get(e) == Some(&b' ')
+            && b.get(e + 1).is_some_and(u8::is_ascii_uppercase)
+        {
+            names::by_shape(sc, s, e, r).unwrap_or(e)
+        } else {
+            e
+        }
+    };
     let Some(entry) = lexicon::lookup(w) else {
-        return names::by_shape(sc, s, e, 0).unwrap_or(e);
+        return shape(sc, 0);
     };
     let r = entry.roles;
+    if r & role::EN_LABEL != 0
+        && let Some(end) = names::english_label(sc, s, e)
+    {
+        return end;
+    }
     if r & role::MONTH != 0
         && let Some(d) = dates::at_month(b, s)
     {
@@ -89,7 +99,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
     {
         return end;
     }
-    names::by_shape(sc, s, e, r).unwrap_or(e)
+    shape(sc, r)
 }
 
 /// Passport: one or two capital letters and 7 digits (`A1234567`, `B 1234567`), only within

@@ -63,6 +63,8 @@ pub(crate) mod role {
     pub const MARGA: u32 = 1 << 28;
     /// A Chinese-Indonesian family name, written first (`Tan Siok Lan`).
     pub const CHINESE: u32 = 1 << 29;
+    /// The first word of an English name label used with a colon (`Sender:`, `Bill to:`).
+    pub const EN_LABEL: u32 = 1 << 30;
     /// The context roles used to type numbers.
     pub const CONTEXT: u32 =
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
