@@ -368,7 +368,10 @@ async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
         (format!("/console/payouts/{payout}"), StatusCode::OK),
         ("/console/mail".into(), StatusCode::OK),
         ("/console/security".into(), StatusCode::OK),
-        (format!("/console/security/incidents/{incident}"), StatusCode::OK),
+        (
+            format!("/console/security/incidents/{incident}"),
+            StatusCode::OK,
+        ),
         ("/console/security/plan".into(), StatusCode::OK),
         ("/console/policy".into(), StatusCode::OK),
         ("/console/invite?token=nope".into(), StatusCode::NOT_FOUND),

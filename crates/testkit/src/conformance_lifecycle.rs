@@ -298,7 +298,10 @@ pub async fn retention_erase_skips_a_customer_active_meanwhile(store: Arc<dyn St
     // time already read from it); waited for as a condition, with a deadline, not a sleep.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while jaga_core::now_ms() < cutoff {
-        assert!(std::time::Instant::now() < deadline, "the clock stands still");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock stands still"
+        );
         tokio::task::yield_now().await;
     }
     h.vault

@@ -98,7 +98,8 @@ async fn a_held_case_is_decided_once_from_the_console_and_refusals_change_nothin
     let r = c.post(decide, Some(&cs), "", &decline(&cs)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(audited(&c, "fraud.review.decide", "denied").await, 1);
-    // An unknown decision: a 422, nothing recorded.
+    // A decision the form does not offer: the console's "form could not be read" (400), nothing
+    // recorded.
     let r = c
         .post(
             decide,
@@ -107,8 +108,14 @@ async fn a_held_case_is_decided_once_from_the_console_and_refusals_change_nothin
             &form(&[("csrf_token", &fina.csrf), ("decision", "maybe")]),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(c.h.store.fraud_labels_after("", 10).await.unwrap().is_empty());
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        c.h.store
+            .fraud_labels_after("", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(audited(&c, "fraud.review.decide", "ok").await, 0);
     // Finance declines with a note: the case leaves the queue, labelled fraud, audited once.
     let r = c.post(decide, Some(&fina), "", &decline(&fina)).await;
@@ -123,7 +130,10 @@ async fn a_held_case_is_decided_once_from_the_console_and_refusals_change_nothin
     assert_eq!(audited(&c, "fraud.review.decide", "ok").await, 1);
     let r = c.get("/console/fraud", Some(&fina), "").await;
     assert_eq!(queued(&r.body), ["signup-approve"]);
-    let recent = &r.body[r.body.find("id=\"fraud-recent\"").expect("recent decisions")..];
+    let recent = &r.body[r
+        .body
+        .find("id=\"fraud-recent\"")
+        .expect("recent decisions")..];
     assert!(recent.contains("signup-decline") && recent.contains("alamat fiktif"));
     // A second decision on the same case: a conflict, nothing more recorded.
     let r = c.post(decide, Some(&fina), "", &decline(&fina)).await;
@@ -235,7 +245,12 @@ async fn list_entries_are_added_and_removed_from_the_console_and_refusals_change
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = c
-        .post("/console/fraud/lists/remove", Some(&fina), "", &remove(&fina))
+        .post(
+            "/console/fraud/lists/remove",
+            Some(&fina),
+            "",
+            &remove(&fina),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(c.h.store.fraud_lists_all().await.unwrap().len(), 1);

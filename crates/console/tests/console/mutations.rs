@@ -226,7 +226,10 @@ async fn every_signed_in_post_refuses_a_missing_or_forged_csrf_token_and_does_no
 fn router_post_routes() -> Vec<String> {
     let src = include_str!("../../src/lib.rs");
     let start = src.find("pub fn router(").expect("the router function");
-    let end = start + src[start..].find(".fallback(").expect("the router's fallback");
+    let end = start
+        + src[start..]
+            .find(".fallback(")
+            .expect("the router's fallback");
     src[start..end]
         .split(".route(")
         .skip(1)
@@ -282,8 +285,14 @@ fn every_post_route_of_the_router_is_listed() {
         );
     }
     // The matcher itself: a parameter is one non-empty segment.
-    assert!(matches_route("/console/staff/{id}/{what}", "/console/staff/1/disable"));
-    assert!(!matches_route("/console/staff/{id}/role", "/console/staff/1/2/role"));
+    assert!(matches_route(
+        "/console/staff/{id}/{what}",
+        "/console/staff/1/disable"
+    ));
+    assert!(!matches_route(
+        "/console/staff/{id}/role",
+        "/console/staff/1/2/role"
+    ));
     assert!(!matches_route("/console/payees/{id}", "/console/payees/"));
 }
 

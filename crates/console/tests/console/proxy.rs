@@ -200,7 +200,11 @@ async fn console_cookies_are_exactly_host_prefixed_secure_httponly_and_samesite_
             "/console/lang",
             None,
             &format!("__Host-jaga_pre={token}"),
-            &form(&[("csrf_token", &token), ("lang", "en"), ("back", "/console/")]),
+            &form(&[
+                ("csrf_token", &token),
+                ("lang", "en"),
+                ("back", "/console/"),
+            ]),
         )
         .await;
     assert_eq!(
@@ -254,7 +258,12 @@ async fn console_cookies_are_exactly_host_prefixed_secure_httponly_and_samesite_
     let at = account.body.find(key).expect("csrf field") + key.len();
     let csrf = &account.body[at..at + account.body[at..].find('"').unwrap()];
     let out = c
-        .post("/console/logout", None, &jar, &form(&[("csrf_token", csrf)]))
+        .post(
+            "/console/logout",
+            None,
+            &jar,
+            &form(&[("csrf_token", csrf)]),
+        )
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
     assert_eq!(

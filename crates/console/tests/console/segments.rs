@@ -8,7 +8,8 @@ use super::*;
 
 /// A customer in `segment`: `(id, code)`.
 async fn customer_in(c: &Console, name: &str, segment: &str) -> (uuid::Uuid, String) {
-    let w = c.h.vault.writer(&c.h.admin()).await.unwrap();
+    let system = c.h.admin();
+    let w = c.h.vault.writer(&system).await.unwrap();
     let created = w
         .create(&NewCustomer {
             full_name: name.into(),
@@ -115,9 +116,16 @@ async fn the_requests_page_keeps_another_segments_requests_out_and_audits_the_at
     let hidden = c
         .post("/console/requests", Some(&m), "", &record(&other.1))
         .await;
-    assert_eq!(hidden.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", hidden.body);
+    assert_eq!(
+        hidden.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        hidden.body
+    );
     let message = |body: &str| {
-        let at = body.find("id=\"requests-error\"").expect("an error message");
+        let at = body
+            .find("id=\"requests-error\"")
+            .expect("an error message");
         body[at..at + body[at..].find("</").unwrap()].to_string()
     };
     assert_eq!(message(&hidden.body), message(&unknown.body));
@@ -126,15 +134,14 @@ async fn the_requests_page_keeps_another_segments_requests_out_and_audits_the_at
         1,
         "the hidden match is audited"
     );
-    let all = c
-        .h
-        .vault
-        .requests(&c.h.admin())
-        .await
-        .unwrap()
-        .list(false)
-        .await
-        .unwrap();
+    let all =
+        c.h.vault
+            .requests(&c.h.admin())
+            .await
+            .unwrap()
+            .list(false)
+            .await
+            .unwrap();
     let for_other = all.iter().filter(|r| r.customer_id == other.0).count();
     assert_eq!(for_other, 1, "nothing recorded for the other segment");
 
@@ -163,10 +170,7 @@ async fn the_requests_page_keeps_another_segments_requests_out_and_audits_the_at
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        segment_denials(&c, "request.close", Some(other.0)).await,
-        1
-    );
+    assert_eq!(segment_denials(&c, "request.close", Some(other.0)).await, 1);
     let row = c.h.store.request_get(other_req).await.unwrap().unwrap();
     assert_eq!(row.status, jaga_core::requests::RequestStatus::Open);
     let r = c

@@ -486,12 +486,11 @@ async fn consents_of_another_segments_customer_are_not_found_and_audited() {
         segment_denials(&e, "consent.record", Some(&other.0)).await,
         1
     );
-    let stored = e
-        .h
-        .store
-        .consents_of(other.0.parse().unwrap())
-        .await
-        .unwrap();
+    let stored =
+        e.h.store
+            .consents_of(other.0.parse().unwrap())
+            .await
+            .unwrap();
     assert!(stored.is_empty(), "nothing recorded: {stored:?}");
     // Reading: the same.
     let (st, v, _) = e.call("GET", &uri(&own.0), Some(&s), None, &[]).await;
@@ -522,7 +521,10 @@ async fn requests_of_another_segments_customer_are_not_found_and_audited() {
     let (_, unknown_v, _) = e
         .call("POST", "/v1/requests", Some(&s), Some(body(&unknown)), &[])
         .await;
-    assert_eq!(v["code"], unknown_v["code"], "same answer as an unknown customer");
+    assert_eq!(
+        v["code"], unknown_v["code"],
+        "same answer as an unknown customer"
+    );
     assert_eq!(
         segment_denials(&e, "request.record", Some(&other.0)).await,
         1
@@ -543,17 +545,26 @@ async fn requests_of_another_segments_customer_are_not_found_and_audited() {
         .await;
     assert_eq!(st, StatusCode::OK, "own segment: {v}");
     let (st, v, _) = e
-        .call("GET", &format!("/v1/requests/{theirs}"), Some(&s), None, &[])
+        .call(
+            "GET",
+            &format!("/v1/requests/{theirs}"),
+            Some(&s),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
     let (_, unknown_v, _) = e
-        .call("GET", &format!("/v1/requests/{unknown}"), Some(&s), None, &[])
+        .call(
+            "GET",
+            &format!("/v1/requests/{unknown}"),
+            Some(&s),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(v["code"], unknown_v["code"]);
-    assert_eq!(
-        segment_denials(&e, "request.read", Some(&other.0)).await,
-        1
-    );
+    assert_eq!(segment_denials(&e, "request.read", Some(&other.0)).await, 1);
     // Closing it: 404, audited, still open; the own one closes.
     let close = json!({"status": "done", "outcome": "answered"});
     let (st, v, _) = e
@@ -570,13 +581,12 @@ async fn requests_of_another_segments_customer_are_not_found_and_audited() {
         segment_denials(&e, "request.close", Some(&other.0)).await,
         1
     );
-    let row = e
-        .h
-        .store
-        .request_get(theirs.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let row =
+        e.h.store
+            .request_get(theirs.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(row.status, jaga_core::requests::RequestStatus::Open);
     let (st, v, _) = e
         .call(
