@@ -1,9 +1,11 @@
 // Browser tests of the fraud monitor's allow and block lists (fraud:manage, admin): an entry is
 // added with a note and shown only as a masked hint, blocks matching events at once, refuses a
-// card number, is removed again; other roles have no list page.
-import { test, before, after } from 'node:test';
+// card number, is removed again; other roles have no list page. Each test makes its own
+// members, so any order passes (`JAGA_E2E_ORDER`, ../lib/order.mjs).
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, member, screenshot } from '../lib/harness.mjs';
+import { test, register } from '../lib/order.mjs';
 
 let server;
 let events;
@@ -92,3 +94,5 @@ test('cs_manager has no list page', async () => {
     await b.close();
   }
 });
+
+register();

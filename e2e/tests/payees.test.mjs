@@ -2,10 +2,11 @@
 // call-back from a different finance member (the number on file only), a payout to the new
 // details needs approvals from others (the creator's own approval is refused, with the reason
 // on the page), and the e-mail check explains a bank-change request and links to the payees.
-// Each test makes its own members.
-import { test, before, after } from 'node:test';
+// Each test makes its own members, so any order passes (`JAGA_E2E_ORDER`, ../lib/order.mjs).
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, member, freshCode, screenshot } from '../lib/harness.mjs';
+import { test, register } from '../lib/order.mjs';
 
 let server;
 
@@ -195,3 +196,5 @@ test('the e-mail check explains a bank-change request and links to the payees', 
     await fina.b.close();
   }
 });
+
+register();

@@ -1,33 +1,39 @@
 // Browser tests of customer requests (UU PDP) in the console: a cs_manager sees the open
 // requests with their due dates (an overdue one highlighted), records a request by customer
-// code and closes one, in both languages; cs_staff has no requests page.
-import { test, before, after } from 'node:test';
+// code and closes one, in both languages; cs_staff has no requests page. Each test sets up what
+// it needs, so any order passes (`JAGA_E2E_ORDER`, ../lib/order.mjs).
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, browser, onboard, acceptAgreement, screenshot } from '../lib/harness.mjs';
+import { test, register } from '../lib/order.mjs';
 
 let server;
-let code;
+let key;
 
 before(async () => {
   server = await startServer();
-  const key = await server.apiKey('customers:write,requests:read,requests:write');
+  key = await server.apiKey('customers:write,requests:read,requests:write');
+});
+
+after(async () => {
+  if (server) await server.stop();
+});
+
+/** A customer of the calling test's own with an erasure request received four days ago by
+ * WhatsApp (overdue); returns the customer's code. */
+async function overdueRequest() {
   const c = await server.api(key, 'POST', '/v1/customers', {
     full_name: 'Wulan Permata', email: 'wulan.permata@example.co.id', phone: '081277788899',
   });
   assert.equal(c.status, 201, c.text);
-  code = c.json.code;
-  // Received four days ago by WhatsApp: overdue.
   const received = new Date(Date.now() - 96 * 3600 * 1000).toISOString();
   const r = await server.api(key, 'POST', '/v1/requests', {
     customer_id: c.json.id, kind: 'erasure', channel: 'whatsapp', received_at: received,
   });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.overdue, true);
-});
-
-after(async () => {
-  if (server) await server.stop();
-});
+  return c.json.code;
+}
 
 async function member(role, email) {
   const link = await server.inviteStaff(email, role);
@@ -38,6 +44,7 @@ async function member(role, email) {
 }
 
 test('a cs_manager sees the overdue request, records one by code and closes one', async () => {
+  const code = await overdueRequest();
   const b = await member('cs_manager', 'mgr-req@toko.example');
   const { page } = b;
   try {
@@ -100,3 +107,5 @@ test('cs_staff has no requests page', async () => {
     await b.close();
   }
 });
+
+register();

@@ -54,6 +54,9 @@ mod firstweek;
 /// Where sign-in leads, and the step-up prompt.
 #[path = "console/flows.rs"]
 mod flows;
+/// The fraud review queue's decisions and the allow/block lists, with the change each makes.
+#[path = "console/fraud.rs"]
+mod fraud;
 /// Issue 18: hostile values in every form, inline guard refusals, links from `public_url`.
 #[path = "console/hostile.rs"]
 mod hostile;
@@ -79,6 +82,12 @@ mod reports;
 /// Security: alerts, incidents, the plan, staff containment (issue 16).
 #[path = "console/security.rs"]
 mod security;
+/// Segment isolation on the customer requests page.
+#[path = "console/segments.rs"]
+mod segments;
+/// The payee contact call-back's step-up.
+#[path = "console/stepup.rs"]
+mod stepup;
 /// The activity page: own actions and the CS team's.
 #[path = "console/team.rs"]
 mod team;
@@ -294,9 +303,77 @@ async fn every_console_page_has_the_strict_csp_and_no_inline_script() {
     let c = console().await;
     let admin = c.admin().await;
     let id = c.customer("Dewi Sari", "VIP").await;
+    // Something on every page that shows one thing: a held fraud case, a payee with a payout,
+    // an incident.
+    let key = fraud::api_key(&c, &[jaga_core::auth::Scope::EventsWrite]).await;
+    fraud::held_case(&c, &key, "signup-csp").await;
+    let fina = c
+        .member(&admin, Role::Finance, "fina@toko.example", true)
+        .await;
+    let r = c
+        .post(
+            "/console/payees",
+            Some(&fina),
+            "",
+            &payees::payee_form(&fina.csrf),
+        )
+        .await;
+    let payee = payees::located(&r, "payees");
+    let r = c
+        .post(
+            &format!("/console/payees/{payee}/bank/1/verify"),
+            Some(&admin),
+            "",
+            &payees::call_form(&admin.csrf, "081234567890", "verify"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c
+        .post(
+            "/console/payouts",
+            Some(&fina),
+            "",
+            &form(&[
+                ("csrf_token", &fina.csrf),
+                ("payee_id", &payee),
+                ("amount", "15.000.000"),
+            ]),
+        )
+        .await;
+    let payout = payees::located(&r, "payouts");
+    let incident =
+        c.h.vault
+            .incident_open(
+                &admin.caller,
+                None,
+                Some("Uji"),
+                Some("api_key:uji"),
+                Some(jaga_core::now_ms() - 3_600_000),
+            )
+            .await
+            .unwrap()
+            .id;
     // Every page type, with the status it must answer (a page that exists answers 200).
     let pages = [
         ("/console/login".to_string(), StatusCode::OK),
+        (format!("/console/customers/{id}/erase"), StatusCode::OK),
+        (format!("/console/customers/{id}/segment"), StatusCode::OK),
+        ("/console/requests".into(), StatusCode::OK),
+        ("/console/fraud".into(), StatusCode::OK),
+        ("/console/fraud/lists".into(), StatusCode::OK),
+        ("/console/fraud/case/signup-csp".into(), StatusCode::OK),
+        ("/console/payees".into(), StatusCode::OK),
+        (format!("/console/payees/{payee}"), StatusCode::OK),
+        ("/console/payouts".into(), StatusCode::OK),
+        (format!("/console/payouts/{payout}"), StatusCode::OK),
+        ("/console/mail".into(), StatusCode::OK),
+        ("/console/security".into(), StatusCode::OK),
+        (
+            format!("/console/security/incidents/{incident}"),
+            StatusCode::OK,
+        ),
+        ("/console/security/plan".into(), StatusCode::OK),
+        ("/console/policy".into(), StatusCode::OK),
         ("/console/invite?token=nope".into(), StatusCode::NOT_FOUND),
         ("/console/customers".into(), StatusCode::OK),
         (format!("/console/customers/{id}"), StatusCode::OK),

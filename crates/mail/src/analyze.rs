@@ -193,6 +193,11 @@ impl Analyzer {
         if raw.len() > MAX_MESSAGE {
             return Err(MailError::TooLarge { max: MAX_MESSAGE });
         }
+        if !starts_with_a_header(raw) {
+            // The parser reads any bytes as some message (a binary file, an Outlook `.msg`
+            // saved by mistake): without this check such a file got a verdict, "low risk".
+            return Err(MailError::NotAMessage);
+        }
         let msg = self.parser.parse(raw).ok_or(MailError::NotAMessage)?;
         if msg.headers().is_empty() {
             return Err(MailError::NotAMessage);
@@ -810,4 +815,22 @@ fn attachment_indicator(f: Finding) -> Indicator {
             Indicator::new(Code::ArchiveOpaque, 10, M::MailArchiveOpaque, name(n))
         }
     }
+}
+
+/// Whether `raw` begins like an RFC 5322 message: its first line (after a byte-order mark and an
+/// mbox `From ` line) is a header field: a name of printable US-ASCII
+/// (optionally followed by blanks, the obsolete syntax) and a colon.
+fn starts_with_a_header(raw: &[u8]) -> bool {
+    let mut rest = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
+    let line_of = |b: &[u8]| -> usize { b.iter().position(|&c| c == b'\n').unwrap_or(b.len()) };
+    if rest.starts_with(b"From ") {
+        let end = line_of(rest);
+        rest = rest.get(end + 1..).unwrap_or_default();
+    }
+    let line = &rest[..line_of(rest)];
+    let Some(colon) = line.iter().position(|&c| c == b':') else {
+        return false;
+    };
+    let name = line[..colon].trim_ascii_end();
+    !name.is_empty() && name.iter().all(|&c| (33..=126).contains(&c))
 }

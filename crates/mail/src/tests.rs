@@ -217,6 +217,31 @@ fn dkim_with_provided_keys() {
 }
 
 #[test]
+fn a_file_that_does_not_begin_with_a_header_is_not_a_message() {
+    // A binary file or an Outlook `.msg` (an OLE container) got a "low risk" verdict before.
+    for raw in [
+        &b"\xff\xfe\x00\x01"[..],
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00From: a@b.c\r\n",
+        b"Mohon transfer ke rekening baru: BCA 1234567890\r\n",
+        b": no name\r\n\r\nhi",
+        b"\r\n\r\nFrom: a@example.com\r\n\r\nhi\r\n",
+    ] {
+        assert_eq!(analyze(raw, &ctx()), Err(MailError::NotAMessage), "{raw:?}");
+    }
+    // What does begin with a header is analysed: a byte-order mark, an mbox `From ` line and
+    // the obsolete blank before the colon are accepted. (Blank lines first mean no header, as
+    // the parser has always read them.)
+    for raw in [
+        &b"From: a@example.com\r\nSubject: x\r\n\r\nhi\r\n"[..],
+        b"\xef\xbb\xbfFrom: a@example.com\r\n\r\nhi\r\n",
+        b"From a@example.com Mon Dec  7 09:00:00 2026\nFrom: a@example.com\n\nhi\n",
+        b"Subject : x\r\nFrom: a@example.com\r\n\r\nhi\r\n",
+    ] {
+        assert!(analyze(raw, &ctx()).is_ok(), "{raw:?}");
+    }
+}
+
+#[test]
 fn bad_input_is_an_error_or_a_result_never_a_panic() {
     assert_eq!(analyze(b"", &ctx()), Err(MailError::Empty));
     assert!(matches!(

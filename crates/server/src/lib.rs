@@ -82,6 +82,9 @@ pub struct AppState {
     /// the console's "verify now" checks the stored checkpoints' signatures. Unset: the tree is
     /// still checked, signatures are not.
     pub audit_verifier: std::sync::OnceLock<jaga_audit::VerifierKey>,
+    /// Request handlers running now (each in its own task, see `run_to_completion`), including
+    /// those whose client has hung up.
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {
@@ -104,7 +107,35 @@ impl AppState {
             unseal_lock: tokio::sync::Mutex::new(()),
             staff,
             audit_verifier: std::sync::OnceLock::new(),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         })
+    }
+
+    /// How many request handlers are running now, including those whose client hung up (they
+    /// run to completion in their own tasks). Zero once every request taken has finished its
+    /// work: what a test waits for instead of sleeping.
+    pub fn handlers_in_flight(&self) -> usize {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Counts a handler in [`AppState::handlers_in_flight`] while it lives.
+struct InFlight(Arc<AppState>);
+
+impl InFlight {
+    fn enter(state: Arc<AppState>) -> Self {
+        state
+            .in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(state)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -180,7 +211,10 @@ pub fn router_with(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router
             state.clone(),
             idempotency::layer,
         ))
-        .layer(middleware::from_fn(run_to_completion))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            run_to_completion,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
@@ -259,8 +293,18 @@ async fn edge(State(state): State<Arc<AppState>>, mut req: Request, next: Next) 
 /// Runs the handler in its own task, so a client that hangs up does not cancel a request halfway
 /// (between a store call and the audit it owes, or inside a commit). A handler panic becomes a
 /// 500 problem instead of a dropped connection.
-async fn run_to_completion(req: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(req)).await {
+async fn run_to_completion(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    // Counted from before the task starts until it ends (the guard moves into the task).
+    let counted = InFlight::enter(state);
+    let task = async move {
+        let _counted = counted;
+        next.run(req).await
+    };
+    match tokio::spawn(task).await {
         Ok(res) => res,
         Err(_) => {
             tracing::error!("request handler panicked");

@@ -276,9 +276,14 @@ pub async fn retention_erase_skips_a_customer_active_meanwhile(store: Arc<dyn St
     let ordered = w.create(&marked_customer("RetOrd", 11)).await.unwrap().id;
     let updated = w.create(&marked_customer("RetUpd", 12)).await.unwrap().id;
     let idle = w.create(&marked_customer("RetIdle", 13)).await.unwrap().id;
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let cutoff = jaga_core::now_ms();
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // The cutoff is taken from the stored times, not from the clock after a pause: one
+    // millisecond after the last of the three was written, so all three are due.
+    let mut last_written = 0;
+    for id in [ordered, updated, idle] {
+        let found = store.customer_load(id).await.unwrap().unwrap();
+        last_written = last_written.max(found.row.updated_at);
+    }
+    let cutoff = last_written + 1;
     let mut due = store
         .retention_due(cutoff, &RetentionTarget::Customer, None, 10)
         .await
@@ -288,7 +293,17 @@ pub async fn retention_erase_skips_a_customer_active_meanwhile(store: Arc<dyn St
     want.sort();
     assert_eq!(due, want, "all three are due when selected");
 
-    // Meanwhile: an order for one, an update of another.
+    // Meanwhile: an order for one, an update of another. They are stamped by the vault's clock,
+    // which must have reached the cutoff first (at most a millisecond: the cutoff is one past a
+    // time already read from it); waited for as a condition, with a deadline, not a sleep.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while jaga_core::now_ms() < cutoff {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock stands still"
+        );
+        tokio::task::yield_now().await;
+    }
     h.vault
         .order_writer(&admin)
         .await

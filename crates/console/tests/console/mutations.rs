@@ -32,8 +32,9 @@ async fn done_count(c: &Console) -> usize {
 
 /// Every signed-in POST route of the console, with a form that would change something.
 /// (`/console/security/alerts/{id}/…` name an alert that does not exist: with a valid token they
-/// answer 404, so the 403 the test sees is the token check's.)
-fn signed_in_posts(
+/// answer 404, so the 403 the test sees is the token check's.) A route added to the router
+/// without an entry here fails `every_post_route_of_the_router_is_listed`.
+pub(super) fn signed_in_posts(
     customer: uuid::Uuid,
     code: &str,
     member: &str,
@@ -53,6 +54,10 @@ fn signed_in_posts(
         (
             format!("/console/customers/{customer}/reveal"),
             "fields=email&purpose=CS-1+alamat".into(),
+        ),
+        (
+            format!("/console/customers/{customer}/export"),
+            "purpose=permintaan+akses+pelanggan".into(),
         ),
         (
             format!("/console/customers/{customer}/notes"),
@@ -128,6 +133,34 @@ fn signed_in_posts(
         ("/console/payouts/export".into(), "format=bca".into()),
         ("/console/mail".into(), String::new()),
         (
+            "/console/requests".into(),
+            format!("code={code}&kind=erasure&channel=email"),
+        ),
+        (
+            format!("/console/requests/{}/close", uuid::Uuid::new_v4()),
+            "status=done&outcome=answered".into(),
+        ),
+        (
+            "/console/fraud/signup-1/decide".into(),
+            "decision=decline&note=kartu+curian".into(),
+        ),
+        (
+            "/console/fraud/lists/add".into(),
+            "list=block&entity=email&value=penipu%40mailinator.com&note=x".into(),
+        ),
+        (
+            "/console/fraud/lists/remove".into(),
+            format!("list=block&entity=email&key=k:{}", "0".repeat(64)),
+        ),
+        (
+            format!("/console/payees/{}/contacts", uuid::Uuid::new_v4()),
+            "phone=081399990000&email=finance%40glowbeauty.co.id".into(),
+        ),
+        (
+            format!("/console/payees/{}/contacts/2/verify", uuid::Uuid::new_v4()),
+            "number_called=081234567890&confirmed=ok&reference=R1&decision=verify".into(),
+        ),
+        (
             "/console/security/alerts/no-such-alert/ack".into(),
             String::new(),
         ),
@@ -186,6 +219,81 @@ async fn every_signed_in_post_refuses_a_missing_or_forged_csrf_token_and_does_no
         c.get("/console/account", Some(&cs), "").await.status,
         StatusCode::OK
     );
+}
+
+/// The POST routes of the console's router, read from its source (`crates/console/src/lib.rs`):
+/// the path of every `.route(…)` whose handlers include a `post(…)`, under `/console`.
+fn router_post_routes() -> Vec<String> {
+    let src = include_str!("../../src/lib.rs");
+    let start = src.find("pub fn router(").expect("the router function");
+    let end = start
+        + src[start..]
+            .find(".fallback(")
+            .expect("the router's fallback");
+    src[start..end]
+        .split(".route(")
+        .skip(1)
+        .filter(|chunk| chunk.contains("post("))
+        .map(|chunk| {
+            let path = chunk.split('"').nth(1).expect("a route path literal");
+            format!("/console{path}")
+        })
+        .collect()
+}
+
+/// Whether `uri` (no query) matches the route `pattern`, where `{…}` is one path segment.
+fn matches_route(pattern: &str, uri: &str) -> bool {
+    let (p, u): (Vec<_>, Vec<_>) = (pattern.split('/').collect(), uri.split('/').collect());
+    p.len() == u.len()
+        && p.iter()
+            .zip(&u)
+            .all(|(p, u)| (p.starts_with('{') && p.ends_with('}') && !u.is_empty()) || p == u)
+}
+
+/// The POST routes a visitor uses before having a session (their forms carry the pre-session
+/// token or the pending session's; tested in `forms_without_a_valid_csrf_token_are_refused`,
+/// `a_tossed_unprefixed_pre_session_cookie_is_worthless` and the staff API tests).
+const PRE_SESSION_POSTS: [&str; 4] = [
+    "/console/login",
+    "/console/login/code",
+    "/console/enrol",
+    "/console/invite",
+];
+
+#[test]
+fn every_post_route_of_the_router_is_listed() {
+    let routes = router_post_routes();
+    assert!(routes.len() >= 40, "the source was read: {routes:?}");
+    let id = uuid::Uuid::new_v4();
+    let listed: Vec<String> = signed_in_posts(id, "JG-AAAA-AAAA-A", "m", "h")
+        .into_iter()
+        .map(|(uri, _)| uri)
+        .collect();
+    for route in &routes {
+        let covered = PRE_SESSION_POSTS.contains(&route.as_str())
+            || listed.iter().any(|uri| matches_route(route, uri));
+        assert!(
+            covered,
+            "POST {route} has no entry in signed_in_posts (CSRF refusal untested)"
+        );
+    }
+    // And no entry names a route that does not exist (a stale entry tests nothing).
+    for uri in &listed {
+        assert!(
+            routes.iter().any(|r| matches_route(r, uri)),
+            "{uri} is no POST route of the router"
+        );
+    }
+    // The matcher itself: a parameter is one non-empty segment.
+    assert!(matches_route(
+        "/console/staff/{id}/{what}",
+        "/console/staff/1/disable"
+    ));
+    assert!(!matches_route(
+        "/console/staff/{id}/role",
+        "/console/staff/1/2/role"
+    ));
+    assert!(!matches_route("/console/payees/{id}", "/console/payees/"));
 }
 
 #[tokio::test]

@@ -13,6 +13,8 @@ pub struct Api {
     pub h: Harness,
     /// The router under test.
     pub app: axum::Router,
+    /// The router's state (handlers in flight).
+    pub state: Arc<AppState>,
     _dir: tempfile::TempDir,
 }
 
@@ -42,6 +44,12 @@ pub async fn api_with(config: ServerConfig) -> Api {
     .await
     .unwrap();
     let h = Harness::new(Arc::new(store)).await;
-    let app = router(AppState::new(h.vault.clone(), config));
-    Api { h, app, _dir: dir }
+    let state = AppState::new(h.vault.clone(), config);
+    let app = router(state.clone());
+    Api {
+        h,
+        app,
+        state,
+        _dir: dir,
+    }
 }

@@ -440,3 +440,163 @@ async fn moving_a_customer_moves_who_sees_it_and_needs_both_segments_and_a_step_
         json!(["from:jakarta", "to:surabaya", "orders:0", "tokens:0"])
     );
 }
+
+/// A request recorded by the system for customer `id`: its id.
+async fn system_request(e: &Env, id: &str) -> String {
+    e.h.vault
+        .requests(&e.h.admin())
+        .await
+        .unwrap()
+        .record(
+            &jaga_core::vault::NewRequest {
+                customer_id: id.parse().unwrap(),
+                kind: jaga_core::requests::RequestKind::Access,
+                channel: jaga_core::requests::Channel::Email,
+                received_at: None,
+            },
+            jaga_core::now_ms(),
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string()
+}
+
+#[tokio::test]
+async fn consents_of_another_segments_customer_are_not_found_and_audited() {
+    let Setup { e, s, own, other } = setup().await;
+    let consent = json!({"purpose": "marketing", "granted": true, "source": "web_form"});
+    let uri = |id: &str| format!("/v1/customers/{id}/consents");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    // Recording: the own segment's customer works, the other's answers like an unknown one.
+    let (st, v, _) = e
+        .call("POST", &uri(&own.0), Some(&s), Some(consent.clone()), &[])
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "own segment: {v}");
+    let (st, v, _) = e
+        .call("POST", &uri(&other.0), Some(&s), Some(consent.clone()), &[])
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    let (st2, v2, _) = e
+        .call("POST", &uri(&unknown), Some(&s), Some(consent), &[])
+        .await;
+    assert_eq!(st2, StatusCode::NOT_FOUND);
+    assert_eq!(v["code"], v2["code"], "same answer as an unknown id");
+    assert_eq!(
+        segment_denials(&e, "consent.record", Some(&other.0)).await,
+        1
+    );
+    let stored =
+        e.h.store
+            .consents_of(other.0.parse().unwrap())
+            .await
+            .unwrap();
+    assert!(stored.is_empty(), "nothing recorded: {stored:?}");
+    // Reading: the same.
+    let (st, v, _) = e.call("GET", &uri(&own.0), Some(&s), None, &[]).await;
+    assert_eq!(st, StatusCode::OK, "own segment: {v}");
+    assert_eq!(v["history"].as_array().unwrap().len(), 1, "{v}");
+    let (st, v, _) = e.call("GET", &uri(&other.0), Some(&s), None, &[]).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["code"], v2["code"]);
+    assert_eq!(segment_denials(&e, "consent.read", Some(&other.0)).await, 1);
+}
+
+#[tokio::test]
+async fn requests_of_another_segments_customer_are_not_found_and_audited() {
+    let Setup { e, s, own, other } = setup().await;
+    let theirs = system_request(&e, &other.0).await;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    // Recording one for the other segment's customer: 404, audited, nothing recorded.
+    let body = |id: &str| json!({"customer_id": id, "kind": "erasure", "channel": "whatsapp"});
+    let (st, v, _) = e
+        .call("POST", "/v1/requests", Some(&s), Some(body(&own.0)), &[])
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "own segment: {v}");
+    let mine = v["id"].as_str().unwrap().to_string();
+    let (st, v, _) = e
+        .call("POST", "/v1/requests", Some(&s), Some(body(&other.0)), &[])
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    let (_, unknown_v, _) = e
+        .call("POST", "/v1/requests", Some(&s), Some(body(&unknown)), &[])
+        .await;
+    assert_eq!(
+        v["code"], unknown_v["code"],
+        "same answer as an unknown customer"
+    );
+    assert_eq!(
+        segment_denials(&e, "request.record", Some(&other.0)).await,
+        1
+    );
+    // The list leaves the other segment's request out; the own one is there.
+    let (st, v, _) = e.call("GET", "/v1/requests", Some(&s), None, &[]).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let ids: Vec<&str> = v["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, [mine.as_str()], "{v}");
+    // Reading one: 404 like an unknown id, audited.
+    let (st, v, _) = e
+        .call("GET", &format!("/v1/requests/{mine}"), Some(&s), None, &[])
+        .await;
+    assert_eq!(st, StatusCode::OK, "own segment: {v}");
+    let (st, v, _) = e
+        .call(
+            "GET",
+            &format!("/v1/requests/{theirs}"),
+            Some(&s),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    let (_, unknown_v, _) = e
+        .call(
+            "GET",
+            &format!("/v1/requests/{unknown}"),
+            Some(&s),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(v["code"], unknown_v["code"]);
+    assert_eq!(segment_denials(&e, "request.read", Some(&other.0)).await, 1);
+    // Closing it: 404, audited, still open; the own one closes.
+    let close = json!({"status": "done", "outcome": "answered"});
+    let (st, v, _) = e
+        .call(
+            "POST",
+            &format!("/v1/requests/{theirs}/close"),
+            Some(&s),
+            Some(close.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(
+        segment_denials(&e, "request.close", Some(&other.0)).await,
+        1
+    );
+    let row =
+        e.h.store
+            .request_get(theirs.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(row.status, jaga_core::requests::RequestStatus::Open);
+    let (st, v, _) = e
+        .call(
+            "POST",
+            &format!("/v1/requests/{mine}/close"),
+            Some(&s),
+            Some(close),
+            &[],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "own segment: {v}");
+    assert_eq!(v["status"], "done");
+}
