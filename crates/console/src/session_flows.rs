@@ -204,7 +204,7 @@ pub(crate) fn stepup_page(
 ) -> Response {
     let tr = staff.tr();
     // A last line of defence: nothing the write guard refuses is carried as typed (the forms
-    // refuse it before the prompt; a masked value is refused again rather than stored).
+    // refuse it before the prompt; this only keeps it off the page).
     let carry: Vec<(String, String)> = carry
         .into_iter()
         .map(|(k, v)| (k, crate::refusal::shown(&v)))

@@ -73,6 +73,9 @@ mod payees;
 /// Client addresses behind a proxy, and `__Host-` cookies (issue 10).
 #[path = "console/proxy.rs"]
 mod proxy;
+/// Issue 18: write-guard refusals at the field with the text kept, in every form.
+#[path = "console/refusals.rs"]
+mod refusals;
 /// Access reports (auditor, admin).
 #[path = "console/reports.rs"]
 mod reports;
