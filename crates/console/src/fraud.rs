@@ -11,9 +11,9 @@ use super::web::{Fail, html, see_other};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jaga_core::vault::FRAUD_MAX_NOTE as MAX_NOTE;
 use jaga_server::AppState;
 use serde::Deserialize;
-use jaga_core::vault::FRAUD_MAX_NOTE as MAX_NOTE;
 use std::sync::Arc;
 
 /// One held event as the page shows it.

@@ -10,11 +10,11 @@ use super::session::StaffForm;
 use super::session_flows::{maybe_with_session, stepup_page};
 use super::web::{Fail, see_other};
 use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::vault::{CallInput, ContactInput, PayeeView};
 use jaga_server::AppState;
-use axum::http::StatusCode;
 use std::sync::Arc;
 
 /// One contact version as the page shows it.

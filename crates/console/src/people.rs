@@ -278,7 +278,10 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
             return card_refused(&state, &staff, field, &keep, value).await;
         }
     }
-    for (field, value, max) in [("email", &form.email, 254), ("segments", &form.segments, 200)] {
+    for (field, value, max) in [
+        ("email", &form.email, 254),
+        ("segments", &form.segments, 200),
+    ] {
         if value.chars().count() > max {
             let e = at(field, tr.f(M::VTooLong, &[("max", &max.to_string())]));
             return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -363,7 +366,11 @@ async fn card_refused(
 ) -> Result<Response, Fail> {
     let tr = staff.tr();
     let mut form_errors = crate::refusal::FieldErrors::default();
-    let field = if field == "email" { "email" } else { "segments" };
+    let field = if field == "email" {
+        "email"
+    } else {
+        "segments"
+    };
     form_errors.push(field, super::customers::notes::card_message(tr, typed));
     let e = StaffExtras {
         form: keep.clone(),

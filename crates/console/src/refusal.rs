@@ -90,7 +90,10 @@ mod tests {
     fn refused_values_are_masked_and_others_kept() {
         assert_eq!(shown("Toko Melati"), "Toko Melati");
         let s = shown("kartu 4111 1111 1111 1111");
-        assert!(!s.contains("4111 1111 1111 1111") && s.ends_with("1111"), "{s}");
+        assert!(
+            !s.contains("4111 1111 1111 1111") && s.ends_with("1111"),
+            "{s}"
+        );
         assert!(!shown("CVV 123").contains("123"));
         assert!(!refused(&shown("kartu 4111 1111 1111 1111 cvv 123")));
     }

@@ -57,6 +57,9 @@ mod flows;
 /// Issue 18: hostile values in every form, inline guard refusals, links from `public_url`.
 #[path = "console/hostile.rs"]
 mod hostile;
+/// Issue 18: every POST and GET form of the console with hostile values.
+#[path = "console/hostile_forms.rs"]
+mod hostile_forms;
 /// Issue 10's smaller leaks: lookup by hidden fields, posted searches, the agreement gate,
 /// the segment manager's team view, lookup rate limits.
 #[path = "console/leaks.rs"]

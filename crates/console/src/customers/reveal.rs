@@ -1,8 +1,8 @@
 //! Revealing chosen fields of a customer for a stated purpose, after a fresh step-up.
 
 use super::{Extras, RevealDraft, data_fail, parse_id, render_customer};
-use crate::refusal::{self, FieldErrors};
 use crate::i18n::M;
+use crate::refusal::{self, FieldErrors};
 use crate::session::{StaffForm, client_info};
 use crate::session_flows::{maybe_with_session, step_up_if_asked, stepup_page};
 use crate::web::{Ctx, Fail};
@@ -70,7 +70,11 @@ async fn reveal_refused(
     let extras = Extras {
         reveal_errors: errors,
         reveal_draft: RevealDraft {
-            fields: f.field.iter().map(|k| k.chars().take(40).collect()).collect(),
+            fields: f
+                .field
+                .iter()
+                .map(|k| k.chars().take(40).collect())
+                .collect(),
             purpose: f.purpose.chars().take(40).collect(),
             detail: refusal::shown(&purpose::clean_detail(&f.purpose_detail)),
         },

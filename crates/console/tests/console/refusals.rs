@@ -75,15 +75,15 @@ async fn a_refused_reveal_purpose_keeps_the_form_with_the_error_at_the_detail() 
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
             error_at(&r.body, "purpose_detail", "err-purpose_detail");
             let err = &r.body[at(&r.body, "id=\"err-purpose_detail\"")..];
-            assert!(err[..400.min(err.len())].contains(msg), "{lang}: {err:.400}");
+            assert!(
+                err[..400.min(err.len())].contains(msg),
+                "{lang}: {err:.400}"
+            );
             assert!(!r.body.contains(refused), "the refused value is echoed");
             // The typed text is kept, minus what was refused; the ticks and the reason too.
             let kept = value_of(&r.body, "purpose_detail");
             assert!(kept.len() > 10 && !kept.contains(refused), "{kept}");
-            assert!(
-                kept.starts_with(&detail[..10]),
-                "the text is kept: {kept}"
-            );
+            assert!(kept.starts_with(&detail[..10]), "the text is kept: {kept}");
             assert!(r.body.contains("value=\"email\" checked"), "ticks kept");
             assert!(r.body.contains("value=\"phone\" checked"), "ticks kept");
             assert!(r.body.contains("value=\"other\" selected"), "reason kept");
@@ -91,7 +91,12 @@ async fn a_refused_reveal_purpose_keeps_the_form_with_the_error_at_the_detail() 
     }
     // Nothing chosen: each error at its own field.
     let r = c
-        .post(&url, Some(&admin), "", &form(&[("csrf_token", &admin.csrf)]))
+        .post(
+            &url,
+            Some(&admin),
+            "",
+            &form(&[("csrf_token", &admin.csrf)]),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"err-reveal-field\""));
@@ -126,7 +131,7 @@ async fn a_card_number_in_the_export_purpose_is_said_as_such_and_the_text_kept()
 }
 
 /// An event held for review, stored as the fraud monitor stores it.
-async fn held_event(c: &Console, id: &str) {
+pub(super) async fn held_event(c: &Console, id: &str) {
     let now = jaga_core::now_ms();
     c.h.store
         .fraud_events_insert(vec![jaga_core::store::FraudEventRow {
@@ -218,10 +223,16 @@ async fn payout_and_payee_forms_never_echo_a_card_number_and_say_it_at_the_field
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(!r.body.contains(CARD), "SECURITY: the card number is echoed");
+    assert!(
+        !r.body.contains(CARD),
+        "SECURITY: the card number is echoed"
+    );
     error_at(&r.body, "o-remark", "err-o-remark");
     let kept = value_of(&r.body, "o-remark");
-    assert!(kept.starts_with("refund kartu ") && kept.ends_with("1111"), "{kept}");
+    assert!(
+        kept.starts_with("refund kartu ") && kept.ends_with("1111"),
+        "{kept}"
+    );
     // A card number typed as the amount comes back masked with the amount's error.
     let r = c
         .post(
@@ -281,7 +292,10 @@ async fn the_invitation_and_fraud_list_forms_put_the_refusal_at_the_field() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     error_at(&r.body, "inv-segments", "err-inv-segments");
-    assert!(!r.body.contains("class=\"notice err\""), "not a page-top notice");
+    assert!(
+        !r.body.contains("class=\"notice err\""),
+        "not a page-top notice"
+    );
     assert!(value_of(&r.body, "inv-segments").starts_with("jakarta, "));
     // The fraud list's note: kept minus the CVV, the error at the note.
     let r = c
@@ -301,7 +315,10 @@ async fn the_invitation_and_fraud_list_forms_put_the_refusal_at_the_field() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("id=\"err-fl-note\""));
     assert!(!r.body.contains("CVV 123"));
-    assert!(!r.body.contains("penipu@gmail.com"), "the value is never echoed");
+    assert!(
+        !r.body.contains("penipu@gmail.com"),
+        "the value is never echoed"
+    );
     assert!(
         unescape(&r.body).contains("value=\"minta CVV *** lewat WA\""),
         "{}",
@@ -321,7 +338,12 @@ async fn a_card_number_as_the_letters_shop_name_is_refused_at_the_field() {
         format!("/console/audit/reports/letter?code=JG-AAAA&lang=en&shop={enc}"),
     ] {
         let r = c.get(&url, Some(&admin), "").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            r.body
+        );
         assert!(!r.body.contains(CARD), "{url}");
         assert!(!r.body.contains(&enc), "{url}: in a link");
         error_at(&r.body, "shop", "err-shop");
