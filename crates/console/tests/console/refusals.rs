@@ -179,6 +179,8 @@ async fn a_cvv_in_a_fraud_review_note_is_refused_at_the_note_with_the_note_kept(
     // Still held: nothing was decided or stored.
     let q = c.get("/console/fraud", Some(&admin), "").await;
     assert!(q.body.contains("data-id=\"q-1\""));
+    // Events' `amount` is in ISO 4217 minor units (sen): 14500000 is Rp 145.000.
+    assert!(q.body.contains("Rp 145.000"), "{}", q.body);
     assert!(!q.body.contains("CVV"));
     // The vault refuses it too (the same write guard), whoever calls it.
     let err = c
