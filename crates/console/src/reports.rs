@@ -53,16 +53,26 @@ struct StaffView {
 
 /// One audited access as the console shows it: staff by name and role, everything else in the
 /// reader's language, the time in the shop's zone.
-pub(crate) struct EntryRow {
-    pub(crate) seq: u64,
-    pub(crate) when: String,
-    pub(crate) actor: String,
-    pub(crate) actor_id: String,
-    pub(crate) action: String,
-    pub(crate) action_code: String,
-    pub(crate) fields: String,
-    pub(crate) purpose: String,
-    pub(crate) outcome: String,
+/// The CLI's reports (`jaga audit report`) print the same rows.
+pub struct EntryRow {
+    /// Position in the log.
+    pub seq: u64,
+    /// When, in the shop's zone with the zone shown (`2026-12-07 15:15 WIB`).
+    pub when: String,
+    /// Who: a staff member by name and role, a key by its id, a component.
+    pub actor: String,
+    /// The actor's id.
+    pub actor_id: String,
+    /// The action in the reader's language.
+    pub action: String,
+    /// The action's code (`customer.reveal`).
+    pub action_code: String,
+    /// The fields in the reader's language, comma-separated.
+    pub fields: String,
+    /// The stated purpose in the reader's language, or empty.
+    pub purpose: String,
+    /// The outcome in the reader's language.
+    pub outcome: String,
 }
 
 #[derive(askama::Template)]
@@ -104,7 +114,7 @@ pub struct ReportParams {
 }
 
 /// Who acted, for the shop's own pages: a staff member by name and role, a key by its id.
-pub(crate) fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
+pub fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
     use jaga_core::letter::role_label;
     match (e.actor_kind.as_str(), &e.actor_name, &e.actor_role) {
         ("staff", Some(n), Some(r)) => format!("{n} ({})", role_label(r, tr)),
@@ -114,11 +124,8 @@ pub(crate) fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
     }
 }
 
-pub(crate) fn rows(
-    entries: &[AccessEntry],
-    tr: crate::i18n::Tr,
-    zone: &jaga_i18n::Zone,
-) -> Vec<EntryRow> {
+/// The rows of `entries`, newest first, in the reader's language and the shop's zone.
+pub fn rows(entries: &[AccessEntry], tr: crate::i18n::Tr, zone: &jaga_i18n::Zone) -> Vec<EntryRow> {
     use jaga_core::letter::{action_label, field_label, outcome_label, purpose_label};
     entries
         .iter()
