@@ -89,6 +89,14 @@ mod tests {
     #[test]
     fn refused_values_are_masked_and_others_kept() {
         assert_eq!(shown("Toko Melati"), "Toko Melati");
+        for ok in [
+            "last four digits 9401, holder PT Glow Beauty",
+            "akhiran 5673",
+            "INV-2026-07",
+            "alamat fiktif",
+        ] {
+            assert!(!refused(ok), "{ok}");
+        }
         let s = shown("kartu 4111 1111 1111 1111");
         assert!(
             !s.contains("4111 1111 1111 1111") && s.ends_with("1111"),
