@@ -299,6 +299,23 @@ async fn the_invitation_and_fraud_list_forms_put_the_refusal_at_the_field() {
         "not a page-top notice"
     );
     assert!(value_of(&r.body, "inv-segments").starts_with("jakarta, "));
+    // The shop's name: a CVV is said as a CVV, at the field, the name kept without it.
+    let r = c
+        .post(
+            "/console/staff/shop",
+            Some(&admin),
+            "__Host-jaga_lang=en",
+            &form(&[
+                ("csrf_token", &admin.csrf),
+                ("shop_name", "Toko Melati CVV 123"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    error_at(&r.body, "shop-name", "err-shop-name");
+    assert!(r.body.contains("Card security codes (CVV)"), "{}", r.body);
+    assert!(!r.body.contains("CVV 123"));
+    assert!(value_of(&r.body, "shop-name").starts_with("Toko Melati CVV "));
     // The fraud list's note: kept minus the CVV, the error at the note.
     let r = c
         .post(
