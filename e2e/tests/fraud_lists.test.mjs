@@ -41,7 +41,7 @@ test('an admin blocks an e-mail address, sees only its hint, and removes it agai
     await page.selectOption('#fraud-list-add select[name=entity]', 'card');
     await page.fill('#fraud-list-add input[name=value]', '4111 1111 1111 1111');
     await page.click('#fraud-list-add button[type=submit]');
-    await page.waitForSelector('#fraud-list-errors');
+    await page.waitForSelector('#err-fl-value');
     assert.ok(!(await page.content()).includes('4111 1111'), 'the card number is not echoed');
     // Block an e-mail address, with a note.
     await page.selectOption('#fraud-list-add select[name=list]', 'block');

@@ -28,7 +28,7 @@ pub enum ReportCmd {
         /// Also write the letter as a PDF to this file (with --letter).
         #[arg(long, requires = "letter")]
         pdf: Option<std::path::PathBuf>,
-        /// Letter language: id (Bahasa Indonesia) or en.
+        /// Language of the letter and the table: id (Bahasa Indonesia) or en.
         #[arg(long, default_value = "id")]
         lang: String,
         /// Shop name for the letter (default: `[shop] name` in jaga.toml, asked at `jaga init`).
@@ -46,12 +46,17 @@ pub enum ReportCmd {
         /// Staff id or API key id.
         #[arg(long)]
         actor: String,
-        /// Start date (YYYY-MM-DD, UTC); default 30 days ago.
+        /// First day (YYYY-MM-DD, a day in the shop's time zone, `[shop] time_zone`, as in the
+        /// console); default 30 days ago.
         #[arg(long)]
         from: Option<String>,
-        /// End date, exclusive (YYYY-MM-DD, UTC); default tomorrow.
+        /// Last day, included (YYYY-MM-DD in the shop's time zone, as in the console); default
+        /// today.
         #[arg(long)]
         to: Option<String>,
+        /// Language of the table: id (Bahasa Indonesia) or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -116,11 +121,7 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
             if let Some(name) = shop {
                 shop_info.name = Some(name);
             }
-            let lang = match lang.as_str() {
-                "id" => Lang::Id,
-                "en" => Lang::En,
-                _ => bail!("--lang must be id or en"),
-            };
+            let lang = parse_lang(&lang)?;
             let vault = auditor_vault(&store);
             let caller = caller();
             let r = match vault
@@ -145,32 +146,30 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
                     eprintln!("PDF written to {}", path.display());
                 }
             } else {
+                let tr = jaga_i18n::Tr(lang);
                 println!(
-                    "{} accesses to customer {}",
-                    r.accesses.len(),
-                    r.customer_code
+                    "{}: {}",
+                    r.customer_code,
+                    tr.f(
+                        jaga_i18n::M::ReportAccessCount,
+                        &[("n", &r.accesses.len().to_string())]
+                    )
                 );
-                print!("{}", entries_table(&r.accesses));
+                print!("{}", entries_table(&r.accesses, tr, &cfg.shop.zone));
             }
         }
         ReportCmd::Staff {
             actor,
             from,
             to,
+            lang,
             json,
             csv,
         } => {
-            let now = jaga_core::now_ms();
-            let from_ms = from
-                .as_deref()
-                .map(date_ms)
-                .transpose()?
-                .unwrap_or(now - 30 * 86_400_000);
-            let to_ms = to
-                .as_deref()
-                .map(date_ms)
-                .transpose()?
-                .unwrap_or(now + 86_400_000);
+            let tr = jaga_i18n::Tr(parse_lang(&lang)?);
+            let zone = &cfg.shop.zone;
+            let (from_ms, to_ms) =
+                period(from.as_deref(), to.as_deref(), zone, jaga_core::now_ms())?;
             let vault = auditor_vault(&store);
             let caller = caller();
             let r = vault
@@ -183,16 +182,33 @@ pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
             } else if csv {
                 print!("{}", entries_csv(&r.events));
             } else {
-                println!("activity of {} from {} to {}", r.actor_id, r.from, r.to);
+                // Who, as the console names them (name and role), from the report's own rows.
+                let who = r
+                    .events
+                    .iter()
+                    .find(|e| e.actor_id == r.actor_id)
+                    .map(|e| jaga_console::reports::actor_label(tr, e))
+                    .unwrap_or_else(|| r.actor_id.clone());
+                println!(
+                    "{who}: {} – {}",
+                    zone.datetime(&r.from),
+                    zone.datetime(&r.to)
+                );
                 for (a, n) in &r.by_action {
-                    println!("  {a:<28} {n}");
+                    println!("  {:<40} {n}", jaga_core::letter::action_label(a, tr));
                 }
-                println!("failed logins: {}", r.failed_logins);
-                println!("reveals per day:");
+                println!(
+                    "{}",
+                    tr.f(
+                        jaga_i18n::M::ReportFailedLogins,
+                        &[("n", &r.failed_logins.to_string())]
+                    )
+                );
+                println!("reveals per day / pembukaan data per hari:");
                 for (d, n) in &r.reveals_per_day {
                     println!("  {d} {n}");
                 }
-                print!("{}", entries_table(&r.events));
+                print!("{}", entries_table(&r.events, tr, zone));
             }
         }
         ReportCmd::Review { json, csv, deliver } => {
@@ -221,11 +237,45 @@ async fn review(store: &Arc<dyn Store>, policies: &Policies) -> Result<Review> {
     Ok(jaga_jobs::review::review(&vault, &caller(), policies).await?)
 }
 
+fn parse_lang(lang: &str) -> Result<Lang> {
+    match lang {
+        "id" => Ok(Lang::Id),
+        "en" => Ok(Lang::En),
+        _ => bail!("--lang must be id or en"),
+    }
+}
+
+/// Midnight UTC of a `YYYY-MM-DD` day, ms.
 fn date_ms(s: &str) -> Result<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let d =
         time::Date::parse(s, &fmt).with_context(|| format!("{s:?} is not a date YYYY-MM-DD"))?;
     Ok(d.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The period of `--from`/`--to` as the console reads its dates: days in the shop's zone, the
+/// last one included; by default the last 30 days up to now.
+fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    zone: &jaga_i18n::Zone,
+    now: i64,
+) -> Result<(i64, i64)> {
+    let off = i64::from(zone.offset_minutes) * 60_000;
+    let from_ms = match from {
+        Some(d) => date_ms(d)? - off,
+        None => now - 30 * DAY_MS,
+    };
+    let to_ms = match to {
+        Some(d) => date_ms(d)? + DAY_MS - off,
+        None => now,
+    };
+    if to_ms <= from_ms {
+        bail!("--to must not be before --from");
+    }
+    Ok((from_ms, to_ms))
 }
 
 fn csv_field(s: &str) -> String {
@@ -265,20 +315,40 @@ fn entries_csv(entries: &[AccessEntry]) -> String {
     out
 }
 
-fn entries_table(entries: &[AccessEntry]) -> String {
+/// The entries as the console's audit pages show them (newest first): the time in the shop's
+/// zone with the zone, staff by name and role, action, fields, outcome and purpose in the
+/// reader's language.
+fn entries_table(entries: &[AccessEntry], tr: jaga_i18n::Tr, zone: &jaga_i18n::Zone) -> String {
+    let rows = jaga_console::reports::rows(entries, tr, zone);
+    let width = |f: fn(&jaga_console::reports::EntryRow) -> &str, min: usize| {
+        rows.iter()
+            .map(|r| f(r).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(min)
+    };
+    let (w_when, w_actor, w_action, w_fields, w_outcome) = (
+        width(|r| &r.when, 0),
+        width(|r| &r.actor, 0),
+        width(|r| &r.action, 0),
+        width(|r| &r.fields, 0),
+        width(|r| &r.outcome, 0),
+    );
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
     let mut out = String::new();
-    for e in entries {
-        out.push_str(&format!(
-            "{:>8} {} {:<8} {:<24} {:<20} {:<24} {:<10} {}\n",
-            e.seq,
-            e.time,
-            e.actor_kind,
-            e.actor_id,
-            e.action,
-            e.fields.join(","),
-            e.outcome,
-            e.purpose.as_deref().unwrap_or("")
-        ));
+    for r in &rows {
+        let line = format!(
+            "{:>8}  {}  {}  {}  {}  {}  {}",
+            r.seq,
+            pad(&r.when, w_when),
+            pad(&r.actor, w_actor),
+            pad(&r.action, w_action),
+            pad(&r.fields, w_fields),
+            pad(&r.outcome, w_outcome),
+            r.purpose
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -295,4 +365,43 @@ fn findings_csv(f: &[Finding]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_days_in_the_shops_zone_with_the_last_one_included() {
+        let wib = jaga_i18n::Zone::parse("WIB").unwrap();
+        let (a, b) = period(Some("2026-12-07"), Some("2026-12-07"), &wib, 0).unwrap();
+        // 2026-12-07 00:00 WIB is 2026-12-06 17:00 UTC; the day ends 24 h later.
+        assert_eq!(a, date_ms("2026-12-06").unwrap() + 17 * 3_600_000);
+        assert_eq!(b - a, DAY_MS);
+        assert!(period(Some("2026-12-08"), Some("2026-12-07"), &wib, 0).is_err());
+    }
+
+    #[test]
+    fn the_table_reads_like_the_console() {
+        let e = AccessEntry {
+            seq: 7,
+            time: "2026-12-07T08:15:30.000Z".into(),
+            actor_kind: "staff".into(),
+            actor_id: "3f2c".into(),
+            actor_role: Some("cs_staff".into()),
+            actor_name: Some("Rina".into()),
+            action: "customer.reveal".into(),
+            customer_id: None,
+            fields: vec!["phone".into()],
+            purpose: Some("redelivery".into()),
+            outcome: "ok".into(),
+        };
+        let wib = jaga_i18n::Zone::parse("WIB").unwrap();
+        let t = entries_table(std::slice::from_ref(&e), jaga_i18n::Tr(Lang::En), &wib);
+        assert!(t.contains("2026-12-07 15:15 WIB"), "{t}");
+        assert!(t.contains("Rina ("), "{t}");
+        assert!(!t.contains("customer.reveal") && !t.contains("3f2c"), "{t}");
+        let id = entries_table(std::slice::from_ref(&e), jaga_i18n::Tr(Lang::Id), &wib);
+        assert_ne!(t, id, "translated");
+    }
 }

@@ -115,6 +115,21 @@ pub fn print_first_steps(cfg: &Config, public_url: &str) {
     );
 }
 
+/// The line that says where Jaga is served: an address to open. Listening on every address
+/// (`0.0.0.0`, `::`) is not one (`https://0.0.0.0:8443` opens nothing on most PCs), so then it
+/// is `public_url`, with the port it listens on.
+fn announcement(bound: SocketAddr, public_url: &str, sealed: bool) -> String {
+    if bound.ip().is_unspecified() {
+        format!(
+            "Jaga is serving / Jaga berjalan: {public_url}  (listening on every network \
+             address, port {} / semua alamat jaringan; sealed: {sealed})",
+            bound.port()
+        )
+    } else {
+        format!("Jaga is serving / Jaga berjalan: https://{bound}  (sealed: {sealed})")
+    }
+}
+
 /// Runs the server until SIGTERM or Ctrl-C.
 pub async fn run(flags: &Flags) -> Result<()> {
     let cfg = config::load(flags)?;
@@ -220,10 +235,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     };
     let running = jobs.start();
     tracing::info!(addr = %bound, "serving HTTPS");
-    println!(
-        "Jaga is serving / Jaga berjalan: https://{bound}  (sealed: {})",
-        vault.is_sealed()
-    );
+    println!("{}", announcement(bound, &public_url, vault.is_sealed()));
     println!("  console / konsol: {public_url}/console/");
     jaga_server::serve_listener(app, listener, tls, shutdown_signal())
         .await
@@ -353,4 +365,29 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutdown signal received; draining connections");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listening_everywhere_announces_an_address_to_open() {
+        let any: SocketAddr = "0.0.0.0:8443".parse().unwrap();
+        let line = announcement(any, "https://kasir-1.toko.lan:8443", true);
+        assert!(!line.contains("0.0.0.0"), "{line}");
+        assert!(line.contains("https://kasir-1.toko.lan:8443 "), "{line}");
+        assert!(line.contains("8443"), "{line}");
+        let v6: SocketAddr = "[::]:8443".parse().unwrap();
+        let line = announcement(v6, "https://localhost:8443", false);
+        assert!(!line.contains("https://[::]"), "{line}");
+        assert!(line.contains("https://localhost:8443"), "{line}");
+        // A concrete address is itself what to open (the tests read it from this line).
+        let lo: SocketAddr = "127.0.0.1:9443".parse().unwrap();
+        let line = announcement(lo, "https://jaga.toko.example", false);
+        assert!(
+            line.starts_with("Jaga is serving / Jaga berjalan: https://127.0.0.1:9443 "),
+            "{line}"
+        );
+    }
 }

@@ -101,12 +101,11 @@ fn base(cfg: &Config, base_url: Option<String>) -> Result<String> {
     }
 }
 
-fn print_invitation(inv: &Invitation, base_url: &str) {
-    println!("Invitation link (one-time, expires {}):", inv.expires_at);
-    println!(
-        "Tautan undangan (sekali pakai, berlaku sampai {}):",
-        inv.expires_at
-    );
+/// The invitation's link, with its expiry in the shop's time zone (the zone shown).
+fn print_invitation(inv: &Invitation, base_url: &str, zone: &jaga_i18n::Zone) {
+    let expires = zone.datetime(&inv.expires_at);
+    println!("Invitation link (one-time, expires {expires}):");
+    println!("Tautan undangan (sekali pakai, berlaku sampai {expires}):");
     println!("  {}", inv.link(base_url));
 }
 
@@ -118,7 +117,7 @@ pub async fn print_bootstrap(cfg: &Config, base_url: &str) -> Result<()> {
         Ok(inv) => {
             println!();
             println!("Create the first admin account / buat akun admin pertama:");
-            print_invitation(&inv, base_url);
+            print_invitation(&inv, base_url, &cfg.shop.zone);
             Ok(())
         }
         Err(CoreError::Conflict(jaga_core::ConflictKind::AdminExists)) => Ok(()),
@@ -204,7 +203,7 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(describe)?;
-            print_invitation(&inv, &base(&cfg, base_url)?);
+            print_invitation(&inv, &base(&cfg, base_url)?, &cfg.shop.zone);
         }
         StaffCmd::List { json } => {
             let all = svc.list(&caller).await?;
@@ -252,7 +251,7 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
                             p.id,
                             p.email.as_deref().unwrap_or("(first admin)"),
                             p.role.name(),
-                            p.expires_at
+                            cfg.shop.zone.datetime(&p.expires_at)
                         );
                     }
                 }
@@ -294,11 +293,11 @@ pub async fn run(flags: &Flags, cmd: StaffCmd) -> Result<ExitCode> {
             let id = find_pending(&svc, &caller, &invitation).await?.id;
             let inv = svc.resend_invitation(&caller, id).await.map_err(describe)?;
             println!("cancelled the old link of invitation {id}");
-            print_invitation(&inv, &base);
+            print_invitation(&inv, &base, &cfg.shop.zone);
         }
         StaffCmd::Bootstrap { base_url } => {
             let inv = svc.bootstrap_invitation().await.map_err(describe)?;
-            print_invitation(&inv, &base(&cfg, base_url)?);
+            print_invitation(&inv, &base(&cfg, base_url)?, &cfg.shop.zone);
         }
     }
     Ok(ExitCode::SUCCESS)

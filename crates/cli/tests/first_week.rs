@@ -192,6 +192,15 @@ fn the_default_public_url_follows_the_listen_address() {
         out.contains("https://127.0.0.1:9443/console/invite?token="),
         "{out}"
     );
+    // The expiry in the shop's time zone (WIB by default), the zone shown.
+    assert!(out.contains(" WIB):"), "{out}");
+    assert!(!out.contains("Z):"), "{out}");
+    let list = ok(&jaga_with(&dir, &["staff", "list"], &[]));
+    assert!(
+        list.lines()
+            .any(|l| l.contains("rina@toko.example") && l.trim_end().ends_with(" WIB")),
+        "{list}"
+    );
     // Listening on every address with Jaga's own certificate: the certificate's name.
     let out = ok(&jaga_with(
         &dir,

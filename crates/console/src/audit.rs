@@ -69,6 +69,20 @@ pub struct AuditParams {
 }
 
 impl AuditParams {
+    /// The filters as they may be used and shown back: anything the write guard refuses
+    /// (a card number, a CVV) masked, never echoed as typed.
+    fn masked(self) -> Self {
+        use crate::refusal::shown;
+        Self {
+            from: shown(&self.from),
+            to: shown(&self.to),
+            actor: shown(&self.actor),
+            action: shown(&self.action),
+            code: shown(&self.code),
+            before: shown(&self.before),
+        }
+    }
+
     /// The query string of these filters (without the cursor).
     fn query(&self) -> String {
         form_urlencoded::Serializer::new(String::new())
@@ -154,6 +168,7 @@ async fn render(
     f: AuditParams,
     verify: Option<VerifyOutcome>,
 ) -> Result<Response, Fail> {
+    let f = f.masked();
     let tr = staff.tr();
     let zone_offset_ms = i64::from(state.config.shop.zone.offset_minutes) * 60_000;
     let mut errors = Vec::new();

@@ -11,6 +11,7 @@ use super::web::{Fail, html, see_other};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jaga_core::vault::FRAUD_MAX_NOTE as MAX_NOTE;
 use jaga_server::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -56,6 +57,28 @@ struct FraudPage {
     cases: Vec<Case>,
     recent: Vec<Decided>,
     can_manage: bool,
+    refused: Refused,
+}
+
+/// A decision the page refused: the event, the message at its note and the note as typed,
+/// minus anything the write guard refused.
+#[derive(Default)]
+struct Refused {
+    id: String,
+    error: String,
+    note: String,
+}
+
+impl Refused {
+    /// The note to show in the form of event `id`.
+    fn note_for(&self, id: &str) -> &str {
+        if self.id == id { &self.note } else { "" }
+    }
+
+    /// The error at the note of event `id`, if any.
+    fn error_for(&self, id: &str) -> Option<&str> {
+        (self.id == id && !self.error.is_empty()).then_some(self.error.as_str())
+    }
 }
 
 /// `?done=1` after a decision.
@@ -67,6 +90,7 @@ pub struct Done {
 /// The decision form.
 #[derive(Debug, Deserialize)]
 pub struct DecideForm {
+    #[serde(default)]
     decision: String,
     #[serde(default)]
     note: String,
@@ -77,6 +101,17 @@ pub async fn page(
     State(state): State<Arc<AppState>>,
     staff: StaffPage,
     Query(q): Query<Done>,
+) -> Result<Response, Fail> {
+    let flash = q.done.is_some();
+    render(&state, &staff, flash, Refused::default(), StatusCode::OK).await
+}
+
+async fn render(
+    state: &Arc<AppState>,
+    staff: &StaffPage,
+    flash: bool,
+    refused: Refused,
+    status: StatusCode,
 ) -> Result<Response, Fail> {
     let queue = state.vault.fraud_review_queue(&staff.caller, 200).await;
     let queue = queue.map_err(Fail::from)?;
@@ -136,15 +171,16 @@ pub async fn page(
         })
         .collect();
     let mut c = staff.chrome(tr.t(M::FraudTitle).to_string(), "fraud", "/console/fraud");
-    c.flash = q.done.is_some().then(|| tr.t(M::Saved).to_string());
+    c.flash = flash.then(|| tr.t(M::Saved).to_string());
     let can_manage = staff.caller.has(jaga_core::auth::Scope::FraudManage);
     Ok(html(
-        StatusCode::OK,
+        status,
         &FraudPage {
             c,
             cases,
             recent,
             can_manage,
+            refused,
         },
     ))
 }
@@ -155,13 +191,46 @@ pub async fn decide(
     Path(id): Path<String>,
     f: StaffForm<DecideForm>,
 ) -> Result<Response, Fail> {
-    f.staff.require_agreement()?;
-    state
+    let StaffForm { staff, form, .. } = f;
+    staff.require_agreement()?;
+    let tr = staff.tr();
+    let again = |error: String| Refused {
+        id: id.clone(),
+        error,
+        note: crate::refusal::shown(&form.note),
+    };
+    if crate::refusal::refused(&form.note) {
+        // Refused at the note (audited, the field name only), the note kept minus the card data.
+        state
+            .vault
+            .refuse_card_number(&staff.caller, None, "note")
+            .await
+            .map_err(Fail::from)?;
+        let r = again(crate::customers::notes::card_message(tr, &form.note));
+        return render(&state, &staff, false, r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match state
         .vault
-        .fraud_review_decide(&f.staff.caller, &id, &f.form.decision, &f.form.note)
+        .fraud_review_decide(&staff.caller, &id, &form.decision, &form.note)
         .await
-        .map_err(Fail::from)?;
-    Ok(see_other("/console/fraud?done=1"))
+    {
+        Ok(_) => Ok(see_other("/console/fraud?done=1")),
+        Err(jaga_core::CoreError::CardNumber | jaga_core::CoreError::CardInText { .. }) => {
+            let r = again(crate::customers::notes::card_message(tr, &form.note));
+            render(&state, &staff, false, r, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(jaga_core::CoreError::Invalid(errs)) if errs.iter().any(|e| e.field == "note") => {
+            let e = errs.iter().find(|e| e.field == "note").expect("checked");
+            let message = if e.code == "invalid" {
+                tr.f(M::VTooLong, &[("max", &MAX_NOTE.to_string())])
+            } else {
+                crate::i18n::validation(tr, e.code, &e.field)
+            };
+            let r = again(message);
+            render(&state, &staff, false, r, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(Fail::from(e)),
+    }
 }
 
 /// Another event of a case, as the page shows it.

@@ -49,7 +49,7 @@ struct ListsPage {
     c: Chrome,
     entries: Vec<Entry>,
     entities: Vec<(&'static str, String)>,
-    errors: Vec<String>,
+    errors: crate::refusal::FieldErrors,
     typed_note: String,
 }
 
@@ -94,7 +94,7 @@ async fn render(
     state: &Arc<AppState>,
     staff: &StaffPage,
     flash: Option<String>,
-    errors: Vec<String>,
+    errors: crate::refusal::FieldErrors,
     typed_note: String,
     status: StatusCode,
 ) -> Result<Response, Fail> {
@@ -161,7 +161,7 @@ pub async fn page(
         &state,
         &staff,
         flash,
-        Vec::new(),
+        Default::default(),
         String::new(),
         StatusCode::OK,
     )
@@ -180,6 +180,22 @@ pub async fn add(
     if !ENTITIES.contains(&form.entity.as_str()) {
         return Err(Fail::BadForm);
     }
+    // The note is kept (minus anything the write guard refuses); the value never comes back.
+    let note = crate::refusal::shown(&form.note);
+    let refused = |errors| async {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        render(&state, &f.staff, None, errors, note.clone(), status).await
+    };
+    let mut errors = crate::refusal::FieldErrors::default();
+    for (field, text) in [("value", &form.value), ("note", &form.note)] {
+        if crate::refusal::refused(text) {
+            errors.push(field, super::customers::notes::card_message(tr, text));
+        }
+    }
+    if !errors.is_empty() {
+        crate::refusal::audit(&state, &f.staff.caller, None, &errors).await?;
+        return refused(errors).await;
+    }
     match state
         .vault
         .fraud_list_add(
@@ -193,37 +209,17 @@ pub async fn add(
     {
         Ok(_) => Ok(see_other("/console/fraud/lists?done=added")),
         Err(CoreError::CardNumber) => {
-            let errors = vec![tr.t(M::VCardNumber).to_string()];
-            render(
-                &state,
-                &f.staff,
-                None,
-                errors,
-                String::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let mut errors = crate::refusal::FieldErrors::default();
+            errors.push("value", tr.t(M::VCardNumber).to_string());
+            refused(errors).await
         }
         Err(CoreError::Invalid(fields)) => {
-            let errors = fields
-                .iter()
-                .map(|x| {
-                    let label = match x.field.as_str() {
-                        "note" => tr.t(M::FraudNote),
-                        _ => tr.t(M::FraudListValue),
-                    };
-                    format!("{label}: {}", super::i18n::validation(tr, x.code, &x.field))
-                })
-                .collect();
-            render(
-                &state,
-                &f.staff,
-                None,
-                errors,
-                form.note,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let mut errors = crate::refusal::FieldErrors::default();
+            for x in &fields {
+                let field = if x.field == "note" { "note" } else { "value" };
+                errors.push(field, super::i18n::validation(tr, x.code, &x.field));
+            }
+            refused(errors).await
         }
         Err(e) => Err(Fail::from(e)),
     }

@@ -121,15 +121,16 @@ pub async fn save_shop(
     admin_only(&staff)?;
     let tr = staff.tr();
     let typed: String = form.shop_name.chars().take(300).collect();
-    let refused = |msg: M, kept: String| StaffExtras {
-        shop_error: Some(tr.t(msg).to_string()),
-        shop_form: Some(kept),
+    let refused = |msg: String, kept: String| StaffExtras {
+        shop_error: Some(msg),
+        shop_form: Some(crate::refusal::shown(&kept)),
         ..Default::default()
     };
     match state.staff.set_shop_name(&staff.caller, &typed).await {
         Ok(_) => Ok(see_other("/console/staff?done=shop")),
         Err(CoreError::CardInText { .. }) => {
-            let e = refused(M::VCardNumber, jaga_core::notes::refused_draft(&typed));
+            let msg = super::customers::notes::card_message(tr, &typed);
+            let e = refused(msg, jaga_core::notes::refused_draft(&typed));
             staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(CoreError::Invalid(_)) => {
@@ -138,7 +139,7 @@ pub async fn save_shop(
                 .filter(|c| !c.is_control())
                 .take(100)
                 .collect();
-            let e = refused(M::ShopNameInvalid, kept);
+            let e = refused(tr.t(M::ShopNameInvalid).to_string(), kept);
             staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(super::session::auth_fail(e)),

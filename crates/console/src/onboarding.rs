@@ -220,8 +220,8 @@ fn invite_page(
             action: "/console/invite".into(),
             token: token.to_string(),
             ask_email: email.is_none(),
-            email: entered.0.chars().take(254).collect(),
-            name: entered.1.chars().take(100).collect(),
+            email: crate::refusal::shown(&entered.0.chars().take(254).collect::<String>()),
+            name: crate::refusal::shown(&entered.1.chars().take(100).collect::<String>()),
             error,
         },
     )

@@ -4,18 +4,17 @@
 //! to the old e-mail address and the audit are `Vault::payees`'s.
 
 use super::i18n::{M, Tr};
-use super::payees::{
-    CallForm, ChangeForm, bank_status, may_read, parse_id, refusal, show_page, stepped,
-};
+use super::payee_forms::{CallForm, ContactForm, PayeeForms};
+use super::payees::{bank_status, may_read, parse_id, refusal, show_page, stepped};
 use super::session::StaffForm;
 use super::session_flows::{maybe_with_session, stepup_page};
 use super::web::{Fail, see_other};
 use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::vault::{CallInput, ContactInput, PayeeView};
 use jaga_server::AppState;
-use serde::Deserialize;
 use std::sync::Arc;
 
 /// One contact version as the page shows it.
@@ -68,17 +67,6 @@ pub fn rows(tr: Tr, state: &AppState, p: &PayeeView) -> Vec<ContactRow> {
         .collect()
 }
 
-/// The fields of the contact change form.
-#[derive(Debug, Default, Deserialize)]
-pub struct ContactForm {
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    contact_name: String,
-}
-
 /// `POST /console/payees/{id}/contacts`: requests new contacts (pending until a call-back to
 /// the number on file).
 pub async fn change(
@@ -86,9 +74,20 @@ pub async fn change(
     Path(id): Path<String>,
     f: StaffForm<ContactForm>,
 ) -> Result<Response, Fail> {
-    let StaffForm { staff, form, .. } = f;
+    let StaffForm {
+        staff, mut form, ..
+    } = f;
     may_read(&staff)?;
     let id = parse_id(&id)?;
+    if form.screen(staff.tr()) {
+        crate::refusal::audit(&state, &staff.caller, None, &form.errors).await?;
+        let forms = PayeeForms {
+            contact: form.masked(),
+            ..Default::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show_page(&state, &staff, id, forms, vec![], status, None).await;
+    }
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let input = ContactInput {
         phone: form.phone.clone(),
@@ -104,7 +103,10 @@ pub async fn change(
         Ok(_) => Ok(see_other(&format!("/console/payees/{id}?done=contact"))),
         Err(e) => match refusal(staff.tr(), &e) {
             Some((status, errors)) => {
-                let forms = (ChangeForm::default(), CallForm::default());
+                let forms = PayeeForms {
+                    contact: form.masked(),
+                    ..Default::default()
+                };
                 show_page(&state, &staff, id, forms, errors, status, None).await
             }
             None => Err(Fail::from(e)),
@@ -122,7 +124,7 @@ pub async fn verify(
     let id = parse_id(&id)?;
     let version: u32 = version.parse().map_err(|_| Fail::NotFound)?;
     let action = format!("/console/payees/{id}/contacts/{version}/verify");
-    let s = match stepped::<CallForm>(&state, req, &action).await? {
+    let mut s = match stepped::<CallForm>(&state, req, &action).await? {
         Ok(s) => s,
         Err(prompt) => return Ok(prompt),
     };
@@ -132,6 +134,16 @@ pub async fn verify(
         "reject" => false,
         _ => return Err(Fail::BadForm),
     };
+    if s.form.screen(s.staff.tr()) {
+        crate::refusal::audit(&state, &s.staff.caller, None, &s.form.errors).await?;
+        let forms = PayeeForms {
+            contact_call: s.form.masked(),
+            ..Default::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let res = show_page(&state, &s.staff, id, forms, vec![], status, None).await?;
+        return Ok(maybe_with_session(res, &s.rotated));
+    }
     let input = CallInput {
         number_called: s.form.number_called.clone(),
         confirmed: s.form.confirmed.clone(),
@@ -150,7 +162,10 @@ pub async fn verify(
         }
         Err(e) => match refusal(s.staff.tr(), &e) {
             Some((status, errors)) => {
-                let forms = (ChangeForm::default(), CallForm::default());
+                let forms = PayeeForms {
+                    contact_call: s.form.masked(),
+                    ..Default::default()
+                };
                 show_page(&state, &s.staff, id, forms, errors, status, None).await?
             }
             None => return Err(Fail::from(e)),

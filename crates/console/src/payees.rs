@@ -23,6 +23,8 @@ use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use uuid::Uuid;
 
+pub use super::payee_forms::{CallForm, ChangeForm, CreateForm, PayeeForms};
+
 /// One version of a payee's bank details as the page shows it.
 pub struct VersionRow {
     /// Version number.
@@ -225,56 +227,13 @@ struct ShowPage {
     can_write: bool,
     change: ChangeForm,
     call: CallForm,
+    contact: super::payee_forms::ContactForm,
+    contact_call: CallForm,
     errors: Vec<String>,
     contacts: Vec<super::payee_contacts::ContactRow>,
     contact_pending: Option<super::payee_contacts::ContactRow>,
     contact_own: bool,
     contact_title: String,
-}
-
-/// The fields of the form that adds a payee.
-#[derive(Debug, Default, Deserialize)]
-pub struct CreateForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    contact_name: String,
-    #[serde(default)]
-    bank: String,
-    #[serde(default)]
-    account_number: String,
-    #[serde(default)]
-    holder: String,
-}
-
-/// The fields of the change request.
-#[derive(Debug, Default, Deserialize)]
-pub struct ChangeForm {
-    #[serde(default)]
-    bank: String,
-    #[serde(default)]
-    account_number: String,
-    #[serde(default)]
-    holder: String,
-}
-
-/// The fields of the call-back form (bank details and contact changes).
-#[derive(Debug, Default, Deserialize)]
-pub struct CallForm {
-    #[serde(default)]
-    pub(crate) number_called: String,
-    #[serde(default)]
-    pub(crate) confirmed: String,
-    #[serde(default)]
-    pub(crate) reference: String,
-    #[serde(default)]
-    pub(crate) decision: String,
 }
 
 /// `?done=…` after a post.
@@ -358,8 +317,15 @@ pub async fn create(
     State(state): State<Arc<AppState>>,
     f: StaffForm<CreateForm>,
 ) -> Result<Response, Fail> {
-    let StaffForm { staff, form, .. } = f;
+    let StaffForm {
+        staff, mut form, ..
+    } = f;
     may_read(&staff)?;
+    if form.screen(staff.tr()) {
+        crate::refusal::audit(&state, &staff.caller, None, &form.errors).await?;
+        let (form, status) = (form.masked(), StatusCode::UNPROCESSABLE_ENTITY);
+        return list_page(&state, &staff, form, vec![], status, None).await;
+    }
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let new = NewPayee {
         kind: opt(&form.kind),
@@ -376,7 +342,9 @@ pub async fn create(
     match state.vault.payees(&staff.caller)?.create(&new).await {
         Ok(p) => Ok(see_other(&format!("/console/payees/{}?done=created", p.id))),
         Err(e) => match refusal(staff.tr(), &e) {
-            Some((status, errors)) => list_page(&state, &staff, form, errors, status, None).await,
+            Some((status, errors)) => {
+                list_page(&state, &staff, form.masked(), errors, status, None).await
+            }
             None => Err(Fail::from(e)),
         },
     }
@@ -386,7 +354,7 @@ pub(crate) async fn show_page(
     state: &Arc<AppState>,
     staff: &StaffPage,
     id: Uuid,
-    (change, call): (ChangeForm, CallForm),
+    forms: PayeeForms,
     errors: Vec<String>,
     status: StatusCode,
     flash: Option<M>,
@@ -448,8 +416,10 @@ pub(crate) async fn show_page(
             pending,
             own_request,
             can_write: staff.caller.has(Scope::PayeesWrite),
-            change,
-            call,
+            change: forms.change,
+            call: forms.call,
+            contact: forms.contact,
+            contact_call: forms.contact_call,
             errors,
             contacts,
             contact_pending,
@@ -495,9 +465,20 @@ pub async fn change(
     Path(id): Path<String>,
     f: StaffForm<ChangeForm>,
 ) -> Result<Response, Fail> {
-    let StaffForm { staff, form, .. } = f;
+    let StaffForm {
+        staff, mut form, ..
+    } = f;
     may_read(&staff)?;
     let id = parse_id(&id)?;
+    if form.screen(staff.tr()) {
+        crate::refusal::audit(&state, &staff.caller, None, &form.errors).await?;
+        let forms = PayeeForms {
+            change: form.masked(),
+            ..Default::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show_page(&state, &staff, id, forms, vec![], status, None).await;
+    }
     let input = BankInput {
         bank: form.bank.clone(),
         account_number: form.account_number.clone(),
@@ -512,7 +493,10 @@ pub async fn change(
         Ok(_) => Ok(see_other(&format!("/console/payees/{id}?done=change"))),
         Err(e) => match refusal(staff.tr(), &e) {
             Some((status, errors)) => {
-                let forms = (form, CallForm::default());
+                let forms = PayeeForms {
+                    change: form.masked(),
+                    ..Default::default()
+                };
                 show_page(&state, &staff, id, forms, errors, status, None).await
             }
             None => Err(Fail::from(e)),
@@ -530,7 +514,7 @@ pub async fn verify(
     let id = parse_id(&id)?;
     let version: u32 = version.parse().map_err(|_| Fail::NotFound)?;
     let action = format!("/console/payees/{id}/bank/{version}/verify");
-    let s = match stepped::<CallForm>(&state, req, &action).await? {
+    let mut s = match stepped::<CallForm>(&state, req, &action).await? {
         Ok(s) => s,
         Err(prompt) => return Ok(prompt),
     };
@@ -540,6 +524,16 @@ pub async fn verify(
         "reject" => false,
         _ => return Err(Fail::BadForm),
     };
+    if s.form.screen(s.staff.tr()) {
+        crate::refusal::audit(&state, &s.staff.caller, None, &s.form.errors).await?;
+        let forms = PayeeForms {
+            call: s.form.masked(),
+            ..Default::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let res = show_page(&state, &s.staff, id, forms, vec![], status, None).await?;
+        return Ok(maybe_with_session(res, &s.rotated));
+    }
     let input = CallInput {
         number_called: s.form.number_called.clone(),
         confirmed: s.form.confirmed.clone(),
@@ -558,7 +552,10 @@ pub async fn verify(
         }
         Err(e) => match refusal(s.staff.tr(), &e) {
             Some((status, errors)) => {
-                let forms = (ChangeForm::default(), s.form);
+                let forms = PayeeForms {
+                    call: s.form.masked(),
+                    ..Default::default()
+                };
                 show_page(&state, &s.staff, id, forms, errors, status, None).await?
             }
             None => return Err(Fail::from(e)),

@@ -86,6 +86,18 @@ pub struct CreateForm {
     amount: String,
     #[serde(default)]
     remark: String,
+    /// Errors at the fields (never posted).
+    #[serde(skip)]
+    errors: crate::refusal::FieldErrors,
+}
+
+impl CreateForm {
+    /// Every value as it may be shown back (what the write guard refuses, masked).
+    fn masked(mut self) -> Self {
+        self.amount = crate::refusal::shown(&self.amount);
+        self.remark = crate::refusal::shown(&self.remark);
+        self
+    }
 }
 
 /// The decision form (plus `stepup_code`, read by the step-up).
@@ -230,9 +242,17 @@ pub async fn create(
     State(state): State<Arc<AppState>>,
     f: StaffForm<CreateForm>,
 ) -> Result<Response, Fail> {
-    let StaffForm { staff, form, .. } = f;
+    let StaffForm {
+        staff, mut form, ..
+    } = f;
     may_read(&staff)?;
     let tr = staff.tr();
+    form.errors = crate::refusal::screen_fields(tr, &mut [("remark", &mut form.remark)]);
+    if !form.errors.is_empty() {
+        crate::refusal::audit(&state, &staff.caller, None, &form.errors).await?;
+        let (q, status) = (ListQuery::default(), StatusCode::UNPROCESSABLE_ENTITY);
+        return list_page(&state, &staff, &q, form.masked(), vec![], status).await;
+    }
     let payee_id = Uuid::parse_str(form.payee_id.trim()).map_err(|_| Fail::BadForm)?;
     // Whole rupiah; dots and spaces as thousands separators are accepted.
     let digits: String = form
@@ -247,7 +267,7 @@ pub async fn create(
             &state,
             &staff,
             &q,
-            form,
+            form.masked(),
             errors,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -265,7 +285,8 @@ pub async fn create(
         ))),
         Err(e) => match refusal(tr, &e) {
             Some((status, errors)) => {
-                list_page(&state, &staff, &ListQuery::default(), form, errors, status).await
+                let (q, form) = (ListQuery::default(), form.masked());
+                list_page(&state, &staff, &q, form, errors, status).await
             }
             None => Err(Fail::from(e)),
         },

@@ -29,6 +29,7 @@ struct StaffListPage {
     form_email: String,
     form_role: String,
     form_segments: String,
+    form_errors: crate::refusal::FieldErrors,
     shop_name: String,
     shop_error: Option<String>,
 }
@@ -94,6 +95,8 @@ pub(crate) struct StaffExtras {
     pub(crate) invite_link: Option<String>,
     pub(crate) invite_note: String,
     pub(crate) form: (String, String, String),
+    /// Errors at the invitation form's fields (`email`, `segments`).
+    pub(crate) form_errors: crate::refusal::FieldErrors,
     pub(crate) flash: Option<String>,
     /// The shop-name form as typed (after a refusal), and its error.
     pub(crate) shop_form: Option<String>,
@@ -162,6 +165,7 @@ pub(crate) async fn staff_page(
                 extras.form.1
             },
             form_segments: extras.form.2,
+            form_errors: extras.form_errors,
             shop_name,
             shop_error: extras.shop_error,
         },
@@ -248,28 +252,43 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
     let StaffForm { staff, form, raw } = StaffForm::<InviteForm>::from_request(req, &state).await?;
     admin_only(&staff)?;
     let tr = staff.tr();
+    // The form as typed, minus anything the write guard refuses (never echoed as typed).
     let keep = (
-        form.email.chars().take(254).collect::<String>(),
+        crate::refusal::shown(&form.email.chars().take(254).collect::<String>()),
         form.role.chars().take(32).collect::<String>(),
-        form.segments.chars().take(200).collect::<String>(),
+        crate::refusal::shown(&form.segments.chars().take(200).collect::<String>()),
     );
-    let fail = |msg: String| StaffExtras {
-        errors: vec![msg],
-        form: keep.clone(),
-        ..Default::default()
+    let at = |field: &str, msg: String| {
+        let mut form_errors = crate::refusal::FieldErrors::default();
+        form_errors.push(field, msg);
+        StaffExtras {
+            form: keep.clone(),
+            form_errors,
+            ..Default::default()
+        }
     };
-    if form.email.chars().count() > 254 || form.segments.chars().count() > 200 {
-        let e = fail(tr.f(M::VTooLong, &[("max", "254")]));
-        return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    // Card numbers are refused before the step-up prompt, which would carry them in its form.
+    // Card data is refused before the step-up prompt, which would carry it in its form.
     for (field, value) in [("email", &form.email), ("segments", &form.segments)] {
-        if jaga_core::guard::text_has_card_number(value) {
-            return card_refused(&state, &staff, field, &keep).await;
+        if crate::refusal::refused(value) {
+            state
+                .vault
+                .refuse_card_number(&staff.caller, None, field)
+                .await
+                .map_err(Fail::from)?;
+            return card_refused(&state, &staff, field, &keep, value).await;
+        }
+    }
+    for (field, value, max) in [
+        ("email", &form.email, 254),
+        ("segments", &form.segments, 200),
+    ] {
+        if value.chars().count() > max {
+            let e = at(field, tr.f(M::VTooLong, &[("max", &max.to_string())]));
+            return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     }
     let Some(role) = Role::parse(&form.role) else {
-        let e = fail(tr.t(M::RoleUnknown).into());
+        let e = at("role", tr.t(M::RoleUnknown).into());
         return staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let req = NewInvitation {
@@ -305,50 +324,57 @@ pub async fn invite(State(state): State<Arc<AppState>>, req: Request) -> Result<
             Ok(maybe_with_session(page, &rotated))
         }
         Err(CoreError::Invalid(errs)) => {
-            let msg = errs
-                .iter()
-                .map(|e| {
-                    let label = if e.field == "email" {
-                        tr.t(M::FieldEmail)
-                    } else {
-                        tr.t(M::FieldSegments)
-                    };
-                    format!("{label}: {}", validation(tr, e.code, &e.field))
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            staff_page(&state, &staff, fail(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            let mut e = StaffExtras {
+                form: keep.clone(),
+                ..Default::default()
+            };
+            for err in &errs {
+                let field = if err.field == "email" {
+                    "email"
+                } else {
+                    "segments"
+                };
+                e.form_errors
+                    .push(field, validation(tr, err.code, &err.field));
+            }
+            staff_page(&state, &staff, e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(CoreError::Conflict(_)) => {
-            let e = fail(tr.t(M::StaffEmailTaken).into());
+            let e = at("email", tr.t(M::StaffEmailTaken).into());
             staff_page(&state, &staff, e, StatusCode::CONFLICT).await
         }
-        Err(CoreError::CardInText { field }) => card_refused(&state, &staff, &field, &keep).await,
+        Err(CoreError::CardInText { field }) => {
+            let typed = if field == "email" {
+                &form.email
+            } else {
+                &form.segments
+            };
+            card_refused(&state, &staff, &field, &keep, typed).await
+        }
         Err(e) => Err(super::session::auth_fail(e)),
     }
 }
 
-/// The staff page after the guard refused a card number in the invitation form: the error at
-/// the form, the values kept with the number masked.
+/// The staff page after the guard refused card data (`typed`) in the invitation form: the
+/// error at the field, the values kept with what was refused masked (`keep`).
 async fn card_refused(
     state: &Arc<AppState>,
     staff: &StaffPage,
     field: &str,
     keep: &(String, String, String),
+    typed: &str,
 ) -> Result<Response, Fail> {
     let tr = staff.tr();
-    let label = if field == "email" {
-        tr.t(M::FieldEmail)
+    let mut form_errors = crate::refusal::FieldErrors::default();
+    let field = if field == "email" {
+        "email"
     } else {
-        tr.t(M::FieldSegments)
+        "segments"
     };
+    form_errors.push(field, super::customers::notes::card_message(tr, typed));
     let e = StaffExtras {
-        errors: vec![format!("{label}: {}", tr.t(M::VCardNumber))],
-        form: (
-            jaga_core::notes::refused_draft(&keep.0),
-            keep.1.clone(),
-            jaga_core::notes::refused_draft(&keep.2),
-        ),
+        form: keep.clone(),
+        form_errors,
         ..Default::default()
     };
     staff_page(state, staff, e, StatusCode::UNPROCESSABLE_ENTITY).await

@@ -28,6 +28,8 @@ struct ReportsPage {
     c: Chrome,
     f: ReportParams,
     errors: Vec<String>,
+    /// The error at the shop's name (card data refused by the write guard).
+    shop_error: Option<String>,
     customer: Option<CustomerView>,
     staff: Option<StaffView>,
     review: Option<Vec<FindingRow>>,
@@ -51,16 +53,26 @@ struct StaffView {
 
 /// One audited access as the console shows it: staff by name and role, everything else in the
 /// reader's language, the time in the shop's zone.
-pub(crate) struct EntryRow {
-    pub(crate) seq: u64,
-    pub(crate) when: String,
-    pub(crate) actor: String,
-    pub(crate) actor_id: String,
-    pub(crate) action: String,
-    pub(crate) action_code: String,
-    pub(crate) fields: String,
-    pub(crate) purpose: String,
-    pub(crate) outcome: String,
+/// The CLI's reports (`jaga audit report`) print the same rows.
+pub struct EntryRow {
+    /// Position in the log.
+    pub seq: u64,
+    /// When, in the shop's zone with the zone shown (`2026-12-07 15:15 WIB`).
+    pub when: String,
+    /// Who: a staff member by name and role, a key by its id, a component.
+    pub actor: String,
+    /// The actor's id.
+    pub actor_id: String,
+    /// The action in the reader's language.
+    pub action: String,
+    /// The action's code (`customer.reveal`).
+    pub action_code: String,
+    /// The fields in the reader's language, comma-separated.
+    pub fields: String,
+    /// The stated purpose in the reader's language, or empty.
+    pub purpose: String,
+    /// The outcome in the reader's language.
+    pub outcome: String,
 }
 
 #[derive(askama::Template)]
@@ -102,7 +114,7 @@ pub struct ReportParams {
 }
 
 /// Who acted, for the shop's own pages: a staff member by name and role, a key by its id.
-pub(crate) fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
+pub fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
     use jaga_core::letter::role_label;
     match (e.actor_kind.as_str(), &e.actor_name, &e.actor_role) {
         ("staff", Some(n), Some(r)) => format!("{n} ({})", role_label(r, tr)),
@@ -112,11 +124,8 @@ pub(crate) fn actor_label(tr: crate::i18n::Tr, e: &AccessEntry) -> String {
     }
 }
 
-pub(crate) fn rows(
-    entries: &[AccessEntry],
-    tr: crate::i18n::Tr,
-    zone: &jaga_i18n::Zone,
-) -> Vec<EntryRow> {
+/// The rows of `entries`, newest first, in the reader's language and the shop's zone.
+pub fn rows(entries: &[AccessEntry], tr: crate::i18n::Tr, zone: &jaga_i18n::Zone) -> Vec<EntryRow> {
     use jaga_core::letter::{action_label, field_label, outcome_label, purpose_label};
     entries
         .iter()
@@ -159,6 +168,42 @@ fn letter_href(code: &str, lang: &str, shop: &str, format: &str) -> String {
     format!("/console/audit/reports/letter?{}", q.finish())
 }
 
+impl ReportParams {
+    /// The parameters as they may be used and shown back: anything the write guard refuses
+    /// (a card number, a CVV) masked, never echoed as typed.
+    fn masked(self) -> Self {
+        use crate::refusal::shown;
+        Self {
+            report: shown(&self.report),
+            code: shown(&self.code),
+            actor: shown(&self.actor),
+            from: shown(&self.from),
+            to: shown(&self.to),
+            shop: shown(&self.shop),
+            lang: shown(&self.lang),
+            format: shown(&self.format),
+        }
+    }
+
+    /// The query string of these parameters.
+    fn query(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("report", &self.report),
+            ("code", &self.code),
+            ("actor", &self.actor),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("shop", &self.shop),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        q.finish()
+    }
+}
+
 fn clean(s: &str, max: usize) -> String {
     s.trim()
         .chars()
@@ -177,6 +222,11 @@ pub async fn page(
     let f: ReportParams =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|_| Fail::BadForm)?;
     let tr = staff.tr();
+    // The shop's name goes into the letter: the write guard refuses card data in it, at the
+    // field; every parameter is shown back masked where the guard refuses it.
+    let shop_error = crate::refusal::refused(&f.shop)
+        .then(|| super::customers::notes::card_message(tr, &f.shop));
+    let f = f.masked();
     let zone = &state.config.shop.zone;
     // Dates typed in the form are days in the shop's zone.
     let zone_off = i64::from(zone.offset_minutes) * 60_000;
@@ -188,7 +238,9 @@ pub async fn page(
     match f.report.as_str() {
         "customer" => {
             let code = clean(&f.code, 40).to_ascii_uppercase();
-            if code.is_empty() {
+            if shop_error.is_some() {
+                // No letter with refused card data in it; the error is at the shop's name.
+            } else if code.is_empty() {
                 errors.push(tr.t(M::AuditUnknownCode).to_string());
             } else {
                 match reader().await?.customer_report(&code).await {
@@ -267,27 +319,23 @@ pub async fn page(
         "" => {}
         _ => return Err(Fail::BadForm),
     }
-    let status = if errors.is_empty() {
+    let status = if errors.is_empty() && shop_error.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    // The language switch comes back to this report (its parameters as shown, masked).
+    let here = match f.query() {
+        q if !q.is_empty() && q.len() < 400 => format!("/console/audit/reports?{q}"),
+        _ => "/console/audit/reports".to_string(),
+    };
     Ok(html(
         status,
         &ReportsPage {
-            // The language switch comes back to this report.
-            c: staff.chrome(
-                tr.t(M::ReportsTitle).into(),
-                "audit",
-                &match raw.as_deref() {
-                    Some(q) if !q.is_empty() && q.len() < 400 => {
-                        format!("/console/audit/reports?{q}")
-                    }
-                    _ => "/console/audit/reports".to_string(),
-                },
-            ),
+            c: staff.chrome(tr.t(M::ReportsTitle).into(), "audit", &here),
             f,
             errors,
+            shop_error,
             customer,
             staff: staff_view,
             review,
@@ -305,6 +353,15 @@ pub async fn letter(
     require_audit(&state, &staff).await?;
     let f: ReportParams =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|_| Fail::BadForm)?;
+    if crate::refusal::refused(&f.shop) {
+        // Card data in the shop's name never reaches a letter: the report's form again, with
+        // the error at the field and the name masked.
+        let again = ReportParams {
+            report: "customer".into(),
+            ..f
+        };
+        return page(State(state), staff, RawQuery(Some(again.query()))).await;
+    }
     let lang = match f.lang.as_str() {
         "id" => Lang::Id,
         "en" => Lang::En,

@@ -197,7 +197,7 @@ async fn render(
                 .iter()
                 .map(|k| (k.as_str(), outcome_label(*k, tr)))
                 .collect(),
-            typed_code: typed_code.chars().take(24).collect(),
+            typed_code: crate::refusal::shown(&typed_code.chars().take(24).collect::<String>()),
         },
     ))
 }

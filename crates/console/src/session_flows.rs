@@ -203,6 +203,12 @@ pub(crate) fn stepup_page(
     wrong: Option<M>,
 ) -> Response {
     let tr = staff.tr();
+    // A last line of defence: nothing the write guard refuses is carried as typed (the forms
+    // refuse it before the prompt; this only keeps it off the page).
+    let carry: Vec<(String, String)> = carry
+        .into_iter()
+        .map(|(k, v)| (k, crate::refusal::shown(&v)))
+        .collect();
     let status = if wrong.is_some() {
         StatusCode::UNAUTHORIZED
     } else {

@@ -111,7 +111,7 @@ fn login_error(ctx: &Ctx, email: &str, status: StatusCode, msg: M) -> Response {
         status,
         &LoginPage {
             c: Chrome::anonymous(ctx, M::LoginTitle, "/console/login"),
-            email: email.chars().take(254).collect(),
+            email: crate::refusal::shown(&email.chars().take(254).collect::<String>()),
             error: Some(ctx.tr().t(msg).to_string()),
             notice: None,
         },

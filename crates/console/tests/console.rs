@@ -60,6 +60,9 @@ mod fraud;
 /// Issue 18: hostile values in every form, inline guard refusals, links from `public_url`.
 #[path = "console/hostile.rs"]
 mod hostile;
+/// Issue 18: every POST and GET form of the console with hostile values.
+#[path = "console/hostile_forms.rs"]
+mod hostile_forms;
 /// Issue 10's smaller leaks: lookup by hidden fields, posted searches, the agreement gate,
 /// the segment manager's team view, lookup rate limits.
 #[path = "console/leaks.rs"]
@@ -76,6 +79,9 @@ mod payees;
 /// Client addresses behind a proxy, and `__Host-` cookies (issue 10).
 #[path = "console/proxy.rs"]
 mod proxy;
+/// Issue 18: write-guard refusals at the field with the text kept, in every form.
+#[path = "console/refusals.rs"]
+mod refusals;
 /// Access reports (auditor, admin).
 #[path = "console/reports.rs"]
 mod reports;

@@ -221,7 +221,8 @@ pub struct OrderItem {
     pub name: String,
     /// Quantity (at least 1).
     pub quantity: u32,
-    /// Unit price in minor units of the order currency.
+    /// Unit price in the order currency's ISO 4217 minor unit (sen for IDR: Rp 25.000 is
+    /// `2500000`).
     pub unit_price_minor: i64,
 }
 
@@ -253,7 +254,8 @@ pub struct NewOrder {
     pub order_ref: String,
     /// Order lines (stored encrypted).
     pub items: Vec<OrderItem>,
-    /// Total in minor units (e.g. rupiah have none: 150000 = Rp 150.000).
+    /// Total in the currency's ISO 4217 minor unit: sen for IDR (two decimals), so
+    /// Rp 150.000 is `15000000`.
     pub amount_minor: i64,
     /// ISO 4217 currency code.
     pub currency: String,
@@ -275,7 +277,7 @@ pub struct OrderView {
     pub order_ref: String,
     /// Order lines.
     pub items: Vec<OrderItem>,
-    /// Total in minor units.
+    /// Total in the currency's ISO 4217 minor unit (sen for IDR: Rp 150.000 is `15000000`).
     pub amount_minor: i64,
     /// Currency.
     pub currency: String,

@@ -251,7 +251,7 @@ pub enum PayoutStatus {
 /// A payout request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payout {
-    /// Amount in rupiah.
+    /// Amount in whole rupiah (not sen).
     pub amount: i64,
     /// Who created it.
     pub created_by: String,

@@ -146,7 +146,8 @@ pub struct Event {
     /// Phone number (kept only as a keyed hash by the engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// Amount in integer minor units.
+    /// Amount in the currency's ISO 4217 minor unit, an integer (sen for IDR: Rp 145.000 is
+    /// `14500000`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// ISO 4217 code.

@@ -59,7 +59,7 @@ fn page(staff: &StaffPage, id: Uuid, code: &str, typed: &str, error: Option<Stri
             c: staff.chrome(tr.f(M::EraseTitle, &[("code", code)]), "customers", &here),
             id,
             type_code: tr.f(M::EraseTypeCode, &[("code", code)]),
-            typed: typed.chars().take(40).collect(),
+            typed: crate::refusal::shown(&typed.chars().take(40).collect::<String>()),
             error,
         },
     )

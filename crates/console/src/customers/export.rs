@@ -40,12 +40,14 @@ pub(crate) fn may_export(staff: &StaffPage) -> bool {
     staff.caller.has(Scope::RequestsWrite) && staff.caller.has(Scope::CustomersReveal)
 }
 
-/// The customer page again with `error` at the export form (422).
+/// The customer page again with `error` at the export's purpose and the typed purpose kept,
+/// minus anything the write guard refused (422).
 async fn with_error(
     state: &Arc<AppState>,
     staff: &StaffPage,
     id: Uuid,
     error: String,
+    typed: &str,
 ) -> Result<Response, Fail> {
     let view = state
         .vault
@@ -55,8 +57,11 @@ async fn with_error(
         .get(id)
         .await
         .map_err(data_fail)?;
+    let mut export_errors = crate::refusal::FieldErrors::default();
+    export_errors.push("purpose", error);
     let extras = Extras {
-        export_errors: vec![error],
+        export_errors,
+        export_draft: crate::refusal::shown(typed),
         ..Default::default()
     };
     render_customer(state, staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -86,8 +91,19 @@ pub async fn export(
     let format = ExportFormat::parse(&form.format).unwrap_or(ExportFormat::Html);
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::Id);
     let purpose: String = form.purpose.trim().chars().take(200).collect();
+    if crate::refusal::refused(&purpose) {
+        // Never into the audit log as typed: refused (and the refusal audited) before export.
+        state
+            .vault
+            .refuse_card_number(&staff.caller, Some(id), "purpose")
+            .await
+            .map_err(data_fail)?;
+        let message = super::notes::card_message(tr, &purpose);
+        return with_error(&state, &staff, id, message, &purpose).await;
+    }
     if purpose.chars().count() < 3 {
-        return with_error(&state, &staff, id, tr.t(M::ExportNeedPurpose).into()).await;
+        let message = tr.t(M::ExportNeedPurpose).into();
+        return with_error(&state, &staff, id, message, &purpose).await;
     }
     let action = format!("/console/customers/{id}/export");
     let carry = vec![
@@ -117,8 +133,13 @@ pub async fn export(
         Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
             return Ok(stepup_page(&staff, &action, carry, None));
         }
-        Err(CoreError::CardNumber | CoreError::CardInText { .. } | CoreError::PurposeRequired) => {
-            return with_error(&state, &staff, id, tr.t(M::ExportNeedPurpose).into()).await;
+        Err(CoreError::CardNumber | CoreError::CardInText { .. }) => {
+            let message = super::notes::card_message(tr, &purpose);
+            return with_error(&state, &staff, id, message, &purpose).await;
+        }
+        Err(CoreError::PurposeRequired) => {
+            let message = tr.t(M::ExportNeedPurpose).into();
+            return with_error(&state, &staff, id, message, &purpose).await;
         }
         Err(e) => return Err(data_fail(e)),
     };

@@ -87,10 +87,12 @@ struct CustomerPage {
     can_write: bool,
     can_erase: bool,
     can_export: bool,
-    export_errors: Vec<String>,
+    export_errors: crate::refusal::FieldErrors,
+    export_draft: String,
     can_move: bool,
     reveal_notice: Option<String>,
-    reveal_errors: Vec<String>,
+    reveal_errors: crate::refusal::FieldErrors,
+    reveal_draft: RevealDraft,
     purposes: Vec<(&'static str, &'static str)>,
     notes: Option<String>,
     note_errors: Vec<String>,
@@ -381,11 +383,32 @@ fn order_rows(tr: Tr, zone: &jaga_i18n::Zone, orders: Vec<OrderView>) -> Vec<Ord
 #[derive(Default)]
 struct Extras {
     reveal_notice: Option<String>,
-    reveal_errors: Vec<String>,
+    reveal_errors: crate::refusal::FieldErrors,
+    reveal_draft: RevealDraft,
     note_errors: Vec<String>,
     note_draft: String,
     flash: Option<String>,
-    export_errors: Vec<String>,
+    export_errors: crate::refusal::FieldErrors,
+    export_draft: String,
+}
+
+/// The reveal form as the member left it, shown again after a refusal (the purpose's detail
+/// with anything the write guard refused masked).
+#[derive(Default)]
+pub struct RevealDraft {
+    /// The ticked fields' keys.
+    fields: Vec<String>,
+    /// The chosen reason's key.
+    purpose: String,
+    /// The typed detail.
+    detail: String,
+}
+
+impl RevealDraft {
+    /// Whether the field `key` was ticked.
+    fn ticked(&self, key: &str) -> bool {
+        self.fields.iter().any(|f| f == key)
+    }
 }
 
 async fn render_customer(
@@ -438,9 +461,11 @@ async fn render_customer(
         can_erase: staff.caller.has(Scope::CustomersErase),
         can_export: export::may_export(staff),
         export_errors: extras.export_errors,
+        export_draft: extras.export_draft,
         can_move: staff.caller.has(Scope::CustomersMove),
         reveal_notice: extras.reveal_notice,
         reveal_errors: extras.reveal_errors,
+        reveal_draft: extras.reveal_draft,
         purposes: Reason::ALL
             .iter()
             .map(|r| (r.key(), tr.t(r.message())))

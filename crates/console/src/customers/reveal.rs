@@ -1,7 +1,8 @@
 //! Revealing chosen fields of a customer for a stated purpose, after a fresh step-up.
 
-use super::{Extras, data_fail, parse_id, render_customer};
+use super::{Extras, RevealDraft, data_fail, parse_id, render_customer};
 use crate::i18n::M;
+use crate::refusal::{self, FieldErrors};
 use crate::session::{StaffForm, client_info};
 use crate::session_flows::{maybe_with_session, step_up_if_asked, stepup_page};
 use crate::web::{Ctx, Fail};
@@ -49,6 +50,39 @@ fn parse_reveal(bytes: &[u8]) -> Result<RevealForm, Fail> {
     Ok(f)
 }
 
+/// The customer page again with the reveal form as the member left it (ticked fields, reason,
+/// the detail minus anything the write guard refused) and `errors` at their fields (422).
+async fn reveal_refused(
+    state: &Arc<AppState>,
+    staff: &crate::session::StaffPage,
+    id: uuid::Uuid,
+    f: &RevealForm,
+    errors: FieldErrors,
+) -> Result<Response, Fail> {
+    let view = state
+        .vault
+        .reader(&staff.caller)
+        .await
+        .map_err(data_fail)?
+        .get(id)
+        .await
+        .map_err(data_fail)?;
+    let extras = Extras {
+        reveal_errors: errors,
+        reveal_draft: RevealDraft {
+            fields: f
+                .field
+                .iter()
+                .map(|k| k.chars().take(40).collect())
+                .collect(),
+            purpose: f.purpose.chars().take(40).collect(),
+            detail: refusal::shown(&purpose::clean_detail(&f.purpose_detail)),
+        },
+        ..Default::default()
+    };
+    render_customer(state, staff, view, extras, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 /// `POST /console/customers/{id}/reveal`: reveals the chosen fields for a stated purpose. Needs
 /// `customers:reveal` and a TOTP step-up within 5 minutes (asked for here when missing). The
 /// page with the revealed values is the response to the post, never a URL that could be
@@ -82,51 +116,32 @@ pub async fn reveal(
         .filter(|f| !matches!(f, Field::Notes | Field::Preferences))
         .collect();
     let stated = StatedPurpose::assemble(&f.purpose, &f.purpose_detail);
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     if fields.is_empty() {
-        errors.push(tr.t(M::RevealNeedField).to_string());
+        errors.push("field", tr.t(M::RevealNeedField).to_string());
     }
     let detail = purpose::clean_detail(&f.purpose_detail);
-    if jaga_core::guard::text_has_card_number(&detail)
-        || jaga_core::guard::check_note(&detail).is_err()
-    {
+    if refusal::refused(&detail) {
         // Never into the audit log: refused (and the refusal audited) before any reveal.
         state
             .vault
             .refuse_card_number(&staff.caller, Some(id), "purpose")
             .await
             .map_err(data_fail)?;
-        errors.push(super::notes::card_message(tr, &detail));
+        errors.push("purpose_detail", super::notes::card_message(tr, &detail));
     }
     match stated {
-        Err(PurposeProblem::NoReason) => errors.push(tr.t(M::RevealNeedPurpose).to_string()),
-        Err(PurposeProblem::NoDetail) => errors.push(tr.t(M::RevealNeedDetail).to_string()),
+        Err(PurposeProblem::NoReason) => {
+            errors.push("purpose", tr.t(M::RevealNeedPurpose).to_string())
+        }
+        Err(PurposeProblem::NoDetail) => {
+            errors.push("purpose_detail", tr.t(M::RevealNeedDetail).to_string())
+        }
         Ok(_) => {}
     }
     let stated = match stated {
         Ok(stated) if errors.is_empty() => stated,
-        _ => {
-            let view = state
-                .vault
-                .reader(&staff.caller)
-                .await
-                .map_err(data_fail)?
-                .get(id)
-                .await
-                .map_err(data_fail)?;
-            let extras = Extras {
-                reveal_errors: errors,
-                ..Default::default()
-            };
-            return render_customer(
-                &state,
-                &staff,
-                view,
-                extras,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        _ => return reveal_refused(&state, &staff, id, &f, errors).await,
     };
     let purpose_text = stated.audit_text();
     let action = format!("/console/customers/{id}/reveal");
@@ -153,27 +168,10 @@ pub async fn reveal(
             return Ok(stepup_page(&staff, &action, carry, None));
         }
         Err(CoreError::CardNumber | CoreError::CardInText { .. }) => {
-            // The vault's screening of the purpose refused card data: said at the form.
-            let view = state
-                .vault
-                .reader(&staff.caller)
-                .await
-                .map_err(data_fail)?
-                .get(id)
-                .await
-                .map_err(data_fail)?;
-            let extras = Extras {
-                reveal_errors: vec![tr.t(M::VCardNumber).to_string()],
-                ..Default::default()
-            };
-            return render_customer(
-                &state,
-                &staff,
-                view,
-                extras,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            // The vault's screening of the purpose refused card data: said at the field.
+            let mut errors = FieldErrors::default();
+            errors.push("purpose_detail", super::notes::card_message(tr, &detail));
+            return reveal_refused(&state, &staff, id, &f, errors).await;
         }
         Err(e) => return Err(data_fail(e)),
     };

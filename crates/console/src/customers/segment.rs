@@ -86,7 +86,7 @@ fn page(
             ),
             id,
             current: tr.f(M::SegmentMoveCurrent, &[("segment", segment)]),
-            typed: typed.chars().take(32).collect(),
+            typed: crate::refusal::shown(&typed.chars().take(32).collect::<String>()),
             error: error.map(|m| tr.t(m).to_string()),
         },
     )
@@ -124,6 +124,21 @@ pub async fn move_customer(
     let id = parse_id(&id)?;
     let (code, segment) = current(&state, &staff, id).await?;
     let typed = form.segment.trim();
+    if crate::refusal::refused(typed) {
+        // A card number is a valid-looking segment name: refused (audited) before the step-up
+        // prompt, which would carry it in its form.
+        state
+            .vault
+            .refuse_card_number(&staff.caller, Some(id), "segment")
+            .await
+            .map_err(data_fail)?;
+        let m = if jaga_core::guard::text_has_card_number(typed) {
+            M::VCardNumber
+        } else {
+            M::VCvv
+        };
+        return Ok(page(&staff, id, (&code, &segment), typed, Some(m)));
+    }
     let Ok(to) = jaga_core::validate::segment(typed) else {
         let m = Some(M::SegmentMoveInvalid);
         return Ok(page(&staff, id, (&code, &segment), typed, m));

@@ -424,7 +424,7 @@ fn screen_text(field: &str, text: &str, max: usize) -> Result<String, CoreError>
             format!("must be 1 to {max} characters"),
         ));
     }
-    if crate::guard::text_has_card_number(t) {
+    if crate::guard::text_has_card_number(t) || crate::guard::check_note(t).is_err() {
         return Err(CoreError::CardInText {
             field: field.to_string(),
         });

@@ -523,10 +523,10 @@ impl StaffService {
     }
 }
 
-/// Staff data is stored in plain text: a card number is refused there as everywhere (the same
-/// normalising guard as customer data).
+/// Staff data is stored in plain text: a card number or CVV is refused there as everywhere (the
+/// same write guard as customer data).
 fn refuse_card(field: &str, value: &str) -> Result<(), CoreError> {
-    if crate::guard::text_has_card_number(value) {
+    if crate::guard::text_has_card_number(value) || crate::guard::check_note(value).is_err() {
         return Err(CoreError::CardInText {
             field: field.to_string(),
         });

@@ -28,13 +28,13 @@ impl StaffService {
     }
 
     /// Saves the shop's name (admin only): 1 to `MAX_SHOP_NAME` characters, no control
-    /// characters, no card number. Audited as `shop.settings.change` (the setting's name, not
+    /// characters, no card number or CVV (the write guard). Audited as `shop.settings.change` (the setting's name, not
     /// its value). Returns the name as saved (trimmed).
     pub async fn set_shop_name(&self, caller: &Caller, name: &str) -> Result<String, CoreError> {
         self.require_admin(caller, AuditAction::ShopSettingsChange, false)
             .await?;
         let name = name.trim();
-        if crate::guard::text_has_card_number(name) {
+        if crate::guard::text_has_card_number(name) || crate::guard::check_note(name).is_err() {
             return Err(CoreError::CardInText {
                 field: "shop_name".into(),
             });

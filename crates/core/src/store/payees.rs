@@ -53,7 +53,7 @@ pub struct PayoutRow {
     pub id: String,
     /// The payee.
     pub payee_id: String,
-    /// Amount in rupiah.
+    /// Amount in whole rupiah (not sen).
     pub amount: i64,
     /// The version of the payee's bank details it pays to.
     pub details_version: i64,

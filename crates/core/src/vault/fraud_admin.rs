@@ -57,7 +57,8 @@ fn text_ok(field: &str, v: &str, max: usize, required: bool) -> Result<String, C
             format!("{field} must be one line of at most {max} characters"),
         ));
     }
-    if jaga_redact::card::contains_card_number(t) {
+    // The same write guard as every other stored free text: card numbers and CVVs refused.
+    if crate::guard::text_has_card_number(t) || crate::guard::check_note(t).is_err() {
         return Err(CoreError::CardNumber);
     }
     Ok(t.to_string())
@@ -383,6 +384,15 @@ mod tests {
             text_ok("value", "4111 1111 1111 1111", 100, true),
             Err(CoreError::CardNumber)
         ));
+        // A CVV is refused like a card number (the write guard, not only the card check).
+        assert!(matches!(
+            text_ok("note", "pelanggan kasih CVV 123", 100, false),
+            Err(CoreError::CardNumber)
+        ));
+        assert_eq!(
+            text_ok("note", "sudah ditelepon, aman", 100, false).unwrap(),
+            "sudah ditelepon, aman"
+        );
         assert!(list_kind("maybe").is_err());
         assert!(list_entity("bin").is_err());
         assert_eq!(list_entity("email").unwrap(), Entity::Email);

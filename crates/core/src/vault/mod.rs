@@ -22,7 +22,7 @@ pub use fraud_contact::MaskedContact;
 mod fraud_gateways;
 mod fraud_summary;
 pub use fraud::MAX_BATCH as MAX_FRAUD_BATCH;
-pub use fraud_admin::{ReviewCase, RulesInfo, RulesSource};
+pub use fraud_admin::{MAX_NOTE as FRAUD_MAX_NOTE, ReviewCase, RulesInfo, RulesSource};
 pub use fraud_gateways::WebhookAck;
 pub use fraud_summary::FraudSummary;
 pub mod idempotency;

@@ -87,10 +87,13 @@ fn status_parse(s: &str) -> Result<BankStatus, CoreError> {
     }
 }
 
-/// The card guard on free text (the JSON edge already refuses card numbers in a body; console
-/// forms come through here too).
+/// The write guard on free text: card numbers and CVVs refused (the JSON edge already refuses
+/// card numbers in a body; console forms come through here too).
 fn no_cards(values: &[&str]) -> Result<(), CoreError> {
-    if values.iter().any(|v| crate::guard::text_has_card_number(v)) {
+    if values
+        .iter()
+        .any(|v| crate::guard::text_has_card_number(v) || crate::guard::check_note(v).is_err())
+    {
         return Err(CoreError::CardNumber);
     }
     Ok(())

@@ -23,7 +23,8 @@ pub const PAYOUT_LIMIT: u32 = 500;
 pub struct NewPayout {
     /// The payee.
     pub payee_id: Uuid,
-    /// Amount in rupiah (whole rupiah, more than zero).
+    /// Amount in **whole rupiah** (more than zero): Rp 12.500.000 is `12500000`. Unlike orders'
+    /// `amount_minor` (ISO 4217 minor units, sen), payouts are bank transfers in whole rupiah.
     pub amount: i64,
     /// Remark for the transfer (invoice number), at most 100 characters.
     pub remark: Option<String>,

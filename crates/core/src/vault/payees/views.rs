@@ -323,7 +323,7 @@ pub struct PayoutView {
     pub payee_id: String,
     /// The payee's name.
     pub payee_name: String,
-    /// Amount in rupiah.
+    /// Amount in whole rupiah (not sen): Rp 12.500.000 is `12500000`.
     pub amount: i64,
     /// Remark (invoice number).
     pub remark: Option<String>,
