@@ -6,6 +6,11 @@
 //! `updated`, `new`, …) in the same sentence, unless the change word is negated
 //! (`tidak pernah mengganti rekening`, `have not changed`). The weak change words (`baru`, `new`)
 //! count only right next to the bank word, so `pesanan baru … transfer bank` is not a change.
+//! Requests that name no bank word next to a change word ("we have switched banks. Please remit
+//! … to Bank Mandiri account …") are found by [`redirect`]: an account, a payment direction and
+//! a change, time-shift or unavailability cue.
+
+mod redirect;
 
 /// Most text looked at (bytes of normalised text); the rest of a huge body is ignored.
 pub const MAX_TEXT: usize = 128 * 1024;
@@ -416,7 +421,8 @@ pub fn signals(subject: &str, body: &str) -> Signals {
     let bank_change = sents
         .iter()
         .filter(|s| !(warns && s.iter().any(|w| SCAM_WORDS.contains(&w.as_str()))))
-        .find_map(|s| bank_change_in(s));
+        .find_map(|s| bank_change_in(s))
+        .or_else(|| redirect::redirect(&sents, warns));
     let mut padded = String::with_capacity(body.len().min(MAX_TEXT) + subject.len() + 4);
     padded.push(' ');
     for s in &sents {
