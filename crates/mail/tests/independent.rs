@@ -41,14 +41,26 @@ fn independent_generator_meets_the_targets() {
         let name = format!("independent seed {seed}");
         report(&name, &q);
         assert_eq!(q.errors, 0, "{name}: analyzer errors");
-        assert!(q.detection() >= 0.95, "{name}: detection {:.3}", q.detection());
-        assert!(q.benign_high_rate() <= 0.01, "{name}: benign high {:.3}", q.benign_high_rate());
+        assert!(
+            q.detection() >= 0.95,
+            "{name}: detection {:.3}",
+            q.detection()
+        );
+        assert!(
+            q.benign_high_rate() <= 0.01,
+            "{name}: benign high {:.3}",
+            q.benign_high_rate()
+        );
         assert!(
             q.benign_flagged_rate() <= 0.05,
             "{name}: benign medium+ {:.3}",
             q.benign_flagged_rate()
         );
-        assert!(q.bank_recall() >= 0.98, "{name}: bank recall {:.3}", q.bank_recall());
+        assert!(
+            q.bank_recall() >= 0.98,
+            "{name}: bank recall {:.3}",
+            q.bank_recall()
+        );
     }
 }
 
@@ -110,8 +122,16 @@ fn baseline(samples: &[Sample]) -> (f64, f64) {
 #[test]
 fn the_analyzer_beats_the_naive_keyword_baseline() {
     let sets = [
-        ("first generator seed 2026", corpus::generate(2026, 0, 1200), corpus::context(0)),
-        ("independent seed 7", corpus2::generate(7, 1500), corpus2::context()),
+        (
+            "first generator seed 2026",
+            corpus::generate(2026, 0, 1200),
+            corpus::context(0),
+        ),
+        (
+            "independent seed 7",
+            corpus2::generate(7, 1500),
+            corpus2::context(),
+        ),
     ];
     for (name, samples, ctx) in sets {
         let (det, fp) = baseline(&samples);
@@ -123,6 +143,9 @@ fn the_analyzer_beats_the_naive_keyword_baseline() {
             100.0 * q.detection(),
             100.0 * q.benign_flagged_rate()
         );
-        assert!(q.detection() > det && q.benign_flagged_rate() < fp, "{name}");
+        assert!(
+            q.detection() > det && q.benign_flagged_rate() < fp,
+            "{name}"
+        );
     }
 }

@@ -37,7 +37,9 @@ fn signoff(r: &mut Xs, v: &Vendor, id: bool) -> String {
         format!("\n\nBest,\n{}\n{} | Finance", v.person, v.co)
     };
     if r.p(30) {
-        format!("{base}\n\nThis e-mail and any attachments are confidential and intended solely for the addressee.")
+        format!(
+            "{base}\n\nThis e-mail and any attachments are confidential and intended solely for the addressee."
+        )
     } else {
         base
     }
@@ -45,9 +47,19 @@ fn signoff(r: &mut Xs, v: &Vendor, id: bool) -> String {
 
 fn hello(r: &mut Xs, id: bool) -> &'static str {
     if id {
-        r.s(&["Selamat siang Bu,", "Halo Pak Rudi,", "Kepada Yth. Tim Sehat Alami,", "Pagi kak,"])
+        r.s(&[
+            "Selamat siang Bu,",
+            "Halo Pak Rudi,",
+            "Kepada Yth. Tim Sehat Alami,",
+            "Pagi kak,",
+        ])
     } else {
-        r.s(&["Hi Rudi,", "Dear Sehat Alami finance,", "Good afternoon,", "Hello team,"])
+        r.s(&[
+            "Hi Rudi,",
+            "Dear Sehat Alami finance,",
+            "Good afternoon,",
+            "Hello team,",
+        ])
     }
 }
 
@@ -65,40 +77,91 @@ fn quoted(r: &mut Xs, id: bool) -> String {
 fn redirect_text(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> String {
     let bank = *r.of(OTHER_BANKS);
     let vs = with(vars, bank, r);
-    let t = fill(if id { r.s(ID_REDIRECT) } else { r.s(EN_REDIRECT) }, &vs);
-    format!("{}\n\n{t}{}{}", hello(r, id), signoff(r, v, id), quoted(r, id))
+    let t = fill(
+        if id {
+            r.s(ID_REDIRECT)
+        } else {
+            r.s(EN_REDIRECT)
+        },
+        &vs,
+    );
+    format!(
+        "{}\n\n{t}{}{}",
+        hello(r, id),
+        signoff(r, v, id),
+        quoted(r, id)
+    )
 }
 
 fn pass(d: &str) -> String {
-    format!("Authentication-Results: mx1.{}; spf=pass smtp.mailfrom={d}; dkim=pass header.d={d}; dmarc=pass (p=none) header.from={d}", SHOP.1)
+    format!(
+        "Authentication-Results: mx1.{}; spf=pass smtp.mailfrom={d}; dkim=pass header.d={d}; dmarc=pass (p=none) header.from={d}",
+        SHOP.1
+    )
 }
 
 /// A malicious mail: (class, draft, asks for a bank change).
 pub fn bad(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str, Draft, bool) {
     let subj = if id {
-        r.s(&["Konfirmasi pembayaran", "Info penting terkait tagihan", "Update data vendor", "Tagihan bulan ini"])
+        r.s(&[
+            "Konfirmasi pembayaran",
+            "Info penting terkait tagihan",
+            "Update data vendor",
+            "Tagihan bulan ini",
+        ])
     } else {
-        r.s(&["Payment confirmation", "Remittance update", "Vendor record update", "This month's invoice"])
+        r.s(&[
+            "Payment confirmation",
+            "Remittance update",
+            "Vendor record update",
+            "This month's invoice",
+        ])
     };
     match r.n(10) {
         0 | 1 => {
             let fake = twist(r, v.domain);
-            let d = Draft::new(format!("\"{}\" <{}@{fake}>", v.co, r.s(&["accounts", "ar", "keuangan"])), subj, redirect_text(r, v, id, vars));
+            let d = Draft::new(
+                format!(
+                    "\"{}\" <{}@{fake}>",
+                    v.co,
+                    r.s(&["accounts", "ar", "keuangan"])
+                ),
+                subj,
+                redirect_text(r, v, id, vars),
+            );
             ("c2_lookalike_redirect", d, true)
         }
         2 | 3 => {
-            let mut d = Draft::new(format!("{} <{}@{}>", v.person, v.person.to_lowercase(), v.domain), subj, redirect_text(r, v, id, vars));
+            let mut d = Draft::new(
+                format!("{} <{}@{}>", v.person, v.person.to_lowercase(), v.domain),
+                subj,
+                redirect_text(r, v, id, vars),
+            );
             d.headers.push(pass(v.domain));
             ("c2_compromised_redirect", d, true)
         }
         4 => {
-            let from = if r.p(50) { v.domain.to_string() } else { twist(r, v.domain) };
-            let d = Draft::new(format!("{} <{}@{from}>", v.co, v.person.to_lowercase()), format!("RE: {subj}"), redirect_text(r, v, id, vars));
+            let from = if r.p(50) {
+                v.domain.to_string()
+            } else {
+                twist(r, v.domain)
+            };
+            let d = Draft::new(
+                format!("{} <{}@{from}>", v.co, v.person.to_lowercase()),
+                format!("RE: {subj}"),
+                redirect_text(r, v, id, vars),
+            );
             ("c2_thread_hijack", d, true)
         }
         5 => {
             let d = Draft::new(
-                format!("\"{}\" <{}.{}@{}>", v.co, v.person.to_lowercase(), r.s(&["acc", "finance", "kantor"]), r.s(FREE)),
+                format!(
+                    "\"{}\" <{}.{}@{}>",
+                    v.co,
+                    v.person.to_lowercase(),
+                    r.s(&["acc", "finance", "kantor"]),
+                    r.s(FREE)
+                ),
                 subj,
                 redirect_text(r, v, id, vars),
             );
@@ -119,7 +182,14 @@ pub fn bad(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str, 
                 ])
             };
             let d = Draft::new(
-                format!("\"{} {}\" <{}.{}@{}>", SHOP.2, r.s(&["(Direktur)", "CEO", "", "- Owner"]), "rudi", r.s(&["hartono", "sa", "office"]), r.s(FREE)),
+                format!(
+                    "\"{} {}\" <{}.{}@{}>",
+                    SHOP.2,
+                    r.s(&["(Direktur)", "CEO", "", "- Owner"]),
+                    "rudi",
+                    r.s(&["hartono", "sa", "office"]),
+                    r.s(FREE)
+                ),
                 if id { "Perlu bantuan" } else { "Quick favour" },
                 format!("{ask}\n\nRudi\nDikirim dari iPhone saya"),
             );
@@ -132,12 +202,32 @@ pub fn bad(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str, 
                 ("https://www.klikbca.com", "KlikBCA"),
                 ("https://accounts.google.com", "Google"),
             ]);
-            let evil = r.s(&["http://203.0.113.77/auth/", "https://secure-docs-view.top/s/9f", "https://mandiri-verifikasi.xyz/ib", "https://tinyurl.com/y8k2m"]);
-            let words = if id { "Untuk menghindari penonaktifan, konfirmasi data Anda di" } else { "To avoid deactivation, confirm your details at" };
+            let evil = r.s(&[
+                "http://203.0.113.77/auth/",
+                "https://secure-docs-view.top/s/9f",
+                "https://mandiri-verifikasi.xyz/ib",
+                "https://tinyurl.com/y8k2m",
+            ]);
+            let words = if id {
+                "Untuk menghindari penonaktifan, konfirmasi data Anda di"
+            } else {
+                "To avoid deactivation, confirm your details at"
+            };
             let html = format!("<p>{words} <a href=\"{evil}\">{shown}</a></p><p>{brand}</p>");
             let mut d = Draft::new(
-                format!("{brand} <noreply@{}>", r.s(&["notice-center.online", "secure-mail-id.com", "alerts-service.net"])),
-                if id { "Tindakan diperlukan pada akun Anda" } else { "Action required on your account" },
+                format!(
+                    "{brand} <noreply@{}>",
+                    r.s(&[
+                        "notice-center.online",
+                        "secure-mail-id.com",
+                        "alerts-service.net"
+                    ])
+                ),
+                if id {
+                    "Tindakan diperlukan pada akun Anda"
+                } else {
+                    "Action required on your account"
+                },
                 format!("{words} {shown}\n\n{brand}"),
             );
             d.html = Some(html);
@@ -152,16 +242,47 @@ pub fn bad(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str, 
                 _ => ("Bukti_Transfer.vbs".into(), b"CreateObject(\"WScript.Shell\")".to_vec()),
             };
             let mut d = Draft::new(
-                format!("{} <{}@{}>", v.co, r.s(&["admin", "scan"]), if r.p(50) { v.domain.to_string() } else { twist(r, v.domain) }),
-                if id { "Dokumen pembayaran" } else { "Payment documents" },
-                format!("{}\n\n{}{}", hello(r, id), if id { "Mohon dicek dokumen terlampir." } else { "Please review the attached document." }, signoff(r, v, id)),
+                format!(
+                    "{} <{}@{}>",
+                    v.co,
+                    r.s(&["admin", "scan"]),
+                    if r.p(50) {
+                        v.domain.to_string()
+                    } else {
+                        twist(r, v.domain)
+                    }
+                ),
+                if id {
+                    "Dokumen pembayaran"
+                } else {
+                    "Payment documents"
+                },
+                format!(
+                    "{}\n\n{}{}",
+                    hello(r, id),
+                    if id {
+                        "Mohon dicek dokumen terlampir."
+                    } else {
+                        "Please review the attached document."
+                    },
+                    signoff(r, v, id)
+                ),
             );
             d.files.push((name, data));
             ("c2_attachment", d, false)
         }
         _ => {
-            let mut d = Draft::new(format!("{} <{}@{}>", v.co, v.person.to_lowercase(), v.domain), subj, redirect_text(r, v, id, vars));
-            d.headers.push(format!("Reply-To: {}.{}@{}", v.person.to_lowercase(), v.domain.split('.').next().unwrap_or("x"), r.s(FREE)));
+            let mut d = Draft::new(
+                format!("{} <{}@{}>", v.co, v.person.to_lowercase(), v.domain),
+                subj,
+                redirect_text(r, v, id, vars),
+            );
+            d.headers.push(format!(
+                "Reply-To: {}.{}@{}",
+                v.person.to_lowercase(),
+                v.domain.split('.').next().unwrap_or("x"),
+                r.s(FREE)
+            ));
             ("c2_reply_to_redirect", d, true)
         }
     }
@@ -173,8 +294,24 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
         0..=2 => {
             let vs = with(vars, v.bank, r);
             let t = fill(if id { r.s(ID_USUAL) } else { r.s(EN_USUAL) }, &vs);
-            let text = format!("{}\n\n{t}{}{}", hello(r, id), signoff(r, v, id), quoted(r, id));
-            let mut d = Draft::new(format!("{} <billing@{}>", v.co, v.domain), fill(if id { "Invoice {ref}" } else { "Invoice {ref} - {co}" }, &vs), text);
+            let text = format!(
+                "{}\n\n{t}{}{}",
+                hello(r, id),
+                signoff(r, v, id),
+                quoted(r, id)
+            );
+            let mut d = Draft::new(
+                format!("{} <billing@{}>", v.co, v.domain),
+                fill(
+                    if id {
+                        "Invoice {ref}"
+                    } else {
+                        "Invoice {ref} - {co}"
+                    },
+                    &vs,
+                ),
+                text,
+            );
             if r.p(50) {
                 d.headers.push(pass(v.domain));
             }
@@ -196,19 +333,44 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
                     ("Tokopedia", "tokopedia.com", "A withdrawal of {amount} to your account ending {last4} was successful."),
                 ])
             };
-            let d = Draft::new(format!("{who} <no-reply@{dom}>"), if id { "Pencairan dana berhasil" } else { "Payout sent" }, fill(t, &vs));
+            let d = Draft::new(
+                format!("{who} <no-reply@{dom}>"),
+                if id {
+                    "Pencairan dana berhasil"
+                } else {
+                    "Payout sent"
+                },
+                fill(t, &vs),
+            );
             ("c2_payout", d, false)
         }
         4 => {
-            let (c, dom) = *r.of(&[("J&T Express", "jet.co.id"), ("Ninja Xpress", "ninjaxpress.co"), ("Lion Parcel", "lionparcel.com")]);
+            let (c, dom) = *r.of(&[
+                ("J&T Express", "jet.co.id"),
+                ("Ninja Xpress", "ninjaxpress.co"),
+                ("Lion Parcel", "lionparcel.com"),
+            ]);
             let awb = r.next() % 1_000_000_000_000;
             let t = if id {
-                format!("Kiriman {awb} sedang menuju alamat tujuan dan akan segera diantar hari ini. Pantau di https://www.{dom}/track/{awb}")
+                format!(
+                    "Kiriman {awb} sedang menuju alamat tujuan dan akan segera diantar hari ini. Pantau di https://www.{dom}/track/{awb}"
+                )
             } else {
-                format!("Shipment {awb} is out for delivery today. Follow it at https://www.{dom}/track/{awb}")
+                format!(
+                    "Shipment {awb} is out for delivery today. Follow it at https://www.{dom}/track/{awb}"
+                )
             };
-            let mut d = Draft::new(format!("{c} <notifikasi@{dom}>"), if id { "Paket sedang diantar" } else { "Out for delivery" }, t);
-            d.headers.push(format!("Return-Path: <bounce-{awb}@mailer.{dom}>"));
+            let mut d = Draft::new(
+                format!("{c} <notifikasi@{dom}>"),
+                if id {
+                    "Paket sedang diantar"
+                } else {
+                    "Out for delivery"
+                },
+                t,
+            );
+            d.headers
+                .push(format!("Return-Path: <bounce-{awb}@mailer.{dom}>"));
             ("c2_courier", d, false)
         }
         5 => {
@@ -226,7 +388,11 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
                 ])
             };
             let name = r.s(&["Dewi", "Arif", "Lestari", "Bayu"]);
-            let d = Draft::new(format!("{name} <{}{}@{}>", name.to_lowercase(), r.n(99), r.s(FREE)), if id { "Tanya pesanan" } else { "My order" }, t.to_string());
+            let d = Draft::new(
+                format!("{name} <{}{}@{}>", name.to_lowercase(), r.n(99), r.s(FREE)),
+                if id { "Tanya pesanan" } else { "My order" },
+                t.to_string(),
+            );
             ("c2_customer", d, false)
         }
         6 => {
@@ -241,15 +407,34 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
                     "I've uploaded the weekly transfer summary. Note the stock-take date changed, see the calendar.",
                 ])
             };
-            let d = Draft::new(format!("Sinta <sinta@{}>", SHOP.1), if id { "Jadwal rapat" } else { "Meeting" }, t.to_string());
+            let d = Draft::new(
+                format!("Sinta <sinta@{}>", SHOP.1),
+                if id { "Jadwal rapat" } else { "Meeting" },
+                t.to_string(),
+            );
             ("c2_internal", d, false)
         }
         7 => {
             let (svc, dom) = *r.of(&[("Moka POS", "mokapos.com"), ("Majoo", "majoo.id")]);
-            let t = if id { "Fitur laporan baru sudah tersedia. Coba sekarang, promo langganan tahunan hanya sampai akhir bulan." } else { "New reporting features are live. Try them now - annual plan discount ends this month." };
-            let mut d = Draft::new(format!("{svc} <news@{dom}>"), if id { "Yang baru bulan ini" } else { "What's new this month" }, t.to_string());
-            d.html = Some(format!("<p>{t}</p><p><a href=\"https://links.{dom}/ls/click?u=4f&id=99\">Baca selengkapnya</a> · <a href=\"https://links.{dom}/unsub\">Berhenti berlangganan</a></p>"));
-            d.headers.push(format!("List-Unsubscribe: <https://links.{dom}/unsub>"));
+            let t = if id {
+                "Fitur laporan baru sudah tersedia. Coba sekarang, promo langganan tahunan hanya sampai akhir bulan."
+            } else {
+                "New reporting features are live. Try them now - annual plan discount ends this month."
+            };
+            let mut d = Draft::new(
+                format!("{svc} <news@{dom}>"),
+                if id {
+                    "Yang baru bulan ini"
+                } else {
+                    "What's new this month"
+                },
+                t.to_string(),
+            );
+            d.html = Some(format!(
+                "<p>{t}</p><p><a href=\"https://links.{dom}/ls/click?u=4f&id=99\">Baca selengkapnya</a> · <a href=\"https://links.{dom}/unsub\">Berhenti berlangganan</a></p>"
+            ));
+            d.headers
+                .push(format!("List-Unsubscribe: <https://links.{dom}/unsub>"));
             ("c2_newsletter", d, false)
         }
         8 => {
@@ -258,7 +443,15 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
             } else {
                 *r.of(&[("Jurnal", "jurnal.id", "Use this code to finish signing in: 482913. It expires in 10 minutes. If you didn't try to sign in, change your password.")])
             };
-            let d = Draft::new(format!("{svc} <no-reply@{dom}>"), if id { "Peringatan keamanan" } else { "Your sign-in code" }, t.to_string());
+            let d = Draft::new(
+                format!("{svc} <no-reply@{dom}>"),
+                if id {
+                    "Peringatan keamanan"
+                } else {
+                    "Your sign-in code"
+                },
+                t.to_string(),
+            );
             ("c2_security", d, false)
         }
         9 => {
@@ -275,14 +468,30 @@ pub fn good(r: &mut Xs, v: &Vendor, id: bool, vars: &Vars<'_>) -> (&'static str,
                 ])
             };
             let text = format!("{}\n\n{}{}", hello(r, id), fill(t, &vs), signoff(r, v, id));
-            let mut d = Draft::new(format!("{} <info@{}>", v.co, v.domain), if id { "Pemberitahuan" } else { "Announcement" }, text);
+            let mut d = Draft::new(
+                format!("{} <info@{}>", v.co, v.domain),
+                if id { "Pemberitahuan" } else { "Announcement" },
+                text,
+            );
             d.headers.push(pass(v.domain));
             ("c2_vendor_news", d, false)
         }
         _ => {
             let mut text = redirect_text(r, v, id, vars);
-            text.push_str(if id { "\n\nSilakan konfirmasi ke nomor kantor kami yang ada di kontrak." } else { "\n\nPlease confirm by calling the number in our contract." });
-            let mut d = Draft::new(format!("{} <finance@{}>", v.co, v.domain), if id { "Pemberitahuan rekening" } else { "Bank details notice" }, text);
+            text.push_str(if id {
+                "\n\nSilakan konfirmasi ke nomor kantor kami yang ada di kontrak."
+            } else {
+                "\n\nPlease confirm by calling the number in our contract."
+            });
+            let mut d = Draft::new(
+                format!("{} <finance@{}>", v.co, v.domain),
+                if id {
+                    "Pemberitahuan rekening"
+                } else {
+                    "Bank details notice"
+                },
+                text,
+            );
             d.headers.push(pass(v.domain));
             ("c2_genuine_change", d, true)
         }

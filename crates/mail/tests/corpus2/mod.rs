@@ -46,12 +46,42 @@ struct Vendor {
 }
 
 const VENDORS: &[Vendor] = &[
-    Vendor { co: "CV Sumber Rejeki", domain: "sumberrejeki.co.id", person: "Teguh", bank: ("BCA", "4410293847") },
-    Vendor { co: "PT Indah Plastik", domain: "indahplastik.com", person: "Wulan", bank: ("Mandiri", "1230098765432") },
-    Vendor { co: "Label Kreasi", domain: "labelkreasi.id", person: "Fajar", bank: ("BNI", "0821736455") },
-    Vendor { co: "Minyak Atsiri Jawa", domain: "atsirijawa.co.id", person: "Ratna", bank: ("BRI", "002101000123567") },
-    Vendor { co: "Kotak Cantik", domain: "kotakcantik.com", person: "Dimas", bank: ("BSI", "7299911234") },
-    Vendor { co: "Bali Botanicals", domain: "balibotanicals.com", person: "Made", bank: ("Permata", "4129384756") },
+    Vendor {
+        co: "CV Sumber Rejeki",
+        domain: "sumberrejeki.co.id",
+        person: "Teguh",
+        bank: ("BCA", "4410293847"),
+    },
+    Vendor {
+        co: "PT Indah Plastik",
+        domain: "indahplastik.com",
+        person: "Wulan",
+        bank: ("Mandiri", "1230098765432"),
+    },
+    Vendor {
+        co: "Label Kreasi",
+        domain: "labelkreasi.id",
+        person: "Fajar",
+        bank: ("BNI", "0821736455"),
+    },
+    Vendor {
+        co: "Minyak Atsiri Jawa",
+        domain: "atsirijawa.co.id",
+        person: "Ratna",
+        bank: ("BRI", "002101000123567"),
+    },
+    Vendor {
+        co: "Kotak Cantik",
+        domain: "kotakcantik.com",
+        person: "Dimas",
+        bank: ("BSI", "7299911234"),
+    },
+    Vendor {
+        co: "Bali Botanicals",
+        domain: "balibotanicals.com",
+        person: "Made",
+        bank: ("Permata", "4129384756"),
+    },
 ];
 
 const SHOP: (&str, &str, &str) = ("Sehat Alami", "sehatalami.id", "Rudi Hartono");
@@ -67,7 +97,13 @@ const OTHER_BANKS: &[(&str, &str)] = &[
     ("SeaBank", "901122334455"),
 ];
 
-const FREE: &[&str] = &["gmail.com", "yahoo.co.id", "hotmail.com", "outlook.co.id", "ymail.com"];
+const FREE: &[&str] = &[
+    "gmail.com",
+    "yahoo.co.id",
+    "hotmail.com",
+    "outlook.co.id",
+    "ymail.com",
+];
 
 /// What the generated shop knows.
 pub fn context() -> Context {
@@ -88,7 +124,10 @@ pub fn context() -> Context {
 fn twist(r: &mut Xs, domain: &str) -> String {
     let (label, suffix) = domain.split_once('.').unwrap_or((domain, "com"));
     match r.n(7) {
-        0 => format!("{}.{suffix}", label.replacen('m', "rn", 1).replacen('i', "1", 1)),
+        0 => format!(
+            "{}.{suffix}",
+            label.replacen('m', "rn", 1).replacen('i', "1", 1)
+        ),
         1 => format!("{label}-pay.{suffix}"),
         2 => format!("{label}.{}", if suffix == "com" { "co" } else { "com" }),
         3 => format!("finance-{label}.com"),
@@ -132,7 +171,10 @@ impl Draft {
             h.push_str("\r\n");
         }
         let subject = if r.p(30) {
-            format!("=?utf-8?Q?{}?=", self.subject.replace(' ', "_").replace('?', "=3F"))
+            format!(
+                "=?utf-8?Q?{}?=",
+                self.subject.replace(' ', "_").replace('?', "=3F")
+            )
         } else {
             self.subject.clone()
         };
@@ -156,9 +198,15 @@ impl Draft {
                     .chunks(72)
                     .map(|c| std::str::from_utf8(c).unwrap_or(""))
                     .collect();
-                format!("Content-Type: {ctype}; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", lines.join("\r\n"))
+                format!(
+                    "Content-Type: {ctype}; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                    lines.join("\r\n")
+                )
             } else {
-                format!("Content-Type: {ctype}; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n", body.replace('\n', "\r\n"))
+                format!(
+                    "Content-Type: {ctype}; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+                    body.replace('\n', "\r\n")
+                )
             }
         };
         let html = self.html.clone().unwrap_or_else(|| {
@@ -213,7 +261,11 @@ pub fn generate(seed: u64, n: usize) -> Vec<Sample> {
             let id = r.p(50);
             let (bankname, num) = if r.p(50) { *r.of(OTHER_BANKS) } else { v.bank };
             let who = if r.p(40) {
-                format!("{} {}", v.person, r.s(&["Santoso", "Wijaya", "Kusuma", "Pratama"]))
+                format!(
+                    "{} {}",
+                    v.person,
+                    r.s(&["Santoso", "Wijaya", "Kusuma", "Pratama"])
+                )
             } else {
                 v.co.to_string()
             };
@@ -222,9 +274,19 @@ pub fn generate(seed: u64, n: usize) -> Vec<Sample> {
                 ("num", num.to_string()),
                 ("who", who),
                 ("co", v.co.to_string()),
-                ("ref", format!("{}-{}", r.s(&["INV", "SI", "PO", "FK"]), 1000 + r.n(8999))),
+                (
+                    "ref",
+                    format!("{}-{}", r.s(&["INV", "SI", "PO", "FK"]), 1000 + r.n(8999)),
+                ),
                 ("amount", format!("Rp {}.{:03}.000", 1 + r.n(60), r.n(1000))),
-                ("date", format!("{} {}", 1 + r.n(28), r.s(&["Januari", "Februari", "December", "January"]))),
+                (
+                    "date",
+                    format!(
+                        "{} {}",
+                        1 + r.n(28),
+                        r.s(&["Januari", "Februari", "December", "January"])
+                    ),
+                ),
                 ("last4", format!("{:04}", r.n(10000))),
             ];
             let acct = fill(r.s(ACCOUNT_FORMS), &vars);
