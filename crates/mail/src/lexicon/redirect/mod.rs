@@ -273,9 +273,6 @@ fn text(s: &Sent<'_>, lo: usize, hi: usize) -> String {
 pub(super) fn redirect(sents: &[Vec<String>], warns: bool) -> Option<String> {
     let ss: Vec<Sent<'_>> = sents.iter().map(|s| Sent::new(s)).collect();
     for (i, s) in ss.iter().enumerate() {
-        if warning(s, warns) || usual(s) || payer_question(s.words) {
-            continue;
-        }
         // The account in the sentence, or on the lines after one that leads in to it
         // ("mohon dibayarkan ke:\nBank: BRI\nNo. Rek: …").
         let last = s
@@ -291,8 +288,15 @@ pub(super) fn redirect(sents: &[Vec<String>], warns: bool) -> Option<String> {
                     .iter()
                     .any(|n| account(n).is_some())
         };
-        let cue = change(s).or_else(|| time_shift(s));
         let direction = s.first_of(DIRECTION).map(|(d, _)| d);
+        // Cheap tests first: most sentences name neither an account nor a payment.
+        if account_here.is_none() && direction.is_none() {
+            continue;
+        }
+        if warning(s, warns) || usual(s) || payer_question(s.words) {
+            continue;
+        }
+        let cue = change(s).or_else(|| time_shift(s));
         let (a, d) = match (account_here, direction) {
             (Some(a), Some(d)) => (a, d),
             (None, Some(d)) if account_after() => (d, d),
