@@ -347,3 +347,17 @@ fn a_free_mail_known_domain_gives_no_auth_pass_credit() {
     );
     assert!(analyze(&raw, &c).expect("analysed").has(Code::AuthPass));
 }
+
+#[test]
+fn the_sender_address_is_read_for_payee_matching() {
+    let raw = mail(
+        "From: Glow Beauty <Billing@GlowBeauty.co.id>\r\nSubject: x",
+        "halo",
+    );
+    assert_eq!(
+        sender_address(&raw).as_deref(),
+        Some("billing@glowbeauty.co.id")
+    );
+    assert_eq!(sender_address(b"Subject: none\r\n\r\nbody"), None);
+    assert_eq!(sender_address(b""), None);
+}
