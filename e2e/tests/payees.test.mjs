@@ -186,7 +186,7 @@ test('the e-mail check explains a bank-change request and links to the payees', 
     assert.match(await p.textContent('#mail-verdict'), /Risiko tinggi/);
     const codes = await p.locator('#mail-indicators li').evaluateAll((ls) => ls.map((l) => l.dataset.code));
     assert.ok(codes.includes('BANK_DETAILS_CHANGE'), codes.join(','));
-    assert.match(await p.textContent('#mail-bank-change'), /menelepon nomor pemasok yang sudah terdaftar/);
+    assert.match(await p.textContent('#mail-bank-change'), /nomor yang sudah tercatat/);
     await screenshot(p, 'mail-check');
     await p.click('#mail-start-verification');
     await p.waitForSelector('h1');

@@ -40,6 +40,13 @@ pub struct Shown {
     pub indicators: Vec<(String, String)>,
     /// The mail asks to pay into new or changed bank details.
     pub bank_change: bool,
+    /// What to do about it: the same words as the CLI's explanation.
+    pub advice: String,
+    /// Where to start the verification: the sender's payee's change form when the sender
+    /// matches a payee, else the payee list.
+    pub verify_href: String,
+    /// The matched payee's name, if any.
+    pub payee_name: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -188,6 +195,7 @@ pub async fn analyze(State(state): State<Arc<AppState>>, req: Request) -> Result
         Err(CoreError::Invalid(_)) => return Ok(page(&staff, None, Some(M::MailErrUnreadable))),
         Err(e) => return Err(Fail::from(e)),
     };
+    let payee = analyzer.sender_payee(raw).await.map_err(Fail::from)?;
     let tr = staff.tr();
     let view = report.view(tr.lang());
     let shown = Shown {
@@ -206,6 +214,12 @@ pub async fn analyze(State(state): State<Arc<AppState>>, req: Request) -> Result
             .map(|i| (i.code.to_string(), i.detail))
             .collect(),
         bank_change: report.bank_details_change(),
+        advice: report.advice(tr.lang()).unwrap_or_default().to_string(),
+        verify_href: payee.as_ref().map_or_else(
+            || "/console/payees".to_string(),
+            |p| format!("/console/payees/{}#payee-change", p.id),
+        ),
+        payee_name: payee.map(|p| p.name),
     };
     Ok(page(&staff, Some(shown), None))
 }

@@ -928,7 +928,6 @@ catalog! {
     MailVerdict => "Penilaian", "Verdict";
     MailFindings => "Temuan", "Findings";
     MailNoFindings => "Tidak ada tanda yang mencurigakan.", "Nothing suspicious was found.";
-    MailBankChangeAdvice => "E-mail ini meminta pembayaran ke rekening baru atau yang diubah. Jangan membayar sebelum menelepon nomor pemasok yang sudah terdaftar, walaupun e-mail lolos semua pemeriksaan: kotak surat asli pun bisa dibobol.", "This e-mail asks for payment into new or changed bank details. Do not pay before calling the supplier's number already on file, even when the e-mail passes every check: genuine mailboxes get compromised too.";
     MailStartVerification => "Mulai verifikasi rekening penerima", "Start a payee verification";
     MailErrEmpty => "Pilih berkas e-mail dulu.", "Choose an e-mail file first.";
     MailErrUnreadable => "Berkas ini tidak terbaca sebagai e-mail.", "This file could not be read as an e-mail.";

@@ -127,8 +127,12 @@ impl Analyzer {
             v.dedup_by(|a, b| a.registrable == b.registrable);
             v
         };
-        let known = parse_all(&ctx.known_domains);
-        let own = parse_all(&ctx.own_domains);
+        // A free-mail domain is never "known" (a payee writing from gmail.com does not make every
+        // gmail.com sender a partner: no AUTH_PASS credit, no exemption from lookalike checks).
+        let not_free =
+            |v: Vec<Host>| -> Vec<Host> { v.into_iter().filter(|h| !h.is_freemail()).collect() };
+        let known = not_free(parse_all(&ctx.known_domains));
+        let own = not_free(parse_all(&ctx.own_domains));
         let brands: Vec<Host> = BRANDS
             .iter()
             .flat_map(|(_, ds)| ds.iter())

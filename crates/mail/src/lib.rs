@@ -79,6 +79,17 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Result<Report, MailError> {
     Analyzer::new(ctx).analyze(raw)
 }
 
+/// The sender's address (the first `From` address, lower-cased), if the message has one: what
+/// a caller matches against its payees' contacts. Bounded like [`analyze`].
+pub fn sender_address(raw: &[u8]) -> Option<String> {
+    if raw.is_empty() || raw.len() > MAX_MESSAGE {
+        return None;
+    }
+    let msg = mail_parser::MessageParser::default().parse_headers(raw)?;
+    let addr = msg.from()?.first()?.address()?.trim().to_lowercase();
+    addr.contains('@').then_some(addr)
+}
+
 /// Reads a known-domains file: one domain a line; blank lines and `#` comments ignored; an
 /// address (`finance@supplier.co.id`) or a URL counts for its domain.
 pub fn parse_domain_list(text: &str) -> Vec<String> {

@@ -261,12 +261,20 @@ impl Report {
         for i in &self.indicators {
             out.push_str(&format!("  - [{}] {}\n", i.code.as_str(), i.detail(lang)));
         }
-        if self.bank_details_change() {
+        if let Some(advice) = self.advice(lang) {
             out.push_str("  ");
-            out.push_str(M::MailVerifyPayee.text(lang));
+            out.push_str(advice);
             out.push('\n');
         }
         out
+    }
+
+    /// What to do about a bank-detail change (call the number on file, start a payee
+    /// verification), in the words the CLI's [`Report::explain`] and the console both show;
+    /// `None` when the mail asks for none.
+    pub fn advice(&self, lang: Lang) -> Option<&'static str> {
+        self.bank_details_change()
+            .then(|| M::MailVerifyPayee.text(lang))
     }
 }
 

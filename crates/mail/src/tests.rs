@@ -351,3 +351,38 @@ fn mutated_messages_give_consistent_results() {
         }
     }
 }
+
+#[test]
+fn a_free_mail_known_domain_gives_no_auth_pass_credit() {
+    // A payee writes from gmail.com, so gmail.com reaches the known domains; a stranger's gmail
+    // address with a trusted DMARC pass must not be credited as a known partner.
+    let mut c = ctx();
+    c.known_domains.push("gmail.com".into());
+    c.known_domains.push("Yahoo.co.id".into());
+    let raw = mail(
+        "Authentication-Results: mx.tokoayu.id; spf=pass smtp.mailfrom=gmail.com; dkim=pass header.d=gmail.com; dmarc=pass header.from=gmail.com\r\nFrom: Budi <budi.stranger@gmail.com>\r\nSubject: Halo",
+        "Halo, saya mau tanya stok serum.",
+    );
+    let r = analyze(&raw, &c).expect("analysed");
+    assert!(!r.has(Code::AuthPass), "{:?}", codes(&r));
+    // The same mail from a real known domain still gets the credit.
+    let raw = mail(
+        "Authentication-Results: mx.tokoayu.id; spf=pass smtp.mailfrom=glowbeauty.co.id; dkim=pass header.d=glowbeauty.co.id; dmarc=pass header.from=glowbeauty.co.id\r\nFrom: Rina <rina@glowbeauty.co.id>\r\nSubject: Halo",
+        "Halo, stok serum sudah siap.",
+    );
+    assert!(analyze(&raw, &c).expect("analysed").has(Code::AuthPass));
+}
+
+#[test]
+fn the_sender_address_is_read_for_payee_matching() {
+    let raw = mail(
+        "From: Glow Beauty <Billing@GlowBeauty.co.id>\r\nSubject: x",
+        "halo",
+    );
+    assert_eq!(
+        sender_address(&raw).as_deref(),
+        Some("billing@glowbeauty.co.id")
+    );
+    assert_eq!(sender_address(b"Subject: none\r\n\r\nbody"), None);
+    assert_eq!(sender_address(b""), None);
+}

@@ -242,3 +242,54 @@ async fn trusted_authserv_decides_which_results_count() {
         .await;
     assert!(!codes(&v).contains(&"DMARC_FAIL".to_string()), "{v}");
 }
+
+/// A bank-change request from a payee's domain names that payee and the console path of its
+/// change and call-back form; a lookalike sender matches no payee.
+#[tokio::test]
+async fn a_bank_change_names_the_senders_payee_and_its_verification_path() {
+    use jaga_core::vault::{BankInput, NewPayee};
+    let a = api().await;
+    let writer = a.h.caller(&[Scope::PayeesRead, Scope::PayeesWrite]);
+    let p =
+        a.h.vault
+            .payees(&writer)
+            .unwrap()
+            .create(&NewPayee {
+                kind: None,
+                name: "Glow Beauty".into(),
+                phone: "0812 3456 7890".into(),
+                email: Some("billing@glowbeauty.co.id".into()),
+                contact_name: None,
+                bank: BankInput {
+                    bank: "BCA".into(),
+                    account_number: "2830199401".into(),
+                    holder: "PT Glow Beauty".into(),
+                },
+            })
+            .await
+            .unwrap();
+    let key = a.key(&[Scope::PayeesRead]).await;
+    let genuine = LOOKALIKE
+        .replace("billing@g1owbeauty", "rina@glowbeauty")
+        .into_bytes();
+    let (s, v) = a
+        .analyze(&key, "/v1/mail/analyze", Some("message/rfc822"), genuine)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["bank_details_change"], true, "{v}");
+    assert_eq!(v["payee"]["id"], p.id.as_str(), "{v}");
+    assert_eq!(v["payee"]["matched_by"], "domain");
+    assert_eq!(
+        v["payee"]["verify_path"],
+        format!("/console/payees/{}#payee-change", p.id)
+    );
+    let (_, v) = a
+        .analyze(
+            &key,
+            "/v1/mail/analyze",
+            Some("message/rfc822"),
+            LOOKALIKE.into(),
+        )
+        .await;
+    assert!(v["payee"].is_null(), "{v}");
+}

@@ -277,6 +277,50 @@ pub async fn payees_are_sealed_versioned_and_held(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(domains, vec!["glowbeauty.co.id".to_string()]);
+    // A payee at a free-mail address: its domain is not a partner's domain (no AUTH_PASS credit
+    // for every gmail.com sender), and only its own address matches it as a sender.
+    let free = payees
+        .create(&NewPayee {
+            kind: Some("refund".into()),
+            name: "Budi Refund Marker".into(),
+            phone: "0813 1111 2222".into(),
+            email: Some("budi.marker@gmail.com".into()),
+            contact_name: None,
+            bank: bank("0372881102"),
+        })
+        .await
+        .unwrap();
+    let mailer = h.vault.mail_analyzer(&reader).await.unwrap();
+    assert_eq!(
+        mailer.payee_domains().await.unwrap(),
+        vec!["glowbeauty.co.id".to_string()]
+    );
+    let from = |addr: &str| format!("From: <{addr}>\r\nSubject: x\r\n\r\nhalo\r\n").into_bytes();
+    let m = mailer
+        .sender_payee(&from("Billing@glowbeauty.co.id"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.id.as_str(), m.matched_by), (p.id.as_str(), "email"));
+    let m = mailer
+        .sender_payee(&from("rina@glowbeauty.co.id"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.id.as_str(), m.matched_by), (p.id.as_str(), "domain"));
+    let m = mailer
+        .sender_payee(&from("budi.marker@gmail.com"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.id.as_str(), m.matched_by), (free.id.as_str(), "email"));
+    assert_eq!(
+        mailer
+            .sender_payee(&from("stranger@gmail.com"))
+            .await
+            .unwrap(),
+        None
+    );
     // Without payees:write: refused and audited.
     let before = store.audit_head().await.unwrap().size;
     let e = h

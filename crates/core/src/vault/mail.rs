@@ -35,6 +35,16 @@ impl MailAnalyzer<'_> {
         self.vault.payees(self.caller)?.domains().await
     }
 
+    /// The payee the message's sender is (the contact address on file, else the same
+    /// non-free-mail domain), so that a bank-change finding can link to that payee's change and
+    /// call-back form. `None` when the sender matches no payee.
+    pub async fn sender_payee(&self, raw: &[u8]) -> Result<Option<super::SenderPayee>, CoreError> {
+        let Some(address) = jaga_mail::sender_address(raw) else {
+            return Ok(None);
+        };
+        self.vault.payees(self.caller)?.sender_payee(&address).await
+    }
+
     /// Analyses one raw message with `ctx`. A message that cannot be read is a validation error
     /// (`message`), not a failure.
     pub async fn analyze(

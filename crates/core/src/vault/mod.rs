@@ -56,6 +56,7 @@ pub use orders::{OrderReader, OrderWriter};
 pub use payees::{
     ApprovalView, BankInput, BankVersionView, CallInput, CallView, ContactChangeView, ContactInput,
     ExportResult, NewPayee, NewPayout, PAYEE_KINDS, PayeeNotice, PayeeView, Payees, PayoutView,
+    SenderPayee,
 };
 pub use ratelimit::LookupLimits;
 pub use redact::Redactor;

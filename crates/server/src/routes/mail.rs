@@ -56,6 +56,25 @@ pub struct MailAnalysis {
     pub bank_details_change: bool,
     /// The explanation a person reads (the same as the CLI and the console show).
     pub explanation: String,
+    /// The payee the sender is (its contact address on file, else the same non-free-mail
+    /// domain), with the console page where its bank-details change is requested and verified
+    /// by a call-back; absent when the sender matches no payee.
+    pub payee: Option<MailPayee>,
+}
+
+/// The payee a mail's sender matches.
+#[derive(Serialize, ToSchema)]
+pub struct MailPayee {
+    /// The payee's id (`GET /v1/payees/{id}`).
+    pub id: String,
+    /// The payee's name.
+    pub name: String,
+    /// `email` (the sender is the contact address on file) or `domain`.
+    pub matched_by: String,
+    /// Console path (relative to the server's public URL) of the payee's page at its
+    /// bank-details change form, where the change is requested and then verified by calling the
+    /// number on file.
+    pub verify_path: String,
 }
 
 fn list(s: &Option<String>) -> Vec<String> {
@@ -150,6 +169,12 @@ pub async fn analyze(
         ..Default::default()
     };
     let report = analyzer.analyze(&body, &ctx).await?;
+    let payee = analyzer.sender_payee(&body).await?.map(|p| MailPayee {
+        verify_path: format!("/console/payees/{}#payee-change", p.id),
+        id: p.id,
+        name: p.name,
+        matched_by: p.matched_by.to_string(),
+    });
     let view = report.view(lang);
     Ok(Json(MailAnalysis {
         verdict: view.verdict.as_str().to_string(),
@@ -164,5 +189,6 @@ pub async fn analyze(
             .collect(),
         bank_details_change: report.bank_details_change(),
         explanation: report.explain(lang),
+        payee,
     }))
 }

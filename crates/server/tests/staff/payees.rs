@@ -394,7 +394,7 @@ async fn export_carries_only_approved_verified_payouts_once() {
     assert_eq!(h["x-jaga-exported"], "1");
     assert_eq!(
         csv,
-        "Account No,Account Name,Bank Code,Amount,Currency,Remark\r\n\"2830199401\",\"PT Glow Beauty\",\"BCA\",1500000,IDR,\"'=HYPERLINK(\"\"x\"\")\"\r\n"
+        "Account No,Account Name,Bank Code,Amount,Currency,Remark\r\n\"2830199401\",\"PT Glow Beauty\",014,1500000,IDR,\"'=HYPERLINK(\"\"x\"\")\"\r\n"
     );
     // Exported once: a second export has nothing; the payout says so.
     let (_, csv, h) = e

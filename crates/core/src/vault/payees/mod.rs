@@ -11,11 +11,13 @@
 mod contacts;
 mod notices;
 mod payouts;
+mod senders;
 mod views;
 
 pub use notices::PayeeNotice;
 
 pub use payouts::{ExportResult, NewPayout};
+pub use senders::SenderPayee;
 pub use views::{
     ApprovalView, BankInput, BankVersionView, CallInput, CallView, ContactChangeView, ContactInput,
     NewPayee, PayeeView, PayoutView,
@@ -227,6 +229,8 @@ impl Payees<'_> {
             PayoutError::NoVerifiedDetails => ("payee_id", "no_verified_details"),
             PayoutError::Amount => ("amount", "invalid_amount"),
             PayoutError::NotPendingApproval => ("status", "not_pending_approval"),
+            PayoutError::UnknownBankCode => ("bank", "unknown_bank_code"),
+            PayoutError::NotBca => ("format", "not_bca"),
             _ => ("payouts", "not_exportable"),
         };
         let record = AuditRecord::new(self.caller, action)
@@ -554,24 +558,5 @@ impl Payees<'_> {
             r => r?,
         }
         self.view(id, false).await
-    }
-
-    /// The registrable-looking domains of the payees' e-mail addresses (the mail analyzer's
-    /// known domains by default). Not audited separately: the analysis is.
-    pub(crate) async fn domains(&self) -> Result<Vec<String>, CoreError> {
-        let mut out = Vec::new();
-        for r in self.vault.store().payee_list().await? {
-            let c: Contacts = self.open("payees", &r.id, "contacts", &r.contacts)?;
-            if let Some(d) = c
-                .email
-                .as_deref()
-                .and_then(|e| e.rsplit_once('@'))
-                .map(|x| x.1)
-                && !out.iter().any(|x: &String| x == d)
-            {
-                out.push(d.to_string());
-            }
-        }
-        Ok(out)
     }
 }

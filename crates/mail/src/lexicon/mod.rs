@@ -6,6 +6,11 @@
 //! `updated`, `new`, …) in the same sentence, unless the change word is negated
 //! (`tidak pernah mengganti rekening`, `have not changed`). The weak change words (`baru`, `new`)
 //! count only right next to the bank word, so `pesanan baru … transfer bank` is not a change.
+//! Requests that name no bank word next to a change word ("we have switched banks. Please remit
+//! … to Bank Mandiri account …") are found by [`redirect`]: an account, a payment direction and
+//! a change, time-shift or unavailability cue.
+
+mod redirect;
 
 /// Most text looked at (bytes of normalised text); the rest of a huge body is ignored.
 pub const MAX_TEXT: usize = 128 * 1024;
@@ -23,13 +28,15 @@ pub struct Signals {
     pub payment: Option<String>,
 }
 
-/// Lower-cases and splits into sentences of words (letters and digits only).
+/// Lower-cases and splits into sentences of words (letters and digits only); a question ends
+/// with the word `?`.
 fn sentences(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut cur: Vec<String> = Vec::new();
     let mut word = String::new();
     let mut seen = 0usize;
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         seen += c.len_utf8();
         if seen > MAX_TEXT {
             break;
@@ -42,10 +49,22 @@ fn sentences(text: &str) -> Vec<Vec<String>> {
             cur.push(std::mem::take(&mut word));
         }
         if matches!(c, '.' | '!' | '?' | '\n' | ';' | '•') && !cur.is_empty() {
-            // A dot inside a number or an abbreviation ("No. Rek", "Rp 1.000") does not end a
-            // sentence when the next word follows on the same line; a short sentence is merged.
-            if c == '.' && cur.len() < 3 {
-                continue;
+            // A dot inside a number or an abbreviation ("No. Rek", "Rp 1.000.000", "acc. no.",
+            // "a.n.") does not end a sentence: a short sentence is merged, and so is one whose
+            // next word follows the dot directly or, after a space, in lower case or as a digit.
+            if c == '.' {
+                let glued = chars.peek().is_some_and(|n| n.is_alphanumeric());
+                let mut ahead = chars.clone();
+                let lower = ahead.next() == Some(' ')
+                    && ahead
+                        .next()
+                        .is_some_and(|n| n.is_lowercase() || n.is_ascii_digit());
+                if cur.len() < 3 || glued || lower {
+                    continue;
+                }
+            }
+            if c == '?' {
+                cur.push("?".into());
             }
             out.push(std::mem::take(&mut cur));
         }
@@ -406,6 +425,47 @@ fn find_phrase(padded: &str, list: &[&str]) -> Option<String> {
         .map(|p| p.to_string())
 }
 
+/// A question from the one who pays ("Do you accept transfers to a different bank?", "Boleh
+/// saya transfer ke rekening lain?"): asking, not telling where to pay.
+fn payer_question(words: &[String]) -> bool {
+    const ASKS: &[&str] = &[
+        "do you",
+        "does",
+        "can i",
+        "could i",
+        "may i",
+        "should i",
+        "shall i",
+        "which",
+        "where",
+        "apakah",
+        "bolehkah",
+        "bisakah saya",
+        "boleh saya",
+        "bisa saya",
+        "saya boleh",
+        "kemana",
+        "ke mana",
+    ];
+    if words.last().map(String::as_str) != Some("?") {
+        return false;
+    }
+    let head = words
+        .iter()
+        .take(3)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    ASKS.iter()
+        .any(|a| head.starts_with(a) && matches!(head.as_bytes().get(a.len()), None | Some(b' ')))
+        || words.windows(2).any(|w| {
+            matches!(
+                (w[0].as_str(), w[1].as_str()),
+                ("rekening", "mana") | ("which", "account") | ("what", "account")
+            )
+        })
+}
+
 /// Reads the signals from a mail's subject and body text.
 pub fn signals(subject: &str, body: &str) -> Signals {
     let mut sents = sentences(subject);
@@ -416,7 +476,9 @@ pub fn signals(subject: &str, body: &str) -> Signals {
     let bank_change = sents
         .iter()
         .filter(|s| !(warns && s.iter().any(|w| SCAM_WORDS.contains(&w.as_str()))))
-        .find_map(|s| bank_change_in(s));
+        .filter(|s| !payer_question(s) && !redirect::is_warning(s))
+        .find_map(|s| bank_change_in(s))
+        .or_else(|| redirect::redirect(&sents, warns));
     let mut padded = String::with_capacity(body.len().min(MAX_TEXT) + subject.len() + 4);
     padded.push(' ');
     for s in &sents {

@@ -133,6 +133,16 @@ pub enum PayoutError {
     /// An export line is not approved or its details are not verified.
     #[error("only approved payouts to verified bank details can be exported")]
     NotExportable,
+    /// A line's bank has no known bank code (the Mandiri file names the receiving bank by it).
+    #[error(
+        "a payee's bank has no known bank code for the Mandiri file: write the bank as BCA, Mandiri, BNI, BRI, BSI, CIMB Niaga, … or as its three-digit code (see docs/bank-export.md)"
+    )]
+    UnknownBankCode,
+    /// A line pays a bank other than BCA in a BCA file (BCA-to-BCA transfers only).
+    #[error(
+        "the BCA file pays BCA accounts only: some approved payouts go to other banks; export them in the Mandiri format instead"
+    )]
+    NotBca,
 }
 
 fn may_act(m: &Member) -> Result<(), PayoutError> {
@@ -325,8 +335,13 @@ pub fn reject(payout: &Payout, member: &Member) -> Result<Payout, PayoutError> {
     })
 }
 
-/// A bank's bulk-transfer file layout (documented examples: the column sets of the BCA and
-/// Mandiri business-banking bulk uploads; check the current template of your bank).
+mod bank_codes;
+pub use bank_codes::{bank_code, is_bca};
+
+/// A bank's bulk-transfer file layout (documented examples in `docs/bank-export.md`: the column
+/// sets of the BCA and Mandiri business-banking bulk uploads; check the current template of
+/// your bank). BCA's is BCA-to-BCA (no bank column): lines to other banks are refused.
+/// Mandiri's names the receiving bank by its three-digit code: an unknown bank is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BankFormat {
     /// `No,Account Number,Account Name,Amount,Remark`.
@@ -366,6 +381,13 @@ pub fn export_csv(format: BankFormat, lines: &[ExportLine<'_>]) -> Result<String
         {
             return Err(PayoutError::NotExportable);
         }
+        match format {
+            BankFormat::Bca if !is_bca(&l.details.bank) => return Err(PayoutError::NotBca),
+            BankFormat::Mandiri if bank_code(&l.details.bank).is_none() => {
+                return Err(PayoutError::UnknownBankCode);
+            }
+            _ => {}
+        }
     }
     let mut out = String::from(match format {
         BankFormat::Bca => "No,Account Number,Account Name,Amount,Remark\r\n",
@@ -386,7 +408,7 @@ pub fn export_csv(format: BankFormat, lines: &[ExportLine<'_>]) -> Result<String
                 "{},{},{},{},IDR,{}\r\n",
                 csv_field(&d.account_number),
                 csv_field(&d.holder),
-                csv_field(&d.bank),
+                bank_code(&d.bank).unwrap_or_default(),
                 l.payout.amount,
                 csv_field(&l.remark)
             ),
@@ -622,8 +644,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            mandiri
-                .ends_with("\"2830199401\",\"PT Glow Beauty\",\"BCA\",1500000,IDR,\"INV 7\"\r\n"),
+            mandiri.ends_with("\"2830199401\",\"PT Glow Beauty\",014,1500000,IDR,\"INV 7\"\r\n"),
             "{mandiri}"
         );
         // Unverified details (or another version than the payout's) are never exported.
@@ -637,6 +658,48 @@ mod tests {
             line(&approved, &other),
             PayoutError::NotExportable.to_string()
         );
+    }
+
+    #[test]
+    fn bca_files_pay_bca_only_and_mandiri_files_need_a_known_bank_code() {
+        let fina = member("fina", Role::Finance);
+        let dewi = member("dewi", Role::Finance);
+        let mut v1 = version(1, BankStatus::Verified, "fina", NOW - 90 * DAY_MS);
+        let p = create_payout(
+            &PayoutPolicy::default(),
+            &fina,
+            900_000,
+            std::slice::from_ref(&v1),
+            NOW,
+        )
+        .unwrap();
+        let approved = approve(&p, &dewi).unwrap();
+        let export = |format, d: &BankDetails| {
+            export_csv(
+                format,
+                &[ExportLine {
+                    payout: &approved,
+                    details: d,
+                    remark: "INV 8".into(),
+                }],
+            )
+        };
+        v1.bank = "Bank Negara Indonesia".into();
+        assert_eq!(export(BankFormat::Bca, &v1), Err(PayoutError::NotBca));
+        let mandiri = export(BankFormat::Mandiri, &v1).unwrap();
+        assert!(mandiri.contains(",009,900000,IDR,"), "{mandiri}");
+        v1.bank = "Bank Antah Berantah".into();
+        assert_eq!(
+            export(BankFormat::Mandiri, &v1),
+            Err(PayoutError::UnknownBankCode)
+        );
+        assert!(
+            PayoutError::UnknownBankCode
+                .to_string()
+                .contains("bank code")
+        );
+        v1.bank = "PT Bank Central Asia Tbk".into();
+        assert!(export(BankFormat::Bca, &v1).is_ok());
     }
 
     #[test]
