@@ -31,6 +31,7 @@ pub mod card;
 pub mod corpus;
 mod detect;
 mod error;
+mod guard;
 mod kind;
 mod operators;
 mod policy;

@@ -44,7 +44,9 @@ pub(crate) fn is_word(c: u8) -> bool {
 pub const MIN_REPORTED_SCORE: f32 = 0.5;
 
 /// Detects personal data in free text. Findings are sorted by `start`, do not overlap, and
-/// lie on UTF-8 character boundaries.
+/// lie on UTF-8 character boundaries. Every card number the write guard
+/// ([`crate::card::find_card_numbers`]) reads is a `CREDIT_CARD` finding, whatever its
+/// separators, script or width.
 ///
 /// ```
 /// use jaga_redact::{detect, EntityKind};
@@ -65,6 +67,7 @@ pub fn detect_field(text: &str, field: &str) -> Vec<Finding> {
     let mut out = run_raw(text, Some(hint));
     words::whole_field(text, field, &mut out);
     resolve::resolve(text, &mut out);
+    crate::guard::add_cards(text, &mut out);
     out
 }
 
@@ -96,6 +99,7 @@ pub(crate) fn detect_mailboxes(text: &str) -> Vec<Finding> {
         }
     }
     resolve::resolve(text, &mut out);
+    crate::guard::add_cards(text, &mut out);
     out
 }
 
@@ -118,6 +122,7 @@ fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
     if record::records(text, &mut out) {
         resolve::resolve(text, &mut out);
     }
+    crate::guard::add_cards(text, &mut out);
     out
 }
 
