@@ -43,7 +43,7 @@ pub(crate) const OVERLAP: usize = 1024;
 pub(crate) const LEFT_MAX: usize = 2 * OVERLAP;
 
 /// Most bytes held back, beyond a window, while no cut is safe from a card straddling it.
-pub(crate) const MAX_HOLD: usize = 64 * OVERLAP;
+pub(crate) const MAX_HOLD: usize = 1024 * OVERLAP;
 
 /// The window buffer: `buf[..emitted]` is left context already written, `buf[..checked]` is
 /// valid UTF-8, `buf[checked..]` is at most an incomplete character still being read.
