@@ -157,18 +157,18 @@ mod tests {
     #[test]
     fn keeps_a_card_finding_that_already_covers_the_span() {
         let mut out = vec![f(EntityKind::CreditCard, 3, 22)];
-        merge_cards(&mut out, &[3..22], false);
+        merge_cards(&mut out, std::slice::from_ref(&(3..22)), false);
         assert_eq!(out, vec![f(EntityKind::CreditCard, 3, 22)]);
         // Any finding covering the span is kept by detection, not by the stream's fail-closed
         // drop.
         let mut out = vec![f(EntityKind::BankAccount, 3, 22)];
-        merge_cards(&mut out, &[3..22], true);
+        merge_cards(&mut out, std::slice::from_ref(&(3..22)), true);
         assert_eq!(out, vec![f(EntityKind::BankAccount, 3, 22)]);
-        merge_cards(&mut out, &[3..22], false);
+        merge_cards(&mut out, std::slice::from_ref(&(3..22)), false);
         assert_eq!(spans(&out), [(EntityKind::CreditCard, 3, 22)]);
         // A shorter detector card is widened to the guard's span.
         let mut out = vec![f(EntityKind::CreditCard, 5, 20)];
-        merge_cards(&mut out, &[3..22], true);
+        merge_cards(&mut out, std::slice::from_ref(&(3..22)), true);
         assert_eq!(spans(&out), [(EntityKind::CreditCard, 3, 22)]);
     }
 
