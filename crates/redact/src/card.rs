@@ -121,7 +121,7 @@ pub(crate) enum Sig {
     Sep,
 }
 
-/// The class of each ASCII byte (the common case, without normalisation).
+/// The class of each ASCII character (no normalisation needed).
 const ASCII_SIG: [Sig; 128] = {
     let mut t = [Sig::Sep; 128];
     let mut c = 0;
@@ -235,17 +235,25 @@ pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii() {
-            match ASCII_SIG[usize::from(c)] {
-                Sig::Digit(d) => runs.digit(d, (i, i + 1)),
-                Sig::Letter => {
-                    if !runs.groups.is_empty() {
-                        runs.end(&mut found);
-                    }
-                }
-                Sig::Sep => runs.in_group = false,
-            }
+        if c.is_ascii_digit() {
+            runs.digit(c - b'0', (i, i + 1));
             i += 1;
+            continue;
+        }
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                if !runs.groups.is_empty() {
+                    runs.end(&mut found);
+                }
+                // The rest of the word changes nothing.
+                i += 1;
+                while i < b.len() && b[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+            } else {
+                runs.in_group = false;
+                i += 1;
+            }
             continue;
         }
         // A non-ASCII character: `i` is on a boundary, as every step is one whole character.
