@@ -229,52 +229,78 @@ impl Runs {
 /// digits is tried. A run of digits that is part of a longer unbroken digit run is not a card
 /// number (a 20-digit tracking number contains no card).
 pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
+    // A count first: only a run (the text between two letters) with 13 digits or more is read
+    // in groups. Most runs in prose are a word's worth of digits or none.
     let b = text.as_bytes();
     let mut found = Vec::new();
     let mut runs = Runs::default();
+    let (mut run_start, mut digits) = (0, 0usize);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_digit() {
-            runs.digit(c - b'0', (i, i + 1));
+            digits += 1;
             i += 1;
-            continue;
-        }
-        if c.is_ascii() {
-            if c.is_ascii_alphabetic() {
-                if !runs.groups.is_empty() {
-                    runs.end(&mut found);
-                }
-                // The rest of the word changes nothing.
-                i += 1;
-                while i < b.len() && b[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
-            } else {
-                runs.in_group = false;
+        } else if c.is_ascii_alphabetic() {
+            if digits >= 13 {
+                read_run(text, run_start, i, &mut runs, &mut found);
+            }
+            digits = 0;
+            i += 1;
+            while i < b.len() && b[i].is_ascii_alphabetic() {
                 i += 1;
             }
-            continue;
+            run_start = i;
+        } else if c.is_ascii() {
+            i += 1;
+        } else {
+            // A non-ASCII character: `i` is on a boundary, as every step is one whole character.
+            let Some(ch) = text[i..].chars().next() else {
+                break;
+            };
+            let next = i + ch.len_utf8();
+            let (mut letter, mut after) = (false, 0);
+            for_each_sig(ch, |s| match s {
+                Sig::Digit(_) => after += 1,
+                Sig::Letter => {
+                    letter = true;
+                    digits += after;
+                    after = 0;
+                }
+                Sig::Sep => {}
+            });
+            if letter {
+                // The run ends inside this character: read it up to there, then start the next
+                // run at the character again (its digits before the letter are too few to
+                // matter there; those after it belong to the next run).
+                if digits >= 13 {
+                    read_run(text, run_start, next, &mut runs, &mut found);
+                }
+                digits = after;
+                run_start = i;
+            } else {
+                digits += after;
+            }
+            i = next;
         }
-        // A non-ASCII character: `i` is on a boundary, as every step is one whole character.
-        let Some(ch) = text[i..].chars().next() else {
-            break;
-        };
-        let src = (i, i + ch.len_utf8());
+    }
+    if digits >= 13 {
+        read_run(text, run_start, b.len(), &mut runs, &mut found);
+    }
+    found
+}
+
+/// Reads `text[start..end]` in digit groups and tries every run in it (see [`Runs`]).
+fn read_run(text: &str, start: usize, end: usize, runs: &mut Runs, found: &mut Vec<Range<usize>>) {
+    for (k, ch) in text[start..end].char_indices() {
+        let src = (start + k, start + k + ch.len_utf8());
         for_each_sig(ch, |s| match s {
             Sig::Digit(d) => runs.digit(d, src),
-            Sig::Letter => {
-                if !runs.groups.is_empty() {
-                    runs.end(&mut found);
-                }
-                runs.in_group = false;
-            }
+            Sig::Letter => runs.end(found),
             Sig::Sep => runs.in_group = false,
         });
-        i = src.1;
     }
-    runs.end(&mut found);
-    found
+    runs.end(found);
 }
 
 /// Whether `text` contains a card number anywhere, read as [`find_card_numbers`] reads it.

@@ -189,4 +189,79 @@ mod tests {
         assert_eq!(edge_sig('\u{33e0}', false), Some(true));
         assert_eq!(edge_sig('\u{33e0}', true), Some(false));
     }
+
+    /// The card scan as first written (every character normalised into a buffer, every group
+    /// in its own vector): the faster scan must read every text the same way.
+    fn reference_find(text: &str) -> Vec<Range<usize>> {
+        let mut norm: Vec<(Option<u8>, bool, (usize, usize))> = Vec::new();
+        for (start, c) in text.char_indices() {
+            let src = (start, start + c.len_utf8());
+            for_each_sig(c, |s| {
+                norm.push(match s {
+                    Sig::Digit(d) => (Some(d), false, src),
+                    Sig::Letter => (None, true, src),
+                    Sig::Sep => (None, false, src),
+                })
+            });
+        }
+        let mut found = Vec::new();
+        let mut groups: Vec<(Vec<u8>, (usize, usize))> = Vec::new();
+        let scan = |groups: &[(Vec<u8>, (usize, usize))], found: &mut Vec<Range<usize>>| {
+            let mut start = 0;
+            while start < groups.len() {
+                let mut best = None;
+                let mut digits = Vec::new();
+                for (end, g) in groups.iter().enumerate().skip(start) {
+                    digits.extend_from_slice(&g.0);
+                    if digits.len() > 19 {
+                        break;
+                    }
+                    if crate::card::is_card_number(&digits) {
+                        best = Some(end);
+                    }
+                }
+                match best {
+                    Some(end) => {
+                        found.push(groups[start].1.0..groups[end].1.1);
+                        start = end + 1;
+                    }
+                    None => start += 1,
+                }
+            }
+        };
+        for i in 0..norm.len() {
+            let (digit, letter, src) = norm[i];
+            if let Some(d) = digit {
+                match groups.last_mut() {
+                    Some(g) if i > 0 && norm[i - 1].0.is_some() => {
+                        g.0.push(b'0' + d);
+                        g.1.1 = src.1;
+                    }
+                    _ => groups.push((vec![b'0' + d], src)),
+                }
+            } else if letter {
+                scan(&groups, &mut found);
+                groups.clear();
+            }
+        }
+        scan(&groups, &mut found);
+        found
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_fast_card_scan_reads_as_the_reference(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "4111", "1111", "5555", "4444", "0", "12", "378282246310005", "4111111111111111",
+                "\u{ff14}\u{ff11}", "\u{ff11}\u{ff11}", "\u{2463}", "\u{33e0}", "\u{664}\u{661}",
+                " ", "  ", "\u{a0}", "\t", "\n", ".", "/", "_", " - ", "(", ")", "\u{301}",
+                "\u{200b}", "a", "Jl", "\u{e9}", "\u{65e5}", ",",
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(crate::card::find_card_numbers(&text), reference_find(&text));
+        }
+    }
 }
