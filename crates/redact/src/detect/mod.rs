@@ -45,8 +45,9 @@ pub const MIN_REPORTED_SCORE: f32 = 0.5;
 
 /// Detects personal data in free text. Findings are sorted by `start`, do not overlap, and
 /// lie on UTF-8 character boundaries. Every card number the write guard
-/// ([`crate::card::find_card_numbers`]) reads is a `CREDIT_CARD` finding, whatever its
-/// separators, script or width.
+/// ([`crate::card::find_card_numbers`]) reads, whatever its separators, script or width, lies
+/// inside a finding: a `CREDIT_CARD` one, or a single other finding that covers it whole (a
+/// Luhn-valid bank account next to a bank word).
 ///
 /// ```
 /// use jaga_redact::{detect, EntityKind};
