@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo build --release -p jaga-redact --example dense
-//! valgrind --tool=callgrind target/release/examples/dense [detect|redact|csv] [passes]
+//! valgrind --tool=callgrind target/release/examples/dense [detect|redact|csv|guard] [passes]
 //! ```
 //!
 //! Prints wall-clock and CPU-time throughput (CPU time of this thread from
@@ -53,6 +53,8 @@ fn main() {
     for _ in 0..passes {
         n += if mode == "redact" {
             redact(&input, &policy).map_or(0, |r| r.text.len())
+        } else if mode == "guard" {
+            jaga_redact::card::find_card_numbers(&input).len()
         } else {
             detect(&input).len()
         };

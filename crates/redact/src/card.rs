@@ -110,87 +110,197 @@ pub fn decimal_digit_value(c: char) -> Option<u8> {
     (d < 10).then_some(d as u8)
 }
 
-/// One character of the guard's normalised view of a text, with the byte range of the source
-/// character it came from (NFKC may expand one source character into several).
-#[derive(Debug, Clone, Copy)]
-struct NormChar {
-    /// An ASCII digit value, if the character is a decimal digit in any script.
-    digit: Option<u8>,
-    /// Whether it is a letter or other alphanumeric (it ends a run of digit groups).
-    alnum: bool,
-    /// Byte range of the source character.
-    src: (usize, usize),
+/// How the guard reads one character of its normalised view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sig {
+    /// A decimal digit of any script, with its value.
+    Digit(u8),
+    /// A letter or other alphanumeric character: it ends a run of digit groups.
+    Letter,
+    /// Anything else: it may join digit groups.
+    Sep,
 }
 
-/// The guard's view of `text`: Unicode NFKC per character (full-width, superscript, circled
-/// and mathematical digits become digits), every decimal digit of any script mapped to its
-/// value, and everything that is neither a digit nor alphanumeric marked as a separator.
-fn normalise(text: &str) -> Vec<NormChar> {
-    use unicode_normalization::UnicodeNormalization;
-    let mut out = Vec::with_capacity(text.len());
-    for (start, c) in text.char_indices() {
-        let src = (start, start + c.len_utf8());
-        let mut push = |n: char| {
-            let digit = decimal_digit_value(n);
-            out.push(NormChar {
-                digit,
-                alnum: digit.is_none() && n.is_alphanumeric(),
-                src,
-            });
-        };
-        if c.is_ascii() {
-            push(c);
-        } else {
-            for n in std::iter::once(c).nfkc() {
-                push(n);
-            }
+/// The class of each ASCII character (no normalisation needed).
+const ASCII_SIG: [Sig; 128] = {
+    let mut t = [Sig::Sep; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_digit() {
+            t[c] = Sig::Digit(b - b'0');
+        } else if b.is_ascii_alphabetic() {
+            t[c] = Sig::Letter;
+        }
+        c += 1;
+    }
+    t
+};
+
+fn sig_of_normalised(n: char) -> Sig {
+    match decimal_digit_value(n) {
+        Some(d) => Sig::Digit(d),
+        None if n.is_alphanumeric() => Sig::Letter,
+        None => Sig::Sep,
+    }
+}
+
+/// Calls `f` with the class of every character of the guard's normalised view of `c`: Unicode
+/// NFKC per character (full-width, superscript, circled and mathematical digits become
+/// digits; one source character may give several), every decimal digit of any script mapped
+/// to its value, and everything that is neither a digit nor alphanumeric a separator.
+pub(crate) fn for_each_sig(c: char, mut f: impl FnMut(Sig)) {
+    if c.is_ascii() {
+        f(ASCII_SIG[c as usize]);
+    } else {
+        use unicode_normalization::UnicodeNormalization;
+        for n in std::iter::once(c).nfkc() {
+            f(sig_of_normalised(n));
         }
     }
-    out
 }
 
-/// A digit group in the normalised view: its digits and its source byte range.
+/// Most digits a card number has.
+const MAX_DIGITS: usize = 19;
+
+/// A digit group in the normalised view: its first digits (a group longer than
+/// [`MAX_DIGITS`] is never part of a card, so only its length is kept past that) and its
+/// source byte range.
+#[derive(Clone, Copy)]
 struct Group {
-    digits: Vec<u8>,
+    digits: [u8; MAX_DIGITS],
+    /// Number of digits, counted up to `MAX_DIGITS + 1` ("too long").
+    len: usize,
     src: (usize, usize),
+}
+
+/// The groups of the current run (digit groups not separated by a letter) and their digit
+/// count, which decides whether the run is worth trying at all.
+#[derive(Default)]
+struct Runs {
+    groups: Vec<Group>,
+    digits: usize,
+    /// Whether the previous normalised character was a digit (the next one extends its group).
+    in_group: bool,
+}
+
+impl Runs {
+    fn digit(&mut self, d: u8, src: (usize, usize)) {
+        match self.groups.last_mut() {
+            Some(g) if self.in_group => {
+                if g.len < MAX_DIGITS {
+                    g.digits[g.len] = b'0' + d;
+                }
+                g.len = (g.len + 1).min(MAX_DIGITS + 1);
+                g.src.1 = src.1;
+            }
+            _ => {
+                let mut digits = [0; MAX_DIGITS];
+                digits[0] = b'0' + d;
+                self.groups.push(Group {
+                    digits,
+                    len: 1,
+                    src,
+                });
+            }
+        }
+        self.digits += 1;
+        self.in_group = true;
+    }
+
+    /// Ends the run (at a letter or the end of the text), trying it if it has enough digits.
+    fn end(&mut self, found: &mut Vec<Range<usize>>) {
+        if self.digits >= 13 {
+            scan_groups(&self.groups, found);
+        }
+        self.groups.clear();
+        self.digits = 0;
+        self.in_group = false;
+    }
 }
 
 /// Byte ranges of card numbers in `text`, non-overlapping, in order. Each range starts and ends
 /// on a digit, so it covers separators inside the number but none around it.
 ///
-/// The text is read as a person reads it (`normalise`): digits of any script or width, and
-/// digit groups joined by any run of characters that are neither letters nor digits (spaces of
-/// any kind, tabs, newlines, dots, slashes, underscores, dashes, signs, zero-width characters,
-/// combining marks, …). Every window of consecutive whole groups with 13–19 digits is tried. A
-/// run of digits that is part of a longer unbroken digit run is not a card number (a 20-digit
-/// tracking number contains no card).
+/// The text is read as a person reads it: digits of any script or width, and digit groups
+/// joined by any run of characters that are neither letters nor digits (spaces of any kind,
+/// tabs, newlines, dots, slashes, underscores, dashes, signs, brackets, zero-width characters,
+/// combining marks, …), however long. Every window of consecutive whole groups with 13–19
+/// digits is tried. A run of digits that is part of a longer unbroken digit run is not a card
+/// number (a 20-digit tracking number contains no card).
 pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
-    let norm = normalise(text);
+    // A count first: only a run (the text between two letters) with 13 digits or more is read
+    // in groups. Most runs in prose are a word's worth of digits or none.
+    let b = text.as_bytes();
     let mut found = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
+    let mut runs = Runs::default();
+    let (mut run_start, mut digits) = (0, 0usize);
     let mut i = 0;
-    while i < norm.len() {
-        let c = norm[i];
-        if let Some(d) = c.digit {
-            match groups.last_mut() {
-                Some(g) if i > 0 && norm[i - 1].digit.is_some() => {
-                    g.digits.push(b'0' + d);
-                    g.src.1 = c.src.1;
-                }
-                _ => groups.push(Group {
-                    digits: vec![b'0' + d],
-                    src: c.src,
-                }),
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            digits += 1;
+            i += 1;
+        } else if c.is_ascii_alphabetic() {
+            if digits >= 13 {
+                read_run(text, run_start, i, &mut runs, &mut found);
             }
-        } else if c.alnum {
-            // A letter ends the run of groups.
-            scan_groups(&groups, &mut found);
-            groups.clear();
+            digits = 0;
+            i += 1;
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            run_start = i;
+        } else if c.is_ascii() {
+            i += 1;
+        } else {
+            // A non-ASCII character: `i` is on a boundary, as every step is one whole character.
+            let Some(ch) = text[i..].chars().next() else {
+                break;
+            };
+            let next = i + ch.len_utf8();
+            let (mut letter, mut after) = (false, 0);
+            for_each_sig(ch, |s| match s {
+                Sig::Digit(_) => after += 1,
+                Sig::Letter => {
+                    letter = true;
+                    digits += after;
+                    after = 0;
+                }
+                Sig::Sep => {}
+            });
+            if letter {
+                // The run ends inside this character: read it up to there, then start the next
+                // run at the character again (its digits before the letter are too few to
+                // matter there; those after it belong to the next run).
+                if digits >= 13 {
+                    read_run(text, run_start, next, &mut runs, &mut found);
+                }
+                digits = after;
+                run_start = i;
+            } else {
+                digits += after;
+            }
+            i = next;
         }
-        i += 1;
     }
-    scan_groups(&groups, &mut found);
+    if digits >= 13 {
+        read_run(text, run_start, b.len(), &mut runs, &mut found);
+    }
     found
+}
+
+/// Reads `text[start..end]` in digit groups and tries every run in it (see [`Runs`]).
+fn read_run(text: &str, start: usize, end: usize, runs: &mut Runs, found: &mut Vec<Range<usize>>) {
+    for (k, ch) in text[start..end].char_indices() {
+        let src = (start + k, start + k + ch.len_utf8());
+        for_each_sig(ch, |s| match s {
+            Sig::Digit(d) => runs.digit(d, src),
+            Sig::Letter => runs.end(found),
+            Sig::Sep => runs.in_group = false,
+        });
+    }
+    runs.end(found);
 }
 
 /// Whether `text` contains a card number anywhere, read as [`find_card_numbers`] reads it.
@@ -201,15 +311,17 @@ pub fn contains_card_number(text: &str) -> bool {
 /// Tries every window of whole groups (longest first from each start) for a card number.
 fn scan_groups(groups: &[Group], found: &mut Vec<Range<usize>>) {
     let mut start = 0;
+    let mut digits = [0u8; MAX_DIGITS];
     while start < groups.len() {
         let mut best = None;
-        let mut digits = Vec::with_capacity(19);
+        let mut len = 0;
         for (end, g) in groups.iter().enumerate().skip(start) {
-            digits.extend_from_slice(&g.digits);
-            if digits.len() > 19 {
+            if len + g.len > MAX_DIGITS {
                 break;
             }
-            if is_card_number(&digits) {
+            digits[len..len + g.len].copy_from_slice(&g.digits[..g.len]);
+            len += g.len;
+            if len >= 13 && is_card_number(&digits[..len]) {
                 best = Some(end);
             }
         }

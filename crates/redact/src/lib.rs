@@ -12,7 +12,8 @@
 //! - [`redact_stream`] redacts `text`, `csv`, `jsonl` or `eml` input from any
 //!   [`std::io::BufRead`] to any [`std::io::Write`] in bounded memory and returns per-kind
 //!   counts ([`Stats`]), never values.
-//! - [`card`] is the fail-closed card-number guard used by the vault's write path.
+//! - [`card`] is the fail-closed card-number guard used by the vault's write path; every
+//!   detection, and so every redaction path, also reports the card numbers it reads.
 //! - `corpus` (feature `corpus`, off by default) is evaluation tooling: a seeded generator of
 //!   labelled text and a scorer.
 //!
@@ -31,6 +32,7 @@ pub mod card;
 pub mod corpus;
 mod detect;
 mod error;
+mod guard;
 mod kind;
 mod operators;
 mod policy;

@@ -49,32 +49,34 @@ fn finish(
 /// [`crate::detect`]) in `text`. Findings that are out of range, overlap an earlier one or do not
 /// fall on character boundaries are skipped rather than trusted.
 ///
-/// The result never holds a card number the detector can see: replacing a value changes its
-/// neighbours, and digits left on either side may then read as a card that no window of the
-/// input did (a long run of digit groups, a value glued to a run by punctuation). Such cards are
-/// redacted too, pass after pass, until a detection of the output finds none.
+/// The result never holds a card number the detector or the write guard
+/// ([`crate::card::find_card_numbers`]) can see: replacing a value changes its neighbours, and
+/// digits left on either side may then read as a card that no window of the input did (a long
+/// run of digit groups, a value glued to a run by punctuation). Such cards are redacted too,
+/// pass after pass, until neither finds one in the output.
 pub fn apply(text: &str, findings: &[Finding], policy: &Policy) -> Result<String, RedactError> {
     let out = apply_once(text, findings, policy)?;
     seal_cards(out, policy)
 }
 
-/// Redacts every card number [`crate::detect`] finds in `text`, whatever its score, until none is
-/// left. Each pass uses the policy's operator for cards, except that tokenizing (whose tokens may
-/// hold digits) becomes a replacement, so every pass removes at least 13 digits and the loop ends.
+/// Redacts every card number [`crate::detect`] (which includes the guard's) finds in `text`,
+/// whatever its score, until none is left. Each pass uses the policy's operator for cards
+/// (always drop), so every pass removes at least 13 digits and the loop ends.
 fn seal_cards(mut text: String, policy: &Policy) -> Result<String, RedactError> {
     loop {
-        // A card has at least 13 digits: most outputs are ruled out without a detection.
-        let digits = text
-            .chars()
-            .filter(|c| crate::card::decimal_digit_value(*c).is_some())
-            .count();
-        if digits < 13 {
-            return Ok(text);
-        }
-        let cards: Vec<Finding> = crate::detect(&text)
-            .into_iter()
-            .filter(|f| f.kind == K::CreditCard)
-            .collect();
+        // The detector reads ASCII digits only and a card has at least 13: below that only the
+        // guard (digits of any script, cheap) needs to look.
+        let ascii_digits = text.bytes().filter(u8::is_ascii_digit).count();
+        let cards: Vec<Finding> = if ascii_digits >= 13 {
+            crate::detect(&text)
+                .into_iter()
+                .filter(|f| f.kind == K::CreditCard)
+                .collect()
+        } else {
+            let mut cards = Vec::new();
+            crate::guard::add_cards(&text, &mut cards);
+            cards
+        };
         if cards.is_empty() {
             return Ok(text);
         }

@@ -3,7 +3,8 @@
 
 use jaga_redact::{Format, Policy, RedactError, StreamOptions, redact_stream_with};
 
-/// Cards in every separator form; the planted one must never survive redaction.
+/// Cards in every separator form the write guard (`card::find_card_numbers`) reads; the
+/// planted one must never survive redaction.
 pub const CARDS: &[&str] = &[
     "4111 1111 1111 1111",
     "4111111111111111",
@@ -11,13 +12,28 @@ pub const CARDS: &[&str] = &[
     "5500 0000 0000 0004",
     "5500-0000-0000-0004",
     "3782 822463 10005",
+    "4111.1111.1111.1111",
+    "5555.5555.5555.4444",
+    "4111  1111  1111  1111",
+    "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+    "4111\t1111\t1111\t1111",
+    "4111/1111/1111/1111",
+    "4111_1111_1111_1111",
+    "4111 - 1111 - 1111 - 1111",
+    "(4111) [1111] {1111} <1111>",
+    "\u{ff14}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11}",
 ];
 
-/// The card picked by `sel` and its first group (which no redaction keeps: cards are dropped,
-/// and masks keep at most the last four digits).
+/// The card picked by `sel` and its first group, as written (which no redaction keeps: cards
+/// are dropped, and masks keep at most the last four digits).
 pub fn card(sel: u8) -> (&'static str, &'static str) {
     let c = CARDS[usize::from(sel) % CARDS.len()];
-    (c, &c[..4])
+    let start = c.find(|ch: char| ch.is_numeric()).unwrap_or(0);
+    let end = c[start..]
+        .char_indices()
+        .nth(4)
+        .map_or(c.len(), |(i, _)| start + i);
+    (c, &c[start..end])
 }
 
 /// Small windows and line pieces (so every boundary is hit) from two control bytes.

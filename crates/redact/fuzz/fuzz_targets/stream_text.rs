@@ -1,7 +1,8 @@
 //! `redact_stream` with the text format, small windows and line pieces:
 //! - arbitrary bytes give an error or output, never a panic;
 //! - on text, the output equals redacting the whole text in one call (no value depends on
-//!   where the input was cut), and a planted card, on its own line, never survives.
+//!   where the input was cut), a planted card, on its own line, never survives, and the write
+//!   guard finds no card in the output.
 #![no_main]
 
 mod common;
@@ -33,6 +34,10 @@ fuzz_target!(|data: &[u8]| {
     let input = format!("{}{body}{}", pad(*a), pad(*b));
     let out = common::run(input.as_bytes(), Format::Text, &opts).expect("text without NUL streams");
     assert!(!out.contains(group), "planted card survived");
+    assert!(
+        jaga_redact::card::find_card_numbers(&out).is_empty(),
+        "the write guard finds a card in the output"
+    );
     let whole = redact(&input, &Policy::default())
         .expect("default policy")
         .text;

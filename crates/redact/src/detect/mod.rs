@@ -46,7 +46,10 @@ pub(crate) fn is_word(c: u8) -> bool {
 pub const MIN_REPORTED_SCORE: f32 = 0.5;
 
 /// Detects personal data in free text. Findings are sorted by `start`, do not overlap, and
-/// lie on UTF-8 character boundaries.
+/// lie on UTF-8 character boundaries. Every card number the write guard
+/// ([`crate::card::find_card_numbers`]) reads, whatever its separators, script or width, lies
+/// inside a finding: a `CREDIT_CARD` one, or a single other finding that covers it whole (a
+/// Luhn-valid bank account next to a bank word).
 ///
 /// ```
 /// use jaga_redact::{detect, EntityKind};
@@ -67,6 +70,7 @@ pub fn detect_field(text: &str, field: &str) -> Vec<Finding> {
     let mut out = run_raw(text, Some(hint));
     words::whole_field(text, field, &mut out);
     resolve::resolve(text, &mut out);
+    crate::guard::add_cards(text, &mut out);
     out
 }
 
@@ -98,6 +102,7 @@ pub(crate) fn detect_mailboxes(text: &str) -> Vec<Finding> {
         }
     }
     resolve::resolve(text, &mut out);
+    crate::guard::add_cards(text, &mut out);
     out
 }
 
@@ -120,6 +125,7 @@ fn run(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
     if record::records(text, &mut out) {
         resolve::resolve(text, &mut out);
     }
+    crate::guard::add_cards(text, &mut out);
     out
 }
 

@@ -7,8 +7,10 @@
 //!
 //! **Chunking guarantee**: the output never depends on where the input is cut. Text windows
 //! overlap by [`OVERLAP_BYTES`] of context on both sides of every cut (far more than the
-//! longest identifier with its separators and context words), and a cut never falls inside a
-//! finding, so streamed text equals [`crate::redact`] on the whole input; CSV cells, JSONL
+//! longest identifier with its separators and context words), a cut never falls inside a
+//! finding, and never where a card number whose groups are joined by a longer separator run
+//! could straddle it (the window is held back instead, up to 1 MiB, then written failing
+//! closed), so streamed text equals [`crate::redact`] on the whole input; CSV cells, JSONL
 //! `text` values, header values and e-mail bodies are never split (a record or part over
 //! [`StreamOptions::max_record_bytes`] is an error, not a split).
 //!

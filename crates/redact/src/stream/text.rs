@@ -18,6 +18,15 @@
 //! digit runs of at most 8 groups, all far inside [`OVERLAP`], so the output equals redacting
 //! the whole input at once. A finding that would still straddle the written part (only
 //! possible with a value longer than [`OVERLAP`]) is redacted from the cut on: fail closed.
+//!
+//! Card numbers as the write guard reads them ([`crate::card::find_card_numbers`]) may have
+//! separator runs of any length between their groups, so no overlap bounds them. A cut is
+//! therefore only made where no such card can straddle it: a letter (outside any finding, so
+//! it stays in the output) lies between the cut and the nearest digit on one side within the
+//! window. Otherwise the cut moves back to just after the last such letter; with none in the
+//! window, reading goes on (the next try waits until the window has doubled, so the work stays
+//! linear) up to [`MAX_HOLD`] bytes, and past that the window is written failing closed: every
+//! digit between the last letter and the cut is dropped as a card.
 
 use std::io::{BufRead, Write};
 
@@ -33,12 +42,17 @@ pub(crate) const OVERLAP: usize = 1024;
 /// Most left context kept before a cut.
 pub(crate) const LEFT_MAX: usize = 2 * OVERLAP;
 
+/// Most bytes held back, beyond a window, while no cut is safe from a card straddling it.
+pub(crate) const MAX_HOLD: usize = 1024 * OVERLAP;
+
 /// The window buffer: `buf[..emitted]` is left context already written, `buf[..checked]` is
 /// valid UTF-8, `buf[checked..]` is at most an incomplete character still being read.
 struct Window {
     buf: Vec<u8>,
     checked: usize,
     emitted: usize,
+    /// Pending bytes needed before the next try after one that found no safe cut.
+    hold: usize,
 }
 
 pub(crate) fn run<R: BufRead, W: Write>(
@@ -52,6 +66,7 @@ pub(crate) fn run<R: BufRead, W: Write>(
         buf: Vec::with_capacity((chunk + OVERLAP + LEFT_MAX).min(4 << 20)),
         checked: 0,
         emitted: 0,
+        hold: 0,
     };
     let mut in_long_line = false;
     loop {
@@ -72,15 +87,17 @@ pub(crate) fn run<R: BufRead, W: Write>(
             cx.stats.lines_split += 1;
             in_long_line = true;
         }
-        if win.checked - win.emitted >= chunk + OVERLAP {
-            win.flush(w, cx, false)?;
+        let pending = win.checked - win.emitted;
+        let most = chunk + OVERLAP + MAX_HOLD;
+        if pending >= chunk + OVERLAP && pending >= win.hold.min(most) {
+            win.flush(w, cx, false, pending >= most)?;
             (cx.progress)(input.bytes());
         }
     }
     if win.checked != win.buf.len() {
         return Err(RedactError::InvalidUtf8 { line: input.line() });
     }
-    win.flush(w, cx, true)?;
+    win.flush(w, cx, true, false)?;
     (cx.progress)(input.bytes());
     Ok(())
 }
@@ -98,29 +115,47 @@ impl Window {
     }
 
     /// Detects the whole window and writes its redacted part up to the cut (everything when
-    /// `last`), then drops left context that is no longer needed.
+    /// `last`), then drops left context that is no longer needed. With `force`, a window
+    /// without a cut safe from cards is written anyway, failing closed (see the module docs).
     fn flush<W: Write>(
         &mut self,
         w: &mut W,
         cx: &mut Cx<'_>,
         last: bool,
+        force: bool,
     ) -> Result<(), RedactError> {
         // `validate` keeps `buf[..checked]` UTF-8; the error is unreachable but not a panic.
         let text = std::str::from_utf8(&self.buf[..self.checked])
             .map_err(|_| RedactError::InvalidUtf8 { line: 0 })?;
-        let findings: Vec<Finding> = crate::detect(text)
+        let mut findings: Vec<Finding> = crate::detect(text)
             .into_iter()
             .filter(|f| f.score >= cx.policy.min_score())
             .collect();
         let from = self.emitted;
         let cut = if last {
-            text.len()
+            Some(text.len())
         } else {
-            cut_point(text, from, text.len() - OVERLAP, &findings)
+            let cut = cut_point(text, from, text.len() - OVERLAP, &findings);
+            match card_safe_cut(text, from, cut, &findings) {
+                None if force => {
+                    let digits = unsafe_digits(text, from, cut, &findings);
+                    if !digits.is_empty() {
+                        crate::guard::merge_cards(&mut findings, &[digits], false);
+                    }
+                    Some(cut)
+                }
+                c => c,
+            }
         };
-        if cut <= from {
-            return Ok(()); // nothing safe to write yet: read on
-        }
+        let cut = match cut {
+            Some(c) if c > from => c,
+            _ => {
+                // Nothing safe to write yet: read on, and try again once the window doubled.
+                self.hold = 2 * (self.checked - self.emitted);
+                return Ok(());
+            }
+        };
+        self.hold = 0;
         let local: Vec<Finding> = findings
             .iter()
             .filter(|f| f.end > from && f.start < cut)
@@ -154,6 +189,91 @@ fn cut_point(text: &str, from: usize, target: usize, findings: &[Finding]) -> us
         cut = if f.start > from { f.start } else { f.end };
     }
     cut
+}
+
+/// Whether the character starting at or ending at `p` lies inside a finding (its letters may
+/// not reach the output, so they do not separate card groups there).
+fn in_finding(findings: &[Finding], p: usize) -> bool {
+    let i = findings.partition_point(|f| f.end <= p);
+    findings.get(i).is_some_and(|f| f.start <= p)
+}
+
+/// The guard's nearest significant character before `cut` (back to `from`) or from `cut` on
+/// (`back == false`): `Some(true)` a digit, `Some(false)` a letter outside every finding, `None`
+/// none. Digits inside findings count as digits (they may be kept by a mask).
+fn nearest_sig(
+    text: &str,
+    from: usize,
+    cut: usize,
+    back: bool,
+    findings: &[Finding],
+) -> Option<bool> {
+    let scan = |p: usize, c: char| match crate::guard::edge_sig(c, back) {
+        Some(false) if in_finding(findings, p) => None,
+        s => s,
+    };
+    if back {
+        text[from..cut]
+            .char_indices()
+            .rev()
+            .find_map(|(i, c)| scan(from + i, c))
+    } else {
+        text[cut..]
+            .char_indices()
+            .find_map(|(i, c)| scan(cut + i, c))
+    }
+}
+
+/// `cut` if no card number the guard reads can straddle it, else the position just after the
+/// last letter outside findings in `(from, cut)`, else `None`.
+///
+/// A card straddling the cut has digits on both sides joined only by separators. So the cut is
+/// safe when the nearest significant character before it is a letter, or when that is a digit
+/// and the nearest one after it, within the window (which reaches at least [`OVERLAP`] bytes
+/// further), is a letter. Nothing significant back to `from` is safe too: the previous cut was
+/// safe (or failed closed, leaving no digit before it in the output).
+fn card_safe_cut(text: &str, from: usize, cut: usize, findings: &[Finding]) -> Option<usize> {
+    if nearest_sig(text, from, cut, true, findings) != Some(true)
+        || nearest_sig(text, from, cut, false, findings) == Some(false)
+    {
+        return Some(cut);
+    }
+    text[from..cut]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            crate::guard::edge_sig(c, true) == Some(false) && !in_finding(findings, from + i)
+        })
+        .map(|(i, c)| from + i + c.len_utf8())
+        .filter(|&p| p > from)
+}
+
+/// The span to drop when a window must be written without a safe cut: from the first digit
+/// after the last letter (outside findings) before `cut`, or after `from`, to the end of the last
+/// digit before `cut`. Every digit a card straddling the cut could have before it is in it.
+fn unsafe_digits(
+    text: &str,
+    from: usize,
+    cut: usize,
+    findings: &[Finding],
+) -> std::ops::Range<usize> {
+    let region = &text[from..cut];
+    let mut start = None;
+    let mut end = None;
+    for (i, c) in region.char_indices().rev() {
+        match crate::guard::edge_sig(c, true) {
+            Some(false) if !in_finding(findings, from + i) => break,
+            Some(true) => {
+                end.get_or_insert(from + i + c.len_utf8());
+                start = Some(from + i);
+            }
+            _ => {}
+        }
+    }
+    match (start, end) {
+        (Some(s), Some(e)) => s..e,
+        _ => cut..cut,
+    }
 }
 
 /// Where the next window's detection starts: the start of the line before the cut's line when

@@ -1,5 +1,6 @@
 //! Property tests: offsets, no leaked values, idempotence, no panics on any input.
 
+use jaga_redact::card::find_card_numbers;
 use jaga_redact::corpus::generate;
 use jaga_redact::{Operator, Policy, detect, detect_field, redact};
 use proptest::prelude::*;
@@ -115,6 +116,20 @@ const PLANTED: &[(&str, &str)] = &[
     ("kartu", "4111 1111 1111 1111"),
     ("card", "5500-0000-0000-0004"),
     ("kartu kredit", "378282246310005"),
+    // Forms the write guard refuses that the detector's digit runs did not read (issue 19).
+    ("kartu", "4111.1111.1111.1111"),
+    ("mc", "5555.5555.5555.4444"),
+    ("kartu", "4111  1111  1111  1111"),
+    ("kartu", "4111\u{a0}1111\u{a0}1111\u{a0}1111"),
+    ("kartu", "4111\t1111\t1111\t1111"),
+    ("kartu", "4111/1111/1111/1111"),
+    ("kartu", "4111_1111_1111_1111"),
+    ("kartu", "4111 - 1111 - 1111 - 1111"),
+    ("kartu", "(4111) [1111] {1111} <1111>"),
+    (
+        "kartu",
+        "\u{ff14}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}",
+    ),
     ("cvv", "123"),
     ("HP", "0812-3456-7890"),
     ("WA", "+62 812 3456 7890"),
@@ -157,18 +172,22 @@ fn planted() -> impl Strategy<Value = (String, Vec<&'static str>)> {
     })
 }
 
-/// Digit soups: digit groups, card, phone and bank words and punctuation, glued or separated
-/// every way (the shape in which a first pass once left a card for a second pass to find).
+/// Digit soups: digit groups (ASCII and full-width), card, phone and bank words and
+/// punctuation, glued or separated every way (the shape in which a first pass once left a card
+/// for a second pass to find).
 fn digit_soup() -> impl Strategy<Value = String> {
     let tok = prop_oneof![
         4 => "[0-9]{1,8}",
+        1 => "[\u{ff10}-\u{ff19}]{1,6}",
         1 => prop::sample::select(vec![
             "kartu", "cvv", "HP", "BCA", "no rek", "+62", "NIK", "card", "a/n Budi", "*", "(",
             ")", "x", "Rp", "tgl lahir",
         ])
         .prop_map(String::from),
     ];
-    let sep = prop::sample::select(vec![" ", " ", "-", "  ", ", ", "/", ".", "\n", ":", ""]);
+    let sep = prop::sample::select(vec![
+        " ", " ", "-", "  ", ", ", "/", ".", "\n", ":", "", "\t", "\u{a0}", "_", " - ", ") (",
+    ]);
     prop::collection::vec((tok, sep), 3..40)
         .prop_map(|v| v.into_iter().map(|(a, b)| a + b).collect())
 }
@@ -220,8 +239,8 @@ proptest! {
 
     #[test]
     fn a_second_pass_over_redacted_text_finds_no_card(text in digit_soup()) {
-        // The invariant the fuzz target `detect` asserts too: no card the detector can see is
-        // left in redacted text, under every operator.
+        // The invariant the fuzz target `detect` asserts too: no card the write guard (not the
+        // detector checking itself) can see is left in redacted text, under every operator.
         for policy in [
             Policy::default(),
             Policy::default().with_all(Operator::Replace),
@@ -229,10 +248,9 @@ proptest! {
             Policy::default().with_all(Operator::Drop),
         ] {
             let out = redact(&text, &policy).unwrap().text;
-            let again: Vec<&str> = detect(&out)
-                .iter()
-                .filter(|f| f.kind == jaga_redact::EntityKind::CreditCard)
-                .map(|f| &out[f.range()])
+            let again: Vec<&str> = find_card_numbers(&out)
+                .into_iter()
+                .map(|r| &out[r])
                 .collect();
             prop_assert!(again.is_empty(), "{:?} left {:?} in {:?}", text, again, out);
         }
@@ -331,12 +349,7 @@ fn check_no_second_pass_card(text: &str) {
         Policy::default().with_all(Operator::Drop),
     ] {
         let out = redact(text, &policy).unwrap().text;
-        assert!(
-            detect(&out)
-                .iter()
-                .all(|f| f.kind != jaga_redact::EntityKind::CreditCard),
-            "{out:?}"
-        );
+        assert!(find_card_numbers(&out).is_empty(), "{out:?}");
     }
 }
 
