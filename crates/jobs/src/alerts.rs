@@ -336,8 +336,23 @@ mod tests {
             .is_err(),
             "secrets only from files"
         );
-        let http: AlertsConfig =
-            toml::from_str("[[channel]]\nkind = \"webhook\"\nurl = \"http://x\"\n").unwrap();
+        let http: AlertsConfig = toml::from_str(
+            "[[channel]]\nkind = \"webhook\"\nurl = \"http://x\"\nsecret_file = \"s\"\n",
+        )
+        .unwrap();
         assert!(http.checked().is_err());
+    }
+
+    #[test]
+    fn an_unsigned_webhook_is_refused() {
+        let unsigned: AlertsConfig =
+            toml::from_str("[[channel]]\nkind = \"webhook\"\nurl = \"https://x\"\n").unwrap();
+        let e = unsigned.checked().unwrap_err().to_string();
+        assert!(e.contains("secret_file"), "{e}");
+        let blank: AlertsConfig = toml::from_str(
+            "[[channel]]\nkind = \"webhook\"\nurl = \"https://x\"\nsecret_file = \" \"\n",
+        )
+        .unwrap();
+        assert!(blank.checked().is_err());
     }
 }

@@ -23,6 +23,9 @@ mod export;
 /// The incident report: exactly the customers a scripted attacker received.
 #[path = "staff/incident.rs"]
 mod incident;
+/// Detection rules and containment on scripted attacks.
+#[path = "staff/ids_rules.rs"]
+mod ids_rules;
 /// Payees and payouts: call-back verification and four-eyes approval with real sessions.
 #[path = "staff/payees.rs"]
 mod payees;
