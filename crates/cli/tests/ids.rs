@@ -658,7 +658,11 @@ fn a_failed_audit_verification_raises_a_critical_alert() {
 fn events(dir: &Path) -> Vec<serde_json::Value> {
     let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nfor (l,) in c.execute('SELECT leaf FROM audit_event ORDER BY seq'): print(bytes(l)[1:].decode())";
     let o = Command::new("python3")
-        .args(["-c", script, &dir.join("data/jaga.db").display().to_string()])
+        .args([
+            "-c",
+            script,
+            &dir.join("data/jaga.db").display().to_string(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -709,7 +713,14 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
     ok(&jaga(&dir, &["import", "customers", "c.csv"]));
     ok(&jaga(
         &dir,
-        &["staff", "add", "--email", "rina@toko.test", "--role", "cs_staff"],
+        &[
+            "staff",
+            "add",
+            "--email",
+            "rina@toko.test",
+            "--role",
+            "cs_staff",
+        ],
     ));
     let before = events(&dir);
     let real_create = before
@@ -728,7 +739,15 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
     let planted = json(
         &dir,
         &[
-            "honeytoken", "create", "--count", "2", "--keys", "1", "--staff", "1", "--json",
+            "honeytoken",
+            "create",
+            "--count",
+            "2",
+            "--keys",
+            "1",
+            "--staff",
+            "1",
+            "--json",
         ],
     );
     let planted = planted.as_array().unwrap();
@@ -743,12 +762,18 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
     };
     // Customers: created by the importer with the same fields as the real import.
     for id in of("customer") {
-        let evs: Vec<_> = all.iter().filter(|e| e["customer_id"] == id.as_str()).collect();
+        let evs: Vec<_> = all
+            .iter()
+            .filter(|e| e["customer_id"] == id.as_str())
+            .collect();
         assert_eq!(evs.len(), 1, "only its creation names the decoy: {evs:?}");
         assert_eq!(shape(evs[0]), shape(real_create), "{:?}", evs[0]);
     }
     // Keys: made by `cli` like every real key.
-    let keys: Vec<_> = new.iter().filter(|e| e["action"] == "apikey.create").collect();
+    let keys: Vec<_> = new
+        .iter()
+        .filter(|e| e["action"] == "apikey.create")
+        .collect();
     assert_eq!(keys.len(), 1);
     assert_eq!(
         (&keys[0]["actor_kind"], &keys[0]["actor_id"]),
@@ -756,7 +781,10 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
     );
     // Staff: invited by `cli` like a real member, then accepted, enrolled, signed in.
     let staff_id = of("staff").remove(0);
-    let invites: Vec<_> = new.iter().filter(|e| e["action"] == "staff.invite").collect();
+    let invites: Vec<_> = new
+        .iter()
+        .filter(|e| e["action"] == "staff.invite")
+        .collect();
     assert_eq!(invites.len(), 1);
     assert_eq!(shape(invites[0]), shape(real_invite));
     let by_member: Vec<String> = new
@@ -797,7 +825,13 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
         "{new:?}"
     );
     let text = format!("{new:?}");
-    for needle in ["honeytoken", "decoy", "count:", "cli.security", "cli-security"] {
+    for needle in [
+        "honeytoken",
+        "decoy",
+        "count:",
+        "cli.security",
+        "cli-security",
+    ] {
         assert!(!text.contains(needle), "{needle} in {text}");
     }
 

@@ -17,7 +17,8 @@ pub mod ids_sql {
     }
     pub const ALERT_BUMP: &str = "UPDATE ids_alert SET hits = hits + 1, last_at = $1 WHERE id = $2";
     pub const ALERT_DETAIL: &str = "UPDATE ids_alert SET detail = $1 WHERE id = $2";
-    pub const ALERT_REDELIVER: &str = "UPDATE ids_alert SET delivered_at = NULL, acked_at = NULL, acked_by = NULL WHERE id = $1";
+    pub const ALERT_REDELIVER: &str =
+        "UPDATE ids_alert SET delivered_at = NULL, acked_at = NULL, acked_by = NULL WHERE id = $1";
     pub const ALERT_DELIVERED: &str = "UPDATE ids_alert SET delivered_at = $1 WHERE id = $2";
     pub const ALERT_ACK: &str =
         "UPDATE ids_alert SET acked_at = $1, acked_by = $2 WHERE id = $3 AND acked_at IS NULL";

@@ -68,7 +68,9 @@ pub async fn ids_store_round_trips(store: Arc<dyn Store>) {
         s.alert_recent("d1", 1_001).await.unwrap().is_none(),
         "too old"
     );
-    s.alert_bump("al-1", 1_500, None, false, ev()).await.unwrap();
+    s.alert_bump("al-1", 1_500, None, false, ev())
+        .await
+        .unwrap();
     let a = s.alert_get("al-1").await.unwrap().unwrap();
     assert_eq!((a.hits, a.last_at), (2, 1_500));
     assert_eq!(size().await, start + 3, "a repeat appends its event");
@@ -267,19 +269,36 @@ pub async fn every_firing_is_audited_and_an_escalation_is_delivered_again(store:
     assert_eq!(a.hits, 2);
     assert!(a.delivered_at.is_some(), "a plain repeat is not sent again");
     let d: serde_json::Value = serde_json::from_str(&a.detail).unwrap();
-    assert_eq!(d["first_bad_position"], "4", "the detail follows the latest firing");
+    assert_eq!(
+        d["first_bad_position"], "4",
+        "the detail follows the latest firing"
+    );
     let ev = alert_events(&store).await;
     assert_eq!(ev.len(), 2, "every firing is audited: {ev:?}");
     assert!(ev[1].fields.contains(&format!("alert:{id}")));
     assert!(ev[1].fields.contains(&"count:2".to_string()));
-    assert!(store.alert_list(10).await.unwrap().len() == 1, "still one alert");
-    assert!(store.alert_ack(&id, "admin", 1, AuditRecord::new(&crate::system_caller("t"), AuditAction::IdsAlertAck)).await.unwrap());
+    assert!(
+        store.alert_list(10).await.unwrap().len() == 1,
+        "still one alert"
+    );
+    assert!(
+        store
+            .alert_ack(
+                &id,
+                "admin",
+                1,
+                AuditRecord::new(&crate::system_caller("t"), AuditAction::IdsAlertAck)
+            )
+            .await
+            .unwrap()
+    );
 
     // The same rule now seals: the repeat escalates the open alert.
     let mut config = jaga_core::ids::IdsConfig::default();
-    config
-        .containment
-        .insert("audit_verify_failed".into(), jaga_core::ids::Containment::Seal);
+    config.containment.insert(
+        "audit_verify_failed".into(),
+        jaga_core::ids::Containment::Seal,
+    );
     h.vault.set_ids_config(config).unwrap();
     h.vault.report_audit_verify_failure(Some(4));
     assert!(h.vault.is_sealed(), "sealed at once");
@@ -290,10 +309,7 @@ pub async fn every_firing_is_audited_and_an_escalation_is_delivered_again(store:
     assert_eq!(d["containment"], "seal");
     assert!(a.delivered_at.is_none(), "an escalation is delivered again");
     assert!(a.acked_at.is_none(), "and needs a new acknowledgement");
-    assert_eq!(
-        h.vault.alerts_undelivered(10).await.unwrap()[0].id,
-        id
-    );
+    assert_eq!(h.vault.alerts_undelivered(10).await.unwrap()[0].id, id);
     let ev = alert_events(&store).await;
     let last_alert = ev.iter().rev().find(|e| e.action == "ids.alert").unwrap();
     assert!(last_alert.fields.contains(&"count:3".to_string()));
@@ -303,7 +319,9 @@ pub async fn every_firing_is_audited_and_an_escalation_is_delivered_again(store:
         && e.fields.contains(&"containment:seal".to_string())));
     for e in &ev {
         assert!(
-            e.fields.iter().all(|f| !f.starts_with("rule:") && !f.starts_with("customer_code:")),
+            e.fields
+                .iter()
+                .all(|f| !f.starts_with("rule:") && !f.starts_with("customer_code:")),
             "the log names the alert only: {e:?}"
         );
     }

@@ -86,7 +86,10 @@ async fn admins_acknowledge_alerts_and_open_incidents_other_roles_get_403() {
     };
     let d = div(&r.body);
     assert!(d.contains(&local), "{d} shows {local}");
-    assert!(!d.contains(&jaga_core::format_ms(deadline_ms)), "not in UTC: {d}");
+    assert!(
+        !d.contains(&jaga_core::format_ms(deadline_ms)),
+        "not in UTC: {d}"
+    );
     assert!(d.contains(" h)"), "hours left while open: {d}");
     // Closed: the countdown stops.
     let inc_id = to.rsplit('/').next().unwrap();
@@ -96,7 +99,10 @@ async fn admins_acknowledge_alerts_and_open_incidents_other_roles_get_403() {
         .unwrap();
     let r = c.get(&to, Some(&admin), "").await;
     let d = div(&r.body);
-    assert!(d.contains(&local) && !d.contains(" h)"), "no countdown once closed: {d}");
+    assert!(
+        d.contains(&local) && !d.contains(" h)"),
+        "no countdown once closed: {d}"
+    );
     for id in &ids {
         let code =
             c.h.store

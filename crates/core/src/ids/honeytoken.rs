@@ -346,17 +346,16 @@ impl Vault {
                 }
                 let fields = Some(ev.fields.iter().cloned().collect());
                 let api_key = match ev.actor_kind {
-                    jaga_audit::event::ActorKind::ApiKey => {
-                        self.store()
-                            .api_key_get(&ev.actor_id)
-                            .await?
-                            .filter(|k| {
-                                k.revoked_at.is_none()
-                                    && k.expires_at.is_none_or(|x| x > crate::now_ms())
-                                    && k.scopes.split(',').any(|s| s == "customers:write")
-                            })
-                            .map(|k| k.id)
-                    }
+                    jaga_audit::event::ActorKind::ApiKey => self
+                        .store()
+                        .api_key_get(&ev.actor_id)
+                        .await?
+                        .filter(|k| {
+                            k.revoked_at.is_none()
+                                && k.expires_at.is_none_or(|x| x > crate::now_ms())
+                                && k.scopes.split(',').any(|s| s == "customers:write")
+                        })
+                        .map(|k| k.id),
                     _ => None,
                 };
                 return Ok(Template { api_key, fields });
@@ -468,17 +467,17 @@ impl Vault {
 
     /// Writes the `ids.honeytoken.create` notices that are due (one per planting, without
     /// counts or ids). The first node to claim a notice (a unique marker row) writes it.
-    pub(crate) async fn honeytoken_notices(
-        &self,
-        rows: &[HoneytokenRow],
-    ) -> Result<(), CoreError> {
+    pub(crate) async fn honeytoken_notices(&self, rows: &[HoneytokenRow]) -> Result<(), CoreError> {
         let now = crate::now_ms();
         let done: BTreeSet<&str> = rows
             .iter()
             .filter(|r| r.kind == NOTICE_DONE)
             .map(|r| r.ref_id.as_str())
             .collect();
-        for r in rows.iter().filter(|r| r.kind == NOTICE && r.created_at <= now) {
+        for r in rows
+            .iter()
+            .filter(|r| r.kind == NOTICE && r.created_at <= now)
+        {
             let claim = format!("{}-done", r.ref_id);
             if done.contains(claim.as_str()) {
                 continue;

@@ -324,8 +324,12 @@ impl Vault {
             opened_at: crate::format_ms(row.opened_at),
             discovered_at: crate::format_ms(row.discovered_at),
             deadline: crate::format_ms(deadline),
-            hours_left: (deadline - row.window_to.filter(|_| row.status == "closed").unwrap_or(now))
-                .div_euclid(3_600_000),
+            hours_left: (deadline
+                - row
+                    .window_to
+                    .filter(|_| row.status == "closed")
+                    .unwrap_or(now))
+            .div_euclid(3_600_000),
             deadline_ms: deadline,
             discovered_ms: row.discovered_at,
             suspect: row

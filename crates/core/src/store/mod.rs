@@ -332,8 +332,10 @@ pub trait Store:
     ) -> Result<Option<CustomerWithKey>, StoreError>;
     /// Like [`Store::customer_load`] (unaudited), by customer code: the vault audits what it
     /// hands out once it knows the caller may see the customer's segment.
-    async fn customer_load_by_code(&self, code: &str)
-    -> Result<Option<CustomerWithKey>, StoreError>;
+    async fn customer_load_by_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<CustomerWithKey>, StoreError>;
     /// Candidates whose blind-index term for `field` equals `term` (at most `limit`),
     /// **unaudited**: a short index has false positives the vault removes by decrypting, and
     /// a candidate in a segment the caller cannot see is refused, so only the vault knows which

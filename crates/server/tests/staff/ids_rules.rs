@@ -63,7 +63,10 @@ async fn a_customer_export_fires_the_export_rule() {
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let a = alerts(&e).await;
-    assert!(has(&a, "export", &staff_id(&e, "mgr@shop.id").await), "{a:?}");
+    assert!(
+        has(&a, "export", &staff_id(&e, "mgr@shop.id").await),
+        "{a:?}"
+    );
 }
 
 #[tokio::test]
@@ -128,12 +131,20 @@ async fn failed_sign_ins_and_repeated_card_numbers_fire_their_rules() {
         assert_eq!(st, StatusCode::UNAUTHORIZED);
         if i == 8 {
             assert!(
-                !alerts(&e).await.iter().any(|(r, _, _)| r == "failed_logins"),
+                !alerts(&e)
+                    .await
+                    .iter()
+                    .any(|(r, _, _)| r == "failed_logins"),
                 "not before the tenth"
             );
         }
     }
-    assert!(alerts(&e).await.iter().any(|(r, _, _)| r == "failed_logins"));
+    assert!(
+        alerts(&e)
+            .await
+            .iter()
+            .any(|(r, _, _)| r == "failed_logins")
+    );
 
     // Five requests carrying a card number from one key within ten minutes.
     let (key_id, token) = api_key(&e, &[Scope::CustomersWrite]).await;
@@ -180,7 +191,13 @@ async fn a_staff_bulk_reveal_is_stepped_up_and_the_next_request_refused() {
     }
     // The 21st reveal fired the rule: the very next request is refused, before the worker ran.
     let (st, _, _) = e
-        .call("GET", &format!("/v1/customers/{}", ids[21]), Some(&s), None, &[])
+        .call(
+            "GET",
+            &format!("/v1/customers/{}", ids[21]),
+            Some(&s),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let member = staff_id(&e, "bulk@shop.id").await;
@@ -193,12 +210,24 @@ async fn a_staff_bulk_reveal_is_stepped_up_and_the_next_request_refused() {
     // Recorded: the session is ended, so it stays refused; signing in again (password and
     // second factor) is the step-up, and works.
     let (st, _, _) = e
-        .call("GET", &format!("/v1/customers/{}", ids[21]), Some(&s), None, &[])
+        .call(
+            "GET",
+            &format!("/v1/customers/{}", ids[21]),
+            Some(&s),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let again = e.login("bulk@shop.id", &s.secret, &s.ip).await;
     let (st, v, _) = e
-        .call("GET", &format!("/v1/customers/{}", ids[21]), Some(&again), None, &[])
+        .call(
+            "GET",
+            &format!("/v1/customers/{}", ids[21]),
+            Some(&again),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
 }
@@ -226,7 +255,13 @@ async fn a_decoy_read_seals_the_vault_when_configured() {
         .await;
     assert_eq!(st, StatusCode::OK, "positive control");
     let (st, _, _) = e
-        .call("GET", &format!("/v1/customers/{}", decoy.id), None, None, &auth)
+        .call(
+            "GET",
+            &format!("/v1/customers/{}", decoy.id),
+            None,
+            None,
+            &auth,
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "the decoy answers like any customer");
     assert!(e.h.vault.is_sealed(), "sealed at once");

@@ -17,9 +17,8 @@ async fn colliding_nik(e: &Env, target: &str) -> String {
             .into_iter()
             .find(|r| r.kind == "index" && r.state == "active")
             .unwrap();
-    let root =
-        jaga_crypto::keys::unwrap_under_root(&e.h.root, "index", rec.version, &rec.wrapped)
-            .unwrap();
+    let root = jaga_crypto::keys::unwrap_under_root(&e.h.root, "index", rec.version, &rec.wrapped)
+        .unwrap();
     let k = jaga_crypto::blind::BlindIndexKey::derive(&root, "national_id", 2);
     let want = k.term(target.as_bytes());
     for d in 1..=30 {
@@ -33,7 +32,13 @@ async fn colliding_nik(e: &Env, target: &str) -> String {
     panic!("no colliding NIK in 300 000 tries");
 }
 
-async fn create(e: &Env, marker: &str, n: u32, segment: &str, nik: Option<String>) -> (String, String) {
+async fn create(
+    e: &Env,
+    marker: &str,
+    n: u32,
+    segment: &str,
+    nik: Option<String>,
+) -> (String, String) {
     let mut c = marked_customer(marker, n);
     c.segment = Some(segment.into());
     if let Some(nik) = nik {
@@ -96,7 +101,10 @@ async fn the_incident_lists_exactly_the_customers_the_suspect_received() {
         .collect();
     assert_eq!(got, [hit.0.as_str()], "the false positive is dropped: {v}");
     // Another segment's customer, by e-mail and by code: refused like no match.
-    for q in ["email=sby@example.co.id".to_string(), format!("code={}", foreign.1)] {
+    for q in [
+        "email=sby@example.co.id".to_string(),
+        format!("code={}", foreign.1),
+    ] {
         let (st, v, _) = e
             .call("GET", &format!("/v1/customers?{q}"), Some(&s), None, &[])
             .await;
@@ -113,7 +121,9 @@ async fn the_incident_lists_exactly_the_customers_the_suspect_received() {
     e.h.vault.ids_drain().await.unwrap();
     let alerts = e.h.vault.alerts(&e.h.admin(), 10).await.unwrap();
     assert!(
-        alerts.iter().any(|a| a.rule == "honeytoken" && a.actor_id == thief),
+        alerts
+            .iter()
+            .any(|a| a.rule == "honeytoken" && a.actor_id == thief),
         "{alerts:?}"
     );
 
