@@ -733,6 +733,7 @@ fn decoys_leave_the_audit_trail_real_records_leave() {
         .unwrap();
     let real_invite = before
         .iter()
+        .rev()
         .find(|e| e["action"] == "staff.invite")
         .unwrap();
 
