@@ -317,6 +317,12 @@ pub async fn every_firing_is_audited_and_an_escalation_is_delivered_again(store:
     assert!(ev.iter().any(|e| e.action == "ids.contain"
         && e.fields.contains(&format!("alert:{id}"))
         && e.fields.contains(&"containment:seal".to_string())));
+    assert!(
+        ev.iter()
+            .filter(|e| e.action == "ids.contain")
+            .all(|e| e.fields.iter().all(|f| !f.starts_with("subject:"))),
+        "a seal names no actor (it may be a decoy): {ev:?}"
+    );
     for e in &ev {
         assert!(
             e.fields

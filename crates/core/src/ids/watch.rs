@@ -431,12 +431,17 @@ impl Vault {
             store.alert_insert(row, audit).await?;
             id
         };
+        // The actor contained is named (an operator lifts it by that name); a seal contains
+        // no actor, so its event names none (the actor may be a decoy key or account).
         let contain_audit = || {
-            AuditRecord::new(&ids, AuditAction::IdsContain).fields([
+            let mut fields = vec![
                 format!("alert:{alert_id}"),
                 format!("containment:{}", containment.name()),
-                format!("subject:{subject}"),
-            ])
+            ];
+            if containment != Containment::Seal {
+                fields.push(format!("subject:{subject}"));
+            }
+            AuditRecord::new(&ids, AuditAction::IdsContain).fields(fields)
         };
         match containment {
             Containment::Suspend
