@@ -15,17 +15,18 @@ use std::sync::Arc;
 /// `jaga honeytoken …`
 #[derive(Subcommand)]
 pub enum HoneytokenCmd {
-    /// Plant decoy customers (and decoy API keys and staff accounts) that no legitimate work
-    /// touches; any read, lookup hit, reveal or export of one raises a critical alert.
+    /// Plant decoy customers (and, when asked, decoy API keys and staff accounts) that no
+    /// legitimate work touches; any read, lookup hit, reveal or export of one raises a critical
+    /// alert. `--count N` alone plants exactly N customers.
     Create {
         /// Decoy customers to plant.
         #[arg(long, default_value_t = 3)]
         count: u32,
         /// Decoy API keys to plant (plant the printed key where a thief would look).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 0)]
         keys: u32,
         /// Decoy staff accounts to plant.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 0)]
         staff: u32,
         /// Segment of the decoy customers (default: the default segment).
         #[arg(long)]
@@ -117,11 +118,12 @@ pub enum IncidentCmd {
         /// `id` (Bahasa Indonesia) or `en`.
         #[arg(long, default_value = "id")]
         lang: String,
-        /// The shop's name in the texts.
-        #[arg(long, default_value = "Toko")]
-        shop: String,
-        /// Whom to contact (e-mail or phone of the data protection officer).
-        #[arg(long, default_value = "-")]
+        /// The shop's name in the texts (default: `[shop] name` of `jaga.toml`).
+        #[arg(long)]
+        shop: Option<String>,
+        /// Whom to contact (e-mail or phone of the data protection officer); required, the
+        /// letters tell customers whom to ask.
+        #[arg(long)]
         contact: String,
         /// Also write `notice.txt`, `letters/<code>.txt` and `affected.csv` into this directory.
         #[arg(long)]
@@ -362,6 +364,7 @@ pub async fn incident(flags: &Flags, cmd: IncidentCmd) -> Result<ExitCode> {
             let Some(lang) = Lang::parse(&lang) else {
                 bail!("--lang must be id or en");
             };
+            let shop = shop.unwrap_or_else(|| cfg.shop.display_name(lang));
             let r = vault
                 .incident_report(&c, &id, lang, &shop, &contact)
                 .await

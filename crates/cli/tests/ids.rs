@@ -205,7 +205,20 @@ async fn a_scripted_attack_is_detected_contained_alerted_and_reported() {
     .unwrap();
 
     // Decoys: customers, a key and a staff account; with the kinds and codes printed.
-    let planted = json(&dir, &["honeytoken", "create", "--count", "2", "--json"]);
+    let planted = json(
+        &dir,
+        &[
+            "honeytoken",
+            "create",
+            "--count",
+            "2",
+            "--keys",
+            "1",
+            "--staff",
+            "1",
+            "--json",
+        ],
+    );
     let planted = planted.as_array().unwrap();
     let kinds: Vec<&str> = planted
         .iter()
@@ -434,13 +447,28 @@ async fn a_scripted_attack_is_detected_contained_alerted_and_reported() {
     assert_eq!(csv_codes, touched);
     assert!(report["notice"].as_str().unwrap().contains("Article 46"));
     assert!(
-        report["notice"].as_str().unwrap().contains("email"),
-        "data categories named"
+        report["notice"].as_str().unwrap().contains("E-mail"),
+        "data categories named in the reader's language"
     );
     assert_eq!(report["letters"].as_array().unwrap().len(), touched.len());
     let id_report = json(
         &dir,
-        &["incident", "report", inc_id, "--lang", "id", "--json"],
+        &[
+            "incident",
+            "report",
+            inc_id,
+            "--lang",
+            "id",
+            "--json",
+            "--contact",
+            "dpo@toko.test",
+        ],
+    );
+    assert!(
+        !jaga(&dir, &["incident", "report", inc_id, "--lang", "id"])
+            .status
+            .success(),
+        "a report needs a contact"
     );
     assert!(id_report["notice"].as_str().unwrap().contains("Pasal 46"));
 
@@ -623,4 +651,198 @@ fn a_failed_audit_verification_raises_a_critical_alert() {
     let a = alerts(&dir);
     assert_eq!(a.len(), 1, "de-duplicated: {a:?}");
     assert_eq!(a[0]["count"], 2);
+}
+
+/// Every audit event, decoded, as someone holding `audit:read` (or a copy of the database)
+/// reads them.
+fn events(dir: &Path) -> Vec<serde_json::Value> {
+    let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nfor (l,) in c.execute('SELECT leaf FROM audit_event ORDER BY seq'): print(bytes(l)[1:].decode())";
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            &dir.join("data/jaga.db").display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// What an event shows about who did what: actor, action, outcome and the set of field names
+/// (values such as an invitation id normalised to their name).
+fn shape(e: &serde_json::Value) -> (String, String, String, String, BTreeSet<String>) {
+    let fields = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let f = f.as_str().unwrap();
+            match f.split_once(':') {
+                Some(("invitation", _)) => "invitation:<id>".to_string(),
+                _ => f.to_string(),
+            }
+        })
+        .collect();
+    (
+        e["actor_kind"].as_str().unwrap().to_string(),
+        e["actor_id"].as_str().unwrap().to_string(),
+        e["action"].as_str().unwrap().to_string(),
+        e["outcome"].as_str().unwrap().to_string(),
+        fields,
+    )
+}
+
+#[test]
+fn decoys_leave_the_audit_trail_real_records_leave() {
+    let dir = temp();
+    ok(&jaga(&dir, &["init"]));
+    // The shop's normal work: an API key, an import, an invited member.
+    let real_key = new_key(&dir, "shop-backend", "customers:read");
+    assert!(real_key.starts_with("jaga_"));
+    std::fs::write(
+        dir.join("c.csv"),
+        "full_name,email,phone,city\nSari Asli,sari.asli@example.co.id,081299887766,Bandung\n\
+         Budi Asli,budi.asli@example.co.id,081299887767,Surabaya\n",
+    )
+    .unwrap();
+    ok(&jaga(&dir, &["import", "customers", "c.csv"]));
+    ok(&jaga(
+        &dir,
+        &[
+            "staff",
+            "add",
+            "--email",
+            "rina@toko.test",
+            "--role",
+            "cs_staff",
+        ],
+    ));
+    let before = events(&dir);
+    let real_create = before
+        .iter()
+        .find(|e| e["action"] == "customer.create")
+        .unwrap();
+    let real_apikey = before
+        .iter()
+        .find(|e| e["action"] == "apikey.create")
+        .unwrap();
+    let real_invite = before
+        .iter()
+        .rev()
+        .find(|e| e["action"] == "staff.invite")
+        .unwrap();
+
+    let planted = json(
+        &dir,
+        &[
+            "honeytoken",
+            "create",
+            "--count",
+            "2",
+            "--keys",
+            "1",
+            "--staff",
+            "1",
+            "--json",
+        ],
+    );
+    let planted = planted.as_array().unwrap();
+    let all = events(&dir);
+    let new = &all[before.len()..];
+    let of = |kind: &str| -> Vec<String> {
+        planted
+            .iter()
+            .filter(|p| p["kind"] == kind)
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Customers: created by the importer with the same fields as the real import.
+    for id in of("customer") {
+        let evs: Vec<_> = all
+            .iter()
+            .filter(|e| e["customer_id"] == id.as_str())
+            .collect();
+        assert_eq!(evs.len(), 1, "only its creation names the decoy: {evs:?}");
+        assert_eq!(shape(evs[0]), shape(real_create), "{:?}", evs[0]);
+    }
+    // Keys: made by `cli` like every real key.
+    let keys: Vec<_> = new
+        .iter()
+        .filter(|e| e["action"] == "apikey.create")
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(
+        (&keys[0]["actor_kind"], &keys[0]["actor_id"]),
+        (&real_apikey["actor_kind"], &real_apikey["actor_id"])
+    );
+    // Staff: invited by `cli` like a real member, then accepted, enrolled, signed in.
+    let staff_id = of("staff").remove(0);
+    let invites: Vec<_> = new
+        .iter()
+        .filter(|e| e["action"] == "staff.invite")
+        .collect();
+    assert_eq!(invites.len(), 1);
+    assert_eq!(shape(invites[0]), shape(real_invite));
+    let by_member: Vec<String> = new
+        .iter()
+        .filter(|e| e["actor_id"] == staff_id.as_str())
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        by_member,
+        [
+            "staff.invitation.accept",
+            "staff.totp.enrol",
+            "staff.recovery.issue",
+            "staff.login.ok"
+        ]
+    );
+    let accept = new
+        .iter()
+        .find(|e| e["action"] == "staff.invitation.accept")
+        .unwrap();
+    assert_eq!(
+        shape(accept).4,
+        BTreeSet::from(["role:cs_staff".to_string(), "invitation:<id>".to_string()])
+    );
+    // Nothing else: no planting event next to the decoys, no count, no other actor.
+    let actions: BTreeSet<&str> = new.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        BTreeSet::from([
+            "customer.create",
+            "apikey.create",
+            "staff.invite",
+            "staff.invitation.accept",
+            "staff.totp.enrol",
+            "staff.recovery.issue",
+            "staff.login.ok",
+        ]),
+        "{new:?}"
+    );
+    let text = format!("{new:?}");
+    for needle in [
+        "honeytoken",
+        "decoy",
+        "count:",
+        "cli.security",
+        "cli-security",
+    ] {
+        assert!(!text.contains(needle), "{needle} in {text}");
+    }
+
+    // `--count N` alone plants exactly N customers.
+    let only = json(&dir, &["honeytoken", "create", "--count", "3", "--json"]);
+    let kinds: Vec<&str> = only
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["customer", "customer", "customer"]);
 }

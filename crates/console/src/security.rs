@@ -33,6 +33,11 @@ struct IncidentPage {
     c: Chrome,
     i: IncidentView,
     overdue: bool,
+    /// Closed: the countdown has stopped.
+    closed: bool,
+    /// The deadline and the discovery in the shop's time zone.
+    deadline: String,
+    discovered: String,
 }
 
 #[derive(askama::Template)]
@@ -137,8 +142,22 @@ pub async fn incident(
     admin(&staff)?;
     let i = r.map_err(Fail::from)?;
     let c = staff.chrome(i.title.clone(), "security", "/console/security");
-    let overdue = i.hours_left < 0;
-    Ok(html(StatusCode::OK, &IncidentPage { c, i, overdue }))
+    let closed = i.status == "closed";
+    let overdue = !closed && i.hours_left < 0;
+    let zone = &state.config.shop.zone;
+    let deadline = zone.datetime_ms(i.deadline_ms);
+    let discovered = zone.datetime_ms(i.discovered_ms);
+    Ok(html(
+        StatusCode::OK,
+        &IncidentPage {
+            c,
+            i,
+            overdue,
+            closed,
+            deadline,
+            discovered,
+        },
+    ))
 }
 
 /// `GET /console/security/plan`: the incident-response plan.

@@ -375,6 +375,32 @@ impl Caller {
         }
     }
 
+    /// The operator running `task`, built inside the core: decoys are planted through the
+    /// paths (and under the actor names) the real records take. Not reachable from outside.
+    pub(crate) fn operator_task(task: OperatorTask) -> Self {
+        Self {
+            kind: ActorKind::System,
+            id: task.component().to_string(),
+            scopes: task.scopes().iter().copied().collect(),
+            request_id: None,
+            staff: None,
+            operator: true,
+        }
+    }
+
+    /// An API key creating customers, built inside the core for a decoy written the way that
+    /// key writes real customers (with a request id of its own, as a request would have).
+    pub(crate) fn api_key_writer(id: &str) -> Self {
+        Self {
+            kind: ActorKind::ApiKey,
+            id: id.to_string(),
+            scopes: [Scope::CustomersWrite].into_iter().collect(),
+            request_id: Some(uuid::Uuid::new_v4().to_string()),
+            staff: None,
+            operator: false,
+        }
+    }
+
     /// The operator at the machine, running `task` through the `jaga` CLI: a system caller
     /// holding only the task's scopes ([`OperatorTask::scopes`]). Compiled only with the
     /// `operator` feature, which only the `jaga` binary enables; the server cannot call it.
@@ -461,8 +487,9 @@ pub enum OperatorTask {
     Staff,
     /// `jaga report …`: access reports over the audit log.
     Reports,
-    /// `jaga honeytoken`, `jaga alerts`, `jaga incident`: intrusion detection. Decoy customers
-    /// are written with the import's actor name, so the log does not single them out.
+    /// `jaga honeytoken`, `jaga alerts`, `jaga incident`: intrusion detection. Decoys are
+    /// written under the actors that write the real records (see `Vault::honeytokens_plant`),
+    /// never under this task's name, so the log does not single them out.
     Security,
     /// `jaga backup …` and the backup jobs: snapshots, restores (replaying the erasure
     /// ledger), drills. Holds no scope: it reads no customer data through the vault.
@@ -482,7 +509,8 @@ impl OperatorTask {
     pub fn component(self) -> &'static str {
         match self {
             OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => "cli",
-            OperatorTask::Import | OperatorTask::Security => "cli-import",
+            OperatorTask::Import => "cli-import",
+            OperatorTask::Security => "cli.security",
             OperatorTask::Reports => "cli.report",
             OperatorTask::Backup => "cli.backup",
             OperatorTask::FraudSummary => "jobs.fraud-summary",
@@ -496,7 +524,8 @@ impl OperatorTask {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             OperatorTask::ApiKeys | OperatorTask::Keys | OperatorTask::Staff => &[],
-            OperatorTask::Import | OperatorTask::Security => &[Scope::CustomersWrite],
+            OperatorTask::Import => &[Scope::CustomersWrite],
+            OperatorTask::Security => &[],
             OperatorTask::Reports => &[Scope::AuditRead],
             OperatorTask::Backup => &[],
             OperatorTask::FraudSummary => &[Scope::FraudReview],

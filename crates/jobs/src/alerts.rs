@@ -66,15 +66,24 @@ pub enum AlertChannel {
 }
 
 impl AlertsConfig {
-    /// Checks values (webhooks must be `https://`).
+    /// Checks values (webhooks must be `https://` and signed: `secret_file` is required, a
+    /// receiver cannot otherwise tell a real alert from a forged one).
     pub fn checked(self) -> Result<Self, JobError> {
         for c in &self.channel {
-            if let AlertChannel::Webhook { url, .. } = c
-                && !url.starts_with("https://")
+            if let AlertChannel::Webhook {
+                url, secret_file, ..
+            } = c
             {
-                return Err(JobError::msg(
-                    "alerts.channel webhook url must start with https://",
-                ));
+                if !url.starts_with("https://") {
+                    return Err(JobError::msg(
+                        "alerts.channel webhook url must start with https://",
+                    ));
+                }
+                if secret_file.as_deref().is_none_or(|f| f.trim().is_empty()) {
+                    return Err(JobError::msg(
+                        "alerts.channel webhook needs secret_file (the key its X-Jaga-Signature is made with)",
+                    ));
+                }
             }
         }
         Ok(self)
@@ -327,8 +336,23 @@ mod tests {
             .is_err(),
             "secrets only from files"
         );
-        let http: AlertsConfig =
-            toml::from_str("[[channel]]\nkind = \"webhook\"\nurl = \"http://x\"\n").unwrap();
+        let http: AlertsConfig = toml::from_str(
+            "[[channel]]\nkind = \"webhook\"\nurl = \"http://x\"\nsecret_file = \"s\"\n",
+        )
+        .unwrap();
         assert!(http.checked().is_err());
+    }
+
+    #[test]
+    fn an_unsigned_webhook_is_refused() {
+        let unsigned: AlertsConfig =
+            toml::from_str("[[channel]]\nkind = \"webhook\"\nurl = \"https://x\"\n").unwrap();
+        let e = unsigned.checked().unwrap_err().to_string();
+        assert!(e.contains("secret_file"), "{e}");
+        let blank: AlertsConfig = toml::from_str(
+            "[[channel]]\nkind = \"webhook\"\nurl = \"https://x\"\nsecret_file = \" \"\n",
+        )
+        .unwrap();
+        assert!(blank.checked().is_err());
     }
 }

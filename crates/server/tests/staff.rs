@@ -20,6 +20,12 @@ mod authz;
 /// The access and portability export: purpose, step-up, roles, segments, erased customers.
 #[path = "staff/export.rs"]
 mod export;
+/// Detection rules and containment on scripted attacks.
+#[path = "staff/ids_rules.rs"]
+mod ids_rules;
+/// The incident report: exactly the customers a scripted attacker received.
+#[path = "staff/incident.rs"]
+mod incident;
 /// Payees and payouts: call-back verification and four-eyes approval with real sessions.
 #[path = "staff/payees.rs"]
 mod payees;

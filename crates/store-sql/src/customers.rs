@@ -157,8 +157,18 @@ macro_rules! customers {
                 &self,
                 id: Uuid,
             ) -> Result<Option<CustomerWithKey>, StoreError> {
-                $crate::sqlx::query(crate::sql::CUSTOMER_BY_ID)
-                    .bind(id.to_string())
+                self.customer_load_sql(crate::sql::CUSTOMER_BY_ID, id.to_string())
+                    .await
+            }
+
+            /// One customer by `sql` (by id or code), unaudited.
+            pub(crate) async fn customer_load_sql(
+                &self,
+                sql: &'static str,
+                value: String,
+            ) -> Result<Option<CustomerWithKey>, StoreError> {
+                $crate::sqlx::query(sql)
+                    .bind(value)
                     .fetch_optional(self.reader())
                     .await
                     .map_err(crate::db)?
@@ -171,7 +181,6 @@ macro_rules! customers {
                 field: Field,
                 term: Vec<u8>,
                 limit: u32,
-                audit_rec: AuditRecord,
             ) -> Result<Vec<CustomerWithKey>, StoreError> {
                 let col = index_column(field)?;
                 let sql = format!(
@@ -179,7 +188,7 @@ macro_rules! customers {
                     crate::sql::CUSTOMER_SELECT,
                     crate::sql::CUSTOMER_LOOKUP_TAIL
                 );
-                let found = $crate::sqlx::query(&sql)
+                $crate::sqlx::query(&sql)
                     .bind(term)
                     .bind(i64::from(limit))
                     .fetch_all(self.reader())
@@ -187,17 +196,7 @@ macro_rules! customers {
                     .map_err(crate::db)?
                     .iter()
                     .map(rows::customer)
-                    .collect::<Result<Vec<_>, _>>()?;
-                let records: Vec<AuditRecord> = if found.is_empty() {
-                    vec![audit_rec.outcome(Outcome::NotFound)]
-                } else {
-                    found
-                        .iter()
-                        .map(|f| audit_rec.clone().customer(f.row.id))
-                        .collect()
-                };
-                self.group().submit(Op::audit(records)).await?;
-                Ok(found)
+                    .collect::<Result<Vec<_>, _>>()
             }
 
             pub(crate) async fn customer_update_impl(

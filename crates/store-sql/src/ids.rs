@@ -16,6 +16,9 @@ pub mod ids_sql {
         format!("SELECT {ALERT_COLUMNS} FROM ids_alert {tail}")
     }
     pub const ALERT_BUMP: &str = "UPDATE ids_alert SET hits = hits + 1, last_at = $1 WHERE id = $2";
+    pub const ALERT_DETAIL: &str = "UPDATE ids_alert SET detail = $1 WHERE id = $2";
+    pub const ALERT_REDELIVER: &str =
+        "UPDATE ids_alert SET delivered_at = NULL, acked_at = NULL, acked_by = NULL WHERE id = $1";
     pub const ALERT_DELIVERED: &str = "UPDATE ids_alert SET delivered_at = $1 WHERE id = $2";
     pub const ALERT_ACK: &str =
         "UPDATE ids_alert SET acked_at = $1, acked_by = $2 WHERE id = $3 AND acked_at IS NULL";
@@ -191,14 +194,43 @@ macro_rules! ids {
                 Ok(row.map(alert))
             }
 
-            async fn alert_bump(&self, id: &str, at_ms: i64) -> Result<(), StoreError> {
-                sqlx::query(q::ALERT_BUMP)
-                    .bind(at_ms)
-                    .bind(id)
-                    .execute(self.writer())
-                    .await
-                    .map_err(crate::db)?;
-                Ok(())
+            async fn alert_bump(
+                &self,
+                id: &str,
+                at_ms: i64,
+                detail: Option<String>,
+                redeliver: bool,
+                audit: AuditRecord,
+            ) -> Result<(), StoreError> {
+                let s = self.clone();
+                let id = id.to_string();
+                detached(async move {
+                    let mut tx = s.begin().await?;
+                    sqlx::query(q::ALERT_BUMP)
+                        .bind(at_ms)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(crate::db)?;
+                    if let Some(d) = &detail {
+                        sqlx::query(q::ALERT_DETAIL)
+                            .bind(d)
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(crate::db)?;
+                    }
+                    if redeliver {
+                        sqlx::query(q::ALERT_REDELIVER)
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(crate::db)?;
+                    }
+                    crate::audit::append(&mut tx, &[&audit]).await?;
+                    tx.commit().await.map_err(crate::db)
+                })
+                .await
             }
 
             async fn alert_get(&self, id: &str) -> Result<Option<AlertRow>, StoreError> {

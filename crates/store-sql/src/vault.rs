@@ -283,15 +283,21 @@ macro_rules! vault {
                     .await
             }
 
+            async fn customer_load_by_code(
+                &self,
+                code: &str,
+            ) -> Result<Option<CustomerWithKey>, StoreError> {
+                self.customer_load_sql(crate::sql::CUSTOMER_BY_CODE, code.to_string())
+                    .await
+            }
+
             async fn customer_lookup(
                 &self,
                 field: Field,
                 term: &[u8],
                 limit: u32,
-                audit_rec: AuditRecord,
             ) -> Result<Vec<CustomerWithKey>, StoreError> {
-                self.customer_lookup_impl(field, term.to_vec(), limit, audit_rec)
-                    .await
+                self.customer_lookup_impl(field, term.to_vec(), limit).await
             }
 
             async fn customer_update(

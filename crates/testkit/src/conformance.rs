@@ -53,7 +53,8 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@tamper $make; wrapped_keys_moved_between_customers_do_not_open,
             ciphertexts_moved_between_segments_do_not_open, order_ciphertexts_are_bound_to_their_order,
             token_ciphertexts_are_bound_to_their_token_and_owner);
-        $crate::conformance_tests!(@ids $make; ids_store_round_trips, bulk_reveal_is_contained_and_recorded);
+        $crate::conformance_tests!(@ids $make; ids_store_round_trips, bulk_reveal_is_contained_and_recorded,
+            every_firing_is_audited_and_an_escalation_is_delivered_again);
         $crate::conformance_tests!(@fraud $make; fraud_events_are_ordered_and_idempotent, fraud_links_and_labels);
         $crate::conformance_tests!(@group $make; concurrent_requests_keep_their_own_answers, idempotency_records_claim_once);
         $crate::conformance_tests!(@lifecycle $make; erasures_are_listed_in_order_with_their_actor,

@@ -68,9 +68,12 @@ pub async fn ids_store_round_trips(store: Arc<dyn Store>) {
         s.alert_recent("d1", 1_001).await.unwrap().is_none(),
         "too old"
     );
-    s.alert_bump("al-1", 1_500).await.unwrap();
+    s.alert_bump("al-1", 1_500, None, false, ev())
+        .await
+        .unwrap();
     let a = s.alert_get("al-1").await.unwrap().unwrap();
     assert_eq!((a.hits, a.last_at), (2, 1_500));
+    assert_eq!(size().await, start + 3, "a repeat appends its event");
     let list = s.alert_list(10).await.unwrap();
     assert_eq!(
         list.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
@@ -87,7 +90,7 @@ pub async fn ids_store_round_trips(store: Arc<dyn Store>) {
         "acknowledged once"
     );
     assert!(!s.alert_ack("al-none", "x", 5_000, ev()).await.unwrap());
-    assert_eq!(size().await, start + 3, "only the effective ack is audited");
+    assert_eq!(size().await, start + 4, "only the effective ack is audited");
     let a = s.alert_get("al-1").await.unwrap().unwrap();
     assert_eq!(
         (a.acked_at, a.acked_by.as_deref()),
@@ -220,4 +223,112 @@ pub async fn bulk_reveal_is_contained_and_recorded(store: Arc<dyn Store>) {
     let again = jaga_core::vault::Vault::new(store.clone(), config);
     again.ids_refresh().await.unwrap();
     assert!(again.is_suspended(ActorKind::ApiKey, "thief"));
+}
+
+/// The `ids.alert` events in the log, decoded.
+async fn alert_events(store: &Arc<dyn Store>) -> Vec<jaga_audit::event::AuditEvent> {
+    let head = store.audit_head().await.unwrap().size;
+    store
+        .audit_events(0, head as u32)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|e| jaga_audit::event::decode(&e.leaf).ok())
+        .filter(|e| e.action == "ids.alert" || e.action == "ids.contain")
+        .collect()
+}
+
+/// De-duplication does not hide a firing: each repeat is audited (the alert id and its new
+/// count) and updates the alert; a repeat whose containment is stronger than the open alert's
+/// (here: seal, after the configuration changed from alert) records it on the alert, clears
+/// the acknowledgement and hands the alert to the channels again. The log names the alert
+/// only (no rule, actor or customer code).
+pub async fn every_firing_is_audited_and_an_escalation_is_delivered_again(store: Arc<dyn Store>) {
+    let h = Harness::new(store.clone()).await;
+    h.vault.report_audit_verify_failure(Some(3));
+    assert_eq!(h.vault.ids_drain().await.unwrap(), 1);
+    let list = store.alert_list(10).await.unwrap();
+    assert_eq!(list.len(), 1);
+    let id = list[0].id.clone();
+    h.vault.alert_mark_delivered(&id).await.unwrap();
+    let ev = alert_events(&store).await;
+    assert_eq!(ev.len(), 1);
+    assert_eq!(
+        ev[0].fields,
+        [
+            format!("alert:{id}"),
+            "count:1".to_string(),
+            "containment:alert".to_string()
+        ]
+    );
+
+    // A repeat: counted, audited, not delivered again.
+    h.vault.report_audit_verify_failure(Some(4));
+    h.vault.ids_drain().await.unwrap();
+    let a = store.alert_get(&id).await.unwrap().unwrap();
+    assert_eq!(a.hits, 2);
+    assert!(a.delivered_at.is_some(), "a plain repeat is not sent again");
+    let d: serde_json::Value = serde_json::from_str(&a.detail).unwrap();
+    assert_eq!(
+        d["first_bad_position"], "4",
+        "the detail follows the latest firing"
+    );
+    let ev = alert_events(&store).await;
+    assert_eq!(ev.len(), 2, "every firing is audited: {ev:?}");
+    assert!(ev[1].fields.contains(&format!("alert:{id}")));
+    assert!(ev[1].fields.contains(&"count:2".to_string()));
+    assert!(
+        store.alert_list(10).await.unwrap().len() == 1,
+        "still one alert"
+    );
+    assert!(
+        store
+            .alert_ack(
+                &id,
+                "admin",
+                1,
+                AuditRecord::new(&crate::system_caller("t"), AuditAction::IdsAlertAck)
+            )
+            .await
+            .unwrap()
+    );
+
+    // The same rule now seals: the repeat escalates the open alert.
+    let mut config = jaga_core::ids::IdsConfig::default();
+    config.containment.insert(
+        "audit_verify_failed".into(),
+        jaga_core::ids::Containment::Seal,
+    );
+    h.vault.set_ids_config(config).unwrap();
+    h.vault.report_audit_verify_failure(Some(4));
+    assert!(h.vault.is_sealed(), "sealed at once");
+    h.vault.ids_drain().await.unwrap();
+    let a = store.alert_get(&id).await.unwrap().unwrap();
+    assert_eq!(a.hits, 3);
+    let d: serde_json::Value = serde_json::from_str(&a.detail).unwrap();
+    assert_eq!(d["containment"], "seal");
+    assert!(a.delivered_at.is_none(), "an escalation is delivered again");
+    assert!(a.acked_at.is_none(), "and needs a new acknowledgement");
+    assert_eq!(h.vault.alerts_undelivered(10).await.unwrap()[0].id, id);
+    let ev = alert_events(&store).await;
+    let last_alert = ev.iter().rev().find(|e| e.action == "ids.alert").unwrap();
+    assert!(last_alert.fields.contains(&"count:3".to_string()));
+    assert!(last_alert.fields.contains(&"containment:seal".to_string()));
+    assert!(ev.iter().any(|e| e.action == "ids.contain"
+        && e.fields.contains(&format!("alert:{id}"))
+        && e.fields.contains(&"containment:seal".to_string())));
+    assert!(
+        ev.iter()
+            .filter(|e| e.action == "ids.contain")
+            .all(|e| e.fields.iter().all(|f| !f.starts_with("subject:"))),
+        "a seal names no actor (it may be a decoy): {ev:?}"
+    );
+    for e in &ev {
+        assert!(
+            e.fields
+                .iter()
+                .all(|f| !f.starts_with("rule:") && !f.starts_with("customer_code:")),
+            "the log names the alert only: {e:?}"
+        );
+    }
 }

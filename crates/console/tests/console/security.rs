@@ -77,6 +77,32 @@ async fn admins_acknowledge_alerts_and_open_incidents_other_roles_get_403() {
     let r = c.get(&to, Some(&admin), "").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("id=\"deadline\""));
+    // The deadline in the shop's time zone (WIB unless configured), counting down while open.
+    let deadline_ms = a.created_at + jaga_core::ids::incident::DEADLINE_MS;
+    let local = jaga_i18n::Zone::default().datetime_ms(deadline_ms);
+    let div = |body: &str| {
+        let at = body.find("id=\"deadline\"").unwrap();
+        body[at..at + body[at..].find("</div>").unwrap()].to_string()
+    };
+    let d = div(&r.body);
+    assert!(d.contains(&local), "{d} shows {local}");
+    assert!(
+        !d.contains(&jaga_core::format_ms(deadline_ms)),
+        "not in UTC: {d}"
+    );
+    assert!(d.contains(" h)"), "hours left while open: {d}");
+    // Closed: the countdown stops.
+    let inc_id = to.rsplit('/').next().unwrap();
+    c.h.vault
+        .incident_note(&c.h.admin(), inc_id, None, true)
+        .await
+        .unwrap();
+    let r = c.get(&to, Some(&admin), "").await;
+    let d = div(&r.body);
+    assert!(
+        d.contains(&local) && !d.contains(" h)"),
+        "no countdown once closed: {d}"
+    );
     for id in &ids {
         let code =
             c.h.store

@@ -54,8 +54,15 @@ pub struct IncidentView {
     pub discovered_at: String,
     /// Notification deadline (discovery + 72 h), RFC 3339.
     pub deadline: String,
-    /// Hours left until the deadline (negative when passed).
+    /// Hours left until the deadline (negative when passed); for a closed incident, the
+    /// hours that were left when it was closed (the countdown stops).
     pub hours_left: i64,
+    /// The deadline, ms since the epoch (for showing it in the shop's time zone).
+    #[serde(skip)]
+    pub deadline_ms: i64,
+    /// The discovery, ms since the epoch.
+    #[serde(skip)]
+    pub discovered_ms: i64,
     /// Suspect actor (`api_key:<id>`, `staff:<id>`), if known.
     pub suspect: Option<String>,
     /// Window examined, RFC 3339.
@@ -98,6 +105,37 @@ fn access(action: &str) -> Option<&'static str> {
         a if a.contains("export") => "export",
         _ => return None,
     })
+}
+
+/// A data category in the reader's language: a revealed field's name, or what an access
+/// without a field list involved (`masked_record`, `orders`, …).
+pub fn category_label(category: &str, tr: Tr) -> String {
+    let m = match category {
+        "masked_record" => M::IdsCatMasked,
+        "orders" => M::IdsCatOrders,
+        "tokens" => M::IdsCatTokens,
+        "record_changed" => M::IdsCatChanged,
+        "record_erased" => M::IdsCatErased,
+        "export" => M::IdsCatExport,
+        field => return crate::letter::field_label(field, tr),
+    };
+    tr.t(m).to_string()
+}
+
+/// Categories joined for a text, translated, without empty or repeated labels.
+fn categories_text<'a>(cats: impl IntoIterator<Item = &'a String>, tr: Tr) -> String {
+    let mut seen = Vec::new();
+    for c in cats {
+        let l = category_label(c, tr);
+        if !l.is_empty() && !seen.contains(&l) {
+            seen.push(l);
+        }
+    }
+    if seen.is_empty() {
+        tr.t(M::IdsNone).to_string()
+    } else {
+        seen.join(", ")
+    }
 }
 
 impl Vault {
@@ -251,9 +289,22 @@ impl Vault {
                 }
             }
         }
+        // Decoys are nobody's data: a honeytoken the suspect touched is evidence, not an
+        // affected customer to notify.
+        let decoys: BTreeSet<String> = self
+            .store()
+            .honeytoken_list()
+            .await?
+            .into_iter()
+            .filter(|h| h.kind == "customer")
+            .map(|h| h.ref_id)
+            .collect();
         let mut list = Vec::new();
         let mut categories = BTreeSet::new();
         for (cid, (n, cats)) in affected {
+            if decoys.contains(&cid.to_string()) {
+                continue;
+            }
             let code = match self.store().customer_load(cid).await? {
                 Some(c) => c.row.code,
                 None => continue,
@@ -273,7 +324,14 @@ impl Vault {
             opened_at: crate::format_ms(row.opened_at),
             discovered_at: crate::format_ms(row.discovered_at),
             deadline: crate::format_ms(deadline),
-            hours_left: (deadline - now).div_euclid(3_600_000),
+            hours_left: (deadline
+                - row
+                    .window_to
+                    .filter(|_| row.status == "closed")
+                    .unwrap_or(now))
+            .div_euclid(3_600_000),
+            deadline_ms: deadline,
+            discovered_ms: row.discovered_at,
             suspect: row
                 .actor_kind
                 .as_ref()
@@ -342,6 +400,15 @@ impl Vault {
         shop: &str,
         contact: &str,
     ) -> Result<Report, CoreError> {
+        let contact = screen_text("contact", contact, 200)?;
+        if !contact.chars().any(char::is_alphanumeric) {
+            return Err(CoreError::invalid(
+                "contact",
+                "invalid_contact",
+                "give the e-mail or phone customers can reach the shop at",
+            ));
+        }
+        let contact = contact.as_str();
         let v = self.incident(caller, id).await?;
         self.store()
             .audit_append(
@@ -350,11 +417,7 @@ impl Vault {
             )
             .await?;
         let tr = Tr(lang);
-        let cats = if v.categories.is_empty() {
-            tr.t(M::IdsNone).to_string()
-        } else {
-            v.categories.join(", ")
-        };
+        let cats = categories_text(&v.categories, tr);
         let steps: Vec<String> = v
             .timeline
             .iter()
@@ -383,7 +446,7 @@ impl Vault {
             .affected
             .iter()
             .map(|a| {
-                let c = a.categories.join(", ");
+                let c = categories_text(&a.categories, tr);
                 let text = tr.f(
                     M::IdsLetter,
                     &[

@@ -124,13 +124,23 @@ impl Vault {
         self.observe(&[Seen { record, segment }]);
     }
 
+    /// The containment `f` calls for. A decoy used as the actor (a decoy key or account) is
+    /// refused anyway: suspending it would only name it in the log.
+    fn containment_of(&self, f: &Firing) -> Containment {
+        let staff = f.actor_kind == ActorKind::Staff;
+        let decoy_actor = f.rule == Rule::Honeytoken && f.customer.is_none();
+        match self.ids_config().containment_for(f.rule, staff) {
+            Containment::Suspend | Containment::StepUp if decoy_actor => Containment::Alert,
+            c => c,
+        }
+    }
+
     /// Applies `f`'s containment in memory now and queues it for the worker.
     pub(crate) fn fire(&self, f: Firing) {
         if !self.ids_enabled() {
             return;
         }
-        let staff = f.actor_kind == ActorKind::Staff;
-        let c = self.ids_config().containment_for(f.rule, staff);
+        let c = self.containment_of(&f);
         match c {
             Containment::Suspend | Containment::StepUp
                 if matches!(f.actor_kind, ActorKind::ApiKey | ActorKind::Staff) =>
@@ -175,7 +185,9 @@ impl Vault {
 
     async fn load_decoys(&self) -> Result<(), CoreError> {
         let mut decoys = super::watch::Decoys::default();
-        for h in self.store().honeytoken_list().await? {
+        let rows = self.store().honeytoken_list().await?;
+        self.honeytoken_notices(&rows).await?;
+        for h in rows {
             match h.kind.as_str() {
                 "customer" => {
                     if let Ok(u) = Uuid::parse_str(&h.ref_id) {
@@ -335,40 +347,72 @@ impl Vault {
 
     /// Records one firing: the alert (or one more hit on its open duplicate) with its audit
     /// event, and the containment taken.
+    ///
+    /// Every firing is audited as `ids.alert` naming only the alert id and its count (and
+    /// the containment): the rule, the actor and any decoy customer are in the alert, which
+    /// only the operator and admins read, not in the log every `audit:read` holder reads (a
+    /// honeytoken alert naming its customer would single the decoy out). A repeat within
+    /// [`DEDUP_MS`] updates the open alert's detail; if its containment is stronger than the
+    /// alert's, the alert records the new containment and is handed to the channels again.
     async fn persist(&self, f: Firing) -> Result<(), CoreError> {
         let store = self.store();
         let now = crate::now_ms();
         let staff = f.actor_kind == ActorKind::Staff;
-        let containment = self.ids_config().containment_for(f.rule, staff);
+        let containment = self.containment_of(&f);
         let dedup = f.dedup();
         let subject = format!("{}:{}", f.actor_kind.name(), f.actor_id);
         let ids = Caller::component("ids", None);
-        if let Some(open) = store.alert_recent(&dedup, now - DEDUP_MS).await? {
-            store.alert_bump(&open.id, now).await?;
+        let mut detail = serde_json::Map::new();
+        for (k, v) in &f.detail {
+            detail.insert(k.clone(), v.clone().into());
+        }
+        if let Some(c) = f.customer
+            && let Some(row) = store.customer_load(c).await?
+        {
+            detail.insert("customer_code".into(), row.row.code.into());
+        }
+        let alert_id = if let Some(open) = store.alert_recent(&dedup, now - DEDUP_MS).await? {
+            let old: serde_json::Value = serde_json::from_str(&open.detail).unwrap_or_default();
+            let was = old
+                .get("containment")
+                .and_then(|c| c.as_str())
+                .map_or(0, rank);
+            let escalated = rank(containment.name()) > was;
+            let kept = if escalated {
+                containment.name().to_string()
+            } else {
+                old.get("containment")
+                    .and_then(|c| c.as_str())
+                    .unwrap_or(containment.name())
+                    .to_string()
+            };
+            detail.insert("containment".into(), kept.clone().into());
+            let hits = open.hits + 1;
+            let audit = AuditRecord::new(&ids, AuditAction::IdsAlert).fields([
+                format!("alert:{}", open.id),
+                format!("count:{hits}"),
+                format!("containment:{kept}"),
+            ]);
+            store
+                .alert_bump(
+                    &open.id,
+                    now,
+                    Some(serde_json::Value::Object(detail).to_string()),
+                    escalated,
+                    audit,
+                )
+                .await?;
+            open.id
         } else {
-            let mut detail = serde_json::Map::new();
-            for (k, v) in &f.detail {
-                detail.insert(k.clone(), v.clone().into());
-            }
-            if let Some(c) = f.customer
-                && let Some(row) = store.customer_load(c).await?
-            {
-                detail.insert("customer_code".into(), row.row.code.into());
-            }
             detail.insert("containment".into(), containment.name().into());
             let id = format!("al-{}", &Uuid::new_v4().simple().to_string()[..12]);
-            let mut fields = vec![
-                format!("rule:{}", f.rule.name()),
-                format!("severity:{}", f.rule.severity()),
+            let fields = vec![
                 format!("alert:{id}"),
-                format!("subject:{subject}"),
+                "count:1".to_string(),
                 format!("containment:{}", containment.name()),
             ];
-            if let Some(code) = detail.get("customer_code").and_then(|v| v.as_str()) {
-                fields.push(format!("customer_code:{code}"));
-            }
             let row = AlertRow {
-                id,
+                id: id.clone(),
                 created_at: now,
                 last_at: now,
                 rule: f.rule.name().into(),
@@ -385,13 +429,19 @@ impl Vault {
             };
             let audit = AuditRecord::new(&ids, AuditAction::IdsAlert).fields(fields);
             store.alert_insert(row, audit).await?;
-        }
+            id
+        };
+        // The actor contained is named (an operator lifts it by that name); a seal contains
+        // no actor, so its event names none (the actor may be a decoy key or account).
         let contain_audit = || {
-            AuditRecord::new(&ids, AuditAction::IdsContain).fields([
-                format!("rule:{}", f.rule.name()),
+            let mut fields = vec![
+                format!("alert:{alert_id}"),
                 format!("containment:{}", containment.name()),
-                format!("subject:{subject}"),
-            ])
+            ];
+            if containment != Containment::Seal {
+                fields.push(format!("subject:{subject}"));
+            }
+            AuditRecord::new(&ids, AuditAction::IdsContain).fields(fields)
         };
         match containment {
             Containment::Suspend
@@ -457,6 +507,16 @@ impl Vault {
         } else {
             Err(CoreError::NotFound)
         }
+    }
+}
+
+/// How strong a containment is (a firing stronger than its open alert escalates it).
+fn rank(name: &str) -> u8 {
+    match name {
+        "suspend" => 1,
+        "step_up" => 2,
+        "seal" => 3,
+        _ => 0,
     }
 }
 

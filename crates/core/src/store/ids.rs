@@ -105,8 +105,18 @@ pub trait IdsStore: Send + Sync {
         dedup: &str,
         since_ms: i64,
     ) -> Result<Option<AlertRow>, StoreError>;
-    /// Counts one more raise of alert `id` at `at_ms`.
-    async fn alert_bump(&self, id: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Counts one more raise of alert `id` at `at_ms` and appends `audit` in the same
+    /// transaction. `detail`, when given, replaces the alert's detail (the latest counts, a
+    /// stronger containment); `redeliver` hands the alert to the channels again (an
+    /// escalation).
+    async fn alert_bump(
+        &self,
+        id: &str,
+        at_ms: i64,
+        detail: Option<String>,
+        redeliver: bool,
+        audit: AuditRecord,
+    ) -> Result<(), StoreError>;
     /// One alert.
     async fn alert_get(&self, id: &str) -> Result<Option<AlertRow>, StoreError>;
     /// The newest `limit` alerts, newest first.

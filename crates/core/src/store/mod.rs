@@ -330,15 +330,23 @@ pub trait Store:
         code: &str,
         audit: AuditRecord,
     ) -> Result<Option<CustomerWithKey>, StoreError>;
-    /// Candidates whose blind-index term for `field` equals `term` (at most `limit`), appending
-    /// one copy of `audit` per candidate (with its customer id), or `audit` itself with outcome
-    /// not-found when there is none.
+    /// Like [`Store::customer_load`] (unaudited), by customer code: the vault audits what it
+    /// hands out once it knows the caller may see the customer's segment.
+    async fn customer_load_by_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<CustomerWithKey>, StoreError>;
+    /// Candidates whose blind-index term for `field` equals `term` (at most `limit`),
+    /// **unaudited**: a short index has false positives the vault removes by decrypting, and
+    /// a candidate in a segment the caller cannot see is refused, so only the vault knows which
+    /// customers a lookup hands out. It audits exactly those (one `customer.lookup` per
+    /// customer received) before returning anything. Nothing read this way may leave the core
+    /// unaudited.
     async fn customer_lookup(
         &self,
         field: Field,
         term: &[u8],
         limit: u32,
-        audit: AuditRecord,
     ) -> Result<Vec<CustomerWithKey>, StoreError>;
     /// Writes a changed row if its version is still `row.version - 1`; else
     /// [`StoreError::Concurrent`].

@@ -43,8 +43,10 @@ impl CustomerReader<'_> {
         Ok(self.lookup_page(query).await?.customers)
     }
 
-    /// Exact-match lookup through a blind index (or the customer code). Every candidate the
-    /// lookup touches is audited; false positives of short indexes are removed by decrypting.
+    /// Exact-match lookup through a blind index (or the customer code). False positives of
+    /// short indexes are removed by decrypting; the log records exactly the customers handed
+    /// out (one `customer.lookup` each, before anything is returned), a refusal for a match in
+    /// a segment the caller cannot see, and a `not_found` event when nothing matched.
     ///
     /// Refused before anything is read: a caller over its lookup rate limit
     /// ([`CoreError::RateLimited`]) and a staff member looking up by a field their role cannot
@@ -84,15 +86,19 @@ impl CustomerReader<'_> {
             .term(value.as_bytes());
         let audit =
             AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields([field.name()]);
-        let seen = audit.clone();
         let mut candidates = self
             .vault
             .store
-            .customer_lookup(field, &term, LOOKUP_LIMIT + 1, audit)
+            .customer_lookup(field, &term, LOOKUP_LIMIT + 1)
             .await?;
         let truncated = candidates.len() > LOOKUP_LIMIT as usize;
         candidates.truncate(LOOKUP_LIMIT as usize);
-        let mut customers = Vec::new();
+        // Sort the candidates before anything is audited: a false positive of a short index
+        // (the decrypted value differs) and a match in a segment the caller cannot see are
+        // never handed out, so they are not recorded as received (the latter is recorded as
+        // a refusal). Only the true hits are audited as `customer.lookup` with their customer.
+        let mut hits = Vec::new();
+        let mut refused = false;
         for c in candidates {
             let Ok((row, key)) = live(Some(c)) else {
                 continue;
@@ -104,11 +110,30 @@ impl CustomerReader<'_> {
             }
             if !access::sees(self.caller, &row.segment) {
                 self.segment_denied(row.id, field.name()).await?;
+                refused = true;
                 continue;
             }
-            // A true hit (not a false positive of a short index) goes to detection.
+            hits.push((row, plain));
+        }
+        let records: Vec<AuditRecord> = if hits.is_empty() {
+            if refused {
+                vec![]
+            } else {
+                vec![audit.clone().outcome(Outcome::NotFound)]
+            }
+        } else {
+            hits.iter()
+                .map(|(row, _)| audit.clone().customer(row.id))
+                .collect()
+        };
+        if !records.is_empty() {
+            self.vault.store.audit_append_batch(records).await?;
+        }
+        let mut customers = Vec::new();
+        for (row, plain) in hits {
+            // A true hit goes to detection.
             self.vault
-                .observe_one(&seen.clone().customer(row.id), Some(&row.segment));
+                .observe_one(&audit.clone().customer(row.id), Some(&row.segment));
             customers.push(staff_view(self.caller, &row, &plain, &[]));
         }
         Ok(LookupResult {
@@ -126,15 +151,11 @@ impl CustomerReader<'_> {
             )
         })?;
         let audit = AuditRecord::new(self.caller, AuditAction::CustomerLookup).fields(["code"]);
-        let seen = audit.clone();
-        let found = self.vault.store.customer_get_by_code(&code, audit).await?;
+        // Read unaudited, then audit what is handed out: a customer in a segment the caller
+        // cannot see is recorded only as the refusal, not as received.
+        let found = self.vault.store.customer_load_by_code(&code).await?;
         if let Some(f) = &found
-            && access::sees(self.caller, &f.row.segment)
-        {
-            super::customers::observe_found(self.vault, seen.customer(f.row.id), Some(f));
-        }
-        let found = found.filter(|f| f.row.erased_at.is_none());
-        if let Some(f) = &found
+            && f.row.erased_at.is_none()
             && !access::sees(self.caller, &f.row.segment)
         {
             self.segment_denied(f.row.id, "code").await?;
@@ -143,6 +164,18 @@ impl CustomerReader<'_> {
                 truncated: false,
             });
         }
+        let mut rec = audit;
+        rec.outcome = crate::store::read_outcome(found.as_ref().map(|f| &f.row));
+        if let Some(f) = &found {
+            rec.customer_id = Some(f.row.id);
+        }
+        self.vault.store.audit_append(rec.clone()).await?;
+        if let Some(f) = &found
+            && access::sees(self.caller, &f.row.segment)
+        {
+            super::customers::observe_found(self.vault, rec, Some(f));
+        }
+        let found = found.filter(|f| f.row.erased_at.is_none());
         let customers = match found {
             Some(f) => {
                 let (row, key) = live(Some(f))?;

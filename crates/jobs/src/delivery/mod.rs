@@ -104,6 +104,9 @@ impl Witnesses {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .https_only(true)
+            // A receiver that answers with a redirect does not get the signed body sent on to
+            // wherever it points (a redirect is a failed delivery, retried later).
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20));
         let mut any_webhook = false;
         for w in &list {
