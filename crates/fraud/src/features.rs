@@ -305,8 +305,9 @@ impl FeatureStore {
         }
         if let Some(ck) = keys.get(Entity::Customer) {
             let (mut gws, mut orders) = std::mem::take(&mut self.cust_scratch);
-            let st = self.entities.get(&(Entity::Customer, ck));
-            crate::customer::history(st, keys, &rec, out, (&mut gws, &mut orders));
+            let st = self.entities.get_mut(&(Entity::Customer, ck));
+            let scan = self.force_scan;
+            crate::customer::history(st, keys, &rec, out, (&mut gws, &mut orders), scan);
             self.cust_scratch = (gws, orders);
         } else {
             out.set(N::IsFirstOrder, Num::B(purchase));

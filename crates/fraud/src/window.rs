@@ -17,6 +17,7 @@
 //! next time an in-order event reads them. Results are therefore the same in any arrival
 //! order; only the cost differs.
 
+use crate::customer::Purchases;
 use crate::names::{METRICS, WINDOWS};
 use crate::scan::Distinct;
 use std::collections::{HashMap, VecDeque};
@@ -149,6 +150,8 @@ pub(crate) struct EntityState {
     pub(crate) links: Vec<(crate::keys::Entity, u32, i64)>,
     /// The window aggregates, once read; `None` when never read or invalidated.
     windows: Option<Box<Windows>>,
+    /// A customer's purchase totals, once read; `None` when never read or invalidated.
+    purchases: Option<Box<Purchases>>,
 }
 
 /// The velocity values of one event for one entity: per metric (as [`METRICS`]) and window.
@@ -198,6 +201,13 @@ impl EntityState {
                 out[7 + d][w] = i64::from(win.distinct[d][w]) + i64::from(new);
             }
         }
+    }
+
+    /// The purchase totals over the kept records (built when first read).
+    pub(crate) fn purchases(&mut self) -> &Purchases {
+        let recs = &self.recs;
+        self.purchases
+            .get_or_insert_with(|| Box::new(Purchases::build(recs.iter())))
     }
 
     /// Builds the aggregates as of `t` (at or after every record) from the records.
@@ -263,11 +273,15 @@ impl EntityState {
                 let idx = self.base + self.recs.len() as u64 - 1;
                 win.enter(idx, &rec);
             }
+            if let Some(p) = self.purchases.as_deref_mut() {
+                p.enter(&rec);
+            }
         } else {
             let pos = self.recs.partition_point(|r| r.ts <= t);
             self.recs.insert(pos, rec);
             // Indexes after `pos` moved: rebuilt when next read in order.
             self.windows = None;
+            self.purchases = None;
         }
         let newest = self.recs.back().map_or(t, |r| r.ts);
         let cut = self
@@ -278,6 +292,9 @@ impl EntityState {
             let r = self.recs.pop_front().expect("cut <= len");
             if let Some(win) = self.windows.as_deref_mut() {
                 win.drop_front(self.base, &r);
+            }
+            if let Some(p) = self.purchases.as_deref_mut() {
+                p.leave(&r);
             }
             self.base += 1;
             let f = &mut self.folded;
@@ -290,6 +307,7 @@ impl EntityState {
         }
         if self.recs.is_empty() {
             self.windows = None;
+            self.purchases = None;
         }
     }
 }
