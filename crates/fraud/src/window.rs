@@ -176,8 +176,7 @@ impl EntityState {
             self.advance(t);
         }
         let win = self.windows.as_deref().expect("built above");
-        for w in 0..nw {
-            let a = &win.aggs[w];
+        for (w, a) in win.aggs.iter().enumerate().take(nw) {
             out[0][w] = i64::from(a.count) + 1;
             let sum = a.amount + i128::from(cur.amount);
             out[1][w] = i64::try_from(sum).unwrap_or(i64::MAX);
@@ -195,10 +194,10 @@ impl EntityState {
             } else {
                 win.latest[d].get(&v).copied()
             };
-            for w in 0..nw {
+            for (w, (start, n)) in win.start.iter().zip(win.distinct[d]).enumerate().take(nw) {
                 // The current event's value counts unless it is already in the window.
-                let new = v != 0 && latest.is_none_or(|i| i < win.start[w]);
-                out[7 + d][w] = i64::from(win.distinct[d][w]) + i64::from(new);
+                let new = v != 0 && latest.is_none_or(|i| i < *start);
+                out[7 + d][w] = i64::from(n) + i64::from(new);
             }
         }
     }
