@@ -4,7 +4,9 @@
 //! a time-sorted list of compact records (time, amount, truncated keys of the card, customer and
 //! device, flags) for the last 31 days; older records are folded into all-time aggregates. An
 //! event is scored against the records with a time at or before its own `ts`, so replaying a
-//! file (in any order) gives the features the server computed live. A customer also keeps the
+//! file (in any order) gives the features the server computed live: velocity windows and the
+//! customer's purchases come from incremental aggregates (see `window.rs` and
+//! `customer.rs`; out-of-order events take a scan of the records). A customer also keeps the
 //! devices, addresses, cards, e-mails, phones and IPs it has used, with the first time each was
 //! seen (for "new device for a known customer").
 
