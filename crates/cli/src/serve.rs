@@ -289,13 +289,16 @@ fn jobs(
             &cfg.data_dir,
             &cfg.alerts,
         )?)
-        .add(jaga_jobs::fraud::FraudSummaryJob::new(
-            vault.clone(),
-            jaga_core::auth::Caller::operator(jaga_core::auth::OperatorTask::FraudSummary),
-            cfg.shop.name.as_deref().unwrap_or("Jaga"),
-            &cfg.data_dir,
-            witnesses.clone(),
-        ))
+        .add(
+            jaga_jobs::fraud::FraudSummaryJob::new(
+                vault.clone(),
+                jaga_core::auth::Caller::operator(jaga_core::auth::OperatorTask::FraudSummary),
+                cfg.shop.name.as_deref().unwrap_or("Jaga"),
+                &cfg.data_dir,
+                witnesses.clone(),
+            )
+            .in_zone(cfg.shop.zone.clone()),
+        )
         .add(ErasureLedgerJob::new(
             store.clone(),
             &cfg.data_dir,

@@ -4,92 +4,27 @@
 //! a time-sorted list of compact records (time, amount, truncated keys of the card, customer and
 //! device, flags) for the last 31 days; older records are folded into all-time aggregates. An
 //! event is scored against the records with a time at or before its own `ts`, so replaying a
-//! file (in any order) gives the features the server computed live. A customer also keeps the
+//! file (in any order) gives the features the server computed live: velocity windows and the
+//! customer's purchases come from incremental aggregates (see `window.rs` and
+//! `customer.rs`; out-of-order events take a scan of the records). A customer also keeps the
 //! devices, addresses, cards, e-mails, phones and IPs it has used, with the first time each was
 //! seen (for "new device for a known customer").
 
 use crate::event::{Event, EventType};
 use crate::keys::{Entity, EventKeys, VELOCITY};
 use crate::lists;
-use crate::names::{METRICS, N, N_NUM, WINDOWS, vslot};
+use crate::names::{N, N_NUM, vslot};
 use crate::scan::Distinct;
 pub use crate::scan::Needs;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::window::{
+    EntityState, F_CHARGEBACK, F_DECLINED, F_NEW_ACCOUNT, F_PROMO, F_PURCHASE, F_SMALL, FastMap,
+    KeyHasher, Rec, Velocity,
+};
+pub use crate::window::{MAX_RECORDS, RETAIN_SECS};
+use std::hash::Hasher;
 
-/// How long per-event records are kept (the longest window plus a day of slack).
-pub const RETAIN_SECS: i64 = 31 * 86_400;
-/// Most records kept per entity (older ones are folded into the aggregates).
-pub const MAX_RECORDS: usize = 4_096;
 /// Most linked values (devices, cards …) remembered per customer and kind.
 const MAX_LINKS: usize = 48;
-
-const F_DECLINED: u32 = 1;
-const F_SMALL: u32 = 1 << 1;
-const F_CHARGEBACK: u32 = 1 << 2;
-const F_PROMO: u32 = 1 << 3;
-const F_NEW_ACCOUNT: u32 = 1 << 4;
-const F_PURCHASE: u32 = 1 << 5;
-
-/// One past event as an entity remembers it.
-#[derive(Debug, Clone, Copy)]
-struct Rec {
-    ts: i64,
-    amount: i64,
-    card: u32,
-    cust: u32,
-    dev: u32,
-    gw: u32,
-    order: u32,
-    flags: u32,
-}
-
-/// Aggregates of records older than the retention.
-#[derive(Debug, Clone, Copy, Default)]
-struct Folded {
-    events: u64,
-    purchases: u64,
-    amount_sum: i64,
-    amount_max: i64,
-}
-
-#[derive(Debug, Default)]
-struct EntityState {
-    recs: VecDeque<Rec>,
-    folded: Folded,
-    first_ts: Option<i64>,
-    /// (kind, key, first seen) for customers.
-    links: Vec<(Entity, u32, i64)>,
-}
-
-/// Hasher for keys that are already uniform hashes.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// A feature value.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -140,7 +75,7 @@ impl Features {
         }
     }
 
-    fn set(&mut self, n: N, v: Num) {
+    pub(crate) fn set(&mut self, n: N, v: Num) {
         self.nums[n as usize] = v;
     }
 }
@@ -180,9 +115,11 @@ pub struct FeatureStore {
     scratch: [Distinct; 3],
     /// Reused by the customer history scan (gateways in the last hour, orders seen).
     cust_scratch: (Vec<u32>, Vec<u32>),
+    /// Computes every velocity feature by backward scans (the reference, for tests).
+    force_scan: bool,
 }
 
-fn trunc(k: Option<u64>) -> u32 {
+pub(crate) fn trunc(k: Option<u64>) -> u32 {
     k.map_or(0, |k| (k as u32) | 1)
 }
 
@@ -206,6 +143,16 @@ impl FeatureStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A store that computes every velocity feature by backward scans over the records (the
+    /// straightforward reference the window aggregates are tested against).
+    #[cfg(test)]
+    pub(crate) fn scanning() -> Self {
+        FeatureStore {
+            force_scan: true,
+            ..Self::default()
+        }
     }
 
     /// Number of entity keys held.
@@ -360,7 +307,9 @@ impl FeatureStore {
         }
         if let Some(ck) = keys.get(Entity::Customer) {
             let (mut gws, mut orders) = std::mem::take(&mut self.cust_scratch);
-            self.customer(keys, ck, &rec, out, (&mut gws, &mut orders));
+            let st = self.entities.get_mut(&(Entity::Customer, ck));
+            let scan = self.force_scan;
+            crate::customer::history(st, keys, &rec, out, (&mut gws, &mut orders), scan);
             self.cust_scratch = (gws, orders);
         } else {
             out.set(N::IsFirstOrder, Num::B(purchase));
@@ -368,8 +317,9 @@ impl FeatureStore {
         rec
     }
 
-    /// Velocity metrics of one entity: one backward scan over its records, as far back as
-    /// the longest window `nw` the rules read (distinct counts only when read).
+    /// Velocity metrics of one entity for the first `nw` windows (distinct counts only when
+    /// read): from the entity's window aggregates when the event comes at or after its
+    /// records, else by a backward scan (see [`crate::window`]).
     fn velocity(
         &mut self,
         ei: usize,
@@ -378,184 +328,23 @@ impl FeatureStore {
         (nw, want): (usize, u8),
         out: &mut Features,
     ) {
-        let t = cur.ts;
-        let mut acc = [[0i64; 5]; 7];
-        let mut distinct = [[0i64; 5]; 3];
-        let add = |acc: &mut [[i64; 5]; 7], w: usize, r: &Rec| {
-            acc[0][w] += 1;
-            acc[1][w] = acc[1][w].saturating_add(r.amount);
-            acc[2][w] += i64::from(r.flags & F_DECLINED != 0);
-            acc[3][w] += i64::from(r.flags & F_SMALL != 0);
-            acc[4][w] += i64::from(r.flags & F_CHARGEBACK != 0);
-            acc[5][w] += i64::from(r.flags & F_PROMO != 0);
-            acc[6][w] += i64::from(r.flags & F_NEW_ACCOUNT != 0);
-        };
-        add(&mut acc, 0, cur);
-        fn insert(sets: &mut [Distinct; 3], r: &Rec, want: u8) {
-            for (d, (set, v)) in sets.iter_mut().zip([r.card, r.cust, r.dev]).enumerate() {
-                if v != 0 && want & (1 << d) != 0 {
-                    set.insert(v);
-                }
+        let mut v: Velocity = [[0; crate::names::WINDOWS.len()]; 10];
+        match self.entities.get_mut(&key) {
+            Some(st) if !self.force_scan && st.in_order(cur.ts) => {
+                st.velocity(cur, nw, want, &mut v);
+            }
+            st => {
+                let recs = st.map(|st| &st.recs);
+                crate::window::scan(recs, cur, (nw, want), &mut self.scratch, &mut v);
             }
         }
-        let want_distinct = want != 0;
-        fn snapshot(sets: &[Distinct; 3], distinct: &mut [[i64; 5]; 3], w: usize) {
-            for (d, set) in sets.iter().enumerate() {
-                distinct[d][w] = set.len() as i64;
+        for (m, row) in v.iter().enumerate() {
+            if m >= 7 && want & (1 << (m - 7)) == 0 {
+                continue;
             }
-        }
-        let sets = &mut self.scratch;
-        if want_distinct {
-            for s in sets.iter_mut() {
-                s.clear();
+            for (w, x) in row.iter().enumerate().take(nw) {
+                out.nums[vslot(ei, m, w)] = Num::I(*x);
             }
-            insert(sets, cur, want);
-        }
-        let limit = WINDOWS[nw - 1].1;
-        let mut w = 0; // window of the record being looked at
-        let mut w_done = 0; // windows whose distinct counts are final
-        if let Some(st) = self.entities.get(&key) {
-            let end = st.recs.partition_point(|r| r.ts <= t);
-            for r in st.recs.range(..end).rev().take(MAX_RECORDS) {
-                let age = t - r.ts;
-                if age >= limit {
-                    break;
-                }
-                while age >= WINDOWS[w].1 {
-                    w += 1;
-                }
-                if want_distinct {
-                    while w_done < w {
-                        snapshot(sets, &mut distinct, w_done);
-                        w_done += 1;
-                    }
-                    insert(sets, r, want);
-                }
-                add(&mut acc, w, r);
-            }
-        }
-        if want_distinct {
-            while w_done < nw {
-                snapshot(sets, &mut distinct, w_done);
-                w_done += 1;
-            }
-        }
-        for (m, row) in acc.iter().enumerate() {
-            let mut running = 0;
-            for (w, v) in row.iter().enumerate().take(nw) {
-                running = v.saturating_add(running);
-                out.nums[vslot(ei, m, w)] = Num::I(running);
-            }
-        }
-        if want_distinct {
-            for (d, row) in distinct.iter().enumerate() {
-                if want & (1 << d) == 0 {
-                    continue;
-                }
-                for (w, v) in row.iter().enumerate().take(nw) {
-                    out.nums[vslot(ei, 7 + d, w)] = Num::I(*v);
-                }
-            }
-        }
-        debug_assert_eq!(METRICS.len(), 10);
-    }
-
-    /// Customer history: known, first order, amounts, new device/address/card/e-mail/IP.
-    fn customer(
-        &self,
-        keys: &EventKeys,
-        ck: u64,
-        cur: &Rec,
-        out: &mut Features,
-        (gws, orders): (&mut Vec<u32>, &mut Vec<u32>),
-    ) {
-        let t = cur.ts;
-        let purchase = cur.flags & F_PURCHASE != 0;
-        let Some(st) = self.entities.get(&(Entity::Customer, ck)) else {
-            out.set(N::IsFirstOrder, Num::B(purchase));
-            return;
-        };
-        let end = st.recs.partition_point(|r| r.ts <= t);
-        let before = st.recs.range(..end);
-        let events = end as u64 + st.folded.events;
-        let mut purchases = st.folded.purchases;
-        let mut sum = st.folded.amount_sum;
-        let mut max = st.folded.amount_max;
-        gws.clear();
-        orders.clear();
-        if cur.gw != 0 {
-            gws.push(cur.gw);
-        }
-        // Earlier purchases, one per order (an order and its payment are one purchase); the
-        // current event's own order does not count.
-        for r in before {
-            if r.gw != 0 && t - r.ts < 3_600 && !gws.contains(&r.gw) {
-                gws.push(r.gw);
-            }
-            if r.flags & F_PURCHASE != 0 && r.amount > 0 && (r.order == 0 || r.order != cur.order) {
-                if r.order != 0 {
-                    if orders.contains(&r.order) {
-                        continue;
-                    }
-                    orders.push(r.order);
-                }
-                purchases += 1;
-                sum = sum.saturating_add(r.amount);
-                max = max.max(r.amount);
-            }
-        }
-        let known = events > 0;
-        out.set(N::CustomerKnown, Num::B(known));
-        out.set(N::CustomerEventsBefore, Num::I(events as i64));
-        out.set(N::CustomerOrdersBefore, Num::I(purchases as i64));
-        out.set(N::CustomerGateways1h, Num::I(gws.len() as i64));
-        if let Some(first) = st.first_ts.filter(|f| *f <= t) {
-            out.set(N::CustomerDaysKnown, Num::F((t - first) as f64 / 86_400.0));
-        }
-        out.set(N::IsFirstOrder, Num::B(purchase && purchases == 0));
-        if purchases > 0 {
-            let avg = sum as f64 / purchases as f64;
-            out.set(N::CustomerAvgAmount, Num::F(avg));
-            out.set(N::CustomerMaxAmount, Num::I(max));
-            if cur.amount > 0 {
-                out.set(
-                    N::AmountVsCustomerAvg,
-                    Num::F(cur.amount as f64 / avg.max(1.0)),
-                );
-                out.set(
-                    N::AmountVsCustomerMax,
-                    Num::F(cur.amount as f64 / (max.max(1)) as f64),
-                );
-            }
-        }
-        if known {
-            // "New" = first used with this customer within the last 24 hours, while the
-            // customer already had an older value of that kind (so a login from a new phone
-            // keeps the orders placed from it in the next hours "new" too).
-            let first_of = |ts: Option<i64>| ts.unwrap_or(t);
-            let new = |kind: Entity| -> bool {
-                let Some(k) = keys.get(kind) else {
-                    return false;
-                };
-                let k = trunc(Some(k));
-                let first_use = first_of(
-                    st.links
-                        .iter()
-                        .find(|(lk, key, first)| *lk == kind && *key == k && *first <= t)
-                        .map(|l| l.2),
-                );
-                t - first_use < 86_400
-                    && st
-                        .links
-                        .iter()
-                        .any(|(lk, key, first)| *lk == kind && *key != k && *first < first_use)
-            };
-            out.set(N::NewDevice, Num::B(new(Entity::Device)));
-            out.set(N::NewAddress, Num::B(new(Entity::Address)));
-            out.set(N::NewCard, Num::B(new(Entity::Card)));
-            out.set(N::NewEmail, Num::B(new(Entity::Email)));
-            out.set(N::NewPhone, Num::B(new(Entity::Phone)));
-            out.set(N::NewIp, Num::B(new(Entity::Ip)));
         }
     }
 
@@ -568,23 +357,7 @@ impl FeatureStore {
             let Some(k) = keys.get(ent) else { continue };
             let st = self.entities.entry((ent, k)).or_default();
             st.first_ts = Some(st.first_ts.map_or(t, |f| f.min(t)));
-            let pos = st.recs.partition_point(|r| r.ts <= t);
-            st.recs.insert(pos, rec);
-            let newest = st.recs.back().map_or(t, |r| r.ts);
-            let cut = st
-                .recs
-                .partition_point(|r| r.ts < newest - RETAIN_SECS)
-                .max(st.recs.len().saturating_sub(MAX_RECORDS));
-            if cut > 0 {
-                for r in st.recs.drain(..cut) {
-                    st.folded.events += 1;
-                    if r.flags & F_PURCHASE != 0 && r.amount > 0 {
-                        st.folded.purchases += 1;
-                        st.folded.amount_sum = st.folded.amount_sum.saturating_add(r.amount);
-                        st.folded.amount_max = st.folded.amount_max.max(r.amount);
-                    }
-                }
-            }
+            st.insert(rec);
             if ent == Entity::Customer {
                 for kind in [
                     Entity::Device,

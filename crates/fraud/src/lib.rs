@@ -35,6 +35,7 @@
 
 pub mod backtest;
 mod compiled;
+mod customer;
 pub mod engine;
 pub mod event;
 pub mod features;
@@ -45,6 +46,9 @@ pub mod names;
 pub mod rules;
 mod scan;
 pub mod simulate;
+mod window;
+#[cfg(test)]
+mod window_tests;
 
 pub use engine::{Decision, Engine, Outcome, Reason, RuleFailure};
 pub use event::{Event, EventError, EventType, parse_event, parse_label};

@@ -2,7 +2,9 @@
 //! decision, events waiting for review, top rules, amount held) handed to the witnesses
 //! (e-mail, webhook, directory: the shared delivery component) once a day. The time of the
 //! last summary is kept in the data directory (`fraud-summary-last`), so restarts do not
-//! resend it; the job is a singleton, so one node of a cluster sends it.
+//! resend it; the job is a singleton, so one node of a cluster sends it. Days are the shop's
+//! (`[shop] time_zone`, WIB unless configured, given with [`FraudSummaryJob::in_zone`]); a
+//! job without a zone counts UTC days.
 
 use crate::checkpoint::SharedWitnesses;
 use crate::delivery::{Delivery, write_atomic};
@@ -10,28 +12,36 @@ use crate::{Job, JobError, Scope, Tick};
 use async_trait::async_trait;
 use jaga_core::auth::Caller;
 use jaga_core::vault::{FraudSummary, Vault};
+use jaga_i18n::Zone;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// What a delivery of `s` looks like.
+/// What a delivery of `s` looks like (its day in UTC).
 pub fn summary_delivery(s: &FraudSummary, shop: &str) -> Delivery {
-    let date = s.date();
+    summary_delivery_in(s, shop, &Zone::parse("UTC").expect("UTC is a zone"))
+}
+
+/// What a delivery of `s` looks like, its day in `zone`.
+pub fn summary_delivery_in(s: &FraudSummary, shop: &str, zone: &Zone) -> Delivery {
+    let date = s.date_in(zone);
     Delivery::Report {
         name: format!("fraud-summary-{date}.txt"),
         subject: format!(
             "Jaga fraud summary {date}: {} held, {} blocked, {} waiting",
             s.review, s.blocked, s.waiting
         ),
-        body: s.text(shop),
+        body: s.text_in(shop, zone),
     }
 }
 
-/// Sends the previous day's summary once a day (the day is UTC).
+/// Sends the previous day's summary once a day (the shop's day with
+/// [`FraudSummaryJob::in_zone`], else UTC).
 pub struct FraudSummaryJob {
     vault: Arc<Vault>,
+    zone: Zone,
     caller: Caller,
     shop: String,
     path: PathBuf,
@@ -50,6 +60,7 @@ impl FraudSummaryJob {
     ) -> Self {
         Self {
             vault,
+            zone: Zone::parse("UTC").expect("UTC is a zone"),
             caller,
             shop: shop.to_string(),
             path: dir.join("fraud-summary-last"),
@@ -57,9 +68,17 @@ impl FraudSummaryJob {
         }
     }
 
-    /// The summary to deliver at `now` (ms), if one is due: the last full UTC day not yet sent.
+    /// Counts the shop's days in `zone` (midnight to midnight there) instead of UTC days.
+    pub fn in_zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// The summary to deliver at `now` (ms), if one is due: the last full day (in the job's
+    /// zone) not yet sent.
     pub async fn due(&self, now: i64) -> Option<Delivery> {
-        let today = now - now.rem_euclid(DAY_MS);
+        let offset = i64::from(self.zone.offset_minutes) * 60_000;
+        let today = now - (now + offset).rem_euclid(DAY_MS);
         let last = std::fs::read_to_string(&self.path)
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok());
@@ -78,7 +97,7 @@ impl FraudSummaryJob {
         {
             Ok(s) => {
                 let _ = write_atomic(&self.path, today.to_string().as_bytes());
-                Some(summary_delivery(&s, &self.shop))
+                Some(summary_delivery_in(&s, &self.shop, &self.zone))
             }
             Err(e) => {
                 tracing::warn!(error = %e, "fraud summary failed");

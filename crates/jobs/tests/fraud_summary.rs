@@ -1,5 +1,6 @@
-//! The owner's daily fraud summary: due once per UTC day (not at first start, not twice),
-//! counts only (no event ids, no contact data), refused without `fraud:review`.
+//! The owner's daily fraud summary: due once per day, a UTC day or the shop's day in its zone
+//! (not at first start, not twice), counts only (no event ids, no contact data), refused
+//! without `fraud:review`.
 
 use jaga_core::auth::Scope;
 use jaga_jobs::delivery::Delivery;
@@ -109,4 +110,67 @@ async fn yesterday_is_summarised_once_with_counts_only() {
         witnesses(dir.path()),
     );
     assert!(nobody.due(may_1 + DAY + 1000).await.is_none());
+}
+
+#[tokio::test]
+async fn the_day_is_the_shops_day_in_its_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    // 10:00 UTC on 1 May is 17:00 WIB on 1 May; 20:00 UTC on 1 May is 03:00 WIB on 2 May.
+    let events = ["2026-05-01T10:00:00Z", "2026-05-01T20:00:00Z"]
+        .iter()
+        .enumerate()
+        .map(|(n, ts)| {
+            jaga_fraud::parse_event(&format!(
+                r#"{{"id":"o-{n}","ts":"{ts}","type":"order","amount":14500000,"currency":"IDR"}}"#
+            ))
+            .unwrap()
+        })
+        .collect();
+    h.vault
+        .fraud_score(
+            &h.caller(&[Scope::EventsWrite]),
+            events,
+            jaga_i18n::Lang::En,
+        )
+        .await
+        .unwrap();
+    let may_1 = 1_777_593_600_000; // 2026-05-01T00:00:00Z
+    let wib = jaga_i18n::Zone::parse("WIB").unwrap();
+    let seven_hours = 7 * 3_600_000;
+    // 00:00:01 WIB on 3 May: the day before is 2 May in Jakarta, [1 May 17:00Z, 2 May 17:00Z).
+    let now = may_1 + 2 * DAY - seven_hours + 1000;
+    let last = dir.path().join("fraud-summary-last");
+    std::fs::write(&last, (may_1 - DAY).to_string()).unwrap();
+    let job = FraudSummaryJob::new(
+        h.vault.clone(),
+        h.caller(&[Scope::FraudReview]),
+        "Toko Cantik",
+        dir.path(),
+        witnesses(dir.path()),
+    )
+    .in_zone(wib);
+    let Some(Delivery::Report { name, body, .. }) = job.due(now).await else {
+        panic!("no summary");
+    };
+    assert_eq!(name, "fraud-summary-2026-05-02.txt");
+    assert!(body.contains("2026-05-02 (WIB)"), "{body}");
+    assert!(body.contains("events: 1"), "{body}");
+    // Not due again in the same Jakarta day.
+    assert!(job.due(now + 3_600_000).await.is_none());
+    // A job without a zone counts the UTC day 1 May: both events.
+    std::fs::write(&last, (may_1 - DAY).to_string()).unwrap();
+    let utc = FraudSummaryJob::new(
+        h.vault.clone(),
+        h.caller(&[Scope::FraudReview]),
+        "Toko Cantik",
+        dir.path(),
+        witnesses(dir.path()),
+    );
+    let Some(Delivery::Report { name, body, .. }) = utc.due(may_1 + DAY + 1000).await else {
+        panic!("no summary");
+    };
+    assert_eq!(name, "fraud-summary-2026-05-01.txt");
+    assert!(body.contains("2026-05-01 (UTC)"), "{body}");
+    assert!(body.contains("events: 2"), "{body}");
 }

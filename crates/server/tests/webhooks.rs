@@ -336,6 +336,82 @@ async fn xendit_token_and_unconfigured_gateways() {
     assert_eq!(webhook_refusals(&bare).await.len(), 1);
 }
 
+/// A paid Xendit invoice for `order` (invoice `inv`, payment `py`), as Xendit sends it.
+fn xendit_paid(inv: &str, order: &str, py: &str) -> String {
+    format!(
+        r#"{{"id":"{inv}","external_id":"{order}","user_id":"5781d19b2e2385880609791c","is_high":false,"payment_method":"CREDIT_CARD","status":"PAID","merchant_name":"Toko Cantik","amount":145000,"paid_amount":145000,"paid_at":"2024-05-01T03:15:32.000Z","payer_email":"a@example.com","description":"Serum x2","created":"2024-05-01T03:10:00.000Z","updated":"2024-05-01T03:15:33.000Z","currency":"IDR","payment_channel":"CREDIT_CARD","payment_id":"{py}"}}"#
+    )
+}
+
+/// A Xendit dispute callback (`dispute.action_required` or `dispute.lost`).
+fn xendit_dispute(event: &str, status: &str, payment: &str, reference: &str) -> String {
+    format!(
+        r#"{{"event":"{event}","id":"mi-dspt-{payment}","channel_code":"CARDS","card_brands":"VISA","status":"{status}","currency":"IDR","amount":{{"initial":"145000","terminal":null}},"created_at":"2024-05-20T19:50:51.724Z","updated_at":"2024-05-20T19:50:51.724Z","due_date":"2024-06-03T19:50:51.724Z","note":"Please provide evidence of delivery.","category":{{"name":"fraud","allowed_evidence":[]}},"related_disputes":[],"payment_id":"{payment}","reference_id":"{reference}"}}"#
+    )
+}
+
+#[tokio::test]
+async fn xendit_refunds_and_disputes_reach_the_earlier_payment() {
+    let api = configured().await;
+    let h = [("x-callback-token", XENDIT_TOKEN.to_string())];
+    for (inv, order, py) in [
+        ("inv-a", "ORD-A", "py-aaaa"),
+        ("inv-b", "ORD-B", "py-bbbb"),
+        ("inv-c", "ORD-C", "py-cccc"),
+    ] {
+        let (s, v) = send(&api, "xendit", &xendit_paid(inv, order, py), &h).await;
+        assert_eq!(
+            (s, v["status"].as_str()),
+            (StatusCode::OK, Some("scored")),
+            "{v}"
+        );
+    }
+    // A succeeded refund of invoice A: a refund event, the payment recorded as refunded
+    // without a verdict.
+    let refund = r#"{"event":"refund.succeeded","business_id":"5f27a14a9bf05c73dd040bc8","created":"2024-05-03T09:12:33.001Z","data":{"id":"rfd-6f4a377d-a201-437f-9119-f8b00cbbe857","payment_id":null,"invoice_id":"inv-a","amount":145000,"payment_method_type":"CREDIT_CARD","channel_code":"CARDS","currency":"IDR","status":"SUCCEEDED","reason":"REQUESTED_BY_CUSTOMER","reference_id":"b2756a1e-e6cd-4352-9a68-0483aa2b6a2","failure_code":null,"refund_fee_amount":null,"created":"2024-05-03T09:12:30.001Z","updated":"2024-05-03T09:12:33.001Z","metadata":null}}"#;
+    let (s, v) = send(&api, "xendit", refund, &h).await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("scored")),
+        "{v}"
+    );
+    let l = label(&api, "xendit:inv-a:PAID")
+        .await
+        .expect("refund recorded");
+    assert_eq!((l.fraud, l.kind.as_str()), (None, "refund"));
+    // A new dispute naming order B: a chargeback event labelling B's payment fraud.
+    let opened = xendit_dispute(
+        "dispute.action_required",
+        "ACTION_REQUIRED",
+        "py-bbbb",
+        "ORD-B",
+    );
+    let (s, v) = send(&api, "xendit", &opened, &h).await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("scored")),
+        "{v}"
+    );
+    let l = label(&api, "xendit:inv-b:PAID").await.expect("B labelled");
+    assert_eq!((l.fraud, l.kind.as_str()), (Some(true), "chargeback"));
+    // A lost dispute on payment C (its opening missed): labelled, no event of its own.
+    let lost = xendit_dispute("dispute.lost", "LOST", "py-cccc", "ORD-C");
+    let (s, v) = send(&api, "xendit", &lost, &h).await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("labelled")),
+        "{v}"
+    );
+    let l = label(&api, "xendit:inv-c:PAID").await.expect("C labelled");
+    assert_eq!((l.fraud, l.kind.as_str()), (Some(true), "chargeback"));
+    // Three invoices, one refund, one chargeback.
+    assert_eq!(
+        api.h.store.fraud_events_after(0, 100).await.unwrap().len(),
+        5
+    );
+    assert!(webhook_refusals(&api).await.is_empty());
+}
+
 async fn api_unconfigured() -> Api {
     api().await
 }

@@ -2,7 +2,8 @@
 //! refused and audited when forged, stale or unsigned, otherwise scored and stored like any
 //! event. A replay of a genuine notification is the same event (its id is the gateway's
 //! delivery identity) and gets the stored decision back. Refunds, chargebacks and early fraud
-//! warnings are recorded against the earlier payment of the same order or charge.
+//! warnings are recorded against the earlier payment of the same order or charge (Xendit: the
+//! invoice or payment a refund or dispute names).
 
 use super::Vault;
 use super::fraud::{Item, label_rows};
@@ -20,7 +21,8 @@ pub struct WebhookAck {
     /// The gateway's delivery identity (`stripe:evt_…`, `midtrans:<transaction>:<status>`).
     pub delivery: String,
     /// `scored` (a new event), `duplicate` (seen before: the stored decision), `labelled` (an
-    /// early fraud warning: earlier events labelled, no event of its own) or `ignored` (a
+    /// early fraud warning or a lost Xendit dispute: earlier events labelled, no event of its
+    /// own) or `ignored` (a
     /// notification type the fraud monitor does not read).
     pub status: &'static str,
     /// The decision on the event, when there is one.
@@ -83,7 +85,9 @@ impl Vault {
         };
         let keys = self.keys()?;
         let Some(event) = n.event else {
-            if n.effect == Effect::FraudWarning {
+            // Labels without an event of their own: Stripe's early fraud warning, Xendit's
+            // lost dispute (its chargeback event came when the dispute was opened).
+            if matches!(n.effect, Effect::FraudWarning | Effect::Chargeback) {
                 let earlier = self
                     .fraud_targets(&n.targets, &[], &[], time::OffsetDateTime::now_utc())
                     .await?;

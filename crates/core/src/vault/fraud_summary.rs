@@ -8,6 +8,10 @@ use crate::auth::{Caller, Scope};
 use crate::error::CoreError;
 use std::collections::BTreeMap;
 
+fn utc() -> jaga_i18n::Zone {
+    jaga_i18n::Zone::parse("UTC").expect("UTC is a zone")
+}
+
 /// Counts of one period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FraudSummary {
@@ -34,16 +38,25 @@ pub struct FraudSummary {
 impl FraudSummary {
     /// The period's first day, `YYYY-MM-DD` (UTC).
     pub fn date(&self) -> String {
-        time::OffsetDateTime::from_unix_timestamp(self.from_ms.div_euclid(1000))
-            .map(|t| t.date().to_string())
-            .unwrap_or_default()
+        self.date_in(&utc())
     }
 
-    /// The summary as text, in Bahasa Indonesia and English.
+    /// The period's first day, `YYYY-MM-DD`, in `zone` (the shop's).
+    pub fn date_in(&self, zone: &jaga_i18n::Zone) -> String {
+        zone.date_ms(self.from_ms)
+    }
+
+    /// The summary as text, in Bahasa Indonesia and English, its day in UTC.
     pub fn text(&self, shop: &str) -> String {
+        self.text_in(shop, &utc())
+    }
+
+    /// The summary as text, in Bahasa Indonesia and English, its day in `zone` (named).
+    pub fn text_in(&self, shop: &str, zone: &jaga_i18n::Zone) -> String {
         let mut out = format!(
-            "{shop} — ringkasan pemantauan penipuan / fraud monitoring summary\n{} (UTC)\n\n",
-            self.date()
+            "{shop} — ringkasan pemantauan penipuan / fraud monitoring summary\n{} ({})\n\n",
+            self.date_in(zone),
+            zone.label
         );
         out.push_str(&format!(
             "Peristiwa / events: {}\n  diizinkan / allowed: {}\n  ditahan untuk ditinjau / held for review: {}\n  diblokir / blocked: {}\nMenunggu keputusan / waiting for a decision: {}\n",
