@@ -184,6 +184,11 @@ pub(crate) fn run<R: BufRead, W: Write>(
             cx.stats.add(&r.findings);
             f.text = r.text;
         }
+        // A one-field record redacted to nothing would print as an empty line, and as the last
+        // line without a terminator as no record at all: quote it so every record stays.
+        if let [only] = rec.fields.as_mut_slice() {
+            only.quoted |= only.text.is_empty();
+        }
         write_record(w, &rec, d)?;
         cx.stats.records += 1;
         (cx.progress)(input.bytes());

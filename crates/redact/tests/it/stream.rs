@@ -45,6 +45,21 @@ fn csv_keeps_header_and_quotes() {
 }
 
 #[test]
+fn csv_one_field_record_redacted_to_nothing_stays_a_record() {
+    // Cards are removed whole (the default operator): a record holding only a card became an
+    // empty line, and as the last line without a line feed no record at all.
+    for (input, want) in [
+        ("catatan\n4111 1111 1111 1111", "catatan\n\"\""),
+        ("catatan\n4111.1111.1111.1111\nok\n", "catatan\n\"\"\nok\n"),
+        ("catatan\n\n4111 1111 1111 1111\r\n", "catatan\n\n\"\"\r\n"),
+    ] {
+        let (out, stats) = run(input.as_bytes(), Format::Csv).unwrap();
+        assert_eq!(out, want, "{input:?}");
+        assert_eq!(stats.count(K::CreditCard), 1, "{input:?}");
+    }
+}
+
+#[test]
 fn csv_semicolon_and_multiline_field() {
     let input = "nama;catatan\nBudi;\"HP 081234567890\nresi JP1234567890\"\n";
     let (out, _) = run(input.as_bytes(), Format::Csv).unwrap();
