@@ -165,7 +165,13 @@ fn answer_is_kept(path: &str) -> bool {
         .strip_prefix("/v1/customers/")
         .and_then(|rest| rest.strip_suffix("/export"))
         .is_some_and(|id| !id.is_empty() && !id.contains('/'));
+    // Answers that hand out a secret (recovery codes, a TOTP secret, an invitation link) are
+    // not kept either: a second sealed copy of a credential for a day serves no retry.
+    let secret = path.starts_with("/v1/auth/")
+        || path.starts_with("/v1/invitations/")
+        || path == "/v1/staff";
     !export
+        && !secret
         && !matches!(
             path,
             "/v1/tokens/resolve" | "/v1/redact" | "/v1/mail/analyze" | "/v1/payouts/export"
@@ -239,6 +245,10 @@ mod tests {
             "/v1/redact",
             "/v1/mail/analyze",
             "/v1/payouts/export",
+            "/v1/auth/recovery-codes",
+            "/v1/auth/totp/replace",
+            "/v1/invitations/accept",
+            "/v1/staff",
         ] {
             assert!(!answer_is_kept(p), "{p} must not be kept");
         }
@@ -246,6 +256,7 @@ mod tests {
             "/v1/customers",
             "/v1/customers/0b7e4c1a-1111-4222-8333-944455556666/orders",
             "/v1/customers/0b7e4c1a-1111-4222-8333-944455556666/segment",
+            "/v1/staff/0b7e4c1a-1111-4222-8333-944455556666/disable",
         ] {
             assert!(answer_is_kept(p), "{p} is a write and is kept");
         }

@@ -512,7 +512,11 @@ impl Vault {
                 created_at: now,
             })
             .await?;
-        let mut d = self.ids().decoys.write().expect("decoys");
+        let mut d = self
+            .ids()
+            .decoys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match kind {
             "customer" => {
                 if let Ok(u) = uuid::Uuid::parse_str(id) {

@@ -61,7 +61,10 @@ impl Default for Watch {
 
 impl Watch {
     pub(crate) fn is_suspended(&self, kind: ActorKind, id: &str) -> bool {
-        let s = self.suspended.read().expect("suspended");
+        let s = self
+            .suspended
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         !s.is_empty() && s.contains(&(kind, id.to_string()))
     }
 }
@@ -78,7 +81,11 @@ impl Vault {
     /// Replaces the detection configuration (the rule state starts afresh).
     pub fn set_ids_config(&self, config: IdsConfig) -> Result<(), String> {
         let on = config.enabled;
-        *self.ids().detector.lock().expect("detector") = Detector::new(config)?;
+        *self
+            .ids()
+            .detector
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Detector::new(config)?;
         self.ids()
             .enabled
             .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -96,7 +103,7 @@ impl Vault {
         self.ids()
             .detector
             .lock()
-            .expect("detector")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .config()
             .clone()
     }
@@ -108,8 +115,14 @@ impl Vault {
         }
         let firings: Vec<Firing> = {
             let w = self.ids();
-            let decoys = w.decoys.read().expect("decoys");
-            let mut d = w.detector.lock().expect("detector");
+            let decoys = w
+                .decoys
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut d = w
+                .detector
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             seen.iter()
                 .flat_map(|s| d.observe(*s, |c| decoys.customers.contains(c)))
                 .collect()
@@ -149,9 +162,13 @@ impl Vault {
                 self.ids()
                     .pending
                     .lock()
-                    .expect("pending")
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .insert(who.clone());
-                self.ids().suspended.write().expect("suspended").insert(who);
+                self.ids()
+                    .suspended
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(who);
             }
             Containment::Seal => self.seal(),
             _ => {}
@@ -178,8 +195,19 @@ impl Vault {
             .into_iter()
             .filter_map(|r| kind_of(&r.actor_kind).map(|k| (k, r.actor_id)))
             .collect();
-        now.extend(self.ids().pending.lock().expect("pending").iter().cloned());
-        *self.ids().suspended.write().expect("suspended") = now;
+        now.extend(
+            self.ids()
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .cloned(),
+        );
+        *self
+            .ids()
+            .suspended
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
         Ok(())
     }
 
@@ -203,7 +231,11 @@ impl Vault {
                 _ => {}
             }
         }
-        *self.ids().decoys.write().expect("decoys") = decoys;
+        *self
+            .ids()
+            .decoys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = decoys;
         Ok(())
     }
 
@@ -218,7 +250,7 @@ impl Vault {
             .ids()
             .decoys
             .read()
-            .expect("decoys")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .api_keys
             .contains(key_id);
         if decoy {
@@ -246,7 +278,7 @@ impl Vault {
             .ids()
             .decoys
             .read()
-            .expect("decoys")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .staff
             .contains(staff_id);
         if decoy {
@@ -280,7 +312,7 @@ impl Vault {
             .ids()
             .known
             .lock()
-            .expect("known")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&who)
             .is_some_and(|s| s.contains(&digest))
         {
@@ -292,7 +324,11 @@ impl Vault {
             .address_seen(&who, &digest, crate::now_ms())
             .await?;
         {
-            let mut known = self.ids().known.lock().expect("known");
+            let mut known = self
+                .ids()
+                .known
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if known.len() > 10_000 {
                 known.clear();
             }
@@ -457,7 +493,7 @@ impl Vault {
                 self.ids()
                     .pending
                     .lock()
-                    .expect("pending")
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&(f.actor_kind, f.actor_id.clone()));
             }
             Containment::StepUp if staff => {
@@ -465,11 +501,15 @@ impl Vault {
                     store.sessions_end(id, None, Some(contain_audit())).await?;
                 }
                 let who = (ActorKind::Staff, f.actor_id.clone());
-                self.ids().pending.lock().expect("pending").remove(&who);
+                self.ids()
+                    .pending
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&who);
                 self.ids()
                     .suspended
                     .write()
-                    .expect("suspended")
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&who);
             }
             Containment::Seal => {
@@ -495,12 +535,16 @@ impl Vault {
             .suspension_delete(kind.name(), id, audit)
             .await?;
         let who = (kind, id.to_string());
-        self.ids().pending.lock().expect("pending").remove(&who);
+        self.ids()
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&who);
         let was = self
             .ids()
             .suspended
             .write()
-            .expect("suspended")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&who);
         if found || was {
             Ok(())
