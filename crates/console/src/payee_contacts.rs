@@ -1,7 +1,8 @@
 //! Changing a payee's contacts in the console (issue 14): the request form and the call-back
 //! that verifies it, made by another finance or admin member to the number **already on file**
 //! (the old one) with a fresh step-up. Shown on the payee's page; thin: the rules, the notice
-//! to the old e-mail address and the audit are `Vault::payees`'s.
+//! to the old e-mail address and the audit are `Vault::payees`'s. The call-back handler
+//! ([`call_back`]) serves the bank-details verification too.
 
 use super::i18n::{M, Tr};
 use super::payee_forms::{CallForm, ContactForm, PayeeForms};
@@ -121,10 +122,55 @@ pub async fn verify(
     Path((id, version)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let id = parse_id(&id)?;
+    call_back(&state, &id, &version, req, CallBack::Contacts).await
+}
+
+/// What a call-back verifies: a bank-details version or a contact change.
+#[derive(Clone, Copy)]
+pub(crate) enum CallBack {
+    /// `…/bank/{version}/verify`.
+    Bank,
+    /// `…/contacts/{version}/verify`.
+    Contacts,
+}
+
+impl CallBack {
+    fn segment(self) -> &'static str {
+        match self {
+            CallBack::Bank => "bank",
+            CallBack::Contacts => "contacts",
+        }
+    }
+
+    /// The page's forms with `form` in this call-back's place.
+    fn forms(self, form: CallForm) -> PayeeForms {
+        match self {
+            CallBack::Bank => PayeeForms {
+                call: form,
+                ..Default::default()
+            },
+            CallBack::Contacts => PayeeForms {
+                contact_call: form,
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// The call-back form of either kind: step-up, screening of the typed texts, the vault's
+/// verification (which checks the number called against the one on file), the page again with
+/// the errors at their fields.
+pub(crate) async fn call_back(
+    state: &Arc<AppState>,
+    id: &str,
+    version: &str,
+    req: Request,
+    kind: CallBack,
+) -> Result<Response, Fail> {
+    let id = parse_id(id)?;
     let version: u32 = version.parse().map_err(|_| Fail::NotFound)?;
-    let action = format!("/console/payees/{id}/contacts/{version}/verify");
-    let mut s = match stepped::<CallForm>(&state, req, &action).await? {
+    let action = format!("/console/payees/{id}/{}/{version}/verify", kind.segment());
+    let mut s = match stepped::<CallForm>(state, req, &action).await? {
         Ok(s) => s,
         Err(prompt) => return Ok(prompt),
     };
@@ -135,13 +181,10 @@ pub async fn verify(
         _ => return Err(Fail::BadForm),
     };
     if s.form.screen(s.staff.tr()) {
-        crate::refusal::audit(&state, &s.staff.caller, None, &s.form.errors).await?;
-        let forms = PayeeForms {
-            contact_call: s.form.masked(),
-            ..Default::default()
-        };
+        crate::refusal::audit(state, &s.staff.caller, None, &s.form.errors).await?;
+        let forms = kind.forms(s.form.masked());
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let res = show_page(&state, &s.staff, id, forms, vec![], status, None).await?;
+        let res = show_page(state, &s.staff, id, forms, vec![], status, None).await?;
         return Ok(maybe_with_session(res, &s.rotated));
     }
     let input = CallInput {
@@ -150,23 +193,23 @@ pub async fn verify(
         reference: s.form.reference.clone(),
         approved,
     };
-    let done = state
-        .vault
-        .payees(&s.staff.caller)?
-        .verify_contact_change(id, version, &input)
-        .await;
+    let payees = state.vault.payees(&s.staff.caller)?;
+    let done = match kind {
+        CallBack::Bank => payees.verify(id, version, &input).await.map(drop),
+        CallBack::Contacts => payees
+            .verify_contact_change(id, version, &input)
+            .await
+            .map(drop),
+    };
     let res = match done {
-        Ok(_) => see_other(&format!("/console/payees/{id}?done=call")),
+        Ok(()) => see_other(&format!("/console/payees/{id}?done=call")),
         Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
             stepup_page(&s.staff, &action, s.carry, None)
         }
         Err(e) => match refusal(s.staff.tr(), &e) {
             Some((status, errors)) => {
-                let forms = PayeeForms {
-                    contact_call: s.form.masked(),
-                    ..Default::default()
-                };
-                show_page(&state, &s.staff, id, forms, errors, status, None).await?
+                let forms = kind.forms(s.form.masked());
+                show_page(state, &s.staff, id, forms, errors, status, None).await?
             }
             None => return Err(Fail::from(e)),
         },

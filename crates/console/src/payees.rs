@@ -8,7 +8,7 @@
 use super::Chrome;
 use super::i18n::{M, Tr, validation};
 use super::session::{StaffForm, StaffPage, client_info};
-use super::session_flows::{maybe_with_session, step_up_if_asked, stepup_page};
+use super::session_flows::{step_up_if_asked, stepup_page};
 use super::web::{Ctx, Fail, html, see_other};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::auth::Scope;
 use jaga_core::staff::NewSession;
-use jaga_core::vault::{BankInput, BankVersionView, CallInput, NewPayee, PayeeView};
+use jaga_core::vault::{BankInput, BankVersionView, NewPayee, PayeeView};
 use jaga_server::AppState;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -511,55 +511,12 @@ pub async fn verify(
     Path((id, version)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, Fail> {
-    let id = parse_id(&id)?;
-    let version: u32 = version.parse().map_err(|_| Fail::NotFound)?;
-    let action = format!("/console/payees/{id}/bank/{version}/verify");
-    let mut s = match stepped::<CallForm>(&state, req, &action).await? {
-        Ok(s) => s,
-        Err(prompt) => return Ok(prompt),
-    };
-    may_read(&s.staff)?;
-    let approved = match s.form.decision.as_str() {
-        "verify" => true,
-        "reject" => false,
-        _ => return Err(Fail::BadForm),
-    };
-    if s.form.screen(s.staff.tr()) {
-        crate::refusal::audit(&state, &s.staff.caller, None, &s.form.errors).await?;
-        let forms = PayeeForms {
-            call: s.form.masked(),
-            ..Default::default()
-        };
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let res = show_page(&state, &s.staff, id, forms, vec![], status, None).await?;
-        return Ok(maybe_with_session(res, &s.rotated));
-    }
-    let input = CallInput {
-        number_called: s.form.number_called.clone(),
-        confirmed: s.form.confirmed.clone(),
-        reference: s.form.reference.clone(),
-        approved,
-    };
-    let done = state
-        .vault
-        .payees(&s.staff.caller)?
-        .verify(id, version, &input)
-        .await;
-    let res = match done {
-        Ok(_) => see_other(&format!("/console/payees/{id}?done=call")),
-        Err(CoreError::Forbidden(jaga_core::ForbiddenReason::StepUp)) => {
-            stepup_page(&s.staff, &action, s.carry, None)
-        }
-        Err(e) => match refusal(s.staff.tr(), &e) {
-            Some((status, errors)) => {
-                let forms = PayeeForms {
-                    call: s.form.masked(),
-                    ..Default::default()
-                };
-                show_page(&state, &s.staff, id, forms, errors, status, None).await?
-            }
-            None => return Err(Fail::from(e)),
-        },
-    };
-    Ok(maybe_with_session(res, &s.rotated))
+    super::payee_contacts::call_back(
+        &state,
+        &id,
+        &version,
+        req,
+        super::payee_contacts::CallBack::Bank,
+    )
+    .await
 }
