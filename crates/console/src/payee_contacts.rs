@@ -2,7 +2,7 @@
 //! that verifies it, made by another finance or admin member to the number **already on file**
 //! (the old one) with a fresh step-up. Shown on the payee's page; thin: the rules, the notice
 //! to the old e-mail address and the audit are `Vault::payees`'s. The call-back handler
-//! ([`call_back`]) serves the bank-details verification too.
+//! (`call_back`) serves the bank-details verification too.
 
 use super::i18n::{M, Tr};
 use super::payee_forms::{CallForm, ContactForm, PayeeForms};
