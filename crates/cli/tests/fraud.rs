@@ -142,6 +142,39 @@ fn simulate_score_backtest() {
     );
 }
 
+/// Hex digests in a fraud event's opaque fields (address hashes, device ids, card
+/// fingerprints) sometimes hold a Luhn-valid card-range run of digits between their letters; the
+/// simulator's own stream did at 1,000,000 events. Such events are scored, not refused — while a
+/// card written on its own in the same field still refuses the file.
+#[test]
+fn hex_digests_in_opaque_fields_are_scored_not_refused() {
+    let dir = temp();
+    let lines = [
+        r#"{"id":"h1","ts":"2026-05-01T10:00:00Z","type":"order","amount":1000,"shipping":{"address_hash":"f382032337209595784e"}}"#,
+        r#"{"id":"h2","ts":"2026-05-01T10:01:00Z","type":"payment","device_id":"ab4111111111111111cd","payment":{"method":"card","card_fingerprint":"0a5555555555554444ff9e21"}}"#,
+    ];
+    let f = write(&dir, "hex.jsonl", &format!("{}\n", lines.join("\n")));
+    let out = ok(&jaga(&dir, &["fraud", "score", "--events", &f, "--jsonl"]));
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["h1", "h2"], "{out}");
+
+    let alone = r#"{"id":"h3","ts":"2026-05-01T10:02:00Z","type":"order","shipping":{"address_hash":"tok_4111111111111111"}}"#;
+    let f = write(&dir, "alone.jsonl", &format!("{}\n{alone}\n", lines[0]));
+    let e = err(&jaga(&dir, &["fraud", "score", "--events", &f, "--jsonl"]));
+    assert!(
+        e.contains("line 2") && e.contains("shipping.address_hash"),
+        "{e}"
+    );
+}
+
 #[test]
 fn card_numbers_and_bad_events_are_refused_with_their_line() {
     let dir = temp();

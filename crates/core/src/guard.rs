@@ -20,6 +20,14 @@
 //! One exemption: the top-level `national_id` value when it is a structurally valid NIK. Some
 //! NIKs (Jawa Timur `35xx…`, Banten `36xx…`) are 16 digits inside the JCB and Diners ranges, and
 //! one in ten passes Luhn by chance; refusing them would refuse real customers' ID numbers.
+//!
+//! One narrowing: the opaque identifiers of fraud events (`device_id`, `address_hash`,
+//! `card_fingerprint`, [`OPAQUE_ID_KEYS`]) are hashes and fingerprints, often hex digests, and
+//! one hex digest in a few dozen holds a Luhn-valid run of 13–19 decimal digits between its
+//! letters (`f382032337209595784e`). In those values a run of digits glued to letters is part of
+//! the identifier, not a card: every ASCII alphanumeric token that holds a letter is set aside
+//! and the rest is checked as usual, so a card written on its own or between separators
+//! (`4111…`, `tok_4111…`, `4111-1111-…`) is still refused there.
 
 use jaga_redact::{EntityKind, Evidence, Finding, Policy, RedactError, Validator};
 use serde_json::Value;
@@ -55,7 +63,12 @@ pub fn find_card_number(v: &Value) -> Option<String> {
                     return true;
                 }
                 path.push_str(k);
-                let hit = walk(item, path);
+                let hit = match item {
+                    Value::String(s) if OPAQUE_ID_KEYS.contains(&k.as_str()) => {
+                        opaque_id_has_card_number(s)
+                    }
+                    _ => walk(item, path),
+                };
                 if !hit {
                     path.truncate(len);
                 }
@@ -74,6 +87,38 @@ pub fn find_card_number(v: &Value) -> Option<String> {
     }
     let mut path = String::new();
     walk(v, &mut path).then_some(path)
+}
+
+/// Object keys whose string values are opaque identifiers (fraud events' device ids, shipping
+/// address hashes and gateway card fingerprints): see [`opaque_id_has_card_number`].
+pub const OPAQUE_ID_KEYS: [&str; 3] = ["device_id", "address_hash", "card_fingerprint"];
+
+/// Whether an opaque identifier holds a card number: every maximal ASCII-alphanumeric token
+/// that contains a letter (a hex digest, `dev-f7aa0e…`'s `f7aa0e…`) is set aside, and what is left
+/// — digit-only tokens with the separators between them — is read by the card detector as any
+/// other text. A card written alone, or between separators, is found; digits glued to letters
+/// inside one token are not a card.
+pub fn opaque_id_has_card_number(s: &str) -> bool {
+    let mut rest = String::with_capacity(s.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, rest: &mut String| {
+        if token.bytes().any(|b| b.is_ascii_alphabetic()) {
+            rest.push('x');
+        } else {
+            rest.push_str(token);
+        }
+        token.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut rest);
+            rest.push(c);
+        }
+    }
+    flush(&mut token, &mut rest);
+    jaga_redact::card::contains_card_number(&rest)
 }
 
 /// [`find_card_number`] over a JSON request body: also reads every number literal exactly as
@@ -353,6 +398,51 @@ mod props;
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Hex digests whose digit runs between letters happen to be Luhn-valid card-range numbers
+    /// are identifiers in a fraud event's opaque fields — and still cards everywhere else.
+    #[test]
+    fn opaque_identifiers_are_not_cards_unless_a_card_stands_alone() {
+        // A digest with a Luhn-valid 18-digit Diners-range run between its letters, and others
+        // built around well-known test cards.
+        let digests = [
+            "f382032337209595784e",
+            "ab4111111111111111cd",
+            "0a5555555555554444ff9e21",
+            "dev-c378282246310005d",
+        ];
+        for d in digests {
+            assert!(
+                jaga_redact::card::contains_card_number(d),
+                "{d}: the premise (the detector alone sees a card) must hold"
+            );
+            for key in OPAQUE_ID_KEYS {
+                let v = json!({"id": "e1", "shipping": {key: d}, "payment": {key: d}, key: d});
+                assert_eq!(find_card_number(&v), None, "{key} = {d}");
+            }
+            // The same value in any other field is still refused.
+            let v = json!({"notes": d});
+            assert_eq!(find_card_number(&v).as_deref(), Some("notes"), "{d}");
+        }
+        // A card standing alone or between separators in an opaque field is still refused.
+        for card in [
+            "4111111111111111",
+            "tok_4111111111111111",
+            "4111-1111-1111-1111",
+            "4111 1111 1111 1111",
+            "ab-5555555555554444-cd",
+            "\u{ff14}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}\u{ff11}",
+        ] {
+            for key in OPAQUE_ID_KEYS {
+                let v = json!({"shipping": {key: card}});
+                assert_eq!(
+                    find_card_number(&v).as_deref(),
+                    Some(format!("shipping.{key}").as_str()),
+                    "{key} = {card}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn finds_cards_anywhere_and_names_the_path() {
