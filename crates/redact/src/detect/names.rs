@@ -285,13 +285,16 @@ pub(crate) fn date_next(b: &[u8], q: usize) -> bool {
 /// Whether a label after a chat or log time stamp can be a speaker's name although no word of
 /// it is in the gazetteer: not a log or form field (`Gateway`, `Status`, `Connection`).
 pub(crate) fn plausible_speaker(b: &[u8], n: &Name) -> bool {
+    // The English endings are tested on the label's first word only: a later word is more
+    // often a family name that ends the same way (`Yohanis Pakiding`, `Lim Kiong`).
     b[n.start..n.end]
         .split(|&c| c == b' ')
         .filter(|w| !w.is_empty())
-        .all(|w| {
+        .enumerate()
+        .all(|(k, w)| {
             let lw = w.to_ascii_lowercase();
             let field = std::str::from_utf8(&lw).is_ok_and(|s| FIELD_LABELS.contains(&s));
-            let tech = lw.len() > 4 && TECH_SUFFIXES.iter().any(|x| lw.ends_with(x));
+            let tech = k == 0 && lw.len() > 4 && TECH_SUFFIXES.iter().any(|x| lw.ends_with(x));
             !field && !tech
         })
 }
@@ -506,4 +509,83 @@ pub(crate) fn english_label(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usi
         end
     };
     person::after_label(sc, after, label)
+}
+
+/// A full name after a role noun or a self-introduction, where no colon follows: `buyer
+/// Chloe Nguyen`, `agent Raj Doorgakant`, `Contact Zhang Wei`, `I'm Aisha Bello`, `I am Olga
+/// Petrenko`, `this is Maria Gonzalez`. `s..e` is the word (an `INTRO` entry); the name must
+/// be two or more capitalised name words, or a gazetteer name.
+pub(crate) fn after_intro(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
+    let b = sc.b;
+    let w = &b[s..e];
+    let free_before = |k: usize| k == 0 || !b[k - 1].is_ascii_alphanumeric();
+    let ok = if w.eq_ignore_ascii_case(b"m") {
+        // `I'm`
+        s >= 2 && b[s - 1] == b'\'' && b[s - 2] == b'I' && free_before(s - 2)
+    } else if w.eq_ignore_ascii_case(b"am") {
+        s >= 2 && b[s - 1] == b' ' && b[s - 2] == b'I' && free_before(s - 2)
+    } else if w.eq_ignore_ascii_case(b"is") {
+        s >= 5
+            && b[s - 1] == b' '
+            && b[s - 5..s - 1].eq_ignore_ascii_case(b"this")
+            && free_before(s - 5)
+    } else {
+        true
+    };
+    if !ok || b.get(e) != Some(&b' ') {
+        return None;
+    }
+    let n = name_words(b, skip_spaces(b, e), false)?;
+    if n.words < 2 && !n.gazetteer {
+        return None;
+    }
+    sc.push(
+        K::Person,
+        n.start,
+        n.end,
+        0.75,
+        person::validator(&n),
+        Some("intro"),
+    );
+    Some(n.end)
+}
+
+/// A display name before an address in angle brackets: `From: Wong Kar Fai <kf@…>`, `Dari:
+/// Hendra Gunawan <hendra@…>`, `"Budi Santoso" <budi@…>` in a pasted mail. The name runs back
+/// to the start of the line or a `:`, `,`, `;` or quote, at most 64 bytes; it must be two
+/// or more name words, or a gazetteer name, and end right before ` <`.
+pub(crate) fn display_names(sc: &mut Scan<'_>) {
+    let b = sc.b;
+    for k in 0..sc.out.len() {
+        let f = &sc.out[k];
+        if f.kind != K::Email || f.start < 3 || b[f.start - 1] != b'<' || b[f.start - 2] != b' ' {
+            continue;
+        }
+        let mut e = f.start - 2;
+        if b[e - 1] == b'"' {
+            e -= 1;
+        }
+        let lo = e.saturating_sub(64);
+        let s = match b[lo..e]
+            .iter()
+            .rposition(|c| matches!(c, b'\n' | b':' | b',' | b';' | b'"' | b'>'))
+        {
+            Some(p) => lo + p + 1,
+            None if lo == 0 => 0,
+            None => continue,
+        };
+        if let Some(n) = name_words(b, skip_spaces(b, s), false)
+            && n.end == e
+            && (n.words >= 2 || n.gazetteer)
+        {
+            sc.push(
+                K::Person,
+                n.start,
+                n.end,
+                0.8,
+                person::validator(&n),
+                Some("from"),
+            );
+        }
+    }
 }

@@ -59,11 +59,19 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
     };
     let Some(entry) = lexicon::lookup(w) else {
+        if let Some(end) = address::street_compound(sc, s) {
+            return end;
+        }
         return shape(sc, 0);
     };
     let r = entry.roles;
     if r & role::EN_LABEL != 0
         && let Some(end) = names::english_label(sc, s, e)
+    {
+        return end;
+    }
+    if r & role::INTRO != 0
+        && let Some(end) = names::after_intro(sc, s, e)
     {
         return end;
     }
@@ -197,6 +205,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     for &(end, len) in ends[..groups].iter().rev() {
         if iban_valid(&buf[..len]) {
             sc.push(K::Iban, s, end, 0.99, V::IbanMod97, None);
+            person::holder_in_parens(sc, end);
             return Some(end);
         }
     }
