@@ -277,6 +277,22 @@ const STREET_ENDINGS: &[&[u8]] = &[
     b"gracht",
 ];
 
+/// The street ending (`…straße`, `…weg`, `…gracht`) a compound word `w` ends in.
+fn street_ending(w: &[u8]) -> Option<&'static [u8]> {
+    STREET_ENDINGS
+        .iter()
+        .find(|x| w.len() > x.len() + 2 && w[w.len() - x.len()..].eq_ignore_ascii_case(x))
+        .copied()
+}
+
+/// Whether the word `w`, followed by a house number, is a compound street name: it ends a
+/// person's name before it (`Tan Siok Lan Goethestraße 8`).
+pub(crate) fn street_before_number(w: &[u8], b: &[u8], q: usize) -> bool {
+    b.get(q) == Some(&b' ')
+        && b.get(q + 1).is_some_and(u8::is_ascii_digit)
+        && street_ending(w).is_some()
+}
+
 /// A street written as one compound word and then the house number, postal code and town:
 /// `Schillerstraße 27, 10627 Berlin`, `Rosenweg 4, 8001 Zürich`, `Keizersgracht 123, 1015 CJ
 /// Amsterdam`. `s` is the capitalised word's first byte.
@@ -293,9 +309,7 @@ pub(crate) fn street_compound(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
         te += 1;
     }
     let word = &b[s..te];
-    let ending = STREET_ENDINGS.iter().find(|x| {
-        word.len() > x.len() + 2 && word[word.len() - x.len()..].eq_ignore_ascii_case(x)
-    })?;
+    let ending = street_ending(word)?;
     if word.ends_with(b".") != ending.ends_with(b".")
         || b.get(te) != Some(&b' ')
         || !b.get(te + 1).is_some_and(u8::is_ascii_digit)

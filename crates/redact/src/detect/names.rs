@@ -589,3 +589,46 @@ pub(crate) fn display_names(sc: &mut Scan<'_>) {
         }
     }
 }
+
+/// A name opening a numbered list item whose next field is a phone number: a reseller's or
+/// dropshipper's order recap (`2. Muh. Syahrul Daeng Ngalle - 0853-…`, `10) Rina Marlina,
+/// +62 …`). `s` is the first name word, right after `N. ` or `N) ` at the start of a line.
+pub(crate) fn numbered_item(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
+    let b = sc.b;
+    if s < 3 || b[s - 1] != b' ' || !matches!(b[s - 2], b'.' | b')') {
+        return None;
+    }
+    let digits = b[..s - 2]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let k = s - 2 - digits;
+    if !(1..=3).contains(&digits) || (k > 0 && b[k - 1] != b'\n') {
+        return None;
+    }
+    let n = name_words(b, s, false)?;
+    let rest = &b[n.end..];
+    let q = if rest.starts_with(b" - ") || rest.starts_with(" \u{2013} ".as_bytes()) {
+        n.end + 3 + usize::from(rest.starts_with(" \u{2013} ".as_bytes())) * 2
+    } else if rest.starts_with(b", ") {
+        n.end + 2
+    } else {
+        return None;
+    };
+    let phone_next = [&b"08"[..], b"62", b"+", b"(0", b"(+"]
+        .iter()
+        .any(|p| b[q.min(b.len())..].starts_with(p));
+    if n.words < 2 || !phone_next {
+        return None;
+    }
+    sc.push(
+        K::Person,
+        n.start,
+        n.end,
+        0.8,
+        person::validator(&n),
+        Some("no."),
+    );
+    Some(n.end)
+}

@@ -108,6 +108,9 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             }
             break;
         }
+        if name.words > 0 && w.len() > 5 && super::address::street_before_number(w, b, q) {
+            break;
+        }
         let roles = lexicon::roles(w);
         let in_gaz = roles & (role::GIVEN | role::SURNAME) != 0;
         let cap = w[0].is_ascii_uppercase();

@@ -62,6 +62,15 @@ fn names_after_role_nouns_and_introductions() {
 }
 
 #[test]
+fn names_opening_numbered_recap_rows() {
+    let t = "Rekap:\n1. Mhd. Rasyid Daeng Tompo - 0852-1111-2233 - Jl. Veteran No. 3\n12) Melati Suryani, +62 813 2222 4455";
+    assert_eq!(persons(t), ["Mhd. Rasyid Daeng Tompo", "Melati Suryani"]);
+    // an item that is a product, or no phone after the name
+    assert!(persons("1. Kaos Polos - 2 pcs\n2. Kemeja Flanel, merah").is_empty());
+    assert!(persons("3. Kemeja Flanel - 60 pcs\nTotal Bayar - 0 kembali").is_empty());
+}
+
+#[test]
 fn display_names_before_angle_bracket_addresses() {
     assert_eq!(
         persons("Dari: Yosef Manuhutu <yosef.m@mail.co.id>\nPerihal: retur"),
@@ -112,6 +121,12 @@ fn words_that_are_no_names() {
         ["Nadia Putri"]
     );
     assert!(of("ABA routing number 026009593", K::Phone).is_empty());
+    // `62` and a mobile number written with dots is a phone, a dotted price is not
+    assert_eq!(
+        of("hub 62.857.1020.3344 ya", K::Phone),
+        ["62.857.1020.3344"]
+    );
+    assert!(of("total 62.857.102.334", K::Phone).is_empty());
     assert_eq!(persons("Terima kasih,\nAgustina Wenas"), ["Agustina Wenas"]);
     assert_eq!(
         persons("Saludos,\nCarmen Ruiz Ortega"),
@@ -171,6 +186,20 @@ fn continental_and_british_addresses() {
             K::Address
         ),
         ["1 Raffles Place, #44-01 One Raffles Place, Singapore 048616"]
+    );
+    // a house number after another number of the same run
+    assert_eq!(
+        of("NIK 3174051204900003 9 Rue Lepic, 75018 Paris", K::Address),
+        ["9 Rue Lepic, 75018 Paris"]
+    );
+    assert_eq!(
+        of("NIK 3174051204900003 12A Abbey Road, London", K::Address),
+        ["12A Abbey Road, London"]
+    );
+    // a street name after a person's name is not part of the name
+    assert_eq!(
+        of("Liem Swie Hong Kantstra\u{df}e 4, 10623 Berlin", K::Address),
+        ["Kantstra\u{df}e 4, 10623 Berlin"]
     );
     // no number after the street word, a word that only ends like one, a bare `Rue`
     assert!(of("Blumenweg ist schön", K::Address).is_empty());

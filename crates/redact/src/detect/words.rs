@@ -43,7 +43,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         return e;
     }
     if w[0].is_ascii_uppercase()
-        && let Some(end) = person::speaker(sc, s)
+        && let Some(end) = person::speaker(sc, s).or_else(|| names::numbered_item(sc, s))
     {
         return end;
     }
