@@ -123,6 +123,7 @@ fn walk(b: &[u8], p: usize) -> Walk {
         // a mobile number after the address (`…, Manokwari 98312, 0821-9911-2233`) ends it: no
         // house number or postal code starts with `08`, and none is longer than 5 with `628`
         let phone_like = digit_led
+            && tok.iter().all(|c| c.is_ascii_digit() || *c == b'-')
             && ((tok.starts_with(b"08") && tok.len() >= 4)
                 || (tok.starts_with(b"628") && tok.len() > 5));
         let accept = if digit_led {

@@ -433,6 +433,20 @@ fn informal_name(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usiz
 /// Lucía Fernández García`, `BCA 1234567890 - Budi Santoso;`): two or more name words.
 pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
     let b = sc.b;
+    if holder_after_dash(sc, end) || !b[end.min(b.len())..].starts_with(b" (") {
+        return;
+    }
+    if let Some(n) = name_words(b, end + 2, false)
+        && b.get(n.end) == Some(&b')')
+    {
+        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
+    }
+}
+
+/// The dash form of [`holder_in_parens`], the only one after an IBAN (in brackets after an
+/// IBAN stands the bank: `(Commerzbank)`). Returns whether a dash followed `end`.
+pub(crate) fn holder_after_dash(sc: &mut Scan<'_>, end: usize) -> bool {
+    let b = sc.b;
     let rest = &b[end.min(b.len())..];
     let dash = [
         &b" - "[..],
@@ -450,16 +464,9 @@ pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
         {
             sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
         }
-        return;
+        return true;
     }
-    if !rest.starts_with(b" (") {
-        return;
-    }
-    if let Some(n) = name_words(b, end + 2, false)
-        && b.get(n.end) == Some(&b')')
-    {
-        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
-    }
+    false
 }
 
 /// Whether a chat export's time stamp fills the line before `s`: `[10:21] `,

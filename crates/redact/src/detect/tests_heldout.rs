@@ -89,6 +89,8 @@ fn an_account_holder_after_a_dash() {
     let t = "PT: PT50 0002 0123 1234 5678 9015 4 \u{2014} Jo\u{e3}o Pereira Santos\nDE: x";
     assert_eq!(of(t, K::Iban), ["PT50 0002 0123 1234 5678 9015 4"]);
     assert_eq!(persons(t), ["Jo\u{e3}o Pereira Santos"]);
+    // the bank in brackets after an IBAN is no holder
+    assert!(persons("IBAN PT50 0002 0123 1234 5678 9015 4 (Millenniumbcp).").is_empty());
     // a product after the dash is no holder (one word, or text going on)
     let t = "PT50 0002 0123 1234 5678 9015 4 - Kaos Polos hitam 2 pcs";
     assert!(persons(t).is_empty());
@@ -139,6 +141,14 @@ fn village_addresses_and_a_phone_after_an_address() {
     let t = "kirim ke Jl. Diponegoro No. 5, Salatiga 50711, 0857-1234-9988 ya";
     assert_eq!(of(t, K::Address), ["Jl. Diponegoro No. 5, Salatiga 50711"]);
     assert_eq!(of(t, K::Phone), ["0857-1234-9988"]);
+    // `RT 08/RW 05` is no phone
+    assert_eq!(
+        of(
+            "Jl. Mawar No. 9, RT 08/RW 05, Kel. Depok, Sleman",
+            K::Address
+        ),
+        ["Jl. Mawar No. 9, RT 08/RW 05, Kel. Depok, Sleman"]
+    );
     assert_eq!(
         of(
             "Dsn. Kedungrejo RT 03 RW 01, Ds. Sumberejo, Kec. Balen",

@@ -205,7 +205,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     for &(end, len) in ends[..groups].iter().rev() {
         if iban_valid(&buf[..len]) {
             sc.push(K::Iban, s, end, 0.99, V::IbanMod97, None);
-            person::holder_in_parens(sc, end);
+            person::holder_after_dash(sc, end);
             return Some(end);
         }
     }
