@@ -354,8 +354,8 @@ fn prefix_street(b: &[u8], p: usize) -> Option<usize> {
         if b[s].is_ascii_uppercase() || (b[s] >= 0x80 && !named) {
             named = true;
             end = e;
-        } else if !STREET_PARTICLES.iter().any(|x| x == &t)
-            && !(t.len() > 2 && matches!(&t[..2], b"d'" | b"l'"))
+        } else if !(STREET_PARTICLES.iter().any(|x| x == &t)
+            || (t.len() > 2 && matches!(&t[..2], b"d'" | b"l'")))
         {
             break;
         }

@@ -11,6 +11,7 @@
 
 mod address;
 mod context;
+mod cues;
 mod dates;
 pub(crate) mod lexicon;
 mod names;
@@ -136,7 +137,7 @@ fn run_raw(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
         out: Vec::new(),
     };
     net::emails(&mut sc);
-    names::display_names(&mut sc);
+    cues::display_names(&mut sc);
     net::ipv6(&mut sc);
     sc.main_pass();
     sc.out

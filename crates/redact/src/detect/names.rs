@@ -453,7 +453,25 @@ pub(crate) fn by_shape(sc: &mut Scan<'_>, s: usize, e: usize, roles: u32) -> Opt
     if !bali && next_roles & role::MARGA == 0 && roles & role::CHINESE == 0 {
         return None;
     }
-    let n = name_words(b, s, false)?;
+    let mut n = name_words(b, s, false)?;
+    if !bali && next_roles & role::MARGA == 0 && roles & role::CHINESE != 0 {
+        // the syllables after the family name are short (`Siok`, `Lan`; not `Leather`): the
+        // name ends before the first longer word (`Tan Siok Lan Salatiga …` → `Tan Siok Lan`)
+        let mut end = e;
+        let mut words = 1;
+        let mut q = e + 1;
+        while q < n.end {
+            let we = q + b[q..n.end].iter().take_while(|&&c| c != b' ').count();
+            if we - q > 5 {
+                break;
+            }
+            end = we;
+            words += 1;
+            q = we + 1;
+        }
+        n.end = end;
+        n.words = words;
+    }
     let ok = if bali {
         // `I Made Sudarsana`, not the English `How I Made It`
         n.words >= 3
@@ -464,12 +482,7 @@ pub(crate) fn by_shape(sc: &mut Scan<'_>, s: usize, e: usize, roles: u32) -> Opt
     } else if next_roles & role::MARGA != 0 {
         n.end >= ne
     } else if roles & role::CHINESE != 0 {
-        // the syllables after the family name are short (`Siok`, `Lan`; not `Leather`)
         n.words >= 2
-            && b[ne..n.end]
-                .split(|&c| c == b' ')
-                .chain([next])
-                .all(|x| x.len() <= 5)
     } else {
         false
     };
@@ -509,126 +522,4 @@ pub(crate) fn english_label(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usi
         end
     };
     person::after_label(sc, after, label)
-}
-
-/// A full name after a role noun or a self-introduction, where no colon follows: `buyer
-/// Chloe Nguyen`, `agent Raj Doorgakant`, `Contact Zhang Wei`, `I'm Aisha Bello`, `I am Olga
-/// Petrenko`, `this is Maria Gonzalez`. `s..e` is the word (an `INTRO` entry); the name must
-/// be two or more capitalised name words, or a gazetteer name.
-pub(crate) fn after_intro(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
-    let b = sc.b;
-    let w = &b[s..e];
-    let free_before = |k: usize| k == 0 || !b[k - 1].is_ascii_alphanumeric();
-    let ok = if w.eq_ignore_ascii_case(b"m") {
-        // `I'm`
-        s >= 2 && b[s - 1] == b'\'' && b[s - 2] == b'I' && free_before(s - 2)
-    } else if w.eq_ignore_ascii_case(b"am") {
-        s >= 2 && b[s - 1] == b' ' && b[s - 2] == b'I' && free_before(s - 2)
-    } else if w.eq_ignore_ascii_case(b"is") {
-        s >= 5
-            && b[s - 1] == b' '
-            && b[s - 5..s - 1].eq_ignore_ascii_case(b"this")
-            && free_before(s - 5)
-    } else {
-        true
-    };
-    if !ok || b.get(e) != Some(&b' ') {
-        return None;
-    }
-    let n = name_words(b, skip_spaces(b, e), false)?;
-    if n.words < 2 && !n.gazetteer {
-        return None;
-    }
-    sc.push(
-        K::Person,
-        n.start,
-        n.end,
-        0.75,
-        person::validator(&n),
-        Some("intro"),
-    );
-    Some(n.end)
-}
-
-/// A display name before an address in angle brackets: `From: Wong Kar Fai <kf@…>`, `Dari:
-/// Hendra Gunawan <hendra@…>`, `"Budi Santoso" <budi@…>` in a pasted mail. The name runs back
-/// to the start of the line or a `:`, `,`, `;` or quote, at most 64 bytes; it must be two
-/// or more name words, or a gazetteer name, and end right before ` <`.
-pub(crate) fn display_names(sc: &mut Scan<'_>) {
-    let b = sc.b;
-    for k in 0..sc.out.len() {
-        let f = &sc.out[k];
-        if f.kind != K::Email || f.start < 3 || b[f.start - 1] != b'<' || b[f.start - 2] != b' ' {
-            continue;
-        }
-        let mut e = f.start - 2;
-        if b[e - 1] == b'"' {
-            e -= 1;
-        }
-        let lo = e.saturating_sub(64);
-        let s = match b[lo..e]
-            .iter()
-            .rposition(|c| matches!(c, b'\n' | b':' | b',' | b';' | b'"' | b'>'))
-        {
-            Some(p) => lo + p + 1,
-            None if lo == 0 => 0,
-            None => continue,
-        };
-        if let Some(n) = name_words(b, skip_spaces(b, s), false)
-            && n.end == e
-            && (n.words >= 2 || n.gazetteer)
-        {
-            sc.push(
-                K::Person,
-                n.start,
-                n.end,
-                0.8,
-                person::validator(&n),
-                Some("from"),
-            );
-        }
-    }
-}
-
-/// A name opening a numbered list item whose next field is a phone number: a reseller's or
-/// dropshipper's order recap (`2. Muh. Syahrul Daeng Ngalle - 0853-…`, `10) Rina Marlina,
-/// +62 …`). `s` is the first name word, right after `N. ` or `N) ` at the start of a line.
-pub(crate) fn numbered_item(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
-    let b = sc.b;
-    if s < 3 || b[s - 1] != b' ' || !matches!(b[s - 2], b'.' | b')') {
-        return None;
-    }
-    let digits = b[..s - 2]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    let k = s - 2 - digits;
-    if !(1..=3).contains(&digits) || (k > 0 && b[k - 1] != b'\n') {
-        return None;
-    }
-    let n = name_words(b, s, false)?;
-    let rest = &b[n.end..];
-    let q = if rest.starts_with(b" - ") || rest.starts_with(" \u{2013} ".as_bytes()) {
-        n.end + 3 + usize::from(rest.starts_with(" \u{2013} ".as_bytes())) * 2
-    } else if rest.starts_with(b", ") {
-        n.end + 2
-    } else {
-        return None;
-    };
-    let phone_next = [&b"08"[..], b"62", b"+", b"(0", b"(+"]
-        .iter()
-        .any(|p| b[q.min(b.len())..].starts_with(p));
-    if n.words < 2 || !phone_next {
-        return None;
-    }
-    sc.push(
-        K::Person,
-        n.start,
-        n.end,
-        0.8,
-        person::validator(&n),
-        Some("no."),
-    );
-    Some(n.end)
 }

@@ -9,7 +9,7 @@
 use super::context::Ctx;
 use super::lexicon::role;
 use super::phone::{id_mobile, nanp_grouped, phone};
-use super::{Scan, address, dates, person};
+use super::{Scan, address, cues, dates};
 use crate::card::{is_card_number, luhn_valid};
 use crate::kind::{EntityKind as K, Validator as V};
 use crate::validate::{kk_valid, nik_valid, npwp15_valid, npwp16_entity_valid};
@@ -308,7 +308,7 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
                 sc.push(kind, s, end, score, v, word);
                 last_hit_end = Some(end);
                 if kind == K::BankAccount {
-                    person::holder_in_parens(sc, run.groups[z].1);
+                    cues::holder_in_parens(sc, run.groups[z].1);
                 }
                 a = z + 1;
                 prev_hit = true;

@@ -428,47 +428,6 @@ fn informal_name(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usiz
     Some(e)
 }
 
-/// An account holder right after a bank account or IBAN: in parentheses (`1234567890 (Budi
-/// Santoso)`), or after a dash as the last item of a line or list entry (`ES91 2100 … —
-/// Lucía Fernández García`, `BCA 1234567890 - Budi Santoso;`): two or more name words.
-pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
-    let b = sc.b;
-    if holder_after_dash(sc, end) || !b[end.min(b.len())..].starts_with(b" (") {
-        return;
-    }
-    if let Some(n) = name_words(b, end + 2, false)
-        && b.get(n.end) == Some(&b')')
-    {
-        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
-    }
-}
-
-/// The dash form of [`holder_in_parens`], the only one after an IBAN (in brackets after an
-/// IBAN stands the bank: `(Commerzbank)`). Returns whether a dash followed `end`.
-pub(crate) fn holder_after_dash(sc: &mut Scan<'_>, end: usize) -> bool {
-    let b = sc.b;
-    let rest = &b[end.min(b.len())..];
-    let dash = [
-        &b" - "[..],
-        " \u{2014} ".as_bytes(),
-        " \u{2013} ".as_bytes(),
-    ]
-    .iter()
-    .find(|d| rest.starts_with(d))
-    .map(|d| d.len());
-    if let Some(k) = dash {
-        if let Some(n) = name_words(b, end + k, false)
-            && n.words >= 2
-            && b.get(n.end)
-                .is_none_or(|c| matches!(c, b'\n' | b'\r' | b',' | b';' | b'.' | b')'))
-        {
-            sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
-        }
-        return true;
-    }
-    false
-}
-
 /// Whether a chat export's time stamp fills the line before `s`: `[10:21] `,
 /// `[12/05/24, 10:21:33] `, `[12/05/24 10.21] ` or `12/05/24 10.21 - ` (WhatsApp), at most 32
 /// bytes.

@@ -108,6 +108,9 @@ fn chat_speakers_and_shop_accounts() {
     assert!(persons("05/11/26 10.06 - Grosir Hijab Aulia: ready kak").is_empty());
     assert!(persons("05/11/26 10.06 - Keripik Pedas Maicih: ready kak").is_empty());
     assert!(persons("Pengirim: Madu Hutan Sumbawa\nPenerima").is_empty());
+    // a Chinese-Indonesian name ends before a longer word (a town) after it
+    assert_eq!(persons("Oei Hok San Semarang 50134"), ["Oei Hok San"]);
+    assert!(persons("Tan Leather Jacket").is_empty());
     // regional honorifics
     assert_eq!(persons("titip ke Uda Fikri ya"), ["Fikri"]);
     assert_eq!(persons("sudah diambil Mbok Sumi"), ["Sumi"]);

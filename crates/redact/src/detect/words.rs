@@ -2,7 +2,7 @@
 //! (`WA081234567890`), month-first dates, and the triggers for names and addresses.
 
 use super::lexicon::{self, role};
-use super::{Scan, address, dates, names, numeric, person};
+use super::{Scan, address, cues, dates, names, numeric, person};
 use crate::kind::{EntityKind as K, Evidence, Finding, Validator as V};
 use crate::validate::iban_valid;
 
@@ -43,7 +43,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         return e;
     }
     if w[0].is_ascii_uppercase()
-        && let Some(end) = person::speaker(sc, s).or_else(|| names::numbered_item(sc, s))
+        && let Some(end) = person::speaker(sc, s).or_else(|| cues::numbered_item(sc, s))
     {
         return end;
     }
@@ -71,7 +71,7 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         return end;
     }
     if r & role::INTRO != 0
-        && let Some(end) = names::after_intro(sc, s, e)
+        && let Some(end) = cues::after_intro(sc, s, e)
     {
         return end;
     }
@@ -205,7 +205,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     for &(end, len) in ends[..groups].iter().rev() {
         if iban_valid(&buf[..len]) {
             sc.push(K::Iban, s, end, 0.99, V::IbanMod97, None);
-            person::holder_after_dash(sc, end);
+            cues::holder_after_dash(sc, end);
             return Some(end);
         }
     }
