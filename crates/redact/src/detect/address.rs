@@ -294,6 +294,42 @@ pub(crate) fn street_before_number(w: &[u8], b: &[u8], q: usize) -> bool {
         && street_ending(w).is_some()
 }
 
+/// Words that open a neighbourhood-level address but mean something else too: a `BTN`
+/// housing estate (`BTN` is also a bank), a Balinese `Br.` (*banjar*; `br.` is also Batak
+/// *boru*), `Banjar`, `Lingkungan`/`Lingk.`, a Minang `Jorong` or `Nagari`.
+const ESTATES: &[&[u8]] = &[
+    b"BTN",
+    b"Br",
+    b"Banjar",
+    b"Lingkungan",
+    b"Lingk",
+    b"Jorong",
+    b"Nagari",
+];
+
+/// An address opened by one of `ESTATES` at `s..e`: a capitalised name must follow, and the
+/// walk after it must hold a strong address part (RT/RW, `Blok`, `Desa`, `Kec.`, a postal
+/// code): `BTN Minasa Upa Blok G5 No. 12`, `Br. Tegal, Desa Mas, Kec. Ubud`; not `BTN Syariah
+/// 1234567890`.
+pub(crate) fn estate(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
+    let b = sc.b;
+    if !ESTATES.iter().any(|x| *x == &b[s..e]) {
+        return None;
+    }
+    let q = e + usize::from(b.get(e) == Some(&b'.'));
+    let q = q + usize::from(b.get(q) == Some(&b','));
+    if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let w = walk(b, q);
+    if !w.strong || w.tokens < 3 {
+        return None;
+    }
+    let end = trim_end(b, s, w.end);
+    sc.push(K::Address, s, end, 0.85, V::AddressStructure, None);
+    Some(end)
+}
+
 /// A street written as one compound word and then the house number, postal code and town:
 /// `Schillerstraße 27, 10627 Berlin`, `Rosenweg 4, 8001 Zürich`, `Keizersgracht 123, 1015 CJ
 /// Amsterdam`. `s` is the capitalised word's first byte.

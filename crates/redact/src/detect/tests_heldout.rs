@@ -169,6 +169,27 @@ fn village_addresses_and_a_phone_after_an_address() {
 }
 
 #[test]
+fn estates_and_banjars_open_an_address() {
+    assert_eq!(
+        of("kirim ke BTN Hamzy Blok C3 No. 7, Maros ya", K::Address),
+        ["BTN Hamzy Blok C3 No. 7, Maros"]
+    );
+    assert_eq!(
+        of(
+            "antar ke Br. Kaja, Desa Peliatan, Kec. Ubud 80571",
+            K::Address
+        ),
+        ["Br. Kaja, Desa Peliatan, Kec. Ubud 80571"]
+    );
+    // the bank and the Batak `br.` stay what they are
+    assert!(of("transfer ke BTN Syariah 7123456789", K::Address).is_empty());
+    assert_eq!(
+        persons("a.n. Rosalina Br. Tambunan ya"),
+        ["Rosalina Br. Tambunan"]
+    );
+}
+
+#[test]
 fn continental_and_british_addresses() {
     assert_eq!(
         of(

@@ -43,7 +43,9 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         return e;
     }
     if w[0].is_ascii_uppercase()
-        && let Some(end) = person::speaker(sc, s).or_else(|| cues::numbered_item(sc, s))
+        && let Some(end) = person::speaker(sc, s)
+            .or_else(|| cues::numbered_item(sc, s))
+            .or_else(|| address::estate(sc, s, e))
     {
         return end;
     }

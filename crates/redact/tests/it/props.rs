@@ -112,6 +112,8 @@ fn fragment() -> impl Strategy<Value = String> {
         "10B Downing Street",
         "Raffles Place, #44-01",
         "Terima kasih,\nAgustina Wenas",
+        "BTN Hamzy Blok C3 No. 7, Maros",
+        "Br. Kaja, Desa Peliatan, Kec. Ubud 80571",
         "é",
         "ß—",
         "\n",
