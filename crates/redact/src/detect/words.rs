@@ -45,7 +45,12 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
     if w[0].is_ascii_uppercase()
         && let Some(end) = person::speaker(sc, s)
             .or_else(|| cues::numbered_item(sc, s))
-            .or_else(|| address::estate(sc, s, e))
+            .or_else(|| {
+                // cheap gate: the estate words start with B, L, J or N
+                matches!(w[0], b'B' | b'L' | b'J' | b'N')
+                    .then(|| address::estate(sc, s, e))
+                    .flatten()
+            })
     {
         return end;
     }
