@@ -97,7 +97,12 @@ fn walk(b: &[u8], p: usize) -> Walk {
                 t += 1;
             }
         }
-        let Some(&c) = b.get(t) else { break };
+        let Some(&(mut c)) = b.get(t) else { break };
+        // a unit number after the street: `10 Anson Road, #21-02 …`, `Main St #5`
+        if c == b'#' && b.get(t + 1).is_some_and(u8::is_ascii_digit) {
+            t += 1;
+            c = b[t];
+        }
         if !(c.is_ascii_alphanumeric() || c >= 0x80) {
             break;
         }
@@ -115,8 +120,14 @@ fn walk(b: &[u8], p: usize) -> Walk {
             && b.len() >= te + 6
             && b[te + 1..te + 6].iter().all(u8::is_ascii_digit)
             && b.get(te + 6).is_none_or(|c| !c.is_ascii_digit());
+        // a mobile number after the address (`…, Manokwari 98312, 0821-9911-2233`) ends it: no
+        // house number or postal code starts with `08`, and none is longer than 5 with `628`
+        let phone_like = digit_led
+            && tok.iter().all(|c| c.is_ascii_digit() || *c == b'-')
+            && ((tok.starts_with(b"08") && tok.len() >= 4)
+                || (tok.starts_with(b"628") && tok.len() > 5));
         let accept = if digit_led {
-            !dotted_number
+            !dotted_number && !phone_like
         } else if street_title || state_zip {
             true
         } else if roles & BREAK != 0 && roles & (role::ADDR_PART | role::STREET) == 0 {
@@ -218,12 +229,197 @@ pub(crate) fn indonesian(sc: &mut Scan<'_>, s: usize, e: usize, entry: Entry) ->
     Some(end)
 }
 
+/// Street words written before the street's name, after the house number: `18 Rue de la
+/// République`, `5 Via Roma`, `12 Calle Mayor`, `7 Rua Augusta`.
+const PREFIX_STREETS: &[&[u8]] = &[
+    b"rue",
+    b"boulevard",
+    b"bd",
+    b"chemin",
+    b"impasse",
+    b"quai",
+    b"cours",
+    b"via",
+    b"viale",
+    b"calle",
+    b"avenida",
+    b"rua",
+    b"piazza",
+    b"corso",
+    b"strada",
+    b"ulica",
+    b"ul",
+];
+
+/// Lower-case words inside a street's name: `Rue de la République`, `Via dei Mille`.
+const STREET_PARTICLES: &[&[u8]] = &[
+    b"de", b"la", b"du", b"des", b"del", b"della", b"dei", b"di", b"da", b"do", b"dos", b"le",
+    b"les", b"von", b"van",
+];
+
+/// Endings of German, Austrian, Swiss and Dutch street names written as one word, which are
+/// followed by the house number: `Schillerstraße 27`, `Rosenweg 4`, `Hauptstr. 5`.
+const STREET_ENDINGS: &[&[u8]] = &[
+    "straße".as_bytes(),
+    b"strasse",
+    b"str.",
+    b"weg",
+    b"gasse",
+    b"allee",
+    b"platz",
+    b"damm",
+    b"ufer",
+    b"chaussee",
+    b"steig",
+    b"pfad",
+    b"straat",
+    b"laan",
+    b"plein",
+    b"gracht",
+];
+
+/// The street ending (`…straße`, `…weg`, `…gracht`) a compound word `w` ends in.
+fn street_ending(w: &[u8]) -> Option<&'static [u8]> {
+    STREET_ENDINGS
+        .iter()
+        .find(|x| w.len() > x.len() + 2 && w[w.len() - x.len()..].eq_ignore_ascii_case(x))
+        .copied()
+}
+
+/// Whether the word `w`, followed by a house number, is a compound street name: it ends a
+/// person's name before it (`Tan Siok Lan Goethestraße 8`).
+pub(crate) fn street_before_number(w: &[u8], b: &[u8], q: usize) -> bool {
+    b.get(q) == Some(&b' ')
+        && b.get(q + 1).is_some_and(u8::is_ascii_digit)
+        && street_ending(w).is_some()
+}
+
+/// Words that open a neighbourhood-level address but mean something else too: a `BTN`
+/// housing estate (`BTN` is also a bank), a Balinese `Br.` (*banjar*; `br.` is also Batak
+/// *boru*), `Banjar`, `Lingkungan`/`Lingk.`, a Minang `Jorong` or `Nagari`.
+const ESTATES: &[&[u8]] = &[
+    b"BTN",
+    b"Br",
+    b"Banjar",
+    b"Lingkungan",
+    b"Lingk",
+    b"Jorong",
+    b"Nagari",
+];
+
+/// An address opened by one of `ESTATES` at `s..e`: a capitalised name must follow, and the
+/// walk after it must hold a strong address part (RT/RW, `Blok`, `Desa`, `Kec.`, a postal
+/// code): `BTN Minasa Upa Blok G5 No. 12`, `Br. Tegal, Desa Mas, Kec. Ubud`; not `BTN Syariah
+/// 1234567890`.
+pub(crate) fn estate(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
+    let b = sc.b;
+    if !ESTATES.iter().any(|x| *x == &b[s..e]) {
+        return None;
+    }
+    let q = e + usize::from(b.get(e) == Some(&b'.'));
+    let q = q + usize::from(b.get(q) == Some(&b','));
+    if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let w = walk(b, q);
+    if !w.strong || w.tokens < 3 {
+        return None;
+    }
+    let end = trim_end(b, s, w.end);
+    sc.push(K::Address, s, end, 0.85, V::AddressStructure, None);
+    Some(end)
+}
+
+/// A street written as one compound word and then the house number, postal code and town:
+/// `Schillerstraße 27, 10627 Berlin`, `Rosenweg 4, 8001 Zürich`, `Keizersgracht 123, 1015 CJ
+/// Amsterdam`. `s` is the capitalised word's first byte.
+pub(crate) fn street_compound(sc: &mut Scan<'_>, s: usize) -> Option<usize> {
+    let b = sc.b;
+    if !b.get(s).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let mut te = s;
+    while te < b.len() && (b[te].is_ascii_alphabetic() || b[te] >= 0x80) && te - s < 40 {
+        te += 1;
+    }
+    if b.get(te) == Some(&b'.') {
+        te += 1;
+    }
+    let word = &b[s..te];
+    let ending = street_ending(word)?;
+    if word.ends_with(b".") != ending.ends_with(b".")
+        || b.get(te) != Some(&b' ')
+        || !b.get(te + 1).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    // the house number, then at least a postal code or a town
+    let w = walk(b, te);
+    if w.tokens < 2 {
+        return None;
+    }
+    let end = trim_end(b, s, w.end);
+    sc.push(K::Address, s, end, 0.8, V::AddressStructure, None);
+    Some(end)
+}
+
+/// A street name that starts with a prefix street word (`Rue de la République`) at `p`:
+/// where its name ends, when a capitalised word is in it.
+fn prefix_street(b: &[u8], p: usize) -> Option<usize> {
+    let we = p + b[p..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    if !PREFIX_STREETS
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(&b[p..we]))
+    {
+        return None;
+    }
+    let (mut end, mut q, mut named) = (we, we, false);
+    for _ in 0..6 {
+        if b.get(q) != Some(&b' ') {
+            break;
+        }
+        let s = q + 1;
+        let e = token_end(b, s);
+        if e == s {
+            break;
+        }
+        let t = &b[s..e];
+        if b[s].is_ascii_uppercase() || (b[s] >= 0x80 && !named) {
+            named = true;
+            end = e;
+        } else if !(STREET_PARTICLES.iter().any(|x| x == &t)
+            || (t.len() > 2 && matches!(&t[..2], b"d'" | b"l'")))
+        {
+            break;
+        }
+        q = e;
+    }
+    named.then_some(end)
+}
+
 /// An English street address starting with the house number at `i`.
 pub(crate) fn english(sc: &mut Scan<'_>, i: usize) -> Option<usize> {
     let b = sc.b;
-    let q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut q = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    // `221B Baker Street`: one capital letter glued to the house number
+    if b.get(q).is_some_and(u8::is_ascii_uppercase) && b.get(q + 1) == Some(&b' ') {
+        q += 1;
+    }
     if b.get(q) != Some(&b' ') || !b.get(q + 1).is_some_and(u8::is_ascii_uppercase) {
         return None;
+    }
+    if let Some(name_end) = prefix_street(b, q + 1) {
+        // `18 Rue de la République, 69002 Lyon`: a postal code or town must follow
+        let w = walk(b, name_end);
+        if w.tokens == 0 {
+            return None;
+        }
+        let end = trim_end(b, i, w.end);
+        sc.push(K::Address, i, end, 0.85, V::AddressStructure, None);
+        return Some(end);
     }
     // one to four capitalised words, then a street suffix; a weak suffix may be part of the
     // name ("Park Lane", "Green Valley Road"), so the last suffix counts

@@ -11,6 +11,7 @@
 
 mod address;
 mod context;
+mod cues;
 mod dates;
 pub(crate) mod lexicon;
 mod names;
@@ -136,6 +137,7 @@ fn run_raw(text: &str, hint: Option<Ctx>) -> Vec<Finding> {
         out: Vec::new(),
     };
     net::emails(&mut sc);
+    cues::display_names(&mut sc);
     net::ipv6(&mut sc);
     sc.main_pass();
     sc.out
@@ -196,11 +198,19 @@ impl Scan<'_> {
             // en dash and a digit (`0812–3456–7890`, typed by phone keyboards) is a digit run.
             let en_dash_run = c.is_ascii_digit() && numeric::en_dash_then_digit(b, e);
             if (i > 0 && b[i - 1] >= 0x80) || (e < b.len() && b[e] >= 0x80 && !en_dash_run) {
-                i = e;
+                // `Schillerstraße 27, …`: a street word spelt with a non-ASCII letter
+                i = if i == 0 || b[i - 1] < 0x80 {
+                    address::street_compound(self, i).unwrap_or(e).max(e)
+                } else {
+                    e
+                };
                 continue;
             }
             i = if c.is_ascii_digit() && b[i..e].iter().all(u8::is_ascii_digit) {
                 numeric::scan(self, i, false).max(e)
+            } else if c.is_ascii_digit() && e - i <= 6 && b[e - 1].is_ascii_uppercase() {
+                // `221B Baker Street`: a house number with a letter
+                address::english(self, i).unwrap_or(e).max(e)
             } else if c.is_ascii_digit() {
                 // `5th May 1990`: an ordinal day starts a date
                 let ordinal = e - i >= 3
@@ -224,3 +234,5 @@ mod tests;
 mod tests_context;
 #[cfg(test)]
 mod tests_edges;
+#[cfg(test)]
+mod tests_heldout;

@@ -285,13 +285,16 @@ pub(crate) fn date_next(b: &[u8], q: usize) -> bool {
 /// Whether a label after a chat or log time stamp can be a speaker's name although no word of
 /// it is in the gazetteer: not a log or form field (`Gateway`, `Status`, `Connection`).
 pub(crate) fn plausible_speaker(b: &[u8], n: &Name) -> bool {
+    // The English endings are tested on the label's first word only: a later word is more
+    // often a family name that ends the same way (`Yohanis Pakiding`, `Lim Kiong`).
     b[n.start..n.end]
         .split(|&c| c == b' ')
         .filter(|w| !w.is_empty())
-        .all(|w| {
+        .enumerate()
+        .all(|(k, w)| {
             let lw = w.to_ascii_lowercase();
             let field = std::str::from_utf8(&lw).is_ok_and(|s| FIELD_LABELS.contains(&s));
-            let tech = lw.len() > 4 && TECH_SUFFIXES.iter().any(|x| lw.ends_with(x));
+            let tech = k == 0 && lw.len() > 4 && TECH_SUFFIXES.iter().any(|x| lw.ends_with(x));
             !field && !tech
         })
 }
@@ -450,7 +453,25 @@ pub(crate) fn by_shape(sc: &mut Scan<'_>, s: usize, e: usize, roles: u32) -> Opt
     if !bali && next_roles & role::MARGA == 0 && roles & role::CHINESE == 0 {
         return None;
     }
-    let n = name_words(b, s, false)?;
+    let mut n = name_words(b, s, false)?;
+    if !bali && next_roles & role::MARGA == 0 && roles & role::CHINESE != 0 {
+        // the syllables after the family name are short (`Siok`, `Lan`; not `Leather`): the
+        // name ends before the first longer word (`Tan Siok Lan Salatiga …` → `Tan Siok Lan`)
+        let mut end = e;
+        let mut words = 1;
+        let mut q = e + 1;
+        while q < n.end {
+            let we = q + b[q..n.end].iter().take_while(|&&c| c != b' ').count();
+            if we - q > 5 {
+                break;
+            }
+            end = we;
+            words += 1;
+            q = we + 1;
+        }
+        n.end = end;
+        n.words = words;
+    }
     let ok = if bali {
         // `I Made Sudarsana`, not the English `How I Made It`
         n.words >= 3
@@ -461,12 +482,7 @@ pub(crate) fn by_shape(sc: &mut Scan<'_>, s: usize, e: usize, roles: u32) -> Opt
     } else if next_roles & role::MARGA != 0 {
         n.end >= ne
     } else if roles & role::CHINESE != 0 {
-        // the syllables after the family name are short (`Siok`, `Lan`; not `Leather`)
         n.words >= 2
-            && b[ne..n.end]
-                .split(|&c| c == b' ')
-                .chain([next])
-                .all(|x| x.len() <= 5)
     } else {
         false
     };

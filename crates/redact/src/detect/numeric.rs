@@ -9,7 +9,7 @@
 use super::context::Ctx;
 use super::lexicon::role;
 use super::phone::{id_mobile, nanp_grouped, phone};
-use super::{Scan, address, dates, person};
+use super::{Scan, address, cues, dates};
 use crate::card::{is_card_number, luhn_valid};
 use crate::kind::{EntityKind as K, Validator as V};
 use crate::validate::{kk_valid, nik_valid, npwp15_valid, npwp16_entity_valid};
@@ -308,7 +308,7 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
                 sc.push(kind, s, end, score, v, word);
                 last_hit_end = Some(end);
                 if kind == K::BankAccount {
-                    person::holder_in_parens(sc, run.groups[z].1);
+                    cues::holder_in_parens(sc, run.groups[z].1);
                 }
                 a = z + 1;
                 prev_hit = true;
@@ -318,6 +318,19 @@ pub(crate) fn scan(sc: &mut Scan<'_>, i: usize, glued: bool) -> usize {
                 prev_hit = false;
             }
         }
+    }
+    // A house number at the end of a run whose other numbers were typed or dropped (`NIK
+    // 3174… 4 Rue du Bac, …`, `… 12 Baker Street`): the same address a second pass over the
+    // redacted text would find there.
+    let last = run.groups[run.n - 1];
+    if (2..MAX_GROUPS).contains(&run.n)
+        && run.seps[run.n - 2] == b' '
+        && last.1 - last.0 <= 5
+        && last_hit_end.is_none_or(|e| e <= last.0)
+        && run.ext_end.is_none()
+        && let Some(end) = address::english(sc, last.0)
+    {
+        return end;
     }
     // A run cut at MAX_GROUPS continues after its last hit, so the rest is scanned afresh.
     match last_hit_end {
@@ -410,8 +423,10 @@ fn interpret(sc: &Scan<'_>, run: &Run, a: usize, z: usize, ctx: &Ctx) -> Option<
     }
     // An Indonesian mobile number written with dots (`0812.3456.7890`, `+62.812.3456.7890`)
     // is no price: prices never start with `0` or `+`.
+    // `62.812.2233.4455` without the `+` neither: a price has groups of three after the first.
+    let not_thousands = run.groups[a + 1..=z].iter().any(|(s, e)| e - s != 3);
     let dotted_mobile = d.strip_prefix(b"0").is_some_and(id_mobile)
-        || (plus && d.strip_prefix(b"62").is_some_and(id_mobile));
+        || ((plus || not_thousands) && d.strip_prefix(b"62").is_some_and(id_mobile));
     if only(b".")
         && seps.len() >= 2
         && !(15..=16).contains(&n)

@@ -22,6 +22,15 @@ const FILLERS: &[&[u8]] = &[
     b"adalah",
 ];
 
+/// Lower-case particles between the parts of one name: Batak `br.`/`boru` before a marga,
+/// Malay and Arabic `bin`/`binti`, Dutch and German `van`/`von`.
+const PARTICLES: &[&[u8]] = &[b"br", b"boru", b"bin", b"binti", b"bt", b"van", b"von"];
+
+/// Written-short forms of Muhammad that take a full stop like an initial.
+const NAME_ABBREVS: &[&[u8]] = &[
+    b"muh", b"moh", b"mhd", b"moch", b"mochd", b"mohd", b"muhd", b"mhmd", b"abd",
+];
+
 pub(crate) const NOT_NAME: u32 = role::STOP
     | role::TITLE
     | role::NAME_LABEL
@@ -89,11 +98,27 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             break;
         }
         let w = &b[ws..q];
+        // A marga or patronymic particle inside a name (`Romauli br. Simanjuntak`, `Nurul
+        // Izzati binti Ahmad`, `Ruud van Dijk`): kept when a capitalised word follows it.
+        if name.words > 0 && PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)) {
+            let k = q + usize::from(b.get(q) == Some(&b'.'));
+            if b.get(k) == Some(&b' ') && b.get(k + 1).is_some_and(u8::is_ascii_uppercase) {
+                q = k + 1;
+                continue;
+            }
+            break;
+        }
+        if name.words > 0 && w.len() > 5 && super::address::street_before_number(w, b, q) {
+            break;
+        }
         let roles = lexicon::roles(w);
         let in_gaz = roles & (role::GIVEN | role::SURNAME) != 0;
         let cap = w[0].is_ascii_uppercase();
         let all_caps = w.len() > 1 && w.iter().all(|c| !c.is_ascii_lowercase());
-        let initial = w.len() == 1 && cap && b.get(q) == Some(&b'.');
+        // `M.` and the written-short forms of Muhammad (`Muh.`, `Moh.`, `Mhd.`, `Moch.`)
+        let initial = cap
+            && b.get(q) == Some(&b'.')
+            && (w.len() == 1 || NAME_ABBREVS.iter().any(|a| a.eq_ignore_ascii_case(w)));
         // An honorific inside the name ("a/n Drs. Sari", "Bpk. H. Ahmad") is kept with it.
         let honorific =
             roles & role::TITLE != 0 && roles & role::ABBREV != 0 && b.get(q) == Some(&b'.');
@@ -144,6 +169,9 @@ pub(crate) fn name_words(b: &[u8], p: usize, allow_lower: bool) -> Option<Name> 
             && !(b.get(q) == Some(&b' ') && b.get(q + 1).is_some_and(u8::is_ascii_digit))
         {
             // a bank name that is a surname: "Yono Permata" (not "Budi Permata 1234567890")
+            true
+        } else if name.words > 0 && w.eq_ignore_ascii_case(b"daeng") && cap && next_cap_word {
+            // the Bugis-Makassar title inside a name (`Syahrul Daeng Ngalle`)
             true
         } else if roles & NOT_NAME != 0 {
             false
@@ -373,6 +401,8 @@ pub(crate) const CHAT_WORDS: &[&str] = &[
     "mereka", "tetap", "segera", "langsung", "cuma", "hanya", "sudah", "akan", "sedang", "lg",
     "aja", "saja", "dulu", "banget", "bgt", "pun", "nih", "tuh", "deh", "lho", "kan", "an", "and",
     "or", "please", "sorry", "no", "hp", "wa",
+    // what follows `ibu`/`bapak` as a kinship or status word (`nama ibu kandung: …`)
+    "kandung", "tiri", "mertua", "angkat", "rumah", "hamil", "menyusui", "muda", "negara",
 ];
 
 /// A lower-case word after an informal title that is not a common chat word (`bu ridwan`).
@@ -396,19 +426,6 @@ fn informal_name(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Option<usiz
     }
     sc.push(K::Person, p, e, 0.55, V::Shape, Some(word));
     Some(e)
-}
-
-/// An account holder in parentheses right after a bank account: `1234567890 (Budi Santoso)`.
-pub(crate) fn holder_in_parens(sc: &mut Scan<'_>, end: usize) {
-    let b = sc.b;
-    if !b[end.min(b.len())..].starts_with(b" (") {
-        return;
-    }
-    if let Some(n) = name_words(b, end + 2, false)
-        && b.get(n.end) == Some(&b')')
-    {
-        sc.push(K::Person, n.start, n.end, 0.75, validator(&n), Some("a/n"));
-    }
 }
 
 /// Whether a chat export's time stamp fills the line before `s`: `[10:21] `,
@@ -501,6 +518,10 @@ pub(crate) fn after_label(sc: &mut Scan<'_>, p: usize, word: &'static str) -> Op
     }
     if q == p {
         return None;
+    }
+    // `Ship to: Rosenweg 4, 8001 Zürich`: an address, not a name, after the label
+    if let Some(end) = super::address::street_compound(sc, q) {
+        return Some(end);
     }
     let n = match name_words(b, q, true) {
         Some(n) => n,

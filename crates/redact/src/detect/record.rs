@@ -201,7 +201,15 @@ fn name(b: &[u8], s: usize, e: usize, le: usize, d: u8) -> Option<Finding> {
     ]
     .iter()
     .any(|d| first.eq_ignore_ascii_case(d));
-    if place || direction {
+    // a street without its house number (`Raffles Place`, `Baker Street`) ends in a street
+    // suffix that is no common surname (`Tiffany Brooks` keeps hers)
+    let last = b[n.start..n.end]
+        .rsplit(|&c| !c.is_ascii_alphabetic())
+        .next()?;
+    let rl = lexicon::roles(last);
+    let street = rl & role::STREET_SUFFIX != 0
+        && rl & (role::WEAK_SUFFIX | role::GIVEN | role::SURNAME) == 0;
+    if place || direction || street {
         return None;
     }
     Some(Finding {
@@ -244,6 +252,9 @@ mod tests {
         // a surname that is also a street suffix
         let t = "Tiffany Brooks;3623321509958399;05-01-1970;6288754640194;BCA;8807681764";
         assert_eq!(found(t, K::Person), ["Tiffany Brooks"]);
+        // a street field without a house number
+        let t = "Orchard Road, budi@mail.id, 0812-1111-2222, Tan Ah Kow, 05-01-1970";
+        assert!(!found(t, K::Person).contains(&"Orchard Road"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (`WA081234567890`), month-first dates, and the triggers for names and addresses.
 
 use super::lexicon::{self, role};
-use super::{Scan, address, dates, names, numeric, person};
+use super::{Scan, address, cues, dates, names, numeric, person};
 use crate::kind::{EntityKind as K, Evidence, Finding, Validator as V};
 use crate::validate::iban_valid;
 
@@ -44,6 +44,13 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
     }
     if w[0].is_ascii_uppercase()
         && let Some(end) = person::speaker(sc, s)
+            .or_else(|| cues::numbered_item(sc, s))
+            .or_else(|| {
+                // cheap gate: the estate words start with B, L, J or N
+                matches!(w[0], b'B' | b'L' | b'J' | b'N')
+                    .then(|| address::estate(sc, s, e))
+                    .flatten()
+            })
     {
         return end;
     }
@@ -59,11 +66,19 @@ pub(crate) fn word(sc: &mut Scan<'_>, s: usize, e: usize) -> usize {
         }
     };
     let Some(entry) = lexicon::lookup(w) else {
+        if let Some(end) = address::street_compound(sc, s) {
+            return end;
+        }
         return shape(sc, 0);
     };
     let r = entry.roles;
     if r & role::EN_LABEL != 0
         && let Some(end) = names::english_label(sc, s, e)
+    {
+        return end;
+    }
+    if r & role::INTRO != 0
+        && let Some(end) = cues::after_intro(sc, s, e)
     {
         return end;
     }
@@ -197,6 +212,7 @@ fn iban(sc: &mut Scan<'_>, s: usize, e: usize) -> Option<usize> {
     for &(end, len) in ends[..groups].iter().rev() {
         if iban_valid(&buf[..len]) {
             sc.push(K::Iban, s, end, 0.99, V::IbanMod97, None);
+            cues::holder_after_dash(sc, end);
             return Some(end);
         }
     }

@@ -65,6 +65,10 @@ pub(crate) mod role {
     pub const CHINESE: u32 = 1 << 29;
     /// The first word of an English name label used with a colon (`Sender:`, `Bill to:`).
     pub const EN_LABEL: u32 = 1 << 30;
+    /// A word after which a full name may follow without a colon: a role noun (`buyer`,
+    /// `agent`, `supplier`, `wife`) or the verb of a self-introduction (`I am`, `I'm`,
+    /// `this is`); see `names::after_intro`.
+    pub const INTRO: u32 = 1 << 31;
     /// The context roles used to type numbers.
     pub const CONTEXT: u32 =
         CARD | CVV | NIK | KK | NPWP | PASSPORT | PHONE | BANK | DOB | NEG | IP;
