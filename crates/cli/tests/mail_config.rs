@@ -461,3 +461,22 @@ fn without_the_payees_the_cli_says_known_domains_are_empty() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("wrong passphrase"));
 }
+
+#[test]
+fn the_readme_mail_sample_loads_as_written() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("```toml\n[mail]\n").expect("the [mail] sample") + 8;
+    let sample = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = temp();
+    ok(&jaga(&dir, &["init"]));
+    std::fs::write(dir.join("data/jaga.toml"), sample).unwrap();
+    let m = write(&dir, "m.eml", &failed_auth("mx.google.com"));
+    // Its files are needed: the refusal names the first missing one.
+    let o = jaga(&dir, &["mail", "analyze", &m]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[mail] dkim_keys_file: cannot read"));
+    std::fs::write(dir.join("data/dkim-keys.txt"), dkim_line()).unwrap();
+    std::fs::write(dir.join("data/known-domains.txt"), "supplier.co.id\n").unwrap();
+    let v = lines(&jaga(&dir, &["mail", "analyze", "--jsonl", &m]));
+    assert!(has(&v[0], "SPF_FAIL") && has(&v[0], "DKIM_FAIL"), "{}", v[0]);
+}
