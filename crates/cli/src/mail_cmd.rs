@@ -29,6 +29,7 @@ pub const MAIL_HELP: &str = "With a data directory (--data-dir, JAGA_DATA_DIR or
 pub enum MailCmd {
     /// Analyse e-mails (.eml files) for lookalike senders, spoofing, bad links and attachments,
     /// and requests to pay into new bank details.
+    #[command(after_help = MAIL_HELP)]
     Analyze(AnalyzeArgs),
 }
 

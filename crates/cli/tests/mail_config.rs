@@ -478,5 +478,9 @@ fn the_readme_mail_sample_loads_as_written() {
     std::fs::write(dir.join("data/dkim-keys.txt"), dkim_line()).unwrap();
     std::fs::write(dir.join("data/known-domains.txt"), "supplier.co.id\n").unwrap();
     let v = lines(&jaga(&dir, &["mail", "analyze", "--jsonl", &m]));
-    assert!(has(&v[0], "SPF_FAIL") && has(&v[0], "DKIM_FAIL"), "{}", v[0]);
+    assert!(
+        has(&v[0], "SPF_FAIL") && has(&v[0], "DKIM_FAIL"),
+        "{}",
+        v[0]
+    );
 }
