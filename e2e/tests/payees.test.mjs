@@ -1,7 +1,9 @@
 // Browser tests of BEC-safe payouts (issue 14): a payee's bank-detail change is verified by a
 // call-back from a different finance member (the number on file only), a payout to the new
 // details needs approvals from others (the creator's own approval is refused, with the reason
-// on the page), and the e-mail check explains a bank-change request and links to the payees.
+// on the page), a change of the payee's contacts is verified by a call to the OLD number on file
+// (the requested one is refused), and the e-mail check explains a bank-change request and links
+// to the payees.
 // Each test makes its own members, so any order passes (`JAGA_E2E_ORDER`, ../lib/order.mjs).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -194,6 +196,81 @@ test('the e-mail check explains a bank-change request and links to the payees', 
     assert.deepEqual(fina.b.errors, []);
   } finally {
     await fina.b.close();
+  }
+});
+
+test('contact change, call-back to the old number by another member, verified', async () => {
+  const fina = await member(server, 'finance', { name: 'Fina Kontak' });
+  const dewi = await member(server, 'finance', { name: 'Dewi Kontak' });
+  const digits = (s) => (s || '').replace(/\D/g, '');
+  try {
+    // Fina adds the courier with the number on file from the contract.
+    const p = fina.b.page;
+    await p.goto(`${server.base}/console/payees`);
+    await p.fill('#p-name', 'CV Kurir Cepat');
+    await p.fill('#p-phone', '0812 5555 0101');
+    await p.fill('#p-email', 'ops@kurircepat.co.id');
+    await p.fill('#p-bank', 'BCA');
+    await p.fill('#p-account', '2830155501');
+    await p.fill('#p-holder', 'CV Kurir Cepat');
+    await submit(p, '#payee-submit');
+    await p.waitForSelector('#payee-name');
+    const payeeUrl = p.url().split('?')[0];
+
+    // A mail "from the courier" gives a new phone number: Fina records the change. It waits;
+    // the old number stays on file for every call-back.
+    await p.fill('#k-phone', '0813 9999 0202');
+    await p.fill('#k-email', 'finance@kurircepat.co.id');
+    await submit(p, '#contact-submit');
+    await stepUpIfAsked(p, null, fina.secret);
+    await p.waitForSelector('#contact-verify');
+    assert.equal(digits(await p.textContent('#payee-phone')), '6281255550101');
+    assert.equal(await p.locator('#payee-contact-change').count(), 0, 'one change at a time');
+    // She asked for it: another member must call.
+    assert.equal(await p.locator('#contact-verify-own').count(), 1);
+    await screenshot(p, 'payee-contact-change-pending');
+
+    // Dewi is shown the OLD number to call, and the requested one separately.
+    const d = dewi.b.page;
+    await d.goto(payeeUrl);
+    assert.equal(await d.locator('#contact-verify-own').count(), 0);
+    assert.equal(digits(await d.textContent('#contact-call-number')), '6281255550101');
+    assert.equal(digits(await d.textContent('#contact-new-phone')), '6281399990202');
+    // Calling the requested (new) number is refused, with the reason on the page.
+    await d.fill('#cv-number', '0813 9999 0202');
+    await d.fill('#cv-confirmed', 'nomor baru 0202 dari Pak Budi');
+    await d.fill('#cv-reference', 'R5T8');
+    await submit(d, '#contact-verify-approve');
+    await stepUpIfAsked(d, null, dewi.secret);
+    assert.match(await d.textContent('[role=alert]'), /Telepon nomor yang terdaftar/);
+    await screenshot(d, 'payee-contact-callback-wrong-number');
+    await d.goto(payeeUrl);
+    assert.equal(digits(await d.textContent('#payee-phone')), '6281255550101');
+
+    // She calls the old number on file: the change is verified and the new number replaces it.
+    await d.fill('#cv-number', '0812 5555 0101');
+    await d.fill('#cv-confirmed', 'Pak Budi membenarkan nomor baru berakhiran 0202');
+    await d.fill('#cv-reference', 'R5T8');
+    await submit(d, '#contact-verify-approve');
+    await stepUpIfAsked(d, null, dewi.secret);
+    await d.goto(payeeUrl);
+    await d.waitForSelector('#payee-contacts');
+    assert.equal(await d.locator('#contact-verify').count(), 0);
+    assert.equal(digits(await d.textContent('#payee-phone')), '6281399990202');
+    const row = d.locator('#payee-contacts tr.contact[data-version="2"]');
+    assert.match(await row.getAttribute('class'), /\bverified\b/);
+    const call = await row.locator('td.call').textContent();
+    assert.match(call, /R5T8/);
+    assert.equal(digits(call).includes('6281255550101') || digits(call).includes('081255550101'), true, call);
+    await screenshot(d, 'payee-contact-verified');
+    // The bank details still waiting for their call-back now dial the new number.
+    assert.equal(digits(await d.textContent('#call-number')), '6281399990202');
+    for (const m of [fina, dewi]) {
+      assert.deepEqual(m.b.errors.filter((e) => !/status of (403|422)\b/.test(e)), []);
+    }
+  } finally {
+    await fina.b.close();
+    await dewi.b.close();
   }
 });
 

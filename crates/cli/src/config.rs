@@ -49,6 +49,8 @@ pub struct FileConfig {
     pub fraud: Option<crate::fraud_config::FraudConfig>,
     /// `[payouts]`: approval thresholds and the channel of change notices to payees.
     pub payouts: Option<jaga_jobs::payees::PayoutsConfig>,
+    /// `[mail]`: the e-mail analyzer's own domains, trusted hosts, DKIM keys, known domains.
+    pub mail: Option<crate::mail_config::MailConfig>,
 }
 
 /// `[shop]` in `jaga.toml`: what letters and pages call the shop, and its time zone.
@@ -186,6 +188,8 @@ pub struct Config {
     pub payouts: jaga_jobs::payees::PayoutsConfig,
     /// The payout thresholds from `[payouts]`, checked.
     pub payout_policy: jaga_core::payouts::PayoutPolicy,
+    /// The e-mail analyzer's context from `[mail]`, checked (its files read).
+    pub mail: jaga_mail::Context,
 }
 
 /// Overrides given as flags.
@@ -398,6 +402,11 @@ pub fn load(flags: &Flags) -> Result<Config> {
     let payout_policy = payouts
         .policy()
         .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
+    let mail = file
+        .mail
+        .unwrap_or_default()
+        .context(&dir)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
     let backup = file
         .backup
         .unwrap_or_default()
@@ -429,6 +438,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         fraud: file.fraud.unwrap_or_default(),
         payouts,
         payout_policy,
+        mail,
     })
 }
 

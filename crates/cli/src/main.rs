@@ -16,6 +16,7 @@ mod fraud_export;
 mod ids_cmd;
 mod import_cmd;
 mod mail_cmd;
+mod mail_config;
 mod policy_cmd;
 mod postgres;
 mod public_url;
@@ -51,8 +52,8 @@ struct Cli {
 }
 
 /// Where the commands that read the installation find it. Only those commands take these
-/// options (`jaga redact`, `mail`, `fraud` and `openapi` read no installation and do not show
-/// them); before the command name they are accepted too (`jaga --data-dir D serve`).
+/// options (`jaga redact`, `fraud` and `openapi` read no installation and do not show them);
+/// before the command name they are accepted too (`jaga --data-dir D serve`).
 #[derive(clap::Args, Default, Clone)]
 struct StoreArgs {
     /// Data directory (default ./jaga-data, or JAGA_DATA_DIR).
@@ -237,7 +238,12 @@ enum Command {
     /// Redact identifiers from text, CSV, JSON lines or e-mail (stdin or files → stdout).
     Redact(redact_cmd::RedactArgs),
     /// E-mail analyzer: rate .eml files for business e-mail compromise and phishing.
+    #[command(after_help = mail_cmd::MAIL_HELP)]
     Mail {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        unseal: UnsealArgs,
         #[command(subcommand)]
         cmd: mail_cmd::MailCmd,
     },
@@ -269,11 +275,9 @@ impl Command {
             | Command::Backup { store, .. }
             | Command::Policy { store, .. }
             | Command::Requests { store, .. }
-            | Command::Segments { store, .. } => Some(store),
-            Command::Redact(_)
-            | Command::Mail { .. }
-            | Command::Fraud { .. }
-            | Command::Openapi => None,
+            | Command::Segments { store, .. }
+            | Command::Mail { store, .. } => Some(store),
+            Command::Redact(_) | Command::Fraud { .. } | Command::Openapi => None,
         }
     }
 }
@@ -381,7 +385,9 @@ async fn run(cli: Cli, mut flags: Flags) -> anyhow::Result<ExitCode> {
             return segments_cmd::run(&flags, &input(unseal), cmd).await;
         }
         Command::Redact(args) => redact_cmd::run(args)?,
-        Command::Mail { cmd } => return mail_cmd::run(cmd),
+        Command::Mail { unseal, cmd, .. } => {
+            return mail_cmd::run(&flags, &input(unseal), cmd).await;
+        }
         Command::Fraud {
             cmd: fraud_cmd::FraudCmd::Export { events, labels },
         } => return fraud_export::run(&flags, &events, &labels).await,

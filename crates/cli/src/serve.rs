@@ -172,6 +172,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
     }
     vault.set_lookup_limits(cfg.lookup_limits);
     vault.set_payout_policy(cfg.payout_policy);
+    vault.set_mail_context(cfg.mail.clone());
     vault
         .set_ids_config(cfg.ids.clone())
         .map_err(|e| anyhow::anyhow!("[ids] {e}"))?;

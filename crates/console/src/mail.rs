@@ -2,7 +2,8 @@
 //! saved message (`.eml`) and reads the verdict, the score and every finding explained in their
 //! language; a request to pay into new or changed bank details links to the payees, where the
 //! change is recorded and verified by call-back. Nothing is stored; the analysis is audited by
-//! the core (`mail.analyze`: verdict, score and codes only). Known domains are the payees'.
+//! the core (`mail.analyze`: verdict, score and codes only). Known domains are the payees' and
+//! `[mail]`'s; the shop's own domains, trusted receiving hosts and DKIM keys are `[mail]`'s.
 //!
 //! The upload is `multipart/form-data` (the console's other forms are url-encoded): read here
 //! with a small bounded reader, and the session's CSRF token is checked from the form's field
@@ -17,7 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use jaga_core::CoreError;
 use jaga_core::auth::Scope;
-use jaga_core::jaga_mail::{self, Verdict};
+use jaga_core::jaga_mail::Verdict;
 use jaga_server::AppState;
 use std::sync::Arc;
 
@@ -186,10 +187,8 @@ pub async fn analyze(State(state): State<Arc<AppState>>, req: Request) -> Result
         .mail_analyzer(&staff.caller)
         .await
         .map_err(Fail::from)?;
-    let mail_ctx = jaga_mail::Context {
-        known_domains: analyzer.payee_domains().await.map_err(Fail::from)?,
-        ..Default::default()
-    };
+    // The payees' domains and what `[mail]` in `jaga.toml` configures.
+    let mail_ctx = analyzer.context(None).await.map_err(Fail::from)?;
     let report = match analyzer.analyze(raw, &mail_ctx).await {
         Ok(r) => r,
         Err(CoreError::Invalid(_)) => return Ok(page(&staff, None, Some(M::MailErrUnreadable))),

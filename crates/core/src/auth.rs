@@ -502,6 +502,9 @@ pub enum OperatorTask {
     Export,
     /// `jaga segments move`: moving a customer to another segment (`customers:move`).
     Segments,
+    /// `jaga mail analyze` with a data directory: the payees' domains as known domains
+    /// (`payees:read`); each analysis is audited like the API's.
+    Mail,
 }
 
 impl OperatorTask {
@@ -517,6 +520,7 @@ impl OperatorTask {
             OperatorTask::Requests => "cli.requests",
             OperatorTask::Export => "cli.export",
             OperatorTask::Segments => "cli.segments",
+            OperatorTask::Mail => "cli.mail",
         }
     }
 
@@ -532,6 +536,7 @@ impl OperatorTask {
             OperatorTask::Requests => &[Scope::RequestsRead, Scope::RequestsWrite],
             OperatorTask::Export => &[Scope::RequestsWrite, Scope::CustomersReveal],
             OperatorTask::Segments => &[Scope::CustomersMove],
+            OperatorTask::Mail => &[Scope::PayeesRead],
         }
     }
 }

@@ -1,13 +1,28 @@
 //! The e-mail analyzer as a capability of the `payees:read` scope: it reads the payees'
-//! domains (the analyzer's known domains by default) and records each analysis in the audit log
-//! (verdict, score and indicator codes; never the message, its addresses or its text).
+//! domains (the analyzer's known domains by default), adds what the shop configured (`[mail]` in
+//! `jaga.toml`: own domains, trusted receiving hosts, DKIM keys, extra known domains) and records
+//! each analysis in the audit log (verdict, score and indicator codes; never the message, its
+//! addresses or its text).
 
 use super::Vault;
 use crate::CoreError;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::auth::{Caller, Scope};
+use std::sync::Arc;
 
 impl Vault {
+    /// What the shop configured for the analyzer (`[mail]`): its own domains, the
+    /// `authserv-id`s whose `Authentication-Results` are believed, DKIM keys, and known domains
+    /// added to the payees'. Checked by the caller; the default is empty.
+    pub fn set_mail_context(&self, ctx: jaga_mail::Context) {
+        *self.mail_context.write().expect("mail context lock") = Arc::new(ctx);
+    }
+
+    /// The configured analyzer context (see [`Vault::set_mail_context`]).
+    pub fn mail_context(&self) -> Arc<jaga_mail::Context> {
+        self.mail_context.read().expect("mail context lock").clone()
+    }
+
     /// The e-mail analyzer; needs `payees:read`.
     pub async fn mail_analyzer<'a>(
         &'a self,
@@ -35,6 +50,29 @@ impl MailAnalyzer<'_> {
         self.vault.payees(self.caller)?.domains().await
     }
 
+    /// The context an analysis runs with: the configured one ([`Vault::set_mail_context`]) with
+    /// its known domains added to the payees' ([`MailAnalyzer::payee_domains`]), or replaced
+    /// by `known_domains` when the caller gives them (an empty list: none).
+    pub async fn context(
+        &self,
+        known_domains: Option<Vec<String>>,
+    ) -> Result<jaga_mail::Context, CoreError> {
+        let mut ctx = (*self.vault.mail_context()).clone();
+        ctx.known_domains = match known_domains {
+            Some(given) => given,
+            None => {
+                let mut all = self.payee_domains().await?;
+                for d in std::mem::take(&mut ctx.known_domains) {
+                    if !all.contains(&d) {
+                        all.push(d);
+                    }
+                }
+                all
+            }
+        };
+        Ok(ctx)
+    }
+
     /// The payee the message's sender is (the contact address on file, else the same
     /// non-free-mail domain), so that a bank-change finding can link to that payee's change and
     /// call-back form. `None` when the sender matches no payee.
@@ -54,6 +92,13 @@ impl MailAnalyzer<'_> {
     ) -> Result<jaga_mail::Report, CoreError> {
         let report = jaga_mail::analyze(raw, ctx)
             .map_err(|e| CoreError::invalid("message", "invalid_message", e.to_string()))?;
+        self.record(&report).await?;
+        Ok(report)
+    }
+
+    /// Records an analysis made elsewhere with [`jaga_mail::Analyzer`] (the CLI reuses one
+    /// analyzer for many files) in the audit log, like [`MailAnalyzer::analyze`] does.
+    pub async fn record(&self, report: &jaga_mail::Report) -> Result<(), CoreError> {
         let mut fields = vec![
             format!("verdict:{}", report.verdict.as_str()),
             format!("score:{}", report.score),
@@ -67,6 +112,6 @@ impl MailAnalyzer<'_> {
         self.vault
             .audit(AuditRecord::new(self.caller, AuditAction::MailAnalyze).fields(fields))
             .await?;
-        Ok(report)
+        Ok(())
     }
 }

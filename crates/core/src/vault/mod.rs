@@ -139,6 +139,7 @@ pub struct Vault {
     fraud: fraud::FraudState,
     erasure_sink: RwLock<Option<Arc<dyn crate::lifecycle::ErasureSink>>>,
     payout_policy: RwLock<crate::payouts::PayoutPolicy>,
+    mail_context: RwLock<Arc<jaga_mail::Context>>,
 }
 
 impl Vault {
@@ -156,6 +157,7 @@ impl Vault {
             fraud: fraud::FraudState::default(),
             erasure_sink: RwLock::new(None),
             payout_policy: RwLock::new(crate::payouts::PayoutPolicy::default()),
+            mail_context: RwLock::new(Arc::default()),
         }
     }
 

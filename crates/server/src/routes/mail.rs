@@ -25,11 +25,13 @@ pub struct AnalyzeQuery {
     /// Language of the explanations: `id` (default) or `en`.
     pub lang: Option<String>,
     /// Known supplier/partner domains to compare the sender with (default: the domains of the
-    /// payees' e-mail addresses; send an empty value for none).
+    /// payees' e-mail addresses and the `[mail]` known-domains file; given, they replace both;
+    /// send an empty value for none).
     pub known_domains: Option<String>,
-    /// The shop's own domains.
+    /// The shop's own domains, added to `[mail] own_domains`.
     pub own_domains: Option<String>,
-    /// `authserv-id`s whose `Authentication-Results` are believed.
+    /// `authserv-id`s whose `Authentication-Results` are believed, added to
+    /// `[mail] trusted_authserv`.
     pub trusted_authserv: Option<String>,
 }
 
@@ -157,17 +159,21 @@ pub async fn analyze(
         })?,
     };
     let analyzer = s.vault.mail_analyzer(&caller).await?;
-    // Known domains default to the payees' e-mail domains.
-    let known_domains = match &q.known_domains {
-        Some(_) => list(&q.known_domains),
-        None => analyzer.payee_domains().await?,
-    };
-    let ctx = jaga_mail::Context {
-        known_domains,
-        own_domains: list(&q.own_domains),
-        trusted_authserv: list(&q.trusted_authserv),
-        ..Default::default()
-    };
+    // Known domains default to the payees' e-mail domains and `[mail]`'s; the shop's own
+    // domains, trusted hosts and DKIM keys come from `[mail]`, the query adds to them.
+    let mut ctx = analyzer
+        .context(q.known_domains.is_some().then(|| list(&q.known_domains)))
+        .await?;
+    for d in list(&q.own_domains) {
+        if !ctx.own_domains.contains(&d) {
+            ctx.own_domains.push(d);
+        }
+    }
+    for h in list(&q.trusted_authserv) {
+        if !ctx.trusted_authserv.contains(&h) {
+            ctx.trusted_authserv.push(h);
+        }
+    }
     let report = analyzer.analyze(&body, &ctx).await?;
     let payee = analyzer.sender_payee(&body).await?.map(|p| MailPayee {
         verify_path: format!("/console/payees/{}#payee-change", p.id),
