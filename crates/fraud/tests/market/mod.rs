@@ -161,7 +161,7 @@ impl Market {
             || DOMAINS[self.rng.gen_range(0..DOMAINS.len())].to_string(),
             str::to_string,
         );
-        let seg = [80_000.0, 200_000.0, 650_000.0][self.rng.gen_range(0..3)];
+        let seg: f64 = [80_000.0, 200_000.0, 650_000.0][self.rng.gen_range(0..3)];
         let ncards = [1, 1, 1, 2, 3][self.rng.gen_range(0..5)];
         let cards = (0..ncards).map(|_| self.card("ID")).collect();
         let home_ip = self.fixed_ip();
@@ -182,7 +182,7 @@ impl Market {
             cards,
             addrs: vec![format!("addr-{}", tok(&mut self.rng, 16))],
             city: CITIES[self.rng.gen_range(0..CITIES.len())],
-            mu: (seg as f64).ln() + 0.3 * self.gauss(),
+            mu: seg.ln() + 0.3 * self.gauss(),
             abroad: None,
         }
     }
@@ -343,6 +343,7 @@ impl Market {
         (order_id, tt)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn after(
         &mut self,
         t: i64,
