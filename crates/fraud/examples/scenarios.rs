@@ -1,5 +1,5 @@
 //! Per-scenario recall and false positives of the shipped rules on a simulated stream:
-//! `cargo run -p jaga-fraud --example scenarios -- SEED [shop|guest] [EVENTS]`.
+//! `cargo run -p jaga-fraud --example scenarios -- SEED [shop|guest] [EVENTS] [DAYS]`.
 
 use jaga_fraud::simulate::{Params, Shape, generate};
 use jaga_fraud::{Engine, RandomKeyer, RuleSet};
@@ -18,6 +18,7 @@ fn main() {
         p.shape = Shape::Guest;
     }
     p.events = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(12_000);
+    p.days = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(p.days);
     let evs = generate(&p);
     let mut e = Engine::new(
         Arc::new(RuleSet::defaults()),

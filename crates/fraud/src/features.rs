@@ -17,8 +17,8 @@ use crate::names::{N, N_NUM, vslot};
 use crate::scan::Distinct;
 pub use crate::scan::Needs;
 use crate::window::{
-    EntityState, F_CHARGEBACK, F_DECLINED, F_NEW_ACCOUNT, F_PROMO, F_PURCHASE, F_SMALL, FastMap,
-    KeyHasher, Rec, Velocity,
+    DISTINCT0, EntityState, F_CHARGEBACK, F_DECLINED, F_NEW_ACCOUNT, F_PROMO, F_PURCHASE, F_REFUND,
+    F_SMALL, FastMap, KeyHasher, Rec, Velocity,
 };
 pub use crate::window::{MAX_RECORDS, RETAIN_SECS};
 use std::hash::Hasher;
@@ -215,6 +215,9 @@ impl FeatureStore {
         if ev.kind == EventType::Chargeback {
             flags |= F_CHARGEBACK;
         }
+        if ev.kind == EventType::Refund {
+            flags |= F_REFUND;
+        }
         if ev.promo_code.is_some() {
             flags |= F_PROMO;
         }
@@ -328,7 +331,7 @@ impl FeatureStore {
         (nw, want): (usize, u8),
         out: &mut Features,
     ) {
-        let mut v: Velocity = [[0; crate::names::WINDOWS.len()]; 10];
+        let mut v: Velocity = [[0; crate::names::WINDOWS.len()]; DISTINCT0 + 3];
         match self.entities.get_mut(&key) {
             Some(st) if !self.force_scan && st.in_order(cur.ts) => {
                 st.velocity(cur, nw, want, &mut v);
@@ -339,7 +342,7 @@ impl FeatureStore {
             }
         }
         for (m, row) in v.iter().enumerate() {
-            if m >= 7 && want & (1 << (m - 7)) == 0 {
+            if m >= DISTINCT0 && want & (1 << (m - DISTINCT0)) == 0 {
                 continue;
             }
             for (w, x) in row.iter().enumerate().take(nw) {

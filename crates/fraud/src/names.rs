@@ -74,7 +74,7 @@ pub const WINDOWS: [(&str, i64); 5] = [
 ];
 
 /// The velocity metrics: name and meaning.
-pub const METRICS: [(&str, &str); 10] = [
+pub const METRICS: [(&str, &str); 11] = [
     ("count", "events"),
     ("sum", "sum of amounts (minor units)"),
     ("declines", "declined or failed payments"),
@@ -85,6 +85,7 @@ pub const METRICS: [(&str, &str); 10] = [
     ("chargebacks", "chargebacks"),
     ("promos", "events with a promo code"),
     ("new_accounts", "events from accounts younger than 24 hours"),
+    ("refunds", "refunds (money returned to the customer)"),
     ("cards", "distinct card fingerprints"),
     ("customers", "distinct customers"),
     ("devices", "distinct devices"),

@@ -103,8 +103,9 @@ impl Needs {
         let per = crate::names::PER_ENTITY;
         let (e, m, w) = (v / per, (v % per) / WINDOWS.len(), v % WINDOWS.len());
         self.windows[e] = self.windows[e].max(w as u8 + 1);
-        if m >= 7 {
-            self.distinct[e] |= 1 << (m - 7);
+        let d0 = crate::window::DISTINCT0;
+        if m >= d0 {
+            self.distinct[e] |= 1 << (m - d0);
         }
     }
 }

@@ -34,9 +34,19 @@ pub(crate) const F_CHARGEBACK: u32 = 1 << 2;
 pub(crate) const F_PROMO: u32 = 1 << 3;
 pub(crate) const F_NEW_ACCOUNT: u32 = 1 << 4;
 pub(crate) const F_PURCHASE: u32 = 1 << 5;
+pub(crate) const F_REFUND: u32 = 1 << 6;
 
 /// The flag counted by each velocity metric after `count` and `sum`.
-const FLAG_METRICS: [u32; 5] = [F_DECLINED, F_SMALL, F_CHARGEBACK, F_PROMO, F_NEW_ACCOUNT];
+const FLAG_METRICS: [u32; 6] = [
+    F_DECLINED,
+    F_SMALL,
+    F_CHARGEBACK,
+    F_PROMO,
+    F_NEW_ACCOUNT,
+    F_REFUND,
+];
+/// The first distinct metric (cards) in [`METRICS`] order: after count, sum and the flags.
+pub(crate) const DISTINCT0: usize = 2 + FLAG_METRICS.len();
 const NW: usize = WINDOWS.len();
 
 /// One past event as an entity remembers it.
@@ -155,7 +165,7 @@ pub(crate) struct EntityState {
 }
 
 /// The velocity values of one event for one entity: per metric (as [`METRICS`]) and window.
-pub(crate) type Velocity = [[i64; NW]; 10];
+pub(crate) type Velocity = [[i64; NW]; DISTINCT0 + 3];
 
 impl EntityState {
     /// Whether an event at `t` comes at or after every record (answered from the aggregates).
@@ -197,7 +207,7 @@ impl EntityState {
             for (w, (start, n)) in win.start.iter().zip(win.distinct[d]).enumerate().take(nw) {
                 // The current event's value counts unless it is already in the window.
                 let new = v != 0 && latest.is_none_or(|i| i < *start);
-                out[7 + d][w] = i64::from(n) + i64::from(new);
+                out[DISTINCT0 + d][w] = i64::from(n) + i64::from(new);
             }
         }
     }
@@ -371,9 +381,9 @@ pub(crate) fn scan(
     out: &mut Velocity,
 ) {
     let t = cur.ts;
-    let mut acc = [[0i64; NW]; 7];
+    let mut acc = [[0i64; NW]; DISTINCT0];
     let mut distinct = [[0i64; NW]; 3];
-    let add = |acc: &mut [[i64; NW]; 7], w: usize, r: &Rec| {
+    let add = |acc: &mut [[i64; NW]; DISTINCT0], w: usize, r: &Rec| {
         acc[0][w] += 1;
         acc[1][w] = acc[1][w].saturating_add(r.amount);
         for (m, f) in FLAG_METRICS.iter().enumerate() {
@@ -439,8 +449,8 @@ pub(crate) fn scan(
     }
     for (d, row) in distinct.iter().enumerate() {
         if want & (1 << d) != 0 {
-            out[7 + d][..nw].copy_from_slice(&row[..nw]);
+            out[DISTINCT0 + d][..nw].copy_from_slice(&row[..nw]);
         }
     }
-    debug_assert_eq!(METRICS.len(), 10);
+    debug_assert_eq!(METRICS.len(), DISTINCT0 + 3);
 }

@@ -316,3 +316,50 @@ fn a_rules_velocity_windows_are_named() {
     );
     assert_eq!(jaga_fraud::names::velocity_of("amount"), None);
 }
+
+/// `customer_refunds_*` counts refund events as of each event's time, and the shipped
+/// `refund_abuse` rule flags a customer whose refunds are a large share of their events, not a
+/// busy customer with an occasional return.
+#[test]
+fn refunds_are_counted_and_refund_abuse_is_relative_to_the_customer() {
+    let mut e = engine(Arc::new(RuleSet::defaults()));
+    let day = |d: u32, h: u32| format!("2026-05-{:02}T{:02}:00:00Z", d, h);
+    let cycle = |e: &mut Engine, who: &str, d: u32, n: u32| {
+        let c = format!(r#","customer_ref":"{who}","amount":15000000,"currency":"IDR""#);
+        let pay = ev(&format!("{who}-p{n}"), &day(d, 10), &c);
+        let paid = e.score(&pay);
+        let refund = parse_event(&format!(
+            r#"{{"id":"{who}-r{n}","ts":"{}","type":"refund"{c}}}"#,
+            day(d, 20)
+        ))
+        .unwrap();
+        (paid, e.score(&refund))
+    };
+    // The abuser: buy, refund, three times in a week.
+    let (_, r1) = cycle(&mut e, "abuser", 1, 1);
+    assert!(
+        !r1.reasons.iter().any(|r| r.rule == "refund_abuse"),
+        "first refund"
+    );
+    let (_, r2) = cycle(&mut e, "abuser", 3, 2);
+    assert!(
+        r2.reasons.iter().any(|r| r.rule == "refund_abuse"),
+        "{r2:?}"
+    );
+    let (p3, _) = cycle(&mut e, "abuser", 5, 3);
+    assert!(
+        p3.reasons.iter().any(|r| r.rule == "refund_abuse"),
+        "{p3:?}"
+    );
+    // A busy customer: twenty purchases and two returns in the same week.
+    for n in 0..20 {
+        let c = r#","customer_ref":"busy","amount":15000000,"currency":"IDR""#;
+        e.score(&ev(&format!("busy-p{n}"), &day(1 + n / 4, 8 + n % 4), c));
+    }
+    for (n, d) in [(1, 3), (2, 5)] {
+        let (p, r) = cycle(&mut e, "busy", d, 100 + n);
+        for o in [p, r] {
+            assert!(!o.reasons.iter().any(|r| r.rule == "refund_abuse"), "{o:?}");
+        }
+    }
+}
