@@ -50,7 +50,8 @@ pub struct FileConfig {
     /// `[payouts]`: approval thresholds and the channel of change notices to payees.
     pub payouts: Option<jaga_jobs::payees::PayoutsConfig>,
     /// `[segments.<name>]`: segments kept in a database of their own.
-    pub segments: Option<std::collections::BTreeMap<String, crate::segments_config::SegmentFileConfig>>,
+    pub segments:
+        Option<std::collections::BTreeMap<String, crate::segments_config::SegmentFileConfig>>,
 }
 
 /// `[shop]` in `jaga.toml`: what letters and pages call the shop, and its time zone.

@@ -53,10 +53,11 @@ pub fn check(
         let Some(url) = seg.database_url else {
             continue;
         };
-        let url = normalise(&url, dir).map_err(|why| {
-            anyhow::anyhow!("[segments.{name}] database_url: {why}")
-        })?;
-        if same_database(&url, &normalise(main_url, dir).unwrap_or_default()) {
+        let url = normalise(&url, dir)
+            .map_err(|why| anyhow::anyhow!("[segments.{name}] database_url: {why}"))?;
+        // The main URL as given (its relative SQLite path is relative to the working
+        // directory, as `jaga` opens it).
+        if same_database(&url, main_url) {
             bail!(
                 "[segments.{name}] database_url names the main database; a segment database must be a database of its own"
             );
@@ -82,7 +83,9 @@ fn normalise(url: &str, dir: &Path) -> Result<String, String> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     {
-        let (path, query) = rest.split_once('?').map_or((rest, None), |(p, q)| (p, Some(q)));
+        let (path, query) = rest
+            .split_once('?')
+            .map_or((rest, None), |(p, q)| (p, Some(q)));
         if path.is_empty() || path == ":memory:" {
             return Err("a SQLite database needs a file path".into());
         }
@@ -122,7 +125,11 @@ fn same_database(a: &str, b: &str) -> bool {
         let u = u.replacen("postgresql://", "postgres://", 1);
         match (u.find("://"), u.rfind('@')) {
             (Some(s), Some(at)) if at > s => format!("{}://{}", &u[..s], &u[at + 1..]),
-            _ => u.replacen("sqlite:", "sqlite://", usize::from(!u.starts_with("sqlite://"))),
+            _ => u.replacen(
+                "sqlite:",
+                "sqlite://",
+                usize::from(!u.starts_with("sqlite://")),
+            ),
         }
     }
     key(a) == key(b)
@@ -165,14 +172,38 @@ mod tests {
     #[test]
     fn bad_names_and_urls_are_refused_naming_the_key() {
         for (text, wants) in [
-            ("[segments.VIP]\ndatabase_url = \"sqlite://v.db\"", "[segments.VIP]"),
-            ("[segments.\"a b\"]\ndatabase_url = \"sqlite://v.db\"", "not a valid segment"),
-            ("[segments.vip]\ndatabase_url = \"mysql://h/x\"", "[segments.vip] database_url"),
-            ("[segments.vip]\ndatabase_url = \"sqlite://\"", "needs a file path"),
-            ("[segments.vip]\ndatabase_url = \"sqlite::memory:\"", "needs a file path"),
-            ("[segments.vip]\ndatabase_url = \"postgres://u:secret@h\"", "must name a host and a database"),
-            ("[segments.vip]\ndatabase_url = \"sqlite://jaga.db\"", "names the main database"),
-            ("[segments.vip]\ndatabase_url = \"sqlite:///data/jaga.db?mode=rwc\"", "names the main database"),
+            (
+                "[segments.VIP]\ndatabase_url = \"sqlite://v.db\"",
+                "[segments.VIP]",
+            ),
+            (
+                "[segments.\"a b\"]\ndatabase_url = \"sqlite://v.db\"",
+                "not a valid segment",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"mysql://h/x\"",
+                "[segments.vip] database_url",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"sqlite://\"",
+                "needs a file path",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"sqlite::memory:\"",
+                "needs a file path",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"postgres://u:secret@h\"",
+                "must name a host and a database",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"sqlite://jaga.db\"",
+                "names the main database",
+            ),
+            (
+                "[segments.vip]\ndatabase_url = \"sqlite:///data/jaga.db?mode=rwc\"",
+                "names the main database",
+            ),
             (
                 "[segments.a]\ndatabase_url = \"postgres://x@h/s\"\n[segments.b]\ndatabase_url = \"postgresql://y:pw@h/s\"",
                 "database of segment `a`",
@@ -180,7 +211,10 @@ mod tests {
         ] {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(wants), "{text}: {e}");
-            assert!(!e.contains("secret") && !e.contains(":pw@"), "password printed: {e}");
+            assert!(
+                !e.contains("secret") && !e.contains(":pw@"),
+                "password printed: {e}"
+            );
         }
         let e = toml::from_str::<SegmentFileConfig>("database = \"x\"").unwrap_err();
         assert!(e.message().contains("database"), "{}", e.message());

@@ -314,17 +314,24 @@ fn jobs(
     // customers, so the scheduled ones do not run (`jaga backup create` refuses likewise).
     let backups = cfg.segments.is_empty();
     if !backups && (cfg.backup.every_hours.is_some() || cfg.backup.drill_every_days.is_some()) {
-        tracing::warn!("scheduled backups are off: `jaga backup` does not cover segment databases yet");
+        tracing::warn!(
+            "scheduled backups are off: `jaga backup` does not cover segment databases yet"
+        );
     }
     if let Some(job) = BackupJob::new(store.clone(), setup.clone()).filter(|_| backups) {
         runner.add(job);
     }
-    if let Some(job) = backups.then(|| DrillJob::new(
-        store.clone(),
-        setup,
-        crate::backup_cmd::opener(),
-        witnesses.clone(),
-    )).flatten() {
+    if let Some(job) = backups
+        .then(|| {
+            DrillJob::new(
+                store.clone(),
+                setup,
+                crate::backup_cmd::opener(),
+                witnesses.clone(),
+            )
+        })
+        .flatten()
+    {
         runner.add(job);
     }
     // Notices of bank-detail changes go out once a channel is configured; until then they

@@ -100,14 +100,16 @@ async fn segment_customers_live_in_their_own_database() {
     let c = client(&dir);
     let mut ids = std::collections::BTreeMap::new();
     for (i, seg) in ["vip", "b2b", "default"].iter().enumerate() {
-        let (st, v) = send(c.post(format!("{base}/v1/customers")).bearer_auth(&key).json(
-            &serde_json::json!({
-                "full_name": format!("Sari Seg{i}"),
-                "email": format!("seg{i}@example.co.id"),
-                "phone": format!("0812{:08}", 41_000_000 + i),
-                "segment": seg,
-            }),
-        ))
+        let (st, v) = send(
+            c.post(format!("{base}/v1/customers"))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({
+                    "full_name": format!("Sari Seg{i}"),
+                    "email": format!("seg{i}@example.co.id"),
+                    "phone": format!("0812{:08}", 41_000_000 + i),
+                    "segment": seg,
+                })),
+        )
         .await;
         assert_eq!(st, 201, "{v}");
         ids.insert(*seg, v["id"].as_str().unwrap().to_string());
@@ -142,8 +144,11 @@ async fn segment_customers_live_in_their_own_database() {
     )
     .await;
     assert_eq!(st, 204);
-    let (st, _) =
-        send(c.get(format!("{base}/v1/customers/{}", ids["vip"])).bearer_auth(&key)).await;
+    let (st, _) = send(
+        c.get(format!("{base}/v1/customers/{}", ids["vip"]))
+            .bearer_auth(&key),
+    )
+    .await;
     assert_eq!(st, 410);
     drop(s);
 
@@ -215,12 +220,18 @@ fn bad_segment_configuration_is_refused_naming_the_key() {
             "\n[segments.vip]\ndatabase_url = \"mysql://h/x\"\n",
             "[segments.vip] database_url",
         ),
-        ("\n[segments.VIP]\ndatabase_url = \"sqlite://v.db\"\n", "[segments.VIP]"),
+        (
+            "\n[segments.VIP]\ndatabase_url = \"sqlite://v.db\"\n",
+            "[segments.VIP]",
+        ),
         (
             "\n[segments.vip]\ndatabase_url = \"sqlite://jaga.db\"\n",
             "names the main database",
         ),
-        ("\n[segments.vip]\ndatabase = \"sqlite://v.db\"\n", "database"),
+        (
+            "\n[segments.vip]\ndatabase = \"sqlite://v.db\"\n",
+            "database",
+        ),
     ] {
         std::fs::write(dir.join("data/jaga.toml"), format!("{toml}{extra}")).unwrap();
         let o = jaga(&dir, &["audit", "verify"]);
@@ -237,7 +248,11 @@ async fn a_segment_with_customers_in_the_main_database_cannot_get_its_own() {
     let dir = temp();
     ok(&jaga(&dir, &["init"]));
     let csv = dir.join("customers.csv");
-    std::fs::write(&csv, "full_name,email,segment\nDewi Sari,dewi@example.co.id,vip\n").unwrap();
+    std::fs::write(
+        &csv,
+        "full_name,email,segment\nDewi Sari,dewi@example.co.id,vip\n",
+    )
+    .unwrap();
     ok(&jaga(&dir, &["import", "customers", csv.to_str().unwrap()]));
     add_config(&dir, SEGMENTS);
     let err = serve_refused(&dir);

@@ -12,7 +12,7 @@ use crate::{Harness, marked_customer};
 use jaga_core::CoreError;
 use jaga_core::model::{Field, Lookup, NewCustomer, NewOrder};
 use jaga_core::store::{
-    CustomerWithKey, LayoutError, RoutingStore, SegmentDb, Store, StoreError,
+    CustomerWithKey, LayoutError, LifecycleStore, RoutingStore, SegmentDb, Store, StoreError,
 };
 use jaga_crypto::Key32;
 use jaga_crypto::field::{self, Context};
@@ -105,14 +105,23 @@ pub async fn segment_databases_keep_customers_apart(
     );
     routing.check_layout().await.expect("empty databases");
     let h = Harness::new(Arc::new(routing.clone())).await;
-    assert!(vip.keys_load().await.unwrap().is_empty(), "keyring in main only");
+    assert!(
+        vip.keys_load().await.unwrap().is_empty(),
+        "keyring in main only"
+    );
     let admin = h.admin();
     let w = h.vault.writer(&admin).await.unwrap();
     let v1 = w.create(&in_segment("VipSatu", 1, "vip")).await.unwrap();
     let v2 = w.create(&in_segment("VipDua", 2, "vip")).await.unwrap();
     let b1 = w.create(&in_segment("BisnisSatu", 3, "b2b")).await.unwrap();
-    let d1 = w.create(&in_segment("BiasaSatu", 4, "default")).await.unwrap();
-    let d2 = w.create(&in_segment("BiasaDua", 5, "default")).await.unwrap();
+    let d1 = w
+        .create(&in_segment("BiasaSatu", 4, "default"))
+        .await
+        .unwrap();
+    let d2 = w
+        .create(&in_segment("BiasaDua", 5, "default"))
+        .await
+        .unwrap();
     let ow = h.vault.order_writer(&admin).await.unwrap();
     ow.add(v1.id, &order("INV/VIP/1")).await.unwrap();
     ow.add(d1.id, &order("INV/DEF/1")).await.unwrap();
@@ -122,7 +131,11 @@ pub async fn segment_databases_keep_customers_apart(
     // Through the vault: reads, reveals, orders and lookups reach every database.
     let r = h.vault.reader(&admin).await.unwrap();
     let rv = h.vault.revealer(&admin, Some("cek segmen")).await.unwrap();
-    for (id, marker) in [(v1.id, "vipsatu"), (b1.id, "bisnissatu"), (d2.id, "biasadua")] {
+    for (id, marker) in [
+        (v1.id, "vipsatu"),
+        (b1.id, "bisnissatu"),
+        (d2.id, "biasadua"),
+    ] {
         assert!(r.get(id).await.is_ok());
         let full = rv.get(id, &[Field::Email]).await.unwrap();
         assert_eq!(full.email.unwrap(), format!("{marker}@example.co.id"));
@@ -136,7 +149,10 @@ pub async fn segment_databases_keep_customers_apart(
     assert_eq!(code.len(), 1, "lookup by code finds the vip customer");
     let or = h.vault.order_reader(&admin).await.unwrap();
     assert_eq!(or.list(v1.id).await.unwrap().len(), 1);
-    assert!(matches!(r.get(Uuid::new_v4()).await, Err(CoreError::NotFound)));
+    assert!(matches!(
+        r.get(Uuid::new_v4()).await,
+        Err(CoreError::NotFound)
+    ));
 
     // Where the rows are: each database holds its own segment and nobody else.
     assert_eq!(
@@ -153,7 +169,10 @@ pub async fn segment_databases_keep_customers_apart(
     );
     assert_eq!(main.customer_sealed_load(v1.id).await.unwrap().0.len(), 0);
     assert_eq!(vip.customer_sealed_load(v1.id).await.unwrap().0.len(), 1);
-    assert!(!vip.tokens_of(v1.id).await.unwrap().is_empty(), "the NIK token");
+    assert!(
+        !vip.tokens_of(v1.id).await.unwrap().is_empty(),
+        "the NIK token"
+    );
     assert!(main.tokens_of(v1.id).await.unwrap().is_empty());
 
     // Each log verifies alone, and names only its own customers.
@@ -166,7 +185,10 @@ pub async fn segment_databases_keep_customers_apart(
     assert_eq!(in_vip_log, vips.iter().copied().collect::<HashSet<_>>());
     assert_eq!(in_b2b_log, HashSet::from([b1.id]));
     for id in vips.iter().chain([&b1.id]) {
-        assert!(!in_main_log.contains(id), "main log names a segment customer");
+        assert!(
+            !in_main_log.contains(id),
+            "main log names a segment customer"
+        );
     }
 
     // The attacker's view: the vip database and the vip segment's key.
@@ -187,7 +209,10 @@ pub async fn segment_databases_keep_customers_apart(
         vips.iter().copied().collect::<HashSet<_>>(),
         "the vip database holds the vip customers and nobody else"
     );
-    assert!(stolen.iter().all(|c| opens(&vip_kek, c)), "positive control");
+    assert!(
+        stolen.iter().all(|c| opens(&vip_kek, c)),
+        "positive control"
+    );
     // The main database with the main (default segment) key: nobody of vip or b2b at all,
     // and the vip key opens nothing in it or in the b2b database.
     let default_kek = keys::segment_kek(&kek1, "default");
@@ -200,11 +225,20 @@ pub async fn segment_databases_keep_customers_apart(
     assert!(in_main.iter().all(|c| !opens(&vip_kek, c)));
     let in_b2b = dump(b2b.as_ref(), &all).await;
     assert_eq!(in_b2b.len(), 1);
-    assert!(in_b2b.iter().all(|c| !opens(&vip_kek, c) && !opens(&default_kek, c)));
+    assert!(
+        in_b2b
+            .iter()
+            .all(|c| !opens(&vip_kek, c) && !opens(&default_kek, c))
+    );
     // The blind-index term of a vip e-mail finds nobody in the other databases.
     let term = stolen[0].row.email_index.clone().unwrap();
     for s in [&main, &b2b] {
-        assert!(s.customer_lookup(Field::Email, &term, 10).await.unwrap().is_empty());
+        assert!(
+            s.customer_lookup(Field::Email, &term, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     // A move across databases is refused whole (422 `unsupported`); a move within the main
@@ -220,17 +254,28 @@ pub async fn segment_databases_keep_customers_apart(
         );
         assert_eq!(e.class().code, "unsupported");
     }
-    assert_eq!(vip.customer_load(v2.id).await.unwrap().unwrap().row, before.row);
+    assert_eq!(
+        vip.customer_load(v2.id).await.unwrap().unwrap().row,
+        before.row
+    );
     assert_eq!(vip.audit_head().await.unwrap(), head, "nothing written");
     assert!(main.customer_load(d2.id).await.unwrap().is_some());
     mover.move_to(d2.id, "reseller").await.unwrap();
     assert_eq!(
-        main.customer_load(d2.id).await.unwrap().unwrap().row.segment,
+        main.customer_load(d2.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .row
+            .segment,
         "reseller"
     );
 
     // A batch spanning databases is refused before anything is written.
-    let batch = vec![in_segment("BatchVip", 7, "vip"), in_segment("BatchDef", 8, "default")];
+    let batch = vec![
+        in_segment("BatchVip", 7, "vip"),
+        in_segment("BatchDef", 8, "default"),
+    ];
     let counts = routing.lifecycle_counts().await.unwrap();
     assert!(matches!(
         w.create_batch(&batch).await,
@@ -239,7 +284,13 @@ pub async fn segment_databases_keep_customers_apart(
     assert_eq!(routing.lifecycle_counts().await.unwrap(), counts);
 
     // Erasure happens in the customer's database, with its event there.
-    h.vault.eraser(&admin).await.unwrap().erase(v1.id).await.unwrap();
+    h.vault
+        .eraser(&admin)
+        .await
+        .unwrap()
+        .erase(v1.id)
+        .await
+        .unwrap();
     assert!(matches!(r.get(v1.id).await, Err(CoreError::Erased)));
     let gone = vip.customer_load(v1.id).await.unwrap().unwrap();
     assert!(gone.row.erased_at.is_some() && gone.key.is_none());

@@ -21,8 +21,6 @@
 mod delegate;
 mod fanout;
 
-use super::checkpoint::CheckpointStore;
-use super::lifecycle::LifecycleStore;
 use super::{
     ApiKeyRecord, AuditHead, CustomerRow, CustomerWithKey, KeyRecord, OrderRow, RewrapItem,
     SegmentMove, Store, StoreError, StoredEvent, WrappedKey,
@@ -44,7 +42,7 @@ pub struct SegmentDb {
 }
 
 /// Why a set of databases cannot be served together (names and counts only).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
     /// The main database still holds customers of a segment that now has its own database.
     #[error(
@@ -273,7 +271,8 @@ impl RoutingStore {
 }
 
 /// The message a cross-database move is refused with.
-pub const CROSS_DATABASE_MOVE: &str = "moving a customer between segments kept in different databases";
+pub const CROSS_DATABASE_MOVE: &str =
+    "moving a customer between segments kept in different databases";
 
 #[async_trait]
 impl Store for RoutingStore {
@@ -522,7 +521,8 @@ impl RoutingStore {
             Some(id) if !self.segments.is_empty() => self.home(id).await?,
             _ => Home::Main,
         };
-        self.store(h).audit_events_matching(filter, from, limit).await
+        self.store(h)
+            .audit_events_matching(filter, from, limit)
+            .await
     }
 }
-
