@@ -76,12 +76,13 @@ pub async fn open_cfg_store(cfg: &Config) -> Result<Arc<dyn Store>> {
         return Ok(main);
     }
     let mut segments = Vec::with_capacity(cfg.segments.len());
-    for s in &cfg.segments {
-        let store = open_store(&s.database_url)
+    for (name, url) in cfg.databases() {
+        let Some(name) = name else { continue };
+        let store = open_store(url)
             .await
-            .with_context(|| format!("[segments.{}] database_url", s.name))?;
+            .with_context(|| format!("[segments.{name}] database_url"))?;
         segments.push(jaga_core::store::SegmentDb {
-            name: s.name.clone(),
+            name: name.to_string(),
             store,
         });
     }

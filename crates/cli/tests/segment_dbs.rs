@@ -4,7 +4,7 @@
 //! by `jaga audit verify`; bad configuration and a layout with a segment's customers left in
 //! the main database are refused with the key named.
 
-use jaga_core::store::Store;
+use jaga_core::store::LifecycleStore;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
