@@ -86,7 +86,7 @@ impl LifecycleStore for RoutingStore {
                     .await?,
             );
         }
-        out.sort_by(|a, b| (a.erased_at, a.id).cmp(&(b.erased_at, b.id)));
+        out.sort_by_key(|a| (a.erased_at, a.id));
         out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)
     }
