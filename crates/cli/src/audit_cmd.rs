@@ -261,6 +261,7 @@ async fn verify(
                         }),
                         0,
                         None,
+                        &[],
                     );
                 }
             }
@@ -293,7 +294,56 @@ async fn verify(
             more,
         })
     });
-    report(json, problem, r.events, Some(r.root))
+    // Each segment database keeps its own log (`[segments.<name>] database_url`): verified
+    // the same way (it has no external checkpoint).
+    let mut segs = Vec::new();
+    for seg in &cfg.segments {
+        let store = datadir::open_store(&seg.database_url)
+            .await
+            .with_context(|| format!("[segments.{}] database_url", seg.name))?;
+        let r = jaga_core::audit::verify::verify_log(store.as_ref(), key.as_ref(), None).await?;
+        store.close_store().await;
+        segs.push(SegmentLog {
+            name: seg.name.clone(),
+            events: r.events,
+            root: hex(&r.root),
+            problem: r.problem.map(|p| (p.pos, p.why)),
+        });
+    }
+    report(json, problem, r.events, Some(r.root), &segs)
+}
+
+/// The verification of one segment database's log.
+struct SegmentLog {
+    name: String,
+    events: u64,
+    root: String,
+    problem: Option<(u64, String)>,
+}
+
+impl SegmentLog {
+    fn json(&self) -> serde_json::Value {
+        match &self.problem {
+            None => {
+                serde_json::json!({"segment": self.name, "ok": true, "events": self.events, "root": self.root})
+            }
+            Some((pos, why)) => {
+                serde_json::json!({"segment": self.name, "ok": false, "events": self.events, "first_bad_position": pos, "reason": why})
+            }
+        }
+    }
+
+    fn print(&self) {
+        match &self.problem {
+            None => println!(
+                "segment {}: ok: {} events, root {}",
+                self.name, self.events, self.root
+            ),
+            Some((pos, why)) => {
+                println!("segment {}: FAILED at position {pos}: {why}", self.name);
+            }
+        }
+    }
 }
 
 fn report(
@@ -301,19 +351,28 @@ fn report(
     r: Result<(), Problem>,
     events: u64,
     root: Option<[u8; 32]>,
+    segs: &[SegmentLog],
 ) -> Result<ExitCode> {
     let root = root.map(|r| hex(&r)).unwrap_or_default();
+    let segs_ok = segs.iter().all(|s| s.problem.is_none());
+    let seg_json: Vec<serde_json::Value> = segs.iter().map(SegmentLog::json).collect();
     match r {
         Ok(()) => {
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"ok": true, "events": events, "root": root})
-                );
+                let mut v = serde_json::json!({"ok": segs_ok, "events": events, "root": root});
+                if !segs.is_empty() {
+                    v["segments"] = serde_json::Value::Array(seg_json);
+                }
+                println!("{v}");
             } else {
                 println!("ok: {events} events, root {root}");
+                segs.iter().for_each(SegmentLog::print);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(if segs_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Err(p) => {
             if json {
@@ -324,10 +383,11 @@ fn report(
                         serde_json::json!({"kind": kind, "position": pos, "reason": why})
                     })
                     .collect();
-                println!(
-                    "{}",
-                    serde_json::json!({"ok": false, "first_bad_position": p.pos, "reason": p.why, "events": events, "problems": problems, "more_problems": p.more})
-                );
+                let mut v = serde_json::json!({"ok": false, "first_bad_position": p.pos, "reason": p.why, "events": events, "problems": problems, "more_problems": p.more});
+                if !segs.is_empty() {
+                    v["segments"] = serde_json::Value::Array(seg_json);
+                }
+                println!("{v}");
             } else {
                 println!("FAILED at position {}: {}", p.pos, p.why);
                 for (_, pos, why) in p.all.iter().skip(1) {
@@ -336,6 +396,7 @@ fn report(
                 if p.more > 0 {
                     println!("  and {} more problems", p.more);
                 }
+                segs.iter().for_each(SegmentLog::print);
             }
             Ok(ExitCode::from(1))
         }

@@ -222,6 +222,13 @@ async fn create(
             cfg.data_dir.display()
         );
     }
+    if !cfg.segments.is_empty() {
+        // A backup of the main database alone would silently miss every segment database's
+        // customers; each database must be snapshotted (see `Config::databases`).
+        bail!(
+            "`jaga backup` does not cover segment databases yet ([segments.*] database_url in jaga.toml); back up every database with its own tools meanwhile"
+        );
+    }
     let bc = &cfg.backup;
     let dest = match (to, &bc.dir) {
         (Some(t), _) => t,
@@ -361,7 +368,7 @@ async fn current_ledger(cfg: &Config, extra: Option<&Path>) -> Result<(Ledger, V
         None => true,
     };
     if reachable && datadir::initialised(&cfg.data_dir) {
-        match datadir::open_store(&cfg.database_url).await {
+        match datadir::open_cfg_store(cfg).await {
             Ok(store) => {
                 let from_db = ledger::from_store(store.as_ref()).await?;
                 store.close_store().await;

@@ -51,6 +51,9 @@ pub struct FileConfig {
     pub payouts: Option<jaga_jobs::payees::PayoutsConfig>,
     /// `[mail]`: the e-mail analyzer's own domains, trusted hosts, DKIM keys, known domains.
     pub mail: Option<crate::mail_config::MailConfig>,
+    /// `[segments.<name>]`: segments kept in a database of their own.
+    pub segments:
+        Option<std::collections::BTreeMap<String, crate::segments_config::SegmentFileConfig>>,
 }
 
 /// `[shop]` in `jaga.toml`: what letters and pages call the shop, and its time zone.
@@ -154,6 +157,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Database URL (may hold a password: never print it whole).
     pub database_url: String,
+    /// Segments with a database of their own (`[segments.<name>] database_url`), checked.
+    pub segments: Vec<crate::segments_config::SegmentDbConfig>,
     /// TLS certificate path.
     pub tls_cert: PathBuf,
     /// TLS key path.
@@ -190,6 +195,21 @@ pub struct Config {
     pub payout_policy: jaga_core::payouts::PayoutPolicy,
     /// The e-mail analyzer's context from `[mail]`, checked (its files read).
     pub mail: jaga_mail::Context,
+}
+
+impl Config {
+    /// Every database this configuration uses: the main one (`None`) first, then each
+    /// segment's (`Some(name)`). URLs may hold passwords: print them through [`redact_url`].
+    /// Backups and migrations go over this list.
+    pub fn databases(&self) -> Vec<(Option<&str>, &str)> {
+        std::iter::once((None, self.database_url.as_str()))
+            .chain(
+                self.segments
+                    .iter()
+                    .map(|s| (Some(s.name.as_str()), s.database_url.as_str())),
+            )
+            .collect()
+    }
 }
 
 /// Overrides given as flags.
@@ -407,6 +427,9 @@ pub fn load(flags: &Flags) -> Result<Config> {
         .unwrap_or_default()
         .context(&dir)
         .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
+    let segments =
+        crate::segments_config::check(file.segments.unwrap_or_default(), &database_url, &dir)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("jaga.toml").display()))?;
     let backup = file
         .backup
         .unwrap_or_default()
@@ -417,6 +440,7 @@ pub fn load(flags: &Flags) -> Result<Config> {
         listen,
         public_url,
         database_url,
+        segments,
         tls_cert,
         tls_key,
         body_limit,

@@ -66,6 +66,31 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
     crate::postgres::open(url).await
 }
 
+/// Opens the store a configuration names: the main database alone, or, with segment databases
+/// (`[segments.<name>] database_url`), every database (each migrated) behind one routing store
+/// (`jaga_core::store::RoutingStore`). Refuses a layout where a segment's customers are in
+/// the wrong database.
+pub async fn open_cfg_store(cfg: &Config) -> Result<Arc<dyn Store>> {
+    let main = open_store(&cfg.database_url).await?;
+    if cfg.segments.is_empty() {
+        return Ok(main);
+    }
+    let mut segments = Vec::with_capacity(cfg.segments.len());
+    for (name, url) in cfg.databases() {
+        let Some(name) = name else { continue };
+        let store = open_store(url)
+            .await
+            .with_context(|| format!("[segments.{name}] database_url"))?;
+        segments.push(jaga_core::store::SegmentDb {
+            name: name.to_string(),
+            store,
+        });
+    }
+    let routing = jaga_core::store::RoutingStore::new(main, segments);
+    routing.check_layout().await?;
+    Ok(Arc::new(routing))
+}
+
 /// Options for `jaga init`.
 pub struct InitOptions {
     /// Unseal method.
@@ -302,7 +327,7 @@ pub fn read_shares(input: &UnsealInput, threshold: u8) -> Result<Vec<zeroize::Ze
 /// Opens the store and an unsealed vault for an admin command.
 pub async fn open_unsealed(cfg: &Config, input: &UnsealInput) -> Result<Arc<Vault>> {
     let config = unseal_config(&cfg.data_dir)?;
-    let store = open_store(&cfg.database_url).await?;
+    let store = open_cfg_store(cfg).await?;
     let vault = Arc::new(Vault::new(store, config.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
     vault

@@ -131,7 +131,7 @@ pub async fn run(flags: &Flags, input: &UnsealInput, args: DoctorArgs) -> Result
         anyhow::bail!("--lang must be id or en");
     };
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
-    let store = datadir::open_store(&cfg.database_url).await?;
+    let store = datadir::open_cfg_store(&cfg).await?;
     let vault = jaga_core::vault::Vault::new(store, unseal.clone());
     let _ = input;
     let caller = Caller::operator(OperatorTask::Security);

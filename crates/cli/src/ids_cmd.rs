@@ -141,7 +141,7 @@ fn caller() -> Caller {
 /// A vault over the configured store, sealed: alerts and incidents need no key material.
 async fn sealed(cfg: &Config) -> Result<Arc<Vault>> {
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
-    let store = datadir::open_store(&cfg.database_url).await?;
+    let store = datadir::open_cfg_store(cfg).await?;
     Ok(Arc::new(Vault::new(store, unseal)))
 }
 

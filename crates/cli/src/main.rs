@@ -24,6 +24,7 @@ mod redact_cmd;
 mod report_cmd;
 mod requests_cmd;
 mod segments_cmd;
+mod segments_config;
 mod serve;
 mod staff_cmd;
 

@@ -97,7 +97,7 @@ fn auditor_vault(store: &Arc<dyn Store>) -> Vault {
 /// Runs a report.
 pub async fn run(flags: &Flags, cmd: ReportCmd) -> Result<ExitCode> {
     let cfg = config::load(flags)?;
-    let store = datadir::open_store(&cfg.database_url).await?;
+    let store = datadir::open_cfg_store(&cfg).await?;
     match cmd {
         ReportCmd::Customer {
             code,

@@ -160,7 +160,7 @@ pub async fn run(flags: &Flags) -> Result<()> {
         crate::staff_cmd::remind_bootstrap(&cfg).await;
     }
     let unseal = datadir::unseal_config(&cfg.data_dir)?;
-    let store = datadir::open_store(&cfg.database_url).await?;
+    let store = datadir::open_cfg_store(&cfg).await?;
     let vault = Arc::new(Vault::new(store.clone(), unseal.clone()));
     vault.set_text_policy(cfg.text_policy.clone());
     vault.set_fraud_gateways(cfg.gateways.load(&cfg.data_dir)?);
@@ -311,15 +311,28 @@ fn jobs(
         config: cfg.backup.clone(),
         caller: crate::backup_cmd::caller(),
     };
-    if let Some(job) = BackupJob::new(store.clone(), setup.clone()) {
+    // Backups cover the main database only: with segment databases they would miss
+    // customers, so the scheduled ones do not run (`jaga backup create` refuses likewise).
+    let backups = cfg.segments.is_empty();
+    if !backups && (cfg.backup.every_hours.is_some() || cfg.backup.drill_every_days.is_some()) {
+        tracing::warn!(
+            "scheduled backups are off: `jaga backup` does not cover segment databases yet"
+        );
+    }
+    if let Some(job) = BackupJob::new(store.clone(), setup.clone()).filter(|_| backups) {
         runner.add(job);
     }
-    if let Some(job) = DrillJob::new(
-        store.clone(),
-        setup,
-        crate::backup_cmd::opener(),
-        witnesses.clone(),
-    ) {
+    if let Some(job) = backups
+        .then(|| {
+            DrillJob::new(
+                store.clone(),
+                setup,
+                crate::backup_cmd::opener(),
+                witnesses.clone(),
+            )
+        })
+        .flatten()
+    {
         runner.add(job);
     }
     // Notices of bank-detail changes go out once a channel is configured; until then they

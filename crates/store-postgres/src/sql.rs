@@ -179,6 +179,9 @@ pub(crate) const FRAUD_CONTACTS_GET: &str = "SELECT event_id, sealed FROM fraud_
 /// Erased customers after a `(erased_at, id)` cursor, with the actor of the last erase event
 /// up to the erasure (later, refused attempts are not it).
 pub(crate) const ERASURES_AFTER: &str = "SELECT c.id::text AS id, c.segment, c.erased_at, (SELECT a.actor_id FROM audit_event a WHERE a.customer_id = c.id AND a.action = 'customer.erase' AND a.ts_ms <= c.erased_at + 1000 ORDER BY a.seq DESC LIMIT 1) AS erased_by FROM customers c WHERE c.erased_at IS NOT NULL AND (c.erased_at > $1 OR (c.erased_at = $1 AND c.id > $2::uuid)) ORDER BY c.erased_at, c.id LIMIT $3";
+/// Customers per segment (live and erased).
+pub(crate) const CUSTOMER_SEGMENTS: &str =
+    "SELECT segment, count(*) AS n FROM customers GROUP BY segment ORDER BY segment";
 /// Row counts for a restore drill.
 pub(crate) const LIFECYCLE_COUNTS: &str = "SELECT (SELECT count(*) FROM customers WHERE erased_at IS NULL) AS live, (SELECT count(*) FROM customers WHERE erased_at IS NOT NULL) AS erased, (SELECT count(*) FROM orders) AS orders, (SELECT size FROM audit_head WHERE log_id = 1) AS audit_events";
 

@@ -353,6 +353,20 @@ macro_rules! lifecycle {
                     .map_err(crate::db)?;
                 $crate::lifecycle::counts(&r)
             }
+
+            async fn customer_segments(&self) -> Result<Vec<(String, u64)>, StoreError> {
+                let rows = sqlx::query(crate::sql::CUSTOMER_SEGMENTS)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(crate::db)?;
+                rows.iter()
+                    .map(|r| {
+                        let s: String = r.try_get("segment").map_err($crate::decode)?;
+                        let n: i64 = r.try_get("n").map_err($crate::decode)?;
+                        Ok((s, u64::try_from(n).map_err(|_| $crate::corrupt("count"))?))
+                    })
+                    .collect()
+            }
         }
     };
 }

@@ -16,6 +16,7 @@ pub mod conformance_jobs;
 pub mod conformance_lifecycle;
 pub mod conformance_payees;
 pub mod conformance_requests;
+pub mod conformance_segment_dbs;
 pub mod conformance_segments;
 pub mod conformance_staff;
 pub mod conformance_tamper;

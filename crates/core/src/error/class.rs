@@ -206,6 +206,13 @@ impl CoreError {
                 "stored data failed its integrity check; the event was logged",
             )
             .fault(),
+            // A call the configured databases cannot do in one transaction (e.g. a move or a
+            // batch across segment databases): refused before anything is written.
+            CoreError::Store(StoreError::Unsupported(what)) => ErrorClass::new(
+                K::Unprocessable,
+                "unsupported",
+                format!("not possible with this configuration: {what}"),
+            ),
             CoreError::Store(_) => ErrorClass::new(
                 K::Unavailable,
                 "database_unavailable",
@@ -326,6 +333,11 @@ mod tests {
                 CoreError::Store(StoreError::Concurrent),
                 K::Conflict,
                 "conflict",
+            ),
+            (
+                CoreError::Store(StoreError::Unsupported("x")),
+                K::Unprocessable,
+                "unsupported",
             ),
             (
                 CoreError::OutOfRange("x".into()),

@@ -80,6 +80,9 @@ pub trait LifecycleStore: Send + Sync {
     ) -> Result<Vec<ErasedCustomer>, StoreError>;
     /// Row counts (customers, erased customers, orders, audit events).
     async fn lifecycle_counts(&self) -> Result<LifecycleCounts, StoreError>;
+    /// How many customers (live and erased) each segment holds, by segment name (names and
+    /// counts only; checks which database holds which segment).
+    async fn customer_segments(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Up to `limit` customers, by id after `after`, not erased, whose last activity (their
     /// last update or order) is before `cutoff_ms` and who still hold something of `target`.
     async fn retention_due(

@@ -33,6 +33,8 @@ mod requests;
 pub use requests::RequestStore;
 mod payees;
 pub use payees::{BankVersionRow, PayeeNoticeRow, PayeeRow, PayeeStore, PayoutRow};
+mod routing;
+pub use routing::{CROSS_DATABASE_MOVE, LayoutError, RoutingStore, SegmentDb};
 mod staff;
 pub use staff::{InvitationRow, SessionRow, StaffRow, StaffStore, ThrottleLimit, ThrottleRow};
 

@@ -180,11 +180,13 @@ pub struct SegmentMoveRequest {
 /// Move a customer to another segment: a new data key wrapped under the new segment's key,
 /// every field, order and token re-encrypted, in one transaction with a
 /// `customer.segment_move` audit event. Staff need a fresh step-up and must see both segments
-/// (another segment answers 404, as if the customer did not exist).
+/// (another segment answers 404, as if the customer did not exist). A move between two
+/// segments kept in different databases (`[segments.<name>] database_url`) is refused (422
+/// `unsupported`): it cannot be one transaction.
 #[utoipa::path(post, path = "/v1/customers/{id}/segment", tag = "customers", request_body = SegmentMoveRequest,
     params(("id" = String, Path, description = "customer id (UUID)")),
     security(("api_key" = ["customers:move"])),
-    responses((status = 200, body = SegmentMoved), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem, description = "no `customers:move`, or `step_up_required`"), (status = 404, body = Problem), (status = 409, body = Problem, description = "the customer kept changing; retry"), (status = 410, body = Problem, description = "erased"), (status = 422, body = Problem, description = "`invalid_segment` or `same_segment`")))]
+    responses((status = 200, body = SegmentMoved), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem, description = "no `customers:move`, or `step_up_required`"), (status = 404, body = Problem), (status = 409, body = Problem, description = "the customer kept changing; retry"), (status = 410, body = Problem, description = "erased"), (status = 422, body = Problem, description = "`invalid_segment`, `same_segment`, or `unsupported` (the two segments are kept in different databases)")))]
 pub async fn move_segment(
     State(s): State<Arc<AppState>>,
     Scoped(caller, _): Scoped<authorize::CustomersMove>,
