@@ -82,6 +82,7 @@ async fn main() -> Result<(), BoxError> {
             sealing: &sealing,
             audit: AuditRecord::new(&caller, AuditAction::BackupCreate),
             level: 3,
+            dump: None,
         },
         Box::new(()),
     )
@@ -128,6 +129,7 @@ async fn main() -> Result<(), BoxError> {
             to: &target,
             ledger,
             caller: &caller,
+            target: None,
         },
         &open,
     )
