@@ -206,8 +206,29 @@ pub async fn load(url: &str, schema_version: i64, tables: &[TableFile]) -> Resul
             "the backup's schema (migration {schema_version}) is newer than this Jaga's (migration {newest}): restore it with the Jaga that wrote it or a newer one"
         )));
     }
-    let mut conn = connect(url).await?;
+    // A pool of one connection: the migrator takes a pool (it locks and runs in transactions
+    // of its own), and the load then runs on the same connection.
+    let opts = PgConnectOptions::from_str(url)
+        .map_err(db)?
+        .application_name("jaga-restore");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .map_err(db)?;
+    let result = load_into(&pool, schema_version, tables).await;
+    pool.close().await;
+    result
+}
+
+async fn load_into(
+    pool: &sqlx::PgPool,
+    schema_version: i64,
+    tables: &[TableFile],
+) -> Result<(), StoreError> {
     let mut migrator = sqlx::migrate!("./migrations");
+    // Only the migrations the backup had seen (sqlx's public, semver-exempt field; Cargo.lock
+    // pins sqlx): the later ones run on `PostgresStore::open`, over the loaded rows.
     migrator.migrations = Cow::Owned(
         migrator
             .migrations
@@ -217,10 +238,10 @@ pub async fn load(url: &str, schema_version: i64, tables: &[TableFile]) -> Resul
             .collect(),
     );
     migrator
-        .run(&mut conn)
+        .run(pool)
         .await
         .map_err(|e| StoreError::Database(e.to_string()))?;
-    let mut tx = conn.begin().await.map_err(db)?;
+    let mut tx = pool.begin().await.map_err(db)?;
     let present = tables_in(&mut tx).await?;
     for t in tables {
         if !present.contains(&t.name) {
@@ -270,9 +291,7 @@ pub async fn load(url: &str, schema_version: i64, tables: &[TableFile]) -> Resul
         copy.finish().await.map_err(db)?;
     }
     reset_sequences(&mut tx).await?;
-    tx.commit().await.map_err(db)?;
-    let _ = conn.close().await;
-    Ok(())
+    tx.commit().await.map_err(db)
 }
 
 async fn tables_in(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
