@@ -37,9 +37,11 @@ async fn main() -> Result<(), BoxError> {
     let fresh = !db.exists();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&format!("sqlite://{}", db.display())).await?);
-    let h = Harness::new(store.clone()).await;
-    let admin = h.admin();
     if fresh {
+        // The vault's root key lives only in this run: later runs reuse the database for the
+        // backup and restore (which need no key) and erase through the store.
+        let h = Harness::new(store.clone()).await;
+        let admin = h.admin();
         std::fs::write(data.join("jaga.toml"), "# bench\n")?;
         let t = Instant::now();
         let writer = h.vault.writer(&admin).await?;
@@ -82,6 +84,7 @@ async fn main() -> Result<(), BoxError> {
             sealing: &sealing,
             audit: AuditRecord::new(&caller, AuditAction::BackupCreate),
             level: 3,
+            dump: None,
         },
         Box::new(()),
     )
@@ -104,9 +107,11 @@ async fn main() -> Result<(), BoxError> {
     .map(|s| s.parse())
     .collect::<Result<_, _>>()?;
     pool.close().await;
-    let eraser = h.vault.eraser(&admin).await?;
+    // Crypto-shredded through the store port, as the vault's eraser does (fields, index
+    // terms, tokens, DEK, one `customer.erase` event each).
     for c in &ids {
-        eraser.erase(*c).await?;
+        let audit = AuditRecord::new(&caller, AuditAction::CustomerErase).customer(*c);
+        store.customer_erase(*c, jaga_core::now_ms(), audit).await?;
     }
     let ledger = jaga_backup::ledger::from_store(store.as_ref()).await?;
     let open: jaga_backup::OpenStore = Arc::new(|p: PathBuf| {
@@ -128,6 +133,7 @@ async fn main() -> Result<(), BoxError> {
             to: &target,
             ledger,
             caller: &caller,
+            target: None,
         },
         &open,
     )

@@ -1,14 +1,16 @@
 //! Writing a backup.
 
-use crate::archive::{Manifest, Writer};
+use crate::archive::{DatabaseInfo, MAIN, Manifest, TableInfo, Writer};
 use crate::keys::Sealing;
 use crate::ledger::LedgerFile;
 use crate::{BackupError, CHECKSUM_SUFFIX, DB_FILE, PREFIX, SUFFIX};
 use jaga_core::audit::AuditRecord;
-use jaga_core::store::{Store, StoreError};
+use jaga_core::store::{DumpInfo, DumpItem, Store, StoreError};
 use sha2::{Digest, Sha256};
+use std::future::Future;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 /// Progress reporting (a progress bar in the CLI, nothing in a job).
 pub trait Progress: Send {
@@ -40,6 +42,21 @@ pub struct CreateOptions<'a> {
     pub audit: AuditRecord,
     /// zstd level (1–19; 3 is the default).
     pub level: i32,
+    /// The database dumped table by table (PostgreSQL) instead of the store's file snapshot
+    /// (SQLite).
+    pub dump: Option<Dump<'a>>,
+}
+
+/// A database dumped table by table while the archive is written (PostgreSQL): `run` sends
+/// [`DumpItem`]s into the channel whose receiver is `items`, and returns what the dump holds
+/// once every table is sent.
+pub struct Dump<'a> {
+    /// The database's kind (`postgres`).
+    pub kind: String,
+    /// The dump's items, in order; the dump ends when `run` has finished.
+    pub items: tokio::sync::mpsc::Receiver<DumpItem>,
+    /// The dump itself.
+    pub run: Pin<Box<dyn Future<Output = Result<DumpInfo, StoreError>> + Send + 'a>>,
 }
 
 /// A finished backup.
@@ -166,17 +183,6 @@ pub async fn create(
         .map_err(|e| BackupError::io(format_args!("creating {}", opts.dest_dir.display()), e))?;
     store.audit_append(opts.audit.clone()).await?;
     let now = jaga_core::now_ms();
-    let snap = Remove(opts.data_dir.join(format!(
-        ".backup-snapshot-{}-{:016x}.db",
-        std::process::id(),
-        rand::random::<u64>()
-    )));
-    let info = store.snapshot_into(&snap.0).await.map_err(|e| match e {
-        StoreError::Unsupported(what) => BackupError::Invalid(format!(
-            "this database cannot be backed up by Jaga: {what}; `jaga backup` covers SQLite installations"
-        )),
-        other => BackupError::Store(other),
-    })?;
     let ledger_entries = LedgerFile::in_dir(opts.data_dir).read()?.lines().len() as u64;
     let files = data_files(opts.data_dir, opts.database_file, opts.dest_dir)?;
     let mut name = file_name(now);
@@ -190,37 +196,108 @@ pub async fn create(
         opts.dest_dir
             .join(format!(".{name}.partial-{}", std::process::id())),
     );
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: crate::archive::FORMAT,
         jaga_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: now,
         database: "sqlite".into(),
+        databases: vec![DatabaseInfo::sqlite_main()],
         entries: Vec::new(),
-        counts: info.counts,
-        audit_size: info.counts.audit_events,
-        audit_root: hex::encode(info.audit_root),
+        counts: Default::default(),
+        audit_size: 0,
+        audit_root: String::new(),
         ledger_entries,
     };
     let level = opts.level;
-    let snap_path = snap.0.clone();
     let partial_path = partial.0.clone();
-    let (bytes, sha256, manifest, progress_back) = tokio::task::spawn_blocking(move || {
-        let result = write_archive(
-            &partial_path,
-            &snap_path,
-            &files,
-            encryptor,
-            manifest,
-            level,
-            progress.as_mut(),
-        );
-        progress.finish();
-        result.map(|(b, h, m)| (b, h, m, progress))
-    })
-    .await
-    .map_err(|_| BackupError::Io("the backup task failed".into()))??;
-    drop(progress_back);
-    drop(snap);
+    let (bytes, sha256, manifest) = match opts.dump {
+        None => {
+            let snap = Remove(opts.data_dir.join(format!(
+                ".backup-snapshot-{}-{:016x}.db",
+                std::process::id(),
+                rand::random::<u64>()
+            )));
+            let info = store.snapshot_into(&snap.0).await.map_err(|e| match e {
+                StoreError::Unsupported(what) => BackupError::Invalid(format!(
+                    "this database cannot be backed up by Jaga: {what}"
+                )),
+                other => BackupError::Store(other),
+            })?;
+            manifest.counts = info.counts;
+            manifest.audit_size = info.counts.audit_events;
+            manifest.audit_root = hex::encode(info.audit_root);
+            let snap_path = snap.0.clone();
+            let out = tokio::task::spawn_blocking(move || {
+                let result = write_archive(
+                    &partial_path,
+                    Source::File(&snap_path),
+                    &files,
+                    encryptor,
+                    manifest,
+                    level,
+                    progress.as_mut(),
+                );
+                progress.finish();
+                result
+            })
+            .await
+            .map_err(|_| BackupError::Io("the backup task failed".into()))??;
+            drop(snap);
+            out
+        }
+        Some(dump) => {
+            let base_manifest = manifest.clone();
+            let (fin_tx, fin_rx) = tokio::sync::oneshot::channel::<Option<Manifest>>();
+            let kind = dump.kind.clone();
+            let mut items = dump.items;
+            let writer = tokio::task::spawn_blocking(move || {
+                let result = write_archive(
+                    &partial_path,
+                    Source::Dump {
+                        items: &mut items,
+                        manifest: fin_rx,
+                    },
+                    &files,
+                    encryptor,
+                    manifest,
+                    level,
+                    progress.as_mut(),
+                );
+                progress.finish();
+                result
+            });
+            let dumped = dump.run.await;
+            let fin = match &dumped {
+                Ok(info) => {
+                    let mut m = base_manifest.clone();
+                    m.database.clone_from(&kind);
+                    m.databases = vec![DatabaseInfo {
+                        name: MAIN.into(),
+                        kind: kind.clone(),
+                        format: info.format.clone(),
+                        schema_version: Some(info.schema_version),
+                        server_version: Some(info.server_version.clone()),
+                        tables: Vec::new(),
+                    }];
+                    m.counts = info.snapshot.counts;
+                    m.audit_size = info.snapshot.counts.audit_events;
+                    m.audit_root = hex::encode(info.snapshot.audit_root);
+                    Some(m)
+                }
+                Err(_) => None,
+            };
+            let _ = fin_tx.send(fin);
+            let written = writer
+                .await
+                .map_err(|_| BackupError::Io("the backup task failed".into()))?;
+            match (dumped, written) {
+                // The writer's own failure explains a dump that stopped because nobody read.
+                (_, Err(e)) if !matches!(e, BackupError::Aborted) => return Err(e),
+                (Err(e), _) => return Err(BackupError::Store(e)),
+                (Ok(_), w) => w?,
+            }
+        }
+    };
     // The checksum file first, then the backup under its final name: whatever stops us, no
     // file with the final name exists unless it is complete.
     let sum_path = opts.dest_dir.join(format!("{name}{CHECKSUM_SUFFIX}"));
@@ -242,9 +319,21 @@ pub async fn create(
     })
 }
 
+/// Where the database entries come from.
+enum Source<'a> {
+    /// A snapshot file (SQLite), archived as `database/jaga.db`.
+    File(&'a Path),
+    /// Tables streamed from a dump; the final manifest (`None`: the dump failed) arrives once
+    /// the dump has ended.
+    Dump {
+        items: &'a mut tokio::sync::mpsc::Receiver<DumpItem>,
+        manifest: tokio::sync::oneshot::Receiver<Option<Manifest>>,
+    },
+}
+
 fn write_archive(
     partial: &Path,
-    snapshot: &Path,
+    source: Source<'_>,
     files: &[(String, PathBuf, u64)],
     encryptor: age::Encryptor,
     manifest: Manifest,
@@ -268,23 +357,69 @@ fn write_archive(
     let mut zstd = zstd::Encoder::new(age_out, level).map_err(w)?;
     let _ = zstd.multithread(2);
     let mut archive = Writer::new(zstd)?;
-    let snap_size = std::fs::metadata(snapshot)
-        .map_err(|e| BackupError::io("reading the snapshot", e))?
-        .len();
-    progress.start(snap_size + files.iter().map(|f| f.2).sum::<u64>());
-    let mut adv = |n: u64| progress.advance(n);
-    let mut src =
-        std::fs::File::open(snapshot).map_err(|e| BackupError::io("opening the snapshot", e))?;
-    archive.add(
-        &format!("database/{DB_FILE}"),
-        snap_size,
-        &mut src,
-        &mut adv,
-    )?;
+    let files_size = files.iter().map(|f| f.2).sum::<u64>();
+    let manifest = match source {
+        Source::File(snapshot) => {
+            let snap_size = std::fs::metadata(snapshot)
+                .map_err(|e| BackupError::io("reading the snapshot", e))?
+                .len();
+            progress.start(snap_size + files_size);
+            let mut src = std::fs::File::open(snapshot)
+                .map_err(|e| BackupError::io("opening the snapshot", e))?;
+            archive.add(
+                &format!("database/{DB_FILE}"),
+                snap_size,
+                &mut src,
+                &mut |n| progress.advance(n),
+            )?;
+            manifest
+        }
+        Source::Dump {
+            items,
+            manifest: final_manifest,
+        } => {
+            // The size of a dump is known only at its end: the total grows as it comes.
+            let mut total = files_size;
+            progress.start(total);
+            let mut tables = Vec::new();
+            while let Some(item) = items.blocking_recv() {
+                match item {
+                    DumpItem::Table { name, columns } => {
+                        if name.is_empty()
+                            || name.contains('/')
+                            || tables.iter().any(|t: &TableInfo| t.name == name)
+                        {
+                            return Err(BackupError::Invalid(format!(
+                                "the dump names a table {name:?} that cannot be archived"
+                            )));
+                        }
+                        archive.begin_stream(&format!("database/{MAIN}/{name}"))?;
+                        tables.push(TableInfo { name, columns });
+                    }
+                    DumpItem::Data(bytes) => {
+                        archive.stream_data(&bytes)?;
+                        total += bytes.len() as u64;
+                        progress.start(total);
+                        progress.advance(bytes.len() as u64);
+                    }
+                }
+            }
+            archive.end_stream()?;
+            let Ok(Some(mut m)) = final_manifest.blocking_recv() else {
+                return Err(BackupError::Aborted);
+            };
+            if let Some(db) = m.databases.iter_mut().find(|d| d.name == MAIN) {
+                db.tables = tables;
+            }
+            m
+        }
+    };
     for (rel, full, size) in files {
         let mut src = std::fs::File::open(full)
             .map_err(|e| BackupError::io(format_args!("opening {}", full.display()), e))?;
-        archive.add(&format!("data/{rel}"), *size, &mut src, &mut adv)?;
+        archive.add(&format!("data/{rel}"), *size, &mut src, &mut |n| {
+            progress.advance(n)
+        })?;
     }
     let (zstd, manifest) = archive.finish(manifest)?;
     let age_out = zstd.finish().map_err(w)?;

@@ -4,7 +4,7 @@
 use crate::BackupError;
 use crate::archive::Manifest;
 use crate::keys::Opening;
-use crate::restore::{OpenStore, RestoreOptions, restore};
+use crate::restore::{OpenStore, RestoreOptions, TableTarget, restore};
 use jaga_core::auth::Caller;
 use jaga_core::lifecycle::ErasureEntry;
 use jaga_core::store::LifecycleCounts;
@@ -69,9 +69,11 @@ fn check_counts(m: &Manifest, got: &LifecycleCounts, replayed: u64) -> Vec<Strin
     p
 }
 
-/// Drills `backup`: restores it into a temporary directory under `scratch`, replaying
-/// `ledger`, verifies the restored audit log (signatures with the restored verifier key) and
-/// the counts, then removes the directory.
+/// Drills `backup`: restores it into a temporary directory under `scratch` (and, for a
+/// PostgreSQL backup, into the empty scratch database `target`, which the caller creates and
+/// drops), replaying `ledger`, verifies the restored audit log (signatures with the restored
+/// verifier key) and the counts, then removes the directory.
+#[allow(clippy::too_many_arguments)]
 pub async fn drill(
     backup: &Path,
     opening: &Opening,
@@ -79,6 +81,7 @@ pub async fn drill(
     scratch: &Path,
     open: &OpenStore,
     caller: &Caller,
+    target: Option<&dyn TableTarget>,
 ) -> Result<DrillReport, BackupError> {
     let started = std::time::Instant::now();
     let dir = scratch.join(format!(
@@ -100,6 +103,7 @@ pub async fn drill(
             to: &dir,
             ledger,
             caller,
+            target,
         },
         open,
     )
@@ -111,7 +115,10 @@ pub async fn drill(
     if key.is_none() {
         problems.push("the backup holds no audit verifier key (audit-verifier.pub)".into());
     }
-    let store = open(dir.join(crate::DB_FILE)).await?;
+    let store = match target {
+        Some(t) if restored.database != "sqlite" => t.open().await?,
+        _ => open(dir.join(crate::DB_FILE)).await?,
+    };
     let outcome = jaga_core::audit::verify::verify_log(store.as_ref(), key.as_ref(), None).await;
     store.close_store().await;
     drop(store);

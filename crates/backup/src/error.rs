@@ -22,6 +22,10 @@ pub enum BackupError {
     /// A file operation failed.
     #[error("{0}")]
     Io(String),
+    /// The backup was abandoned because its database dump failed (the dump's error is
+    /// reported instead).
+    #[error("the backup was abandoned")]
+    Aborted,
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -30,10 +30,12 @@ mod restore;
 pub mod rotate;
 
 pub use config::BackupConfig;
-pub use create::{CreateOptions, Created, Progress, create};
+pub use create::{CreateOptions, Created, Dump, Progress, create};
 pub use drill::{DrillReport, drill};
 pub use error::BackupError;
-pub use restore::{OpenStore, RestoreOptions, Restored, Verified, checksum_path, restore, verify};
+pub use restore::{
+    OpenStore, RestoreOptions, Restored, TableTarget, Verified, checksum_path, restore, verify,
+};
 
 /// File name suffix of a backup (`jaga-backup-20261207T100000Z.age`).
 pub const SUFFIX: &str = ".age";

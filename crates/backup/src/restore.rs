@@ -1,6 +1,6 @@
 //! Verifying and restoring a backup.
 
-use crate::archive::{self, Manifest, Sink};
+use crate::archive::{self, DatabaseInfo, Manifest, SQLITE_FILE, Sink};
 use crate::keys::Opening;
 use crate::ledger::{self, LedgerFile};
 use crate::{BackupError, CHECKSUM_SUFFIX, DB_FILE};
@@ -22,6 +22,26 @@ pub type OpenStore = Arc<
         + Send
         + Sync,
 >;
+
+/// Where a backup of a database dumped table by table (PostgreSQL) is restored to: an empty
+/// database the operator names. The binary implements it (this crate knows no database).
+#[async_trait::async_trait]
+pub trait TableTarget: Send + Sync {
+    /// The URL the restored `jaga.toml` names as its `database_url`.
+    fn url(&self) -> &str;
+    /// Fails unless the database is empty (a restore never mixes into existing data).
+    async fn check_empty(&self) -> Result<(), BackupError>;
+    /// Loads `db` from its tables' files, `dir/<table>`.
+    async fn load(&self, db: &DatabaseInfo, dir: &Path) -> Result<(), BackupError>;
+    /// Opens the loaded database as a store.
+    async fn open(&self) -> Result<Arc<dyn Store>, BackupError>;
+    /// Removes everything [`TableTarget::load`] created (after a failed restore).
+    async fn discard(&self);
+}
+
+/// Where the tables of dumped databases are extracted inside a restore's temporary
+/// directory (removed before the directory is renamed into place).
+const DUMPS_DIR: &str = ".databases";
 
 /// What `verify` found.
 #[derive(Debug, Clone)]
@@ -127,22 +147,30 @@ struct Extract {
     current: Option<std::io::BufWriter<std::fs::File>>,
 }
 
+/// Where an entry goes under the restore's directory: `database/jaga.db` → `jaga.db`,
+/// `database/<db>/<table>` and `database/<db>.db` → under [`DUMPS_DIR`], `data/<path>` →
+/// `<path>`; `None` for anything else or anything that could leave the directory.
 fn safe_rel(name: &str) -> Option<PathBuf> {
-    let rel = if name == format!("database/{DB_FILE}") {
-        DB_FILE
+    let (base, rel) = if name == format!("database/{DB_FILE}") {
+        (PathBuf::new(), DB_FILE)
+    } else if let Some(r) = name.strip_prefix("database/") {
+        (PathBuf::from(DUMPS_DIR), r)
     } else {
-        name.strip_prefix("data/")?
+        (PathBuf::new(), name.strip_prefix("data/")?)
     };
     let p = Path::new(rel);
-    if p.components().all(|c| matches!(c, Component::Normal(_))) && !rel.is_empty() {
-        Some(p.to_path_buf())
+    // A data file never lands in the dumps' directory.
+    let into_dumps = base.as_os_str().is_empty()
+        && p.components().next() == Some(Component::Normal(DUMPS_DIR.as_ref()));
+    if p.components().all(|c| matches!(c, Component::Normal(_))) && !rel.is_empty() && !into_dumps {
+        Some(base.join(p))
     } else {
         None
     }
 }
 
 impl Sink for Extract {
-    fn begin(&mut self, name: &str, _size: u64) -> Result<(), BackupError> {
+    fn begin(&mut self, name: &str, _size: Option<u64>) -> Result<(), BackupError> {
         let rel = safe_rel(name)
             .ok_or_else(|| BackupError::Corrupt(format!("entry {name:?} has an unsafe name")))?;
         let path = self.root.join(rel);
@@ -192,6 +220,9 @@ pub struct RestoreOptions<'a> {
     pub ledger: Vec<ErasureEntry>,
     /// The operator, named in the restored audit log.
     pub caller: &'a Caller,
+    /// The empty database a PostgreSQL backup is restored into (required for one; refused
+    /// for a SQLite backup, which restores into the new directory's own `jaga.db`).
+    pub target: Option<&'a dyn TableTarget>,
 }
 
 /// A finished restore.
@@ -205,6 +236,8 @@ pub struct Restored {
     pub replayed: u64,
     /// Counts of the restored database after the replay.
     pub counts: LifecycleCounts,
+    /// The restored main database's kind (`sqlite` or `postgres`).
+    pub database: String,
 }
 
 /// Removes a directory tree when dropped, unless disarmed.
@@ -218,28 +251,69 @@ impl Drop for RemoveDir {
     }
 }
 
-/// Drops the `database_url` of a restored `jaga.toml` when it names a SQLite file: the
-/// restored directory serves its own `jaga.db` (the default), never the original database.
-fn fix_config(dir: &Path) -> Result<(), BackupError> {
+/// Points the restored `jaga.toml` at the restored database: with `url`, its top-level
+/// `database_url` becomes `url` (added when missing, the file created when there is none);
+/// without, a `database_url` naming a SQLite file is dropped, so the restored directory serves
+/// its own `jaga.db` (the default), never the original database.
+fn set_database_url(dir: &Path, url: Option<&str>) -> Result<(), BackupError> {
     let path = dir.join("jaga.toml");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(());
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) if url.is_none() => return Ok(()),
+        Err(_) => String::new(),
     };
+    let new_line = url.map(|u| {
+        format!(
+            "database_url = \"{}\"",
+            u.replace('\\', "\\\\").replace('"', "\\\"")
+        )
+    });
     let mut in_table = false;
     let mut changed = false;
+    let mut placed = false;
     let mut out = String::new();
     for line in text.lines() {
         let t = line.trim_start();
-        if t.starts_with('[') {
+        if t.starts_with('[') && !in_table {
             in_table = true;
+            if let (Some(l), false) = (&new_line, placed) {
+                out.push_str(l);
+                out.push('\n');
+                placed = true;
+                changed = true;
+            }
         }
-        if !in_table && t.starts_with("database_url") && t.contains("sqlite:") {
-            out.push_str("# database_url removed by `jaga backup restore` (this directory serves its own jaga.db)\n");
-            changed = true;
-            continue;
+        if !in_table && t.starts_with("database_url") {
+            match &new_line {
+                Some(l) if !placed => {
+                    out.push_str(
+                        "# database_url set by `jaga backup restore` (the restored database)\n",
+                    );
+                    out.push_str(l);
+                    out.push('\n');
+                    placed = true;
+                    changed = true;
+                    continue;
+                }
+                Some(_) => {
+                    changed = true;
+                    continue;
+                }
+                None if t.contains("sqlite:") => {
+                    out.push_str("# database_url removed by `jaga backup restore` (this directory serves its own jaga.db)\n");
+                    changed = true;
+                    continue;
+                }
+                None => {}
+            }
         }
         out.push_str(line);
         out.push('\n');
+    }
+    if let (Some(l), false) = (&new_line, placed) {
+        out.push_str(l);
+        out.push('\n');
+        changed = true;
     }
     if changed {
         std::fs::write(&path, out)
@@ -287,6 +361,9 @@ pub async fn restore(opts: RestoreOptions<'_>, open: &OpenStore) -> Result<Resto
         let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o700));
     }
     let mut guard = RemoveDir(Some(tmp.clone()));
+    if let Some(t) = opts.target {
+        t.check_empty().await?;
+    }
     let file = opts.file.to_path_buf();
     let opening = opts.opening.clone();
     let root = tmp.clone();
@@ -304,50 +381,109 @@ pub async fn restore(opts: RestoreOptions<'_>, open: &OpenStore) -> Result<Resto
     })
     .await
     .map_err(|_| BackupError::Io("the restore task failed".into()))??;
-    if !tmp.join(DB_FILE).is_file() {
-        return Err(BackupError::Corrupt("the backup holds no database".into()));
-    }
-    fix_config(&tmp)?;
-    let store = open(tmp.join(DB_FILE)).await?;
-    let replay = async {
-        let mut replayed = 0u64;
-        for e in &opts.ledger {
-            let audit = AuditRecord::new(opts.caller, AuditAction::BackupErasureReplay)
-                .customer(e.customer_id);
-            if store
-                .customer_erase(e.customer_id, e.erased_at, audit)
-                .await?
-            {
-                replayed += 1;
+    let main = manifest
+        .main_database()
+        .ok_or_else(|| BackupError::Corrupt("the backup names no main database".into()))?;
+    let target = if main.format == SQLITE_FILE {
+        if opts.target.is_some() {
+            return Err(BackupError::Invalid(
+                "this is a backup of a SQLite installation: it restores into the new directory's own jaga.db, not into a database server (leave out the target database)".into(),
+            ));
+        }
+        if !tmp.join(DB_FILE).is_file() {
+            return Err(BackupError::Corrupt("the backup holds no database".into()));
+        }
+        None
+    } else {
+        let Some(target) = opts.target else {
+            return Err(BackupError::Invalid(format!(
+                "this is a backup of a {} installation: name an empty database to restore it into (--to-database-url URL)",
+                main.kind
+            )));
+        };
+        let dir = tmp.join(DUMPS_DIR).join(&main.name);
+        for t in &main.tables {
+            let plain = Path::new(&t.name)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+                && !t.name.contains('/');
+            if !plain || !dir.join(&t.name).is_file() {
+                return Err(BackupError::Corrupt(format!(
+                    "table {:?} of the manifest is not in the backup",
+                    t.name
+                )));
             }
         }
-        let done = AuditRecord::new(opts.caller, AuditAction::BackupRestore).fields([
-            format!("backup_created_at:{}", manifest.created_at),
-            format!("replayed:{replayed}"),
-        ]);
-        store.audit_append(done).await?;
-        let counts = store.lifecycle_counts().await?;
+        Some(target)
+    };
+    let finished = async {
+        let store = match target {
+            None => {
+                set_database_url(&tmp, None)?;
+                open(tmp.join(DB_FILE)).await?
+            }
+            Some(t) => {
+                t.load(&main, &tmp.join(DUMPS_DIR).join(&main.name)).await?;
+                std::fs::remove_dir_all(tmp.join(DUMPS_DIR))
+                    .map_err(|e| BackupError::io("removing the extracted tables", e))?;
+                set_database_url(&tmp, Some(t.url()))?;
+                t.open().await?
+            }
+        };
+        let replay = async {
+            let mut replayed = 0u64;
+            for e in &opts.ledger {
+                let audit = AuditRecord::new(opts.caller, AuditAction::BackupErasureReplay)
+                    .customer(e.customer_id);
+                if store
+                    .customer_erase(e.customer_id, e.erased_at, audit)
+                    .await?
+                {
+                    replayed += 1;
+                }
+            }
+            let done = AuditRecord::new(opts.caller, AuditAction::BackupRestore).fields([
+                format!("backup_created_at:{}", manifest.created_at),
+                format!("replayed:{replayed}"),
+            ]);
+            store.audit_append(done).await?;
+            let counts = store.lifecycle_counts().await?;
+            Ok::<_, BackupError>((replayed, counts))
+        }
+        .await;
+        store.close_store().await;
+        drop(store);
+        let (replayed, counts) = replay?;
+        // The restored directory's own ledger: the backup's, plus everything replayed.
+        let lf = LedgerFile::in_dir(&tmp);
+        let merged = ledger::merge(&lf.read()?, &opts.ledger);
+        lf.write_all(&merged)?;
+        if to.exists() {
+            std::fs::remove_dir(to)
+                .map_err(|e| BackupError::io(format_args!("replacing {}", to.display()), e))?;
+        }
+        std::fs::rename(&tmp, to)
+            .map_err(|e| BackupError::io(format_args!("renaming to {}", to.display()), e))?;
         Ok::<_, BackupError>((replayed, counts))
     }
     .await;
-    store.close_store().await;
-    drop(store);
-    let (replayed, counts) = replay?;
-    // The restored directory's own ledger: the backup's, plus everything replayed.
-    let lf = LedgerFile::in_dir(&tmp);
-    let merged = ledger::merge(&lf.read()?, &opts.ledger);
-    lf.write_all(&merged)?;
-    if to.exists() {
-        std::fs::remove_dir(to)
-            .map_err(|e| BackupError::io(format_args!("replacing {}", to.display()), e))?;
-    }
-    std::fs::rename(&tmp, to)
-        .map_err(|e| BackupError::io(format_args!("renaming to {}", to.display()), e))?;
+    let (replayed, counts) = match finished {
+        Ok(x) => x,
+        Err(e) => {
+            // Nothing half-restored: the database loses what the load created (it was
+            // empty), the directory goes with the guard.
+            if let Some(t) = target {
+                t.discard().await;
+            }
+            return Err(e);
+        }
+    };
     guard.0 = None;
     Ok(Restored {
         dir: to.to_path_buf(),
         manifest,
         replayed,
         counts,
+        database: main.kind,
     })
 }

@@ -93,6 +93,7 @@ async fn an_interrupted_backup_leaves_no_complete_looking_file() {
             sealing: &sealing,
             audit: AuditRecord::new(&caller, AuditAction::BackupCreate),
             level: 3,
+            dump: None,
         },
         Box::new(Saboteur(data.join("zz-last.txt"))),
     )
@@ -129,6 +130,7 @@ async fn restore_replays_the_ledger_and_fails_cleanly() {
             sealing: &sealing,
             audit: AuditRecord::new(&caller, AuditAction::BackupCreate),
             level: 3,
+            dump: None,
         },
         Box::new(()),
     )
@@ -174,6 +176,7 @@ async fn restore_replays_the_ledger_and_fails_cleanly() {
             to: &to,
             ledger: replay,
             caller: &caller,
+            target: None,
         },
         &opener(),
     )
@@ -216,6 +219,7 @@ async fn restore_replays_the_ledger_and_fails_cleanly() {
             to: &to2,
             ledger: Vec::new(),
             caller: &caller,
+            target: None,
         },
         &opener(),
     )

@@ -54,13 +54,20 @@ pub enum BackupCmd {
     },
     /// Restore a backup into a new data directory, replaying the current erasure ledger
     /// first (this data directory's, its database's and `--erasure-ledger`), so customers
-    /// erased after the backup was taken stay erased.
+    /// erased after the backup was taken stay erased. A PostgreSQL backup is restored into
+    /// the empty PostgreSQL database `--to-database-url` names, which the new directory's
+    /// `jaga.toml` then points at.
     Restore {
         /// The backup file.
         file: PathBuf,
         /// The new data directory (must not exist or be empty).
         #[arg(long)]
         to: PathBuf,
+        /// For a backup of a PostgreSQL installation: the empty PostgreSQL database to restore
+        /// into (`postgres://…`; create it first with CREATE DATABASE). Refused if it holds
+        /// anything; on failure everything the restore created in it is removed.
+        #[arg(long, value_name = "URL")]
+        to_database_url: Option<String>,
         /// An age identity file that opens the backup.
         #[arg(long, conflicts_with = "passphrase_file")]
         identity: Option<PathBuf>,
@@ -76,7 +83,8 @@ pub enum BackupCmd {
         json: bool,
     },
     /// Restore the newest backup into a temporary directory, verify its audit log and its
-    /// counts, report, and remove it. Exit 1 if a check fails.
+    /// counts, report, and remove it. Exit 1 if a check fails. On a PostgreSQL installation the
+    /// backup is restored into a scratch database created on the same server and dropped after.
     Drill {
         /// Directory of backups (default: `[backup] dir`).
         #[arg(long)]
@@ -153,6 +161,7 @@ pub async fn run(flags: &Flags, cmd: BackupCmd) -> Result<ExitCode> {
         BackupCmd::Restore {
             file,
             to,
+            to_database_url,
             identity,
             passphrase_file,
             erasure_ledger,
@@ -162,6 +171,7 @@ pub async fn run(flags: &Flags, cmd: BackupCmd) -> Result<ExitCode> {
                 &cfg,
                 &file,
                 &to,
+                to_database_url.as_deref(),
                 identity,
                 passphrase_file,
                 erasure_ledger,
@@ -247,7 +257,19 @@ async fn create(
         .transpose()?;
     let sealing = Sealing::new(&recipients, pass)?;
     let (n_recipients, with_pass) = sealing.describe();
-    let store = datadir::open_store(&cfg.database_url).await?;
+    let pg_store = if crate::backup_pg::is_postgres(&cfg.database_url) {
+        Some(
+            jaga_store_postgres::PostgresStore::open(&cfg.database_url)
+                .await
+                .with_context(|| format!("opening {}", config::redact_url(&cfg.database_url)))?,
+        )
+    } else {
+        None
+    };
+    let store: Arc<dyn jaga_core::store::Store> = match &pg_store {
+        Some(s) => Arc::new(s.clone()),
+        None => datadir::open_store(&cfg.database_url).await?,
+    };
     let db_file = sqlite_file(&cfg.database_url);
     let bar = (std::io::stderr().is_terminal() && !json).then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -272,6 +294,7 @@ async fn create(
                 format!("passphrase:{with_pass}"),
             ]),
             level,
+            dump: pg_store.as_ref().map(crate::backup_pg::dump),
         },
         Box::new(Bar(bar)),
     )
@@ -391,10 +414,12 @@ async fn current_ledger(cfg: &Config, extra: Option<&Path>) -> Result<(Ledger, V
     Ok((l, sources))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn restore(
     cfg: &Config,
     file: &Path,
     to: &Path,
+    to_database_url: Option<&str>,
     identity: Option<PathBuf>,
     passphrase_file: Option<PathBuf>,
     erasure_ledger: Option<PathBuf>,
@@ -409,6 +434,9 @@ async fn restore(
             to.display()
         );
     }
+    let target = to_database_url
+        .map(crate::backup_pg::PgTarget::new)
+        .transpose()?;
     let (ledger, sources) = current_ledger(cfg, erasure_ledger.as_deref()).await?;
     if sources.is_empty() {
         eprintln!(
@@ -424,6 +452,7 @@ async fn restore(
             to,
             ledger: ledger.entries(),
             caller: &caller(),
+            target: target.as_ref().map(|t| t as &dyn jaga_backup::TableTarget),
         },
         &opener(),
     )
@@ -434,6 +463,7 @@ async fn restore(
             serde_json::json!({
                 "ok": true,
                 "dir": restored.dir,
+                "database": restored.database,
                 "backup_created_at": restored.manifest.created_at,
                 "ledger_entries": ledger.lines().len(),
                 "ledger_sources": sources,
@@ -503,6 +533,11 @@ async fn drill(
     let latest = jaga_backup::rotate::latest(&dir)?
         .with_context(|| format!("no backup in {}", dir.display()))?;
     let (ledger, _) = current_ledger(cfg, None).await?;
+    let scratch = if crate::backup_pg::is_postgres(&cfg.database_url) {
+        Some(crate::backup_pg::Scratch::create(&cfg.database_url).await?)
+    } else {
+        None
+    };
     let report = jaga_backup::drill(
         &latest,
         &opening,
@@ -510,8 +545,15 @@ async fn drill(
         &std::env::temp_dir(),
         &opener(),
         &caller(),
+        scratch
+            .as_ref()
+            .map(|s| &s.target as &dyn jaga_backup::TableTarget),
     )
-    .await?;
+    .await;
+    if let Some(s) = scratch {
+        s.drop_now().await;
+    }
+    let report = report?;
     // The drill is recorded in the live log when there is one.
     if datadir::initialised(&cfg.data_dir)
         && sqlite_file(&cfg.database_url).is_none_or(|p| p.is_file())

@@ -7,6 +7,7 @@
 mod admin;
 mod audit_cmd;
 mod backup_cmd;
+mod backup_pg;
 mod config;
 mod datadir;
 mod doctor_cmd;

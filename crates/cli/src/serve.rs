@@ -306,6 +306,7 @@ fn jobs(
             witnesses.clone(),
         ));
     let setup = BackupSetup {
+        dump: crate::backup_pg::dump_maker(&cfg.database_url),
         data_dir: cfg.data_dir.clone(),
         database_file: crate::backup_cmd::sqlite_file(&cfg.database_url),
         config: cfg.backup.clone(),

@@ -103,9 +103,24 @@ impl Job for ErasureLedgerJob {
     }
 }
 
+/// Makes, each time a scheduled backup runs, the dump of a database that is backed up table by
+/// table (PostgreSQL; the binary knows the store crates, this crate does not).
+pub type DumpMaker = Arc<
+    dyn Fn() -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<jaga_backup::Dump<'static>, JobError>>
+                    + Send,
+            >,
+        > + Send
+        + Sync,
+>;
+
 /// What the backup jobs need to know.
 #[derive(Clone)]
 pub struct BackupSetup {
+    /// The database's dump, when it is backed up table by table (PostgreSQL); `None` takes
+    /// the store's file snapshot (SQLite).
+    pub dump: Option<DumpMaker>,
     /// The data directory.
     pub data_dir: PathBuf,
     /// The SQLite database file, if the store is SQLite.
@@ -183,6 +198,10 @@ impl BackupJob {
         }
         let sealing = self.setup.sealing()?;
         let (recipients, passphrase) = sealing.describe();
+        let dump = match &self.setup.dump {
+            Some(make) => Some(make().await?),
+            None => None,
+        };
         let created = jaga_backup::create(
             self.store.as_ref(),
             jaga_backup::CreateOptions {
@@ -196,6 +215,7 @@ impl BackupJob {
                     format!("passphrase:{passphrase}"),
                 ]),
                 level: 3,
+                dump,
             },
             Box::new(()),
         )
@@ -299,6 +319,7 @@ impl DrillJob {
                     &std::env::temp_dir(),
                     &self.open,
                     &self.setup.caller,
+                    None,
                 )
                 .await
                 .map_err(job_err("drill"))?;

@@ -224,13 +224,13 @@ pub(crate) async fn after_erase(pool: &Pool<Db>) {
     }
 }
 
-/// PostgreSQL snapshots are not taken in process: the operator backs the database up with
-/// its own tools (`pg_dump`), Jaga backs up the data directory and refuses to pretend.
+/// PostgreSQL is not copied as one file: `jaga backup` dumps it table by table instead
+/// (`PostgresStore::dump`, in `backup.rs`).
 pub(crate) async fn snapshot_into(
     _pool: &Pool<Db>,
     _dest: &std::path::Path,
 ) -> Result<jaga_core::store::SnapshotInfo, StoreError> {
     Err(StoreError::Unsupported(
-        "an in-process snapshot of PostgreSQL (back the database up with pg_dump)",
+        "a file snapshot of PostgreSQL (its backups are table-by-table dumps, `PostgresStore::dump`)",
     ))
 }

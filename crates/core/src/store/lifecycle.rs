@@ -109,3 +109,32 @@ pub trait LifecycleStore: Send + Sync {
     /// Closes the store's connections (before its files are moved, e.g. by a restore).
     async fn close_store(&self);
 }
+
+/// One piece of a table-by-table dump of a database (PostgreSQL's backups, which cannot copy
+/// the database as one file): a table begins, then its rows in the backend's own bulk format,
+/// table after table, all read inside one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DumpItem {
+    /// A table begins; its columns in the order of the data that follows.
+    Table {
+        /// Table name.
+        name: String,
+        /// Column names.
+        columns: Vec<String>,
+    },
+    /// Bytes of the current table's data.
+    Data(Vec<u8>),
+}
+
+/// What a table-by-table dump holds besides its tables, read inside its snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DumpInfo {
+    /// Counts and audit root of the snapshot.
+    pub snapshot: SnapshotInfo,
+    /// The newest schema migration applied to the dumped database.
+    pub schema_version: i64,
+    /// The database server's version (e.g. PostgreSQL's `server_version_num`).
+    pub server_version: String,
+    /// The data format of the tables (`pgcopy-binary`: PostgreSQL's binary `COPY`).
+    pub format: String,
+}

@@ -27,7 +27,8 @@ mod idempotency;
 pub use idempotency::{IdempotencyClaim, IdempotencyRow, IdempotencyStore, StoredResponse};
 mod lifecycle;
 pub use lifecycle::{
-    ErasedCustomer, LifecycleCounts, LifecycleStore, RetentionTarget, SnapshotInfo,
+    DumpInfo, DumpItem, ErasedCustomer, LifecycleCounts, LifecycleStore, RetentionTarget,
+    SnapshotInfo,
 };
 mod requests;
 pub use requests::RequestStore;
