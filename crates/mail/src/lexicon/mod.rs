@@ -161,6 +161,8 @@ const STRONG_CHANGE: &[&str] = &[
     "moved",
     "pindah",
     "dipindahkan",
+    "memindahkan",
+    "mengalihkan",
     "switched",
     "beralih",
     "instead",
@@ -294,7 +296,7 @@ fn bank_change_in(words: &[String]) -> Option<String> {
         // "no longer use BCA", "tidak lagi memakai rekening BCA".
         let prev = j.checked_sub(1).map(|p| words[p].as_str());
         let no_longer = (w == "longer" && prev == Some("no"))
-            || (w == "lagi" && matches!(prev, Some("tidak" | "tak")));
+            || (w == "lagi" && matches!(prev, Some("tidak" | "tak" | "jangan")));
         if no_longer && let Some(&a) = anchors.iter().find(|&&a| a.abs_diff(j) <= 6) {
             return Some(span(words, a, j));
         }
@@ -352,6 +354,13 @@ const URGENCY: &[&str] = &[
     "today without fail",
     "hari ini tanpa",
     "sebelum jam",
+    "hari ini sebelum",
+    "today before",
+    "must go out today",
+    "go out today",
+    "must be paid today",
+    "has to be paid today",
+    "needs to be paid today",
 ];
 const SECRECY: &[&str] = &[
     "jangan telepon",
@@ -376,6 +385,16 @@ const SECRECY: &[&str] = &[
     "keep this confidential",
     "keep it confidential",
     "strictly confidential",
+    "strict confidentiality",
+    "do not mention",
+    "don t mention",
+    "dont mention",
+    "tell no one",
+    "tell nobody",
+    "not a word to",
+    "jangan kasih tahu",
+    "jangan kasih tau",
+    "jangan cerita",
     "keep this between us",
     "do not call",
     "dont call",
@@ -593,6 +612,28 @@ mod tests {
         assert!(s.urgency.is_some());
         assert!(s.secrecy.is_some());
         assert!(s.payment.is_some());
+        // Secrecy and deadline pressure in other words than the lists' first entries.
+        for (text, urgent, secret) in [
+            (
+                "Handle this with strict confidentiality. The wire has to be paid today.",
+                true,
+                true,
+            ),
+            (
+                "Please don't mention this to the team until the deal is signed.",
+                false,
+                true,
+            ),
+            (
+                "Ini harus selesai hari ini sebelum rapat direksi, jangan kasih tahu bagian keuangan lain.",
+                true,
+                true,
+            ),
+        ] {
+            let s = signals("", text);
+            assert_eq!(s.urgency.is_some(), urgent, "urgency: {text}");
+            assert_eq!(s.secrecy.is_some(), secret, "secrecy: {text}");
+        }
         let s = signals("Newsletter", "Promo minggu ini untuk kulit berminyak.");
         assert_eq!(s, Signals::default());
         assert!(credential_lure("Sign in to view invoice"));

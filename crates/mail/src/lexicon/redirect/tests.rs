@@ -25,6 +25,13 @@ fn redirections_without_a_bank_word_next_to_a_change_word() {
         "Nomor rekening perusahaan sekarang\nBank: Bank Mandiri\nNo. Rek: 1440087766554",
         "Kindly note that the remittance instructions below supersede any previous ones.",
         "Due to our year-end restructuring we now receive all payments at Bank Jago 102938475610.",
+        // "stop using the account you have": no new/changed word at all.
+        "Mohon jangan lagi transfer ke rekening pada invoice terdahulu. Gunakan rekening berikut: Bank Danamon 003512345678.",
+        "Please do not use the account on our earlier invoices anymore; kindly pay to Maybank 2011234567 instead of it.",
+        "Please stop using the BCA account printed on past invoices and pay to Bank Jago 102938475610.",
+        // The account moved to another bank, said with an active verb.
+        "Kami telah memindahkan rekening usaha ke Bank Mandiri. Pembayaran berikutnya harap ke 1370099887766.",
+        "We relocated our business account to CIMB Niaga; kindly remit to 800123456700 going forward.",
     ] {
         assert!(hit(t).is_some(), "missed: {t}");
     }
