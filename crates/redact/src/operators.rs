@@ -65,17 +65,23 @@ pub fn apply(text: &str, findings: &[Finding], policy: &Policy) -> Result<String
 fn seal_cards(mut text: String, policy: &Policy) -> Result<String, RedactError> {
     loop {
         // The detector reads ASCII digits only and a card has at least 13: below that only the
-        // guard (digits of any script, cheap) needs to look.
+        // guard (digits of any script, cheap) needs to look. Above it, the whole detection
+        // decides, unless neither the guard nor the detector's digit runs
+        // ([`crate::detect::card_runs`]) can see a card: then it would find none.
         let ascii_digits = text.bytes().filter(u8::is_ascii_digit).count();
-        let cards: Vec<Finding> = if ascii_digits >= 13 {
+        let cards: Vec<Finding> = if ascii_digits < 13 {
+            let mut cards = Vec::new();
+            crate::guard::add_cards(&text, &mut cards);
+            cards
+        } else if crate::detect::card_runs::may_type_card(text.as_bytes())
+            || crate::card::contains_card_number(&text)
+        {
             crate::detect(&text)
                 .into_iter()
                 .filter(|f| f.kind == K::CreditCard)
                 .collect()
         } else {
-            let mut cards = Vec::new();
-            crate::guard::add_cards(&text, &mut cards);
-            cards
+            Vec::new()
         };
         if cards.is_empty() {
             return Ok(text);
