@@ -27,10 +27,10 @@ const MAX_CARD: usize = 19;
 pub(crate) fn may_type_card(b: &[u8]) -> bool {
     let (mut run_start, mut run_digits, mut prev_end) = (0, 0, usize::MAX);
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
+    loop {
+        i = next_digit(b, i);
+        if i == b.len() {
+            return false;
         }
         let s = i;
         while i < b.len() && b[i].is_ascii_digit() {
@@ -49,7 +49,21 @@ pub(crate) fn may_type_card(b: &[u8]) -> bool {
             return true;
         }
     }
-    false
+}
+
+/// Where the next ASCII digit at or after `i` is (`b.len()` if none): sixteen bytes at a time
+/// while a block holds none (most of a text is letters and spaces).
+fn next_digit(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16).and_then(|s| <&[u8; 16]>::try_from(s).ok()) {
+        if block.iter().fold(false, |any, c| any | c.is_ascii_digit()) {
+            break;
+        }
+        i += 16;
+    }
+    while i < b.len() && !b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
 }
 
 /// Whether the last 13–19 digits of the run `b[start..end]` (digits and separators), from the
