@@ -5,7 +5,11 @@
 //! digits pass the Luhn check ([`crate::card::luhn_valid`]), and either their issuer range is a
 //! card network's ([`crate::card::plausible_card_prefix`]) or a card word is among the words
 //! before them on the same line (and they do not start with `0`). Every other card finding
-//! comes from the write guard ([`crate::card::find_card_numbers`]). [`crate::apply`] checks its
+//! comes from the write guard ([`crate::card::find_card_numbers`]). A window starts at the
+//! first digit of a group: a run starts at the first digit of a word or right after a context
+//! word's letters (`WA0812…`), and every value the main pass skips over ends at a token boundary
+//! (dates and addresses check their ends, IBANs and digit runs end with whole groups); the
+//! property tests below check this against the detector itself. [`crate::apply`] checks its
 //! output for cards again: when neither this test nor the guard sees one there, a whole second
 //! detection cannot find one either and is skipped.
 
