@@ -237,11 +237,14 @@ pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
     let (mut run_start, mut digits) = (0, 0usize);
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() {
-            digits += 1;
+        // Digits and other ASCII characters (separators) are the common case: count the digits
+        // up to the next letter or non-ASCII byte.
+        while i < b.len() && !STOPS[usize::from(b[i])] {
+            digits += usize::from(b[i].is_ascii_digit());
             i += 1;
-        } else if c.is_ascii_alphabetic() {
+        }
+        let Some(&c) = b.get(i) else { break };
+        if c.is_ascii_alphabetic() {
             if digits >= 13 {
                 read_run(text, run_start, i, &mut runs, &mut found);
             }
@@ -251,8 +254,6 @@ pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
                 i += 1;
             }
             run_start = i;
-        } else if c.is_ascii() {
-            i += 1;
         } else {
             // A non-ASCII character: `i` is on a boundary, as every step is one whole character.
             let Some(ch) = text[i..].chars().next() else {
@@ -289,6 +290,18 @@ pub fn find_card_numbers(text: &str) -> Vec<Range<usize>> {
     }
     found
 }
+
+/// The bytes [`find_card_numbers`] stops at: ASCII letters (they end a run) and the bytes of
+/// non-ASCII characters (read whole).
+const STOPS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphabetic() || c >= 0x80;
+        c += 1;
+    }
+    t
+};
 
 /// Reads `text[start..end]` in digit groups and tries every run in it (see [`Runs`]).
 fn read_run(text: &str, start: usize, end: usize, runs: &mut Runs, found: &mut Vec<Range<usize>>) {

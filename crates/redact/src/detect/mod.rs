@@ -10,6 +10,7 @@
 //! output vector is the only allocation.
 
 mod address;
+pub(crate) mod card_runs;
 mod context;
 mod cues;
 mod dates;
