@@ -63,13 +63,16 @@ fn fake_dump(tables: Vec<(&'static str, usize)>, fail: bool) -> Dump<'static> {
     }
 }
 
+/// One loaded table: its name, its columns and its rows as dumped.
+type LoadedTable = (String, Vec<String>, Vec<u8>);
+
 /// A target that keeps what it loads, opens an empty SQLite store, and records discards.
 struct FakeTarget {
     url: String,
     empty: bool,
     fail_load: bool,
     store_path: PathBuf,
-    loaded: Mutex<Vec<(String, Vec<String>, Vec<u8>)>>,
+    loaded: Mutex<Vec<LoadedTable>>,
     discarded: Mutex<bool>,
 }
 
