@@ -263,10 +263,18 @@ fn set_database_url(dir: &Path, url: Option<&str>) -> Result<(), BackupError> {
         Err(_) => String::new(),
     };
     let new_line = url.map(|u| {
-        format!(
-            "database_url = \"{}\"",
-            u.replace('\\', "\\\\").replace('"', "\\\"")
-        )
+        // A TOML basic string: backslash, quote and every control character escaped, so no
+        // URL can end the string or start a line of its own.
+        let mut quoted = String::with_capacity(u.len() + 2);
+        for c in u.chars() {
+            match c {
+                '\\' => quoted.push_str("\\\\"),
+                '"' => quoted.push_str("\\\""),
+                c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+                c => quoted.push(c),
+            }
+        }
+        format!("database_url = \"{quoted}\"")
     });
     let mut in_table = false;
     let mut changed = false;
@@ -486,4 +494,43 @@ pub async fn restore(opts: RestoreOptions<'_>, open: &OpenStore) -> Result<Resto
         counts,
         database: main.kind,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_database_url;
+
+    /// The restored `jaga.toml` names the target database in one quoted line, whatever the URL
+    /// holds: a quote, a backslash or a line break cannot end the string or add a table.
+    #[test]
+    fn the_database_url_line_cannot_be_broken_out_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = dir.path().join("jaga.toml");
+        std::fs::write(
+            &toml,
+            "database_url = \"sqlite://old.db\"\n[shop]\nname = \"Toko\"\n",
+        )
+        .unwrap();
+        let url = "postgres://u@h/db\"x\\y\n[evil]\nz = 1";
+        set_database_url(dir.path(), Some(url)).unwrap();
+        let text = std::fs::read_to_string(&toml).unwrap();
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("[evil]")),
+            "{text}"
+        );
+        assert!(!text.contains("old.db"), "{text}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("database_url"))
+            .unwrap();
+        assert_eq!(
+            line,
+            r#"database_url = "postgres://u@h/db\"x\\y\u000A[evil]\u000Az = 1""#
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with('[')).count(),
+            1,
+            "{text}"
+        );
+    }
 }

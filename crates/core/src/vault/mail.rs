@@ -15,12 +15,18 @@ impl Vault {
     /// `authserv-id`s whose `Authentication-Results` are believed, DKIM keys, and known domains
     /// added to the payees'. Checked by the caller; the default is empty.
     pub fn set_mail_context(&self, ctx: jaga_mail::Context) {
-        *self.mail_context.write().expect("mail context lock") = Arc::new(ctx);
+        *self
+            .mail_context
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(ctx);
     }
 
     /// The configured analyzer context (see [`Vault::set_mail_context`]).
     pub fn mail_context(&self) -> Arc<jaga_mail::Context> {
-        self.mail_context.read().expect("mail context lock").clone()
+        self.mail_context
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The e-mail analyzer; needs `payees:read`.
